@@ -1,0 +1,46 @@
+// bridge: the one place where Asio and CAF meet (Seastar calls its equivalent "alien").
+//
+// Rules: Asio objects are touched only on their strand; actor state only inside the actor.
+// What crosses is messages:
+//  - Asio -> actors: a session anon_sends (request_atom, frame_body) and (closed_atom) to
+//    its connection actor. anon_send is thread-safe and never blocks.
+//  - actors -> Asio: an actor holds a session_link, a weak handle that posts onto the
+//    session's strand. If the session is gone the call does nothing; nothing ever blocks.
+// The session counts the requests it forwarded and the answers that came back, so a
+// graceful stop knows when in-flight work is done.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/runtime/types.hpp"
+#include "protocol/codec.hpp"
+
+namespace parley::engine {
+
+class session;
+
+/// The actor side's handle on one session. Copyable; every method is thread-safe.
+class session_link {
+public:
+  session_link() = default;
+  explicit session_link(std::weak_ptr<session> s) : session_(std::move(s)) {}
+
+  /// The one answer to a forwarded request (a finished frame, prefix included).
+  void answer(protocol::frame_bytes frame) const;
+
+  /// An unsolicited event (reference id 0).
+  void event(protocol::frame_bytes frame) const;
+
+  /// The directory admitted the client: the session answers its Register with Registered.
+  void admitted(client_info info) const;
+
+  /// Registration refused: the session answers with this error and closes.
+  void refused(wire::ErrorCode code, std::string text) const;
+
+private:
+  std::weak_ptr<session> session_;
+};
+
+} // namespace parley::engine

@@ -1,0 +1,318 @@
+#include "engine/config.hpp"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace parley::engine {
+
+namespace {
+
+// -- the option table: every key parleyd understands ---------------------------
+
+enum class kind { integer, real, string };
+
+struct option {
+  std::string key;
+  kind type;
+  std::string help;
+  /// Stores a value of the right type into the config; returns "" or why it is invalid.
+  std::function<std::string(config&, const toml::node&)> apply;
+  std::function<std::string(const config&)> show;
+};
+
+template <class Get>
+option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
+  return {std::move(key), kind::integer, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_integer()->get();
+            if (v < lo || v > hi)
+              return std::to_string(v) + " is out of range (" + std::to_string(lo) + ".."
+                     + std::to_string(hi) + ")";
+            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
+            return {};
+          },
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); }};
+}
+
+template <class Get>
+option duration_ms(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
+  return {std::move(key), kind::integer, std::move(help) + " (milliseconds)",
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_integer()->get();
+            if (v < lo || v > hi)
+              return std::to_string(v) + " ms is out of range (" + std::to_string(lo) + ".."
+                     + std::to_string(hi) + ")";
+            get(c) = milliseconds{v};
+            return {};
+          },
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c)).count()); }};
+}
+
+template <class Get, class Check>
+option text(std::string key, Get get, Check check, std::string help) {
+  return {std::move(key), kind::string, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_string()->get();
+            if (auto why = check(v); !why.empty())
+              return why;
+            get(c) = v;
+            return {};
+          },
+          [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; }};
+}
+
+std::string any_text(const std::string&) {
+  return {};
+}
+
+std::string non_empty(const std::string& v) {
+  return v.empty() ? "must not be empty" : "";
+}
+
+std::string log_level(const std::string& v) {
+  for (auto* ok : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+    if (v == ok)
+      return {};
+  return "\"" + v + "\" is not a log level (trace, debug, info, warn, error, critical, off)";
+}
+
+std::vector<option> make_options() {
+  constexpr std::int64_t port_max = 65535;
+  constexpr std::int64_t day_ms = 24LL * 3600 * 1000;
+  std::vector<option> o;
+  o.push_back(text("engine.name", [](config& c) -> auto& { return c.name; }, non_empty,
+                   "engine name shown in Registered and logs"));
+  o.push_back(text("engine.data_dir", [](config& c) -> auto& { return c.data_dir; }, non_empty,
+                   "directory for the embedded database and other state"));
+  o.push_back(integer("engine.io_threads", 1, 64, [](config& c) -> auto& { return c.io_threads; },
+                      "threads running Asio (sockets)"));
+  o.push_back(integer("engine.actor_threads", 0, 256,
+                      [](config& c) -> auto& { return c.actor_threads; },
+                      "CAF scheduler threads; 0 = cores minus I/O threads, at least 1"));
+  o.push_back({"engine.clock_scale", kind::real,
+               "domain time runs this many times faster than real time (simulation); 1 = real time",
+               [](config& c, const toml::node& n) -> std::string {
+                 auto v = n.value<double>().value_or(0);
+                 if (!(v >= 0.001 && v <= 1e6))
+                   return "must be between 0.001 and 1000000";
+                 c.clock_scale = v;
+                 return {};
+               },
+               [](const config& c) { return std::to_string(c.clock_scale); }});
+  o.push_back(text("listen.bind", [](config& c) -> auto& { return c.listen.bind; }, non_empty,
+                   "address every protocol listener binds to"));
+  o.push_back(integer("listen.interaction_port", 0, port_max,
+                      [](config& c) -> auto& { return c.listen.interaction_port; },
+                      "interaction protocol port; 0 = any free port"));
+  o.push_back(integer("listen.vq_port", 0, port_max,
+                      [](config& c) -> auto& { return c.listen.vq_port; },
+                      "virtual-queue events port; 0 = any free port"));
+  o.push_back(integer("listen.stat_port", 0, port_max,
+                      [](config& c) -> auto& { return c.listen.stat_port; },
+                      "statistics port; 0 = any free port"));
+  o.push_back(integer("limits.max_frame_bytes", 64, 256LL * 1024 * 1024,
+                      [](config& c) -> auto& { return c.limits.max_frame_bytes; },
+                      "largest accepted frame; a larger length prefix closes the connection"));
+  o.push_back(integer("limits.max_connections", 1, 1'000'000,
+                      [](config& c) -> auto& { return c.limits.max_connections; },
+                      "open connections over all listeners"));
+  o.push_back(integer("limits.max_output_bytes", 4096, 1LL << 32,
+                      [](config& c) -> auto& { return c.limits.max_output_bytes; },
+                      "unsent bytes per connection before it is closed as not reading"));
+  o.push_back(duration_ms("timeouts.registration_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.registration; },
+                          "time a new connection has to register"));
+  o.push_back(duration_ms("timeouts.heartbeat_interval_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.heartbeat_interval; },
+                          "the engine pings a silent peer this often"));
+  o.push_back(duration_ms("timeouts.heartbeat_timeout_ms", 20, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.heartbeat_timeout; },
+                          "a peer silent this long is closed"));
+  o.push_back(duration_ms("timeouts.request_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.request; },
+                          "internal answer deadline before a client gets `timeout`"));
+  o.push_back(duration_ms("timeouts.shutdown_ms", 0, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.shutdown; },
+                          "graceful stop: time to finish in-flight work"));
+  o.push_back(text("log.level", [](config& c) -> auto& { return c.log.level; }, log_level,
+                   "trace, debug, info, warn, error, critical or off"));
+  o.push_back(text("log.file", [](config& c) -> auto& { return c.log.file; }, any_text,
+                   "also log to this file; empty = stderr only"));
+  for (auto t : wire::EnumValuesClientType()) {
+    if (t == wire::ClientType::unknown)
+      continue;
+    std::string name = protocol::client_type_name(t);
+    o.push_back(text("auth." + name, [t](config& c) -> auto& { return c.tokens[t]; }, non_empty,
+                     "registration token required from " + name + " clients"));
+  }
+  return o;
+}
+
+const std::vector<option>& options() {
+  static const auto all = make_options();
+  return all;
+}
+
+const option* find_option(const std::string& key) {
+  for (auto& o : options())
+    if (o.key == key)
+      return &o;
+  return nullptr;
+}
+
+bool is_section(const std::string& key) {
+  for (auto& o : options())
+    if (o.key.size() > key.size() && o.key.compare(0, key.size(), key) == 0
+        && o.key[key.size()] == '.')
+      return true;
+  return false;
+}
+
+const char* kind_name(kind k) {
+  switch (k) {
+    case kind::integer: return "an integer";
+    case kind::real: return "a number";
+    case kind::string: return "a string";
+  }
+  return "?";
+}
+
+bool has_kind(const toml::node& n, kind k) {
+  switch (k) {
+    case kind::integer: return n.is_integer();
+    case kind::real: return n.is_integer() || n.is_floating_point();
+    case kind::string: return n.is_string();
+  }
+  return false;
+}
+
+// -- validation -------------------------------------------------------------------
+
+std::string where(const toml::node& n, const std::string& fallback) {
+  auto& src = n.source();
+  if (src.path && src.path->rfind("--set", 0) == 0)
+    return *src.path;
+  if (src.path && src.begin.line > 0)
+    return *src.path + ":" + std::to_string(src.begin.line);
+  return fallback;
+}
+
+struct validator {
+  config& cfg;
+  std::string file;
+  std::vector<std::string> problems;
+
+  void fail(const toml::node& n, const std::string& key, const std::string& why) {
+    problems.push_back(where(n, file) + ": " + key + ": " + why);
+  }
+
+  void walk(const toml::table& t, const std::string& prefix) {
+    for (auto&& [k, v] : t) {
+      auto key = prefix.empty() ? std::string{k.str()} : prefix + "." + std::string{k.str()};
+      if (auto* opt = find_option(key)) {
+        if (!has_kind(v, opt->type))
+          fail(v, key, std::string{"must be "} + kind_name(opt->type) + ", not "
+                         + std::string{toml::impl::node_type_friendly_names[static_cast<int>(v.type())]});
+        else if (auto why = opt->apply(cfg, v); !why.empty())
+          fail(v, key, why);
+      } else if (is_section(key)) {
+        if (auto* sub = v.as_table())
+          walk(*sub, key);
+        else
+          fail(v, key, "must be a table");
+      } else {
+        // A key's own source is where its name stands, even for sections.
+        fail(v, key, "unknown key");
+      }
+    }
+  }
+};
+
+void apply_override(toml::table& root, const std::string& item) {
+  auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw config_error("--set " + item + ": expected key=value");
+  auto key = item.substr(0, eq);
+  auto value = item.substr(eq + 1);
+  // A value that is not valid TOML (e.g. bare text) is taken as a string.
+  toml::table doc;
+  try {
+    doc = toml::parse("v = " + value, "--set " + item);
+  } catch (const toml::parse_error&) {
+    doc.insert_or_assign("v", value);
+  }
+  toml::table* t = &root;
+  std::size_t pos = 0;
+  for (;;) {
+    auto dot = key.find('.', pos);
+    auto part = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+    if (part.empty())
+      throw config_error("--set " + item + ": bad key");
+    if (dot == std::string::npos) {
+      t->insert_or_assign(part, std::move(*doc.get("v")));
+      return;
+    }
+    auto [it, added] = t->insert(part, toml::table{});
+    t = it->second.as_table();
+    if (!t)
+      throw config_error("--set " + item + ": " + key.substr(0, dot) + " is not a table");
+    pos = dot + 1;
+  }
+}
+
+config validate(toml::table& root, const std::string& name,
+                const std::vector<std::string>& overrides) {
+  for (auto& item : overrides)
+    apply_override(root, item);
+  config cfg;
+  cfg.source = name;
+  validator v{cfg, name, {}};
+  v.walk(root, "");
+  if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
+    v.problems.push_back(name + ": timeouts.heartbeat_timeout_ms must be larger than "
+                                "timeouts.heartbeat_interval_ms");
+  if (!v.problems.empty()) {
+    std::string all;
+    for (auto& p : v.problems)
+      all += (all.empty() ? "" : "\n") + p;
+    throw config_error(all);
+  }
+  return cfg;
+}
+
+} // namespace
+
+config parse_config(const std::string& toml_text, const std::string& name,
+                    const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, name);
+  } catch (const toml::parse_error& e) {
+    auto& src = e.source();
+    throw config_error(name + ":" + std::to_string(src.begin.line) + ":"
+                       + std::to_string(src.begin.column) + ": " + std::string{e.description()});
+  }
+  return validate(root, name, overrides);
+}
+
+config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    throw config_error(path + ": cannot read the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path, overrides);
+}
+
+std::string describe_config() {
+  config defaults;
+  std::string out;
+  for (auto& o : options())
+    out += o.key + " = " + o.show(defaults) + "    # " + o.help + "\n";
+  return out;
+}
+
+} // namespace parley::engine

@@ -1,0 +1,84 @@
+// config: everything parleyd reads from its TOML file, validated before anything starts.
+//
+// load_config() parses the file with toml++, applies `--set key=value` overrides, then
+// checks every key against one table of known options (config.cpp): an unknown key, a
+// wrong type or a value out of range is reported with the file, line and key, and all
+// problems are reported at once. Exceptions are used here, at start-up only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "protocol/wire.hpp"
+
+namespace parley::engine {
+
+using std::chrono::milliseconds;
+
+/// A config file or override that cannot be used. what() names file, line and key.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The listening ports; 0 asks the OS for a free port.
+struct listen_config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t interaction_port = 7120;
+  std::uint16_t vq_port = 7122;
+  std::uint16_t stat_port = 2060;
+};
+
+struct limits_config {
+  std::uint32_t max_frame_bytes = 1024 * 1024;
+  std::uint32_t max_connections = 10'000;
+  /// Unsent bytes queued for one connection before it is closed as not reading.
+  std::uint64_t max_output_bytes = 8 * 1024 * 1024;
+};
+
+struct timeouts_config {
+  milliseconds registration{5'000};
+  milliseconds heartbeat_interval{10'000};
+  milliseconds heartbeat_timeout{30'000};
+  /// How long an internal request between actors may take before the client gets `timeout`.
+  milliseconds request{5'000};
+  /// How long a graceful stop waits for in-flight work before closing anyway.
+  milliseconds shutdown{10'000};
+};
+
+struct log_config {
+  std::string level = "info";
+  std::string file;  ///< empty: stderr only
+};
+
+struct config {
+  std::string source = "(defaults)";  ///< the file it came from
+  std::string name = "parley";
+  std::string data_dir = "var";
+  std::uint32_t io_threads = 1;
+  std::uint32_t actor_threads = 0;  ///< 0: one per core left after the I/O threads
+  double clock_scale = 1.0;         ///< domain time runs this many times faster than real time
+  listen_config listen;
+  limits_config limits;
+  timeouts_config timeouts;
+  log_config log;
+  /// Registration tokens per client type; a type without one registers without one.
+  std::map<wire::ClientType, std::string> tokens;
+};
+
+/// Reads and validates `path`, with `overrides` ("key=value", dotted keys) applied on top.
+/// Throws config_error naming every problem found.
+config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The same for TOML text instead of a file (`name` is used in messages).
+config parse_config(const std::string& toml_text, const std::string& name,
+                    const std::vector<std::string>& overrides = {});
+
+/// One line per known key with its default and meaning, for --help-config and docs.
+std::string describe_config();
+
+} // namespace parley::engine

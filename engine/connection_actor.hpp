@@ -1,0 +1,36 @@
+// connection_actor: the actor side of one session (one per TCP connection).
+//
+// Spawned by the session when the socket is accepted; quits when the session reports
+// closed_atom. It turns verified request frames into messages to the domain actors, waits
+// for their answers with the configured request timeout, and hands exactly one answer per
+// request back through the session_link. Domain actors that push events to a client do so
+// through this actor, which keeps the Asio side out of the domain.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/directory/directory_actor.hpp"
+#include "actors/runtime/types.hpp"
+
+namespace parley::engine {
+
+class session_link;
+
+using connection_actor = caf::typed_actor<
+  // From the session: a verified request frame frame with a non-zero reference id.
+  // Answered through the session_link, never as a CAF response.
+  caf::reacts_to<request_atom, request_frame>,
+  // From the session: the socket is closed. The actor unregisters and quits.
+  caf::reacts_to<closed_atom>>;
+
+struct connection_setup {
+  client_info info;  ///< session id, peer and listener filled in by the session
+  directory_actor directory;
+  caf::timespan request_timeout;
+};
+
+/// Spawns the connection actor of one session.
+connection_actor spawn_connection(caf::actor_system& sys, session_link link, connection_setup setup);
+
+} // namespace parley::engine

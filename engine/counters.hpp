@@ -1,0 +1,29 @@
+// counters: engine-wide numbers that sessions and listeners update from any thread
+// (relaxed atomics). Read by tests, the console and /metrics.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "protocol/wire.hpp"
+
+namespace parley::engine {
+
+struct counters {
+  std::atomic<std::uint64_t> connections_open{0};
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> connections_refused{0};  ///< over max_connections
+  std::atomic<std::uint64_t> registrations{0};
+  std::atomic<std::uint64_t> frames_in{0};
+  std::atomic<std::uint64_t> frames_out{0};
+  std::atomic<std::uint64_t> requests_in_flight{0};
+  /// Errors sent to clients, by wire error code.
+  std::array<std::atomic<std::uint64_t>, 256> errors{};
+
+  std::uint64_t errors_of(wire::ErrorCode c) const {
+    return errors[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
+  }
+};
+
+} // namespace parley::engine

@@ -1,0 +1,119 @@
+#include "engine/engine.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace parley::engine {
+
+namespace {
+
+caf::actor_system_config& prepare(caf::actor_system_config& c, const config& cfg) {
+  c.set("scheduler.max-threads", actor_thread_count(cfg));
+  c.add_message_types<caf::id_block::parley>();
+  c.add_error_category(error_category,
+                       [](std::uint8_t code, caf::atom_value, const caf::message& ctx) {
+                         std::string out = protocol::error_name(static_cast<wire::ErrorCode>(code));
+                         return ctx.empty() ? out : out + " " + caf::to_string(ctx);
+                       });
+  return c;
+}
+
+} // namespace
+
+std::size_t actor_thread_count(const config& cfg) {
+  if (cfg.actor_threads > 0)
+    return cfg.actor_threads;
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  return cores > cfg.io_threads ? cores - cfg.io_threads : 1;
+}
+
+engine::engine(config cfg, std::shared_ptr<const clock> clk)
+  : cfg_(std::move(cfg)), clock_(clk ? std::move(clk) : make_clock(cfg_.clock_scale)) {
+}
+
+engine::~engine() {
+  stop();
+}
+
+void engine::start() {
+  std::lock_guard lock{stop_mx_};
+  if (started_)
+    return;
+  caf_cfg_ = std::make_unique<caf::actor_system_config>();
+  system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
+  directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
+  env_ = std::make_unique<session_env>(
+    session_env{cfg_, *system_, directory_, clock_, counters_, sessions_});
+  try {
+    auto& l = cfg_.listen;
+    listeners_.push_back(std::make_unique<listener>(io_, listener_kind::interaction, l.bind,
+                                                    l.interaction_port, *env_, next_session_id_));
+    listeners_.push_back(
+      std::make_unique<listener>(io_, listener_kind::vq, l.bind, l.vq_port, *env_, next_session_id_));
+    listeners_.push_back(std::make_unique<listener>(io_, listener_kind::stat, l.bind, l.stat_port,
+                                                    *env_, next_session_id_));
+  } catch (...) {
+    listeners_.clear();
+    caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+    directory_ = directory_actor{};
+    system_->await_all_actors_done();
+    throw;
+  }
+  guard_ = std::make_unique<decltype(guard_)::element_type>(io_.get_executor());
+  for (auto& l : listeners_)
+    l->start();
+  for (std::uint32_t i = 0; i < cfg_.io_threads; ++i)
+    io_threads_.emplace_back([this] { io_.run(); });
+  started_ = true;
+}
+
+std::uint16_t engine::port(listener_kind kind) const {
+  for (auto& l : listeners_)
+    if (l->kind() == kind)
+      return l->port();
+  return 0;
+}
+
+std::size_t engine::running_actors() const {
+  return system_ ? system_->registry().running() : 0;
+}
+
+void engine::stop() {
+  std::lock_guard lock{stop_mx_};
+  if (!started_ || stopped_)
+    return;
+  stopped_ = true;
+  using steady = std::chrono::steady_clock;
+  // 1. Stop accepting.
+  for (auto& l : listeners_)
+    l->close();
+  // 2. Drain: sessions finish their in-flight requests, flush and close.
+  auto open = sessions_.all();
+  if (!open.empty())
+    spdlog::info("stopping: draining {} session(s), at most {} ms", open.size(),
+                 cfg_.timeouts.shutdown.count());
+  for (auto& s : open)
+    s->drain();
+  open.clear();
+  if (!sessions_.wait_empty(steady::now() + cfg_.timeouts.shutdown)) {
+    spdlog::warn("stopping: {} session(s) did not drain in time; closing them",
+                 sessions_.size());
+    for (auto& s : sessions_.all())
+      s->abort();
+    sessions_.wait_empty(steady::now() + std::chrono::seconds{2});
+  }
+  // 3. Stop the long-lived actors; connection actors quit with their sessions.
+  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+  directory_ = directory_actor{};
+  system_->await_all_actors_done();
+  // 4. Stop the I/O threads; nothing can post into Asio any more.
+  guard_.reset();
+  io_.stop();
+  for (auto& t : io_threads_)
+    t.join();
+  io_threads_.clear();
+  listeners_.clear();
+  spdlog::info("stopped");
+}
+
+} // namespace parley::engine

@@ -1,0 +1,80 @@
+// engine: one Parley engine, the process runtime around the actors.
+//
+// parleyd creates exactly one; tests and parley-bench create them in-process. start()
+// builds the actor system, spawns the long-lived actors, opens the listeners and starts
+// the I/O threads; stop() runs the shutdown order written down in engine/README.md.
+// Member order matters: the actor system is declared before the io_context, so pending
+// Asio handlers (which hold actor handles) are destroyed while the system is alive.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "actors/directory/directory_actor.hpp"
+#include "actors/runtime/clock.hpp"
+#include "engine/config.hpp"
+#include "engine/counters.hpp"
+#include "engine/listener.hpp"
+#include "engine/session.hpp"
+
+namespace parley::engine {
+
+class engine {
+public:
+  explicit engine(config cfg, std::shared_ptr<const clock> clk = nullptr);
+  ~engine();
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Opens everything; throws std::runtime_error (e.g. a port in use) with nothing left open.
+  void start();
+
+  /// Graceful stop: stop accepting, drain sessions (bounded by timeouts.shutdown), stop the
+  /// actors, stop the I/O threads. Idempotent and thread-safe; blocks until done.
+  void stop();
+
+  /// The bound port of a listener (useful with port 0).
+  std::uint16_t port(listener_kind kind) const;
+
+  const config& cfg() const noexcept { return cfg_; }
+  const counters& stats() const noexcept { return counters_; }
+  const clock& clk() const noexcept { return *clock_; }
+  caf::actor_system& system() noexcept { return *system_; }
+  directory_actor directory() const noexcept { return directory_; }
+  std::size_t open_sessions() const { return sessions_.size(); }
+  /// Live actors (CAF registry), for leak checks and the console.
+  std::size_t running_actors() const;
+
+private:
+  config cfg_;
+  std::shared_ptr<const clock> clock_;
+  counters counters_;
+  session_registry sessions_;
+  std::atomic<std::uint64_t> next_session_id_{0};
+  std::unique_ptr<caf::actor_system_config> caf_cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  directory_actor directory_;
+  std::unique_ptr<session_env> env_;
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::vector<std::unique_ptr<listener>> listeners_;
+  std::vector<std::thread> io_threads_;
+  std::mutex stop_mx_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+/// CAF scheduler threads for a config: actor_threads, or the cores left after I/O.
+std::size_t actor_thread_count(const config& cfg);
+
+} // namespace parley::engine

@@ -1,0 +1,80 @@
+#include "engine/listener.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace parley::engine {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+listener::listener(asio::io_context& io, listener_kind kind, const std::string& address,
+                   std::uint16_t port, session_env& env,
+                   std::atomic<std::uint64_t>& next_session_id)
+  : io_(io), acceptor_(io), kind_(kind), env_(env), next_session_id_(next_session_id) {
+  error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec)
+    throw std::runtime_error("listen.bind: \"" + address + "\" is not an IP address");
+  tcp::endpoint ep{addr, port};
+  auto where = std::string{listener_name(kind)} + " listener on " + address + ":"
+               + std::to_string(port);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec)
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec)
+    acceptor_.bind(ep, ec);
+  if (!ec)
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot open the " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+}
+
+void listener::start() {
+  asio::post(acceptor_.get_executor(), [this] { accept(); });
+}
+
+void listener::close() {
+  asio::post(acceptor_.get_executor(), [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void listener::accept() {
+  // Each connection gets its own strand, so sessions may run on several I/O threads.
+  acceptor_.async_accept(asio::make_strand(io_), [this](error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+      return;
+    if (ec) {
+      // Out of descriptors and the like: log, and keep accepting.
+      spdlog::warn("{} listener: accept failed: {}", listener_name(kind_), ec.message());
+    } else if (env_.counts.connections_open.load() >= env_.cfg.limits.max_connections) {
+      refuse(std::move(socket));
+    } else {
+      auto s = std::make_shared<session>(std::move(socket), kind_, env_, ++next_session_id_);
+      s->start();
+    }
+    accept();
+  });
+}
+
+void listener::refuse(tcp::socket socket) {
+  env_.counts.connections_refused.fetch_add(1, std::memory_order_relaxed);
+  env_.counts.errors[static_cast<std::size_t>(wire::ErrorCode::too_many_connections)]++;
+  protocol::encoder enc;
+  auto frame = std::make_shared<protocol::frame_bytes>(protocol::to_bytes(
+    enc.error(0, wire::ErrorCode::too_many_connections,
+              "the engine has reached limits.max_connections")));
+  auto sock = std::make_shared<tcp::socket>(std::move(socket));
+  asio::async_write(*sock, asio::buffer(*frame), [sock, frame](error_code, std::size_t) {
+    error_code ignored;
+    sock->shutdown(tcp::socket::shutdown_both, ignored);
+    sock->close(ignored);
+  });
+}
+
+} // namespace parley::engine

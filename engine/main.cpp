@@ -1,0 +1,118 @@
+// parleyd: the Parley engine process. Reads the config, starts the engine, serves until
+// SIGINT/SIGTERM (a second one exits at once), then stops it gracefully and exits 0.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "engine/config.hpp"
+#include "engine/engine.hpp"
+#include "engine/logging.hpp"
+
+namespace {
+
+using namespace parley::engine;
+
+/// Writes the bound ports for supervisors and tests that asked for port 0.
+void write_ports_file(const std::string& path, const engine& eng) {
+  auto tmp = path + ".tmp";
+  {
+    std::ofstream out{tmp};
+    out << "interaction=" << eng.port(listener_kind::interaction) << "\n"
+        << "vq=" << eng.port(listener_kind::vq) << "\n"
+        << "stat=" << eng.port(listener_kind::stat) << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
+}
+
+int serve(const config& cfg, const std::string& ports_file) {
+  setup_logging(cfg.log);
+  engine eng{cfg};
+  eng.start();
+  auto& l = cfg.listen;
+  spdlog::info("parleyd {} ({}) config {}", PARLEY_VERSION, cfg.name, cfg.source);
+  spdlog::info("listening on {}: interaction {}, virtual queues {}, statistics {}", l.bind,
+               eng.port(listener_kind::interaction), eng.port(listener_kind::vq),
+               eng.port(listener_kind::stat));
+  spdlog::info("threads: {} I/O, {} actor; clock scale {}", cfg.io_threads, actor_thread_count(cfg),
+               cfg.clock_scale);
+  if (!ports_file.empty())
+    write_ports_file(ports_file, eng);
+
+  boost::asio::io_context signals_io;
+  std::thread stopper;
+  boost::asio::signal_set signals{signals_io, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec)
+      return;
+    spdlog::info("{}: stopping (send it again to exit at once)", strsignal(signo));
+    signals.async_wait([](const boost::system::error_code& ec, int signo) {
+      if (!ec) {
+        spdlog::warn("{} again: exiting at once", strsignal(signo));
+        spdlog::shutdown();
+        std::_Exit(1);
+      }
+    });
+    // Stop on another thread so that a second signal can still be handled here.
+    stopper = std::thread([&] {
+      eng.stop();
+      signals_io.stop();
+    });
+  });
+  signals_io.run();
+  stopper.join();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"parleyd: the Parley contact-center interaction engine"};
+  std::string config_path = "conf/parley.toml";
+  std::string check_path;
+  std::string ports_file;
+  std::vector<std::string> overrides;
+  bool version = false;
+  bool keys = false;
+  app.add_option("-c,--config", config_path, "TOML config file")->capture_default_str();
+  app.add_option("--check-config", check_path, "validate FILE (with --set overrides) and exit");
+  app.add_option("--set", overrides, "override one key, e.g. --set listen.interaction_port=0")
+    ->type_name("KEY=VALUE")
+    ->expected(1)
+    ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--ports-file", ports_file,
+                 "write the bound ports to FILE once listening (for port 0)");
+  app.add_flag("--version", version, "print the version and exit");
+  app.add_flag("--config-keys", keys, "list every config key with its default and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (version) {
+    std::cout << "parleyd " << PARLEY_VERSION << " (protocol "
+              << parley::protocol::protocol_version << ")\n";
+    return 0;
+  }
+  if (keys) {
+    std::cout << describe_config();
+    return 0;
+  }
+  try {
+    if (!check_path.empty()) {
+      load_config(check_path, overrides);
+      std::cout << check_path << ": ok\n";
+      return 0;
+    }
+    return serve(load_config(config_path, overrides), ports_file);
+  } catch (const config_error& e) {
+    std::cerr << "parleyd: config error:\n" << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "parleyd: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,416 @@
+#include "engine/session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "protocol/codec.hpp"
+
+namespace parley::engine {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+const char* listener_name(listener_kind k) noexcept {
+  switch (k) {
+    case listener_kind::interaction: return "interaction";
+    case listener_kind::vq: return "vq";
+    case listener_kind::stat: return "stat";
+  }
+  return "?";
+}
+
+// -- session_registry ---------------------------------------------------------
+
+void session_registry::add(std::uint64_t id, std::weak_ptr<session> s) {
+  std::lock_guard lock{mx_};
+  sessions_.emplace(id, std::move(s));
+}
+
+void session_registry::remove(std::uint64_t id) {
+  {
+    std::lock_guard lock{mx_};
+    sessions_.erase(id);
+  }
+  cv_.notify_all();
+}
+
+std::vector<std::shared_ptr<session>> session_registry::all() const {
+  std::lock_guard lock{mx_};
+  std::vector<std::shared_ptr<session>> out;
+  for (auto& [id, weak] : sessions_)
+    if (auto s = weak.lock())
+      out.push_back(std::move(s));
+  return out;
+}
+
+std::size_t session_registry::size() const {
+  std::lock_guard lock{mx_};
+  return sessions_.size();
+}
+
+bool session_registry::wait_empty(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock{mx_};
+  return cv_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
+}
+
+// -- session_link (the actor side of the bridge) -------------------------------
+
+void session_link::answer(protocol::frame_bytes frame) const {
+  if (auto s = session_.lock())
+    asio::post(s->socket_.get_executor(),
+               [s, f = std::move(frame)]() mutable { s->on_answer(std::move(f)); });
+}
+
+void session_link::event(protocol::frame_bytes frame) const {
+  if (auto s = session_.lock())
+    asio::post(s->socket_.get_executor(), [s, f = std::move(frame)] {
+      if (s->phase_ == session::phase::registered)
+        s->write(f);
+    });
+}
+
+void session_link::admitted(client_info info) const {
+  if (auto s = session_.lock())
+    asio::post(s->socket_.get_executor(), [s, i = std::move(info)] { s->on_admitted(i); });
+}
+
+void session_link::refused(wire::ErrorCode code, std::string text) const {
+  if (auto s = session_.lock())
+    asio::post(s->socket_.get_executor(), [s, code, t = std::move(text)] {
+      auto ref = s->register_ref_;
+      s->send_error(ref, code, t);
+      s->close(wire::ErrorCode::none, {});
+    });
+}
+
+// -- session --------------------------------------------------------------------
+
+session::session(tcp::socket socket, listener_kind kind, session_env& env, std::uint64_t id)
+  : socket_(std::move(socket)), timer_(socket_.get_executor()), kind_(kind), env_(env), id_(id),
+    reader_(env.cfg.limits.max_frame_bytes) {
+  error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+  socket_.set_option(tcp::no_delay(true), ec);
+  accepted_at_ = last_rx_ = last_ping_ = steady::now();
+  env_.counts.connections_open.fetch_add(1, std::memory_order_relaxed);
+  env_.counts.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+}
+
+session::~session() {
+  if (phase_ != phase::closed)  // never closed (the engine stopped its I/O first)
+    env_.counts.connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void session::start() {
+  connection_setup setup;
+  setup.info.session_id = id_;
+  setup.info.peer = peer_;
+  setup.info.listener = listener_name(kind_);
+  setup.directory = env_.directory;
+  setup.request_timeout = env_.cfg.timeouts.request;
+  actor_ = spawn_connection(env_.system, session_link{weak_from_this()}, std::move(setup));
+  env_.registry.add(id_, weak_from_this());
+  spdlog::debug("session {}: accepted from {} on the {} listener", id_, peer_, listener_name(kind_));
+  arm_timer(env_.cfg.timeouts.registration);
+  read();
+}
+
+void session::drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->draining_ = true;
+    self->maybe_finish_drain();
+  });
+}
+
+void session::abort() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ != phase::closed)
+      self->finish_close();
+  });
+}
+
+// -- reading ----------------------------------------------------------------------
+
+void session::read() {
+  auto buf = reader_.prepare();
+  socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
+                          [self = shared_from_this()](error_code ec, std::size_t n) {
+                            if (self->phase_ == phase::closed)
+                              return;
+                            if (ec) {
+                              if (self->reader_.buffered() > 0 && ec == asio::error::eof) {
+                                // The peer stopped sending in the middle of a frame.
+                                self->close(wire::ErrorCode::malformed_frame,
+                                            "connection closed in the middle of a frame");
+                              } else {
+                                self->finish_close();
+                              }
+                              return;
+                            }
+                            self->reader_.commit(n);
+                            self->last_rx_ = steady::now();
+                            self->on_frames();
+                            if (self->phase_ != phase::closing && self->phase_ != phase::closed)
+                              self->read();
+                          });
+}
+
+void session::on_frames() {
+  in_read_loop_ = true;
+  std::span<const std::uint8_t> frame;
+  while (phase_ != phase::closing && phase_ != phase::closed) {
+    auto st = reader_.next(frame);
+    if (st == protocol::frame_status::need_more)
+      break;
+    if (st == protocol::frame_status::too_large) {
+      close(wire::ErrorCode::frame_too_large,
+            "frame of " + std::to_string(reader_.announced()) + " bytes exceeds max_frame_bytes "
+              + std::to_string(env_.cfg.limits.max_frame_bytes));
+      break;
+    }
+    env_.counts.frames_in.fetch_add(1, std::memory_order_relaxed);
+    on_frame(frame);
+  }
+  in_read_loop_ = false;
+  flush();  // one write for everything this wake-up produced
+}
+
+void session::on_frame(std::span<const std::uint8_t> frame) {
+  auto d = protocol::decode(frame);
+  if (!d) {
+    if (phase_ == phase::unregistered)
+      close(d.error, std::string{d.reason} + "; the first frame must be a registration");
+    else
+      send_error(0, d.error, d.reason);
+    return;
+  }
+  auto& env = *d.envelope;
+  auto type = env.message_type();
+  auto ref = env.ref();
+  switch (phase_) {
+    case phase::unregistered:
+      if (type != wire::Message::Register) {
+        close(wire::ErrorCode::not_registered, "the first frame must be a registration");
+      } else if (ref == 0) {
+        close(wire::ErrorCode::missing_reference, "Register needs a non-zero reference id");
+      } else {
+        phase_ = phase::registering;
+        register_ref_ = ref;
+        caf::anon_send(actor_, request_atom_v, request_frame{frame.begin(), frame.end()});
+      }
+      return;
+    case phase::registering:
+      send_error(ref, wire::ErrorCode::not_registered, "registration is still in progress");
+      return;
+    default:
+      break;
+  }
+  switch (type) {
+    case wire::Message::Ping:
+      // ref 0: the peer's heartbeat; otherwise a request. Both get a Pong with the same ref.
+      write(enc_.pong(ref, env.message_as_Ping()->payload()));
+      return;
+    case wire::Message::Pong:
+      return;  // an answer to our heartbeat: last_rx_ is already updated
+    case wire::Message::Error:
+      if (ref == 0) {
+        spdlog::debug("session {}: peer reported {}", id_,
+                      protocol::error_name(env.message_as_Error()->code()));
+        return;
+      }
+      break;
+    case wire::Message::Register:
+      send_error(ref, wire::ErrorCode::already_registered, "this connection is registered");
+      return;
+    default:
+      break;
+  }
+  if (ref == 0) {
+    send_error(0, wire::ErrorCode::missing_reference, "requests need a non-zero reference id");
+    return;
+  }
+  if (draining_) {
+    send_error(ref, wire::ErrorCode::draining, "the engine is shutting down");
+    return;
+  }
+  forward(env, frame);
+}
+
+void session::forward(const wire::Envelope&, std::span<const std::uint8_t> frame) {
+  ++in_flight_;
+  env_.counts.requests_in_flight.fetch_add(1, std::memory_order_relaxed);
+  caf::anon_send(actor_, request_atom_v, request_frame{frame.begin(), frame.end()});
+}
+
+// -- writing ------------------------------------------------------------------------
+
+void session::write(std::span<const std::uint8_t> frame) {
+  if (phase_ == phase::closed)
+    return;
+  if (out_pending_.size() + frame.size() > env_.cfg.limits.max_output_bytes) {
+    spdlog::warn("session {} ({}): peer does not read, {} bytes unsent; closing", id_, peer_,
+                 out_pending_.size());
+    env_.counts.errors[static_cast<std::size_t>(wire::ErrorCode::output_overflow)]++;
+    finish_close();
+    return;
+  }
+  out_pending_.insert(out_pending_.end(), frame.begin(), frame.end());
+  env_.counts.frames_out.fetch_add(1, std::memory_order_relaxed);
+  if (!in_read_loop_)
+    flush();
+}
+
+void session::flush() {
+  if (writing_ || out_pending_.empty() || phase_ == phase::closed)
+    return;
+  writing_ = true;
+  out_writing_.swap(out_pending_);
+  out_pending_.clear();
+  asio::async_write(socket_, asio::buffer(out_writing_),
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->out_writing_.clear();
+                      if (self->phase_ == phase::closed)
+                        return;
+                      if (ec) {
+                        self->finish_close();
+                        return;
+                      }
+                      self->flush();
+                      if (!self->writing_ && self->phase_ == phase::closing)
+                        self->finish_close();
+                      else
+                        self->maybe_finish_drain();
+                    });
+}
+
+void session::send_error(std::uint64_t ref, wire::ErrorCode code, const std::string& text) {
+  env_.counts.errors[static_cast<std::size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("session {} ({}): error {} ref {}: {}", id_, peer_, protocol::error_name(code),
+                ref, text);
+  write(enc_.error(ref, code, text));
+}
+
+// -- from the bridge --------------------------------------------------------------------
+
+void session::on_answer(protocol::frame_bytes frame) {
+  if (in_flight_ > 0) {
+    --in_flight_;
+    env_.counts.requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+  write(frame);
+  maybe_finish_drain();
+}
+
+void session::on_admitted(const client_info& info) {
+  if (phase_ != phase::registering)
+    return;
+  phase_ = phase::registered;
+  env_.counts.registrations.fetch_add(1, std::memory_order_relaxed);
+  spdlog::info("session {}: {} \"{}\" registered from {} on the {} listener", id_,
+               protocol::client_type_name(info.type), info.name, peer_, listener_name(kind_));
+  auto& fbb = enc_.start();
+  auto& cfg = env_.cfg;
+  auto name = fbb.CreateString(cfg.name);
+  auto version = fbb.CreateString(PARLEY_VERSION);
+  write(enc_.finish(register_ref_,
+                    wire::CreateRegistered(fbb, id_, protocol::protocol_version,
+                                           static_cast<std::uint32_t>(cfg.timeouts.heartbeat_interval.count()),
+                                           static_cast<std::uint32_t>(cfg.timeouts.heartbeat_timeout.count()),
+                                           cfg.limits.max_frame_bytes, name, version)));
+  last_rx_ = steady::now();
+  arm_timer(cfg.timeouts.heartbeat_interval / 2);
+  maybe_finish_drain();
+}
+
+// -- timers and closing -------------------------------------------------------------------
+
+void session::arm_timer(steady::duration after) {
+  timer_.expires_after(std::max<steady::duration>(after, std::chrono::milliseconds{5}));
+  timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec)
+      self->on_timer();
+  });
+}
+
+void session::on_timer() {
+  auto now = steady::now();
+  auto& t = env_.cfg.timeouts;
+  switch (phase_) {
+    case phase::unregistered:
+    case phase::registering:
+      if (now - accepted_at_ >= t.registration)
+        close(wire::ErrorCode::registration_timeout,
+              "no registration within " + std::to_string(t.registration.count()) + " ms");
+      else
+        arm_timer(accepted_at_ + t.registration - now);
+      return;
+    case phase::registered: {
+      auto silent = now - last_rx_;
+      if (silent >= t.heartbeat_timeout) {
+        close(wire::ErrorCode::heartbeat_expired,
+              "nothing received for " + std::to_string(t.heartbeat_timeout.count()) + " ms");
+        return;
+      }
+      if (silent >= t.heartbeat_interval && now - last_ping_ >= t.heartbeat_interval) {
+        last_ping_ = now;
+        write(enc_.ping(0, 0));
+      }
+      arm_timer(t.heartbeat_interval / 2);
+      return;
+    }
+    case phase::closing:
+      // The peer does not take our last bytes: give up on them.
+      finish_close();
+      return;
+    case phase::closed:
+      return;
+  }
+}
+
+void session::close(wire::ErrorCode code, const std::string& text) {
+  if (phase_ == phase::closing || phase_ == phase::closed)
+    return;
+  if (code != wire::ErrorCode::none) {
+    spdlog::info("session {} ({}): closing: {}: {}", id_, peer_, protocol::error_name(code), text);
+    send_error(0, code, text);
+  }
+  phase_ = phase::closing;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  arm_timer(std::chrono::seconds{1});  // linger for the last bytes at most this long
+  flush();
+  if (!writing_)
+    finish_close();
+}
+
+void session::finish_close() {
+  if (phase_ == phase::closed)
+    return;
+  phase_ = phase::closed;
+  error_code ignored;
+  timer_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  out_pending_.clear();
+  env_.counts.requests_in_flight.fetch_sub(in_flight_, std::memory_order_relaxed);
+  in_flight_ = 0;
+  caf::anon_send(actor_, closed_atom_v);
+  actor_ = connection_actor{};
+  env_.counts.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  env_.registry.remove(id_);
+  spdlog::debug("session {}: closed", id_);
+}
+
+void session::maybe_finish_drain() {
+  if (!draining_ || phase_ == phase::closing || phase_ == phase::closed)
+    return;
+  if (phase_ == phase::registering || in_flight_ > 0 || writing_ || !out_pending_.empty())
+    return;
+  close(wire::ErrorCode::draining, "the engine is shutting down");
+}
+
+} // namespace parley::engine

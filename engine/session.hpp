@@ -1,0 +1,133 @@
+// session: one TCP connection on one of the protocol listeners.
+//
+// Created by a listener for every accepted socket, kept alive by its own pending Asio
+// operations, gone when the socket is closed. Everything runs on the socket's strand.
+// The session owns the transport rules: framing (length checked before allocation),
+// the FlatBuffers verifier, registration first and within its timeout, heartbeats,
+// batched writes (one write per wake-up) and a bounded output buffer. Requests go to the
+// session's connection actor through the bridge; pings are answered right here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/directory/directory_actor.hpp"
+#include "actors/runtime/clock.hpp"
+#include "engine/bridge.hpp"
+#include "engine/config.hpp"
+#include "engine/connection_actor.hpp"
+#include "engine/counters.hpp"
+#include "protocol/frame_reader.hpp"
+
+namespace parley::engine {
+
+/// Which listener a session came from.
+enum class listener_kind { interaction, vq, stat };
+
+const char* listener_name(listener_kind k) noexcept;
+
+class session;
+
+/// Every open session, so that a stop can reach them. Thread-safe.
+class session_registry {
+public:
+  void add(std::uint64_t id, std::weak_ptr<session> s);
+  void remove(std::uint64_t id);
+  std::vector<std::shared_ptr<session>> all() const;
+  std::size_t size() const;
+  /// Blocks until no session is left or the deadline passes; true when empty.
+  bool wait_empty(std::chrono::steady_clock::time_point deadline) const;
+
+private:
+  mutable std::mutex mx_;
+  mutable std::condition_variable cv_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+};
+
+/// What every session shares; set up by the engine before the listeners open.
+struct session_env {
+  const config& cfg;
+  caf::actor_system& system;
+  directory_actor directory;
+  std::shared_ptr<const clock> clk;
+  counters& counts;
+  session_registry& registry;
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  using tcp = boost::asio::ip::tcp;
+
+  session(tcp::socket socket, listener_kind kind, session_env& env, std::uint64_t id);
+  ~session();
+
+  /// Spawns the connection actor and starts reading; call once, right after construction.
+  void start();
+
+  /// Graceful stop: new requests are refused with `draining`, the session closes when its
+  /// in-flight requests are answered and its output is written. Thread-safe.
+  void drain();
+
+  /// Closes at once. Thread-safe.
+  void abort();
+
+  std::uint64_t id() const noexcept { return id_; }
+
+private:
+  friend class session_link;
+  enum class phase { unregistered, registering, registered, closing, closed };
+  using steady = std::chrono::steady_clock;
+
+  // -- reading -----------------------------------------------------------------
+  void read();
+  void on_frames();
+  void on_frame(std::span<const std::uint8_t> frame);
+  void forward(const wire::Envelope& env, std::span<const std::uint8_t> frame);
+
+  // -- writing -----------------------------------------------------------------
+  void write(std::span<const std::uint8_t> frame);
+  void flush();
+  void send_error(std::uint64_t ref, wire::ErrorCode code, const std::string& text);
+
+  // -- from the bridge (already on the strand) --------------------------------
+  void on_answer(protocol::frame_bytes frame);
+  void on_admitted(const client_info& info);
+
+  // -- timers and closing ------------------------------------------------------
+  void arm_timer(steady::duration after);
+  void on_timer();
+  /// Sends the error (if any), flushes, then closes the socket.
+  void close(wire::ErrorCode code, const std::string& text);
+  void finish_close();
+  void maybe_finish_drain();
+
+  tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  listener_kind kind_;
+  session_env& env_;
+  std::uint64_t id_;
+  std::string peer_;
+  connection_actor actor_;
+  protocol::frame_reader reader_;
+  protocol::encoder enc_;
+  std::vector<std::uint8_t> out_pending_, out_writing_;
+  bool writing_ = false;
+  bool in_read_loop_ = false;
+  bool draining_ = false;
+  phase phase_ = phase::unregistered;
+  std::uint64_t register_ref_ = 0;
+  std::uint64_t in_flight_ = 0;
+  steady::time_point accepted_at_, last_rx_, last_ping_, close_deadline_;
+};
+
+} // namespace parley::engine

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package Parley needs to build, run and test.
+# Idempotent: when every package is already present it does nothing (no apt-get update).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libcaf-dev libboost-dev libflatbuffers-dev flatbuffers-compiler python3-flatbuffers
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev doctest-dev libbenchmark-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql redis-server libhiredis-dev
+  libhowardhinnant-date-dev tzdata python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

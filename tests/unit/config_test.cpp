@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include "engine/config.hpp"
+#include "support/test_env.hpp"
+
+using namespace parley;
+using engine::config_error;
+using engine::parse_config;
+
+namespace {
+
+/// The message of the config_error that parsing `text` raises ("" when it parses).
+std::string problem(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_config(text, "t.toml", overrides);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("the shipped config files are valid") {
+  auto cfg = engine::load_config(test::source_dir() + "/conf/parley.toml");
+  CHECK(cfg.listen.bind == "127.0.0.1");
+  CHECK(cfg.listen.interaction_port == 7120);
+  CHECK(cfg.listen.vq_port == 7122);
+  CHECK(cfg.listen.stat_port == 2060);
+  CHECK(cfg.timeouts.registration == std::chrono::seconds{5});
+  CHECK(cfg.tokens.empty());
+}
+
+TEST_CASE("an empty file gives the documented defaults") {
+  auto cfg = parse_config("", "empty");
+  CHECK(cfg.limits.max_frame_bytes == 1024 * 1024);
+  CHECK(cfg.timeouts.heartbeat_timeout == std::chrono::seconds{30});
+  CHECK(cfg.log.level == "info");
+}
+
+TEST_CASE("bad keys, types and values name file, line and key") {
+  CHECK(problem("[listen]\n\nbogus = 1\n") == "t.toml:3: listen.bogus: unknown key");
+  CHECK(problem("[nowhere]\nx = 1\n") == "t.toml:1: nowhere: unknown key");
+  CHECK(problem("[listen]\ninteraction_port = 70000\n")
+        == "t.toml:2: listen.interaction_port: 70000 is out of range (0..65535)");
+  CHECK(problem("[listen]\nvq_port = \"7122\"\n")
+        == "t.toml:2: listen.vq_port: must be an integer, not string");
+  CHECK(problem("listen = 3\n") == "t.toml:1: listen: must be a table");
+  CHECK(problem("[log]\nlevel = \"loud\"\n").find("t.toml:2: log.level: \"loud\" is not a log level")
+        == 0);
+  CHECK(problem("[timeouts]\nheartbeat_interval_ms = 5000\nheartbeat_timeout_ms = 5000\n")
+          .find("heartbeat_timeout_ms must be larger")
+        != std::string::npos);
+}
+
+TEST_CASE("every problem is reported at once") {
+  auto p = problem("[listen]\ninteraction_port = -1\nstat_port = 1.5\n[engine]\nio_threads = 0\n");
+  CHECK(p.find("t.toml:2: listen.interaction_port") != std::string::npos);
+  CHECK(p.find("t.toml:3: listen.stat_port") != std::string::npos);
+  CHECK(p.find("t.toml:5: engine.io_threads") != std::string::npos);
+}
+
+TEST_CASE("syntax errors carry line and column") {
+  CHECK(problem("[listen\n").rfind("t.toml:1:", 0) == 0);
+}
+
+TEST_CASE("--set overrides are typed and validated like the file") {
+  auto cfg = parse_config("[listen]\ninteraction_port = 7000\n", "t.toml",
+                          {"listen.interaction_port=0", "log.level=debug", "engine.name=edge-7",
+                           "engine.clock_scale=100"});
+  CHECK(cfg.listen.interaction_port == 0);
+  CHECK(cfg.log.level == "debug");
+  CHECK(cfg.name == "edge-7");
+  CHECK(cfg.clock_scale == 100.0);
+  CHECK(problem("", {"listen.interaction_port=70000"})
+        == "--set listen.interaction_port=70000: listen.interaction_port: 70000 is out of range "
+           "(0..65535)");
+  CHECK(problem("", {"listen.nope=1"}).find("listen.nope: unknown key") != std::string::npos);
+  CHECK(problem("", {"novalue"}) == "--set novalue: expected key=value");
+}
+
+TEST_CASE("registration tokens per client type") {
+  auto cfg = parse_config("[auth]\nagent_desktop = \"s3cret\"\n", "t.toml");
+  REQUIRE(cfg.tokens.count(wire::ClientType::agent_desktop) == 1);
+  CHECK(cfg.tokens.at(wire::ClientType::agent_desktop) == "s3cret");
+  CHECK(problem("[auth]\nplumber = \"x\"\n") == "t.toml:2: auth.plumber: unknown key");
+  CHECK(problem("[auth]\nrouter = \"\"\n") == "t.toml:2: auth.router: must not be empty");
+}
+
+TEST_CASE("describe_config lists every key") {
+  auto text = engine::describe_config();
+  CHECK(text.find("listen.interaction_port = 7120") != std::string::npos);
+  CHECK(text.find("timeouts.registration_ms = 5000") != std::string::npos);
+}
