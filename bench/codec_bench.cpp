@@ -12,7 +12,8 @@ void encode_ping(benchmark::State& state) {
   protocol::encoder enc;
   std::uint64_t ref = 0;
   for (auto _ : state) {
-    auto frame = enc.ping(++ref, ref);
+    ++ref;
+    auto frame = enc.ping(ref, ref);
     benchmark::DoNotOptimize(frame.data());
   }
   state.SetItemsProcessed(state.iterations());

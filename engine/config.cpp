@@ -1,5 +1,6 @@
 #include "engine/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -203,10 +204,10 @@ std::string where(const toml::node& n, const std::string& fallback) {
 struct validator {
   config& cfg;
   std::string file;
-  std::vector<std::string> problems;
+  std::vector<std::pair<std::uint32_t, std::string>> problems;  // (line, text)
 
   void fail(const toml::node& n, const std::string& key, const std::string& why) {
-    problems.push_back(where(n, file) + ": " + key + ": " + why);
+    problems.push_back({n.source().begin.line, where(n, file) + ": " + key + ": " + why});
   }
 
   void walk(const toml::table& t, const std::string& prefix) {
@@ -272,12 +273,15 @@ config validate(toml::table& root, const std::string& name,
   validator v{cfg, name, {}};
   v.walk(root, "");
   if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
-    v.problems.push_back(name + ": timeouts.heartbeat_timeout_ms must be larger than "
-                                "timeouts.heartbeat_interval_ms");
+    v.problems.push_back({~0u, name + ": timeouts.heartbeat_timeout_ms must be larger than "
+                                      "timeouts.heartbeat_interval_ms"});
   if (!v.problems.empty()) {
+    // Tables iterate by key; people read files by line.
+    std::stable_sort(v.problems.begin(), v.problems.end(),
+                     [](auto& a, auto& b) { return a.first < b.first; });
     std::string all;
     for (auto& p : v.problems)
-      all += (all.empty() ? "" : "\n") + p;
+      all += (all.empty() ? "" : "\n") + p.second;
     throw config_error(all);
   }
   return cfg;

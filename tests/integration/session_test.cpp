@@ -1,0 +1,205 @@
+// Sessions over real TCP against an in-process engine on port 0.
+#include <doctest/doctest.h>
+
+#include "support/test_env.hpp"
+
+using namespace parley;
+using namespace parley::test;
+using engine::listener_kind;
+
+TEST_CASE("every listener accepts a registration") {
+  auto eng = start_engine();
+  for (auto kind : {listener_kind::interaction, listener_kind::vq, listener_kind::stat}) {
+    CAPTURE(engine::listener_name(kind));
+    raw_conn c{eng->port(kind)};
+    protocol::encoder enc;
+    c.send(enc.register_client(9, "probe", wire::ClientType::stat_client, ""));
+    auto f = c.read_frame();
+    REQUIRE(f);
+    auto& env = envelope_of(*f);
+    CHECK(env.ref() == 9);
+    auto* reg = env.message_as_Registered();
+    REQUIRE(reg);
+    CHECK(reg->session_id() > 0);
+    CHECK(reg->protocol_version() == protocol::protocol_version);
+    CHECK(reg->heartbeat_interval_ms() == 1000);
+    CHECK(reg->heartbeat_timeout_ms() == 3000);
+    CHECK(reg->max_frame_bytes() == eng->cfg().limits.max_frame_bytes);
+    CHECK(reg->server_version()->str() == PARLEY_VERSION);
+  }
+  CHECK(eng->stats().registrations == 3);
+}
+
+TEST_CASE("the first frame must be a registration") {
+  auto eng = start_engine();
+  raw_conn c{eng->port(listener_kind::interaction)};
+  protocol::encoder enc;
+  c.send(enc.ping(1, 0));
+  auto f = c.read_frame();
+  REQUIRE(f);
+  CHECK(error_of(*f) == wire::ErrorCode::not_registered);
+  CHECK(c.closed_by_peer());
+
+  raw_conn zero{eng->port(listener_kind::interaction)};
+  zero.send(enc.register_client(0, "no-ref", wire::ClientType::router, ""));
+  f = zero.read_frame();
+  REQUIRE(f);
+  CHECK(error_of(*f) == wire::ErrorCode::missing_reference);
+  CHECK(zero.closed_by_peer());
+}
+
+TEST_CASE("a registration must come within the registration timeout") {
+  auto eng = start_engine({"timeouts.registration_ms=150"});
+  raw_conn c{eng->port(listener_kind::interaction)};
+  auto f = c.read_frame(3s);
+  REQUIRE(f);
+  CHECK(error_of(*f) == wire::ErrorCode::registration_timeout);
+  CHECK(c.closed_by_peer());
+  CHECK(eventually([&] { return eng->open_sessions() == 0; }));
+}
+
+TEST_CASE("registration checks version, client type and credential") {
+  auto eng = start_engine({"auth.agent_desktop=let-me-in"});
+  auto port = eng->port(listener_kind::interaction);
+  protocol::encoder enc;
+  auto refused = [&](std::span<const std::uint8_t> frame, wire::ErrorCode want) {
+    raw_conn c{port};
+    c.send(frame);
+    auto f = c.read_frame();
+    REQUIRE(f);
+    CHECK(error_of(*f) == want);
+    CHECK(envelope_of(*f).ref() == 1);
+    CHECK(c.closed_by_peer());
+  };
+  refused(enc.register_client(1, "d", wire::ClientType::agent_desktop, "wrong"),
+          wire::ErrorCode::bad_credential);
+  refused(enc.register_client(1, "d", wire::ClientType::agent_desktop, ""),
+          wire::ErrorCode::bad_credential);
+  refused(enc.register_client(1, "d", wire::ClientType::media_gateway, "", 77),
+          wire::ErrorCode::unsupported_version);
+  refused(enc.register_client(1, "d", static_cast<wire::ClientType>(99), ""),
+          wire::ErrorCode::wrong_client_type);
+
+  raw_conn ok{port};
+  CHECK(ok.register_as(wire::ClientType::agent_desktop, "let-me-in") > 0);
+  raw_conn gw{port};
+  CHECK(gw.register_as(wire::ClientType::media_gateway) > 0);  // no token for this type
+}
+
+TEST_CASE("every request gets exactly one answer, in order") {
+  auto eng = start_engine();
+  raw_conn c{eng->port(listener_kind::interaction)};
+  REQUIRE(c.register_as() > 0);
+  protocol::encoder enc;
+  std::vector<std::uint8_t> burst;
+  constexpr int n = 2000;
+  for (int i = 1; i <= n; ++i) {
+    auto f = enc.ping(100 + i, i);
+    burst.insert(burst.end(), f.begin(), f.end());
+  }
+  c.send(burst);  // one write, many frames
+  for (int i = 1; i <= n; ++i) {
+    auto f = c.read_frame();
+    REQUIRE(f);
+    auto& env = envelope_of(*f);
+    REQUIRE(env.ref() == static_cast<std::uint64_t>(100 + i));
+    CHECK(env.message_as_Pong()->payload() == static_cast<std::uint64_t>(i));
+  }
+
+  SUBCASE("a second registration is refused, the session goes on") {
+    c.send(enc.register_client(7, "again", wire::ClientType::router, ""));
+    auto f = c.read_frame();
+    REQUIRE(f);
+    CHECK(error_of(*f) == wire::ErrorCode::already_registered);
+    CHECK(envelope_of(*f).ref() == 7);
+  }
+  SUBCASE("a request without a reference id") {
+    c.send(enc.ack(0));
+    auto f = c.read_frame();
+    REQUIRE(f);
+    CHECK(error_of(*f) == wire::ErrorCode::missing_reference);
+  }
+  SUBCASE("a message no actor serves yet goes through the bridge and back") {
+    c.send(enc.ack(55));
+    auto f = c.read_frame();
+    REQUIRE(f);
+    CHECK(envelope_of(*f).ref() == 55);
+    CHECK(error_of(*f) == wire::ErrorCode::unknown_message);
+  }
+  c.send(enc.ping(9999, 1));
+  auto f = c.read_frame();
+  REQUIRE(f);
+  CHECK(envelope_of(*f).message_type() == wire::Message::Pong);
+}
+
+TEST_CASE("heartbeats: the engine pings a silent peer and closes a dead one") {
+  auto eng = start_engine({"timeouts.heartbeat_interval_ms=100", "timeouts.heartbeat_timeout_ms=400"});
+  auto port = eng->port(listener_kind::interaction);
+
+  SUBCASE("a peer that never answers is closed") {
+    raw_conn dead{port};
+    REQUIRE(dead.register_as() > 0);
+    int pings = 0;
+    wire::ErrorCode last = wire::ErrorCode::none;
+    while (auto f = dead.read_frame(2s)) {
+      auto& env = envelope_of(*f);
+      if (env.message_type() == wire::Message::Ping) {
+        CHECK(env.ref() == 0);
+        ++pings;
+      }
+      last = error_of(*f);
+    }
+    CHECK(pings >= 2);
+    CHECK(last == wire::ErrorCode::heartbeat_expired);
+    CHECK(eng->stats().errors_of(wire::ErrorCode::heartbeat_expired) == 1);
+  }
+  SUBCASE("a peer that answers pings stays") {
+    connected_client alive{port};
+    auto first = alive.cl->session_id();
+    std::this_thread::sleep_for(1200ms);  // three heartbeat timeouts of silence on our side
+    CHECK(alive.cl->current_state() == client::state::registered);
+    CHECK(alive.cl->registrations() == 1);
+    CHECK(alive.cl->session_id() == first);
+    CHECK(eng->stats().errors_of(wire::ErrorCode::heartbeat_expired) == 0);
+  }
+}
+
+TEST_CASE("max_connections is enforced and frees up again") {
+  auto eng = start_engine({"limits.max_connections=3"});
+  auto port = eng->port(listener_kind::interaction);
+  std::vector<std::unique_ptr<raw_conn>> conns;
+  for (int i = 0; i < 3; ++i) {
+    conns.push_back(std::make_unique<raw_conn>(port));
+    REQUIRE(conns.back()->register_as() > 0);
+  }
+  {
+    raw_conn extra{port};
+    auto f = extra.read_frame();
+    REQUIRE(f);
+    CHECK(error_of(*f) == wire::ErrorCode::too_many_connections);
+    CHECK(extra.closed_by_peer());
+  }
+  CHECK(eng->stats().connections_refused == 1);
+  conns.pop_back();
+  REQUIRE(eventually([&] { return eng->stats().connections_open == 2; }));
+  raw_conn again{port};
+  CHECK(again.register_as() > 0);
+}
+
+TEST_CASE("a peer that never reads is cut off at max_output_bytes") {
+  auto eng = start_engine({"limits.max_output_bytes=65536"});
+  raw_conn c{eng->port(listener_kind::interaction)};
+  REQUIRE(c.register_as() > 0);
+  protocol::encoder enc;
+  std::vector<std::uint8_t> burst;
+  for (int i = 1; i <= 2000; ++i) {
+    auto f = enc.ping(i, i);
+    burst.insert(burst.end(), f.begin(), f.end());
+  }
+  // Pongs pile up in the engine because we do not read; the socket buffers fill first.
+  for (int round = 0; round < 400 && eng->stats().errors_of(wire::ErrorCode::output_overflow) == 0;
+       ++round)
+    c.send(burst);
+  CHECK(eventually([&] { return eng->stats().errors_of(wire::ErrorCode::output_overflow) == 1; }));
+  CHECK(eventually([&] { return eng->open_sessions() == 0; }));
+}
