@@ -102,7 +102,11 @@ std::vector<option> make_options() {
                  c.clock_scale = v;
                  return {};
                },
-               [](const config& c) { return std::to_string(c.clock_scale); }});
+               [](const config& c) {
+                 std::ostringstream out;
+                 out << c.clock_scale;
+                 return out.str();
+               }});
   o.push_back(text("listen.bind", [](config& c) -> auto& { return c.listen.bind; }, non_empty,
                    "address every protocol listener binds to"));
   o.push_back(integer("listen.interaction_port", 0, port_max,

@@ -1,6 +1,8 @@
 #include "support/test_env.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
@@ -25,6 +27,13 @@ std::string source_dir() {
 std::string binary_dir() {
   auto* v = std::getenv("PARLEY_BINARY_DIR");
   return v ? v : ".";
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 engine::config test_config(const std::vector<std::string>& overrides) {

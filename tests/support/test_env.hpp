@@ -24,6 +24,9 @@ using namespace std::chrono_literals;
 std::string source_dir();
 std::string binary_dir();
 
+/// The whole content of a text file ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
 /// A config for tests: every port 0, short timeouts, quiet logs, plus `overrides`.
 engine::config test_config(const std::vector<std::string>& overrides = {});
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "engine/config.hpp"
 #include "support/test_env.hpp"
 
@@ -85,6 +87,19 @@ TEST_CASE("registration tokens per client type") {
   CHECK(cfg.tokens.at(wire::ClientType::agent_desktop) == "s3cret");
   CHECK(problem("[auth]\nplumber = \"x\"\n") == "t.toml:2: auth.plumber: unknown key");
   CHECK(problem("[auth]\nrouter = \"\"\n") == "t.toml:2: auth.router: must not be empty");
+}
+
+TEST_CASE("docs/configuration.md documents every key") {
+  auto doc = test::read_text(test::source_dir() + "/docs/configuration.md");
+  std::istringstream keys{engine::describe_config()};
+  std::string line;
+  while (std::getline(keys, line)) {
+    auto key = line.substr(0, line.find(' '));
+    if (key.rfind("auth.", 0) == 0)
+      key = "auth.";  // documented once, for every client type
+    CAPTURE(key);
+    CHECK(doc.find("`" + key) != std::string::npos);
+  }
 }
 
 TEST_CASE("describe_config lists every key") {
