@@ -13,7 +13,7 @@ namespace {
 
 // -- the option table: every key parleyd understands ---------------------------
 
-enum class kind { integer, real, string };
+enum class kind { integer, real, string, string_list };
 
 struct option {
   std::string key;
@@ -146,6 +146,49 @@ std::vector<option> make_options() {
                    "trace, debug, info, warn, error, critical or off"));
   o.push_back(text("log.file", [](config& c) -> auto& { return c.log.file; }, any_text,
                    "also log to this file; empty = stderr only"));
+  o.push_back(duration_ms("routing.offer_timeout_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.domain.routing.offer_timeout; },
+                          "an offer not accepted or rejected within this is revoked and requeued"));
+  o.push_back(integer("routing.max_no_answer", 0, 1000,
+                      [](config& c) -> auto& { return c.domain.routing.max_no_answer; },
+                      "consecutive offer timeouts before the agent goes not ready; 0 = never"));
+  o.push_back(text("routing.second_login",
+                   [](config& c) -> auto& { return c.domain.routing.second_login; },
+                   [](const std::string& v) -> std::string {
+                     return v == "reject" || v == "force"
+                              ? ""
+                              : "\"" + v + "\" must be \"reject\" or \"force\"";
+                   },
+                   "a second login of a logged-in agent: \"reject\" it or \"force\" the first out"));
+  o.push_back(duration_ms("routing.router_timeout_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.domain.routing.router_timeout; },
+                          "an external router silent this long is bypassed by the built-in one"));
+  o.push_back(integer("routing.max_properties", 1, 100'000,
+                      [](config& c) -> auto& { return c.domain.routing.max_properties; },
+                      "properties (user data keys) per interaction"));
+  o.push_back(integer("routing.max_property_bytes", 1, 16 * 1024 * 1024,
+                      [](config& c) -> auto& { return c.domain.routing.max_property_bytes; },
+                      "bytes of one property's key plus value"));
+  o.push_back({"routing.media", kind::string_list, "media types interactions and agents may use",
+               [](config& c, const toml::node& n) -> std::string {
+                 std::vector<std::string> media;
+                 for (auto& m : *n.as_array()) {
+                   auto v = m.as_string()->get();
+                   if (v.empty())
+                     return "media names must not be empty";
+                   media.push_back(v);
+                 }
+                 if (media.empty())
+                   return "at least one media type is needed";
+                 c.domain.routing.media = std::move(media);
+                 return {};
+               },
+               [](const config& c) {
+                 std::string out = "[";
+                 for (auto& m : c.domain.routing.media)
+                   out += (out.size() > 1 ? ", \"" : "\"") + m + "\"";
+                 return out + "]";
+               }});
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;
@@ -181,6 +224,7 @@ const char* kind_name(kind k) {
     case kind::integer: return "an integer";
     case kind::real: return "a number";
     case kind::string: return "a string";
+    case kind::string_list: return "an array of strings";
   }
   return "?";
 }
@@ -190,6 +234,8 @@ bool has_kind(const toml::node& n, kind k) {
     case kind::integer: return n.is_integer();
     case kind::real: return n.is_integer() || n.is_floating_point();
     case kind::string: return n.is_string();
+    case kind::string_list:
+      return n.is_array() && n.as_array()->is_homogeneous(toml::node_type::string);
   }
   return false;
 }
@@ -210,6 +256,8 @@ struct validator {
   std::string file;
   std::vector<std::pair<std::uint32_t, std::string>> problems;  // (line, text)
 
+  void entries(const toml::node& n, const std::string& key);
+
   void fail(const toml::node& n, const std::string& key, const std::string& why) {
     problems.push_back({n.source().begin.line, where(n, file) + ": " + key + ": " + why});
   }
@@ -217,7 +265,9 @@ struct validator {
   void walk(const toml::table& t, const std::string& prefix) {
     for (auto&& [k, v] : t) {
       auto key = prefix.empty() ? std::string{k.str()} : prefix + "." + std::string{k.str()};
-      if (auto* opt = find_option(key)) {
+      if (key == "queues" || key == "agent_groups") {
+        entries(v, key);
+      } else if (auto* opt = find_option(key)) {
         if (!has_kind(v, opt->type))
           fail(v, key, std::string{"must be "} + kind_name(opt->type) + ", not "
                          + std::string{toml::impl::node_type_friendly_names[static_cast<int>(v.type())]});
@@ -268,6 +318,142 @@ void apply_override(toml::table& root, const std::string& item) {
   }
 }
 
+// -- [[queues]] and [[agent_groups]] ------------------------------------------------
+
+/// Reads the fields of one array-of-tables entry, reporting unknown keys and bad values.
+struct entry_reader {
+  validator& v;
+  const toml::table& t;
+  std::string name;  // e.g. "queues[2]"
+  std::vector<std::string> known;
+
+  const toml::node* get(const std::string& key, kind k) {
+    known.push_back(key);
+    auto* n = t.get(key);
+    if (n && !has_kind(*n, k)) {
+      v.fail(*n, name + "." + key, std::string{"must be "} + kind_name(k));
+      return nullptr;
+    }
+    return n;
+  }
+
+  void text(const std::string& key, std::string& out, bool required = false) {
+    if (auto* n = get(key, kind::string))
+      out = n->as_string()->get();
+    else if (required && !t.get(key))
+      v.fail(t, name, "needs " + key);
+  }
+
+  template <class T>
+  void number(const std::string& key, T& out, std::int64_t lo, std::int64_t hi) {
+    if (auto* n = get(key, kind::integer)) {
+      auto x = n->as_integer()->get();
+      if (x < lo || x > hi)
+        v.fail(*n, name + "." + key, std::to_string(x) + " is out of range (" + std::to_string(lo)
+                                       + ".." + std::to_string(hi) + ")");
+      else
+        out = static_cast<T>(x);
+    }
+  }
+
+  void duration(const std::string& key, milliseconds& out) {
+    std::int64_t ms = out.count();
+    number(key, ms, 0, 24LL * 3600 * 1000);
+    out = milliseconds{ms};
+  }
+
+  template <class Map>
+  void levels(const std::string& key, Map& out, std::int64_t lo, std::int64_t hi) {
+    known.push_back(key);
+    auto* n = t.get(key);
+    if (!n)
+      return;
+    auto* tbl = n->as_table();
+    if (!tbl) {
+      v.fail(*n, name + "." + key, "must be a table of name = number");
+      return;
+    }
+    for (auto&& [k, x] : *tbl) {
+      auto* i = x.as_integer();
+      if (!i || i->get() < lo || i->get() > hi)
+        v.fail(x, name + "." + key + "." + std::string{k.str()},
+               "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+      else
+        out[std::string{k.str()}] = static_cast<typename Map::mapped_type>(i->get());
+    }
+  }
+
+  void strings(const std::string& key, std::vector<std::string>& out) {
+    if (auto* n = get(key, kind::string_list))
+      for (auto& s : *n->as_array())
+        out.push_back(s.as_string()->get());
+  }
+
+  void finish() {
+    for (auto&& [k, x] : t)
+      if (std::find(known.begin(), known.end(), std::string{k.str()}) == known.end())
+        v.fail(x, name + "." + std::string{k.str()}, "unknown key");
+  }
+};
+
+void validator::entries(const toml::node& n, const std::string& key) {
+  auto* arr = n.as_array();
+  if (!arr || !arr->is_homogeneous(toml::node_type::table)) {
+    fail(n, key, "must be an array of tables ([[" + key + "]])");
+    return;
+  }
+  auto& d = cfg.domain;
+  std::size_t i = 0;
+  for (auto& item : *arr) {
+    entry_reader r{*this, *item.as_table(), key + "[" + std::to_string(i++) + "]", {}};
+    if (key == "queues") {
+      queue_config q;
+      r.text("name", q.name, true);
+      r.text("tenant", q.tenant);
+      r.levels("skills", q.skills, 0, 100);
+      r.number("max_size", q.max_size, 1, 100'000'000);
+      r.duration("overflow_after_ms", q.overflow_after);
+      r.text("overflow_to", q.overflow_to);
+      r.finish();
+      if (d.find_queue(q.name))
+        fail(item, r.name, "a queue named \"" + q.name + "\" exists already");
+      d.queues.push_back(std::move(q));
+    } else {
+      agent_group_config g;
+      r.text("name", g.name, true);
+      r.text("tenant", g.tenant);
+      r.strings("members", g.members);
+      r.levels("skills", g.skills, 0, 100);
+      r.levels("capacity", g.capacity, 0, 1000);
+      r.duration("wrap_up_ms", g.wrap_up);
+      r.finish();
+      if (g.members.empty())
+        fail(item, r.name, "needs members (agent ids, \"*\" or \"prefix-*\")");
+      d.groups.push_back(std::move(g));
+    }
+  }
+}
+
+/// Checks between entries, once everything is read.
+void check_domain(validator& v, const std::string& name) {
+  auto& d = v.cfg.domain;
+  for (auto& q : d.queues) {
+    if (q.overflow_to.empty())
+      continue;
+    auto* to = d.find_queue(q.overflow_to);
+    if (!to || to == &q || to->tenant != q.tenant)
+      v.problems.push_back({~0u, name + ": queues: \"" + q.name + "\" overflows to \""
+                                   + q.overflow_to + "\", which is not another queue of its tenant"});
+    else if (q.overflow_after.count() == 0)
+      v.problems.push_back({~0u, name + ": queues: \"" + q.name + "\" has overflow_to but no overflow_after_ms"});
+  }
+  for (auto& g : d.groups)
+    for (auto& [media, cap] : g.capacity)
+      if (!d.knows_media(media))
+        v.problems.push_back({~0u, name + ": agent_groups: \"" + g.name + "\" has capacity for \""
+                                     + media + "\", which is not in routing.media"});
+}
+
 config validate(toml::table& root, const std::string& name,
                 const std::vector<std::string>& overrides) {
   for (auto& item : overrides)
@@ -276,6 +462,7 @@ config validate(toml::table& root, const std::string& name,
   cfg.source = name;
   validator v{cfg, name, {}};
   v.walk(root, "");
+  check_domain(v, name);
   if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
     v.problems.push_back({~0u, name + ": timeouts.heartbeat_timeout_ms must be larger than "
                                       "timeouts.heartbeat_interval_ms"});

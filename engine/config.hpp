@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/runtime/domain_config.hpp"
 #include "protocol/wire.hpp"
 
 namespace parley::engine {
@@ -68,6 +69,8 @@ struct config {
   log_config log;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
+  /// Media, queues, agent groups and routing.
+  domain_config domain;
 };
 
 /// Reads and validates `path`, with `overrides` ("key=value", dotted keys) applied on top.

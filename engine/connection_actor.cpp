@@ -1,4 +1,5 @@
 #include "engine/connection_actor.hpp"
+#include "engine/connection_state.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -8,21 +9,9 @@
 
 namespace parley::engine {
 
-struct connection_state {
-  session_link link;
-  connection_setup setup;
-  protocol::encoder enc;
-  static inline const char* name = "connection";
-
-  /// Answers one request with an error frame.
-  void fail(std::uint64_t ref, wire::ErrorCode code, const std::string& text) {
-    link.answer(protocol::to_bytes(enc.error(ref, code, text)));
-  }
-};
-
 namespace {
 
-void on_register(connection_actor::stateful_pointer<connection_state> self,
+void on_register(connection_self self,
                  const wire::Register& reg) {
   auto& st = self->state;
   auto info = st.setup.info;
@@ -34,6 +23,7 @@ void on_register(connection_actor::stateful_pointer<connection_state> self,
     .then(
       [=](std::uint64_t) {
         auto& st = self->state;
+        st.registered = true;
         st.setup.info = info;
         st.setup.info.credential.clear();
         st.link.admitted(st.setup.info);
@@ -45,9 +35,8 @@ void on_register(connection_actor::stateful_pointer<connection_state> self,
       });
 }
 
-connection_actor::behavior_type
-connection(connection_actor::stateful_pointer<connection_state> self, session_link link,
-           connection_setup setup) {
+connection_actor::behavior_type connection(connection_self self, session_link link,
+                                          connection_setup setup) {
   self->state.link = std::move(link);
   self->state.setup = std::move(setup);
   return {
@@ -59,16 +48,22 @@ connection(connection_actor::stateful_pointer<connection_state> self, session_li
           on_register(self, *env->message_as_Register());
           return;
         default:
-          // No family beyond the session family is served yet.
-          self->state.fail(env->ref(), wire::ErrorCode::unknown_message,
-                           std::string{"no handler for "} + wire::EnumNameMessage(env->message_type()));
+          if (!self->state.registered)
+            self->state.fail(env->ref(), wire::ErrorCode::not_registered, "register first");
+          else
+            dispatch(self, *env);
       }
     },
+    [=](event_atom, const frame& ev) { self->state.link.event(ev); },
     [=](closed_atom) {
       // Always: a registration may still be on its way, and the directory handles this
       // message after it (CAF keeps the order of messages between two actors).
       auto& st = self->state;
       self->send(st.setup.directory, unreg_atom_v, st.setup.info.session_id);
+      if (st.agent_actor)  // a desktop that goes away logs its agent out
+        caf::anon_send(st.agent_actor, logout_atom_v, true);
+      if (st.setup.domain)
+        caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<caf::actor>(self));
       self->quit();
     },
   };

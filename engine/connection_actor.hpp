@@ -1,16 +1,18 @@
 // connection_actor: the actor side of one session (one per TCP connection).
 //
 // Spawned by the session when the socket is accepted; quits when the session reports
-// closed_atom. It turns verified request frames into messages to the domain actors, waits
-// for their answers with the configured request timeout, and hands exactly one answer per
-// request back through the session_link. Domain actors that push events to a client do so
-// through this actor, which keeps the Asio side out of the domain.
+// closed_atom (logging its agent out and unsubscribing it first). It turns verified
+// request frames into messages to the domain actors (dispatch.cpp), waits for their
+// answers with the configured request timeout, and hands exactly one answer per request
+// back through the session_link. Domain actors push events to the client by sending it
+// (event_atom, frame), which keeps the Asio side out of the domain.
 #pragma once
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/directory/directory_actor.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/types.hpp"
 
 namespace parley::engine {
@@ -18,15 +20,18 @@ namespace parley::engine {
 class session_link;
 
 using connection_actor = caf::typed_actor<
-  // From the session: a verified request frame frame with a non-zero reference id.
+  // From the session: a verified request frame with a non-zero reference id.
   // Answered through the session_link, never as a CAF response.
   caf::reacts_to<request_atom, request_frame>,
-  // From the session: the socket is closed. The actor unregisters and quits.
+  // From domain actors: an encoded event for this client.
+  caf::reacts_to<event_atom, frame>,
+  // From the session: the socket is closed. The actor cleans up and quits.
   caf::reacts_to<closed_atom>>;
 
 struct connection_setup {
   client_info info;  ///< session id, peer and listener filled in by the session
   directory_actor directory;
+  domain_ptr domain;
   caf::timespan request_timeout;
 };
 

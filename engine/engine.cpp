@@ -3,6 +3,11 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agent/agent_registry.hpp"
+#include "actors/interaction/interaction_registry.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/routing/router_actor.hpp"
+
 namespace parley::engine {
 
 namespace {
@@ -42,8 +47,9 @@ void engine::start() {
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
+  domain_ = spawn_domain(*system_, cfg_, clock_);
   env_ = std::make_unique<session_env>(
-    session_env{cfg_, *system_, directory_, clock_, counters_, sessions_});
+    session_env{cfg_, *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
     auto& l = cfg_.listen;
     listeners_.push_back(std::make_unique<listener>(io_, listener_kind::interaction, l.bind,
@@ -54,8 +60,7 @@ void engine::start() {
                                                     *env_, next_session_id_));
   } catch (...) {
     listeners_.clear();
-    caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
-    directory_ = directory_actor{};
+    stop_actors();
     system_->await_all_actors_done();
     throw;
   }
@@ -65,6 +70,59 @@ void engine::start() {
   for (std::uint32_t i = 0; i < cfg_.io_threads; ++i)
     io_threads_.emplace_back([this] { io_.run(); });
   started_ = true;
+}
+
+domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
+                        std::shared_ptr<const clock> clk) {
+  auto d = std::make_shared<domain_handles>();
+  d->clk = std::move(clk);
+  d->cfg = std::make_shared<const domain_config>(cfg.domain);
+  d->bus = spawn_reporting_bus(sys, d->clk);
+  d->interactions = spawn_interaction_registry(sys);
+  d->agents = spawn_agent_registry(sys);
+  for (auto& q : d->cfg->queues)
+    d->routers.try_emplace(q.tenant);
+  for (auto& g : d->cfg->groups)
+    d->routers.try_emplace(g.tenant);
+  for (auto& [tenant, r] : d->routers)
+    r = spawn_router(sys, tenant);
+  for (auto& q : d->cfg->queues)
+    d->queues[q.name] = spawn_queue(sys, q);
+  // Everyone learns everyone's handle before the first client can connect.
+  domain_ptr shared = d;
+  for (auto& a : {d->interactions, d->agents})
+    caf::anon_send(a, init_atom_v, shared);
+  for (auto& [tenant, r] : d->routers)
+    caf::anon_send(r, init_atom_v, shared);
+  for (auto& [name, q] : d->queues)
+    caf::anon_send(q, init_atom_v, shared);
+  return shared;
+}
+
+void engine::stop_actors() {
+  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+  directory_ = directory_actor{};
+  if (domain_) {
+    // The registries take the interactions and agents they spawned with them.
+    for (auto& a : {domain_->interactions, domain_->agents, domain_->bus})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    for (auto& [tenant, r] : domain_->routers)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+    for (auto& [name, q] : domain_->queues)
+      caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  }
+  system_->await_all_actors_done();
+  domain_.reset();
+  if (env_)
+    env_->domain.reset();
+}
+
+conservation_map engine::conservation() {
+  conservation_map out;
+  caf::scoped_actor self{*system_};
+  self->request(domain_->bus, std::chrono::seconds{5}, count_atom_v)
+    .receive([&](conservation_map& m) { out = std::move(m); }, [](caf::error&) {});
+  return out;
 }
 
 std::uint16_t engine::port(listener_kind kind) const {
@@ -103,9 +161,7 @@ void engine::stop() {
     sessions_.wait_empty(steady::now() + std::chrono::seconds{2});
   }
   // 3. Stop the long-lived actors; connection actors quit with their sessions.
-  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
-  directory_ = directory_actor{};
-  system_->await_all_actors_done();
+  stop_actors();
   // 4. Stop the I/O threads; nothing can post into Asio any more.
   guard_.reset();
   io_.stop();

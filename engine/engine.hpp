@@ -20,6 +20,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/directory/directory_actor.hpp"
+#include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/clock.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
@@ -51,11 +52,17 @@ public:
   const clock& clk() const noexcept { return *clock_; }
   caf::actor_system& system() noexcept { return *system_; }
   directory_actor directory() const noexcept { return directory_; }
+  const domain_ptr& domain() const noexcept { return domain_; }
+  /// Per-tenant interaction counts from the reporting bus (blocking; tests and console).
+  conservation_map conservation();
   std::size_t open_sessions() const { return sessions_.size(); }
   /// Live actors (CAF registry), for leak checks and the console.
   std::size_t running_actors() const;
 
 private:
+  /// Stops every long-lived actor and waits until no actor runs.
+  void stop_actors();
+
   config cfg_;
   std::shared_ptr<const clock> clock_;
   counters counters_;
@@ -64,6 +71,7 @@ private:
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
   directory_actor directory_;
+  domain_ptr domain_;
   std::unique_ptr<session_env> env_;
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
@@ -73,6 +81,9 @@ private:
   bool started_ = false;
   bool stopped_ = false;
 };
+
+/// Spawns the long-lived domain actors of a config and introduces them to each other.
+domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg, std::shared_ptr<const clock> clk);
 
 /// CAF scheduler threads for a config: actor_threads, or the cores left after I/O.
 std::size_t actor_thread_count(const config& cfg);

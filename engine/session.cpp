@@ -110,6 +110,7 @@ void session::start() {
   setup.info.peer = peer_;
   setup.info.listener = listener_name(kind_);
   setup.directory = env_.directory;
+  setup.domain = env_.domain;
   setup.request_timeout = env_.cfg.timeouts.request;
   actor_ = spawn_connection(env_.system, session_link{weak_from_this()}, std::move(setup));
   env_.registry.add(id_, weak_from_this());

@@ -59,6 +59,7 @@ struct session_env {
   const config& cfg;
   caf::actor_system& system;
   directory_actor directory;
+  domain_ptr domain;
   std::shared_ptr<const clock> clk;
   counters& counts;
   session_registry& registry;

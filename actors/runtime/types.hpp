@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
 #include <caf/make_message.hpp>
@@ -40,8 +41,39 @@ typename Inspector::result_type inspect(Inspector& f, client_info& x) {
            x.credential, x.protocol_version);
 }
 
-/// A verified request frame frame (no length prefix), as handed from a session to actors.
+/// A verified request frame (length prefix included), as handed from a session to actors.
 using request_frame = std::vector<std::uint8_t>;
+
+/// An encoded frame for a client (length prefix included), usually an event (ref 0).
+using frame = std::vector<std::uint8_t>;
+
+/// One piece of user data on an interaction.
+struct property {
+  std::string key;
+  std::string text;
+  double number = 0;
+  bool is_number = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, property& x) {
+  return f(caf::meta::type_name("property"), x.key, x.text, x.number, x.is_number);
+}
+
+using property_list = std::vector<property>;
+
+/// Who sent a request: its client type, its agent (agent desktops after login) and its
+/// connection actor (which accepts (event_atom, frame) messages).
+struct requester {
+  wire::ClientType type = wire::ClientType::unknown;
+  std::string agent;
+  caf::actor client;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, requester& x) {
+  return f(caf::meta::type_name("requester"), x.type, x.agent, x.client);
+}
 
 /// The CAF error category of wire::ErrorCode values.
 inline constexpr caf::atom_value error_category = caf::atom("parley");
@@ -62,9 +94,54 @@ CAF_ERROR_CODE_ENUM(parley::wire::ErrorCode, "parley")
 
 CAF_BEGIN_TYPE_ID_BLOCK(parley, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(parley, (parley::client_info))
+  CAF_ADD_TYPE_ID(parley, (parley::property))
+  CAF_ADD_TYPE_ID(parley, (parley::requester))
   CAF_ADD_ATOM(parley, parley, request_atom, "request")
   CAF_ADD_ATOM(parley, parley, closed_atom, "closed")
   CAF_ADD_ATOM(parley, parley, register_atom, "register")
   CAF_ADD_ATOM(parley, parley, unreg_atom, "unreg")
   CAF_ADD_ATOM(parley, parley, count_atom, "count")
+  CAF_ADD_ATOM(parley, parley, init_atom, "init")
+  CAF_ADD_ATOM(parley, parley, event_atom, "event")
+  CAF_ADD_ATOM(parley, parley, submit_atom, "submit")
+  CAF_ADD_ATOM(parley, parley, lookup_atom, "lookup")
+  CAF_ADD_ATOM(parley, parley, forget_atom, "forget")
+  CAF_ADD_ATOM(parley, parley, props_atom, "props")
+  CAF_ADD_ATOM(parley, parley, place_atom, "place")
+  CAF_ADD_ATOM(parley, parley, stop_atom, "stop")
+  CAF_ADD_ATOM(parley, parley, accept_atom, "accept")
+  CAF_ADD_ATOM(parley, parley, reject_atom, "reject")
+  CAF_ADD_ATOM(parley, parley, transfer_atom, "transfer")
+  CAF_ADD_ATOM(parley, parley, conf_atom, "conf")
+  CAF_ADD_ATOM(parley, parley, leave_atom, "leave")
+  CAF_ADD_ATOM(parley, parley, hold_atom, "hold")
+  CAF_ADD_ATOM(parley, parley, resume_atom, "resume")
+  CAF_ADD_ATOM(parley, parley, park_atom, "park")
+  CAF_ADD_ATOM(parley, parley, pull_atom, "pull")
+  CAF_ADD_ATOM(parley, parley, login_atom, "login")
+  CAF_ADD_ATOM(parley, parley, logout_atom, "logout")
+  CAF_ADD_ATOM(parley, parley, ready_atom, "ready")
+  CAF_ADD_ATOM(parley, parley, notready_atom, "notready")
+  CAF_ADD_ATOM(parley, parley, acw_atom, "acw")
+  CAF_ADD_ATOM(parley, parley, offer_atom, "offer")
+  CAF_ADD_ATOM(parley, parley, invite_atom, "invite")
+  CAF_ADD_ATOM(parley, parley, revoke_atom, "revoke")
+  CAF_ADD_ATOM(parley, parley, release_atom, "release")
+  CAF_ADD_ATOM(parley, parley, assign_atom, "assign")
+  CAF_ADD_ATOM(parley, parley, void_atom, "void")
+  CAF_ADD_ATOM(parley, parley, head_atom, "head")
+  CAF_ADD_ATOM(parley, parley, avail_atom, "avail")
+  CAF_ADD_ATOM(parley, parley, enqueue_atom, "enqueue")
+  CAF_ADD_ATOM(parley, parley, requeue_atom, "requeue")
+  CAF_ADD_ATOM(parley, parley, remove_atom, "remove")
+  CAF_ADD_ATOM(parley, parley, overflow_atom, "overflow")
+  CAF_ADD_ATOM(parley, parley, snapshot_atom, "snapshot")
+  CAF_ADD_ATOM(parley, parley, report_atom, "report")
+  CAF_ADD_ATOM(parley, parley, vq_atom, "vq")
+  CAF_ADD_ATOM(parley, parley, router_atom, "router")
+  CAF_ADD_ATOM(parley, parley, route_atom, "route")
+  CAF_ADD_ATOM(parley, parley, gone_atom, "gone")
+  CAF_ADD_ATOM(parley, parley, accepted_atom, "accepted")
+  CAF_ADD_ATOM(parley, parley, wrapup_atom, "wrapup")
+  CAF_ADD_ATOM(parley, parley, state_atom, "state")
 CAF_END_TYPE_ID_BLOCK(parley)

@@ -36,18 +36,31 @@ std::string read_text(const std::string& path) {
   return out.str();
 }
 
-engine::config test_config(const std::vector<std::string>& overrides) {
+namespace {
+
+engine::config test_config_from(const std::string& toml, const std::vector<std::string>& overrides) {
   std::vector<std::string> all{
     "listen.interaction_port=0", "listen.vq_port=0",           "listen.stat_port=0",
     "engine.io_threads=1",       "engine.actor_threads=2",     "timeouts.registration_ms=2000",
     "timeouts.heartbeat_interval_ms=1000", "timeouts.heartbeat_timeout_ms=3000",
     "timeouts.shutdown_ms=3000", "log.level=warn"};
   all.insert(all.end(), overrides.begin(), overrides.end());
-  return engine::parse_config("", "test", all);
+  return engine::parse_config(toml, "test", all);
+}
+
+} // namespace
+
+engine::config test_config(const std::vector<std::string>& overrides) {
+  return test_config_from("", overrides);
 }
 
 std::unique_ptr<engine::engine> start_engine(const std::vector<std::string>& overrides) {
-  auto cfg = test_config(overrides);
+  return start_engine_toml("", overrides);
+}
+
+std::unique_ptr<engine::engine> start_engine_toml(const std::string& toml,
+                                                  const std::vector<std::string>& overrides) {
+  auto cfg = test_config_from(toml, overrides);
   spdlog::set_level(spdlog::level::from_str(cfg.log.level));
   auto e = std::make_unique<engine::engine>(cfg);
   e->start();

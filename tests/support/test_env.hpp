@@ -33,6 +33,10 @@ engine::config test_config(const std::vector<std::string>& overrides = {});
 /// A started in-process engine.
 std::unique_ptr<engine::engine> start_engine(const std::vector<std::string>& overrides = {});
 
+/// The same with TOML text (e.g. queues and agent groups) under the test overrides.
+std::unique_ptr<engine::engine> start_engine_toml(const std::string& toml,
+                                                  const std::vector<std::string>& overrides = {});
+
 /// Polls `pred` every few milliseconds until it holds or `limit` passes.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {

@@ -1,0 +1,78 @@
+#include "actors/agent/agent_registry.hpp"
+
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/harden.hpp"
+
+#include "actors/agent/agent_actor.hpp"
+
+namespace parley {
+
+namespace {
+
+struct registry_state {
+  domain_ptr dom;
+  std::unordered_map<std::string, caf::actor> agents;
+  static inline const char* name = "agent_registry";
+};
+
+using registry_self = caf::stateful_actor<registry_state>*;
+
+caf::behavior agent_registry(registry_self self) {
+  harden(self);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& agents = self->state.agents;
+    for (auto it = agents.begin(); it != agents.end(); ++it)
+      if (it->second.address() == dm.source) {
+        agents.erase(it);
+        return;
+      }
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& [id, a] : self->state.agents)
+      self->send_exit(a, em.reason);
+    self->quit(em.reason);
+  });
+  return {
+    [=](init_atom, const domain_ptr& dom) { self->state.dom = dom; },
+    [=](login_atom, const std::string& id, const std::string& place,
+        const caf::actor& client) -> caf::result<caf::actor, agent_view> {
+      auto& st = self->state;
+      auto* group = st.dom->cfg->group_of(id);
+      if (!group)
+        return caf::make_error(wire::ErrorCode::unknown_id,
+                               "agent " + id + " is not in any [[agent_groups]] entry");
+      if (auto it = st.agents.find(id); it != st.agents.end()) {
+        if (st.dom->cfg->routing.second_login != "force")
+          return caf::make_error(wire::ErrorCode::wrong_state,
+                                 "agent " + id + " is logged in on another desktop");
+        self->demonitor(it->second);
+        self->send(it->second, logout_atom_v, true);
+        st.agents.erase(it);
+      }
+      auto a = spawn_agent(self->system(), agent_setup{id, place, group, client, st.dom});
+      self->monitor(a);
+      st.agents[id] = a;
+      agent_view v{id, wire::AgentState::not_ready, "", group->capacity, {}, st.dom->clk->now_ms()};
+      return {a, std::move(v)};
+    },
+    [=](lookup_atom, const std::string& id) -> caf::result<caf::actor> {
+      auto& agents = self->state.agents;
+      auto it = agents.find(id);
+      if (it == agents.end())
+        return caf::make_error(wire::ErrorCode::unknown_id, "agent " + id + " is not logged in");
+      return it->second;
+    },
+    [=](count_atom) { return static_cast<std::uint64_t>(self->state.agents.size()); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_agent_registry(caf::actor_system& sys) {
+  return sys.spawn(agent_registry);
+}
+
+} // namespace parley

@@ -1,0 +1,45 @@
+// interaction_actor: one per interaction, from submit to stop. Owns the state machine
+// (submitted -> queued -> offered -> handled -> transferred / conferenced / parked ->
+// stopped), the properties (user data), the parties, the timestamps of every transition
+// and its offer timer. Every change is one report to the reporting bus; the submitting
+// client gets the interaction's events, and so do the agents handling it.
+//
+// Spawned by the interaction registry on submit; quits when stopped (or at shutdown).
+// Messages (untyped; `requester` says who asks and is checked against the state):
+//   (init_atom) -> Submitted state | error           from the registry: enter the first queue
+//   (state_atom) -> interaction_view
+//   (props_atom, property_list set, std::vector<std::string> remove) -> ok
+//   (place_atom, std::string queue) -> ok
+//   (stop_atom, requester, std::string reason) -> ok
+//   (accept_atom, requester) | (reject_atom, requester, std::string reason) -> ok
+//   (transfer_atom, requester, std::string agent, std::string queue) -> ok
+//   (conf_atom, requester, std::string agent) | (leave_atom, requester) -> ok
+//   (hold_atom, requester) | (resume_atom, requester) -> ok
+//   (park_atom, requester, std::string workbin) | (pull_atom, requester, caf::actor agent) -> ok
+//   (offer_atom, std::string agent, caf::actor agent, bool routed)  from its queue
+//   (overflow_atom, std::string queue)                              from its queue
+//   (gone_atom, std::string agent, std::string why)                 from an agent logging out
+//   (revoke_atom, uint64 gen)                                       own offer timer
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/domain.hpp"
+#include "actors/runtime/views.hpp"
+
+namespace parley {
+
+struct interaction_setup {
+  interaction_view view;  ///< id, external id, tenant, media, queue, priority, properties
+  caf::actor owner;       ///< the submitting client's connection actor
+  domain_ptr dom;
+};
+
+caf::actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);
+
+/// Checks a property change against routing.max_properties / max_property_bytes.
+/// Returns "" or why it is refused.
+std::string check_properties(const routing_config& cfg, const property_list& current,
+                             const property_list& set, const std::vector<std::string>& remove);
+
+} // namespace parley

@@ -1,0 +1,165 @@
+#include "actors/queue/queue_actor.hpp"
+
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/harden.hpp"
+
+#include "actors/reporting/reporting_bus.hpp"
+#include "actors/runtime/views.hpp"
+
+namespace parley {
+
+namespace {
+
+/// Routing order: higher priority first, then lower seq (earlier arrival).
+using order_key = std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;  // -priority, seq, iid
+
+struct entry {
+  order_key key;
+  caf::actor interaction;
+  interaction_view summary;
+  std::uint64_t overflow_gen = 0;
+};
+
+struct queue_state {
+  queue_config cfg;
+  domain_ptr dom;
+  caf::actor router;
+  std::uint64_t next_seq = 0;
+  std::uint64_t overflow_gen = 0;
+  std::unordered_map<std::uint64_t, entry> entries;
+  std::map<std::string, std::set<order_key>> order;  // per media
+  std::map<std::string, std::uint64_t> head_sent;    // per media: iid last told (0 = none)
+  static inline const char* name = "queue";
+
+  void vq(caf::stateful_actor<queue_state>* self, wire::VqEventKind kind, std::uint64_t iid,
+          const std::string& agent = {}, const std::string& reason = {}) {
+    self->send(dom->bus, vq_atom_v, vq_record{kind, cfg.name, iid, agent, reason});
+  }
+
+  /// Tells the router the head of `media` when it changed (or always, when forced).
+  void publish(caf::stateful_actor<queue_state>* self, const std::string& media, bool force) {
+    auto& set = order[media];
+    std::uint64_t head = set.empty() ? 0 : std::get<2>(*set.begin());
+    if (!force && head_sent[media] == head)
+      return;
+    head_sent[media] = head;
+    queue_head h{cfg.name, media, head != 0, head, 0, 0};
+    if (head != 0) {
+      auto& e = entries.at(head);
+      h.priority = e.summary.priority;
+      h.enqueued_ms = e.summary.submitted_ms;
+    }
+    self->send(router, head_atom_v, std::move(h));
+  }
+
+  void erase(std::uint64_t iid) {
+    auto it = entries.find(iid);
+    order[it->second.summary.media].erase(it->second.key);
+    entries.erase(it);
+  }
+};
+
+using queue_self = caf::stateful_actor<queue_state>*;
+
+caf::behavior queue_actor(queue_self self, queue_config cfg) {
+  self->state.cfg = std::move(cfg);
+  harden(self);
+  return {
+    [=](init_atom, const domain_ptr& dom) {
+      self->state.dom = dom;
+      self->state.router = dom->router(self->state.cfg.tenant);
+    },
+    [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
+        std::uint64_t seq) -> caf::result<std::uint64_t> {
+      auto& st = self->state;
+      if (st.entries.count(iid))
+        return caf::make_error(wire::ErrorCode::wrong_state, "already waiting in " + st.cfg.name);
+      if (seq == 0 && st.entries.size() >= st.cfg.max_size)
+        return caf::make_error(wire::ErrorCode::limit_exceeded,
+                               "queue " + st.cfg.name + " is full (max_size "
+                                 + std::to_string(st.cfg.max_size) + ")");
+      if (seq == 0)
+        seq = ++st.next_seq;
+      auto media = summary.media;
+      order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
+      entry e{key, inter, std::move(summary), 0};
+      if (st.cfg.overflow_after.count() > 0) {
+        e.overflow_gen = ++st.overflow_gen;
+        self->delayed_send(self, st.dom->clk->real_delay(st.cfg.overflow_after), overflow_atom_v,
+                           iid, e.overflow_gen);
+      }
+      st.entries.emplace(iid, std::move(e));
+      st.order[media].insert(key);
+      st.vq(self, wire::VqEventKind::entered, iid);
+      st.publish(self, media, false);
+      return seq;
+    },
+    [=](remove_atom, std::uint64_t iid, bool abandoned,
+        const std::string& reason) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto it = st.entries.find(iid);
+      if (it == st.entries.end())
+        return caf::make_error(wire::ErrorCode::unknown_id, "not waiting in " + st.cfg.name);
+      auto media = it->second.summary.media;
+      st.erase(iid);
+      st.vq(self, abandoned ? wire::VqEventKind::abandoned : wire::VqEventKind::cleared, iid, {},
+            reason);
+      st.publish(self, media, false);
+      return caf::ok_atom_v;
+    },
+    [=](assign_atom, std::uint64_t iid, const std::string& agent, const caf::actor& agent_actor,
+        const std::string& media) {
+      auto& st = self->state;
+      auto it = st.entries.find(iid);
+      if (it == st.entries.end()) {
+        // The head left between the router's decision and now: the reservation is void.
+        self->send(st.router, void_atom_v, agent, media);
+      } else {
+        auto inter = it->second.interaction;
+        st.erase(iid);
+        st.vq(self, wire::VqEventKind::diverted, iid, agent);
+        self->send(inter, offer_atom_v, agent, agent_actor, true);
+      }
+      st.publish(self, media, true);  // always: it also clears the router's pending flag
+    },
+    [=](overflow_atom, std::uint64_t iid, std::uint64_t gen) {
+      auto& st = self->state;
+      auto it = st.entries.find(iid);
+      if (it == st.entries.end() || it->second.overflow_gen != gen)
+        return;
+      auto inter = it->second.interaction;
+      auto media = it->second.summary.media;
+      st.erase(iid);
+      st.vq(self, wire::VqEventKind::cleared, iid, {}, "overflow");
+      st.publish(self, media, false);
+      self->send(inter, overflow_atom_v, st.cfg.overflow_to);
+    },
+    [=](snapshot_atom, std::uint32_t offset, std::uint32_t limit) {
+      auto& st = self->state;
+      // Merge the per-media orders into one routing order, up to offset + limit.
+      std::vector<order_key> all;
+      for (auto& [media, set] : st.order)
+        all.insert(all.end(), set.begin(), set.end());
+      std::sort(all.begin(), all.end());
+      std::vector<interaction_view> page;
+      for (std::size_t i = offset; i < all.size() && page.size() < limit; ++i)
+        page.push_back(st.entries.at(std::get<2>(all[i])).summary);
+      return caf::make_message(static_cast<std::uint32_t>(all.size()), std::move(page));
+    },
+    [=](count_atom) { return static_cast<std::uint64_t>(self->state.entries.size()); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_queue(caf::actor_system& sys, queue_config cfg) {
+  return sys.spawn(queue_actor, std::move(cfg));
+}
+
+} // namespace parley

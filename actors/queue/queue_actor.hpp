@@ -1,0 +1,45 @@
+// queue_actor: one per configured queue. Owns the waiting interactions of its queue in
+// routing order — priority (higher first), then age (the position a requeued interaction
+// keeps) — one ordered set per media, and tells its tenant's router the head of each
+// media whenever it changes. Also: max size, overflow timers, paged snapshots and the
+// queue's virtual-queue events.
+//
+// Spawned by the engine at start-up, one per [[queues]] entry; stopped by the engine.
+// Messages (untyped):
+//   (init_atom, domain_ptr)                                     from the engine, first
+//   (enqueue_atom, iid, caf::actor interaction, interaction_view summary, uint64 seq)
+//       from an interaction; seq 0 = a new arrival (refused with limit_exceeded when full),
+//       else a requeue at that position -> uint64 seq
+//   (remove_atom, iid, bool abandoned, std::string reason)      from an interaction -> ok
+//       (unknown_id when not waiting here)
+//   (assign_atom, iid, std::string agent, caf::actor agent)     from the router; the queue
+//       hands the interaction the offer, or answers the router (void_atom, agent, media)
+//   (snapshot_atom, uint32 offset, uint32 limit) -> (uint32 total, std::vector<interaction_view>)
+//   (count_atom) -> uint64 waiting
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/domain.hpp"
+
+namespace parley {
+
+/// The head of one media in one queue, as the router sees it.
+struct queue_head {
+  std::string queue;
+  std::string media;
+  bool present = false;
+  std::uint64_t iid = 0;
+  std::int32_t priority = 0;
+  std::int64_t enqueued_ms = 0;  ///< first arrival in a queue: the age routing compares
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_head& x) {
+  return f(caf::meta::type_name("queue_head"), x.queue, x.media, x.present, x.iid, x.priority,
+           x.enqueued_ms);
+}
+
+caf::actor spawn_queue(caf::actor_system& sys, queue_config cfg);
+
+} // namespace parley

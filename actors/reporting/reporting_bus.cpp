@@ -1,0 +1,144 @@
+#include "actors/reporting/reporting_bus.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/harden.hpp"
+
+#include "protocol/codec.hpp"
+
+namespace parley {
+
+namespace {
+
+struct vq_subscriber {
+  caf::actor client;
+  std::vector<std::string> queues;  // empty: all
+
+  bool wants(const std::string& vq) const {
+    return queues.empty() || std::find(queues.begin(), queues.end(), vq) != queues.end();
+  }
+};
+
+struct bus_state {
+  std::shared_ptr<const clock> clk;
+  std::uint64_t seq = 0;
+  std::vector<caf::actor> reporting;
+  std::vector<vq_subscriber> vq;
+  conservation_map counts;
+  protocol::encoder enc;
+  static inline const char* name = "reporting_bus";
+
+  std::uint64_t& gauge(conservation& c, wire::InteractionState s) {
+    switch (s) {
+      case wire::InteractionState::submitted: return c.in_submitted;
+      case wire::InteractionState::queued: return c.queued;
+      case wire::InteractionState::offered: return c.offered;
+      case wire::InteractionState::handled: return c.handled;
+      case wire::InteractionState::parked: return c.parked;
+      case wire::InteractionState::stopped: return c.stopped;
+    }
+    return c.in_submitted;
+  }
+
+  void count(const report& r) {
+    if (!r.transition)
+      return;
+    auto& c = counts[r.tenant];
+    if (r.has_from)
+      --gauge(c, r.from);
+    else
+      ++c.submitted;
+    ++gauge(c, r.state);
+  }
+
+  frame encode(const report& r) {
+    auto& fbb = enc.start();
+    auto tenant = fbb.CreateString(r.tenant);
+    auto agent = fbb.CreateString(r.agent);
+    auto queue = fbb.CreateString(r.queue);
+    auto media = fbb.CreateString(r.media);
+    auto reason = fbb.CreateString(r.reason);
+    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, clk->now_ms(), tenant,
+                                         r.iid, agent, queue, media, r.state, r.agent_state,
+                                         reason);
+    return protocol::to_bytes(enc.finish(0, ev));
+  }
+
+  frame encode(const vq_record& r) {
+    auto& fbb = enc.start();
+    auto vq_name = fbb.CreateString(r.vq);
+    auto agent = fbb.CreateString(r.agent);
+    auto reason = fbb.CreateString(r.reason);
+    auto ev = wire::CreateVqEvent(fbb, r.kind, vq_name, r.iid, agent, clk->now_ms(), reason);
+    return protocol::to_bytes(enc.finish(0, ev));
+  }
+
+  void drop(const caf::actor_addr& who) {
+    reporting.erase(std::remove_if(reporting.begin(), reporting.end(),
+                                   [&](auto& a) { return a.address() == who; }),
+                    reporting.end());
+    vq.erase(std::remove_if(vq.begin(), vq.end(), [&](auto& s) { return s.client.address() == who; }),
+             vq.end());
+  }
+};
+
+caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_ptr<const clock> clk) {
+  self->state.clk = std::move(clk);
+  harden(self);
+  self->set_down_handler([=](caf::down_msg& dm) { self->state.drop(dm.source); });
+  return {
+    [=](report_atom, const report& r) {
+      auto& st = self->state;
+      ++st.seq;
+      st.count(r);
+      if (st.reporting.empty())
+        return;
+      auto f = st.encode(r);  // encoded once; CAF messages share the payload copy-on-write
+      for (auto& sub : st.reporting)
+        self->send(sub, event_atom_v, f);
+    },
+    [=](vq_atom, const vq_record& r) {
+      auto& st = self->state;
+      bool any = std::any_of(st.vq.begin(), st.vq.end(), [&](auto& s) { return s.wants(r.vq); });
+      if (!any)
+        return;
+      auto f = st.encode(r);
+      for (auto& sub : st.vq)
+        if (sub.wants(r.vq))
+          self->send(sub.client, event_atom_v, f);
+    },
+    [=](caf::join_atom, report_atom, const caf::actor& client) {
+      auto& st = self->state;
+      if (std::find(st.reporting.begin(), st.reporting.end(), client) == st.reporting.end()) {
+        st.reporting.push_back(client);
+        self->monitor(client);
+      }
+      return caf::ok_atom_v;
+    },
+    [=](caf::join_atom, vq_atom, const caf::actor& client, const std::vector<std::string>& qs) {
+      auto& st = self->state;
+      st.vq.erase(std::remove_if(st.vq.begin(), st.vq.end(),
+                                 [&](auto& s) { return s.client == client; }),
+                  st.vq.end());
+      st.vq.push_back({client, qs});
+      self->monitor(client);
+      return caf::ok_atom_v;
+    },
+    [=](caf::leave_atom, const caf::actor& client) {
+      self->state.drop(client.address());
+      return caf::ok_atom_v;
+    },
+    [=](count_atom) { return self->state.counts; },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk) {
+  return sys.spawn(reporting_bus, std::move(clk));
+}
+
+} // namespace parley

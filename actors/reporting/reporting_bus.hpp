@@ -1,0 +1,94 @@
+// reporting_bus: the one ordered stream of "what happened".
+//
+// Every state change of an interaction or agent is sent here as a `report`; the bus gives
+// it the next engine-wide sequence number (gap-free, from 1), stamps the engine time and
+// fans the encoded ReportingEvent out to the subscribed reporting clients, in order. The
+// statistics and persistence issues subscribe here too. Virtual-queue events travel the
+// same way to VQ subscribers (filtered by queue). The bus also keeps the per-tenant
+// conservation counts: submitted = in_submitted + queued + offered + handled + parked +
+// stopped holds after every event it has processed.
+//
+// Messages (untyped actor; spawned once by the engine, stopped by it):
+//   (report_atom, report)                      from any domain actor; no answer
+//   (vq_atom, vq_record)                       from queues and routers; no answer
+//   (caf::join_atom, report_atom, caf::actor)  subscribe a client to the reporting stream -> ok
+//   (caf::join_atom, vq_atom, caf::actor, std::vector<std::string>) VQ subscribe -> ok
+//   (caf::leave_atom, caf::actor)              unsubscribe from everything -> ok
+//   (count_atom)                               -> conservation_map
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/domain.hpp"
+#include "actors/runtime/types.hpp"
+
+namespace parley {
+
+/// One state change, before the bus orders it.
+struct report {
+  wire::ReportingKind kind = wire::ReportingKind::submitted;
+  std::int64_t source_ms = 0;
+  std::string tenant;
+  std::uint64_t iid = 0;
+  std::string agent;
+  std::string queue;
+  std::string media;
+  /// Interaction events that change its state: from -> to (has_from false for submitted).
+  bool transition = false;
+  bool has_from = false;
+  wire::InteractionState from = wire::InteractionState::submitted;
+  wire::InteractionState state = wire::InteractionState::submitted;
+  wire::AgentState agent_state = wire::AgentState::logged_out;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, report& x) {
+  return f(caf::meta::type_name("report"), x.kind, x.source_ms, x.tenant, x.iid, x.agent, x.queue,
+           x.media, x.transition, x.has_from, x.from, x.state, x.agent_state, x.reason);
+}
+
+struct vq_record {
+  wire::VqEventKind kind = wire::VqEventKind::entered;
+  std::string vq;
+  std::uint64_t iid = 0;
+  std::string agent;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, vq_record& x) {
+  return f(caf::meta::type_name("vq_record"), x.kind, x.vq, x.iid, x.agent, x.reason);
+}
+
+/// Interactions per state for one tenant; `submitted` and `stopped` are totals, the others
+/// are how many are in that state now.
+struct conservation {
+  std::uint64_t submitted = 0;
+  std::uint64_t in_submitted = 0;
+  std::uint64_t queued = 0;
+  std::uint64_t offered = 0;
+  std::uint64_t handled = 0;
+  std::uint64_t parked = 0;
+  std::uint64_t stopped = 0;
+
+  bool holds() const {
+    return submitted == in_submitted + queued + offered + handled + parked + stopped;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, conservation& x) {
+  return f(caf::meta::type_name("conservation"), x.submitted, x.in_submitted, x.queued, x.offered,
+           x.handled, x.parked, x.stopped);
+}
+
+using conservation_map = std::map<std::string, conservation>;
+
+caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk);
+
+} // namespace parley

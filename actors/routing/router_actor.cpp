@@ -1,0 +1,346 @@
+#include "actors/routing/router_actor.hpp"
+
+#include <set>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/harden.hpp"
+#include <spdlog/spdlog.h>
+
+#include "actors/queue/queue_actor.hpp"
+#include "actors/runtime/views.hpp"
+
+namespace parley {
+
+namespace {
+
+using idle_key = std::pair<std::int64_t, std::string>;  // idle since (ns), agent id
+
+struct agent_entry {
+  caf::actor handle;
+  skill_levels skills;
+  media_capacity capacity;
+  bool ready = false;
+  std::map<std::string, std::uint32_t> used;
+  std::map<std::string, std::uint64_t> seen;
+  std::map<std::string, std::uint64_t> sent;
+  std::int64_t idle_since = 0;
+  std::vector<std::string> queues;  ///< queues whose skill requirements the agent meets
+  std::int64_t indexed_at = -1;     ///< the idle key it is indexed under (-1: nowhere)
+
+  std::uint32_t load(const std::string& media) const {
+    auto u = used.count(media) ? used.at(media) : 0;
+    auto s = sent.count(media) ? sent.at(media) : 0;
+    auto v = seen.count(media) ? seen.at(media) : 0;
+    return u + static_cast<std::uint32_t>(s > v ? s - v : 0);
+  }
+  bool available(const std::string& media) const {
+    auto it = capacity.find(media);
+    return ready && it != capacity.end() && load(media) < it->second;
+  }
+};
+
+struct route_request {
+  std::string queue;
+  std::string media;
+  std::uint64_t iid = 0;
+};
+
+struct queue_entry {
+  const queue_config* cfg = nullptr;
+  caf::actor handle;
+  std::map<std::string, queue_head> heads;  // per media
+  std::map<std::string, bool> pending;      // an assignment or route request is out
+  std::map<std::string, std::set<idle_key>> index;  // available eligible agents per media
+  caf::actor external;                      // an external router client, if any
+};
+
+struct router_state {
+  std::string tenant;
+  domain_ptr dom;
+  std::unordered_map<std::string, agent_entry> agents;
+  std::unordered_map<std::string, queue_entry> queues;
+  std::unordered_map<std::uint64_t, route_request> requests;
+  std::uint64_t next_request = 0;
+  protocol::encoder enc;
+  static inline const char* name = "router";
+
+  std::int64_t now() const { return dom->clk->now().time_since_epoch().count(); }
+
+  static bool eligible(const agent_entry& a, const queue_config& q) {
+    for (auto& [skill, level] : q.skills) {
+      auto it = a.skills.find(skill);
+      if (it == a.skills.end() || it->second < level)
+        return false;
+    }
+    return true;
+  }
+
+  /// Puts the agent into (or takes it out of) each eligible queue's index per media.
+  void reindex(const std::string& id, agent_entry& a) {
+    for (auto& qn : a.queues) {
+      auto& q = queues.at(qn);
+      for (auto& [media, cap] : a.capacity) {
+        auto& idx = q.index[media];
+        if (a.indexed_at >= 0)
+          idx.erase({a.indexed_at, id});
+        if (a.available(media))
+          idx.insert({a.idle_since, id});
+      }
+    }
+    a.indexed_at = a.idle_since;
+  }
+
+  void unindex(const std::string& id, agent_entry& a) {
+    for (auto& qn : a.queues)
+      for (auto& [media, idx] : queues.at(qn).index)
+        idx.erase({a.indexed_at, id});
+    a.indexed_at = -1;
+  }
+};
+
+using router_self = caf::stateful_actor<router_state>*;
+
+void assign(router_self self, queue_entry& q, const std::string& media, const std::string& id) {
+  auto& st = self->state;
+  auto& a = st.agents.at(id);
+  ++a.sent[media];
+  a.idle_since = st.now();  // least recently assigned goes first next time
+  st.reindex(id, a);
+  q.pending[media] = true;
+  self->send(q.handle, assign_atom_v, q.heads[media].iid, id, a.handle, media);
+}
+
+void ask_external(router_self self, queue_entry& q, const std::string& media) {
+  auto& st = self->state;
+  auto& head = q.heads[media];
+  auto rid = ++st.next_request;
+  st.requests[rid] = route_request{q.cfg->name, media, head.iid};
+  q.pending[media] = true;
+  interaction_view v;
+  v.id = head.iid;
+  v.tenant = st.tenant;
+  v.media = media;
+  v.queue = q.cfg->name;
+  v.priority = head.priority;
+  v.state = wire::InteractionState::queued;
+  v.submitted_ms = head.enqueued_ms;
+  std::vector<std::string> ready;
+  for (auto& [since, id] : q.index[media]) {
+    if (ready.size() == 50)
+      break;
+    ready.push_back(id);
+  }
+  auto& fbb = st.enc.start();
+  auto info = build_info(fbb, v);
+  auto agents = fbb.CreateVectorOfStrings(ready);
+  auto f = protocol::to_bytes(st.enc.finish(0, wire::CreateRouteRequest(fbb, rid, info, agents)));
+  self->send(q.external, event_atom_v, std::move(f));
+  self->delayed_send(self, st.dom->clk->real_delay(st.dom->cfg->routing.router_timeout),
+                     route_atom_v, rid);
+}
+
+/// Routes the head of one queue and media if it can.
+void try_queue(router_self self, queue_entry& q, const std::string& media, bool builtin = false) {
+  auto& head = q.heads[media];
+  if (!head.present || q.pending[media])
+    return;
+  if (q.external && !builtin) {
+    ask_external(self, q, media);
+    return;
+  }
+  auto& idx = q.index[media];
+  if (idx.empty())
+    return;
+  assign(self, q, media, idx.begin()->second);
+}
+
+/// An agent may have become available: give it the best waiting head among its queues.
+void offer_agent(router_self self, const std::string& id) {
+  auto& st = self->state;
+  for (;;) {
+    auto it = st.agents.find(id);
+    if (it == st.agents.end())
+      return;
+    auto& a = it->second;
+    queue_entry* best = nullptr;
+    std::string best_media;
+    for (auto& qn : a.queues) {
+      auto& q = st.queues.at(qn);
+      if (q.external)
+        continue;  // the external router decides for this queue
+      for (auto& [media, head] : q.heads) {
+        if (!head.present || q.pending[media] || !a.available(media))
+          continue;
+        auto& bh = best ? best->heads[best_media] : head;
+        if (!best || head.priority > bh.priority
+            || (head.priority == bh.priority && head.enqueued_ms < bh.enqueued_ms)) {
+          best = &q;
+          best_media = media;
+        }
+      }
+    }
+    if (!best)
+      return;
+    assign(self, *best, best_media, id);
+  }
+}
+
+caf::behavior router_actor(router_self self, std::string tenant) {
+  self->state.tenant = std::move(tenant);
+  harden(self);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // An external router client went away: the built-in router takes its queues back.
+    auto& st = self->state;
+    for (auto& [name, q] : st.queues)
+      if (q.external && q.external.address() == dm.source) {
+        spdlog::info("external router for queue {} disconnected; routing it built-in", name);
+        q.external = nullptr;
+      }
+    std::vector<std::uint64_t> open;
+    for (auto& [rid, r] : st.requests)
+      if (!st.queues.at(r.queue).external)
+        open.push_back(rid);
+    for (auto rid : open) {
+      auto r = st.requests.at(rid);
+      st.requests.erase(rid);
+      auto& q = st.queues.at(r.queue);
+      q.pending[r.media] = false;
+      try_queue(self, q, r.media, true);
+    }
+  });
+  return {
+    [=](init_atom, const domain_ptr& dom) {
+      auto& st = self->state;
+      st.dom = dom;
+      for (auto& qc : dom->cfg->queues)
+        if (qc.tenant == st.tenant)
+          st.queues[qc.name] = queue_entry{&qc, dom->queue(qc.name), {}, {}, {}, {}};
+    },
+    [=](head_atom, queue_head& h) {
+      auto& st = self->state;
+      auto it = st.queues.find(h.queue);
+      if (it == st.queues.end())
+        return;
+      auto& q = it->second;
+      auto media = h.media;
+      // A new head cancels an open external request for the old one.
+      for (auto r = st.requests.begin(); r != st.requests.end();)
+        r = r->second.queue == h.queue && r->second.media == media ? st.requests.erase(r)
+                                                                      : std::next(r);
+      q.heads[media] = std::move(h);
+      q.pending[media] = false;
+      try_queue(self, q, media);
+    },
+    [=](void_atom, const std::string& id, const std::string& media) {
+      auto& st = self->state;
+      auto it = st.agents.find(id);
+      if (it == st.agents.end())
+        return;
+      if (it->second.sent[media] > 0)
+        --it->second.sent[media];
+      st.reindex(id, it->second);
+      offer_agent(self, id);
+    },
+    [=](login_atom, const std::string& id, const caf::actor& handle, const skill_levels& skills,
+        const media_capacity& capacity) {
+      auto& st = self->state;
+      agent_entry a;
+      a.handle = handle;
+      a.skills = skills;
+      a.capacity = capacity;
+      a.idle_since = st.now();
+      for (auto& [name, q] : st.queues)
+        if (router_state::eligible(a, *q.cfg))
+          a.queues.push_back(name);
+      if (auto old = st.agents.find(id); old != st.agents.end())
+        st.unindex(id, old->second);
+      st.agents[id] = std::move(a);
+    },
+    [=](avail_atom, agent_report& r) {
+      auto& st = self->state;
+      auto it = st.agents.find(r.agent);
+      if (it == st.agents.end())
+        return;
+      auto& a = it->second;
+      bool was_free = false;
+      for (auto& [media, cap] : a.capacity)
+        was_free |= a.available(media);
+      bool freed = r.ready && !a.ready;
+      for (auto& [media, n] : r.used)
+        if (n < (a.used.count(media) ? a.used[media] : 0))
+          freed = true;
+      a.ready = r.ready;
+      a.used = std::move(r.used);
+      a.seen = std::move(r.seen);
+      if (freed && !was_free)
+        a.idle_since = st.now();  // idle from now on: longest idle is measured from here
+      st.reindex(r.agent, a);
+      offer_agent(self, r.agent);
+    },
+    [=](logout_atom, const std::string& id, const caf::actor& handle) {
+      // Only this login: a forced second login may have replaced it already.
+      auto& st = self->state;
+      if (auto it = st.agents.find(id); it != st.agents.end() && it->second.handle == handle) {
+        st.unindex(id, it->second);
+        st.agents.erase(it);
+      }
+    },
+    [=](router_atom, const std::vector<std::string>& names,
+        const caf::actor& client) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      for (auto& n : names)
+        if (!st.queues.count(n))
+          return caf::make_error(wire::ErrorCode::unknown_id, "no queue " + n + " in tenant "
+                                                                + st.tenant);
+      for (auto& n : names) {
+        auto& q = st.queues.at(n);
+        q.external = client;
+        for (auto& [media, head] : q.heads)
+          if (!q.pending[media])
+            try_queue(self, q, media);
+      }
+      self->monitor(client);
+      return caf::ok_atom_v;
+    },
+    [=](route_atom, std::uint64_t rid, const std::string& id) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto it = st.requests.find(rid);
+      if (it == st.requests.end())
+        return caf::make_error(wire::ErrorCode::unknown_id,
+                               "no open route request " + std::to_string(rid));
+      auto r = it->second;
+      auto& q = st.queues.at(r.queue);
+      auto a = st.agents.find(id);
+      if (a == st.agents.end() || !router_state::eligible(a->second, *q.cfg)
+          || !a->second.available(r.media))
+        return caf::make_error(wire::ErrorCode::wrong_state,
+                               "agent " + id + " cannot take a " + r.media + " interaction now");
+      st.requests.erase(it);
+      assign(self, q, r.media, id);
+      return caf::ok_atom_v;
+    },
+    [=](route_atom, std::uint64_t rid) {
+      // The external router did not answer in time: decide here.
+      auto& st = self->state;
+      auto it = st.requests.find(rid);
+      if (it == st.requests.end())
+        return;
+      auto r = it->second;
+      st.requests.erase(it);
+      spdlog::warn("external router did not answer route request {} in time; routing built-in", rid);
+      auto& q = st.queues.at(r.queue);
+      q.pending[r.media] = false;
+      try_queue(self, q, r.media, true);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_router(caf::actor_system& sys, std::string tenant) {
+  return sys.spawn(router_actor, std::move(tenant));
+}
+
+} // namespace parley

@@ -1,0 +1,54 @@
+// router_actor: the built-in router of one tenant, and the gateway to external routers.
+//
+// It keeps an index of available agents per (queue, media), ordered by how long they have
+// been idle, built at login from the agent's skills against each queue's requirements —
+// so a routing decision never scans all agents nor all waiting interactions. Queues tell it
+// their heads; agents tell it their availability. It matches a head with the longest-idle
+// eligible agent, or a newly available agent with the best head among its queues
+// (priority, then age), and asks the queue to hand that interaction to the agent.
+//
+// Reservations: the router counts what it assigned but the agent has not yet seen
+// (`sent` vs the agent's `seen`, per media), so it never offers beyond capacity even
+// before the agent reports; the agent actor has the last word and refuses what it cannot
+// take. One assignment per queue head is outstanding at a time.
+//
+// External routers (client type router) may take over queues: the router actor sends them
+// RouteRequest events and waits router_timeout for RouteTo; on timeout or disconnect the
+// built-in choice is used.
+//
+// Spawned by the engine, one per tenant; stopped by the engine. Messages (untyped):
+//   (init_atom, domain_ptr)                                   from the engine, first
+//   (head_atom, queue_head)                                   from queues
+//   (void_atom, std::string agent, std::string media)         from a queue: assignment void
+//   (login_atom, std::string agent, caf::actor, skill_levels, media_capacity) from agents
+//   (avail_atom, agent_report)                                from agents, on every change
+//   (logout_atom, std::string agent, caf::actor agent)        from agents
+//   (router_atom, std::vector<std::string> queues, caf::actor client) -> ok | unknown_id
+//   (route_atom, uint64 request_id, std::string agent) -> ok | unknown_id | wrong_state
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/domain.hpp"
+
+namespace parley {
+
+/// What an agent tells the router after every change.
+struct agent_report {
+  std::string agent;
+  bool ready = false;  ///< state ready (not not-ready, not after-call work)
+  std::map<std::string, std::uint32_t> used;  ///< interactions held or offered, per media
+  std::map<std::string, std::uint64_t> seen;  ///< routed invites received, per media
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_report& x) {
+  return f(caf::meta::type_name("agent_report"), x.agent, x.ready, x.used, x.seen);
+}
+
+caf::actor spawn_router(caf::actor_system& sys, std::string tenant);
+
+} // namespace parley

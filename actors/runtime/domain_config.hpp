@@ -1,0 +1,59 @@
+// domain_config: the contact center as configured — media types, queues, agent groups and
+// routing timeouts. Parsed and validated by engine/config.cpp, then shared read-only by the
+// actors (a shared_ptr<const domain_config>), so it can never change under them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace parley {
+
+using skill_levels = std::map<std::string, std::int32_t>;
+using media_capacity = std::map<std::string, std::uint32_t>;
+
+struct queue_config {
+  std::string name;
+  std::string tenant = "default";
+  skill_levels skills;  ///< an agent needs every skill at >= this level
+  std::uint32_t max_size = 100'000;
+  std::chrono::milliseconds overflow_after{0};  ///< 0: no overflow
+  std::string overflow_to;                      ///< queue the interaction moves to
+};
+
+struct agent_group_config {
+  std::string name;
+  std::string tenant = "default";
+  std::vector<std::string> members;  ///< agent ids; "*" = anyone; "x-*" = ids starting "x-"
+  skill_levels skills;
+  media_capacity capacity;
+  std::chrono::milliseconds wrap_up{0};  ///< after-call work after the last interaction leaves
+};
+
+struct routing_config {
+  std::chrono::milliseconds offer_timeout{30'000};
+  std::uint32_t max_no_answer = 3;  ///< consecutive offer timeouts before not ready
+  std::string second_login = "reject";  ///< "reject" a second login, or "force" the first out
+  std::chrono::milliseconds router_timeout{2'000};
+  std::uint32_t max_properties = 100;
+  std::uint32_t max_property_bytes = 4096;
+  std::vector<std::string> media{"voice", "chat", "email"};
+};
+
+struct domain_config {
+  routing_config routing;
+  std::vector<queue_config> queues;
+  std::vector<agent_group_config> groups;
+
+  const queue_config* find_queue(const std::string& name) const;
+  /// The first group whose members match `agent`, or nullptr.
+  const agent_group_config* group_of(const std::string& agent) const;
+  bool knows_media(const std::string& media) const;
+};
+
+/// True when `agent` matches a member pattern ("*", "prefix-*" or an exact id).
+bool member_matches(const std::string& pattern, const std::string& agent);
+
+} // namespace parley

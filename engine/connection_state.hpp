@@ -1,0 +1,52 @@
+// connection_state: what a connection actor knows about its client. Private to
+// connection_actor.cpp and dispatch.cpp.
+#pragma once
+
+#include <unordered_map>
+
+#include <caf/stateful_actor.hpp>
+
+#include "engine/bridge.hpp"
+#include "engine/connection_actor.hpp"
+#include "protocol/codec.hpp"
+
+namespace parley::engine {
+
+struct connection_state {
+  session_link link;
+  connection_setup setup;
+  bool registered = false;
+  std::string agent;        ///< the agent logged in on this desktop
+  caf::actor agent_actor;
+  /// Interactions this client touched, so most requests skip the registry lookup.
+  std::unordered_map<std::uint64_t, caf::actor> known;
+  protocol::encoder enc;
+  static inline const char* name = "connection";
+
+  requester who(caf::actor self) const {
+    return requester{setup.info.type, agent, std::move(self)};
+  }
+
+  void send(std::span<const std::uint8_t> f) { link.answer(protocol::to_bytes(f)); }
+
+  void fail(std::uint64_t ref, wire::ErrorCode code, const std::string& text) {
+    send(enc.error(ref, code, text));
+  }
+
+  void fail(std::uint64_t ref, const caf::error& e) {
+    auto code = wire_code(e);
+    auto text = error_text(e);
+    if (code == wire::ErrorCode::internal || code == wire::ErrorCode::timeout)
+      text = describe(e);
+    fail(ref, code, text);
+  }
+
+  void ack(std::uint64_t ref) { send(enc.ack(ref)); }
+};
+
+using connection_self = connection_actor::stateful_pointer<connection_state>;
+
+/// Handles one request of any family but the session's own; answers exactly once.
+void dispatch(connection_self self, const wire::Envelope& env);
+
+} // namespace parley::engine
