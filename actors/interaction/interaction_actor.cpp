@@ -54,6 +54,7 @@ struct interaction_state {
   party offered;             // the agent an offer is out to
   offer_kind offer = offer_kind::none;
   std::uint64_t offer_gen = 0;
+  bool announced = false;    // the submitted report went out (only once a queue took it)
   protocol::encoder enc;
   static inline const char* name = "interaction";
 
@@ -161,6 +162,10 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     .await(
       [=](std::uint64_t pos) {
         auto& st = self->state;
+        if (!st.announced) {
+          st.announced = true;
+          report(self, ReportingKind::submitted, {}, {}, true, InteractionState::submitted, false);
+        }
         bool moved = st.v.queue != name;
         st.queue = q;
         st.seq = pos;
@@ -280,14 +285,11 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       // Reported only once a queue took it, so a refused submit leaves no trace.
       auto rp = self->make_response_promise<InteractionState>();
       auto& st = self->state;
-      report(self, ReportingKind::submitted, {}, {}, true, InteractionState::submitted, false);
       enqueue(self, st.v.queue, 0, ReportingKind::queued, {}, {}, [=](const caf::error& e) mutable {
         if (!e) {
           rp.deliver(InteractionState::queued);
           return;
         }
-        // Undo the submitted report as a stop, so the counts stay conserved.
-        change(self, InteractionState::stopped, ReportingKind::stopped, {}, describe(e));
         rp.deliver(e);
         self->quit();
       });

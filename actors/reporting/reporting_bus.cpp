@@ -52,6 +52,8 @@ struct bus_state {
     else
       ++c.submitted;
     ++gauge(c, r.state);
+    if (!c.holds())
+      ++c.violations;
   }
 
   frame encode(const report& r) {

@@ -75,6 +75,8 @@ struct conservation {
   std::uint64_t handled = 0;
   std::uint64_t parked = 0;
   std::uint64_t stopped = 0;
+  /// Events after which the invariant did not hold (checked after every event; a bug if > 0).
+  std::uint64_t violations = 0;
 
   bool holds() const {
     return submitted == in_submitted + queued + offered + handled + parked + stopped;
@@ -84,7 +86,7 @@ struct conservation {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, conservation& x) {
   return f(caf::meta::type_name("conservation"), x.submitted, x.in_submitted, x.queued, x.offered,
-           x.handled, x.parked, x.stopped);
+           x.handled, x.parked, x.stopped, x.violations);
 }
 
 using conservation_map = std::map<std::string, conservation>;

@@ -107,3 +107,65 @@ TEST_CASE("describe_config lists every key") {
   CHECK(text.find("listen.interaction_port = 7120") != std::string::npos);
   CHECK(text.find("timeouts.registration_ms = 5000") != std::string::npos);
 }
+
+TEST_CASE("queues and agent groups are read and checked") {
+  auto cfg = parse_config(R"([routing]
+media = ["voice", "chat"]
+second_login = "force"
+
+[[queues]]
+name = "sales"
+skills = { sales = 5, french = 2 }
+max_size = 10
+overflow_after_ms = 60000
+overflow_to = "support"
+
+[[queues]]
+name = "support"
+
+[[agent_groups]]
+name = "team"
+members = ["a1", "bench-*"]
+skills = { sales = 7 }
+capacity = { voice = 1, chat = 3 }
+wrap_up_ms = 5000
+)",
+                          "t.toml");
+  auto& d = cfg.domain;
+  REQUIRE(d.queues.size() == 2);
+  CHECK(d.queues[0].skills.at("french") == 2);
+  CHECK(d.queues[0].overflow_after == std::chrono::minutes{1});
+  CHECK(d.routing.second_login == "force");
+  REQUIRE(d.group_of("bench-17"));
+  CHECK(d.group_of("bench-17")->capacity.at("chat") == 3);
+  CHECK(d.group_of("a2") == nullptr);
+  CHECK(d.knows_media("chat"));
+  CHECK_FALSE(d.knows_media("email"));
+}
+
+TEST_CASE("bad queues and groups name the entry and key") {
+  CHECK(problem("[[queues]]\nname = \"q\"\nspeed = 3\n") == "t.toml:3: queues[0].speed: unknown key");
+  CHECK(problem("[[queues]]\nskills = { a = 1 }\n") == "t.toml:1: queues[0]: needs name");
+  CHECK(problem("[[queues]]\nname = \"q\"\nskills = { a = 500 }\n")
+        == "t.toml:3: queues[0].skills.a: must be an integer from 0 to 100");
+  CHECK(problem("[[queues]]\nname = \"q\"\n[[queues]]\nname = \"q\"\n").find("exists already")
+        != std::string::npos);
+  CHECK(problem("[[queues]]\nname = \"q\"\noverflow_after_ms = 5\noverflow_to = \"nope\"\n")
+          .find("not another queue of its tenant")
+        != std::string::npos);
+  CHECK(problem("[[agent_groups]]\nname = \"g\"\n").find("needs members") != std::string::npos);
+  CHECK(problem("[[agent_groups]]\nname = \"g\"\nmembers = [\"*\"]\ncapacity = { fax = 1 }\n")
+          .find("not in routing.media")
+        != std::string::npos);
+  CHECK(problem("queues = 3\n") == "t.toml:1: queues: must be an array of tables ([[queues]])");
+  CHECK(problem("[routing]\nsecond_login = \"maybe\"\n").find("must be \"reject\" or \"force\"")
+        != std::string::npos);
+}
+
+TEST_CASE("agent member patterns") {
+  CHECK(member_matches("*", "anyone"));
+  CHECK(member_matches("team-*", "team-7"));
+  CHECK_FALSE(member_matches("team-*", "teams"));
+  CHECK(member_matches("a1", "a1"));
+  CHECK_FALSE(member_matches("a1", "a10"));
+}
