@@ -75,7 +75,7 @@ void routing_decision(benchmark::State& state) {
   d->cfg = dc;
   auto q = sys.spawn(fake_queue);
   d->queues["q"] = q;
-  auto router = spawn_router(sys, "default");
+  auto router = spawn_router(sys, "default", 0);
   d->routers["default"] = router;
   domain_ptr dom = d;
   caf::anon_send(router, init_atom_v, dom);
@@ -96,7 +96,7 @@ void routing_decision(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["agents"] = static_cast<double>(agents);
-  for (auto& a : {router, q, stand_in})
+  for (auto& a : std::vector<caf::actor>{router, q, stand_in})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 BENCHMARK(routing_decision)->Arg(100)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();

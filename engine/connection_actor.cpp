@@ -39,6 +39,15 @@ connection_actor::behavior_type connection(connection_self self, session_link li
                                           connection_setup setup) {
   self->state.link = std::move(link);
   self->state.setup = std::move(setup);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // Our agent was logged out from elsewhere (a forced second login): this desktop has
+    // no agent any more and may log one in again.
+    auto& st = self->state;
+    if (st.agent_actor && dm.source == st.agent_actor.address()) {
+      st.agent_actor = nullptr;
+      st.agent.clear();
+    }
+  });
   return {
     [=](request_atom, const request_frame& frame) {
       // The session verified this frame before forwarding it.

@@ -10,6 +10,7 @@
 
 #include "actors/interaction/interaction_registry.hpp"
 #include "actors/reporting/reporting_bus.hpp"
+#include "actors/routing/router_actor.hpp"
 #include "actors/runtime/views.hpp"
 
 namespace parley::engine {
@@ -157,6 +158,7 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
         auto& st = self->state;
         st.agent = agent;
         st.agent_actor = a;
+        self->monitor(a);  // a forced second login elsewhere ends it: see connection_actor
         answer_status(self, ref, v);
       },
       [=](caf::error& e) { self->state.fail(ref, e); });
@@ -260,29 +262,17 @@ void register_router(connection_self self, std::uint64_t ref, const wire::Regist
 }
 
 void route_to(connection_self self, std::uint64_t ref, const wire::RouteTo& m) {
-  // Request ids are per tenant router; a router client serves the tenants it registered
-  // for, so try each tenant's router until one knows the request.
-  auto& dom = *self->state.setup.domain;
-  auto routers = std::make_shared<std::vector<caf::actor>>();
-  for (auto& [tenant, r] : dom.routers)
-    routers->push_back(r);
+  auto& routers = self->state.setup.domain->routers_by_index;
   auto rid = m.request_id();
-  auto agent = str(m.agent());
-  auto attempt = std::make_shared<std::function<void(std::size_t)>>();
-  *attempt = [=](std::size_t i) {
-    self->request((*routers)[i], self->state.setup.request_timeout, route_atom_v, rid, agent)
-      .then([=](caf::ok_atom) { self->state.ack(ref); },
-            [=](caf::error& e) {
-              if (e == wire::ErrorCode::unknown_id && i + 1 < routers->size())
-                (*attempt)(i + 1);
-              else
-                self->state.fail(ref, e);
-            });
-  };
-  if (routers->empty())
+  auto index = router_index_of(rid);
+  if (index >= routers.size()) {
     self->state.fail(ref, wire::ErrorCode::unknown_id, "no route request " + std::to_string(rid));
-  else
-    (*attempt)(0);
+    return;
+  }
+  auto [ok, fail] = ack_or_fail(self, ref);
+  self->request(routers[index], self->state.setup.request_timeout, route_atom_v, rid,
+                str(m.agent()), me(self))
+    .then(ok, fail);
 }
 
 void vq_subscribe(connection_self self, std::uint64_t ref, const wire::VqSubscribe& m) {
@@ -321,8 +311,6 @@ void dispatch(connection_self self, const wire::Envelope& env) {
     return;
   }
   auto who = st.who(me(self));
-  auto timeout = st.setup.request_timeout;
-  (void)timeout;
   switch (type) {
     case Message::Submit: return submit(self, ref, *env.message_as_Submit());
     case Message::GetInteraction:
@@ -333,7 +321,7 @@ void dispatch(connection_self self, const wire::Envelope& env) {
       if (m->remove())
         for (auto* k : *m->remove())
           remove.push_back(k->str());
-      return interaction_request(self, ref, m->interaction_id(), props_atom_v,
+      return interaction_request(self, ref, m->interaction_id(), props_atom_v, who,
                                  read_properties(m->set()), std::move(remove));
     }
     case Message::PlaceInQueue: {

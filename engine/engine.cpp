@@ -84,8 +84,10 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     d->routers.try_emplace(q.tenant);
   for (auto& g : d->cfg->groups)
     d->routers.try_emplace(g.tenant);
-  for (auto& [tenant, r] : d->routers)
-    r = spawn_router(sys, tenant);
+  for (auto& [tenant, r] : d->routers) {
+    r = spawn_router(sys, tenant, d->routers_by_index.size());
+    d->routers_by_index.push_back(r);
+  }
   for (auto& q : d->cfg->queues)
     d->queues[q.name] = spawn_queue(sys, q);
   // Everyone learns everyone's handle before the first client can connect.

@@ -145,9 +145,11 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
                                "agent " + st.s.id + " handles "
                                  + std::to_string(st.handled_count())
                                  + " interaction(s): transfer or stop them first");
+      auto why = forced ? "disconnected" : "logout";
       auto v = st.view();
       v.state = wire::AgentState::logged_out;
-      logout(self, forced ? "disconnected" : "logout");
+      v.reason = why;
+      logout(self, why);
       return v;
     },
     [=](invite_atom, std::uint64_t iid, const std::string& media, const caf::actor& inter,

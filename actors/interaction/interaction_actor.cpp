@@ -13,14 +13,19 @@ namespace parley {
 std::string check_properties(const routing_config& cfg, const property_list& current,
                              const property_list& set, const std::vector<std::string>& remove) {
   std::size_t count = current.size();
+  std::vector<std::string> added;
   for (auto& p : set) {
     if (p.key.empty())
       return "a property key must not be empty";
     if (p.key.size() + p.text.size() > cfg.max_property_bytes)
       return "property " + p.key + " exceeds routing.max_property_bytes ("
              + std::to_string(cfg.max_property_bytes) + ")";
-    bool exists = std::any_of(current.begin(), current.end(), [&](auto& c) { return c.key == p.key; });
-    count += exists ? 0 : 1;
+    bool exists = std::any_of(current.begin(), current.end(), [&](auto& c) { return c.key == p.key; })
+                  || std::find(added.begin(), added.end(), p.key) != added.end();
+    if (!exists) {
+      added.push_back(p.key);
+      ++count;
+    }
   }
   for (auto& k : remove)
     if (std::any_of(current.begin(), current.end(), [&](auto& c) { return c.key == k; }))
@@ -55,6 +60,7 @@ struct interaction_state {
   offer_kind offer = offer_kind::none;
   std::uint64_t offer_gen = 0;
   bool announced = false;    // the submitted report went out (only once a queue took it)
+  std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
   protocol::encoder enc;
   static inline const char* name = "interaction";
 
@@ -87,7 +93,7 @@ void report(self_ptr self, ReportingKind kind, const std::string& agent = {},
   auto& st = self->state;
   parley::report r;
   r.kind = kind;
-  r.source_ms = st.v.changed_ms;
+  r.source_ms = transition ? st.v.changed_ms : st.dom->clk->now_ms();
   r.tenant = st.v.tenant;
   r.iid = st.v.id;
   r.agent = agent;
@@ -155,13 +161,25 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     done(err(wire::ErrorCode::unknown_id, "no queue named " + name));
     return;
   }
+  // The queue keeps what its snapshot shows, as it will be once queued (not the user data).
+  auto now = st.dom->clk->now_ms();
   auto summary = st.v;
   summary.queue = name;
-  summary.properties.clear();  // the queue keeps what its snapshot shows, not the user data
-  self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary, seq)
+  summary.state = InteractionState::queued;
+  summary.agents.clear();
+  summary.held = false;
+  summary.workbin.clear();
+  summary.changed_ms = now;
+  summary.properties.clear();
+  // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
+  auto entered = seq != 0 && name == st.v.queue && st.entered_ms != 0 ? st.entered_ms : now;
+  self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary, seq,
+                entered)
     .await(
       [=](std::uint64_t pos) {
         auto& st = self->state;
+        st.entered_ms = entered;
+        st.v.held = false;
         if (!st.announced) {
           st.announced = true;
           report(self, ReportingKind::submitted, {}, {}, true, InteractionState::submitted, false);
@@ -231,18 +249,12 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
 /// An offer ended without accept (reject, timeout, lost agent): where does it go now?
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
                   const std::string& why) {
-  auto& st = self->state;
   if (kind == offer_kind::conference) {
     report(self, why_kind, agent, why);  // the handling agents keep it
     return;
   }
-  if (kind == offer_kind::routed)
-    requeue(self, why_kind, agent, why);
-  else  // a transfer nobody took goes back to its queue
-    enqueue(self, st.v.queue, 0, why_kind, agent, why, [=](const caf::error& e) {
-      if (e)
-        stop_now(self, "transfer failed: " + describe(e), false);
-    });
+  // Routed or transferred: back to its queue at the position it last had (never refused).
+  requeue(self, why_kind, agent, why);
 }
 
 void stop_now(self_ptr self, const std::string& reason, bool abandoned) {
@@ -258,7 +270,7 @@ void stop_now(self_ptr self, const std::string& reason, bool abandoned) {
   change(self, InteractionState::stopped,
          abandoned ? ReportingKind::abandoned : ReportingKind::stopped, {}, reason);
   to_owner(self, stopped);
-  self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.external_id);
+  self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.tenant, st.v.external_id);
   self->quit();
 }
 
@@ -296,8 +308,21 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       return rp;
     },
     [=](state_atom) { return self->state.v; },
-    [=](props_atom, property_list& set, std::vector<std::string>& remove) -> caf::result<caf::ok_atom> {
+    [=](submit_atom, const caf::actor& owner) {
+      // A resubmit after a reconnect: the new connection gets the events from now on.
+      if (owner)
+        self->state.owner = owner;
+      return self->state.v;
+    },
+    [=](props_atom, const requester& who, property_list& set,
+        std::vector<std::string>& remove) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
+      if (who.type == wire::ClientType::agent_desktop && !st.is_party(who.agent)
+          && !(st.offer != offer_kind::none && st.offered.agent == who.agent))
+        return err(wire::ErrorCode::wrong_state, id_text(self) + " is not handled by " + who.agent);
+      for (auto& p : set)
+        if (p.key.empty())
+          return err(wire::ErrorCode::invalid_argument, "a property key must not be empty");
       if (auto why = check_properties(st.dom->cfg->routing, st.v.properties, set, remove); !why.empty())
         return err(wire::ErrorCode::limit_exceeded, why);
       auto& props = st.v.properties;
@@ -325,22 +350,30 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         return err(wire::ErrorCode::unknown_id, "no queue named " + queue);
       if (st.dom->cfg->find_queue(queue)->tenant != st.v.tenant)
         return err(wire::ErrorCode::invalid_argument, "queue " + queue + " belongs to another tenant");
+      // Nothing is given up before the new queue took it: a refusal leaves it where it was.
       auto rp = self->make_response_promise<caf::ok_atom>();
-      if (st.v.state == InteractionState::queued)
+      auto from = st.v.state;
+      if (from == InteractionState::queued)
         self->send(st.queue, remove_atom_v, st.v.id, false, std::string{"moved"});
       withdraw_offer(self, "moved");
-      release_parties(self, "moved");
       enqueue(self, queue, 0, ReportingKind::queued, {}, "moved", [=](const caf::error& e) mutable {
-        if (e)
+        if (e) {
+          if (from == InteractionState::queued || from == InteractionState::offered)
+            requeue(self, ReportingKind::queued, {}, "move refused: " + describe(e));
           rp.deliver(e);
-        else
-          rp.deliver(caf::ok_atom_v);
+          return;
+        }
+        release_parties(self, "moved");
+        rp.deliver(caf::ok_atom_v);
       });
       return rp;
     },
     [=](stop_atom, const requester& who, const std::string& reason) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
-      if (who.type == wire::ClientType::agent_desktop && !st.is_party(who.agent))
+      // A desktop stops what it handles, or what waits in its own or a queue's workbin.
+      bool own_bin = st.v.state == InteractionState::parked
+                     && (st.v.workbin == "agent:" + who.agent || st.v.workbin.rfind("agent:", 0) != 0);
+      if (who.type == wire::ClientType::agent_desktop && !st.is_party(who.agent) && !own_bin)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is not handled by " + who.agent);
       stop_now(self, reason.empty() ? "stopped" : reason,
                st.v.state == InteractionState::queued && who.type != wire::ClientType::agent_desktop);
@@ -385,19 +418,23 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       withdraw_offer(self, "timeout");
       offer_failed(self, kind, agent, ReportingKind::offer_timeout, "timeout");
     },
-    [=](offer_atom, const std::string& agent, const caf::actor& handle, bool) {
+    [=](offer_atom, const std::string& agent, const caf::actor& handle,
+        const std::string& from_queue) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
-      if (st.v.state != InteractionState::queued)
-        return;  // cannot happen: the queue took it out for this offer
+      // It may have moved or been taken out since the queue decided: the queue then voids
+      // the router's reservation.
+      if (st.v.state != InteractionState::queued || st.v.queue != from_queue)
+        return err(wire::ErrorCode::wrong_state, id_text(self) + " left " + from_queue);
       st.queue = nullptr;
       offer(self, agent, handle, offer_kind::routed, [=](const caf::error& e) {
         if (e)
           requeue(self, ReportingKind::revoked, agent, "agent refused: " + describe(e));
       });
+      return caf::ok_atom_v;
     },
     [=](overflow_atom, const std::string& target) {
       enqueue(self, target, 0, ReportingKind::overflowed, {}, "overflow", [=](const caf::error& e) {
-        if (e)  // the overflow queue is full: stay where it was, at the back
+        if (e)  // the overflow queue is full: stay where it was, at its position
           requeue(self, ReportingKind::queued, {}, "overflow refused: " + describe(e));
       });
     },
@@ -432,6 +469,9 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       auto& st = self->state;
       if (!queue.empty() && !st.dom->queue(queue))
         return err(wire::ErrorCode::unknown_id, "no queue named " + queue);
+      if (!queue.empty() && st.dom->cfg->find_queue(queue)->tenant != st.v.tenant)
+        return err(wire::ErrorCode::invalid_argument, "queue " + queue + " belongs to another tenant");
+      withdraw_offer(self, "cancelled");  // an open conference invitation ends here
       if (queue.empty() && agent.empty())
         return err(wire::ErrorCode::invalid_argument, "Transfer needs an agent or a queue");
       // Answered once the target has it (a promise: it must be made after the checks).
@@ -513,6 +553,8 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
     [=](hold_atom, const requester& who) -> caf::result<caf::ok_atom> {
       if (auto e = must_handle(self, who))
         return e;
+      if (self->state.v.held)
+        return err(wire::ErrorCode::wrong_state, id_text(self) + " is on hold already");
       self->state.v.held = true;
       report(self, ReportingKind::held, who.agent);
       return caf::ok_atom_v;
@@ -520,6 +562,8 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
     [=](resume_atom, const requester& who) -> caf::result<caf::ok_atom> {
       if (auto e = must_handle(self, who))
         return e;
+      if (!self->state.v.held)
+        return err(wire::ErrorCode::wrong_state, id_text(self) + " is not on hold");
       self->state.v.held = false;
       report(self, ReportingKind::resumed, who.agent);
       return caf::ok_atom_v;
@@ -528,7 +572,15 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (auto e = must_handle(self, who))
         return e;
       auto& st = self->state;
+      if (!workbin.empty()) {
+        auto* q = st.dom->cfg->find_queue(workbin);
+        if (!q || q->tenant != st.v.tenant)
+          return err(wire::ErrorCode::unknown_id, "no queue workbin " + workbin + " in tenant "
+                                                    + st.v.tenant);
+      }
+      withdraw_offer(self, "cancelled");
       release_parties(self, "parked");
+      st.v.held = false;
       st.v.workbin = workbin.empty() ? "agent:" + who.agent : workbin;
       change(self, InteractionState::parked, ReportingKind::parked, who.agent, st.v.workbin);
       return caf::ok_atom_v;

@@ -8,7 +8,7 @@
 // Messages (untyped; `requester` says who asks and is checked against the state):
 //   (init_atom) -> Submitted state | error           from the registry: enter the first queue
 //   (state_atom) -> interaction_view
-//   (props_atom, property_list set, std::vector<std::string> remove) -> ok
+//   (props_atom, requester, property_list set, std::vector<std::string> remove) -> ok
 //   (place_atom, std::string queue) -> ok
 //   (stop_atom, requester, std::string reason) -> ok
 //   (accept_atom, requester) | (reject_atom, requester, std::string reason) -> ok
@@ -16,7 +16,9 @@
 //   (conf_atom, requester, std::string agent) | (leave_atom, requester) -> ok
 //   (hold_atom, requester) | (resume_atom, requester) -> ok
 //   (park_atom, requester, std::string workbin) | (pull_atom, requester, caf::actor agent) -> ok
-//   (offer_atom, std::string agent, caf::actor agent, bool routed)  from its queue
+//   (offer_atom, std::string agent, caf::actor agent, std::string queue) -> ok | wrong_state
+//       from its queue (refused when it left that queue meanwhile)
+//   (submit_atom, caf::actor owner) -> interaction_view   a resubmit: events go to `owner`
 //   (overflow_atom, std::string queue)                              from its queue
 //   (gone_atom, std::string agent, std::string why)                 from an agent logging out
 //   (revoke_atom, uint64 gen)                                       own offer timer

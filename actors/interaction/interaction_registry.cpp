@@ -48,12 +48,15 @@ caf::behavior interaction_registry(registry_self self) {
                                "unknown media \"" + req.media + "\" (see routing.media)");
       if (auto why = check_properties(cfg.routing, {}, req.properties, {}); !why.empty())
         return caf::make_error(wire::ErrorCode::limit_exceeded, why);
-      if (!req.external_id.empty()) {
-        if (auto it = st.by_external.find(req.external_id); it != st.by_external.end()) {
-          // A resubmit (e.g. after a reconnect): the same interaction, not a second one.
+      // External ids are unique per tenant.
+      auto ext = req.external_id.empty() ? std::string{} : req.tenant + '\n' + req.external_id;
+      if (!ext.empty()) {
+        if (auto it = st.by_external.find(ext); it != st.by_external.end()) {
+          // A resubmit (e.g. after a reconnect): the same interaction, not a second one; its
+          // events go to the connection that resubmitted.
           auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
           auto id = it->second;
-          self->request(st.live.at(id), std::chrono::seconds{5}, state_atom_v)
+          self->request(st.live.at(id), std::chrono::seconds{5}, submit_atom_v, owner)
             .then([=](const interaction_view& v) mutable { rp.deliver(id, true, v.state); },
                   [=](caf::error& e) mutable { rp.deliver(e); });
           return rp;
@@ -70,10 +73,9 @@ caf::behavior interaction_registry(registry_self self) {
       v.properties = std::move(req.properties);
       auto a = spawn_interaction(self->system(), interaction_setup{std::move(v), owner, st.dom});
       st.live[id] = a;
-      if (!req.external_id.empty())
-        st.by_external[req.external_id] = id;
+      if (!ext.empty())
+        st.by_external[ext] = id;
       auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
-      auto ext = req.external_id;
       self->request(a, std::chrono::seconds{10}, init_atom_v)
         .then([=](wire::InteractionState s) mutable { rp.deliver(id, false, s); },
               [=](caf::error& e) mutable {
@@ -93,10 +95,11 @@ caf::behavior interaction_registry(registry_self self) {
                                "no interaction " + std::to_string(id) + " (unknown or stopped)");
       return it->second;
     },
-    [=](forget_atom, std::uint64_t id, const std::string& ext) {
+    [=](forget_atom, std::uint64_t id, const std::string& tenant, const std::string& external_id) {
       auto& st = self->state;
       st.live.erase(id);
-      if (!ext.empty())
+      auto ext = tenant + '\n' + external_id;
+      if (!external_id.empty())
         if (auto it = st.by_external.find(ext); it != st.by_external.end() && it->second == id)
           st.by_external.erase(it);
     },

@@ -9,7 +9,8 @@
 //   (init_atom, domain_ptr)
 //   (submit_atom, submit_request, caf::actor owner) -> (uint64 id, bool existing, InteractionState)
 //   (lookup_atom, uint64 id) -> caf::actor | unknown_id
-//   (forget_atom, uint64 id, std::string external_id)   from a stopping interaction
+//   (forget_atom, uint64 id, std::string tenant, std::string external_id) from a stopping
+//       interaction
 //   (count_atom) -> uint64 live interactions
 #pragma once
 

@@ -76,7 +76,7 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
       self->state.router = dom->router(self->state.cfg.tenant);
     },
     [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
-        std::uint64_t seq) -> caf::result<std::uint64_t> {
+        std::uint64_t seq, std::int64_t entered_ms) -> caf::result<std::uint64_t> {
       auto& st = self->state;
       if (st.entries.count(iid))
         return caf::make_error(wire::ErrorCode::wrong_state, "already waiting in " + st.cfg.name);
@@ -90,9 +90,12 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
       order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
       entry e{key, inter, std::move(summary), 0};
       if (st.cfg.overflow_after.count() > 0) {
+        // Counted from when it entered this queue: a requeue does not restart the wait.
+        auto waited = std::chrono::milliseconds{st.dom->clk->now_ms() - entered_ms};
+        auto left = std::max(st.cfg.overflow_after - waited, std::chrono::milliseconds{0});
         e.overflow_gen = ++st.overflow_gen;
-        self->delayed_send(self, st.dom->clk->real_delay(st.cfg.overflow_after), overflow_atom_v,
-                           iid, e.overflow_gen);
+        self->delayed_send(self, st.dom->clk->real_delay(left), overflow_atom_v, iid,
+                           e.overflow_gen);
       }
       st.entries.emplace(iid, std::move(e));
       st.order[media].insert(key);
@@ -124,7 +127,12 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
         auto inter = it->second.interaction;
         st.erase(iid);
         st.vq(self, wire::VqEventKind::diverted, iid, agent);
-        self->send(inter, offer_atom_v, agent, agent_actor, true);
+        // If the interaction cannot take the offer any more (stopped, moved), the router's
+        // reservation is void.
+        auto router = st.router;
+        self->request(inter, std::chrono::seconds{5}, offer_atom_v, agent, agent_actor, st.cfg.name)
+          .then([](caf::ok_atom) {},
+                [=](caf::error&) { self->send(router, void_atom_v, agent, media); });
       }
       st.publish(self, media, true);  // always: it also clears the router's pending flag
     },

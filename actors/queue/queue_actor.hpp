@@ -7,13 +7,15 @@
 // Spawned by the engine at start-up, one per [[queues]] entry; stopped by the engine.
 // Messages (untyped):
 //   (init_atom, domain_ptr)                                     from the engine, first
-//   (enqueue_atom, iid, caf::actor interaction, interaction_view summary, uint64 seq)
-//       from an interaction; seq 0 = a new arrival (refused with limit_exceeded when full),
-//       else a requeue at that position -> uint64 seq
+//   (enqueue_atom, iid, caf::actor interaction, interaction_view summary, uint64 seq,
+//    int64 entered_ms) from an interaction; seq 0 = a new arrival (refused with
+//       limit_exceeded when full), else a requeue at that position (never refused);
+//       entered_ms: when it entered this queue, which the overflow wait counts from -> seq
 //   (remove_atom, iid, bool abandoned, std::string reason)      from an interaction -> ok
 //       (unknown_id when not waiting here)
-//   (assign_atom, iid, std::string agent, caf::actor agent)     from the router; the queue
-//       hands the interaction the offer, or answers the router (void_atom, agent, media)
+//   (assign_atom, iid, std::string agent, caf::actor agent, std::string media) from the
+//       router; the queue hands the interaction the offer, or, when it is gone or cannot
+//       take it, tells the router (void_atom, agent, media)
 //   (snapshot_atom, uint32 offset, uint32 limit) -> (uint32 total, std::vector<interaction_view>)
 //   (count_atom) -> uint64 waiting
 #pragma once

@@ -58,6 +58,7 @@ struct queue_entry {
 
 struct router_state {
   std::string tenant;
+  std::uint64_t index = 0;  // the top 16 bits of this router's request ids
   domain_ptr dom;
   std::unordered_map<std::string, agent_entry> agents;
   std::unordered_map<std::string, queue_entry> queues;
@@ -115,7 +116,7 @@ void assign(router_self self, queue_entry& q, const std::string& media, const st
 void ask_external(router_self self, queue_entry& q, const std::string& media) {
   auto& st = self->state;
   auto& head = q.heads[media];
-  auto rid = ++st.next_request;
+  auto rid = (st.index << 48) | ++st.next_request;
   st.requests[rid] = route_request{q.cfg->name, media, head.iid};
   q.pending[media] = true;
   interaction_view v;
@@ -168,8 +169,13 @@ void offer_agent(router_self self, const std::string& id) {
     std::string best_media;
     for (auto& qn : a.queues) {
       auto& q = st.queues.at(qn);
-      if (q.external)
-        continue;  // the external router decides for this queue
+      if (q.external) {
+        // The external router decides here; ask it again if nothing is out for a head.
+        for (auto& [media, head] : q.heads)
+          if (a.available(media))
+            try_queue(self, q, media);
+        continue;
+      }
       for (auto& [media, head] : q.heads) {
         if (!head.present || q.pending[media] || !a.available(media))
           continue;
@@ -187,8 +193,9 @@ void offer_agent(router_self self, const std::string& id) {
   }
 }
 
-caf::behavior router_actor(router_self self, std::string tenant) {
+caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t index) {
   self->state.tenant = std::move(tenant);
+  self->state.index = index;
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     // An external router client went away: the built-in router takes its queues back.
@@ -304,7 +311,8 @@ caf::behavior router_actor(router_self self, std::string tenant) {
       self->monitor(client);
       return caf::ok_atom_v;
     },
-    [=](route_atom, std::uint64_t rid, const std::string& id) -> caf::result<caf::ok_atom> {
+    [=](route_atom, std::uint64_t rid, const std::string& id,
+        const caf::actor& client) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       auto it = st.requests.find(rid);
       if (it == st.requests.end())
@@ -312,9 +320,13 @@ caf::behavior router_actor(router_self self, std::string tenant) {
                                "no open route request " + std::to_string(rid));
       auto r = it->second;
       auto& q = st.queues.at(r.queue);
+      if (q.external != client)
+        return caf::make_error(wire::ErrorCode::wrong_client_type,
+                               "route request " + std::to_string(rid) + " went to another router");
       auto a = st.agents.find(id);
-      if (a == st.agents.end() || !router_state::eligible(a->second, *q.cfg)
-          || !a->second.available(r.media))
+      if (a == st.agents.end())
+        return caf::make_error(wire::ErrorCode::unknown_id, "agent " + id + " is not logged in");
+      if (!router_state::eligible(a->second, *q.cfg) || !a->second.available(r.media))
         return caf::make_error(wire::ErrorCode::wrong_state,
                                "agent " + id + " cannot take a " + r.media + " interaction now");
       st.requests.erase(it);
@@ -339,8 +351,8 @@ caf::behavior router_actor(router_self self, std::string tenant) {
 
 } // namespace
 
-caf::actor spawn_router(caf::actor_system& sys, std::string tenant) {
-  return sys.spawn(router_actor, std::move(tenant));
+caf::actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index) {
+  return sys.spawn(router_actor, std::move(tenant), index);
 }
 
 } // namespace parley

@@ -24,7 +24,9 @@
 //   (avail_atom, agent_report)                                from agents, on every change
 //   (logout_atom, std::string agent, caf::actor agent)        from agents
 //   (router_atom, std::vector<std::string> queues, caf::actor client) -> ok | unknown_id
-//   (route_atom, uint64 request_id, std::string agent) -> ok | unknown_id | wrong_state
+//   (route_atom, uint64 request_id, std::string agent, caf::actor client) -> ok | unknown_id
+//       (no such request or agent) | wrong_state (agent not available) | wrong_client_type
+//       (the request went to another router client)
 #pragma once
 
 #include <map>
@@ -49,6 +51,13 @@ typename Inspector::result_type inspect(Inspector& f, agent_report& x) {
   return f(caf::meta::type_name("agent_report"), x.agent, x.ready, x.used, x.seen);
 }
 
-caf::actor spawn_router(caf::actor_system& sys, std::string tenant);
+/// `index` (< 65536, unique per engine) makes this router's route request ids unique:
+/// request_id >> 48 == index.
+caf::actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index);
+
+/// The router index a route request id belongs to.
+inline std::uint64_t router_index_of(std::uint64_t request_id) {
+  return request_id >> 48;
+}
 
 } // namespace parley

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/actor.hpp>
 
@@ -24,6 +25,7 @@ struct domain_handles {
   caf::actor bus;           ///< reporting bus: ordered reporting and VQ events
   std::unordered_map<std::string, caf::actor> queues;   ///< by queue name
   std::unordered_map<std::string, caf::actor> routers;  ///< by tenant
+  std::vector<caf::actor> routers_by_index;             ///< see router_index_of()
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
 

@@ -1,6 +1,6 @@
 // The scenario driver's one test case: parse the file named by $PARLEY_SCENARIO and run it.
 // ctest registers one test per file (tests/CMakeLists.txt); by hand:
-//   PARLEY_SCENARIO=tests/scenarios/basic_lifecycle.scenario build/tests/scenario_runner
+//   PARLEY_SCENARIO=tests/scenarios/basic_lifecycle.scenario build/bin/scenario_runner
 // PARLEY_SCENARIO_PARSE_ONLY=1 only parses the steps and validates the config (no engine).
 #include <cstdlib>
 #include <fstream>
