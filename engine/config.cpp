@@ -5,6 +5,7 @@
 #include <functional>
 #include <sstream>
 
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
 namespace parley::engine {
@@ -189,6 +190,19 @@ std::vector<option> make_options() {
                    out += (out.size() > 1 ? ", \"" : "\"") + m + "\"";
                  return out + "]";
                }});
+  o.push_back(text("console.bind", [](config& c) -> auto& { return c.console.bind; }, non_empty,
+                   "admin console address; beyond loopback it needs console.admin_token"));
+  o.push_back(integer("console.port", 0, port_max, [](config& c) -> auto& { return c.console.port; },
+                      "admin console port; 0 = any free port"));
+  o.push_back(text("console.admin_token", [](config& c) -> auto& { return c.console.admin_token; },
+                   non_empty, "`auth` with this token grants the admin level"));
+  o.push_back(text("console.operator_token",
+                   [](config& c) -> auto& { return c.console.operator_token; }, non_empty,
+                   "`auth` with this token grants the operator level"));
+  o.push_back(text("console.user_token", [](config& c) -> auto& { return c.console.user_token; },
+                   non_empty, "`auth` with this token grants the read-only user level"));
+  o.push_back(text("console.audit_file", [](config& c) -> auto& { return c.console.audit_file; },
+                   any_text, "audit log of state-changing console commands; empty = <data_dir>/audit.log"));
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;
@@ -463,6 +477,14 @@ config validate(toml::table& root, const std::string& name,
   validator v{cfg, name, {}};
   v.walk(root, "");
   check_domain(v, name);
+  if (cfg.console.admin_token.empty()) {
+    boost::system::error_code ec;
+    auto addr = boost::asio::ip::make_address(cfg.console.bind, ec);
+    if (ec || !addr.is_loopback())
+      v.problems.push_back({~0u, name + ": console.bind = \"" + cfg.console.bind
+                                   + "\" is not loopback: set console.admin_token (there is no "
+                                     "default secret)"});
+  }
   if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
     v.problems.push_back({~0u, name + ": timeouts.heartbeat_timeout_ms must be larger than "
                                       "timeouts.heartbeat_interval_ms"});

@@ -51,6 +51,16 @@ struct timeouts_config {
   milliseconds shutdown{10'000};
 };
 
+/// The admin console (7123). Levels as in HAProxy's runtime API: user < operator < admin.
+struct console_config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 7123;
+  std::string admin_token;     ///< required when bind is not a loopback address
+  std::string operator_token;
+  std::string user_token;
+  std::string audit_file;      ///< empty: <data_dir>/audit.log
+};
+
 struct log_config {
   std::string level = "info";
   std::string file;  ///< empty: stderr only
@@ -67,6 +77,7 @@ struct config {
   limits_config limits;
   timeouts_config timeouts;
   log_config log;
+  console_config console;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.

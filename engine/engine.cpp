@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include <filesystem>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -44,6 +46,11 @@ void engine::start() {
   std::lock_guard lock{stop_mx_};
   if (started_)
     return;
+  std::error_code fs_err;
+  std::filesystem::create_directories(cfg_.data_dir, fs_err);
+  if (fs_err)
+    throw std::runtime_error("cannot create engine.data_dir \"" + cfg_.data_dir
+                             + "\": " + fs_err.message());
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
@@ -64,9 +71,27 @@ void engine::start() {
     system_->await_all_actors_done();
     throw;
   }
+  started_at_ = std::chrono::steady_clock::now();
+  try {
+    console_ = std::make_unique<console_server>(io_, console_env{
+      cfg_, *system_, directory_, domain_, counters_, started_at_,
+      [this] { return sessions_.size(); }, [this] { drain(); },
+      [this] {
+        if (!shutdown_hook_)
+          return false;
+        shutdown_hook_();
+        return true;
+      },
+      [this] { return draining_.load(); }});
+  } catch (...) {
+    listeners_.clear();
+    stop_actors();
+    throw;
+  }
   guard_ = std::make_unique<decltype(guard_)::element_type>(io_.get_executor());
   for (auto& l : listeners_)
     l->start();
+  console_->start();
   for (std::uint32_t i = 0; i < cfg_.io_threads; ++i)
     io_threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -134,6 +159,20 @@ std::uint16_t engine::port(listener_kind kind) const {
   return 0;
 }
 
+std::uint16_t engine::console_port() const {
+  return console_ ? console_->port() : 0;
+}
+
+void engine::drain() {
+  if (draining_.exchange(true))
+    return;
+  spdlog::info("draining: no new connections or requests; finishing in-flight work");
+  for (auto& l : listeners_)
+    l->close();
+  for (auto& s : sessions_.all())
+    s->drain();
+}
+
 std::size_t engine::running_actors() const {
   return system_ ? system_->registry().running() : 0;
 }
@@ -144,7 +183,9 @@ void engine::stop() {
     return;
   stopped_ = true;
   using steady = std::chrono::steady_clock;
-  // 1. Stop accepting.
+  // 1. Stop accepting (the console first: no commands during the stop).
+  if (console_)
+    console_->close();
   for (auto& l : listeners_)
     l->close();
   // 2. Drain: sessions finish their in-flight requests, flush and close.
@@ -171,6 +212,7 @@ void engine::stop() {
     t.join();
   io_threads_.clear();
   listeners_.clear();
+  console_.reset();
   spdlog::info("stopped");
 }
 

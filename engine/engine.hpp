@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/clock.hpp"
 #include "engine/config.hpp"
+#include "engine/console/console.hpp"
 #include "engine/counters.hpp"
 #include "engine/listener.hpp"
 #include "engine/session.hpp"
@@ -46,6 +48,15 @@ public:
 
   /// The bound port of a listener (useful with port 0).
   std::uint16_t port(listener_kind kind) const;
+  std::uint16_t console_port() const;
+
+  /// Stop taking new work (console `drain`): listeners close, sessions refuse new requests
+  /// and close once their in-flight requests are answered. Thread-safe, returns at once.
+  void drain();
+  bool draining() const noexcept { return draining_; }
+
+  /// What the console's `shutdown` does; parleyd sends itself SIGTERM. Set before start().
+  void on_shutdown_request(std::function<void()> f) { shutdown_hook_ = std::move(f); }
 
   const config& cfg() const noexcept { return cfg_; }
   const counters& stats() const noexcept { return counters_; }
@@ -76,6 +87,10 @@ private:
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::vector<std::unique_ptr<listener>> listeners_;
+  std::unique_ptr<console_server> console_;
+  std::function<void()> shutdown_hook_;
+  std::atomic<bool> draining_{false};
+  std::chrono::steady_clock::time_point started_at_;
   std::vector<std::thread> io_threads_;
   std::mutex stop_mx_;
   bool started_ = false;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,7 +27,8 @@ void write_ports_file(const std::string& path, const engine& eng) {
     std::ofstream out{tmp};
     out << "interaction=" << eng.port(listener_kind::interaction) << "\n"
         << "vq=" << eng.port(listener_kind::vq) << "\n"
-        << "stat=" << eng.port(listener_kind::stat) << "\n";
+        << "stat=" << eng.port(listener_kind::stat) << "\n"
+        << "console=" << eng.console_port() << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
 }
@@ -34,12 +36,15 @@ void write_ports_file(const std::string& path, const engine& eng) {
 int serve(const config& cfg, const std::string& ports_file) {
   setup_logging(cfg.log);
   engine eng{cfg};
+  // The console's `shutdown` takes the same path as a signal.
+  eng.on_shutdown_request([] { ::kill(::getpid(), SIGTERM); });
   eng.start();
   auto& l = cfg.listen;
   spdlog::info("parleyd {} ({}) config {}", PARLEY_VERSION, cfg.name, cfg.source);
   spdlog::info("listening on {}: interaction {}, virtual queues {}, statistics {}", l.bind,
                eng.port(listener_kind::interaction), eng.port(listener_kind::vq),
                eng.port(listener_kind::stat));
+  spdlog::info("admin console on {}:{}", cfg.console.bind, eng.console_port());
   spdlog::info("threads: {} I/O, {} actor; clock scale {}", cfg.io_threads, actor_thread_count(cfg),
                cfg.clock_scale);
   if (!ports_file.empty())

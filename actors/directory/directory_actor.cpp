@@ -1,5 +1,6 @@
 #include "actors/directory/directory_actor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -57,6 +58,14 @@ directory_actor::behavior_type directory(directory_actor::stateful_pointer<direc
       }
     },
     [=](count_atom) { return self->state.counts; },
+    [=](snapshot_atom) {
+      std::vector<client_info> out;
+      for (auto& [id, c] : self->state.clients)
+        out.push_back(c);
+      std::sort(out.begin(), out.end(),
+                [](auto& a, auto& b) { return a.session_id < b.session_id; });
+      return out;
+    },
   };
 }
 

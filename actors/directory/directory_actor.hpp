@@ -27,7 +27,9 @@ using directory_actor = caf::typed_actor<
   // From a connection actor whose session closed: forget the client. No answer.
   caf::reacts_to<unreg_atom, std::uint64_t>,
   // From the console and tests: registered clients per client type.
-  caf::replies_to<count_atom>::with<client_counts>>;
+  caf::replies_to<count_atom>::with<client_counts>,
+  // From the console: every registered client.
+  caf::replies_to<snapshot_atom>::with<std::vector<client_info>>>;
 
 /// Tokens per client type; a type without an entry registers without a credential.
 using token_map = std::map<wire::ClientType, std::string>;

@@ -104,6 +104,20 @@ caf::behavior interaction_registry(registry_self self) {
           st.by_external.erase(it);
     },
     [=](count_atom) { return static_cast<std::uint64_t>(self->state.live.size()); },
+    [=](snapshot_atom, std::uint32_t limit) {
+      // Oldest first (lowest ids), for the console.
+      std::vector<std::uint64_t> ids;
+      for (auto& [id, a] : self->state.live)
+        ids.push_back(id);
+      std::sort(ids.begin(), ids.end());
+      std::vector<caf::actor> out;
+      for (auto id : ids) {
+        if (out.size() >= limit)
+          break;
+        out.push_back(self->state.live.at(id));
+      }
+      return out;
+    },
   };
 }
 

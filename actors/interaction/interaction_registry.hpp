@@ -12,6 +12,7 @@
 //   (forget_atom, uint64 id, std::string tenant, std::string external_id) from a stopping
 //       interaction
 //   (count_atom) -> uint64 live interactions
+//   (snapshot_atom, uint32 limit) -> std::vector<caf::actor>, oldest first (console)
 #pragma once
 
 #include <caf/fwd.hpp>

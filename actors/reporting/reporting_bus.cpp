@@ -28,6 +28,8 @@ struct bus_state {
   std::vector<caf::actor> reporting;
   std::vector<vq_subscriber> vq;
   conservation_map counts;
+  std::map<std::string, agent_row> agents;  // key: tenant '\n' agent
+  std::vector<std::pair<caf::actor, std::uint64_t>> traces;
   protocol::encoder enc;
   static inline const char* name = "reporting_bus";
 
@@ -44,6 +46,13 @@ struct bus_state {
   }
 
   void count(const report& r) {
+    if (r.iid == 0 && !r.agent.empty()) {
+      auto key = r.tenant + '\n' + r.agent;
+      if (r.kind == wire::ReportingKind::agent_logout)
+        agents.erase(key);
+      else
+        agents[key] = agent_row{r.tenant, r.agent, r.agent_state, r.reason, r.source_ms};
+    }
     if (!r.transition)
       return;
     auto& c = counts[r.tenant];
@@ -84,6 +93,9 @@ struct bus_state {
                     reporting.end());
     vq.erase(std::remove_if(vq.begin(), vq.end(), [&](auto& s) { return s.client.address() == who; }),
              vq.end());
+    traces.erase(std::remove_if(traces.begin(), traces.end(),
+                                [&](auto& t) { return t.first.address() == who; }),
+                 traces.end());
   }
 };
 
@@ -96,11 +108,17 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       auto& st = self->state;
       ++st.seq;
       st.count(r);
-      if (st.reporting.empty())
+      bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
+                                               [&](auto& t) { return t.second == r.iid; });
+      if (st.reporting.empty() && !traced)
         return;
       auto f = st.encode(r);  // encoded once; CAF messages share the payload copy-on-write
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
+      if (traced)
+        for (auto& [client, iid] : st.traces)
+          if (iid == r.iid)
+            self->send(client, event_atom_v, f);
     },
     [=](vq_atom, const vq_record& r) {
       auto& st = self->state;
@@ -133,7 +151,31 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       self->state.drop(client.address());
       return caf::ok_atom_v;
     },
+    [=](caf::join_atom, trace_atom, const caf::actor& client, std::uint64_t iid) {
+      self->state.traces.emplace_back(client, iid);
+      self->monitor(client);
+      return caf::ok_atom_v;
+    },
     [=](count_atom) { return self->state.counts; },
+    [=](state_atom) {
+      auto& st = self->state;
+      bus_status out{st.seq, st.counts, {}};
+      for (auto& [key, a] : st.agents) {
+        auto& v = out.agents[a.tenant];
+        v.resize(static_cast<std::size_t>(wire::AgentState::MAX) + 1);
+        ++v[static_cast<std::size_t>(a.state)];
+      }
+      return out;
+    },
+    [=](snapshot_atom, std::uint32_t limit) {
+      std::vector<agent_row> out;
+      for (auto& [key, a] : self->state.agents) {
+        if (out.size() >= limit)
+          break;
+        out.push_back(a);
+      }
+      return out;
+    },
   };
 }
 

@@ -14,7 +14,10 @@
 //   (caf::join_atom, report_atom, caf::actor)  subscribe a client to the reporting stream -> ok
 //   (caf::join_atom, vq_atom, caf::actor, std::vector<std::string>) VQ subscribe -> ok
 //   (caf::leave_atom, caf::actor)              unsubscribe from everything -> ok
+//   (caf::join_atom, trace_atom, caf::actor, uint64 iid)  the events of one interaction -> ok
 //   (count_atom)                               -> conservation_map
+//   (state_atom)                               -> bus_status
+//   (snapshot_atom, uint32 limit)              -> std::vector<agent_row> (logged-in agents)
 #pragma once
 
 #include <cstdint>
@@ -90,6 +93,33 @@ typename Inspector::result_type inspect(Inspector& f, conservation& x) {
 }
 
 using conservation_map = std::map<std::string, conservation>;
+
+/// A logged-in agent as the stream last saw it (for the console).
+struct agent_row {
+  std::string tenant;
+  std::string agent;
+  wire::AgentState state = wire::AgentState::not_ready;
+  std::string reason;
+  std::int64_t since_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_row& x) {
+  return f(caf::meta::type_name("agent_row"), x.tenant, x.agent, x.state, x.reason, x.since_ms);
+}
+
+/// What the console's `status` shows from the stream.
+struct bus_status {
+  std::uint64_t seq = 0;  ///< events ordered so far
+  conservation_map interactions;
+  /// Logged-in agents per tenant and state (index: wire::AgentState).
+  std::map<std::string, std::vector<std::uint64_t>> agents;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
+  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents);
+}
 
 caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk);
 

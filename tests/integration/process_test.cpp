@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include <boost/asio/write.hpp>
+
 #include "support/child.hpp"
 #include "support/test_env.hpp"
 
@@ -43,6 +45,7 @@ struct running_parleyd {
                                   "--set", "listen.interaction_port=0",
                                   "--set", "listen.vq_port=0",
                                   "--set", "listen.stat_port=0",
+                                  "--set", "console.port=0",
                                   "--set", "engine.data_dir=" + dir + "/var"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc = std::make_unique<child>(argv, dir + "/log");
@@ -53,7 +56,7 @@ struct running_parleyd {
       auto eq = line.find('=');
       ports[line.substr(0, eq)] = static_cast<std::uint16_t>(std::stoi(line.substr(eq + 1)));
     }
-    REQUIRE(ports.size() == 3);
+    REQUIRE(ports.size() == 4);
   }
 
   std::string log() const { return read_file(dir + "/log"); }
@@ -176,4 +179,16 @@ TEST_CASE("SIGTERM under traffic: every request answered, exit 0") {
   CHECK(answered + refused + undelivered == sent.load());  // exactly one outcome each
   MESSAGE("requests: ", sent.load(), " answered: ", answered.load(),
           " refused (draining): ", refused.load(), " undelivered: ", undelivered.load());
+}
+
+TEST_CASE("the console's shutdown stops parleyd gracefully") {
+  running_parleyd p;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s{io};
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), p.ports["console"]});
+  boost::asio::write(s, boost::asio::buffer(std::string{"status\nshutdown\n"}));
+  CHECK(p.proc->wait(10s) == 0);
+  CAPTURE(p.log());
+  CHECK(p.log().find("Terminated: stopping") != std::string::npos);
+  CHECK(read_file(p.dir + "/var/audit.log").find("\"command\":\"shutdown\"") != std::string::npos);
 }

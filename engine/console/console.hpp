@@ -1,0 +1,84 @@
+// console: the admin console, a line-based text protocol on port 7123 (nc / telnet / parley).
+//
+// Owned by the engine: opened after the protocol listeners, closed first at stop. Each
+// connection is a console_session (Asio, strand) that reads bounded lines and hands each
+// command to its own console actor, which asks the domain actors and writes the answer
+// back through the session. One command runs at a time per connection; every answer ends
+// with an empty line, so scripts can read until a blank line. Errors are one line
+// starting with "error: ". Levels (user < operator < admin) follow HAProxy's runtime API;
+// state-changing commands are appended to the audit log.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/directory/directory_actor.hpp"
+#include "actors/runtime/domain.hpp"
+#include "engine/config.hpp"
+#include "engine/counters.hpp"
+
+namespace parley::engine {
+
+enum class console_level { none = 0, user = 1, operator_ = 2, admin = 3 };
+
+const char* level_name(console_level l) noexcept;
+
+/// What console commands may see and do of the engine. Set up by the engine.
+struct console_env {
+  const config& cfg;
+  caf::actor_system& system;
+  directory_actor directory;
+  domain_ptr domain;
+  const counters& stats;
+  std::chrono::steady_clock::time_point started;
+  std::function<std::size_t()> open_sessions;
+  std::function<void()> drain;     ///< stop taking new work (async)
+  std::function<bool()> shutdown;  ///< stop the engine gracefully (async); false: not wired
+  std::function<bool()> draining;
+};
+
+/// Appends one JSON line per state-changing command. Thread-safe.
+class audit_log {
+public:
+  explicit audit_log(std::string path) : path_(std::move(path)) {}
+  void write(const std::string& peer, console_level level, const std::string& command,
+             const std::string& result);
+  const std::string& path() const noexcept { return path_; }
+
+private:
+  std::mutex mx_;
+  std::string path_;
+};
+
+class console_server {
+public:
+  /// Binds at once; throws std::runtime_error naming the address on failure.
+  console_server(boost::asio::io_context& io, console_env env);
+  ~console_server();
+  void start();
+  void close();
+  std::uint16_t port() const noexcept { return port_; }
+
+private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  std::mutex sessions_mx_;
+  std::vector<std::weak_ptr<class console_session>> sessions_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<console_env> env_;
+  std::shared_ptr<audit_log> audit_;
+  std::uint16_t port_ = 0;
+};
+
+} // namespace parley::engine
