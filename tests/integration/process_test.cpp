@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include "support/child.hpp"
+#include "support/parleyd_process.hpp"
 #include "support/test_env.hpp"
 
 using namespace parley;
@@ -19,7 +20,7 @@ using namespace parley::test;
 namespace {
 
 std::string parleyd() {
-  return binary_dir() + "/bin/parleyd";
+  return parleyd_path();
 }
 
 std::string conf(const std::string& name) {
@@ -32,34 +33,20 @@ std::string write_temp(const std::string& text) {
   return path;
 }
 
-/// Starts parleyd on free ports and waits for its ports file.
+/// parleyd with the shipped config on free ports.
 struct running_parleyd {
-  std::string dir = temp_dir();
-  std::unique_ptr<child> proc;
+  parleyd_process p;
   std::map<std::string, std::uint16_t> ports;
+  std::string dir = p.dir();
+  child* proc = &p.proc();
 
-  explicit running_parleyd(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{parleyd(),
-                                  "--config", conf("parley.toml"),
-                                  "--ports-file", dir + "/ports",
-                                  "--set", "listen.interaction_port=0",
-                                  "--set", "listen.vq_port=0",
-                                  "--set", "listen.stat_port=0",
-                                  "--set", "console.port=0",
-                                  "--set", "engine.data_dir=" + dir + "/var"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    proc = std::make_unique<child>(argv, dir + "/log");
-    REQUIRE(eventually([&] { return !read_file(dir + "/ports").empty(); }, 10s));
-    std::istringstream in{read_file(dir + "/ports")};
-    std::string line;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      ports[line.substr(0, eq)] = static_cast<std::uint16_t>(std::stoi(line.substr(eq + 1)));
-    }
-    REQUIRE(ports.size() == 4);
+  explicit running_parleyd(std::vector<std::string> sets = {})
+    : p(conf("parley.toml"), std::move(sets)) {
+    for (auto* name : {"interaction", "vq", "stat", "console"})
+      ports[name] = p.port(name);
   }
 
-  std::string log() const { return read_file(dir + "/log"); }
+  std::string log() const { return p.log(); }
 };
 
 } // namespace
@@ -128,7 +115,7 @@ TEST_CASE("parleyd serves registrations on 7120, 7122 and 2060, from C++ and Pyt
 }
 
 TEST_CASE("SIGTERM under traffic: every request answered, exit 0") {
-  running_parleyd p{{"--set", "timeouts.shutdown_ms=3000"}};
+  running_parleyd p{{"timeouts.shutdown_ms=3000"}};
   constexpr int clients = 4;
   client::options o;
   o.request_timeout = 2s;

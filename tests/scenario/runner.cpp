@@ -1,7 +1,9 @@
-// runner: executes a parsed script against a fresh in-process engine, one step at a time.
+// runner: executes a parsed script against a fresh parleyd process, one step at a time.
 // Every client is a real client-library instance over TCP; every request waits for its one
 // answer; events (ref 0) land in a per-client inbox that expect steps read in order.
 #include <algorithm>
+#include <csignal>
+#include <sstream>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -11,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "scenario/scenario.hpp"
+#include "support/parleyd_process.hpp"
 #include "support/test_env.hpp"
 
 namespace parley::scenario {
@@ -69,20 +72,18 @@ struct party {
   bool gone = false;
 };
 
-/// Per-tenant conservation problems ("" when it holds, now and after every past event).
-std::string conservation_problems(engine::engine& e) {
+/// What the console's status says about conservation ("" when every tenant is conserved,
+/// now and after every event the engine has ordered).
+std::string conservation_problems(const test::parleyd_process& p) {
+  auto status = p.console("status");
   std::string out;
-  for (auto& [tenant, c] : e.conservation()) {
-    if (!c.holds())
-      out += "tenant " + tenant + ": submitted " + std::to_string(c.submitted) + " != in_submitted "
-             + std::to_string(c.in_submitted) + " + queued " + std::to_string(c.queued)
-             + " + offered " + std::to_string(c.offered) + " + handled " + std::to_string(c.handled)
-             + " + parked " + std::to_string(c.parked) + " + stopped " + std::to_string(c.stopped)
-             + "; ";
-    if (c.violations > 0)
-      out += "tenant " + tenant + ": the invariant failed after " + std::to_string(c.violations)
-             + " event(s); ";
-  }
+  std::istringstream in{status};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("interactions [", 0) == 0 && line.find("(conserved)") == std::string::npos)
+      out += line + "; ";
+  if (status.find("parleyd ") == std::string::npos)
+    out += "no status from the console: " + status;
   return out;
 }
 
@@ -95,16 +96,23 @@ public:
       if (p.cl)
         p.cl->stop();
     parties_.clear();
-    if (eng_)
-      eng_->stop();
+    if (eng_) {
+      eng_->proc().signal(SIGTERM);
+      if (eng_->proc().wait(10s) != 0)
+        FAIL_CHECK(s_.name << ": parleyd did not stop cleanly:\n" << eng_->log());
+    }
   }
 
   void run() {
     try {
-      eng_ = test::start_engine_toml(s_.toml);
+      // The real parleyd process, with the scenario's config and the test timeouts.
+      eng_ = test::parleyd_process::with_toml(
+        s_.toml, {"engine.io_threads=1", "engine.actor_threads=2", "timeouts.registration_ms=2000",
+                  "timeouts.heartbeat_interval_ms=1000", "timeouts.heartbeat_timeout_ms=3000",
+                  "timeouts.shutdown_ms=3000", "log.level=warn"});
     } catch (const std::exception& e) {
-      FAIL(s_.name << ": the engine did not start with this config (\"test:N\" is line N of the "
-                      "scenario): "
+      FAIL(s_.name << ": parleyd did not start with this config (line N of its config file is "
+                      "line N of the scenario): "
                    << e.what());
     }
     auto start = steady::now();
@@ -205,7 +213,7 @@ private:
              : st.type == client_kind::desktop  ? wire::ClientType::agent_desktop
              : st.type == client_kind::reporter ? wire::ClientType::reporting
                                                 : wire::ClientType::router;
-    o.port = eng_->port(st.type == client_kind::vq ? listener_kind::vq : listener_kind::interaction);
+    o.port = eng_->port(st.type == client_kind::vq ? "vq" : "interaction");
     auto& p = parties_[st.client];
     p.kind = st.type;
     p.cl = client::client::create(io_.executor(), o);
@@ -335,7 +343,7 @@ private:
 
   const script& s_;
   client::io_thread io_;  // outlives the clients and the engine
-  std::unique_ptr<engine::engine> eng_;
+  std::unique_ptr<test::parleyd_process> eng_;
   std::map<std::string, party> parties_;
   vars vars_;
 };

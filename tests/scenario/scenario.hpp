@@ -1,5 +1,5 @@
 // scenario: call-flow scenarios as readable data files (tests/scenarios/*.scenario), run by
-// one driver over real TCP against a real in-process engine. tests/scenarios/README.md is
+// one driver over real TCP against a real parleyd process. tests/scenarios/README.md is
 // the language reference; this header is the parsed form and the entry points.
 //
 // parser.cpp turns a file into a `script` (every problem is a parse_error "file:line: why"),
@@ -137,7 +137,7 @@ request_msg build_snapshot(const step& s);
 /// VqSubscribe, RegisterRouter).
 request_msg build_subscription(const step& s);
 
-/// Runs a parsed script against a fresh in-process engine. Every failure is a doctest
+/// Runs a parsed script against a fresh parleyd process. Every failure is a doctest
 /// FAIL naming the file, line and step text; the script stops at the first one.
 void run(const script& s);
 
