@@ -103,7 +103,8 @@ struct router_state {
 
 using router_self = caf::stateful_actor<router_state>*;
 
-void assign(router_self self, queue_entry& q, const std::string& media, const std::string& id) {
+// `id` by value: callers pass index entries, which reindex() erases.
+void assign(router_self self, queue_entry& q, const std::string& media, std::string id) {
   auto& st = self->state;
   auto& a = st.agents.at(id);
   ++a.sent[media];

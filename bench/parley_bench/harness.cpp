@@ -1,0 +1,204 @@
+#include "bench/parley_bench/harness.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "engine/logging.hpp"
+
+namespace parley::bench {
+
+using namespace std::chrono_literals;
+
+// -- process facts ------------------------------------------------------------------------
+
+std::uint64_t rss_bytes() {
+  std::ifstream in{"/proc/self/statm"};
+  std::uint64_t size = 0, resident = 0;
+  if (!(in >> size >> resident))
+    return 0;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::uint64_t raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return 0;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit want = lim;
+    want.rlim_cur = lim.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0)
+      lim = want;
+  }
+  return lim.rlim_cur;
+}
+
+// -- progress_bar ---------------------------------------------------------------------------
+
+progress_bar::progress_bar(std::string label, bool enabled)
+  : label_(std::move(label)), enabled_(enabled) {
+}
+
+void progress_bar::update(double done_fraction, double elapsed_s, std::uint64_t count, double rate,
+                          std::uint64_t errors, const std::string& extra) {
+  if (!enabled_)
+    return;
+  auto now = steady::now();
+  if (drawn_ && now - last_ < 200ms)
+    return;
+  last_ = now;
+  drawn_ = true;
+  constexpr int width = 24;
+  auto filled = static_cast<int>(std::clamp(done_fraction, 0.0, 1.0) * width);
+  std::string bar(filled, '#');
+  bar.resize(width, '.');
+  std::fprintf(stderr, "\r\033[K%s [%s] %5.1f s  %s  %s/s  errors %s%s%s", label_.c_str(),
+               bar.c_str(), elapsed_s, grouped(count).c_str(),
+               grouped(static_cast<std::uint64_t>(rate)).c_str(), grouped(errors).c_str(),
+               extra.empty() ? "" : "  ", extra.c_str());
+  std::fflush(stderr);
+}
+
+void progress_bar::clear() {
+  if (enabled_ && drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+// -- harness ----------------------------------------------------------------------------
+
+harness::harness(options o)
+  : opts_(std::move(o)),
+    progress_(opts_.scenario,
+              !opts_.no_progress && ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO)) {
+  for (unsigned i = 0; i < std::max(1u, opts_.io_threads); ++i)
+    io_.push_back(std::make_unique<client::io_thread>());
+}
+
+harness::~harness() {
+  progress_.clear();
+  finish_clients();
+  clients_.clear();
+  io_.clear();
+  stop_engine();
+}
+
+std::string harness::target() const {
+  return embedded() ? "embedded engine" : "engine at " + opts_.connect;
+}
+
+void harness::start_engine(const std::string& toml, std::size_t connections) {
+  if (!embedded()) {
+    auto colon = opts_.connect.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw std::runtime_error("--connect wants HOST:PORT, got \"" + opts_.connect + "\"");
+    host_ = opts_.connect.substr(0, colon);
+    auto p = std::strtoul(opts_.connect.c_str() + colon + 1, nullptr, 10);
+    if (p == 0 || p > 65535)
+      throw std::runtime_error("--connect: bad port in \"" + opts_.connect + "\"");
+    port_ = static_cast<std::uint16_t>(p);
+    return;
+  }
+  char tmpl[] = "/tmp/parley-bench-XXXXXX";
+  if (!::mkdtemp(tmpl))
+    throw std::runtime_error("cannot create a temporary data_dir under /tmp");
+  data_dir_ = tmpl;
+  std::vector<std::string> overrides{
+    "listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0", "console.port=0",
+    "log.level=warn", "timeouts.shutdown_ms=3000", "engine.data_dir=\"" + data_dir_ + "\"",
+    "limits.max_connections=" + std::to_string(connections + 64)};
+  overrides.insert(overrides.end(), opts_.engine_set.begin(), opts_.engine_set.end());
+  auto cfg = engine::parse_config(toml, "parley-bench " + opts_.scenario, overrides);
+  engine::setup_logging(cfg.log);
+  engine_ = std::make_unique<engine::engine>(cfg);
+  engine_->start();
+  port_ = engine_->port(engine::listener_kind::interaction);
+}
+
+void harness::stop_engine() {
+  if (engine_) {
+    engine_->stop();
+    engine_.reset();
+  }
+  if (!data_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+    data_dir_.clear();
+  }
+}
+
+std::shared_ptr<client::client> harness::make_client(const std::string& name,
+                                                     wire::ClientType type) {
+  client::options o;
+  o.host = host_;
+  o.port = port_;
+  o.name = name;
+  o.type = type;
+  o.reconnect = false;  // a lost connection is an error to count, not to paper over
+  auto& io = *io_[next_io_++ % io_.size()];
+  auto c = client::client::create(io.executor(), o);
+  c->on_state([this](client::state s, const std::string& why) {
+    if (s == client::state::stopped && !errors_.closing)
+      errors_.record_disconnect(why);
+  });
+  clients_.push_back(c);
+  return c;
+}
+
+bool harness::wait_registered(const std::vector<std::shared_ptr<client::client>>& clients,
+                              std::chrono::milliseconds limit) {
+  auto until = steady::now() + limit;
+  for (auto& c : clients) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - steady::now());
+    if (!c->wait_registered(std::max(left, 0ms)))
+      return false;
+  }
+  return true;
+}
+
+void harness::finish_clients() {
+  if (finished_)
+    return;
+  finished_ = true;
+  errors_.closing = true;
+  for (auto& c : clients_)
+    c->stop();
+  auto until = steady::now() + 5s;
+  for (auto& c : clients_)
+    while (c->current_state() != client::state::stopped && steady::now() < until)
+      std::this_thread::sleep_for(2ms);
+  // Barriers per io thread: callbacks already queued (the stopped requests' answers) run
+  // before the scenario's state goes away. Twice, for what those callbacks queue in turn.
+  for (int round = 0; round < 2; ++round)
+    for (auto& io : io_) {
+      auto p = std::make_shared<std::promise<void>>();
+      auto f = p->get_future();
+      boost::asio::post(io->context(), [p] { p->set_value(); });
+      f.wait_for(5s);
+    }
+}
+
+void harness::wait_until(steady::time_point deadline, const std::function<bool()>& done,
+                         const std::function<void()>& tick) {
+  for (;;) {
+    if (tick)
+      tick();
+    if ((done && done()) || steady::now() >= deadline)
+      return;
+    std::this_thread::sleep_for(std::min<steady::duration>(20ms, deadline - steady::now()));
+  }
+}
+
+} // namespace parley::bench

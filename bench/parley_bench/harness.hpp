@@ -1,0 +1,135 @@
+// harness: what every parley-bench scenario stands on.
+//
+// main() creates one harness per run. It owns, in this order of teardown: the client io
+// threads and every client created through it (finish_clients() stops them and joins the
+// threads, so scenario state captured by callbacks must outlive that call), and the embedded
+// engine (start_engine(), stop_engine(); nothing with --connect). It also draws the progress
+// bar, counts errors, and reads the process's RSS and file-descriptor limit.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/parley_bench/report.hpp"
+#include "engine/engine.hpp"
+#include "protocol/client/client.hpp"
+
+namespace parley::bench {
+
+using steady = std::chrono::steady_clock;
+
+/// Command-line options; 0 for a count means "the scenario's default".
+struct options {
+  std::string scenario;
+  double duration_s = 10;
+  double drain_s = 2;
+  bool json = false;
+  std::string connect;             ///< HOST:PORT of a running engine's interaction port
+  unsigned io_threads = 1;         ///< client io threads
+  std::vector<std::string> engine_set;  ///< --set key=value for the embedded engine
+  std::string queue = "q";
+  std::string media = "voice";
+  std::string agent_prefix = "a";
+  unsigned gateways = 0;
+  unsigned window = 0;
+  unsigned agents = 200;
+  double rate = 5000;
+  unsigned clients = 50;
+  unsigned pipeline = 1;
+  unsigned count = 0;
+  unsigned concurrency = 256;      ///< agents: logins in progress at once
+  bool no_reference = false;
+  bool no_progress = false;
+};
+
+/// Microseconds on the steady clock: what latencies are measured in.
+inline std::uint64_t now_us() {
+  return static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(steady::now().time_since_epoch()).count());
+}
+
+/// This process's resident set size, from /proc/self/statm (0 when unreadable).
+std::uint64_t rss_bytes();
+
+/// Raises RLIMIT_NOFILE's soft limit to its hard limit; returns the soft limit now in force.
+std::uint64_t raise_fd_limit();
+
+/// A one-line progress bar on stderr, drawn at most ~5 times a second when stdout and
+/// stderr are terminals (and --no-progress is not given).
+class progress_bar {
+public:
+  progress_bar(std::string label, bool enabled);
+  /// `done_fraction` of the run is over; `count` so far, `rate` per second, `errors`.
+  void update(double done_fraction, double elapsed_s, std::uint64_t count, double rate,
+              std::uint64_t errors, const std::string& extra = "");
+  /// Erases the bar.
+  void clear();
+
+private:
+  std::string label_;
+  bool enabled_;
+  bool drawn_ = false;
+  steady::time_point last_{};
+};
+
+class harness {
+public:
+  explicit harness(options o);
+  ~harness();
+  harness(const harness&) = delete;
+  harness& operator=(const harness&) = delete;
+
+  const options& opts() const noexcept { return opts_; }
+  bool embedded() const noexcept { return opts_.connect.empty(); }
+  /// "embedded engine" or "engine at HOST:PORT".
+  std::string target() const;
+
+  /// Starts the embedded engine from `toml` (queues, groups, routing) with every port 0,
+  /// log level warn, a temporary data_dir and max_connections above `connections`; the
+  /// user's --set overrides come last. With --connect: only resolves HOST:PORT.
+  /// Throws std::runtime_error when the engine cannot start.
+  void start_engine(const std::string& toml, std::size_t connections);
+  void stop_engine();
+  engine::engine* engine_ptr() noexcept { return engine_.get(); }
+  const std::string& host() const noexcept { return host_; }
+  std::uint16_t port() const noexcept { return port_; }
+
+  /// A client for the target, not started yet: set on_event, then start() it. It does not
+  /// reconnect; a dropped connection is counted as an error.
+  std::shared_ptr<client::client> make_client(const std::string& name, wire::ClientType type);
+  /// Waits until every client is registered (or stopped); false on timeout or a failure.
+  bool wait_registered(const std::vector<std::shared_ptr<client::client>>& clients,
+                       std::chrono::milliseconds limit);
+  std::size_t client_count() const noexcept { return clients_.size(); }
+  /// Stops every client (their cut-short requests are not errors), waits for them, joins
+  /// the io threads. Idempotent.
+  void finish_clients();
+
+  error_counts& errors() noexcept { return errors_; }
+  progress_bar& progress() noexcept { return progress_; }
+
+  /// Sleeps on the calling (main) thread until `deadline` or until `done()` holds, calling
+  /// `tick()` about every 20 ms (progress updates, pacing of new work).
+  void wait_until(steady::time_point deadline, const std::function<bool()>& done,
+                  const std::function<void()>& tick);
+
+private:
+  options opts_;
+  std::string data_dir_;
+  std::unique_ptr<engine::engine> engine_;
+  std::string host_ = "127.0.0.1";
+  std::uint16_t port_ = 0;
+  std::vector<std::unique_ptr<client::io_thread>> io_;
+  std::vector<std::shared_ptr<client::client>> clients_;
+  std::size_t next_io_ = 0;
+  bool finished_ = false;
+  error_counts errors_;
+  progress_bar progress_;
+};
+
+} // namespace parley::bench
