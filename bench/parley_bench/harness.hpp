@@ -132,4 +132,18 @@ private:
   progress_bar progress_;
 };
 
+/// Calls harness::finish_clients() when it goes out of scope. Declare it after the last
+/// object that client callbacks capture: then neither a return nor an exception can leave
+/// callbacks running on freed state.
+class clients_guard {
+public:
+  explicit clients_guard(harness& h) : h_(h) {}
+  ~clients_guard() { h_.finish_clients(); }
+  clients_guard(const clients_guard&) = delete;
+  clients_guard& operator=(const clients_guard&) = delete;
+
+private:
+  harness& h_;
+};
+
 } // namespace parley::bench

@@ -94,6 +94,18 @@ std::string error_counts::first() const {
   return first_;
 }
 
+latency_summary latency_summary::of(const histogram& h) {
+  latency_summary s;
+  s.samples = h.count();
+  s.p50 = h.quantile(0.5);
+  s.p90 = h.quantile(0.9);
+  s.p99 = h.quantile(0.99);
+  s.p999 = h.quantile(0.999);
+  s.max = h.max();
+  s.mean = h.mean();
+  return s;
+}
+
 // -- formatting helpers -----------------------------------------------------------------
 
 std::string grouped(std::uint64_t n) {
@@ -199,14 +211,12 @@ void print_table(std::ostream& out, const result& r) {
   row(out, "duration", fixed(r.duration_s, 2) + " s");
   row(out, "throughput", grouped(static_cast<std::uint64_t>(std::llround(r.throughput_per_s)))
                            + " /s");
-  if (r.latency && r.latency->count() > 0) {
-    auto& h = *r.latency;
-    row(out, "latency (" + r.latency_what + ")", "");
-    row(out, "  p50 / p90 / p99",
-        ms(h.quantile(0.5)) + " / " + ms(h.quantile(0.9)) + " / " + ms(h.quantile(0.99)) + " ms");
-    row(out, "  p99.9 / max / mean",
-        ms(h.quantile(0.999)) + " / " + ms(h.max()) + " / " + fixed(h.mean() / 1000, 3) + " ms");
-    row(out, "  samples", grouped(h.count()));
+  if (r.latency.samples > 0) {
+    auto& l = r.latency;
+    row(out, "latency", r.latency_what);
+    row(out, "  p50 / p90 / p99", ms(l.p50) + " / " + ms(l.p90) + " / " + ms(l.p99) + " ms");
+    row(out, "  p99.9 / max / mean", ms(l.p999) + " / " + ms(l.max) + " / " + fixed(l.mean / 1000, 3) + " ms");
+    row(out, "  samples", grouped(l.samples));
   }
   row(out, "rss", human_bytes(static_cast<double>(r.rss_bytes))
                     + (r.embedded ? " (this process: engine + load generator)"
@@ -245,14 +255,14 @@ void print_json(std::ostream& out, const result& r) {
     j.str("first_error", r.first_error);
   j.num("throughput_per_s", r.throughput_per_s, 1);
   j.str("latency_what", r.latency_what);
-  auto q = [&](double p) { return r.latency ? r.latency->quantile(p) / 1000.0 : 0.0; };
-  j.num("p50_ms", q(0.5));
-  j.num("p90_ms", q(0.9));
-  j.num("p99_ms", q(0.99));
-  j.num("p999_ms", q(0.999));
-  j.num("max_ms", r.latency ? r.latency->max() / 1000.0 : 0.0);
-  j.num("mean_ms", r.latency ? r.latency->mean() / 1000.0 : 0.0);
-  j.integer("latency_samples", r.latency ? static_cast<std::int64_t>(r.latency->count()) : 0);
+  auto& l = r.latency;
+  j.num("p50_ms", l.p50 / 1000.0);
+  j.num("p90_ms", l.p90 / 1000.0);
+  j.num("p99_ms", l.p99 / 1000.0);
+  j.num("p999_ms", l.p999 / 1000.0);
+  j.num("max_ms", l.max / 1000.0);
+  j.num("mean_ms", l.mean / 1000.0);
+  j.integer("latency_samples", static_cast<std::int64_t>(l.samples));
   j.integer("rss_bytes", static_cast<std::int64_t>(r.rss_bytes));
   j.str("rss_what", r.embedded ? "this process: embedded engine + load generator"
                                : "this process: load generator only");

@@ -68,6 +68,14 @@ struct reference {
   std::string command;
 };
 
+/// A histogram's figures, copied out (the histogram lives in the scenario), in µs.
+struct latency_summary {
+  std::uint64_t samples = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+  double mean = 0;
+
+  static latency_summary of(const histogram& h);
+};
+
 /// What the scenario aims at, and whether it got there.
 struct goal {
   std::string text;     ///< e.g. ">= 25,000 lifecycles/s on 2 cores"
@@ -87,7 +95,7 @@ struct result {
   double duration_s = 0;
   double throughput_per_s = 0;
   std::string latency_what; ///< e.g. "submit sent -> stop acked"
-  const histogram* latency = nullptr;
+  latency_summary latency;
   std::uint64_t rss_bytes = 0;
   goal aim;
   std::optional<reference> ref;

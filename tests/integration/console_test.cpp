@@ -7,6 +7,7 @@
 
 #include "support/child.hpp"
 #include "engine/console/console_actor.hpp"
+#include "support/child.hpp"
 #include "support/test_env.hpp"
 
 using namespace parley;
@@ -226,4 +227,21 @@ TEST_CASE("an exposed console needs a token") {
                        doctest::Contains("console.bind = \"0.0.0.0\" is not loopback"),
                        engine::config_error);
   CHECK_NOTHROW(test_config({"console.bind=0.0.0.0", "console.admin_token=s3cret"}));
+}
+
+TEST_CASE("the parley client runs commands for scripts") {
+  auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + temp_dir()});
+  auto parley = binary_dir() + "/bin/parley";
+  auto port = std::to_string(eng->console_port());
+  auto [code, out] = run({parley, "-p", port, "-c", "status", "-c", "show queues"});
+  CAPTURE(out);
+  CHECK(code == 0);
+  CHECK(out.find("reporting events:") != std::string::npos);
+  CHECK(out.find("sales") != std::string::npos);
+  auto [bad, bad_out] = run({parley, "-p", port, "-c", "frobnicate"});
+  CHECK(bad == 1);
+  CHECK(bad_out.find("error: unknown command") != std::string::npos);
+  auto [gone, gone_out] = run({parley, "-p", "1", "-c", "status"});
+  CHECK(gone == 2);
+  CHECK(gone_out.find("cannot reach the console") != std::string::npos);
 }

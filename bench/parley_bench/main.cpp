@@ -1,0 +1,136 @@
+// parley-bench: the embedded load benchmark. `parley-bench SCENARIO [options] [--json]`
+// starts an engine in this process (or targets one with --connect HOST:PORT), drives it
+// over loopback TCP with the C++ client library, and prints a table; with --json the last
+// line of stdout is one JSON object. bench/README.md documents scenarios and fields.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/parley_bench/harness.hpp"
+#include "bench/parley_bench/scenarios.hpp"
+
+namespace {
+
+using namespace parley::bench;
+
+void common_options(CLI::App* s, options& o) {
+  s->add_option("--duration", o.duration_s, "seconds of load (a cap for agents and capacity)")
+    ->check(CLI::Range(0.1, 3600.0))
+    ->capture_default_str();
+  s->add_option("--drain", o.drain_s, "seconds to wait for in-flight work after the load")
+    ->check(CLI::Range(0.0, 30.0))
+    ->capture_default_str();
+  s->add_flag("--json", o.json, "print one JSON object as the last line of stdout");
+  s->add_option("--connect", o.connect,
+                "HOST:PORT of a running engine's interaction port instead of an embedded engine");
+  s->add_option("--io-threads", o.io_threads, "client io threads")
+    ->check(CLI::Range(1, 16))
+    ->capture_default_str();
+  s->add_option("--set", o.engine_set, "key=value for the embedded engine's config (repeatable)")
+    ->expected(1)
+    ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  s->add_flag("--no-progress", o.no_progress, "no progress bar even on a terminal");
+}
+
+void interaction_options(CLI::App* s, options& o) {
+  s->add_option("--queue", o.queue, "queue to submit to")->capture_default_str();
+  s->add_option("--media", o.media, "media of the interactions")->capture_default_str();
+}
+
+void agent_options(CLI::App* s, options& o) {
+  s->add_option("--agent-prefix", o.agent_prefix, "agents are <prefix>0, <prefix>1, ...")
+    ->capture_default_str();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"parley-bench: load benchmark for the Parley engine, over real loopback TCP.\n"
+               "By default it starts an embedded engine in this process."};
+  app.require_subcommand(1);
+  options o;
+
+  auto* lifecycle = app.add_subcommand(
+    "lifecycle", "gateways submit, agents accept and stop at once: lifecycles/s (goal 25,000/s)");
+  common_options(lifecycle, o);
+  interaction_options(lifecycle, o);
+  agent_options(lifecycle, o);
+  lifecycle->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
+  lifecycle->add_option("--window", o.window, "lifecycles in flight per gateway (default 64)");
+  lifecycle->add_option("--agents", o.agents, "agent desktops, one agent each")
+    ->check(CLI::Range(1u, 1'000'000u))
+    ->capture_default_str();
+
+  auto* latency = app.add_subcommand(
+    "latency", "open-loop submits at --rate: submit -> ack latency (goal p99 <= 2 ms at 10,000/s)");
+  common_options(latency, o);
+  interaction_options(latency, o);
+  agent_options(latency, o);
+  latency->add_option("--rate", o.rate, "submits per second, by the clock")
+    ->check(CLI::Range(1.0, 10'000'000.0))
+    ->capture_default_str();
+  latency->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
+  latency->add_option("--agents", o.agents, "agent desktops that accept and stop")
+    ->check(CLI::Range(1u, 1'000'000u))
+    ->capture_default_str();
+
+  auto* ping = app.add_subcommand(
+    "ping", "Ping round trips vs redis-benchmark PING on the same machine (goal ratio >= 0.8)");
+  common_options(ping, o);
+  ping->add_option("--clients", o.clients, "connections")->check(CLI::Range(1u, 100'000u))->capture_default_str();
+  ping->add_option("--pipeline", o.pipeline, "pings in flight per connection")
+    ->check(CLI::Range(1u, 10'000u))
+    ->capture_default_str();
+  ping->add_flag("--no-reference", o.no_reference, "do not run redis-server / redis-benchmark");
+
+  auto* agents = app.add_subcommand(
+    "agents", "log in --count agents, one desktop connection each (goal 100,000)");
+  common_options(agents, o);
+  agent_options(agents, o);
+  agents->add_option("--count", o.count, "agents (default 10,000)")->check(CLI::Range(1u, 10'000'000u));
+  agents->add_option("--concurrency", o.concurrency, "logins in progress at once")
+    ->check(CLI::Range(1u, 100'000u))
+    ->capture_default_str();
+
+  auto* capacity = app.add_subcommand(
+    "capacity", "hold --count waiting interactions; memory each (goal 1,000,000 at <= 1.5 KB)");
+  common_options(capacity, o);
+  interaction_options(capacity, o);
+  capacity->add_option("--count", o.count, "interactions (default 100,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  capacity->add_option("--gateways", o.gateways, "media-gateway connections (default 1)");
+  capacity->add_option("--window", o.window, "submits in flight per gateway (default 256)");
+
+  CLI11_PARSE(app, argc, argv);
+  o.scenario = app.get_subcommands().front()->get_name();
+
+  result r;
+  try {
+    harness h{o};
+    if (o.scenario == "lifecycle")
+      r = run_lifecycle(h);
+    else if (o.scenario == "latency")
+      r = run_latency(h);
+    else if (o.scenario == "ping")
+      r = run_ping(h);
+    else if (o.scenario == "agents")
+      r = run_agents(h);
+    else
+      r = run_capacity(h);
+    h.progress().clear();
+    print_table(std::cout, r);
+    if (o.json)
+      print_json(std::cout, r);
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::fprintf(stderr, "\nparley-bench %s: %s\n", o.scenario.c_str(), e.what());
+    return 1;
+  }
+  if (!r.ran) {
+    std::fprintf(stderr, "parley-bench %s: nothing completed (see the errors above)\n",
+                 o.scenario.c_str());
+    return 1;
+  }
+  return 0;
+}

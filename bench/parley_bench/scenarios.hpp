@@ -1,0 +1,32 @@
+// scenarios: the parley-bench scenarios. Each one builds the engine config it needs, drives
+// the engine over loopback TCP through the harness's clients, and returns one result whose
+// goal line says honestly how far it got. They run on the main thread and may throw
+// std::runtime_error when they cannot run at all (the engine does not start, ...).
+#pragma once
+
+#include <string>
+
+#include "bench/parley_bench/harness.hpp"
+#include "bench/parley_bench/report.hpp"
+
+namespace parley::bench {
+
+/// Closed loop: gateways submit (a window each), desks accept and stop; lifecycles/s.
+result run_lifecycle(harness& h);
+/// Open loop at --rate: intended send time -> Submitted, without coordinated omission.
+result run_latency(harness& h);
+/// Ping round trips over --clients connections, --pipeline each; redis-benchmark alongside.
+result run_ping(harness& h);
+/// --count agents logged in and ready, one desktop connection each.
+result run_agents(harness& h);
+/// --count interactions held in a queue without agents; memory per interaction.
+result run_capacity(harness& h);
+
+/// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
+/// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.
+std::string bench_toml(const options& o, std::uint64_t queue_size, bool group);
+
+/// Fills what every scenario reports the same way: errors, rss, target.
+void finish_result(harness& h, result& r);
+
+} // namespace parley::bench
