@@ -1,5 +1,7 @@
 #include "engine/listener.hpp"
 
+#include "engine/open_acceptor.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -14,23 +16,7 @@ listener::listener(asio::io_context& io, listener_kind kind, const std::string& 
                    std::uint16_t port, session_env& env,
                    std::atomic<std::uint64_t>& next_session_id)
   : io_(io), acceptor_(io), kind_(kind), env_(env), next_session_id_(next_session_id) {
-  error_code ec;
-  auto addr = asio::ip::make_address(address, ec);
-  if (ec)
-    throw std::runtime_error("listen.bind: \"" + address + "\" is not an IP address");
-  tcp::endpoint ep{addr, port};
-  auto where = std::string{listener_name(kind)} + " listener on " + address + ":"
-               + std::to_string(port);
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec)
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec)
-    acceptor_.bind(ep, ec);
-  if (!ec)
-    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot open the " + where + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
+  port_ = open_acceptor(acceptor_, address, port, std::string{"the "} + listener_name(kind) + " listener");
 }
 
 void listener::start() {

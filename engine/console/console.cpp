@@ -1,5 +1,7 @@
 #include "engine/console/console.hpp"
 
+#include "engine/open_acceptor.hpp"
+
 #include <deque>
 #include <fstream>
 
@@ -203,22 +205,7 @@ console_server::console_server(asio::io_context& io, console_env env)
   auto& c = env_->cfg.console;
   auto path = c.audit_file.empty() ? env_->cfg.data_dir + "/audit.log" : c.audit_file;
   audit_ = std::make_shared<audit_log>(path);
-  error_code ec;
-  auto addr = asio::ip::make_address(c.bind, ec);
-  if (ec)
-    throw std::runtime_error("console.bind: \"" + c.bind + "\" is not an IP address");
-  tcp::endpoint ep{addr, c.port};
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec)
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec)
-    acceptor_.bind(ep, ec);
-  if (!ec)
-    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot open the console on " + c.bind + ":" + std::to_string(c.port)
-                             + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
+  port_ = open_acceptor(acceptor_, c.bind, c.port, "the console");
 }
 
 console_server::~console_server() = default;
