@@ -203,6 +203,10 @@ std::vector<option> make_options() {
                    non_empty, "`auth` with this token grants the read-only user level"));
   o.push_back(text("console.audit_file", [](config& c) -> auto& { return c.console.audit_file; },
                    any_text, "audit log of state-changing console commands; empty = <data_dir>/audit.log"));
+  o.push_back(text("metrics.bind", [](config& c) -> auto& { return c.metrics.bind; }, non_empty,
+                   "address of the HTTP endpoint for /metrics, /healthz and /readyz"));
+  o.push_back(integer("metrics.port", 0, port_max, [](config& c) -> auto& { return c.metrics.port; },
+                      "HTTP port for /metrics, /healthz and /readyz; 0 = any free port"));
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;

@@ -61,6 +61,12 @@ struct console_config {
   std::string audit_file;      ///< empty: <data_dir>/audit.log
 };
 
+/// Prometheus metrics and health probes over HTTP.
+struct metrics_config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 13131;
+};
+
 struct log_config {
   std::string level = "info";
   std::string file;  ///< empty: stderr only
@@ -78,6 +84,7 @@ struct config {
   timeouts_config timeouts;
   log_config log;
   console_config console;
+  metrics_config metrics;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.

@@ -18,6 +18,8 @@ struct counters {
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};
   std::atomic<std::uint64_t> requests_in_flight{0};
+  /// Requests received, by wire message type (pings included).
+  std::array<std::atomic<std::uint64_t>, 256> requests{};
   /// Errors sent to clients, by wire error code.
   std::array<std::atomic<std::uint64_t>, 256> errors{};
 

@@ -133,10 +133,13 @@ void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
   submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
                      m.priority(), read_properties(m.properties())};
   auto& st = self->state;
+  auto started = std::chrono::steady_clock::now();
   self->request(st.setup.domain->interactions, st.setup.request_timeout, submit_atom_v,
                 std::move(req), me(self))
     .then(
       [=](std::uint64_t id, bool existing, wire::InteractionState s) {
+        self->state.setup.domain->metrics->submit_ack.record(std::chrono::steady_clock::now()
+                                                              - started);
         auto& enc = self->state.enc;
         auto& fbb = enc.start();
         self->state.send(enc.finish(ref, wire::CreateSubmitted(fbb, id, existing, s)));

@@ -83,7 +83,12 @@ void engine::start() {
         return true;
       },
       [this] { return draining_.load(); }});
+    metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
+      cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
+      [this] { return !draining_.load() && !stopping_.load(); }});
   } catch (...) {
+    console_.reset();
+  metrics_.reset();
     listeners_.clear();
     stop_actors();
     throw;
@@ -92,6 +97,7 @@ void engine::start() {
   for (auto& l : listeners_)
     l->start();
   console_->start();
+  metrics_->start();
   for (std::uint32_t i = 0; i < cfg_.io_threads; ++i)
     io_threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -102,6 +108,7 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   auto d = std::make_shared<domain_handles>();
   d->clk = std::move(clk);
   d->cfg = std::make_shared<const domain_config>(cfg.domain);
+  d->metrics = std::make_shared<domain_metrics>();
   d->bus = spawn_reporting_bus(sys, d->clk);
   d->interactions = spawn_interaction_registry(sys);
   d->agents = spawn_agent_registry(sys);
@@ -159,6 +166,10 @@ std::uint16_t engine::port(listener_kind kind) const {
   return 0;
 }
 
+std::uint16_t engine::metrics_port() const {
+  return metrics_ ? metrics_->port() : 0;
+}
+
 std::uint16_t engine::console_port() const {
   return console_ ? console_->port() : 0;
 }
@@ -184,8 +195,11 @@ void engine::stop() {
   stopped_ = true;
   using steady = std::chrono::steady_clock;
   // 1. Stop accepting (the console first: no commands during the stop).
+  stopping_ = true;
   if (console_)
     console_->close();
+  if (metrics_)
+    metrics_->close();
   for (auto& l : listeners_)
     l->close();
   // 2. Drain: sessions finish their in-flight requests, flush and close.
@@ -213,6 +227,7 @@ void engine::stop() {
   io_threads_.clear();
   listeners_.clear();
   console_.reset();
+  metrics_.reset();
   spdlog::info("stopped");
 }
 

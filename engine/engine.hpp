@@ -25,6 +25,7 @@
 #include "actors/runtime/clock.hpp"
 #include "engine/config.hpp"
 #include "engine/console/console.hpp"
+#include "engine/metrics/metrics_server.hpp"
 #include "engine/counters.hpp"
 #include "engine/listener.hpp"
 #include "engine/session.hpp"
@@ -49,6 +50,7 @@ public:
   /// The bound port of a listener (useful with port 0).
   std::uint16_t port(listener_kind kind) const;
   std::uint16_t console_port() const;
+  std::uint16_t metrics_port() const;
 
   /// Stop taking new work (console `drain`): listeners close, sessions refuse new requests
   /// and close once their in-flight requests are answered. Thread-safe, returns at once.
@@ -88,8 +90,10 @@ private:
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::vector<std::unique_ptr<listener>> listeners_;
   std::unique_ptr<console_server> console_;
+  std::unique_ptr<metrics_server> metrics_;
   std::function<void()> shutdown_hook_;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point started_at_;
   std::vector<std::thread> io_threads_;
   std::mutex stop_mx_;

@@ -28,7 +28,8 @@ void write_ports_file(const std::string& path, const engine& eng) {
     out << "interaction=" << eng.port(listener_kind::interaction) << "\n"
         << "vq=" << eng.port(listener_kind::vq) << "\n"
         << "stat=" << eng.port(listener_kind::stat) << "\n"
-        << "console=" << eng.console_port() << "\n";
+        << "console=" << eng.console_port() << "\n"
+        << "metrics=" << eng.metrics_port() << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
 }
@@ -44,7 +45,8 @@ int serve(const config& cfg, const std::string& ports_file) {
   spdlog::info("listening on {}: interaction {}, virtual queues {}, statistics {}", l.bind,
                eng.port(listener_kind::interaction), eng.port(listener_kind::vq),
                eng.port(listener_kind::stat));
-  spdlog::info("admin console on {}:{}", cfg.console.bind, eng.console_port());
+  spdlog::info("admin console on {}:{}, metrics on http://{}:{}/metrics", cfg.console.bind,
+               eng.console_port(), cfg.metrics.bind, eng.metrics_port());
   spdlog::info("threads: {} I/O, {} actor; clock scale {}", cfg.io_threads, actor_thread_count(cfg),
                cfg.clock_scale);
   if (!ports_file.empty())

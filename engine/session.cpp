@@ -191,6 +191,8 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
   auto& env = *d.envelope;
   auto type = env.message_type();
   auto ref = env.ref();
+  if (ref != 0)
+    env_.counts.requests[static_cast<std::size_t>(type)].fetch_add(1, std::memory_order_relaxed);
   switch (phase_) {
     case phase::unregistered:
       if (type != wire::Message::Register) {
@@ -298,6 +300,9 @@ void session::send_error(std::uint64_t ref, wire::ErrorCode code, const std::str
 // -- from the bridge --------------------------------------------------------------------
 
 void session::on_answer(protocol::frame_bytes frame) {
+  // Count the errors actors answered with (we built the frame: no need to verify it).
+  if (auto* err = protocol::envelope_of(frame)->message_as_Error())
+    env_.counts.errors[static_cast<std::size_t>(err->code())].fetch_add(1, std::memory_order_relaxed);
   if (in_flight_ > 0) {
     --in_flight_;
     env_.counts.requests_in_flight.fetch_sub(1, std::memory_order_relaxed);

@@ -61,6 +61,7 @@ struct interaction_state {
   std::uint64_t offer_gen = 0;
   bool announced = false;    // the submitted report went out (only once a queue took it)
   std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
+  clock::time_point entered_at;  // the same, precisely (routing latency)
   protocol::encoder enc;
   static inline const char* name = "interaction";
 
@@ -172,13 +173,16 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   summary.changed_ms = now;
   summary.properties.clear();
   // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
-  auto entered = seq != 0 && name == st.v.queue && st.entered_ms != 0 ? st.entered_ms : now;
+  bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;
+  auto entered = same ? st.entered_ms : now;
+  auto entered_at = same ? st.entered_at : st.dom->clk->now();
   self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary, seq,
                 entered)
     .await(
       [=](std::uint64_t pos) {
         auto& st = self->state;
         st.entered_ms = entered;
+        st.entered_at = entered_at;
         st.v.held = false;
         if (!st.announced) {
           st.announced = true;
@@ -231,8 +235,11 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
     .await(
       [=](caf::ok_atom) {
         auto& st = self->state;
-        if (kind == offer_kind::routed && st.owner)
-          to_owner(self, taken_event(st.enc, st.v.id, st.v.queue, agent));
+        if (kind == offer_kind::routed) {
+          st.dom->metrics->routing.record(st.dom->clk->now() - st.entered_at);
+          if (st.owner)
+            to_owner(self, taken_event(st.enc, st.v.id, st.v.queue, agent));
+        }
         self->delayed_send(self, st.dom->clk->real_delay(timeout), revoke_atom_v, gen);
         done(caf::none);
       },

@@ -29,6 +29,8 @@ struct bus_state {
   std::vector<vq_subscriber> vq;
   conservation_map counts;
   std::map<std::string, agent_row> agents;  // key: tenant '\n' agent
+  std::vector<std::uint64_t> kinds =
+    std::vector<std::uint64_t>(static_cast<std::size_t>(wire::ReportingKind::MAX) + 1, 0);
   std::vector<std::pair<caf::actor, std::uint64_t>> traces;
   protocol::encoder enc;
   static inline const char* name = "reporting_bus";
@@ -107,6 +109,7 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
     [=](report_atom, const report& r) {
       auto& st = self->state;
       ++st.seq;
+      ++st.kinds[static_cast<std::size_t>(r.kind)];
       st.count(r);
       bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
                                                [&](auto& t) { return t.second == r.iid; });
@@ -159,7 +162,7 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
     [=](count_atom) { return self->state.counts; },
     [=](state_atom) {
       auto& st = self->state;
-      bus_status out{st.seq, st.counts, {}};
+      bus_status out{st.seq, st.counts, {}, st.kinds};
       for (auto& [key, a] : st.agents) {
         auto& v = out.agents[a.tenant];
         v.resize(static_cast<std::size_t>(wire::AgentState::MAX) + 1);

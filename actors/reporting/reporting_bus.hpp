@@ -114,11 +114,13 @@ struct bus_status {
   conservation_map interactions;
   /// Logged-in agents per tenant and state (index: wire::AgentState).
   std::map<std::string, std::vector<std::uint64_t>> agents;
+  /// Events so far by kind (index: wire::ReportingKind).
+  std::vector<std::uint64_t> kinds;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
-  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents);
+  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds);
 }
 
 caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk);

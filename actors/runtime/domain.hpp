@@ -16,6 +16,7 @@
 
 #include "actors/runtime/clock.hpp"
 #include "actors/runtime/domain_config.hpp"
+#include "actors/runtime/metrics.hpp"
 
 namespace parley {
 
@@ -28,6 +29,7 @@ struct domain_handles {
   std::vector<caf::actor> routers_by_index;             ///< see router_index_of()
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
+  std::shared_ptr<domain_metrics> metrics;
 
   caf::actor queue(const std::string& name) const {
     auto it = queues.find(name);

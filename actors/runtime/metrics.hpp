@@ -1,0 +1,47 @@
+// metrics: lock-free numbers that actors and sessions update from any thread and the
+// /metrics endpoint reads (Envoy-style stats: relaxed atomics, no locks, no allocation).
+// The engine owns one instance and shares it (shared_ptr) with the domain actors.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace parley {
+
+/// A latency histogram with fixed buckets in seconds, for Prometheus.
+class latency_histogram {
+public:
+  static constexpr std::array<double, 16> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                 0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                                 1,      2.5,     5,      10};
+
+  void record(std::chrono::nanoseconds d) noexcept {
+    auto s = std::chrono::duration<double>(d).count();
+    std::size_t i = 0;
+    while (i < bounds.size() && s > bounds[i])
+      ++i;
+    counts_[i].fetch_add(1, std::memory_order_relaxed);
+    sum_ns_.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_relaxed);
+  }
+
+  /// Observations in bucket i (i == bounds.size(): above the last bound).
+  std::uint64_t bucket(std::size_t i) const noexcept {
+    return counts_[i].load(std::memory_order_relaxed);
+  }
+  double sum_seconds() const noexcept {
+    return static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  }
+
+private:
+  std::array<std::atomic<std::uint64_t>, bounds.size() + 1> counts_{};
+  std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+struct domain_metrics {
+  latency_histogram submit_ack;  ///< Submit received -> Submitted sent
+  latency_histogram routing;     ///< entered a queue -> the agent showed the invite
+};
+
+} // namespace parley

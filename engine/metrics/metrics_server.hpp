@@ -1,0 +1,57 @@
+// metrics_server: HTTP on port 13131 (Boost.Beast) for Prometheus and probes.
+//
+//   GET /metrics  Prometheus text format (docs/metrics.md lists every metric)
+//   GET /healthz  200 while the process runs
+//   GET /readyz   200 when the listeners are up and the engine is not draining, else 503
+//
+// Owned by the engine: opened with the listeners, closed first at stop. Each connection
+// is a small Beast session (bounded request size, 10 s timeout, keep-alive). /metrics
+// reads the engine's atomic counters and asks the reporting bus and the queues through a
+// short-lived actor, never blocking an I/O thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/domain.hpp"
+#include "engine/config.hpp"
+#include "engine/counters.hpp"
+
+namespace parley::engine {
+
+struct metrics_env {
+  const config& cfg;
+  caf::actor_system& system;
+  domain_ptr domain;
+  const counters& stats;
+  std::function<std::size_t()> open_sessions;
+  std::function<bool()> ready;
+};
+
+/// Renders the metrics page; `done` gets the text (called from an actor thread).
+void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(std::string)> done);
+
+class metrics_server {
+public:
+  /// Binds at once; throws std::runtime_error naming the address on failure.
+  metrics_server(boost::asio::io_context& io, metrics_env env);
+  void start();
+  void close();
+  std::uint16_t port() const noexcept { return port_; }
+
+private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<metrics_env> env_;
+  std::uint16_t port_ = 0;
+};
+
+} // namespace parley::engine

@@ -1,0 +1,173 @@
+// render: the /metrics page in Prometheus text format. Names follow Prometheus practice:
+// a parley_ prefix, base units (seconds), _total for counters, no per-interaction or
+// per-agent labels. docs/metrics.md lists them all.
+#include <sstream>
+
+#include <caf/all.hpp>
+
+#include "actors/reporting/reporting_bus.hpp"
+#include "engine/metrics/metrics_server.hpp"
+#include "protocol/wire.hpp"
+
+namespace parley::engine {
+
+namespace {
+
+class page {
+public:
+  void family(const std::string& name, const char* type, const std::string& help) {
+    out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  }
+  void sample(const std::string& name, const std::string& labels, double value) {
+    out_ << name;
+    if (!labels.empty())
+      out_ << "{" << labels << "}";
+    out_ << " " << value << "\n";
+  }
+  void histogram(const std::string& name, const std::string& help, const latency_histogram& h) {
+    family(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < latency_histogram::bounds.size(); ++i) {
+      cumulative += h.bucket(i);
+      std::ostringstream le;
+      le << latency_histogram::bounds[i];
+      sample(name + "_bucket", "le=\"" + le.str() + "\"", static_cast<double>(cumulative));
+    }
+    cumulative += h.bucket(latency_histogram::bounds.size());
+    sample(name + "_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
+    sample(name + "_sum", "", h.sum_seconds());
+    sample(name + "_count", "", static_cast<double>(cumulative));
+  }
+  std::string text() const { return out_.str(); }
+
+private:
+  std::ostringstream out_;
+};
+
+std::string label(const char* key, const std::string& value) {
+  std::string v;
+  for (char c : value) {
+    if (c == '\\' || c == '"')
+      v += '\\';
+    if (c == '\n') {
+      v += "\\n";
+      continue;
+    }
+    v += c;
+  }
+  return std::string{key} + "=\"" + v + "\"";
+}
+
+void engine_part(page& p, const metrics_env& env) {
+  auto& s = env.stats;
+  p.family("parley_build_info", "gauge", "Build information; always 1.");
+  p.sample("parley_build_info",
+           label("version", PARLEY_VERSION) + "," + label("protocol", std::to_string(protocol::protocol_version)),
+           1);
+  p.family("parley_connections", "gauge", "Open protocol connections.");
+  p.sample("parley_connections", "", static_cast<double>(env.open_sessions()));
+  p.family("parley_connections_accepted_total", "counter", "Protocol connections accepted.");
+  p.sample("parley_connections_accepted_total", "", static_cast<double>(s.connections_accepted));
+  p.family("parley_connections_refused_total", "counter",
+           "Protocol connections refused over limits.max_connections.");
+  p.sample("parley_connections_refused_total", "", static_cast<double>(s.connections_refused));
+  p.family("parley_registrations_total", "counter", "Successful registrations.");
+  p.sample("parley_registrations_total", "", static_cast<double>(s.registrations));
+  p.family("parley_frames_received_total", "counter", "Frames received.");
+  p.sample("parley_frames_received_total", "", static_cast<double>(s.frames_in));
+  p.family("parley_frames_sent_total", "counter", "Frames sent.");
+  p.sample("parley_frames_sent_total", "", static_cast<double>(s.frames_out));
+  p.family("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.");
+  p.sample("parley_requests_in_flight", "", static_cast<double>(s.requests_in_flight));
+  p.family("parley_requests_total", "counter", "Requests received, by message type.");
+  for (auto t : wire::EnumValuesMessage())
+    if (auto n = s.requests[static_cast<std::size_t>(t)].load(); n > 0)
+      p.sample("parley_requests_total", label("type", wire::EnumNameMessage(t)), static_cast<double>(n));
+  p.family("parley_errors_total", "counter", "Error frames sent to clients, by error code.");
+  for (std::size_t c = 1; c < s.errors.size(); ++c)
+    if (auto n = s.errors[c].load(); n > 0)
+      p.sample("parley_errors_total", label("code", protocol::error_name(static_cast<wire::ErrorCode>(c))),
+               static_cast<double>(n));
+  auto& m = *env.domain->metrics;
+  p.histogram("parley_submit_ack_seconds", "Submit received to Submitted sent.", m.submit_ack);
+  p.histogram("parley_routing_seconds",
+              "An interaction entering a queue to its agent showing the invite.", m.routing);
+}
+
+void domain_part(page& p, const bus_status& b, const std::vector<std::pair<std::string, std::uint64_t>>& queues) {
+  p.family("parley_reporting_events_total", "counter", "Reporting events ordered, by kind.");
+  for (auto k : wire::EnumValuesReportingKind())
+    if (auto i = static_cast<std::size_t>(k); i < b.kinds.size() && b.kinds[i] > 0)
+      p.sample("parley_reporting_events_total", label("kind", wire::EnumNameReportingKind(k)),
+               static_cast<double>(b.kinds[i]));
+  p.family("parley_interactions", "gauge", "Live interactions by tenant and state.");
+  p.family("parley_interactions_submitted_total", "counter", "Interactions submitted, by tenant.");
+  p.family("parley_interactions_stopped_total", "counter", "Interactions stopped (abandoned included), by tenant.");
+  for (auto& [tenant, c] : b.interactions) {
+    auto t = label("tenant", tenant);
+    for (auto [state, n] : {std::pair{"submitted", c.in_submitted}, {"queued", c.queued},
+                            {"offered", c.offered}, {"handled", c.handled}, {"parked", c.parked}})
+      p.sample("parley_interactions", t + "," + label("state", state), static_cast<double>(n));
+    p.sample("parley_interactions_submitted_total", t, static_cast<double>(c.submitted));
+    p.sample("parley_interactions_stopped_total", t, static_cast<double>(c.stopped));
+  }
+  p.family("parley_agents", "gauge", "Logged-in agents by tenant and state.");
+  for (auto& [tenant, v] : b.agents)
+    for (std::size_t s = 1; s < v.size(); ++s)
+      p.sample("parley_agents",
+               label("tenant", tenant) + ","
+                 + label("state", wire::EnumNameAgentState(static_cast<wire::AgentState>(s))),
+               static_cast<double>(v[s]));
+  p.family("parley_queue_waiting", "gauge", "Interactions waiting, by queue.");
+  for (auto& [name, n] : queues)
+    p.sample("parley_queue_waiting", label("queue", name), static_cast<double>(n));
+}
+
+} // namespace
+
+void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(std::string)> done) {
+  // A short-lived actor gathers what only actors know, then renders everything.
+  env->system.spawn([env, done](caf::event_based_actor* self) {
+    auto& dom = *env->domain;
+    self->request(dom.bus, std::chrono::seconds{5}, state_atom_v)
+      .then(
+        [=](const bus_status& b) {
+          auto& dom = *env->domain;
+          auto queues = std::make_shared<std::vector<std::pair<std::string, std::uint64_t>>>();
+          for (auto& q : dom.cfg->queues)
+            queues->emplace_back(q.name, 0);
+          auto finish = [=] {
+            page p;
+            engine_part(p, *env);
+            domain_part(p, b, *queues);
+            done(p.text());
+            self->quit();
+          };
+          if (queues->empty()) {
+            finish();
+            return;
+          }
+          auto left = std::make_shared<std::size_t>(queues->size());
+          for (std::size_t i = 0; i < queues->size(); ++i)
+            self->request(dom.queue((*queues)[i].first), std::chrono::seconds{5}, count_atom_v)
+              .then(
+                [=](std::uint64_t n) {
+                  (*queues)[i].second = n;
+                  if (--*left == 0)
+                    finish();
+                },
+                [=](caf::error&) {
+                  if (--*left == 0)
+                    finish();
+                });
+        },
+        [=](caf::error&) {
+          page p;
+          engine_part(p, *env);  // the domain did not answer: what the engine knows
+          done(p.text());
+          self->quit();
+        });
+  });
+}
+
+} // namespace parley::engine
