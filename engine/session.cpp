@@ -89,7 +89,7 @@ void session_link::refused(wire::ErrorCode code, std::string text) const {
 
 session::session(tcp::socket socket, listener_kind kind, session_env& env, std::uint64_t id)
   : socket_(std::move(socket)), timer_(socket_.get_executor()), kind_(kind), env_(env), id_(id),
-    reader_(env.cfg.limits.max_frame_bytes) {
+    reader_(env.cfg.limits.max_frame_bytes, 4096) {  // small: most connections idle most of the time
   error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
@@ -152,7 +152,6 @@ void session::read() {
                               return;
                             }
                             self->reader_.commit(n);
-                            self->last_rx_ = steady::now();
                             self->on_frames();
                             if (self->phase_ != phase::closing && self->phase_ != phase::closed)
                               self->read();
@@ -173,6 +172,9 @@ void session::on_frames() {
       break;
     }
     env_.counts.frames_in.fetch_add(1, std::memory_order_relaxed);
+    // Only whole frames count as signs of life: a peer trickling bytes (slowloris) still
+    // runs into the heartbeat timeout.
+    last_rx_ = steady::now();
     on_frame(frame);
   }
   in_read_loop_ = false;
