@@ -125,6 +125,12 @@ std::vector<option> make_options() {
   o.push_back(integer("limits.max_connections", 1, 1'000'000,
                       [](config& c) -> auto& { return c.limits.max_connections; },
                       "open connections over all listeners"));
+  o.push_back(integer("limits.max_connections_per_address", 0, 1'000'000,
+                      [](config& c) -> auto& { return c.limits.max_connections_per_address; },
+                      "open connections from one IP address; 0 = no limit"));
+  o.push_back(integer("limits.max_requests_per_second", 0, 10'000'000,
+                      [](config& c) -> auto& { return c.limits.max_requests_per_second; },
+                      "requests per second on one connection (bursts of as many); 0 = no limit"));
   o.push_back(integer("limits.max_output_bytes", 4096, 1LL << 32,
                       [](config& c) -> auto& { return c.limits.max_output_bytes; },
                       "unsent bytes per connection before it is closed as not reading"));

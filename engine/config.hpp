@@ -39,6 +39,10 @@ struct limits_config {
   std::uint32_t max_connections = 10'000;
   /// Unsent bytes queued for one connection before it is closed as not reading.
   std::uint64_t max_output_bytes = 8 * 1024 * 1024;
+  /// Open connections from one IP address; 0 = no limit beyond max_connections.
+  std::uint32_t max_connections_per_address = 0;
+  /// Requests per second on one connection (a burst of this many is allowed); 0 = no limit.
+  std::uint32_t max_requests_per_second = 0;
 };
 
 struct timeouts_config {

@@ -39,7 +39,10 @@ void listener::accept() {
       // Out of descriptors and the like: log, and keep accepting.
       spdlog::warn("{} listener: accept failed: {}", listener_name(kind_), ec.message());
     } else if (env_.counts.connections_open.load() >= env_.cfg.limits.max_connections) {
-      refuse(std::move(socket));
+      refuse(std::move(socket), "the engine has reached limits.max_connections");
+    } else if (over_address_limit(socket)) {
+      refuse(std::move(socket), "too many connections from this address "
+                                "(limits.max_connections_per_address)");
     } else {
       auto s = std::make_shared<session>(std::move(socket), kind_, env_, ++next_session_id_);
       s->start();
@@ -48,13 +51,21 @@ void listener::accept() {
   });
 }
 
-void listener::refuse(tcp::socket socket) {
+bool listener::over_address_limit(const tcp::socket& socket) const {
+  auto limit = env_.cfg.limits.max_connections_per_address;
+  if (limit == 0)
+    return false;
+  error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  return !ec && env_.registry.from_address(remote.address().to_string()) >= limit;
+}
+
+void listener::refuse(tcp::socket socket, const std::string& why) {
   env_.counts.connections_refused.fetch_add(1, std::memory_order_relaxed);
   env_.counts.errors[static_cast<std::size_t>(wire::ErrorCode::too_many_connections)]++;
   protocol::encoder enc;
   auto frame = std::make_shared<protocol::frame_bytes>(protocol::to_bytes(
-    enc.error(0, wire::ErrorCode::too_many_connections,
-              "the engine has reached limits.max_connections")));
+    enc.error(0, wire::ErrorCode::too_many_connections, why)));
   auto sock = std::make_shared<tcp::socket>(std::move(socket));
   asio::async_write(*sock, asio::buffer(*frame), [sock, frame](error_code, std::size_t) {
     error_code ignored;

@@ -33,7 +33,8 @@ public:
 
 private:
   void accept();
-  void refuse(tcp::socket socket);
+  void refuse(tcp::socket socket, const std::string& why);
+  bool over_address_limit(const tcp::socket& socket) const;
 
   boost::asio::io_context& io_;
   tcp::acceptor acceptor_;

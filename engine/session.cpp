@@ -23,24 +23,35 @@ const char* listener_name(listener_kind k) noexcept {
 
 // -- session_registry ---------------------------------------------------------
 
-void session_registry::add(std::uint64_t id, std::weak_ptr<session> s) {
+void session_registry::add(std::uint64_t id, std::weak_ptr<session> s, const std::string& address) {
   std::lock_guard lock{mx_};
-  sessions_.emplace(id, std::move(s));
+  sessions_.emplace(id, entry{std::move(s), address});
+  ++per_address_[address];
 }
 
 void session_registry::remove(std::uint64_t id) {
   {
     std::lock_guard lock{mx_};
-    sessions_.erase(id);
+    if (auto it = sessions_.find(id); it != sessions_.end()) {
+      if (auto a = per_address_.find(it->second.address); a != per_address_.end() && --a->second == 0)
+        per_address_.erase(a);
+      sessions_.erase(it);
+    }
   }
   cv_.notify_all();
+}
+
+std::size_t session_registry::from_address(const std::string& address) const {
+  std::lock_guard lock{mx_};
+  auto it = per_address_.find(address);
+  return it == per_address_.end() ? 0 : it->second;
 }
 
 std::vector<std::shared_ptr<session>> session_registry::all() const {
   std::lock_guard lock{mx_};
   std::vector<std::shared_ptr<session>> out;
-  for (auto& [id, weak] : sessions_)
-    if (auto s = weak.lock())
+  for (auto& [id, e] : sessions_)
+    if (auto s = e.s.lock())
       out.push_back(std::move(s));
   return out;
 }
@@ -92,7 +103,8 @@ session::session(tcp::socket socket, listener_kind kind, session_env& env, std::
     reader_(env.cfg.limits.max_frame_bytes, 4096) {  // small: most connections idle most of the time
   error_code ec;
   auto remote = socket_.remote_endpoint(ec);
-  peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+  address_ = ec ? "?" : remote.address().to_string();
+  peer_ = ec ? "?" : address_ + ":" + std::to_string(remote.port());
   socket_.set_option(tcp::no_delay(true), ec);
   accepted_at_ = last_rx_ = last_ping_ = steady::now();
   env_.counts.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -113,7 +125,7 @@ void session::start() {
   setup.domain = env_.domain;
   setup.request_timeout = env_.cfg.timeouts.request;
   actor_ = spawn_connection(env_.system, session_link{weak_from_this()}, std::move(setup));
-  env_.registry.add(id_, weak_from_this());
+  env_.registry.add(id_, weak_from_this(), address_);
   spdlog::debug("session {}: accepted from {} on the {} listener", id_, peer_, listener_name(kind_));
   arm_timer(env_.cfg.timeouts.registration);
   read();
@@ -213,6 +225,12 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
     default:
       break;
   }
+  if (ref != 0 && !take_token()) {
+    send_error(ref, wire::ErrorCode::rate_limited,
+               "over limits.max_requests_per_second (" + std::to_string(env_.cfg.limits.max_requests_per_second)
+                 + ")");
+    return;
+  }
   switch (type) {
     case wire::Message::Ping:
       // ref 0: the peer's heartbeat; otherwise a request. Both get a Pong with the same ref.
@@ -242,6 +260,22 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
     return;
   }
   forward(env, frame);
+}
+
+bool session::take_token() {
+  auto rate = env_.cfg.limits.max_requests_per_second;
+  if (rate == 0)
+    return true;
+  auto now = steady::now();
+  if (refilled_ == steady::time_point{})
+    tokens_ = rate;  // a full burst to start with
+  else
+    tokens_ = std::min<double>(rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
+  refilled_ = now;
+  if (tokens_ < 1)
+    return false;
+  tokens_ -= 1;
+  return true;
 }
 
 void session::forward(const wire::Envelope&, std::span<const std::uint8_t> frame) {

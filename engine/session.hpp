@@ -41,8 +41,10 @@ class session;
 /// Every open session, so that a stop can reach them. Thread-safe.
 class session_registry {
 public:
-  void add(std::uint64_t id, std::weak_ptr<session> s);
+  void add(std::uint64_t id, std::weak_ptr<session> s, const std::string& address);
   void remove(std::uint64_t id);
+  /// Open sessions from one IP address.
+  std::size_t from_address(const std::string& address) const;
   std::vector<std::shared_ptr<session>> all() const;
   std::size_t size() const;
   /// Blocks until no session is left or the deadline passes; true when empty.
@@ -51,7 +53,12 @@ public:
 private:
   mutable std::mutex mx_;
   mutable std::condition_variable cv_;
-  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+  struct entry {
+    std::weak_ptr<session> s;
+    std::string address;
+  };
+  std::unordered_map<std::uint64_t, entry> sessions_;
+  std::unordered_map<std::string, std::size_t> per_address_;
 };
 
 /// What every session shares; set up by the engine before the listeners open.
@@ -94,6 +101,8 @@ private:
   void on_frames();
   void on_frame(std::span<const std::uint8_t> frame);
   void forward(const wire::Envelope& env, std::span<const std::uint8_t> frame);
+  /// The request rate limit: false when this request is over it.
+  bool take_token();
 
   // -- writing -----------------------------------------------------------------
   void write(std::span<const std::uint8_t> frame);
@@ -117,7 +126,10 @@ private:
   listener_kind kind_;
   session_env& env_;
   std::uint64_t id_;
+  std::string address_;
   std::string peer_;
+  double tokens_ = 0;  // request rate limit: a token bucket refilled by elapsed time
+  steady::time_point refilled_;
   connection_actor actor_;
   protocol::frame_reader reader_;
   protocol::encoder enc_;

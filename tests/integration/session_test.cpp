@@ -203,3 +203,45 @@ TEST_CASE("a peer that never reads is cut off at max_output_bytes") {
   CHECK(eventually([&] { return eng->stats().errors_of(wire::ErrorCode::output_overflow) == 1; }));
   CHECK(eventually([&] { return eng->open_sessions() == 0; }));
 }
+
+TEST_CASE("limits per address and per connection rate") {
+  auto eng = start_engine({"limits.max_connections_per_address=2", "limits.max_requests_per_second=50"});
+  auto port = eng->port(listener_kind::interaction);
+  raw_conn a{port}, b{port};
+  REQUIRE(a.register_as() > 0);
+  REQUIRE(b.register_as() > 0);
+  {
+    raw_conn third{port};
+    auto f = third.read_frame();
+    REQUIRE(f);
+    CHECK(error_of(*f) == wire::ErrorCode::too_many_connections);
+    CHECK(envelope_of(*f).message_as_Error()->text()->str().find("per_address") != std::string::npos);
+  }
+  // A burst beyond the rate: the first 50 pass, the rest are refused, each with its answer.
+  protocol::encoder enc;
+  std::vector<std::uint8_t> burst;
+  for (int i = 1; i <= 200; ++i) {
+    auto f = enc.ping(i, i);
+    burst.insert(burst.end(), f.begin(), f.end());
+  }
+  a.send(burst);
+  int pongs = 0, limited = 0;
+  for (int i = 1; i <= 200; ++i) {
+    auto f = a.read_frame();
+    REQUIRE(f);
+    CHECK(envelope_of(*f).ref() == static_cast<std::uint64_t>(i));
+    if (error_of(*f) == wire::ErrorCode::rate_limited)
+      ++limited;
+    else
+      ++pongs;
+  }
+  CHECK(pongs >= 50);
+  CHECK(pongs < 120);
+  CHECK(limited == 200 - pongs);
+  // The other connection has its own budget, and the bucket refills with time.
+  b.send(enc.ping(7, 7));
+  CHECK(error_of(*b.read_frame()) == wire::ErrorCode::none);
+  std::this_thread::sleep_for(100ms);
+  a.send(enc.ping(999, 1));
+  CHECK(error_of(*a.read_frame()) == wire::ErrorCode::none);
+}
