@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <boost/asio/post.hpp>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -41,6 +43,60 @@ std::uint64_t raise_fd_limit() {
       lim = want;
   }
   return lim.rlim_cur;
+}
+
+cpu_times cpu_now() {
+  cpu_times out;
+  static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  auto self = std::to_string(::getpid());
+  std::error_code ec;
+  for (auto& task : std::filesystem::directory_iterator{"/proc/self/task", ec}) {
+    std::ifstream comm_in{task.path() / "comm"};
+    std::string comm;
+    std::getline(comm_in, comm);
+    std::ifstream stat_in{task.path() / "stat"};
+    std::string stat{std::istreambuf_iterator<char>{stat_in}, {}};
+    auto close = stat.rfind(')');
+    if (close == std::string::npos)
+      continue;
+    // After "pid (comm)" come fields 3...; utime and stime are fields 14 and 15.
+    std::istringstream rest{stat.substr(close + 2)};
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14)
+        utime = std::stod(field);
+      if (i == 15)
+        stime = std::stod(field);
+    }
+    auto used = (utime + stime) / ticks;
+    bool loadgen = comm.rfind("bench.", 0) == 0 || task.path().filename() == self;
+    (loadgen ? out.loadgen_s : out.engine_s) += used;
+  }
+  // cpu  user nice system idle iowait irq softirq steal ...
+  std::ifstream stat_in{"/proc/stat"};
+  std::string cpu;
+  double user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  if (stat_in >> cpu >> user >> nice >> sys >> idle >> iowait >> irq >> softirq)
+    out.machine_busy_s = (user + nice + sys + irq + softirq) / ticks;
+  return out;
+}
+
+void add_cpu_fields(result& r, const cpu_times& from, const cpu_times& to) {
+  auto wall = std::chrono::duration<double>(to.at - from.at).count();
+  if (wall <= 0)
+    return;
+  r.extra.push_back({"cpu_engine_pct", 100 * (to.engine_s - from.engine_s) / wall,
+                     "cpu: engine threads", "% of one core"});
+  r.extra.push_back({"cpu_loadgen_pct", 100 * (to.loadgen_s - from.loadgen_s) / wall,
+                     "cpu: load generator threads", "% of one core"});
+  auto ours = (to.engine_s - from.engine_s) + (to.loadgen_s - from.loadgen_s);
+  auto other = std::max(0.0, 100 * ((to.machine_busy_s - from.machine_busy_s) - ours) / wall);
+  r.extra.push_back({"cpu_other_pct", other, "cpu: other processes", "% of one core"});
+  if (other >= 20)
+    r.notes.push_back("other processes used " + std::to_string(static_cast<int>(other))
+                      + " % of a core during the run: the figures are lower and noisier than on "
+                        "an idle machine");
 }
 
 // -- progress_bar ---------------------------------------------------------------------------
@@ -83,8 +139,14 @@ harness::harness(options o)
   : opts_(std::move(o)),
     progress_(opts_.scenario,
               !opts_.no_progress && ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO)) {
-  for (unsigned i = 0; i < std::max(1u, opts_.io_threads); ++i)
+  raise_fd_limit();  // every connection costs a descriptor, two when the engine is embedded
+  for (unsigned i = 0; i < std::max(1u, opts_.io_threads); ++i) {
     io_.push_back(std::make_unique<client::io_thread>());
+    // Named so that cpu_now() can tell the load generator from the engine.
+    boost::asio::post(io_.back()->context(), [name = "bench.io" + std::to_string(i)] {
+      ::pthread_setname_np(::pthread_self(), name.c_str());
+    });
+  }
 }
 
 harness::~harness() {
@@ -116,9 +178,17 @@ void harness::start_engine(const std::string& toml, std::size_t connections) {
     throw std::runtime_error("cannot create a temporary data_dir under /tmp");
   data_dir_ = tmpl;
   std::vector<std::string> overrides{
-    "listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0", "console.port=0",
     "log.level=warn", "timeouts.shutdown_ms=3000", "engine.data_dir=\"" + data_dir_ + "\"",
     "limits.max_connections=" + std::to_string(connections + 64)};
+  // Every port the engine knows (listeners, console, metrics, ...) on 0: a bench run never
+  // collides with a running parleyd or another run.
+  std::istringstream keys{engine::describe_config()};
+  for (std::string line; std::getline(keys, line);) {
+    auto key = line.substr(0, line.find_first_of(" ="));
+    if (key.size() > 4 && key.compare(key.size() - 4, 4, "port") == 0
+        && (key[key.size() - 5] == '.' || key[key.size() - 5] == '_'))
+      overrides.push_back(key + "=0");
+  }
   overrides.insert(overrides.end(), opts_.engine_set.begin(), opts_.engine_set.end());
   auto cfg = engine::parse_config(toml, "parley-bench " + opts_.scenario, overrides);
   engine::setup_logging(cfg.log);

@@ -56,6 +56,20 @@ inline std::uint64_t now_us() {
 /// This process's resident set size, from /proc/self/statm (0 when unreadable).
 std::uint64_t rss_bytes();
 
+/// CPU time this process's threads used so far, split by who they belong to: threads named
+/// "bench.*" (client io threads, the pacer) and the main thread are the load generator,
+/// every other thread (CAF's "caf.*", the engine's unnamed io threads) the embedded engine.
+struct cpu_times {
+  double engine_s = 0;
+  double loadgen_s = 0;
+  double machine_busy_s = 0;  ///< every process on the machine (/proc/stat)
+  steady::time_point at = steady::now();
+};
+cpu_times cpu_now();
+/// Appends cpu_engine_pct, cpu_loadgen_pct and cpu_other_pct (other processes; 100 = one
+/// core busy) between two samples, and a note when other processes took a noticeable share.
+void add_cpu_fields(result& r, const cpu_times& from, const cpu_times& to);
+
 /// Raises RLIMIT_NOFILE's soft limit to its hard limit; returns the soft limit now in force.
 std::uint64_t raise_fd_limit();
 

@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1.0, 10'000'000.0))
     ->capture_default_str();
   latency->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
-  latency->add_option("--agents", o.agents, "agent desktops that accept and stop")
-    ->check(CLI::Range(1u, 1'000'000u))
+  latency->add_option("--agents", o.agents, "agent desktops that accept and stop (0: submits only)")
+    ->check(CLI::Range(0u, 1'000'000u))
     ->capture_default_str();
 
   auto* ping = app.add_subcommand(

@@ -148,14 +148,14 @@ std::string show(const field::value_type& v) {
     return *i < 0 ? std::to_string(*i) : grouped(static_cast<std::uint64_t>(*i));
   if (auto* d = std::get_if<double>(&v))
     return std::fabs(*d) >= 100 ? grouped(static_cast<std::uint64_t>(std::llround(*d)))
-                                : fixed(*d, 3);
+                                : fixed(*d, std::fabs(*d) >= 10 ? 1 : 3);
   if (auto* b = std::get_if<bool>(&v))
     return *b ? "yes" : "no";
   return std::get<std::string>(v);
 }
 
 void row(std::ostream& out, const std::string& label, const std::string& value) {
-  out << "  " << std::left << std::setw(30) << label << value << "\n";
+  out << "  " << std::left << std::setw(34) << label << value << "\n";
 }
 
 // A minimal JSON writer: one object, keys in insertion order.

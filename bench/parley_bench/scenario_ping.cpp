@@ -64,6 +64,7 @@ result run_ping(harness& h) {
       });
   };
   clients_guard guard{h};
+  auto cpu0 = cpu_now();
   for (std::size_t i = 0; i < chains.size(); ++i) {
     chains[i].cl = cls[i % nc].get();
     fire(chains[i]);
@@ -75,6 +76,7 @@ result run_ping(harness& h) {
   });
   running = false;
   auto measured_s = std::min(elapsed(), o.duration_s);
+  auto cpu1 = cpu_now();
   h.wait_until(steady::now() + std::chrono::milliseconds(static_cast<long>(o.drain_s * 1000)),
                [&] { return outstanding == 0; }, {});
   h.progress().clear();
@@ -95,6 +97,7 @@ result run_ping(harness& h) {
     {"pipeline", std::int64_t{depth}, "pings in flight per connection", ""},
     {"pongs_in_drain", static_cast<std::int64_t>(pongs_late), "pongs in the drain", "(not in count)"},
   };
+  add_cpu_fields(r, cpu0, cpu1);
   r.aim.text = "ratio parley / redis-benchmark PING >= 0.8 (same clients and pipeline)";
   if (!o.no_reference) {
     std::string why;
