@@ -21,6 +21,8 @@ void setup_logging(const log_config& cfg) {
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  if (!cfg.file.empty())
+    spdlog::flush_every(std::chrono::seconds{1});  // a file sink buffers: keep it current
 }
 
 } // namespace parley::engine

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include "engine/config.hpp"
 #include "engine/engine.hpp"
@@ -51,14 +52,34 @@ int serve(const config& cfg, const std::string& ports_file) {
                cfg.clock_scale);
   if (!ports_file.empty())
     write_ports_file(ports_file, eng);
+  // Under systemd (Type=notify): ready now that every listener is up.
+  sd_notifyf(0, "READY=1\nSTATUS=serving on %s, interaction port %u", l.bind.c_str(),
+             static_cast<unsigned>(eng.port(listener_kind::interaction)));
 
   boost::asio::io_context signals_io;
   std::thread stopper;
   boost::asio::signal_set signals{signals_io, SIGINT, SIGTERM};
+  boost::asio::signal_set reopen{signals_io, SIGUSR1};
+  // SIGUSR1 reopens the log file (after logrotate moved it away).
+  std::function<void(const boost::system::error_code&, int)> on_usr1 =
+    [&](const boost::system::error_code& ec, int) {
+      if (ec)
+        return;
+      try {
+        setup_logging(cfg.log);
+        spdlog::info("SIGUSR1: log file reopened");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "parleyd: SIGUSR1: %s\n", e.what());
+      }
+      reopen.async_wait(on_usr1);
+    };
+  reopen.async_wait(on_usr1);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec)
       return;
     spdlog::info("{}: stopping (send it again to exit at once)", strsignal(signo));
+    sd_notify(0, "STOPPING=1");
+    reopen.cancel();
     signals.async_wait([](const boost::system::error_code& ec, int signo) {
       if (!ec) {
         spdlog::warn("{} again: exiting at once", strsignal(signo));

@@ -8,6 +8,10 @@
 #include <map>
 #include <sstream>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <boost/asio/write.hpp>
 
 #include "support/child.hpp"
@@ -178,4 +182,44 @@ TEST_CASE("the console's shutdown stops parleyd gracefully") {
   CAPTURE(p.log());
   CHECK(p.log().find("Terminated: stopping") != std::string::npos);
   CHECK(read_file(p.dir + "/var/audit.log").find("\"command\":\"shutdown\"") != std::string::npos);
+}
+
+TEST_CASE("parleyd tells systemd when it is ready and when it stops") {
+  auto dir = temp_dir();
+  auto path = dir + "/notify";
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  running_parleyd p;
+  ::unsetenv("NOTIFY_SOCKET");
+  auto receive = [&] {
+    pollfd pf{fd, POLLIN, 0};
+    if (::poll(&pf, 1, 10'000) <= 0)
+      return std::string{};
+    char buf[512];
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string{};
+  };
+  auto ready = receive();
+  CHECK(ready.find("READY=1") != std::string::npos);
+  CHECK(ready.find("STATUS=serving on 127.0.0.1") != std::string::npos);
+  p.proc->signal(SIGTERM);
+  CHECK(receive().find("STOPPING=1") != std::string::npos);
+  CHECK(p.proc->wait(10s) == 0);
+  ::close(fd);
+}
+
+TEST_CASE("SIGUSR1 reopens the log file") {
+  auto dir = temp_dir();
+  running_parleyd p{{"log.file=" + dir + "/parley.log"}};
+  REQUIRE(eventually([&] { return read_file(dir + "/parley.log").find("listening") != std::string::npos; }));
+  std::rename((dir + "/parley.log").c_str(), (dir + "/parley.log.1").c_str());
+  p.proc->signal(SIGUSR1);
+  CHECK(eventually([&] { return read_file(dir + "/parley.log").find("log file reopened") != std::string::npos; }));
+  p.proc->signal(SIGTERM);
+  CHECK(p.proc->wait(10s) == 0);
 }
