@@ -58,6 +58,11 @@ frame_status frame_reader::next(std::span<const std::uint8_t>& frame) {
   }
   if (end_ - begin_ - prefix_bytes < len)
     return frame_status::need_more;
+  // FlatBuffers reads scalars in place: a frame must start 8-byte aligned. Well-formed
+  // frames are multiples of 8 bytes long and stay aligned; after an odd-sized (hostile)
+  // frame the rest is moved once to the aligned start of the buffer.
+  if (reinterpret_cast<std::uintptr_t>(buf_.data() + begin_) % 8 != 0)
+    compact();
   frame = {buf_.data() + begin_, prefix_bytes + len};
   begin_ += prefix_bytes + len;
   return frame_status::ok;

@@ -35,8 +35,9 @@ public:
   void commit(std::size_t n);
 
   /// Takes the next complete frame, length prefix included (FlatBuffers verifies a
-  /// size-prefixed buffer as a whole, so alignment stays relative to the prefix). The span
-  /// stays valid until the next call of prepare().
+  /// size-prefixed buffer as a whole, so alignment stays relative to the prefix), starting
+  /// at an 8-byte aligned address. The span stays valid until the next call of next() or
+  /// prepare().
   frame_status next(std::span<const std::uint8_t>& frame);
 
   /// The length announced by the frame that next() rejected as too large.
