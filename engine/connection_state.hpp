@@ -18,8 +18,9 @@ struct connection_state {
   bool registered = false;
   std::string agent;        ///< the agent logged in on this desktop
   caf::actor agent_actor;
-  /// Interactions this client touched, so most requests skip the registry lookup.
-  std::unordered_map<std::uint64_t, caf::actor> known;
+  /// Interactions this client touched, so most requests skip the registry lookup. Weak
+  /// (addresses): a stopped interaction's memory must not be held here.
+  std::unordered_map<std::uint64_t, caf::actor_addr> known;
   protocol::encoder enc;
   static inline const char* name = "connection";
 

@@ -77,8 +77,11 @@ template <class F>
 void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid, F f) {
   auto& st = self->state;
   if (auto it = st.known.find(iid); it != st.known.end()) {
-    f(it->second);
-    return;
+    if (auto a = caf::actor_cast<caf::actor>(it->second)) {
+      f(a);
+      return;
+    }
+    st.known.erase(it);  // stopped: the registry says so with the right error
   }
   self->request(st.setup.domain->interactions, st.setup.request_timeout, lookup_atom_v, iid)
     .then(
@@ -86,7 +89,7 @@ void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid
         auto& known = self->state.known;
         if (known.size() > 10'000)
           known.clear();  // a bound, not an LRU: a miss only costs a lookup
-        known[iid] = a;
+        known[iid] = a.address();
         f(a);
       },
       [=](caf::error& e) { self->state.fail(ref, e); });

@@ -17,6 +17,7 @@ struct held {
   std::string media;
   caf::actor interaction;
   bool handled = false;
+  std::uint64_t offer_gen = 0;  // the interaction's offer generation, for its timer
 };
 
 struct agent_state {
@@ -153,7 +154,8 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
       return v;
     },
     [=](invite_atom, std::uint64_t iid, const std::string& media, const caf::actor& inter,
-        const frame& ev, bool routed) -> caf::result<caf::ok_atom> {
+        const frame& ev, bool routed, caf::timespan timeout,
+        std::uint64_t gen) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       if (routed)
         ++st.seen[media];
@@ -169,7 +171,8 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
         return refuse(wire::ErrorCode::limit_exceeded,
                       "agent " + st.s.id + " has no free " + media + " capacity");
       ++st.used[media];
-      st.interactions[iid] = held{media, inter, false};
+      st.interactions[iid] = held{media, inter, false, gen};
+      self->delayed_send(self, timeout, caf::timeout_atom_v, iid, gen);
       self->send(st.s.client, event_atom_v, ev);
       st.tell_router(self);
       return caf::ok_atom_v;
@@ -219,6 +222,13 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
       st.tell_router(self);
     },
     [=](event_atom, const frame& ev) { self->send(self->state.s.client, event_atom_v, ev); },
+    [=](caf::timeout_atom, std::uint64_t iid, std::uint64_t gen) {
+      // The offer timer: still offered and not answered? The interaction decides.
+      auto& st = self->state;
+      auto it = st.interactions.find(iid);
+      if (it != st.interactions.end() && !it->second.handled && it->second.offer_gen == gen)
+        self->send(it->second.interaction, revoke_atom_v, gen);
+    },
     [=](wrapup_atom, std::uint64_t gen) {
       auto& st = self->state;
       if (gen == st.wrap_gen && st.state == wire::AgentState::after_call_work)

@@ -11,8 +11,11 @@
 //   (ready_atom) | (notready_atom, std::string reason) | (acw_atom) -> agent_view
 //   (logout_atom, bool forced) -> agent_view; not forced: wrong_state while handling
 //   (state_atom) -> agent_view
-//   (invite_atom, iid, std::string media, caf::actor interaction, frame, bool routed) -> ok
-//       from an interaction; wrong_state when not ready, limit_exceeded when full
+//   (invite_atom, iid, std::string media, caf::actor interaction, frame, bool routed,
+//    caf::timespan timeout, uint64 gen) -> ok   from an interaction; wrong_state when not
+//       ready, limit_exceeded when full. The agent runs the offer timer: after `timeout`
+//       an offer still unanswered gets (revoke_atom, gen) back
+//   (caf::timeout_atom, iid, uint64 gen)   own offer timer
 //   (pull_atom, iid, std::string media, caf::actor interaction) -> ok (takes it as handled)
 //   (accepted_atom, iid)                 the offer became a handled interaction
 //   (revoke_atom, iid, std::string reason)   an offer ended without accept

@@ -230,8 +230,11 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
   auto view = st.v;
   view.agents = {agent};
   auto ev = invite_event(st.enc, view, static_cast<std::uint32_t>(timeout.count()));
+  // The agent runs the offer timer: a pending delayed message would keep this actor's
+  // memory alive after it stops, and agents live long anyway.
+  caf::timespan real_timeout{st.dom->clk->real_delay(timeout)};
   self->request(handle, std::chrono::seconds{5}, invite_atom_v, st.v.id, st.v.media,
-                caf::actor{self}, ev, kind == offer_kind::routed)
+                caf::actor{self}, ev, kind == offer_kind::routed, real_timeout, gen)
     .await(
       [=](caf::ok_atom) {
         auto& st = self->state;
@@ -240,7 +243,6 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
           if (st.owner)
             to_owner(self, taken_event(st.enc, st.v.id, st.v.queue, agent));
         }
-        self->delayed_send(self, st.dom->clk->real_delay(timeout), revoke_atom_v, gen);
         done(caf::none);
       },
       [=](caf::error& e) {

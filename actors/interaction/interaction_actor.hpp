@@ -21,7 +21,7 @@
 //   (submit_atom, caf::actor owner) -> interaction_view   a resubmit: events go to `owner`
 //   (overflow_atom, std::string queue)                              from its queue
 //   (gone_atom, std::string agent, std::string why)                 from an agent logging out
-//   (revoke_atom, uint64 gen)                                       own offer timer
+//   (revoke_atom, uint64 gen)          the offer timer, run by the invited agent
 #pragma once
 
 #include <caf/fwd.hpp>

@@ -94,7 +94,8 @@ void add_cpu_fields(result& r, const cpu_times& from, const cpu_times& to) {
   auto other = std::max(0.0, 100 * ((to.machine_busy_s - from.machine_busy_s) - ours) / wall);
   r.extra.push_back({"cpu_other_pct", other, "cpu: other processes", "% of one core"});
   if (other >= 20)
-    r.notes.push_back("other processes used " + std::to_string(static_cast<int>(other))
+    r.notes.push_back("other processes (or kernel work not charged to this one) used "
+                      + std::to_string(static_cast<int>(other))
                       + " % of a core during the run: the figures are lower and noisier than on "
                         "an idle machine");
 }
@@ -187,6 +188,8 @@ void harness::start_engine(const std::string& toml, std::size_t connections) {
     auto key = line.substr(0, line.find_first_of(" ="));
     if (key.size() > 4 && key.compare(key.size() - 4, 4, "port") == 0
         && (key[key.size() - 5] == '.' || key[key.size() - 5] == '_'))
+      overrides.push_back(key + "=0");
+    if (key == "limits.max_requests_per_second")  // a load generator is not abuse
       overrides.push_back(key + "=0");
   }
   overrides.insert(overrides.end(), opts_.engine_set.begin(), opts_.engine_set.end());

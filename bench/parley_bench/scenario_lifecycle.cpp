@@ -173,6 +173,7 @@ result run_lifecycle(harness& h) {
   r.scenario = "lifecycle";
   r.rss_bytes = rss_bytes();
   auto unfinished = in_flight();
+  auto actors = h.engine_ptr() ? static_cast<std::int64_t>(h.engine_ptr()->running_actors()) : -1;
   std::uint64_t submitted = 0;
   for (auto& g : gws)
     submitted += g->submitted;
@@ -193,10 +194,12 @@ result run_lifecycle(harness& h) {
     {"unfinished", static_cast<std::int64_t>(unfinished), "unfinished after the drain", ""},
     {"client_io_threads", std::int64_t{o.io_threads}, "client io threads", ""},
   };
+  if (actors >= 0)  // only an embedded engine can be counted
+    r.extra.push_back({"engine_actors", actors, "engine actors at the end", ""});
   add_cpu_fields(r, cpu0, cpu1);
   r.aim.text = ">= 25,000 lifecycles/s on this 2-core machine";
   r.aim.met = r.throughput_per_s >= 25'000;
-  r.aim.verdict = grouped(static_cast<std::uint64_t>(r.throughput_per_s)) + "/s = "
+  r.aim.verdict = grouped(static_cast<std::uint64_t>(std::llround(r.throughput_per_s))) + "/s = "
                   + pct(r.throughput_per_s, 25'000) + " of the goal";
   if (hopeless)
     r.notes.push_back("stopped early: more than 1,000 errors and no lifecycle completed");
@@ -318,7 +321,7 @@ result run_latency(harness& h) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "p99 %.3f ms at ", p99_ms);
   r.aim.verdict = buf + grouped(static_cast<std::uint64_t>(o.rate)) + "/s offered, "
-                  + grouped(static_cast<std::uint64_t>(r.throughput_per_s)) + "/s acked"
+                  + grouped(static_cast<std::uint64_t>(std::llround(r.throughput_per_s))) + "/s acked"
                   + (o.rate < 10'000 ? " (the goal is stated at 10,000/s)" : "");
   if (skipped > 0 || r.throughput_per_s < 0.99 * o.rate)
     r.notes.push_back("the engine did not keep up with the offered rate");

@@ -1,5 +1,6 @@
 // The ping scenario: Ping round trips over many registered connections, and in the same
 // run the same load on redis-server (redis-benchmark PING) as the reference.
+#include <cmath>
 #include <cstdio>
 #include <functional>
 
@@ -114,8 +115,8 @@ result run_ping(harness& h) {
     r.aim.met = ratio >= 0.8;
     char buf[160];
     std::snprintf(buf, sizeof buf, "ratio %.3f (%s/s vs %s/s)", ratio,
-                  grouped(static_cast<std::uint64_t>(r.throughput_per_s)).c_str(),
-                  grouped(static_cast<std::uint64_t>(r.ref->throughput_per_s)).c_str());
+                  grouped(static_cast<std::uint64_t>(std::llround(r.throughput_per_s))).c_str(),
+                  grouped(static_cast<std::uint64_t>(std::llround(r.ref->throughput_per_s))).c_str());
     r.aim.verdict = buf;
   } else {
     r.aim.verdict = "no reference measured, no ratio";

@@ -87,7 +87,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   impl(asio::any_io_executor ex, options o)
     : strand(asio::make_strand(ex)), opts(std::move(o)), socket(strand), resolver(strand),
-      heartbeat(strand), backoff_timer(strand), reader(opts.max_frame_bytes),
+      heartbeat(strand), backoff_timer(strand), reader(opts.max_frame_bytes, 4096),
       backoff(opts.backoff_initial) {}
 
   asio::strand<asio::any_io_executor> strand;
@@ -204,7 +204,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     socket.close(ignored);
     resolver.cancel();
     heartbeat.cancel();
-    reader = protocol::frame_reader{opts.max_frame_bytes};
+    reader = protocol::frame_reader{opts.max_frame_bytes, 4096};
     out_pending.clear();
     out_writing.clear();
     writing = false;
