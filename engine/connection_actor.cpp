@@ -63,7 +63,15 @@ connection_actor::behavior_type connection(connection_self self, session_link li
             dispatch(self, *env);
       }
     },
-    [=](event_atom, const frame& ev) { self->state.link.event(ev); },
+    [=](event_atom, const frame& ev) {
+      // Forget interactions that are over for this client (see connection_state::known).
+      auto* env = protocol::envelope_of(ev);
+      if (auto* s = env->message_as_ProcessingStopped())
+        self->state.known.erase(s->interaction_id());
+      else if (auto* r = env->message_as_Revoked())
+        self->state.known.erase(r->interaction_id());
+      self->state.link.event(ev);
+    },
     [=](closed_atom) {
       // Always: a registration may still be on its way, and the directory handles this
       // message after it (CAF keeps the order of messages between two actors).

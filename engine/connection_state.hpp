@@ -19,7 +19,8 @@ struct connection_state {
   std::string agent;        ///< the agent logged in on this desktop
   caf::actor agent_actor;
   /// Interactions this client touched, so most requests skip the registry lookup. Weak
-  /// (addresses): a stopped interaction's memory must not be held here.
+  /// (addresses), small, and pruned on ProcessingStopped/Revoked: even a weak reference
+  /// keeps a stopped actor's memory block allocated.
   std::unordered_map<std::uint64_t, caf::actor_addr> known;
   protocol::encoder enc;
   static inline const char* name = "connection";

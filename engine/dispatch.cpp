@@ -87,8 +87,10 @@ void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid
     .then(
       [=](const caf::actor& a) {
         auto& known = self->state.known;
-        if (known.size() > 10'000)
-          known.clear();  // a bound, not an LRU: a miss only costs a lookup
+        // Small and bounded: a cached address still pins the stopped actor's memory (CAF
+        // frees an actor's block when the last weak reference goes). A miss costs a lookup.
+        if (known.size() >= 256)
+          known.clear();
         known[iid] = a.address();
         f(a);
       },
