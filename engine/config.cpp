@@ -143,6 +143,9 @@ std::vector<option> make_options() {
   o.push_back(duration_ms("timeouts.heartbeat_timeout_ms", 20, day_ms,
                           [](config& c) -> auto& { return c.timeouts.heartbeat_timeout; },
                           "a peer silent this long is closed"));
+  o.push_back(duration_ms("timeouts.idle_ms", 0, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.idle; },
+                          "a connection without a request (pings aside) this long is closed; 0 = never"));
   o.push_back(duration_ms("timeouts.request_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.request; },
                           "internal answer deadline before a client gets `timeout`"));

@@ -49,6 +49,8 @@ struct timeouts_config {
   milliseconds registration{5'000};
   milliseconds heartbeat_interval{10'000};
   milliseconds heartbeat_timeout{30'000};
+  /// A registered connection without a request (pings aside) this long is closed; 0 = never.
+  milliseconds idle{0};
   /// How long an internal request between actors may take before the client gets `timeout`.
   milliseconds request{5'000};
   /// How long a graceful stop waits for in-flight work before closing anyway.

@@ -225,6 +225,8 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
     default:
       break;
   }
+  if (ref != 0 && type != wire::Message::Ping)
+    last_request_ = steady::now();
   if (ref != 0 && !take_token()) {
     send_error(ref, wire::ErrorCode::rate_limited,
                "over limits.max_requests_per_second (" + std::to_string(env_.cfg.limits.max_requests_per_second)
@@ -363,7 +365,7 @@ void session::on_admitted(const client_info& info) {
                                            static_cast<std::uint32_t>(cfg.timeouts.heartbeat_interval.count()),
                                            static_cast<std::uint32_t>(cfg.timeouts.heartbeat_timeout.count()),
                                            cfg.limits.max_frame_bytes, name, version)));
-  last_rx_ = steady::now();
+  last_rx_ = last_request_ = steady::now();
   arm_timer(cfg.timeouts.heartbeat_interval / 2);
   maybe_finish_drain();
 }
@@ -395,6 +397,11 @@ void session::on_timer() {
       if (silent >= t.heartbeat_timeout) {
         close(wire::ErrorCode::heartbeat_expired,
               "nothing received for " + std::to_string(t.heartbeat_timeout.count()) + " ms");
+        return;
+      }
+      if (t.idle.count() > 0 && now - last_request_ >= t.idle) {
+        close(wire::ErrorCode::idle_timeout,
+              "no request for " + std::to_string(t.idle.count()) + " ms (timeouts.idle_ms)");
         return;
       }
       if (silent >= t.heartbeat_interval && now - last_ping_ >= t.heartbeat_interval) {

@@ -141,6 +141,7 @@ private:
   std::uint64_t register_ref_ = 0;
   std::uint64_t in_flight_ = 0;
   steady::time_point accepted_at_, last_rx_, last_ping_, close_deadline_;
+  steady::time_point last_request_;  // idle timeout: the last request other than a ping
 };
 
 } // namespace parley::engine

@@ -245,3 +245,27 @@ TEST_CASE("limits per address and per connection rate") {
   a.send(enc.ping(999, 1));
   CHECK(error_of(*a.read_frame()) == wire::ErrorCode::none);
 }
+
+TEST_CASE("a connection without requests is closed after timeouts.idle_ms") {
+  auto eng = start_engine({"timeouts.idle_ms=400", "timeouts.heartbeat_interval_ms=100",
+                           "timeouts.heartbeat_timeout_ms=1000"});
+  raw_conn quiet{eng->port(listener_kind::interaction)};
+  REQUIRE(quiet.register_as() > 0);
+  raw_conn busy{eng->port(listener_kind::interaction)};
+  REQUIRE(busy.register_as() > 0);
+  protocol::encoder enc;
+  // `busy` makes requests (pings do not count) and answers heartbeats; `quiet` only answers
+  // heartbeats.
+  auto until = std::chrono::steady_clock::now() + 900ms;
+  std::uint64_t ref = 10;
+  while (std::chrono::steady_clock::now() < until) {
+    busy.send(enc.ack(++ref));  // a request the engine answers with unknown_message
+    CHECK(error_of(*busy.read_frame()) == wire::ErrorCode::unknown_message);
+    quiet.send(enc.pong(0, 0));
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(eventually([&] { return eng->stats().errors_of(wire::ErrorCode::idle_timeout) == 1; }));
+  CHECK(quiet.closed_by_peer());
+  busy.send(enc.ping(999, 1));
+  CHECK(envelope_of(*busy.read_frame()).message_type() == wire::Message::Pong);
+}
