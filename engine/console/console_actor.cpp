@@ -14,7 +14,8 @@
 namespace parley::engine {
 
 const std::vector<console_command>& console_commands() {
-  static const std::vector<console_command> all{
+  // Never destroyed: console actors may still run while an embedding program exits.
+  static const auto* all = new std::vector<console_command>{
     {"help", console_level::none, "help [COMMAND]", "list the commands, or explain one"},
     {"auth", console_level::none, "auth TOKEN", "raise this connection's level with a configured token"},
     {"quit", console_level::none, "quit", "close this connection"},
@@ -34,7 +35,7 @@ const std::vector<console_command>& console_commands() {
      "stop taking new work: close the listeners, refuse new requests, finish what is in flight"},
     {"shutdown", console_level::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
   };
-  return all;
+  return *all;
 }
 
 std::vector<std::string> split_words(const std::string& line) {
