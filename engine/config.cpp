@@ -8,78 +8,13 @@
 #include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
+#include "engine/config_options.hpp"
+
 namespace parley::engine {
 
 namespace {
 
-// -- the option table: every key parleyd understands ---------------------------
-
-enum class kind { integer, real, string, string_list };
-
-struct option {
-  std::string key;
-  kind type;
-  std::string help;
-  /// Stores a value of the right type into the config; returns "" or why it is invalid.
-  std::function<std::string(config&, const toml::node&)> apply;
-  std::function<std::string(const config&)> show;
-};
-
-template <class Get>
-option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
-  return {std::move(key), kind::integer, std::move(help),
-          [=](config& c, const toml::node& n) -> std::string {
-            auto v = n.as_integer()->get();
-            if (v < lo || v > hi)
-              return std::to_string(v) + " is out of range (" + std::to_string(lo) + ".."
-                     + std::to_string(hi) + ")";
-            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
-            return {};
-          },
-          [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); }};
-}
-
-template <class Get>
-option duration_ms(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
-  return {std::move(key), kind::integer, std::move(help) + " (milliseconds)",
-          [=](config& c, const toml::node& n) -> std::string {
-            auto v = n.as_integer()->get();
-            if (v < lo || v > hi)
-              return std::to_string(v) + " ms is out of range (" + std::to_string(lo) + ".."
-                     + std::to_string(hi) + ")";
-            get(c) = milliseconds{v};
-            return {};
-          },
-          [=](const config& c) { return std::to_string(get(const_cast<config&>(c)).count()); }};
-}
-
-template <class Get, class Check>
-option text(std::string key, Get get, Check check, std::string help) {
-  return {std::move(key), kind::string, std::move(help),
-          [=](config& c, const toml::node& n) -> std::string {
-            auto v = n.as_string()->get();
-            if (auto why = check(v); !why.empty())
-              return why;
-            get(c) = v;
-            return {};
-          },
-          [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; }};
-}
-
-std::string any_text(const std::string&) {
-  return {};
-}
-
-std::string non_empty(const std::string& v) {
-  return v.empty() ? "must not be empty" : "";
-}
-
-std::string log_level(const std::string& v) {
-  for (auto* ok : {"trace", "debug", "info", "warn", "error", "critical", "off"})
-    if (v == ok)
-      return {};
-  return "\"" + v + "\" is not a log level (trace, debug, info, warn, error, critical, off)";
-}
+using namespace config_detail;
 
 std::vector<option> make_options() {
   constexpr std::int64_t port_max = 65535;
@@ -223,6 +158,7 @@ std::vector<option> make_options() {
     o.push_back(text("auth." + name, [t](config& c) -> auto& { return c.tokens[t]; }, non_empty,
                      "registration token required from " + name + " clients"));
   }
+  add_storage_options(o);
   return o;
 }
 
@@ -252,6 +188,7 @@ const char* kind_name(kind k) {
     case kind::real: return "a number";
     case kind::string: return "a string";
     case kind::string_list: return "an array of strings";
+    case kind::boolean: return "true or false";
   }
   return "?";
 }
@@ -263,6 +200,7 @@ bool has_kind(const toml::node& n, kind k) {
     case kind::string: return n.is_string();
     case kind::string_list:
       return n.is_array() && n.as_array()->is_homogeneous(toml::node_type::string);
+    case kind::boolean: return n.is_boolean();
   }
   return false;
 }
@@ -498,6 +436,10 @@ config validate(toml::table& root, const std::string& name,
                                    + "\" is not loopback: set console.admin_token (there is no "
                                      "default secret)"});
   }
+  if (cfg.storage.backend == "postgresql" && cfg.storage.dsn.empty())
+    v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
+  if (cfg.storage.retry_max < cfg.storage.retry_min)
+    v.problems.push_back({~0u, name + ": storage.retry_max_ms must not be below storage.retry_min_ms"});
   if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
     v.problems.push_back({~0u, name + ": timeouts.heartbeat_timeout_ms must be larger than "
                                       "timeouts.heartbeat_interval_ms"});

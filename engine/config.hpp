@@ -73,6 +73,23 @@ struct metrics_config {
   std::uint16_t port = 13131;
 };
 
+/// Where and how state is stored ([storage], docs/configuration.md).
+struct storage_config {
+  std::string backend = "sqlite";      ///< "sqlite" (embedded) or "postgresql"
+  std::string path;                    ///< SQLite file; empty: <data_dir>/parley.db
+  std::string synchronous = "full";    ///< SQLite: "full" or "normal"
+  std::string dsn;                     ///< PostgreSQL connection string
+  std::uint32_t connect_timeout_s = 5;
+  std::string durability = "commit";   ///< "commit": ack after commit; "async": ack first
+  std::uint32_t batch_size = 1000;     ///< rows per transaction at most
+  milliseconds batch_delay{0};         ///< longest wait for more rows; 0: none
+  std::uint64_t max_pending = 200'000; ///< buffered rows before new work is refused
+  milliseconds retry_min{50};
+  milliseconds retry_max{5'000};
+  bool shed_events = false;            ///< drop reporting events past max_pending (counted)
+  std::uint32_t dedupe_retained = 100'000;  ///< stopped external ids kept for resubmits
+};
+
 struct log_config {
   std::string level = "info";
   std::string file;  ///< empty: stderr only
@@ -91,6 +108,7 @@ struct config {
   log_config log;
   console_config console;
   metrics_config metrics;
+  storage_config storage;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.

@@ -66,10 +66,42 @@ bool vq_family(Message m) {
   return m == Message::VqSubscribe || m == Message::VqUnsubscribe || m == Message::VqEvent;
 }
 
-/// Answers "ok" requests with Ack, errors with Error.
+/// Runs `answer` once everything the domain sent to storage so far is committed
+/// (storage.durability = "commit": an acknowledged change is on disk), or at once ("async").
+template <class F>
+void after_commit(connection_self self, std::uint64_t ref, F answer) {
+  auto& dom = *self->state.setup.domain;
+  if (!dom.store || !dom.metrics->storage.commit_acks) {
+    answer();
+    return;
+  }
+  self->request(dom.store, self->state.setup.request_timeout, sync_atom_v)
+    .then([=](caf::ok_atom) mutable { answer(); },
+          [=](caf::error& e) {
+            self->state.fail(ref, wire::ErrorCode::storage_unavailable,
+                             "done, but not yet stored: storage is slow or unavailable ("
+                               + describe(e) + "); it is written when storage recovers");
+          });
+}
+
+/// New work is refused while storage cannot take it (down with durability = commit, or
+/// storage.max_pending rows waiting); nothing changes then.
+bool storage_refuses(connection_self self, std::uint64_t ref) {
+  auto& h = self->state.setup.domain->metrics->storage;
+  if (h.accepting())
+    return false;
+  self->state.fail(ref, wire::ErrorCode::storage_unavailable,
+                   "busy: storage unavailable ("
+                     + std::to_string(h.pending.load(std::memory_order_relaxed))
+                     + " rows waiting to be written); try again later");
+  return true;
+}
+
+/// Answers "ok" requests with Ack (after commit), errors with Error.
 auto ack_or_fail(connection_self self, std::uint64_t ref) {
-  return std::make_pair([=](caf::ok_atom) { self->state.ack(ref); },
-                        [=](caf::error& e) { self->state.fail(ref, e); });
+  return std::make_pair(
+    [=](caf::ok_atom) { after_commit(self, ref, [=] { self->state.ack(ref); }); },
+    [=](caf::error& e) { self->state.fail(ref, e); });
 }
 
 /// Finds interaction `iid` (cached, or through the registry) and runs `f` with it.
@@ -130,7 +162,7 @@ void agent_request(connection_self self, std::uint64_t ref, Ts... xs) {
     return;
   }
   self->request(st.agent_actor, st.setup.request_timeout, xs...)
-    .then([=](const agent_view& v) { answer_status(self, ref, v); },
+    .then([=](const agent_view& v) { after_commit(self, ref, [=] { answer_status(self, ref, v); }); },
           [=](caf::error& e) { self->state.fail(ref, e); });
 }
 
@@ -138,16 +170,20 @@ void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
   submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
                      m.priority(), read_properties(m.properties())};
   auto& st = self->state;
+  if (storage_refuses(self, ref))
+    return;
   auto started = std::chrono::steady_clock::now();
   self->request(st.setup.domain->interactions, st.setup.request_timeout, submit_atom_v,
                 std::move(req), me(self))
     .then(
       [=](std::uint64_t id, bool existing, wire::InteractionState s) {
-        self->state.setup.domain->metrics->submit_ack.record(std::chrono::steady_clock::now()
-                                                              - started);
-        auto& enc = self->state.enc;
-        auto& fbb = enc.start();
-        self->state.send(enc.finish(ref, wire::CreateSubmitted(fbb, id, existing, s)));
+        after_commit(self, ref, [=] {
+          self->state.setup.domain->metrics->submit_ack.record(std::chrono::steady_clock::now()
+                                                                - started);
+          auto& enc = self->state.enc;
+          auto& fbb = enc.start();
+          self->state.send(enc.finish(ref, wire::CreateSubmitted(fbb, id, existing, s)));
+        });
       },
       [=](caf::error& e) { self->state.fail(ref, e); });
 }
@@ -158,6 +194,8 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
     st.fail(ref, wire::ErrorCode::wrong_state, "agent " + st.agent + " is logged in here already");
     return;
   }
+  if (storage_refuses(self, ref))
+    return;
   auto agent = str(m.agent());
   self->request(st.setup.domain->agents, st.setup.request_timeout, login_atom_v, agent,
                 str(m.place()), me(self))
@@ -167,7 +205,7 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
         st.agent = agent;
         st.agent_actor = a;
         self->monitor(a);  // a forced second login elsewhere ends it: see connection_actor
-        answer_status(self, ref, v);
+        after_commit(self, ref, [=] { answer_status(self, ref, v); });
       },
       [=](caf::error& e) { self->state.fail(ref, e); });
 }
@@ -183,7 +221,7 @@ void logout(connection_self self, std::uint64_t ref) {
       [=](const agent_view& v) {
         self->state.agent_actor = nullptr;
         self->state.agent.clear();
-        answer_status(self, ref, v);
+        after_commit(self, ref, [=] { answer_status(self, ref, v); });
       },
       [=](caf::error& e) { self->state.fail(ref, e); });
 }

@@ -7,6 +7,7 @@
 
 #include "actors/agent/agent_registry.hpp"
 #include "actors/interaction/interaction_registry.hpp"
+#include "actors/persistence/writer.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/routing/router_actor.hpp"
 
@@ -23,6 +24,31 @@ caf::actor_system_config& prepare(caf::actor_system_config& c, const config& cfg
                          return ctx.empty() ? out : out + " " + caf::to_string(ctx);
                        });
   return c;
+}
+
+storage::config backend_config(const config& c) {
+  storage::config out;
+  out.backend = c.storage.backend;
+  out.path = c.storage.path.empty()
+               ? (std::filesystem::path(c.data_dir) / "parley.db").string()
+               : c.storage.path;
+  out.synchronous = c.storage.synchronous;
+  out.dsn = c.storage.dsn;
+  out.connect_timeout_s = c.storage.connect_timeout_s;
+  return out;
+}
+
+writer_config writer_settings(const config& c, std::uint64_t next_session_id) {
+  writer_config w;
+  w.batch_size = c.storage.batch_size;
+  w.batch_delay = c.storage.batch_delay;
+  w.commit_acks = c.storage.durability == "commit";
+  w.max_pending = c.storage.max_pending;
+  w.retry_min = c.storage.retry_min;
+  w.retry_max = c.storage.retry_max;
+  w.shed_events = c.storage.shed_events;
+  w.next_session_id = next_session_id;
+  return w;
 }
 
 } // namespace
@@ -51,10 +77,26 @@ void engine::start() {
   if (fs_err)
     throw std::runtime_error("cannot create engine.data_dir \"" + cfg_.data_dir
                              + "\": " + fs_err.message());
+  // Storage before anything else: nothing starts on a database it cannot use, and the
+  // interactions the last run left are back in their queues before a client connects.
+  std::shared_ptr<storage::store> store;
+  storage::recovered rec;
+  try {
+    store = storage::open_store(backend_config(cfg_));
+    store->migrate();
+    rec = store->recover(cfg_.storage.dedupe_retained, clock_->now_ms());
+  } catch (const storage::storage_error& e) {
+    throw std::runtime_error(std::string{"storage: "} + e.what());
+  }
+  auto metrics = std::make_shared<domain_metrics>();
+  metrics->storage.backend = store->describe();
+  metrics->storage.commit_acks = cfg_.storage.durability == "commit";
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
-  domain_ = spawn_domain(*system_, cfg_, clock_);
+  writer_ = spawn_writer(*system_, store, writer_settings(cfg_, rec.max_session_id + 1), metrics);
+  domain_ = spawn_domain(*system_, cfg_, clock_, domain_storage{writer_, metrics, rec.max_seq});
+  recover(rec);
   env_ = std::make_unique<session_env>(
     session_env{cfg_, *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -103,13 +145,32 @@ void engine::start() {
   started_ = true;
 }
 
+void engine::recover(storage::recovered& rec) {
+  auto live = rec.live.size();
+  caf::scoped_actor self{*system_};
+  std::string failure;
+  self->request(domain_->interactions, std::chrono::minutes{5}, recover_atom_v, std::move(rec.live),
+                std::move(rec.finished), rec.max_interaction_id,
+                static_cast<std::uint64_t>(cfg_.storage.dedupe_retained))
+    .receive([](std::uint64_t) {}, [&](caf::error& e) { failure = describe(e); });
+  if (!failure.empty()) {
+    stop_actors();
+    throw std::runtime_error("storage: recovery failed: " + failure);
+  }
+  spdlog::info("storage: {} ({}); recovered {} interaction(s); reporting continues after "
+               "seq {}; {} agent session(s) left open by the last run closed",
+               domain_->metrics->storage.backend, cfg_.storage.durability, live, rec.max_seq,
+               rec.closed_sessions);
+}
+
 domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
-                        std::shared_ptr<const clock> clk) {
+                        std::shared_ptr<const clock> clk, domain_storage storage) {
   auto d = std::make_shared<domain_handles>();
   d->clk = std::move(clk);
   d->cfg = std::make_shared<const domain_config>(cfg.domain);
-  d->metrics = std::make_shared<domain_metrics>();
-  d->bus = spawn_reporting_bus(sys, d->clk);
+  d->metrics = storage.metrics ? storage.metrics : std::make_shared<domain_metrics>();
+  d->store = storage.writer;
+  d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq);
   d->interactions = spawn_interaction_registry(sys);
   d->agents = spawn_agent_registry(sys);
   for (auto& q : d->cfg->queues)
@@ -138,13 +199,24 @@ void engine::stop_actors() {
   directory_ = directory_actor{};
   if (domain_) {
     // The registries take the interactions and agents they spawned with them.
-    for (auto& a : {domain_->interactions, domain_->agents, domain_->bus})
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    std::vector<caf::actor> all{domain_->interactions, domain_->agents, domain_->bus};
     for (auto& [tenant, r] : domain_->routers)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+      all.push_back(r);
     for (auto& [name, q] : domain_->queues)
-      caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+      all.push_back(q);
+    // The writer goes last, once nobody sends it rows any more, and writes what it holds.
+    caf::scoped_actor self{*system_};
+    for (auto& a : all) {
+      self->monitor(a);
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    for (std::size_t i = 0; i < all.size(); ++i)
+      self->receive([](const caf::down_msg&) {},
+                    caf::after(std::chrono::seconds{10}) >> [] {});
   }
+  if (writer_)
+    caf::anon_send_exit(writer_, caf::exit_reason::user_shutdown);
+  writer_ = nullptr;
   system_->await_all_actors_done();
   domain_.reset();
   if (env_)

@@ -23,6 +23,7 @@
 #include "actors/directory/directory_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/clock.hpp"
+#include "storage/rows.hpp"
 #include "engine/config.hpp"
 #include "engine/console/console.hpp"
 #include "engine/metrics/metrics_server.hpp"
@@ -83,7 +84,10 @@ private:
   std::atomic<std::uint64_t> next_session_id_{0};
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
+  void recover(storage::recovered& rec);
+
   directory_actor directory_;
+  caf::actor writer_;  ///< persistence: stopped after every domain actor
   domain_ptr domain_;
   std::unique_ptr<session_env> env_;
   boost::asio::io_context io_;
@@ -101,8 +105,18 @@ private:
   bool stopped_ = false;
 };
 
+/// What the domain gets from storage: the writer its actors persist through, the metrics it
+/// shares with that writer, and the last stored reporting sequence number.
+struct domain_storage {
+  caf::actor writer;
+  std::shared_ptr<domain_metrics> metrics;
+  std::uint64_t last_seq = 0;
+};
+
 /// Spawns the long-lived domain actors of a config and introduces them to each other.
-domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg, std::shared_ptr<const clock> clk);
+/// Without a writer nothing is stored (benchmarks of the actors alone).
+domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg, std::shared_ptr<const clock> clk,
+                        domain_storage storage = {});
 
 /// CAF scheduler threads for a config: actor_threads, or the cores left after I/O.
 std::size_t actor_thread_count(const config& cfg);

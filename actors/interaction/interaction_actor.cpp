@@ -1,4 +1,5 @@
 #include "actors/interaction/interaction_actor.hpp"
+#include "actors/interaction/interaction_state.hpp"
 
 #include <algorithm>
 
@@ -10,259 +11,7 @@
 namespace parley {
 namespace {
 
-using wire::InteractionState;
-using wire::ReportingKind;
-
-struct party {
-  std::string agent;
-  caf::actor handle;
-};
-
-/// Why an offer is out: routed from a queue, a transfer to an agent, or a conference invite.
-enum class offer_kind { none, routed, transfer, conference };
-
-struct interaction_state {
-  interaction_view v;
-  caf::actor owner;
-  domain_ptr dom;
-  caf::actor queue;          // while queued
-  std::uint64_t seq = 0;     // position in the current queue (kept across requeues)
-  std::vector<party> parties;
-  party offered;             // the agent an offer is out to
-  offer_kind offer = offer_kind::none;
-  std::uint64_t offer_gen = 0;
-  bool announced = false;    // the submitted report went out (only once a queue took it)
-  std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
-  clock::time_point entered_at;  // the same, precisely (routing latency)
-  protocol::encoder enc;
-  static inline const char* name = "interaction";
-
-  void sync_agents() {
-    v.agents.clear();
-    for (auto& p : parties)
-      v.agents.push_back(p.agent);
-    if (offer != offer_kind::none && offer != offer_kind::conference)
-      v.agents.push_back(offered.agent);
-  }
-
-  bool is_party(const std::string& agent) const {
-    return std::any_of(parties.begin(), parties.end(), [&](auto& p) { return p.agent == agent; });
-  }
-};
-
-using self_ptr = caf::stateful_actor<interaction_state>*;
-
-caf::error err(wire::ErrorCode code, std::string text) {
-  return caf::make_error(code, std::move(text));
-}
-
-std::string id_text(self_ptr self) {
-  return "interaction " + std::to_string(self->state.v.id);
-}
-
-void report(self_ptr self, ReportingKind kind, const std::string& agent = {},
-            const std::string& reason = {}, bool transition = false,
-            InteractionState from = InteractionState::submitted, bool has_from = true) {
-  auto& st = self->state;
-  parley::report r;
-  r.kind = kind;
-  r.source_ms = transition ? st.v.changed_ms : st.dom->clk->now_ms();
-  r.tenant = st.v.tenant;
-  r.iid = st.v.id;
-  r.agent = agent;
-  r.queue = st.v.queue;
-  r.media = st.v.media;
-  r.transition = transition;
-  r.has_from = has_from;
-  r.from = from;
-  r.state = st.v.state;
-  r.reason = reason;
-  self->send(st.dom->bus, report_atom_v, std::move(r));
-}
-
-/// Moves to `to` and reports it as one transition.
-void change(self_ptr self, InteractionState to, ReportingKind kind, const std::string& agent = {},
-            const std::string& reason = {}) {
-  auto& st = self->state;
-  auto from = st.v.state;
-  st.v.state = to;
-  st.v.changed_ms = st.dom->clk->now_ms();
-  st.sync_agents();
-  report(self, kind, agent, reason, true, from);
-}
-
-void to_owner(self_ptr self, frame f) {
-  if (self->state.owner)
-    self->send(self->state.owner, event_atom_v, std::move(f));
-}
-
-void to_parties(self_ptr self, const frame& f) {
-  for (auto& p : self->state.parties)
-    self->send(p.handle, event_atom_v, f);
-}
-
-/// Releases every party (a handled interaction leaves its agents).
-void release_parties(self_ptr self, const std::string& reason) {
-  auto& st = self->state;
-  for (auto& p : st.parties) {
-    self->send(p.handle, release_atom_v, st.v.id, reason);
-    to_owner(self, party_event(st.enc, false, st.v.id, p.agent, reason));
-  }
-  st.parties.clear();
-}
-
-/// Withdraws an outstanding offer from its agent.
-void withdraw_offer(self_ptr self, const std::string& reason) {
-  auto& st = self->state;
-  if (st.offer == offer_kind::none)
-    return;
-  ++st.offer_gen;
-  self->send(st.offered.handle, revoke_atom_v, st.v.id, reason);
-  st.offer = offer_kind::none;
-  st.offered = {};
-}
-
-using done_fn = std::function<void(const caf::error&)>;
-
-/// Enters queue `name` at position `seq` (0: at the back of its priority). Waits for the
-/// queue's answer before handling anything else, so no offer can overtake it.
-void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, ReportingKind kind,
-             const std::string& agent, const std::string& reason, done_fn done) {
-  auto& st = self->state;
-  auto q = st.dom->queue(name);
-  if (!q) {
-    done(err(wire::ErrorCode::unknown_id, "no queue named " + name));
-    return;
-  }
-  // The queue keeps what its snapshot shows, as it will be once queued (not the user data).
-  auto now = st.dom->clk->now_ms();
-  auto summary = st.v;
-  summary.queue = name;
-  summary.state = InteractionState::queued;
-  summary.agents.clear();
-  summary.held = false;
-  summary.workbin.clear();
-  summary.changed_ms = now;
-  summary.properties.clear();
-  // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
-  bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;
-  auto entered = same ? st.entered_ms : now;
-  auto entered_at = same ? st.entered_at : st.dom->clk->now();
-  self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary, seq,
-                entered)
-    .await(
-      [=](std::uint64_t pos) {
-        auto& st = self->state;
-        st.entered_ms = entered;
-        st.entered_at = entered_at;
-        st.v.held = false;
-        if (!st.announced) {
-          st.announced = true;
-          report(self, ReportingKind::submitted, {}, {}, true, InteractionState::submitted, false);
-        }
-        bool moved = st.v.queue != name;
-        st.queue = q;
-        st.seq = pos;
-        st.v.queue = name;
-        st.v.workbin.clear();
-        change(self, InteractionState::queued, kind, agent, reason);
-        if (moved || kind != ReportingKind::queued || reason.empty())
-          to_owner(self, placed_event(st.enc, st.v.id, name));
-        done(caf::none);
-      },
-      [=](caf::error& e) { done(e); });
-}
-
-/// Back into its queue, at the position it had (after a reject, a timeout, a lost agent).
-void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
-             const std::string& reason) {
-  auto& st = self->state;
-  enqueue(self, st.v.queue, st.seq, kind, agent, reason, [=](const caf::error& e) {
-    if (e)  // cannot happen unless the queue died (shutdown): nothing better to do
-      self->quit(e);
-  });
-}
-
-void stop_now(self_ptr self, const std::string& reason, bool abandoned);
-
-/// Sends an invite to `agent`: `done` runs with no error once the agent shows it (the offer
-/// timer runs from then), or with the agent's refusal.
-void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
-           done_fn done) {
-  auto& st = self->state;
-  st.offer = kind;
-  st.offered = party{agent, handle};
-  auto gen = ++st.offer_gen;
-  if (kind != offer_kind::conference)
-    change(self, InteractionState::offered, ReportingKind::offered, agent,
-           kind == offer_kind::transfer ? "transfer" : "");
-  else
-    report(self, ReportingKind::offered, agent, "conference");
-  auto timeout = st.dom->cfg->routing.offer_timeout;
-  auto view = st.v;
-  view.agents = {agent};
-  auto ev = invite_event(st.enc, view, static_cast<std::uint32_t>(timeout.count()));
-  // The agent runs the offer timer: a pending delayed message would keep this actor's
-  // memory alive after it stops, and agents live long anyway.
-  caf::timespan real_timeout{st.dom->clk->real_delay(timeout)};
-  self->request(handle, std::chrono::seconds{5}, invite_atom_v, st.v.id, st.v.media,
-                caf::actor{self}, ev, kind == offer_kind::routed, real_timeout, gen)
-    .await(
-      [=](caf::ok_atom) {
-        auto& st = self->state;
-        if (kind == offer_kind::routed) {
-          st.dom->metrics->routing.record(st.dom->clk->now() - st.entered_at);
-          if (st.owner)
-            to_owner(self, taken_event(st.enc, st.v.id, st.v.queue, agent));
-        }
-        done(caf::none);
-      },
-      [=](caf::error& e) {
-        auto& st = self->state;
-        if (st.offer_gen != gen)
-          return;
-        st.offer = offer_kind::none;
-        st.offered = {};
-        done(e);
-      });
-}
-
-/// An offer ended without accept (reject, timeout, lost agent): where does it go now?
-void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
-                  const std::string& why) {
-  if (kind == offer_kind::conference) {
-    report(self, why_kind, agent, why);  // the handling agents keep it
-    return;
-  }
-  // Routed or transferred: back to its queue at the position it last had (never refused).
-  requeue(self, why_kind, agent, why);
-}
-
-void stop_now(self_ptr self, const std::string& reason, bool abandoned) {
-  auto& st = self->state;
-  withdraw_offer(self, "stopped");
-  if (st.v.state == InteractionState::queued && st.queue)
-    self->send(st.queue, remove_atom_v, st.v.id, abandoned, reason);
-  auto stopped = stopped_event(st.enc, st.v.id, reason);
-  to_parties(self, stopped);
-  for (auto& p : st.parties)
-    self->send(p.handle, release_atom_v, st.v.id, std::string{"stopped"});
-  st.parties.clear();
-  change(self, InteractionState::stopped,
-         abandoned ? ReportingKind::abandoned : ReportingKind::stopped, {}, reason);
-  to_owner(self, stopped);
-  self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.tenant, st.v.external_id);
-  self->quit();
-}
-
-caf::error must_handle(self_ptr self, const requester& who) {
-  auto& st = self->state;
-  if (st.v.state != InteractionState::handled)
-    return err(wire::ErrorCode::wrong_state, id_text(self) + " is not being handled");
-  if (!st.is_party(who.agent))
-    return err(wire::ErrorCode::wrong_state, id_text(self) + " is not handled by " + who.agent);
-  return caf::none;
-}
+using namespace interaction_detail;
 
 // -- the behavior: one handler per message ---------------------------------------
 
@@ -272,7 +21,14 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
   st0.v = std::move(setup.view);
   st0.owner = std::move(setup.owner);
   st0.dom = std::move(setup.dom);
-  st0.v.submitted_ms = st0.v.changed_ms = st0.dom->clk->now_ms();
+  if (setup.recovered) {
+    st0.recovering = true;
+    st0.seq = setup.queue_seq;
+    st0.entered_ms = setup.entered_ms;
+    st0.entered_at = st0.dom->clk->now();
+  } else {
+    st0.v.submitted_ms = st0.v.changed_ms = st0.dom->clk->now_ms();
+  }
   return {
     [=](init_atom) -> caf::result<InteractionState> {
       // Reported only once a queue took it, so a refused submit leaves no trace.
@@ -286,6 +42,33 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         rp.deliver(e);
         self->quit();
       });
+      return rp;
+    },
+    [=](recover_atom) -> caf::result<InteractionState> {
+      auto& st = self->state;
+      auto parked = st.v.state == InteractionState::parked;
+      st.v.agents.clear();
+      st.v.held = false;
+      st.v.state = InteractionState::submitted;  // it enters the count like a new submit
+      if (!parked && !st.dom->queue(st.v.queue)) {
+        parked = true;
+        st.v.workbin = "orphaned:" + st.v.queue;
+      }
+      if (parked) {
+        st.announced = true;
+        st.v.state = InteractionState::parked;
+        publish(self, ReportingKind::recovered, {}, st.v.workbin, true, InteractionState::submitted,
+               false);
+        return InteractionState::parked;
+      }
+      auto rp = self->make_response_promise<InteractionState>();
+      enqueue(self, st.v.queue, st.seq, ReportingKind::queued, {}, "engine restart",
+              [=](const caf::error& e) mutable {
+                if (e)
+                  rp.deliver(e);
+                else
+                  rp.deliver(InteractionState::queued);
+              });
       return rp;
     },
     [=](state_atom) { return self->state.v; },
@@ -320,7 +103,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       auto ev = props_event(st.enc, st.v.id, set, remove);
       to_owner(self, ev);
       to_parties(self, ev);
-      report(self, ReportingKind::properties_changed);
+      publish(self, ReportingKind::properties_changed);
       return caf::ok_atom_v;
     },
     [=](place_atom, const std::string& queue) -> caf::result<caf::ok_atom> {
@@ -374,7 +157,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       to_owner(self, party_event(st.enc, true, st.v.id, p.agent));
       if (kind == offer_kind::conference) {
         st.sync_agents();
-        report(self, ReportingKind::conferenced, p.agent);
+        publish(self, ReportingKind::conferenced, p.agent);
       } else {
         change(self, InteractionState::handled, ReportingKind::accepted, p.agent);
       }
@@ -437,7 +220,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       to_owner(self, party_event(st.enc, false, st.v.id, agent, why));
       if (!st.parties.empty() || st.v.state != InteractionState::handled) {
         st.sync_agents();
-        report(self, ReportingKind::party_left, agent, why);
+        publish(self, ReportingKind::party_left, agent, why);
         return;
       }
       // Nobody handles it any more: back to its queue, at the position it had.
@@ -487,7 +270,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
                 self->send(p.handle, release_atom_v, st.v.id, std::string{"transferred"});
                 to_owner(self, party_event(st.enc, false, st.v.id, p.agent, "transferred"));
               }
-              report(self, ReportingKind::transferred, agent, "to agent " + agent);
+              publish(self, ReportingKind::transferred, agent, "to agent " + agent);
               rp.deliver(caf::ok_atom_v);
             });
           },
@@ -528,7 +311,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       st.parties.erase(it);
       st.sync_agents();
       to_owner(self, party_event(st.enc, false, st.v.id, who.agent, "left"));
-      report(self, ReportingKind::party_left, who.agent);
+      publish(self, ReportingKind::party_left, who.agent);
       return caf::ok_atom_v;
     },
     [=](hold_atom, const requester& who) -> caf::result<caf::ok_atom> {
@@ -537,7 +320,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (self->state.v.held)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is on hold already");
       self->state.v.held = true;
-      report(self, ReportingKind::held, who.agent);
+      publish(self, ReportingKind::held, who.agent);
       return caf::ok_atom_v;
     },
     [=](resume_atom, const requester& who) -> caf::result<caf::ok_atom> {
@@ -546,7 +329,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (!self->state.v.held)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is not on hold");
       self->state.v.held = false;
-      report(self, ReportingKind::resumed, who.agent);
+      publish(self, ReportingKind::resumed, who.agent);
       return caf::ok_atom_v;
     },
     [=](park_atom, const requester& who, const std::string& workbin) -> caf::result<caf::ok_atom> {

@@ -7,6 +7,9 @@
 // Spawned by the interaction registry on submit; quits when stopped (or at shutdown).
 // Messages (untyped; `requester` says who asks and is checked against the state):
 //   (init_atom) -> Submitted state | error           from the registry: enter the first queue
+//   (recover_atom) -> state                          from the registry at start-up: back to
+//       its queue at its old position (offered or handled ones too: their agents are gone),
+//       or parked where it was; a queue no longer configured parks it in "orphaned:<queue>"
 //   (state_atom) -> interaction_view
 //   (props_atom, requester, property_list set, std::vector<std::string> remove) -> ok
 //   (place_atom, std::string queue) -> ok
@@ -35,6 +38,11 @@ struct interaction_setup {
   interaction_view view;  ///< id, external id, tenant, media, queue, priority, properties
   caf::actor owner;       ///< the submitting client's connection actor
   domain_ptr dom;
+  /// Loaded from storage at start-up: `view` is as stored, and (recover_atom) puts it back
+  /// at its place: its queue position, or its workbin.
+  bool recovered = false;
+  std::uint64_t queue_seq = 0;
+  std::int64_t entered_ms = 0;
 };
 
 caf::actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);

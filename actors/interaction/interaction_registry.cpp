@@ -1,12 +1,16 @@
 #include "actors/interaction/interaction_registry.hpp"
 
+#include <deque>
 #include <unordered_map>
+
+#include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
 
 #include "actors/runtime/harden.hpp"
 
 #include "actors/interaction/interaction_actor.hpp"
+#include "actors/persistence/rows.hpp"
 
 namespace parley {
 
@@ -17,7 +21,22 @@ struct registry_state {
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, caf::actor> live;
   std::unordered_map<std::string, std::uint64_t> by_external;
+  /// Stopped interactions by external id, so a late resubmit finds them instead of creating
+  /// a second one; the newest `finished_limit` are kept (and reloaded at start-up).
+  std::unordered_map<std::string, std::uint64_t> finished;
+  std::deque<std::string> finished_order;
+  std::size_t finished_limit = 100'000;
   static inline const char* name = "interaction_registry";
+
+  void remember_finished(const std::string& ext, std::uint64_t id) {
+    if (finished_limit == 0 || !finished.emplace(ext, id).second)
+      return;
+    finished_order.push_back(ext);
+    while (finished_order.size() > finished_limit) {
+      finished.erase(finished_order.front());
+      finished_order.pop_front();
+    }
+  }
 };
 
 using registry_self = caf::stateful_actor<registry_state>*;
@@ -51,6 +70,8 @@ caf::behavior interaction_registry(registry_self self) {
       // External ids are unique per tenant.
       auto ext = req.external_id.empty() ? std::string{} : req.tenant + '\n' + req.external_id;
       if (!ext.empty()) {
+        if (auto it = st.finished.find(ext); it != st.finished.end())
+          return {it->second, true, wire::InteractionState::stopped};
         if (auto it = st.by_external.find(ext); it != st.by_external.end()) {
           // A resubmit (e.g. after a reconnect): the same interaction, not a second one; its
           // events go to the connection that resubmitted.
@@ -100,8 +121,58 @@ caf::behavior interaction_registry(registry_self self) {
       st.live.erase(id);
       auto ext = tenant + '\n' + external_id;
       if (!external_id.empty())
-        if (auto it = st.by_external.find(ext); it != st.by_external.end() && it->second == id)
+        if (auto it = st.by_external.find(ext); it != st.by_external.end() && it->second == id) {
           st.by_external.erase(it);
+          st.remember_finished(ext, id);
+        }
+    },
+    [=](recover_atom, std::vector<storage::interaction_row>& live,
+        std::vector<storage::interaction_row>& finished, std::uint64_t max_id,
+        std::uint64_t finished_limit) -> caf::result<std::uint64_t> {
+      // At start-up, before any client connects: ids continue, stopped external ids are
+      // remembered, and every live interaction goes back where it was.
+      auto& st = self->state;
+      st.next_id = std::max(st.next_id, max_id);
+      st.finished_limit = finished_limit;
+      for (auto it = finished.rbegin(); it != finished.rend(); ++it)  // oldest first
+        st.remember_finished(it->tenant + '\n' + it->external_id, it->id);
+      auto rp = self->make_response_promise<std::uint64_t>();
+      auto total = static_cast<std::uint64_t>(live.size());
+      auto left = std::make_shared<std::size_t>(live.size());
+      if (live.empty())
+        rp.deliver(std::uint64_t{0});
+      for (auto& row : live) {
+        interaction_setup setup;
+        try {
+          setup.view = from_row(row);
+        } catch (const std::exception& e) {
+          spdlog::error("recovery: interaction {} cannot be loaded: {}", row.id, e.what());
+          if (--*left == 0)
+            rp.deliver(total);
+          continue;
+        }
+        setup.dom = st.dom;
+        setup.recovered = true;
+        setup.queue_seq = row.queue_seq;
+        setup.entered_ms = row.entered_ms;
+        auto a = spawn_interaction(self->system(), std::move(setup));
+        st.live[row.id] = a;
+        if (!row.external_id.empty())
+          st.by_external[row.tenant + '\n' + row.external_id] = row.id;
+        auto id = row.id;
+        self->request(a, std::chrono::seconds{30}, recover_atom_v)
+          .then([=](wire::InteractionState) mutable {
+                  if (--*left == 0)
+                    rp.deliver(total);
+                },
+                [=](caf::error& e) mutable {
+                  spdlog::error("recovery: interaction {} could not be requeued: {}", id,
+                                describe(e));
+                  if (--*left == 0)
+                    rp.deliver(total);
+                });
+      }
+      return rp;
     },
     [=](count_atom) { return static_cast<std::uint64_t>(self->state.live.size()); },
     [=](snapshot_atom, std::uint32_t limit) {

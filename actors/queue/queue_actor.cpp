@@ -86,6 +86,8 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
                                  + std::to_string(st.cfg.max_size) + ")");
       if (seq == 0)
         seq = ++st.next_seq;
+      else  // a requeue, or an interaction recovered at start-up: new arrivals go behind it
+        st.next_seq = std::max(st.next_seq, seq);
       auto media = summary.media;
       order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
       entry e{key, inter, std::move(summary), 0};

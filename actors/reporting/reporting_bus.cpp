@@ -7,6 +7,7 @@
 
 #include "actors/runtime/harden.hpp"
 
+#include "actors/persistence/rows.hpp"
 #include "protocol/codec.hpp"
 
 namespace parley {
@@ -67,14 +68,14 @@ struct bus_state {
       ++c.violations;
   }
 
-  frame encode(const report& r) {
+  frame encode(const report& r, std::int64_t engine_ms) {
     auto& fbb = enc.start();
     auto tenant = fbb.CreateString(r.tenant);
     auto agent = fbb.CreateString(r.agent);
     auto queue = fbb.CreateString(r.queue);
     auto media = fbb.CreateString(r.media);
     auto reason = fbb.CreateString(r.reason);
-    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, clk->now_ms(), tenant,
+    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, engine_ms, tenant,
                                          r.iid, agent, queue, media, r.state, r.agent_state,
                                          reason);
     return protocol::to_bytes(enc.finish(0, ev));
@@ -101,8 +102,10 @@ struct bus_state {
   }
 };
 
-caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_ptr<const clock> clk) {
+caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_ptr<const clock> clk,
+                           caf::actor store, std::uint64_t last_seq) {
   self->state.clk = std::move(clk);
+  self->state.seq = last_seq;
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) { self->state.drop(dm.source); });
   return {
@@ -111,11 +114,14 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       ++st.seq;
       ++st.kinds[static_cast<std::size_t>(r.kind)];
       st.count(r);
+      auto engine_ms = st.clk->now_ms();
+      if (store)
+        self->send(store, persist_atom_v, to_event(r, st.seq, engine_ms));
       bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
                                                [&](auto& t) { return t.second == r.iid; });
       if (st.reporting.empty() && !traced)
         return;
-      auto f = st.encode(r);  // encoded once; CAF messages share the payload copy-on-write
+      auto f = st.encode(r, engine_ms);  // encoded once; CAF messages share the payload copy-on-write
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
       if (traced)
@@ -184,8 +190,9 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
 
 } // namespace
 
-caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk) {
-  return sys.spawn(reporting_bus, std::move(clk));
+caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
+                               caf::actor store, std::uint64_t last_seq) {
+  return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq);
 }
 
 } // namespace parley

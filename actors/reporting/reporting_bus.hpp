@@ -3,7 +3,7 @@
 // Every state change of an interaction or agent is sent here as a `report`; the bus gives
 // it the next engine-wide sequence number (gap-free, from 1), stamps the engine time and
 // fans the encoded ReportingEvent out to the subscribed reporting clients, in order. The
-// statistics and persistence issues subscribe here too. Virtual-queue events travel the
+// statistics subscribe here too; every event goes to the persistence writer. Virtual-queue events travel the
 // same way to VQ subscribers (filtered by queue). The bus also keeps the per-tenant
 // conservation counts: submitted = in_submitted + queued + offered + handled + parked +
 // stopped holds after every event it has processed.
@@ -123,6 +123,9 @@ typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
   return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds);
 }
 
-caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk);
+/// `store`: the persistence writer every sequenced event goes to (may be invalid);
+/// `last_seq`: the last sequence number already stored, so the stream continues gap-free.
+caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
+                               caf::actor store = {}, std::uint64_t last_seq = 0);
 
 } // namespace parley

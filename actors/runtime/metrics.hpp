@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace parley {
 
@@ -39,9 +40,55 @@ private:
   std::atomic<std::uint64_t> sum_ns_{0};
 };
 
+/// Rows per committed storage transaction, for Prometheus.
+class size_histogram {
+public:
+  static constexpr std::array<double, 12> bounds{1,   5,    10,   25,   50,    100,
+                                                 250, 500, 1000, 2500, 5000, 10000};
+
+  void record(std::uint64_t n) noexcept {
+    std::size_t i = 0;
+    while (i < bounds.size() && static_cast<double>(n) > bounds[i])
+      ++i;
+    counts_[i].fetch_add(1, std::memory_order_relaxed);
+    sum_.fetch_add(n, std::memory_order_relaxed);
+  }
+  std::uint64_t bucket(std::size_t i) const noexcept {
+    return counts_[i].load(std::memory_order_relaxed);
+  }
+  double sum() const noexcept { return static_cast<double>(sum_.load(std::memory_order_relaxed)); }
+
+private:
+  std::array<std::atomic<std::uint64_t>, bounds.size() + 1> counts_{};
+  std::atomic<std::uint64_t> sum_{0};
+};
+
+/// What the persistence writer tells everyone else: whether new work can be stored, and
+/// its numbers for /metrics, /readyz and the console.
+struct storage_health {
+  std::string backend;     ///< "sqlite /path" or "postgresql host=..." (set before start)
+  bool commit_acks = true; ///< storage.durability = "commit" (set before start)
+  std::atomic<bool> up{true};     ///< the last write or health check reached the database
+  std::atomic<bool> full{false};  ///< pending rows reached storage.max_pending
+  std::atomic<std::uint64_t> pending{0};   ///< rows buffered, not yet committed
+  std::atomic<std::uint64_t> batches{0};   ///< committed transactions
+  std::atomic<std::uint64_t> rows{0};      ///< committed rows
+  std::atomic<std::uint64_t> failures{0};  ///< failed write attempts (retried)
+  std::atomic<std::uint64_t> shed{0};      ///< reporting events dropped (storage.shed_events)
+  latency_histogram commit;                ///< one batch: begin -> committed
+  size_histogram batch_rows;
+
+  /// New work (submits, state changes) is refused while this is false.
+  bool accepting() const noexcept {
+    return !full.load(std::memory_order_relaxed)
+           && (up.load(std::memory_order_relaxed) || !commit_acks);
+  }
+};
+
 struct domain_metrics {
   latency_histogram submit_ack;  ///< Submit received -> Submitted sent
   latency_histogram routing;     ///< entered a queue -> the agent showed the invite
+  storage_health storage;
 };
 
 } // namespace parley

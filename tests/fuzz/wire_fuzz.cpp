@@ -30,6 +30,10 @@ parley::engine::engine* running = nullptr;
 /// logger exists, so it stops before the logger and CAF's globals go away.
 parley::engine::engine& the_engine() {
   static auto* eng = [] {
+    // A fresh database per run: the engine would otherwise recover the last run's state.
+    std::string dir = "/tmp/parley-fuzz-XXXXXX";
+    if (!::mkdtemp(dir.data()))
+      std::abort();
     auto cfg = parley::engine::parse_config(R"(
 [[queues]]
 name = "sales"
@@ -41,7 +45,7 @@ capacity = { voice = 1, chat = 3 }
                                             "fuzz",
                                             {"listen.interaction_port=0", "listen.vq_port=0",
                                              "listen.stat_port=0", "console.port=0", "metrics.port=0",
-                                             "log.level=off", "engine.data_dir=/tmp/parley-fuzz",
+                                             "log.level=off", "engine.data_dir=\"" + dir + "\"",
                                              "timeouts.registration_ms=1000"});
     spdlog::set_level(spdlog::level::off);
     auto* e = new parley::engine::engine(cfg);

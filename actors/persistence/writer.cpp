@@ -1,0 +1,252 @@
+#include "actors/persistence/writer.hpp"
+
+#include <unordered_map>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/harden.hpp"
+#include "actors/runtime/types.hpp"
+
+namespace parley {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+using storage::agent_session_row;
+using storage::event_row;
+using storage::interaction_row;
+
+/// What the next transaction writes, and who waits for it.
+struct pending {
+  storage::batch b;
+  std::unordered_map<std::uint64_t, std::size_t> interaction_at;  // id -> index in b
+  std::unordered_map<std::uint64_t, std::size_t> session_at;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> waiters;
+
+  void put(interaction_row r) {
+    auto [it, fresh] = interaction_at.try_emplace(r.id, b.interactions.size());
+    if (fresh)
+      b.interactions.push_back(std::move(r));
+    else
+      b.interactions[it->second] = std::move(r);
+  }
+
+  void put(const agent_session_row& r) {
+    auto [it, fresh] = session_at.try_emplace(r.id, b.sessions.size());
+    if (fresh)
+      b.sessions.push_back(r);
+    else
+      b.sessions[it->second] = r;
+  }
+
+  void clear() {
+    b = {};
+    interaction_at.clear();
+    session_at.clear();
+  }
+};
+
+struct writer_state {
+  std::shared_ptr<storage::store> store;
+  writer_config cfg;
+  std::shared_ptr<domain_metrics> metrics;
+  pending buf;
+  bool flush_queued = false;
+  bool retrying = false;
+  steady::time_point first_at;    // when the oldest buffered row arrived
+  steady::time_point last_write;  // last successful write or health check
+  steady::time_point last_log;    // failures are logged at most every 10 s
+  std::chrono::milliseconds backoff{0};
+  std::uint64_t failed_attempts = 0;
+  std::uint64_t next_session = 1;
+  std::unordered_map<std::string, agent_session_row> open_sessions;  // tenant '\n' agent
+  static inline const char* name = "persistence_writer";
+
+  storage_health& health() { return metrics->storage; }
+
+  void update_gauges() {
+    auto n = buf.b.size();
+    health().pending.store(n, std::memory_order_relaxed);
+    health().full.store(n >= cfg.max_pending, std::memory_order_relaxed);
+  }
+
+  /// Agent sessions follow the login and logout events.
+  void track_session(const event_row& e) {
+    using wire::ReportingKind;
+    if (e.iid != 0 || e.agent.empty())
+      return;
+    auto key = e.tenant + '\n' + e.agent;
+    if (e.kind == static_cast<std::uint8_t>(ReportingKind::agent_login)) {
+      agent_session_row r{next_session++, e.tenant, e.agent, e.reason, e.source_ms, 0, ""};
+      buf.put(r);
+      open_sessions[key] = std::move(r);
+    } else if (e.kind == static_cast<std::uint8_t>(ReportingKind::agent_logout)) {
+      auto it = open_sessions.find(key);
+      if (it == open_sessions.end())
+        return;
+      it->second.logout_ms = std::max<std::int64_t>(e.source_ms, 1);
+      it->second.reason = e.reason;
+      buf.put(it->second);
+      open_sessions.erase(it);
+    }
+  }
+};
+
+using writer_self = caf::stateful_actor<writer_state>*;
+
+void deliver(std::vector<caf::typed_response_promise<caf::ok_atom>>& waiters, const caf::error& err) {
+  for (auto& w : waiters)
+    if (err)
+      w.deliver(err);
+    else
+      w.deliver(caf::ok_atom_v);
+  waiters.clear();
+}
+
+/// Writes the buffer in one transaction; on failure keeps it and schedules a retry.
+void write_now(writer_self self) {
+  auto& st = self->state;
+  if (st.retrying)
+    return;  // the retry timer writes
+  if (st.buf.b.empty()) {
+    deliver(st.buf.waiters, caf::none);
+    return;
+  }
+  auto& h = st.health();
+  auto t0 = steady::now();
+  try {
+    st.store->write(st.buf.b);
+  } catch (const storage::storage_error& e) {
+    h.failures.fetch_add(1, std::memory_order_relaxed);
+    h.up.store(false, std::memory_order_relaxed);
+    ++st.failed_attempts;
+    st.backoff = st.backoff.count() == 0 ? st.cfg.retry_min
+                                         : std::min(st.backoff * 2, st.cfg.retry_max);
+    if (st.failed_attempts == 1 || t0 - st.last_log > std::chrono::seconds{10}) {
+      st.last_log = t0;
+      spdlog::error("storage: write of {} rows failed ({} attempt(s), retrying in {} ms, {}): {}",
+                    st.buf.b.size(), st.failed_attempts, st.backoff.count(),
+                    e.transient() ? "transient" : "persistent", e.what());
+    }
+    st.retrying = true;
+    self->delayed_send(self, st.backoff, retry_atom_v);
+    return;
+  }
+  auto t1 = steady::now();
+  auto rows = st.buf.b.size();
+  h.commit.record(t1 - t0);
+  h.batch_rows.record(rows);
+  h.batches.fetch_add(1, std::memory_order_relaxed);
+  h.rows.fetch_add(rows, std::memory_order_relaxed);
+  if (st.failed_attempts > 0)
+    spdlog::info("storage: back after {} failed attempt(s); {} rows written", st.failed_attempts,
+                 rows);
+  h.up.store(true, std::memory_order_relaxed);
+  st.failed_attempts = 0;
+  st.backoff = {};
+  st.last_write = t1;
+  auto waiters = std::move(st.buf.waiters);
+  st.buf.waiters.clear();
+  st.buf.clear();
+  st.update_gauges();
+  deliver(waiters, caf::none);
+}
+
+/// A row arrived: make sure a write follows.
+void buffered(writer_self self) {
+  auto& st = self->state;
+  st.update_gauges();
+  if (!st.flush_queued) {
+    st.flush_queued = true;
+    st.first_at = steady::now();
+    // Behind every message already in the mailbox: they join this batch (group commit).
+    self->send(self, caf::flush_atom_v);
+  }
+  if (st.buf.b.size() >= st.cfg.batch_size)
+    write_now(self);
+}
+
+caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, writer_config cfg,
+                     std::shared_ptr<domain_metrics> metrics) {
+  auto& st0 = self->state;
+  st0.store = std::move(store);
+  st0.cfg = cfg;
+  st0.metrics = std::move(metrics);
+  st0.next_session = cfg.next_session_id;
+  st0.last_write = steady::now();
+  harden(self);
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    auto& st = self->state;
+    st.retrying = false;
+    write_now(self);  // one last attempt
+    if (!st.buf.b.empty())
+      spdlog::error("storage: {} rows could not be written before exit (storage unavailable)",
+                    st.buf.b.size());
+    deliver(st.buf.waiters, caf::make_error(wire::ErrorCode::storage_unavailable,
+                                            "storage unavailable at shutdown"));
+    self->quit(em.reason);
+  });
+  self->delayed_send(self, cfg.health_interval, caf::tick_atom_v);
+  return {
+    [=](persist_atom, interaction_row& r) {
+      self->state.buf.put(std::move(r));
+      buffered(self);
+    },
+    [=](persist_atom, event_row& e) {
+      auto& st = self->state;
+      if (st.cfg.shed_events && st.buf.b.size() >= st.cfg.max_pending) {
+        st.health().shed.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      st.track_session(e);
+      st.buf.b.events.push_back(std::move(e));
+      buffered(self);
+    },
+    [=](sync_atom) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (!st.cfg.commit_acks || (st.buf.b.empty() && !st.retrying))
+        return caf::ok_atom_v;
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      st.buf.waiters.push_back(rp);
+      return rp;
+    },
+    [=](caf::flush_atom) {
+      auto& st = self->state;
+      st.flush_queued = false;
+      auto waited = steady::now() - st.first_at;
+      if (st.cfg.batch_delay.count() > 0 && waited < st.cfg.batch_delay && !st.buf.b.empty()) {
+        st.flush_queued = true;
+        self->delayed_send(self, st.cfg.batch_delay - waited, caf::flush_atom_v);
+        return;
+      }
+      write_now(self);
+    },
+    [=](retry_atom) {
+      self->state.retrying = false;
+      write_now(self);
+    },
+    [=](caf::tick_atom) {
+      // An idle writer would not notice the database going away: check it now and then.
+      auto& st = self->state;
+      auto now = steady::now();
+      if (!st.retrying && st.buf.b.empty() && now - st.last_write >= st.cfg.health_interval) {
+        bool ok = st.store->ping();
+        auto was = st.health().up.exchange(ok, std::memory_order_relaxed);
+        if (was != ok)
+          spdlog::warn("storage: {} {}", st.store->describe(), ok ? "reachable again" : "unreachable");
+        st.last_write = now;
+      }
+      self->delayed_send(self, st.cfg.health_interval, caf::tick_atom_v);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                        writer_config cfg, std::shared_ptr<domain_metrics> metrics) {
+  return sys.spawn<caf::detached>(writer, std::move(store), cfg, std::move(metrics));
+}
+
+} // namespace parley

@@ -1,0 +1,55 @@
+// writer: the persistence actor. Group commit between the domain and a storage backend.
+//
+// Interaction actors send their current row after every change; the reporting bus sends
+// every event once it has its sequence number. The writer buffers them (one row per
+// interaction id: the latest wins; events in order) and writes a batch in one transaction
+// when the batch is full, when its mailbox has no more writes waiting, or — with a
+// positive batch delay — when the oldest buffered row has waited that long. Agent
+// sessions are derived from the login/logout events, in the same transaction.
+//
+// Acknowledgement: (sync_atom) is answered once everything the writer received before it
+// is committed ("durability = commit"), or at once ("async"). The connection actors ask
+// for it before they acknowledge a request, so an acknowledged change is on disk.
+//
+// Failures: a failed write is retried with exponential backoff, forever, keeping the
+// buffer (nothing is dropped); domain_metrics::storage says `up` false meanwhile. At
+// storage.max_pending buffered rows `full` is set: new submits and state changes are
+// refused with storage_unavailable until the buffer drains (reporting events past the
+// bound are dropped and counted only with storage.shed_events = true).
+//
+// Runs detached (its own thread: database calls block). Spawned by the engine after
+// recovery; stopped last, after every domain actor, and writes what it holds then.
+// Messages:
+//   (persist_atom, storage::interaction_row)   from interaction actors; no answer
+//   (persist_atom, storage::event_row)         from the reporting bus; no answer
+//   (sync_atom) -> ok                           see above; error storage_unavailable at exit
+//   (caf::flush_atom) / (retry_atom) / (caf::tick_atom)   own timers
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <caf/fwd.hpp>
+
+#include "actors/runtime/metrics.hpp"
+#include "storage/store.hpp"
+
+namespace parley {
+
+struct writer_config {
+  std::uint32_t batch_size = 1000;
+  std::chrono::milliseconds batch_delay{0};  ///< 0: write as soon as the mailbox is drained
+  bool commit_acks = true;
+  std::uint64_t max_pending = 200'000;
+  std::chrono::milliseconds retry_min{50};
+  std::chrono::milliseconds retry_max{5'000};
+  std::chrono::milliseconds health_interval{1'000};  ///< idle health check
+  bool shed_events = false;
+  std::uint64_t next_session_id = 1;  ///< from recovery
+};
+
+caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                        writer_config cfg, std::shared_ptr<domain_metrics> metrics);
+
+} // namespace parley

@@ -1,0 +1,85 @@
+// config_options: the building blocks of parleyd's option table (config.cpp): one
+// `option` per key, with its type, help text, how it is stored and shown. Internal to engine/.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "engine/config.hpp"
+
+namespace parley::engine::config_detail {
+
+enum class kind { integer, real, string, string_list, boolean };
+
+struct option {
+  std::string key;
+  kind type;
+  std::string help;
+  /// Stores a value of the right type into the config; returns "" or why it is invalid.
+  std::function<std::string(config&, const toml::node&)> apply;
+  std::function<std::string(const config&)> show;
+};
+
+template <class Get>
+option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
+  return {std::move(key), kind::integer, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_integer()->get();
+            if (v < lo || v > hi)
+              return std::to_string(v) + " is out of range (" + std::to_string(lo) + ".."
+                     + std::to_string(hi) + ")";
+            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
+            return {};
+          },
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); }};
+}
+
+template <class Get>
+option duration_ms(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
+  return {std::move(key), kind::integer, std::move(help) + " (milliseconds)",
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_integer()->get();
+            if (v < lo || v > hi)
+              return std::to_string(v) + " ms is out of range (" + std::to_string(lo) + ".."
+                     + std::to_string(hi) + ")";
+            get(c) = milliseconds{v};
+            return {};
+          },
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c)).count()); }};
+}
+
+template <class Get, class Check>
+option text(std::string key, Get get, Check check, std::string help) {
+  return {std::move(key), kind::string, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_string()->get();
+            if (auto why = check(v); !why.empty())
+              return why;
+            get(c) = v;
+            return {};
+          },
+          [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; }};
+}
+
+inline std::string any_text(const std::string&) {
+  return {};
+}
+
+inline std::string non_empty(const std::string& v) {
+  return v.empty() ? "must not be empty" : "";
+}
+
+inline std::string log_level(const std::string& v) {
+  for (auto* ok : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+    if (v == ok)
+      return {};
+  return "\"" + v + "\" is not a log level (trace, debug, info, warn, error, critical, off)";
+}
+
+/// The [storage] keys (config_storage.cpp).
+void add_storage_options(std::vector<option>& o);
+
+} // namespace parley::engine::config_detail

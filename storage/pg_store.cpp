@@ -1,0 +1,379 @@
+// pg_store: PostgreSQL through libpq. A batch is one transaction: the events go in with
+// COPY (append-only), interaction and session rows are COPYed into session-local staging
+// tables and upserted from there with one INSERT ... ON CONFLICT each — the fastest way
+// PostgreSQL offers to write many rows (pipeline mode cannot carry COPY).
+//
+// A lost connection (server restarted, network) is reset once per write() and otherwise
+// reported as a transient storage_error: the writer actor backs off and tries again.
+#include <libpq-fe.h>
+
+#include <map>
+
+#include "storage/store.hpp"
+
+namespace parley::storage {
+
+namespace {
+
+/// COPY text format: backslash, tab, newline and carriage return are escaped.
+void copy_text(std::string& out, const std::string& v) {
+  for (char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
+template <class... Ts>
+void copy_line(std::string& out, const Ts&... vs) {
+  bool first = true;
+  auto one = [&](const auto& v) {
+    if (!first)
+      out += '\t';
+    first = false;
+    if constexpr (std::is_convertible_v<decltype(v), const std::string&>)
+      copy_text(out, v);
+    else
+      out += std::to_string(v);
+  };
+  (one(vs), ...);
+  out += '\n';
+}
+
+std::string json_or_empty(const std::string& v) {
+  return v.empty() ? "[]" : v;
+}
+
+class pg_store final : public store {
+public:
+  explicit pg_store(const config& cfg) : dsn_(cfg.dsn), timeout_s_(cfg.connect_timeout_s) {
+    describe_ = "postgresql " + safe_dsn();
+    connect();
+  }
+
+  ~pg_store() override { PQfinish(conn_); }
+
+  std::string describe() const override { return describe_; }
+
+  int schema_version() override {
+    auto r = exec("SELECT coalesce(max(version), 0) FROM schema_version");
+    return std::stoi(PQgetvalue(r.get(), 0, 0));
+  }
+
+  void migrate() override {
+    auto& all = migrations("postgresql");
+    auto have = schema_version();
+    if (have > static_cast<int>(all.size()))
+      throw storage_error("the database " + describe_ + " has schema version "
+                            + std::to_string(have) + ", newer than this parleyd knows ("
+                            + std::to_string(all.size())
+                            + "): run a newer parleyd or point storage.dsn elsewhere",
+                          false);
+    for (auto v = have; v < static_cast<int>(all.size()); ++v) {
+      exec("BEGIN");
+      try {
+        exec(all[v]);
+        exec("DELETE FROM schema_version");
+        exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
+        exec("COMMIT");
+      } catch (...) {
+        rollback();
+        throw;
+      }
+    }
+    staged_ = false;
+  }
+
+  void write(const batch& b) override {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      PQreset(conn_);
+      staged_ = false;
+      if (PQstatus(conn_) != CONNECTION_OK)
+        throw storage_error("PostgreSQL " + describe_ + " unreachable: " + error(), true);
+    }
+    stage_tables();
+    exec("BEGIN");
+    try {
+      if (!b.events.empty()) {
+        buf_.clear();
+        for (auto& e : b.events)
+          copy_line(buf_, e.seq, e.engine_ms, e.source_ms, int{e.kind}, e.tenant, e.iid, e.agent,
+                    e.queue, e.media, int{e.from_state}, int{e.state}, int{e.agent_state},
+                    e.reason);
+        copy("COPY events FROM STDIN");
+      }
+      if (!b.interactions.empty()) {
+        buf_.clear();
+        for (auto& r : b.interactions)
+          copy_line(buf_, r.id, r.external_id, r.tenant, r.media, r.queue, r.priority, int{r.state},
+                    json_or_empty(r.agents), std::string{r.held ? "t" : "f"}, r.workbin,
+                    json_or_empty(r.properties), r.submitted_ms, r.changed_ms, r.entered_ms,
+                    r.queue_seq);
+        copy("COPY stage_interactions FROM STDIN");
+        exec("INSERT INTO interactions SELECT * FROM stage_interactions ON CONFLICT (id) DO UPDATE "
+             "SET queue = excluded.queue, priority = excluded.priority, state = excluded.state, "
+             "agents = excluded.agents, held = excluded.held, workbin = excluded.workbin, "
+             "properties = excluded.properties, changed_ms = excluded.changed_ms, "
+             "entered_ms = excluded.entered_ms, queue_seq = excluded.queue_seq");
+      }
+      if (!b.sessions.empty()) {
+        buf_.clear();
+        for (auto& s : b.sessions)
+          copy_line(buf_, s.id, s.tenant, s.agent, s.client, s.login_ms, s.logout_ms, s.reason);
+        copy("COPY stage_sessions FROM STDIN");
+        exec("INSERT INTO agent_sessions SELECT * FROM stage_sessions ON CONFLICT (id) DO UPDATE "
+             "SET logout_ms = excluded.logout_ms, reason = excluded.reason");
+      }
+      exec("COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  recovered recover(std::size_t finished_limit, std::int64_t now_ms) override {
+    recovered out;
+    auto live = exec("SELECT " + columns + " FROM interactions WHERE state <> 5 ORDER BY id");
+    for (int i = 0; i < PQntuples(live.get()); ++i)
+      out.live.push_back(read_interaction(live.get(), i));
+    auto done = exec("SELECT " + columns
+                     + " FROM interactions WHERE state = 5 AND external_id <> '' ORDER BY id DESC "
+                       "LIMIT "
+                     + std::to_string(finished_limit));
+    for (int i = 0; i < PQntuples(done.get()); ++i)
+      out.finished.push_back(read_interaction(done.get(), i));
+    auto max = exec("SELECT (SELECT coalesce(max(id), 0) FROM interactions), "
+                    "(SELECT coalesce(max(seq), 0) FROM events), "
+                    "(SELECT coalesce(max(id), 0) FROM agent_sessions)");
+    out.max_interaction_id = std::stoull(PQgetvalue(max.get(), 0, 0));
+    out.max_seq = std::stoull(PQgetvalue(max.get(), 0, 1));
+    out.max_session_id = std::stoull(PQgetvalue(max.get(), 0, 2));
+    auto closed = exec("UPDATE agent_sessions SET logout_ms = " + std::to_string(now_ms)
+                       + ", reason = 'engine restart' WHERE logout_ms = 0");
+    out.closed_sessions = std::stoull(PQcmdTuples(closed.get()));
+    return out;
+  }
+
+  bool ping() override {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      PQreset(conn_);
+      staged_ = false;
+    }
+    if (PQstatus(conn_) != CONNECTION_OK)
+      return false;
+    result r{PQexec(conn_, "SELECT 1"), PQclear};
+    return PQresultStatus(r.get()) == PGRES_TUPLES_OK;
+  }
+
+  std::optional<interaction_row> interaction(std::uint64_t id) override {
+    auto r = exec_params("SELECT " + columns + " FROM interactions WHERE id = $1",
+                         {std::to_string(id)});
+    if (PQntuples(r.get()) == 0)
+      return std::nullopt;
+    return read_interaction(r.get(), 0);
+  }
+
+  std::vector<interaction_row> by_external_id(const std::string& tenant,
+                                              const std::string& external_id) override {
+    auto r = exec_params("SELECT " + columns
+                           + " FROM interactions WHERE tenant = $1 AND external_id = $2 ORDER BY id",
+                         {tenant, external_id});
+    std::vector<interaction_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(read_interaction(r.get(), i));
+    return out;
+  }
+
+  std::vector<event_row> events(std::uint64_t from_seq, std::size_t limit) override {
+    auto r = exec_params("SELECT seq, engine_ms, source_ms, kind, tenant, iid, agent, queue, media, "
+                         "from_state, state, agent_state, reason FROM events WHERE seq >= $1 "
+                         "ORDER BY seq LIMIT $2",
+                         {std::to_string(from_seq), std::to_string(limit)});
+    std::vector<event_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      auto* p = r.get();
+      event_row e;
+      e.seq = std::stoull(PQgetvalue(p, i, 0));
+      e.engine_ms = std::stoll(PQgetvalue(p, i, 1));
+      e.source_ms = std::stoll(PQgetvalue(p, i, 2));
+      e.kind = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 3)));
+      e.tenant = PQgetvalue(p, i, 4);
+      e.iid = std::stoull(PQgetvalue(p, i, 5));
+      e.agent = PQgetvalue(p, i, 6);
+      e.queue = PQgetvalue(p, i, 7);
+      e.media = PQgetvalue(p, i, 8);
+      e.from_state = static_cast<std::int16_t>(std::stoi(PQgetvalue(p, i, 9)));
+      e.state = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 10)));
+      e.agent_state = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 11)));
+      e.reason = PQgetvalue(p, i, 12);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::vector<agent_session_row> sessions(const std::string& agent) override {
+    auto r = exec_params("SELECT id, tenant, agent, client, login_ms, logout_ms, reason FROM "
+                         "agent_sessions WHERE agent = $1 ORDER BY id",
+                         {agent});
+    std::vector<agent_session_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      auto* p = r.get();
+      out.push_back({std::stoull(PQgetvalue(p, i, 0)), PQgetvalue(p, i, 1), PQgetvalue(p, i, 2),
+                     PQgetvalue(p, i, 3), std::stoll(PQgetvalue(p, i, 4)),
+                     std::stoll(PQgetvalue(p, i, 5)), PQgetvalue(p, i, 6)});
+    }
+    return out;
+  }
+
+  std::uint64_t count_interactions() override {
+    auto r = exec("SELECT count(*) FROM interactions");
+    return std::stoull(PQgetvalue(r.get(), 0, 0));
+  }
+
+private:
+  using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+  inline static const std::string columns =
+    "id, external_id, tenant, media, queue, priority, state, agents::text, held, workbin, "
+    "properties::text, submitted_ms, changed_ms, entered_ms, queue_seq";
+
+  /// The connection string without its password, for messages and logs.
+  std::string safe_dsn() const {
+    char* err = nullptr;
+    auto* opts = PQconninfoParse(dsn_.c_str(), &err);
+    if (!opts) {
+      std::string why = err ? err : "cannot parse";
+      PQfreemem(err);
+      throw storage_error("storage.dsn is not a valid PostgreSQL connection string: " + why, false);
+    }
+    std::string out;
+    for (auto* o = opts; o->keyword; ++o)
+      if (o->val && *o->val && std::string{o->keyword} != "password")
+        out += (out.empty() ? "" : " ") + std::string{o->keyword} + "=" + o->val;
+    PQconninfoFree(opts);
+    return out.empty() ? "(defaults)" : out;
+  }
+
+  void connect() {
+    auto timeout = std::to_string(timeout_s_);
+    const char* keys[] = {"dbname", "connect_timeout", "application_name", "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "tcp_user_timeout", nullptr};
+    const char* values[] = {dsn_.c_str(), timeout.c_str(), "parleyd", "1", "5", "2", "3", "10000",
+                            nullptr};
+    conn_ = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw storage_error("cannot connect to PostgreSQL (" + safe_dsn() + "): " + error(), true);
+    exec("SET client_min_messages = warning");
+    exec("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
+  }
+
+  std::string error() const {
+    std::string e = PQerrorMessage(conn_);
+    while (!e.empty() && (e.back() == '\n' || e.back() == ' '))
+      e.pop_back();
+    return e;
+  }
+
+  storage_error failure(const PGresult* r, const std::string& what) const {
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string code = state ? state : "";
+    bool transient = PQstatus(conn_) != CONNECTION_OK || code.rfind("08", 0) == 0
+                     || code.rfind("53", 0) == 0 || code.rfind("57P", 0) == 0 || code == "40001"
+                     || code == "40P01";
+    return storage_error("PostgreSQL " + what + ": " + error() + (code.empty() ? "" : " [" + code + "]"),
+                         transient);
+  }
+
+  result exec(const std::string& sql) {
+    result r{PQexec(conn_, sql.c_str()), PQclear};
+    auto s = PQresultStatus(r.get());
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+      throw failure(r.get(), sql.substr(0, 40));
+    return r;
+  }
+
+  result exec_params(const std::string& sql, const std::vector<std::string>& args) {
+    std::vector<const char*> values;
+    for (auto& a : args)
+      values.push_back(a.c_str());
+    result r{PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0),
+             PQclear};
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK && PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+      throw failure(r.get(), sql.substr(0, 40));
+    return r;
+  }
+
+  /// Sends buf_ through a COPY ... FROM STDIN that `sql` opens.
+  void copy(const char* sql) {
+    result start{PQexec(conn_, sql), PQclear};
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN)
+      throw failure(start.get(), sql);
+    if (PQputCopyData(conn_, buf_.data(), static_cast<int>(buf_.size())) != 1
+        || PQputCopyEnd(conn_, nullptr) != 1)
+      throw failure(nullptr, sql);
+    result end{PQgetResult(conn_), PQclear};
+    auto ok = PQresultStatus(end.get()) == PGRES_COMMAND_OK;
+    std::string fail = ok ? "" : error();
+    while (auto* more = PQgetResult(conn_))
+      PQclear(more);
+    if (!ok)
+      throw storage_error("PostgreSQL " + std::string{sql} + ": " + fail,
+                          PQstatus(conn_) != CONNECTION_OK);
+  }
+
+  void rollback() {
+    if (PQstatus(conn_) == CONNECTION_OK)
+      PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+
+  void stage_tables() {
+    if (staged_)
+      return;
+    exec("CREATE TEMP TABLE IF NOT EXISTS stage_interactions (LIKE interactions) "
+         "ON COMMIT DELETE ROWS");
+    exec("CREATE TEMP TABLE IF NOT EXISTS stage_sessions (LIKE agent_sessions) "
+         "ON COMMIT DELETE ROWS");
+    staged_ = true;
+  }
+
+  static interaction_row read_interaction(const PGresult* r, int i) {
+    interaction_row x;
+    x.id = std::stoull(PQgetvalue(r, i, 0));
+    x.external_id = PQgetvalue(r, i, 1);
+    x.tenant = PQgetvalue(r, i, 2);
+    x.media = PQgetvalue(r, i, 3);
+    x.queue = PQgetvalue(r, i, 4);
+    x.priority = std::stoi(PQgetvalue(r, i, 5));
+    x.state = static_cast<std::uint8_t>(std::stoi(PQgetvalue(r, i, 6)));
+    x.agents = PQgetvalue(r, i, 7);
+    x.held = PQgetvalue(r, i, 8)[0] == 't';
+    x.workbin = PQgetvalue(r, i, 9);
+    x.properties = PQgetvalue(r, i, 10);
+    x.submitted_ms = std::stoll(PQgetvalue(r, i, 11));
+    x.changed_ms = std::stoll(PQgetvalue(r, i, 12));
+    x.entered_ms = std::stoll(PQgetvalue(r, i, 13));
+    x.queue_seq = std::stoull(PQgetvalue(r, i, 14));
+    return x;
+  }
+
+  std::string dsn_;
+  std::uint32_t timeout_s_;
+  std::string describe_;
+  PGconn* conn_ = nullptr;
+  bool staged_ = false;
+  std::string buf_;
+};
+
+} // namespace
+
+std::unique_ptr<store> open_postgresql(const config& cfg) {
+  return std::make_unique<pg_store>(cfg);
+}
+
+} // namespace parley::storage
