@@ -127,7 +127,15 @@ void engine::start() {
       [this] { return draining_.load(); }});
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
-      [this] { return !draining_.load() && !stopping_.load(); }});
+      [this]() -> std::string {
+        if (stopping_.load())
+          return "stopping";
+        if (draining_.load())
+          return "draining";
+        if (!domain_->metrics->storage.up.load())
+          return "storage unreachable (" + domain_->metrics->storage.backend + ")";
+        return {};
+      }});
   } catch (...) {
     console_.reset();
   metrics_.reset();

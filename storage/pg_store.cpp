@@ -273,8 +273,14 @@ private:
   }
 
   std::string error() const {
-    std::string e = PQerrorMessage(conn_);
-    while (!e.empty() && (e.back() == '\n' || e.back() == ' '))
+    // One line: libpq's messages span several.
+    std::string e;
+    for (const char* c = PQerrorMessage(conn_); *c; ++c)
+      if (*c == '\n' || *c == '\t')
+        e += (e.empty() || e.back() == ' ') ? "" : " ";
+      else
+        e += *c;
+    while (!e.empty() && e.back() == ' ')
       e.pop_back();
     return e;
   }

@@ -102,7 +102,12 @@ void status(console_self self) {
   o << "connections: " << env.open_sessions() << " open, " << env.stats.connections_accepted
     << " accepted, " << env.stats.connections_refused << " refused, " << env.stats.registrations
     << " registrations\n";
-  o << "storage: in memory only (no persistence backend in this build)\n";
+  auto& h = env.domain->metrics->storage;
+  o << "storage: " << h.backend << ", " << (h.up.load() ? "up" : "UNREACHABLE")
+    << (h.accepting() ? "" : ", REFUSING new work") << ", durability "
+    << (h.commit_acks ? "commit" : "async") << ", " << h.pending.load() << " rows pending, "
+    << h.rows.load() << " rows in " << h.batches.load() << " batches, " << h.failures.load()
+    << " failed writes\n";
   auto text = std::make_shared<std::string>(o.str());
   self->request(env.domain->bus, std::chrono::seconds{5}, state_atom_v)
     .then(

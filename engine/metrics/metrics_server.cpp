@@ -71,9 +71,9 @@ private:
     if (target == "/healthz") {
       reply(http::status::ok, "ok\n", "text/plain");
     } else if (target == "/readyz") {
-      bool ready = env_->ready();
-      reply(ready ? http::status::ok : http::status::service_unavailable,
-            ready ? "ready\n" : "not ready: draining or stopping\n", "text/plain");
+      auto why_not = env_->not_ready();
+      reply(why_not.empty() ? http::status::ok : http::status::service_unavailable,
+            why_not.empty() ? "ready\n" : "not ready: " + why_not + "\n", "text/plain");
     } else if (target == "/metrics") {
       render_metrics(env_, [reply](std::string text) {
         reply(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");

@@ -2,7 +2,8 @@
 //
 //   GET /metrics  Prometheus text format (docs/metrics.md lists every metric)
 //   GET /healthz  200 while the process runs
-//   GET /readyz   200 when the listeners are up and the engine is not draining, else 503
+//   GET /readyz   200 when the listeners are up, storage is reachable and the engine is not
+//                 draining, else 503 with the reason
 //
 // Owned by the engine: opened with the listeners, closed first at stop. Each connection
 // is a small Beast session (bounded request size, 10 s timeout, keep-alive). /metrics
@@ -31,7 +32,7 @@ struct metrics_env {
   domain_ptr domain;
   const counters& stats;
   std::function<std::size_t()> open_sessions;
-  std::function<bool()> ready;
+  std::function<std::string()> not_ready;  ///< "" when ready, else why not
 };
 
 /// Renders the metrics page; `done` gets the text (called from an actor thread).

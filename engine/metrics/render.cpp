@@ -24,19 +24,23 @@ public:
       out_ << "{" << labels << "}";
     out_ << " " << value << "\n";
   }
-  void histogram(const std::string& name, const std::string& help, const latency_histogram& h) {
+  template <class Histogram>
+  void histogram(const std::string& name, const std::string& help, const Histogram& h, double sum) {
     family(name, "histogram", help);
     std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < latency_histogram::bounds.size(); ++i) {
+    for (std::size_t i = 0; i < Histogram::bounds.size(); ++i) {
       cumulative += h.bucket(i);
       std::ostringstream le;
-      le << latency_histogram::bounds[i];
+      le << Histogram::bounds[i];
       sample(name + "_bucket", "le=\"" + le.str() + "\"", static_cast<double>(cumulative));
     }
-    cumulative += h.bucket(latency_histogram::bounds.size());
+    cumulative += h.bucket(Histogram::bounds.size());
     sample(name + "_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
-    sample(name + "_sum", "", h.sum_seconds());
+    sample(name + "_sum", "", sum);
     sample(name + "_count", "", static_cast<double>(cumulative));
+  }
+  void histogram(const std::string& name, const std::string& help, const latency_histogram& h) {
+    histogram(name, help, h, h.sum_seconds());
   }
   std::string text() const { return out_.str(); }
 
@@ -56,6 +60,36 @@ std::string label(const char* key, const std::string& value) {
     v += c;
   }
   return std::string{key} + "=\"" + v + "\"";
+}
+
+void storage_part(page& p, const storage_health& h) {
+  auto gauge = [&](const char* name, const char* help, double v) {
+    p.family(name, "gauge", help);
+    p.sample(name, "", v);
+  };
+  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {
+    p.family(name, "counter", help);
+    p.sample(name, "", static_cast<double>(v.load(std::memory_order_relaxed)));
+  };
+  gauge("parley_storage_up", "1 when the last storage write or health check succeeded.",
+        h.up.load(std::memory_order_relaxed) ? 1 : 0);
+  gauge("parley_storage_accepting",
+        "1 when new submits are accepted (storage up, or async, and below storage.max_pending).",
+        h.accepting() ? 1 : 0);
+  gauge("parley_storage_pending_rows", "Rows buffered by the writer, not yet committed.",
+        static_cast<double>(h.pending.load(std::memory_order_relaxed)));
+  counter("parley_storage_batches_total", "Committed storage transactions.", h.batches);
+  counter("parley_storage_rows_total", "Rows committed (interactions, events, agent sessions).",
+          h.rows);
+  counter("parley_storage_write_failures_total", "Failed write attempts (each is retried).",
+          h.failures);
+  counter("parley_storage_events_shed_total",
+          "Reporting events dropped past storage.max_pending (only with storage.shed_events).",
+          h.shed);
+  p.histogram("parley_storage_commit_seconds", "One storage transaction, begin to commit.",
+              h.commit);
+  p.histogram("parley_storage_batch_rows", "Rows per committed storage transaction.",
+              h.batch_rows, h.batch_rows.sum());
 }
 
 void engine_part(page& p, const metrics_env& env) {
@@ -92,6 +126,7 @@ void engine_part(page& p, const metrics_env& env) {
   p.histogram("parley_submit_ack_seconds", "Submit received to Submitted sent.", m.submit_ack);
   p.histogram("parley_routing_seconds",
               "An interaction entering a queue to its agent showing the invite.", m.routing);
+  storage_part(p, m.storage);
 }
 
 void domain_part(page& p, const bus_status& b, const std::vector<std::pair<std::string, std::uint64_t>>& queues) {

@@ -3,9 +3,6 @@
 
 #include <fstream>
 
-#include <boost/asio/connect.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "support/child.hpp"
 #include "support/test_env.hpp"
@@ -13,30 +10,7 @@
 using namespace parley;
 using namespace parley::test;
 using engine::listener_kind;
-namespace http = boost::beast::http;
 
-namespace {
-
-struct reply {
-  int status = 0;
-  std::string body;
-};
-
-reply get(std::uint16_t port, const std::string& target, http::verb verb = http::verb::get) {
-  boost::asio::io_context io;
-  boost::beast::tcp_stream s{io};
-  s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  s.expires_after(std::chrono::seconds{10});
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "localhost");
-  http::write(s, req);
-  boost::beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(s, buf, res);
-  return {static_cast<int>(res.result_int()), res.body()};
-}
-
-} // namespace
 
 TEST_CASE("metrics and health over HTTP") {
   auto eng = start_engine_toml(R"(
@@ -58,7 +32,7 @@ capacity = { voice = 1 }
                   return e.finish(ref, wire::CreateSubmitDirect(fbb, "", "", "voice", "nowhere", 0));
                 }).get().error_code() == wire::ErrorCode::unknown_id);
 
-  auto m = get(port, "/metrics");
+  auto m = http_get(port, "/metrics");
   CHECK(m.status == 200);
   CAPTURE(m.body);
   for (auto* needle : {"parley_build_info{version=\"" PARLEY_VERSION "\"",
@@ -82,11 +56,11 @@ capacity = { voice = 1 }
     MESSAGE("promtool is not installed: the page was not checked by it");
   }
 
-  CHECK(get(port, "/healthz").status == 200);
-  CHECK(get(port, "/readyz").status == 200);
-  CHECK(get(port, "/nope").status == 404);
-  CHECK(get(port, "/metrics", http::verb::post).status == 405);
+  CHECK(http_get(port, "/healthz").status == 200);
+  CHECK(http_get(port, "/readyz").status == 200);
+  CHECK(http_get(port, "/nope").status == 404);
+  CHECK(http_get(port, "/metrics", "POST").status == 405);
   eng->drain();
-  CHECK(get(port, "/readyz").status == 503);
-  CHECK(get(port, "/healthz").status == 200);
+  CHECK(http_get(port, "/readyz").status == 503);
+  CHECK(http_get(port, "/healthz").status == 200);
 }

@@ -8,6 +8,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -68,6 +70,21 @@ std::unique_ptr<engine::engine> start_engine_toml(const std::string& toml,
   auto e = std::make_unique<engine::engine>(cfg);
   e->start();
   return e;
+}
+
+http_reply http_get(std::uint16_t port, const std::string& target, const std::string& method) {
+  namespace http = boost::beast::http;
+  asio::io_context io;
+  boost::beast::tcp_stream s{io};
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  s.expires_after(std::chrono::seconds{10});
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "localhost");
+  http::write(s, req);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  return {static_cast<int>(res.result_int()), res.body()};
 }
 
 // -- raw_conn -------------------------------------------------------------------------

@@ -79,6 +79,14 @@ const wire::Envelope& envelope_of(const std::vector<std::uint8_t>& body);
 /// The error code of an Error frame, or none.
 wire::ErrorCode error_of(const std::vector<std::uint8_t>& body);
 
+/// An HTTP/1.1 request (GET by default) on 127.0.0.1:port: the status and the body.
+struct http_reply {
+  int status = 0;
+  std::string body;
+};
+http_reply http_get(std::uint16_t port, const std::string& target,
+                    const std::string& method = "GET");
+
 /// A client library instance on its own I/O thread, registered (or failing the test).
 struct connected_client {
   client::io_thread io;
