@@ -44,6 +44,11 @@ struct options {
   unsigned count = 0;
   unsigned concurrency = 256;      ///< agents: logins in progress at once
   bool no_reference = false;
+  std::string backend = "sqlite";  ///< crash: "sqlite" or "postgresql"
+  std::string dsn;                 ///< crash: PostgreSQL connection string
+  unsigned rounds = 0;             ///< crash: kill -9 rounds
+  unsigned seed = 1;               ///< crash: when to kill, what to stop
+  std::string parleyd;             ///< crash: the parleyd binary (default: beside parley-bench)
   bool no_progress = false;
 };
 

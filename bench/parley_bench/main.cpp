@@ -102,6 +102,21 @@ int main(int argc, char** argv) {
   capacity->add_option("--gateways", o.gateways, "media-gateway connections (default 1)");
   capacity->add_option("--window", o.window, "submits in flight per gateway (default 256)");
 
+  auto* crash = app.add_subcommand(
+    "crash", "kill -9 a loaded parleyd, restart, retry: every acked submit present exactly once");
+  common_options(crash, o);
+  crash->get_option("--duration")->description("longest load per round before the kill (s)");
+  interaction_options(crash, o);
+  crash->add_option("--backend", o.backend, "storage: sqlite or postgresql")
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  crash->add_option("--dsn", o.dsn, "PostgreSQL connection string (--backend postgresql)");
+  crash->add_option("--rounds", o.rounds, "kill -9 rounds (default 3)")->check(CLI::Range(1u, 1000u));
+  crash->add_option("--seed", o.seed, "seed for the kill moments and the stops")->capture_default_str();
+  crash->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
+  crash->add_option("--window", o.window, "submits in flight per gateway (default 16)");
+  crash->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
 
@@ -116,6 +131,8 @@ int main(int argc, char** argv) {
       r = run_ping(h);
     else if (o.scenario == "agents")
       r = run_agents(h);
+    else if (o.scenario == "crash")
+      r = run_crash(h);
     else
       r = run_capacity(h);
     h.progress().clear();
@@ -132,5 +149,7 @@ int main(int argc, char** argv) {
                  o.scenario.c_str());
     return 1;
   }
+  if (o.scenario == "crash" && !r.aim.met)
+    return 2;  // a broken promise, not a slow run
   return 0;
 }
