@@ -88,10 +88,10 @@ public:
         bind(s, 5, r.queue);
         sqlite3_bind_int(s, 6, r.priority);
         sqlite3_bind_int(s, 7, r.state);
-        bind(s, 8, r.agents);
+        bind(s, 8, json_text(r.agents));
         sqlite3_bind_int(s, 9, r.held ? 1 : 0);
         bind(s, 10, r.workbin);
-        bind(s, 11, r.properties);
+        bind(s, 11, json_text(r.properties));
         sqlite3_bind_int64(s, 12, r.submitted_ms);
         sqlite3_bind_int64(s, 13, r.changed_ms);
         sqlite3_bind_int64(s, 14, r.entered_ms);
@@ -280,6 +280,13 @@ private:
     upsert_session_ = make(
       "INSERT INTO agent_sessions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE "
       "SET logout_ms = excluded.logout_ms, reason = excluded.reason");
+  }
+
+  /// An empty JSON column is stored as "[]", as PostgreSQL's jsonb column must have it: both
+  /// backends read back the same text.
+  static const std::string& json_text(const std::string& v) {
+    static const std::string empty_array = "[]";
+    return v.empty() ? empty_array : v;
   }
 
   static void bind(sqlite3_stmt* s, int i, const std::string& v) {

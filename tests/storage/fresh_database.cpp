@@ -1,0 +1,121 @@
+#include "fresh_database.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "support/child.hpp"
+
+namespace parley::test {
+
+namespace {
+
+class sqlite_database final : public fresh_database {
+public:
+  storage::config config() const override {
+    storage::config c;
+    c.backend = "sqlite";
+    c.path = path_;
+    return c;
+  }
+
+  void exec(const std::string& sql) override {
+    sqlite3* db = nullptr;
+    auto rc = sqlite3_open(path_.c_str(), &db);
+    char* msg = nullptr;
+    if (rc == SQLITE_OK)
+      rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+    std::string why = msg ? msg : (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    if (rc != SQLITE_OK)
+      throw std::runtime_error("sqlite3 " + path_ + ": " + sql + ": " + why);
+  }
+
+private:
+  std::string path_ = temp_dir() + "/parley.db";
+};
+
+/// Runs one statement on a fresh connection to `dsn`.
+void pg_exec(const std::string& dsn, const std::string& sql) {
+  auto* conn = PQconnectdb(dsn.c_str());
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
+  std::string why;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    why = PQerrorMessage(conn);
+  } else {
+    auto* r = PQexec(conn, sql.c_str());
+    auto st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      why = PQerrorMessage(conn);
+    PQclear(r);
+  }
+  PQfinish(conn);
+  if (!why.empty())
+    throw std::runtime_error("PostgreSQL: " + sql + ": " + why);
+}
+
+class pg_database final : public fresh_database {
+public:
+  explicit pg_database(std::string admin_dsn) : admin_dsn_(std::move(admin_dsn)) {
+    static int next = 0;
+    name_ = "conf_" + std::to_string(::getpid()) + "_" + std::to_string(next++);
+    pg_exec(admin_dsn_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    pg_exec(admin_dsn_, "CREATE DATABASE " + name_);
+  }
+
+  ~pg_database() override {
+    try {
+      pg_exec(admin_dsn_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // A database left behind is harmless: the server is thrown away after the run.
+    }
+  }
+
+  storage::config config() const override {
+    storage::config c;
+    c.backend = "postgresql";
+    // A repeated libpq keyword overrides the earlier one.
+    c.dsn = admin_dsn_ + " dbname=" + name_;
+    c.connect_timeout_s = 5;
+    return c;
+  }
+
+  void exec(const std::string& sql) override { pg_exec(config().dsn, sql); }
+
+private:
+  std::string admin_dsn_;
+  std::string name_;
+};
+
+} // namespace
+
+std::unique_ptr<fresh_database> fresh_sqlite() {
+  return std::make_unique<sqlite_database>();
+}
+
+std::optional<std::string> test_pg_dsn() {
+  const char* dsn = std::getenv("PARLEY_TEST_PG_DSN");
+  if (dsn && *dsn)
+    return std::string{dsn};
+  const char* required = std::getenv("PARLEY_REQUIRE_SERVICES");
+  if (required && std::string{required} == "1")
+    FAIL("PARLEY_REQUIRE_SERVICES=1 but PARLEY_TEST_PG_DSN is not set");
+  else
+    MESSAGE("PARLEY_TEST_PG_DSN is not set: PostgreSQL half skipped (run the README's test "
+            "command)");
+  return std::nullopt;
+}
+
+std::unique_ptr<fresh_database> fresh_postgresql() {
+  auto dsn = test_pg_dsn();
+  if (!dsn)
+    return nullptr;
+  return std::make_unique<pg_database>(*dsn);
+}
+
+} // namespace parley::test

@@ -1,0 +1,44 @@
+// fresh_database: an empty database for one test case, on a real backend (no fakes here: the
+// conformance suite is about what SQLite and PostgreSQL really do). SQLite: a file in a new
+// temporary directory. PostgreSQL: `CREATE DATABASE conf_<pid>_<n>` on the server that
+// PARLEY_TEST_PG_DSN names, dropped again when the object goes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace parley::test {
+
+class fresh_database {
+public:
+  virtual ~fresh_database() = default;
+
+  /// What open_store needs to reach this database.
+  virtual storage::config config() const = 0;
+
+  /// Runs SQL on the database behind the store's back (e.g. to fake a newer schema).
+  virtual void exec(const std::string& sql) = 0;
+
+  std::unique_ptr<storage::store> open() const { return storage::open_store(config()); }
+
+  /// Opened and migrated to the schema this binary knows.
+  std::unique_ptr<storage::store> migrated() const {
+    auto s = open();
+    s->migrate();
+    return s;
+  }
+};
+
+std::unique_ptr<fresh_database> fresh_sqlite();
+
+/// nullptr when PARLEY_TEST_PG_DSN is unset: the case then reports a MESSAGE and skips, or
+/// FAILs when PARLEY_REQUIRE_SERVICES=1 (the test command sets both).
+std::unique_ptr<fresh_database> fresh_postgresql();
+
+/// PARLEY_TEST_PG_DSN, or nullopt with the same MESSAGE/FAIL as fresh_postgresql().
+std::optional<std::string> test_pg_dsn();
+
+} // namespace parley::test
