@@ -4,11 +4,11 @@
 #include <stdexcept>
 
 #include <doctest/doctest.h>
-#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include "support/child.hpp"
+#include "support/storage_env.hpp"
 
 namespace parley::test {
 
@@ -39,25 +39,6 @@ public:
 private:
   std::string path_ = temp_dir() + "/parley.db";
 };
-
-/// Runs one statement on a fresh connection to `dsn`.
-void pg_exec(const std::string& dsn, const std::string& sql) {
-  auto* conn = PQconnectdb(dsn.c_str());
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
-  std::string why;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    why = PQerrorMessage(conn);
-  } else {
-    auto* r = PQexec(conn, sql.c_str());
-    auto st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-      why = PQerrorMessage(conn);
-    PQclear(r);
-  }
-  PQfinish(conn);
-  if (!why.empty())
-    throw std::runtime_error("PostgreSQL: " + sql + ": " + why);
-}
 
 class pg_database final : public fresh_database {
 public:
@@ -102,8 +83,7 @@ std::optional<std::string> test_pg_dsn() {
   const char* dsn = std::getenv("PARLEY_TEST_PG_DSN");
   if (dsn && *dsn)
     return std::string{dsn};
-  const char* required = std::getenv("PARLEY_REQUIRE_SERVICES");
-  if (required && std::string{required} == "1")
+  if (services_required())
     FAIL("PARLEY_REQUIRE_SERVICES=1 but PARLEY_TEST_PG_DSN is not set");
   else
     MESSAGE("PARLEY_TEST_PG_DSN is not set: PostgreSQL half skipped (run the README's test "

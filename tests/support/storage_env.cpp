@@ -16,6 +16,7 @@ bool services_required() {
 
 void pg_exec(const std::string& dsn, const std::string& sql) {
   auto* conn = PQconnectdb(dsn.c_str());
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
   std::string error;
   if (PQstatus(conn) != CONNECTION_OK) {
     error = PQerrorMessage(conn);
@@ -37,7 +38,7 @@ std::optional<std::string> fresh_pg_dsn(const std::string& prefix) {
     return std::nullopt;
   static std::atomic<int> n{0};
   auto name = prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(++n);
-  pg_exec(base, "DROP DATABASE IF EXISTS " + name);
+  pg_exec(base, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   pg_exec(base, "CREATE DATABASE " + name);
   // A later keyword wins in a libpq connection string.
   return std::string{base} + " dbname=" + name;

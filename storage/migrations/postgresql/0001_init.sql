@@ -18,7 +18,7 @@ CREATE TABLE interactions (
   queue_seq    bigint   NOT NULL
 );
 CREATE INDEX interactions_live ON interactions (state) WHERE state <> 5;
-CREATE INDEX interactions_external ON interactions (tenant, external_id) WHERE external_id <> '';
+CREATE INDEX interactions_external ON interactions (tenant, external_id);
 
 CREATE TABLE events (
   seq         bigint   PRIMARY KEY,
