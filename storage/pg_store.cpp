@@ -9,44 +9,12 @@
 
 #include <map>
 
+#include "storage/pg_copy.hpp"
 #include "storage/store.hpp"
 
 namespace parley::storage {
 
 namespace {
-
-/// COPY text format: backslash, tab, newline and carriage return are escaped.
-void copy_text(std::string& out, const std::string& v) {
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-}
-
-template <class... Ts>
-void copy_line(std::string& out, const Ts&... vs) {
-  bool first = true;
-  auto one = [&](const auto& v) {
-    if (!first)
-      out += '\t';
-    first = false;
-    if constexpr (std::is_convertible_v<decltype(v), const std::string&>)
-      copy_text(out, v);
-    else
-      out += std::to_string(v);
-  };
-  (one(vs), ...);
-  out += '\n';
-}
-
-std::string json_or_empty(const std::string& v) {
-  return v.empty() ? "[]" : v;
-}
 
 class pg_store final : public store {
 public:
@@ -100,19 +68,12 @@ public:
     try {
       if (!b.events.empty()) {
         buf_.clear();
-        for (auto& e : b.events)
-          copy_line(buf_, e.seq, e.engine_ms, e.source_ms, int{e.kind}, e.tenant, e.iid, e.agent,
-                    e.queue, e.media, int{e.from_state}, int{e.state}, int{e.agent_state},
-                    e.reason);
+        copy_events(buf_, b.events);
         copy("COPY events FROM STDIN");
       }
       if (!b.interactions.empty()) {
         buf_.clear();
-        for (auto& r : b.interactions)
-          copy_line(buf_, r.id, r.external_id, r.tenant, r.media, r.queue, r.priority, int{r.state},
-                    json_or_empty(r.agents), std::string{r.held ? "t" : "f"}, r.workbin,
-                    json_or_empty(r.properties), r.submitted_ms, r.changed_ms, r.entered_ms,
-                    r.queue_seq);
+        copy_interactions(buf_, b.interactions);
         copy("COPY stage_interactions FROM STDIN");
         exec("INSERT INTO interactions SELECT * FROM stage_interactions ON CONFLICT (id) DO UPDATE "
              "SET queue = excluded.queue, priority = excluded.priority, state = excluded.state, "
@@ -122,8 +83,7 @@ public:
       }
       if (!b.sessions.empty()) {
         buf_.clear();
-        for (auto& s : b.sessions)
-          copy_line(buf_, s.id, s.tenant, s.agent, s.client, s.login_ms, s.logout_ms, s.reason);
+        copy_sessions(buf_, b.sessions);
         copy("COPY stage_sessions FROM STDIN");
         exec("INSERT INTO agent_sessions SELECT * FROM stage_sessions ON CONFLICT (id) DO UPDATE "
              "SET logout_ms = excluded.logout_ms, reason = excluded.reason");

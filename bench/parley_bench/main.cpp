@@ -117,6 +117,16 @@ int main(int argc, char** argv) {
   crash->add_option("--window", o.window, "submits in flight per gateway (default 16)");
   crash->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
 
+  auto* store = app.add_subcommand(
+    "storage", "rows/s through the persistence writer vs the database's own limit (raw COPY)");
+  common_options(store, o);
+  store->add_option("--backend", o.backend, "sqlite or postgresql")
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  store->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  store->add_option("--count", o.count, "interactions (6 rows each; default 50,000)")
+    ->check(CLI::Range(1u, 10'000'000u));
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
 
@@ -133,6 +143,8 @@ int main(int argc, char** argv) {
       r = run_agents(h);
     else if (o.scenario == "crash")
       r = run_crash(h);
+    else if (o.scenario == "storage")
+      r = run_storage(h);
     else
       r = run_capacity(h);
     h.progress().clear();

@@ -25,6 +25,9 @@ result run_capacity(harness& h);
 /// Rounds of load against a parleyd process, kill -9, restart, retry: acked vs found.
 result run_crash(harness& h);
 
+/// Rows/s through the persistence writer vs a raw COPY (PostgreSQL) of the same rows.
+result run_storage(harness& h);
+
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.
 std::string bench_toml(const options& o, std::uint64_t queue_size, bool group);

@@ -1,0 +1,63 @@
+#include "storage/pg_copy.hpp"
+
+#include <type_traits>
+
+namespace parley::storage {
+
+namespace {
+
+/// COPY text format: backslash, tab, newline and carriage return are escaped.
+void copy_text(std::string& out, const std::string& v) {
+  for (char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
+template <class... Ts>
+void copy_line(std::string& out, const Ts&... vs) {
+  bool first = true;
+  auto one = [&](const auto& v) {
+    if (!first)
+      out += '\t';
+    first = false;
+    if constexpr (std::is_convertible_v<decltype(v), const std::string&>)
+      copy_text(out, v);
+    else
+      out += std::to_string(v);
+  };
+  (one(vs), ...);
+  out += '\n';
+}
+
+const std::string& json_or_empty(const std::string& v) {
+  static const std::string empty = "[]";
+  return v.empty() ? empty : v;
+}
+
+} // namespace
+
+void copy_events(std::string& out, const std::vector<event_row>& rows) {
+  for (auto& e : rows)
+    copy_line(out, e.seq, e.engine_ms, e.source_ms, int{e.kind}, e.tenant, e.iid, e.agent, e.queue,
+              e.media, int{e.from_state}, int{e.state}, int{e.agent_state}, e.reason);
+}
+
+void copy_interactions(std::string& out, const std::vector<interaction_row>& rows) {
+  for (auto& r : rows)
+    copy_line(out, r.id, r.external_id, r.tenant, r.media, r.queue, r.priority, int{r.state},
+              json_or_empty(r.agents), std::string{r.held ? "t" : "f"}, r.workbin,
+              json_or_empty(r.properties), r.submitted_ms, r.changed_ms, r.entered_ms, r.queue_seq);
+}
+
+void copy_sessions(std::string& out, const std::vector<agent_session_row>& rows) {
+  for (auto& s : rows)
+    copy_line(out, s.id, s.tenant, s.agent, s.client, s.login_ms, s.logout_ms, s.reason);
+}
+
+} // namespace parley::storage

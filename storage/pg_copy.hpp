@@ -1,0 +1,17 @@
+// pg_copy: rows in PostgreSQL's COPY text format (tab-separated, backslash escapes), one
+// line per row, columns in table order. Used by the PostgreSQL backend and by parley-bench's
+// raw-COPY reference, so both send exactly the same bytes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "storage/rows.hpp"
+
+namespace parley::storage {
+
+void copy_events(std::string& out, const std::vector<event_row>& rows);
+void copy_interactions(std::string& out, const std::vector<interaction_row>& rows);
+void copy_sessions(std::string& out, const std::vector<agent_session_row>& rows);
+
+} // namespace parley::storage
