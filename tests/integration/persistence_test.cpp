@@ -248,3 +248,47 @@ TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged 
     CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
   MESSAGE(acked.size() << " acknowledged, " << busy << " refused while PostgreSQL was down");
 }
+
+TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses") {
+  auto dsn = fresh_pg_dsn("bounded");
+  auto* stop_cmd = std::getenv("PARLEY_TEST_PG_STOP");
+  auto* start_cmd = std::getenv("PARLEY_TEST_PG_START");
+  if (!dsn || !stop_cmd || !start_cmd) {
+    if (services_required())
+      FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
+    MESSAGE("no PostgreSQL to stop: skipped");
+    return;
+  }
+  auto e = start_engine_toml(domain_toml, {"storage.backend=\"postgresql\"",
+                                           "storage.dsn=\"" + *dsn + "\"",
+                                           "storage.durability=\"async\"", "storage.max_pending=300",
+                                           "storage.retry_min_ms=20", "storage.retry_max_ms=200"});
+  connected_client gw{e->port(listener_kind::interaction)};
+  REQUIRE(call(gw, submit("before", "sales")).ok());
+  REQUIRE(std::system(stop_cmd) == 0);
+  // Async: acknowledged at once and buffered; each submit is 2 rows (state + event), so the
+  // bound is reached after about 150 and everything after is refused — the buffer stays bounded.
+  std::vector<std::string> acked;
+  std::size_t refused = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto ext = "b" + std::to_string(i);
+    auto a = call(gw, submit(ext, "sales"));
+    if (a.ok()) {
+      acked.push_back(ext);
+    } else {
+      CHECK(a.error_code() == wire::ErrorCode::storage_unavailable);
+      CHECK(a.error_text().find("busy") != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(acked.size() > 50);
+  CHECK(acked.size() < 250);
+  CHECK(refused > 100);
+  REQUIRE(std::system(start_cmd) == 0);
+  // The buffer drains by itself, and new work is taken again.
+  CHECK(eventually([&] { return call(gw, submit("after-" + std::to_string(refused++), "sales")).ok(); }, 20s));
+  e->stop();
+  auto s = storage::open_store(storage::config{"postgresql", "", "full", *dsn, 5});
+  for (auto& ext : acked)
+    CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
+}
