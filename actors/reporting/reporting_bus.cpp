@@ -26,6 +26,7 @@ struct bus_state {
   std::shared_ptr<const clock> clk;
   std::uint64_t seq = 0;
   std::vector<caf::actor> reporting;
+  caf::actor stats;  // the stats hub: gets the report itself, not a frame
   std::vector<vq_subscriber> vq;
   conservation_map counts;
   std::map<std::string, agent_row> agents;  // key: tenant '\n' agent
@@ -67,14 +68,14 @@ struct bus_state {
       ++c.violations;
   }
 
-  frame encode(const report& r) {
+  frame encode(const report& r, std::int64_t engine_ms) {
     auto& fbb = enc.start();
     auto tenant = fbb.CreateString(r.tenant);
     auto agent = fbb.CreateString(r.agent);
     auto queue = fbb.CreateString(r.queue);
     auto media = fbb.CreateString(r.media);
     auto reason = fbb.CreateString(r.reason);
-    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, clk->now_ms(), tenant,
+    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, engine_ms, tenant,
                                          r.iid, agent, queue, media, r.state, r.agent_state,
                                          reason);
     return protocol::to_bytes(enc.finish(0, ev));
@@ -113,9 +114,12 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       st.count(r);
       bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
                                                [&](auto& t) { return t.second == r.iid; });
+      auto engine_ms = st.clk->now_ms();
+      if (st.stats)
+        self->send(st.stats, report_atom_v, r, st.seq, engine_ms);
       if (st.reporting.empty() && !traced)
         return;
-      auto f = st.encode(r);  // encoded once; CAF messages share the payload copy-on-write
+      auto f = st.encode(r, engine_ms);  // encoded once; CAF messages share the payload copy-on-write
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
       if (traced)
@@ -139,6 +143,10 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
         st.reporting.push_back(client);
         self->monitor(client);
       }
+      return caf::ok_atom_v;
+    },
+    [=](caf::join_atom, stats_atom, const caf::actor& hub) {
+      self->state.stats = hub;
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, vq_atom, const caf::actor& client, const std::vector<std::string>& qs) {
