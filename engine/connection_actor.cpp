@@ -35,6 +35,14 @@ void on_register(connection_self self,
       });
 }
 
+/// Polls the session's backlog while notifications are held (a few ms apart).
+void arm_poll(connection_self self) {
+  if (self->state.poll_armed)
+    return;
+  self->state.poll_armed = true;
+  self->delayed_send(self, std::chrono::milliseconds{2}, nflush_atom_v);
+}
+
 connection_actor::behavior_type connection(connection_self self, session_link link,
                                           connection_setup setup) {
   self->state.link = std::move(link);
@@ -46,7 +54,20 @@ connection_actor::behavior_type connection(connection_self self, session_link li
     if (st.agent_actor && dm.source == st.agent_actor.address()) {
       st.agent_actor = nullptr;
       st.agent.clear();
+      return;
     }
+    // A statistic the client did not close ended by itself: tell the client.
+    for (auto it = st.stats.begin(); it != st.stats.end(); ++it)
+      if (it->second.address() == dm.source) {
+        auto id = it->first;
+        st.stats.erase(it);
+        auto code = dm.reason == caf::exit_reason::user_shutdown ? wire::ErrorCode::draining
+                                                                 : wire_code(dm.reason);
+        auto& fbb = st.enc.start();
+        auto text = fbb.CreateString(describe(dm.reason));
+        st.link.event(protocol::to_bytes(st.enc.finish(0, wire::CreateStatError(fbb, id, code, text))));
+        return;
+      }
   });
   return {
     [=](request_atom, const request_frame& frame) {
@@ -81,7 +102,34 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         caf::anon_send(st.agent_actor, logout_atom_v, true);
       if (st.setup.domain)
         caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<caf::actor>(self));
+      // Every statistic this client opened ends with it.
+      for (auto& [id, a] : st.stats)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      st.stats.clear();
+      st.held.clear();
       self->quit();
+    },
+    [=](notify_atom, frame& f) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (st.held.empty() && st.link.backlog() < st.watermark()) {
+        st.link.event(std::move(f));
+        return caf::ok_atom_v;
+      }
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      st.held.emplace_back(std::move(f), rp);
+      arm_poll(self);
+      return rp;
+    },
+    [=](nflush_atom) {
+      auto& st = self->state;
+      st.poll_armed = false;
+      while (!st.held.empty() && st.link.backlog() < st.watermark()) {
+        st.link.event(std::move(st.held.front().first));
+        st.held.front().second.deliver(caf::ok_atom_v);
+        st.held.pop_front();
+      }
+      if (!st.held.empty())
+        arm_poll(self);
     },
   };
 }

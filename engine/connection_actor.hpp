@@ -26,13 +26,19 @@ using connection_actor = caf::typed_actor<
   // From domain actors: an encoded event for this client.
   caf::reacts_to<event_atom, frame>,
   // From the session: the socket is closed. The actor cleans up and quits.
-  caf::reacts_to<closed_atom>>;
+  caf::reacts_to<closed_atom>,
+  // From a stat actor: a StatInfo notification. Answered ok once the session's output has
+  // room for it (the stat actor sends no other until then and coalesces meanwhile).
+  caf::replies_to<notify_atom, frame>::with<caf::ok_atom>,
+  // Its own timer: hand held notifications on while the output drains.
+  caf::reacts_to<nflush_atom>>;
 
 struct connection_setup {
   client_info info;  ///< session id, peer and listener filled in by the session
   directory_actor directory;
   domain_ptr domain;
   caf::timespan request_timeout;
+  std::uint32_t max_stats = 100'000;  ///< open statistics on this connection
 };
 
 /// Spawns the connection actor of one session.

@@ -2,6 +2,7 @@
 // connection_actor.cpp and dispatch.cpp.
 #pragma once
 
+#include <deque>
 #include <unordered_map>
 
 #include <caf/stateful_actor.hpp>
@@ -23,7 +24,17 @@ struct connection_state {
   /// keeps a stopped actor's memory block allocated.
   std::unordered_map<std::uint64_t, caf::actor_addr> known;
   protocol::encoder enc;
+  // -- statistics (2060) --
+  std::unordered_map<std::uint64_t, caf::actor> stats;  ///< open statistics by stat id
+  std::uint64_t next_stat = 0;
+  std::uint32_t opening = 0;  ///< OpenStat requests not answered yet (count to the limit)
+  /// Notifications held while the peer does not keep up: at most one per statistic.
+  std::deque<std::pair<frame, caf::typed_response_promise<caf::ok_atom>>> held;
+  bool poll_armed = false;
   static inline const char* name = "connection";
+
+  /// Output backlog above which notifications wait (and coalesce in their stat actors).
+  std::uint64_t watermark() const { return 64 * 1024; }
 
   requester who(caf::actor self) const {
     return requester{setup.info.type, agent, std::move(self)};
@@ -50,5 +61,10 @@ using connection_self = connection_actor::stateful_pointer<connection_state>;
 
 /// Handles one request of any family but the session's own; answers exactly once.
 void dispatch(connection_self self, const wire::Envelope& env);
+
+/// The statistics family (2060); called by dispatch() on the stat listener.
+void dispatch_stat(connection_self self, const wire::Envelope& env);
+
+bool stat_family(wire::Message m);
 
 } // namespace parley::engine

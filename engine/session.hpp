@@ -134,6 +134,7 @@ private:
   protocol::frame_reader reader_;
   protocol::encoder enc_;
   std::vector<std::uint8_t> out_pending_, out_writing_;
+  std::shared_ptr<backlog_meter> backlog_ = std::make_shared<backlog_meter>();
   bool writing_ = false;
   bool in_read_loop_ = false;
   bool draining_ = false;
