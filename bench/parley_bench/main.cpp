@@ -102,6 +102,21 @@ int main(int argc, char** argv) {
   capacity->add_option("--gateways", o.gateways, "media-gateway connections (default 1)");
   capacity->add_option("--window", o.window, "submits in flight per gateway (default 256)");
 
+  auto* stats = app.add_subcommand(
+    "stats", "statistics on 2060: --count open statistics, on-change notifications driven by "
+             "submits (goals: 1,000,000 open; >= 200,000 notifications/s; p99 <= 10 ms)");
+  common_options(stats, o);
+  stats->add_option("--count", o.count, "statistics to open (default 100,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  stats->add_option("--boards", o.boards, "wallboard connections")
+    ->check(CLI::Range(1u, 10'000u))
+    ->capture_default_str();
+  stats->add_option("--queues", o.queues, "queues the statistics and submits spread over")
+    ->check(CLI::Range(1u, 100'000u))
+    ->capture_default_str();
+  stats->add_option("--gateways", o.gateways, "media-gateway connections (default 2)");
+  stats->add_option("--window", o.window, "submits in flight per gateway (default 16)");
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
 
@@ -116,6 +131,8 @@ int main(int argc, char** argv) {
       r = run_ping(h);
     else if (o.scenario == "agents")
       r = run_agents(h);
+    else if (o.scenario == "stats")
+      r = run_stats(h);
     else
       r = run_capacity(h);
     h.progress().clear();

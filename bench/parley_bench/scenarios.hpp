@@ -22,6 +22,9 @@ result run_agents(harness& h);
 /// --count interactions held in a queue without agents; memory per interaction.
 result run_capacity(harness& h);
 
+/// --count statistics open over --boards wallboards; submits drive on-change notifications.
+result run_stats(harness& h);
+
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.
 std::string bench_toml(const options& o, std::uint64_t queue_size, bool group);
