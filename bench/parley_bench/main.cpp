@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   stats->add_option("--gateways", o.gateways, "media-gateway connections (default 2)");
   stats->add_option("--window", o.window, "submits in flight per gateway (default 16)");
+  stats->add_option("--rate", o.stats_rate,
+                    "submits per second by the clock (open loop); 0 = as fast as the window allows")
+    ->check(CLI::Range(0.0, 10'000'000.0))
+    ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();

@@ -128,8 +128,10 @@ result run_stats(harness& h) {
   std::vector<std::string> names;
   for (unsigned i = 0; i < o.queues; ++i)
     names.push_back(queue_name(o, i));
+  bool paced = o.stats_rate > 0;
+  std::atomic<std::uint64_t> paced_sent{0};
   std::function<void(unsigned)> pump = [&](unsigned g) {
-    while (running && gw_slots[g]->load() < static_cast<int>(window)) {
+    while (running && (paced || gw_slots[g]->load() < static_cast<int>(window))) {
       ++*gw_slots[g];
       auto& q = names[seq.fetch_add(1) % names.size()];
       gws[g]->request(msg::submit(q, o.media, false), [&, g](client::answer a) {
@@ -138,8 +140,11 @@ result run_stats(harness& h) {
         else
           h.errors().record(a);
         --*gw_slots[g];
-        pump(g);
+        if (!paced)
+          pump(g);
       });
+      if (paced)
+        return;  // one submit per call: the pacer decides how many
     }
   };
   auto& m = *h.engine_ptr()->domain()->metrics;
@@ -148,11 +153,15 @@ result run_stats(harness& h) {
   auto cpu0 = cpu_now();
   auto t0 = steady::now();
   measuring = true;
-  for (unsigned g = 0; g < ng; ++g)
-    pump(g);
   auto elapsed = [&] { return std::chrono::duration<double>(steady::now() - t0).count(); };
+  if (!paced)
+    for (unsigned g = 0; g < ng; ++g)
+      pump(g);
   h.wait_until(after(o.duration_s), [] { return false; }, [&] {
     auto e = elapsed();
+    // Open loop: whatever the clock says is due, regardless of answers.
+    for (auto due = static_cast<std::uint64_t>(e * o.stats_rate); paced && paced_sent < due; ++paced_sent)
+      pump(static_cast<unsigned>(paced_sent % ng));
     h.progress().update(e / o.duration_s, e, notes_in, notes_in / std::max(e, 1e-3),
                         h.errors().total(), grouped(submitted) + " submits");
   });
@@ -195,7 +204,8 @@ result run_stats(harness& h) {
     {"boards", std::int64_t{o.boards}, "wallboard connections", ""},
     {"queues", std::int64_t{o.queues}, "queues", ""},
     {"gateways", std::int64_t{ng}, "gateways", ""},
-    {"window", std::int64_t{window}, "submits in flight per gateway", ""},
+    {"window", std::int64_t{window}, "submits in flight per gateway (closed loop)", ""},
+    {"rate", o.stats_rate, "submits per second by the clock (0: closed loop)", "/s"},
   };
   add_cpu_fields(r, cpu0, cpu1);
   r.aim.text = "1,000,000 statistics open; >= 200,000 notifications/s; p99 <= 10 ms";
