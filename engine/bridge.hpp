@@ -47,6 +47,9 @@ public:
   /// An unsolicited event (reference id 0).
   void event(protocol::frame_bytes frame) const;
 
+  /// `count` whole events back to back in one buffer (one post for many notifications).
+  void events(protocol::frame_bytes frames, std::uint64_t count) const;
+
   /// The directory admitted the client: the session answers its Register with Registered.
   void admitted(client_info info) const;
 

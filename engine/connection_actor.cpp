@@ -40,7 +40,7 @@ void arm_poll(connection_self self) {
   if (self->state.poll_armed)
     return;
   self->state.poll_armed = true;
-  self->delayed_send(self, std::chrono::milliseconds{2}, nflush_atom_v);
+  self->delayed_send(self, std::chrono::milliseconds{2}, nflush_atom_v, true);
 }
 
 connection_actor::behavior_type connection(connection_self self, session_link link,
@@ -107,26 +107,56 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
       st.stats.clear();
       st.held.clear();
+      st.held_at.clear();
       self->quit();
     },
-    [=](notify_atom, frame& f) -> caf::result<caf::ok_atom> {
+    [=](notify_atom, std::uint64_t id, frame& f, bool latest_wins) {
       auto& st = self->state;
-      if (st.held.empty() && st.link.backlog() < st.watermark()) {
-        st.link.event(std::move(f));
-        return caf::ok_atom_v;
+      if (!st.stats.count(id))
+        return;  // closed meanwhile
+      if (st.held.empty() && st.link.backlog() + st.batch.size() < st.watermark()) {
+        st.batch.insert(st.batch.end(), f.begin(), f.end());
+        ++st.batch_frames;
+        if (!st.flush_sent) {
+          st.flush_sent = true;
+          self->send(self, nflush_atom_v, false);  // after what is in the mailbox now
+        }
+        return;
       }
-      auto rp = self->make_response_promise<caf::ok_atom>();
-      st.held.emplace_back(std::move(f), rp);
+      if (latest_wins) {
+        if (auto it = st.held_at.find(id); it != st.held_at.end()) {
+          st.held[it->second].second = std::move(f);
+          st.setup.domain->metrics->stats_coalesced.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        st.held_at[id] = st.held.size();
+      }
+      st.held.emplace_back(id, std::move(f));
       arm_poll(self);
-      return rp;
     },
-    [=](nflush_atom) {
+    [=](nflush_atom, bool timer) {
       auto& st = self->state;
-      st.poll_armed = false;
-      while (!st.held.empty() && st.link.backlog() < st.watermark()) {
-        st.link.event(std::move(st.held.front().first));
-        st.held.front().second.deliver(caf::ok_atom_v);
-        st.held.pop_front();
+      if (timer)
+        st.poll_armed = false;
+      else
+        st.flush_sent = false;
+      // Held notifications after the batch (it is older), as far as the output has room.
+      std::size_t moved = 0;
+      while (moved < st.held.size() && st.link.backlog() + st.batch.size() < st.watermark()) {
+        auto& f = st.held[moved++].second;
+        st.batch.insert(st.batch.end(), f.begin(), f.end());
+        ++st.batch_frames;
+      }
+      if (moved > 0) {
+        st.held.erase(st.held.begin(), st.held.begin() + static_cast<std::ptrdiff_t>(moved));
+        st.held_at.clear();
+        for (std::size_t i = 0; i < st.held.size(); ++i)
+          st.held_at[st.held[i].first] = i;
+      }
+      if (!st.batch.empty()) {
+        st.link.events(std::move(st.batch), st.batch_frames);
+        st.batch = {};
+        st.batch_frames = 0;
       }
       if (!st.held.empty())
         arm_poll(self);

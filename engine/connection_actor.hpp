@@ -27,11 +27,12 @@ using connection_actor = caf::typed_actor<
   caf::reacts_to<event_atom, frame>,
   // From the session: the socket is closed. The actor cleans up and quits.
   caf::reacts_to<closed_atom>,
-  // From a stat actor: a StatInfo notification. Answered ok once the session's output has
-  // room for it (the stat actor sends no other until then and coalesces meanwhile).
-  caf::replies_to<notify_atom, frame>::with<caf::ok_atom>,
-  // Its own timer: hand held notifications on while the output drains.
-  caf::reacts_to<nflush_atom>>;
+  // From a stat actor: an event of statistic `stat_id`. Notifications (`latest_wins`) are
+  // batched into one post per mailbox sweep; while the peer does not keep up they wait,
+  // at most one per statistic, a newer value replacing the waiting one.
+  caf::reacts_to<notify_atom, std::uint64_t, frame, bool>,
+  // Its own: post the batch (false), or a timer to retry held notifications (true).
+  caf::reacts_to<nflush_atom, bool>>;
 
 struct connection_setup {
   client_info info;  ///< session id, peer and listener filled in by the session

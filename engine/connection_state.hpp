@@ -2,7 +2,6 @@
 // connection_actor.cpp and dispatch.cpp.
 #pragma once
 
-#include <deque>
 #include <unordered_map>
 
 #include <caf/stateful_actor.hpp>
@@ -28,8 +27,14 @@ struct connection_state {
   std::unordered_map<std::uint64_t, caf::actor> stats;  ///< open statistics by stat id
   std::uint64_t next_stat = 0;
   std::uint32_t opening = 0;  ///< OpenStat requests not answered yet (count to the limit)
-  /// Notifications held while the peer does not keep up: at most one per statistic.
-  std::deque<std::pair<frame, caf::typed_response_promise<caf::ok_atom>>> held;
+  /// Statistics events on their way: a batch posted once per mailbox sweep.
+  std::vector<std::uint8_t> batch;
+  std::uint64_t batch_frames = 0;
+  bool flush_sent = false;
+  /// Held while the peer does not keep up, in order; at most one notification per statistic
+  /// (held_at: stat id -> its index in `held`), a newer value replacing the held one.
+  std::vector<std::pair<std::uint64_t, frame>> held;
+  std::unordered_map<std::uint64_t, std::size_t> held_at;
   bool poll_armed = false;
   static inline const char* name = "connection";
 

@@ -86,6 +86,18 @@ void session_link::event(protocol::frame_bytes frame) const {
   }
 }
 
+void session_link::events(protocol::frame_bytes frames, std::uint64_t count) const {
+  if (auto s = session_.lock()) {
+    auto n = frames.size();
+    s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
+    asio::post(s->socket_.get_executor(), [s, n, count, f = std::move(frames)] {
+      s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
+      if (s->phase_ == session::phase::registered)
+        s->write(f, count);
+    });
+  }
+}
+
 void session_link::admitted(client_info info) const {
   if (auto s = session_.lock())
     asio::post(s->socket_.get_executor(), [s, i = std::move(info)] { s->on_admitted(i); });
@@ -293,7 +305,7 @@ void session::forward(const wire::Envelope&, std::span<const std::uint8_t> frame
 
 // -- writing ------------------------------------------------------------------------
 
-void session::write(std::span<const std::uint8_t> frame) {
+void session::write(std::span<const std::uint8_t> frame, std::uint64_t frames) {
   if (phase_ == phase::closed)
     return;
   if (out_pending_.size() + frame.size() > env_.cfg.limits.max_output_bytes) {
@@ -305,7 +317,7 @@ void session::write(std::span<const std::uint8_t> frame) {
   }
   out_pending_.insert(out_pending_.end(), frame.begin(), frame.end());
   backlog_->buffered.store(out_pending_.size() + out_writing_.size(), std::memory_order_relaxed);
-  env_.counts.frames_out.fetch_add(1, std::memory_order_relaxed);
+  env_.counts.frames_out.fetch_add(frames, std::memory_order_relaxed);
   if (!in_read_loop_)
     flush();
 }

@@ -105,7 +105,8 @@ private:
   bool take_token();
 
   // -- writing -----------------------------------------------------------------
-  void write(std::span<const std::uint8_t> frame);
+  /// Queues bytes for the peer: one frame, or `frames` whole frames back to back.
+  void write(std::span<const std::uint8_t> frame, std::uint64_t frames = 1);
   void flush();
   void send_error(std::uint64_t ref, wire::ErrorCode code, const std::string& text);
 

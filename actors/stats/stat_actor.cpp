@@ -19,8 +19,6 @@ struct stat_state {
   stat_value sent;         // the last value sent (on_change compares with it)
   bool sent_any = false;
   bool opened = false;     // StatOpened went out: notifications may follow
-  bool in_flight = false;  // a notification is on its way to the connection
-  bool dirty = false;      // a newer value waits for it
   bool valid = true;
   std::uint64_t seq = 0;        // the last fact's reporting sequence number
   std::int64_t event_ms = 0;    // and its engine time
@@ -50,46 +48,20 @@ struct stat_state {
 
 using self_ptr = caf::stateful_actor<stat_state>*;
 
-/// Sends the current value now, or marks it to follow the one on its way.
+/// Sends the current value to the connection (which batches, and coalesces for a client
+/// that does not keep up).
 void notify(self_ptr self, bool from_event) {
   auto& st = self->state;
   if (!st.opened)
     return;  // StatOpened carries the value of the moment it is sent
-  if (st.in_flight) {
-    if (st.dirty)
-      st.s.metrics->stats_coalesced.fetch_add(1, std::memory_order_relaxed);
-    st.dirty = true;
-    return;
-  }
   auto v = st.calc->value(st.now());
   st.sent = v;
   st.sent_any = true;
-  st.in_flight = true;
   st.s.metrics->stats_notifications.fetch_add(1, std::memory_order_relaxed);
   if (st.s.redis)
     self->send(st.s.redis, publish_atom_v, object_key(st.s.spec.object_type, st.s.spec.object_id),
                st.field, v.value);
-  self->request(st.s.client, std::chrono::seconds{60}, notify_atom_v, st.info_frame(0, v, from_event))
-    .then(
-      [=](caf::ok_atom) {
-        auto& st = self->state;
-        st.in_flight = false;
-        if (st.dirty) {
-          st.dirty = false;
-          notify(self, true);
-        }
-      },
-      [=](caf::error& e) {
-        if (e == caf::sec::request_receiver_down) {
-          self->quit();
-          return;
-        }
-        self->state.in_flight = false;  // a very slow client: try again with the latest
-        if (self->state.dirty) {
-          self->state.dirty = false;
-          notify(self, true);
-        }
-      });
+  self->send(st.s.client, notify_atom_v, st.s.stat_id, st.info_frame(0, v, from_event), true);
 }
 
 void arm_period(self_ptr self) {
@@ -153,7 +125,7 @@ caf::behavior stat_actor(self_ptr self, stat_setup setup) {
           auto why = fbb.CreateString("agent " + st.s.spec.object_id + " logged out");
           ev = protocol::to_bytes(st.enc.finish(0, wire::CreateStatInvalid(fbb, st.s.stat_id, why)));
         }
-        self->send(st.s.client, event_atom_v, std::move(ev));
+        self->send(st.s.client, notify_atom_v, st.s.stat_id, std::move(ev), false);
         if (valid)
           notify(self, true);  // StatValid is followed by the current value
         return;

@@ -3,9 +3,9 @@
 //
 // Spawned by the stats hub on OpenStat; stopped by the connection (CloseStat, or every
 // statistic of a connection that closes) or when the connection dies (it monitors it).
-// Notifications never pile up: at most one is on its way to the connection at a time (a
-// request the connection answers once the session's output has room); a value that
-// changes meanwhile replaces the pending one (latest wins, counted as coalesced).
+// Notifications go to the connection as (notify_atom, stat_id, frame, latest_wins); the
+// connection batches them and, while its client does not keep up, holds at most one per
+// statistic, a newer value replacing the held one (latest wins, counted as coalesced).
 //
 // Messages (untyped):
 //   (facts_atom, fact_list)          from the hub: the facts of its object; no answer
@@ -30,7 +30,7 @@ namespace parley::stats {
 struct stat_setup {
   stat_spec spec;
   std::uint64_t stat_id = 0;
-  caf::actor client;  ///< the connection actor: (notify_atom, frame) -> ok, (event_atom, frame)
+  caf::actor client;  ///< the connection actor: (notify_atom, stat_id, frame, latest_wins)
   object_snapshot snapshot;
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const reset_schedule> schedule;

@@ -16,71 +16,77 @@ void sample_window::add(std::int64_t t_ms, std::size_t channel, double v) {
 aggregates sample_window::totals(std::int64_t now_ms) {
   if (window_ms_ == 0)
     return growing_;
-  while (!samples_.empty() && samples_.front().t <= now_ms - window_ms_)
-    samples_.pop_front();
+  while (head_ < samples_.size() && samples_[head_].t <= now_ms - window_ms_)
+    ++head_;
+  if (head_ > 64 && head_ * 2 > samples_.size()) {  // compact: amortized O(1) per sample
+    samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
   aggregates out{};
-  for (auto& s : samples_)
-    if (s.t <= now_ms)
-      out[s.channel].add(s.v);
+  for (auto i = head_; i < samples_.size(); ++i)
+    if (samples_[i].t <= now_ms)
+      out[samples_[i].channel].add(samples_[i].v);
   return out;
 }
 
 void sample_window::reset() {
   growing_ = {};
   samples_.clear();
+  head_ = 0;
 }
 
 // -- level_window -------------------------------------------------------------------
 
 level_window::level_window(std::int64_t window_ms, std::int64_t now_ms, levels initial)
-  : window_ms_(window_ms), start_ms_(now_ms) {
-  changes_.push_back({now_ms, initial});
+  : window_ms_(window_ms), start_ms_(now_ms), last_{now_ms, initial} {
 }
 
 void level_window::set(std::int64_t t_ms, levels l) {
-  auto& last = changes_.back();
-  t_ms = std::max(t_ms, last.t);
+  t_ms = std::max(t_ms, last_.t);
   if (window_ms_ == 0) {
     for (std::size_t c = 0; c < channels; ++c)
-      closed_[c] += static_cast<double>(last.l[c]) * static_cast<double>(t_ms - last.t);
-    last = {t_ms, l};
-    return;
+      closed_[c] += static_cast<double>(last_.l[c]) * static_cast<double>(t_ms - last_.t);
+  } else if (t_ms > last_.t) {
+    history_.push_back(last_);
   }
-  if (t_ms == last.t)
-    last.l = l;
-  else
-    changes_.push_back({t_ms, l});
+  last_ = {t_ms, l};
 }
 
 integrals level_window::totals(std::int64_t now_ms) {
-  auto& last = changes_.back();
   integrals out{};
   if (window_ms_ == 0) {
-    auto open = static_cast<double>(std::max<std::int64_t>(0, now_ms - last.t));
+    auto open = static_cast<double>(std::max<std::int64_t>(0, now_ms - last_.t));
     for (std::size_t c = 0; c < channels; ++c)
-      out[c] = closed_[c] + static_cast<double>(last.l[c]) * open;
+      out[c] = closed_[c] + static_cast<double>(last_.l[c]) * open;
     return out;
   }
   auto from = std::max(now_ms - window_ms_, start_ms_);
   // Drop changes superseded before the window starts (keep the one in force at `from`).
-  while (changes_.size() > 1 && changes_[1].t <= from)
-    changes_.pop_front();
-  for (std::size_t i = 0; i < changes_.size(); ++i) {
-    auto a = std::max(changes_[i].t, from);
-    auto b = i + 1 < changes_.size() ? changes_[i + 1].t : now_ms;
-    b = std::min(b, now_ms);
-    if (b <= a)
-      continue;
-    for (std::size_t c = 0; c < channels; ++c)
-      out[c] += static_cast<double>(changes_[i].l[c]) * static_cast<double>(b - a);
+  auto next_t = [&](std::size_t i) { return i + 1 < history_.size() ? history_[i + 1].t : last_.t; };
+  while (head_ < history_.size() && next_t(head_) <= from)
+    ++head_;
+  if (head_ > 64 && head_ * 2 > history_.size()) {
+    history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
+  auto add = [&](const change& c, std::int64_t end) {
+    auto a = std::max(c.t, from);
+    auto b = std::min(end, now_ms);
+    if (b <= a)
+      return;
+    for (std::size_t k = 0; k < channels; ++k)
+      out[k] += static_cast<double>(c.l[k]) * static_cast<double>(b - a);
+  };
+  for (auto i = head_; i < history_.size(); ++i)
+    add(history_[i], next_t(i));
+  add(last_, now_ms);
   return out;
 }
 
 void level_window::reset(std::int64_t now_ms) {
-  auto l = changes_.back().l;
-  changes_.clear();
-  changes_.push_back({now_ms, l});
+  history_.clear();
+  head_ = 0;
+  last_.t = now_ms;
   closed_ = {};
   start_ms_ = now_ms;
 }

@@ -10,7 +10,7 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
+#include <vector>
 
 namespace parley::stats {
 
@@ -38,7 +38,7 @@ public:
   void add(std::int64_t t_ms, std::size_t channel, double v);
   aggregates totals(std::int64_t now_ms);
   void reset();
-  std::size_t held() const { return samples_.size(); }
+  std::size_t held() const { return samples_.size() - head_; }
 
 private:
   struct sample {
@@ -48,7 +48,10 @@ private:
   };
   std::int64_t window_ms_;
   aggregates growing_{};
-  std::deque<sample> samples_;
+  // Sliding only: a queue as a vector and a head index. An empty vector allocates nothing
+  // (a std::deque allocates 512 bytes up front, times a million open statistics).
+  std::vector<sample> samples_;
+  std::size_t head_ = 0;
 };
 
 using levels = std::array<std::int64_t, channels>;
@@ -62,7 +65,7 @@ public:
   void set(std::int64_t t_ms, levels l);
   integrals totals(std::int64_t now_ms);
   void reset(std::int64_t now_ms);
-  const levels& current() const { return changes_.back().l; }
+  const levels& current() const { return last_.l; }
 
 private:
   struct change {
@@ -71,8 +74,10 @@ private:
   };
   std::int64_t window_ms_;
   std::int64_t start_ms_;         // growing: integrate from here
-  integrals closed_{};            // growing: the integral up to changes_.back().t
-  std::deque<change> changes_;    // growing: only the last; sliding: those still inside
+  integrals closed_{};            // growing: the integral up to last_.t
+  change last_;                   // the levels in force now, since last_.t
+  std::vector<change> history_;   // sliding: earlier changes still inside (from head_)
+  std::size_t head_ = 0;
 };
 
 } // namespace parley::stats

@@ -274,7 +274,9 @@ void show(console_self self, const std::vector<std::string>& w) {
           std::vector<std::pair<std::uint64_t, std::string>> top;
           for (auto& [key, n] : per_object)
             top.emplace_back(n, key);
-          std::sort(top.rbegin(), top.rend());
+          std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+          });
           if (!top.empty())
             *o << pad("OBJECT", 30) << "OPEN\n";
           std::size_t shown = 0;

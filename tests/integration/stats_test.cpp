@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <hiredis/hiredis.h>
 
 #include "support/test_env.hpp"
@@ -116,6 +118,18 @@ client::answer submit(client::client& gw, const std::string& queue) {
     auto q = fbb.CreateString(queue);
     return e.finish(ref, wire::CreateSubmit(fbb, ext, tenant, media, q, 0));
   }).get();
+}
+
+/// The console's answer to one command (the connection is closed with `quit`).
+std::string console(std::uint16_t port, const std::string& command) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket sock{io};
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(sock, boost::asio::buffer(command + "\nquit\n"));
+  std::string out;
+  boost::system::error_code ec;
+  boost::asio::read(sock, boost::asio::dynamic_buffer(out), ec);  // until the engine closes
+  return out;
 }
 
 } // namespace
@@ -272,6 +286,11 @@ TEST_CASE("closing the connection frees every statistic actor") {
       REQUIRE(f.get().ok());
     CHECK(eng->running_actors() >= base + 500);
     CHECK(eng->domain()->metrics->stats_open.load() == 500);
+    auto shown = console(eng->console_port(), "show stats limit=1");
+    CHECK(shown.find("statistics: 500 open") != std::string::npos);
+    CHECK(shown.find("q:sales") != std::string::npos);  // 250 each: sales sorts first
+    CHECK(shown.find("q:support") == std::string::npos);  // limit=1
+    CHECK(shown.find("2 object(s) with open statistics") != std::string::npos);
   }
   CHECK(eventually([&] { return eng->running_actors() == base; }));
   CHECK(eventually([&] { return eng->domain()->metrics->stats_open.load() == 0; }));
