@@ -40,6 +40,7 @@ struct connection_setup {
   domain_ptr domain;
   caf::timespan request_timeout;
   std::uint32_t max_stats = 100'000;  ///< open statistics on this connection
+  std::uint64_t max_output_bytes = 8 * 1024 * 1024;  ///< the session's output limit
 };
 
 /// Spawns the connection actor of one session.

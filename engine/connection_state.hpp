@@ -38,8 +38,9 @@ struct connection_state {
   bool poll_armed = false;
   static inline const char* name = "connection";
 
-  /// Output backlog above which notifications wait (and coalesce in their stat actors).
-  std::uint64_t watermark() const { return 64 * 1024; }
+  /// Output backlog above which notifications wait (and coalesce): an eighth of the
+  /// output limit (1 MiB by default), so notifications never get a client cut off.
+  std::uint64_t watermark() const { return setup.max_output_bytes / 8; }
 
   requester who(caf::actor self) const {
     return requester{setup.info.type, agent, std::move(self)};

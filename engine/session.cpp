@@ -141,6 +141,7 @@ void session::start() {
   setup.domain = env_.domain;
   setup.request_timeout = env_.cfg.timeouts.request;
   setup.max_stats = env_.cfg.limits.max_stats_per_connection;
+  setup.max_output_bytes = env_.cfg.limits.max_output_bytes;
   actor_ = spawn_connection(env_.system, session_link{weak_from_this(), backlog_}, std::move(setup));
   env_.registry.add(id_, weak_from_this(), address_);
   spdlog::debug("session {}: accepted from {} on the {} listener", id_, peer_, listener_name(kind_));
