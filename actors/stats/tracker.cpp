@@ -50,6 +50,13 @@ void tracker::agent_event(const report& r, std::uint64_t seq, std::int64_t t, co
     auto* g = cfg_->group_of(r.agent);
     it = agents_.emplace(r.agent, agent_row{{}, r.tenant, g ? g->name : std::string{}}).first;
   }
+  if (r.kind == ReportingKind::agent_logout && it->second.st.handling > 0) {
+    // Its interactions report going back to their queues after this: end its handlings
+    // now, while the agent (its group, its tenant) is still known. Logouts are rare.
+    for (auto& [iid, st] : iids_)
+      if (st.handling.count(r.agent))
+        end_handling(iid, st, r.agent, seq, t, out);
+  }
   auto& row = it->second;
   stat_fact f;
   f.kind = fact_kind::agent_change;

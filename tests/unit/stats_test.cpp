@@ -203,6 +203,14 @@ TEST_CASE("agent handling: transfers and conferences end and start handling") {
   lab.accept(1, "a2", 25);
   lab.stop(1, 35);
   CHECK(lab.value("aht2", 36) == Approx((4.0 + 10.0) / 2));
+  // A desktop that goes away: its handling ends at the logout, before the interaction
+  // reports going back to its queue.
+  lab.submit(2, "sales", 40);
+  lab.answer(2, "a2", 41, 42);
+  lab.logout("a2", 50);
+  lab.move(2, InteractionState::queued, ReportingKind::revoked, 50, "a2");
+  CHECK(lab.value("aht2", 51) == Approx((4.0 + 10.0 + 8.0) / 3));
+  CHECK(lab.value("busy2", 51) == 0);
 }
 
 TEST_CASE("growing interval reset; a sliding integral window") {
