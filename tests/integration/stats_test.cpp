@@ -355,3 +355,20 @@ TEST_CASE("Redis down: publication counts errors and the statistics go on") {
   CHECK(eventually([&] { return board.values(id) == std::vector<double>{1}; }));
   CHECK(eventually([&] { return eng->domain()->metrics->stats_redis_errors.load() > 0; }));
 }
+
+TEST_CASE("a graceful stop is not held up by statistics that notify all the time") {
+  auto eng = start_engine_toml(contact_center);
+  events_client board{eng->port(listener_kind::stat), wire::ClientType::stat_client};
+  open_args a;
+  a.notify = wire::StatNotify::periodic;
+  a.period_ms = 10;
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(board.open(a).ok());
+  CHECK(eventually([&] { return board.values(1).size() >= 3; }));
+  auto t0 = std::chrono::steady_clock::now();
+  eng->stop();
+  // The drain closes the session once its output is written; the periodic timers stop
+  // with the connection.
+  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+  CHECK(eng->running_actors() == 0);
+}
