@@ -115,6 +115,8 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       if (!st.stats.count(id))
         return;  // closed meanwhile
       if (st.held.empty() && st.link.backlog() + st.batch.size() < st.watermark()) {
+        if (st.batch.empty())
+          st.batch.reserve(16 * 1024);
         st.batch.insert(st.batch.end(), f.begin(), f.end());
         ++st.batch_frames;
         if (!st.flush_sent) {
@@ -125,13 +127,13 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       }
       if (latest_wins) {
         if (auto it = st.held_at.find(id); it != st.held_at.end()) {
-          st.held[it->second].second = std::move(f);
+          st.held[it->second].bytes = std::move(f);
           st.setup.domain->metrics->stats_coalesced.fetch_add(1, std::memory_order_relaxed);
           return;
         }
-        st.held_at[id] = st.held.size();
       }
-      st.held.emplace_back(id, std::move(f));
+      st.held.push_back({id, std::move(f), latest_wins});
+      st.index_held(st.held.size() - 1);
       arm_poll(self);
     },
     [=](nflush_atom, bool timer) {
@@ -143,15 +145,14 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       // Held notifications after the batch (it is older), as far as the output has room.
       std::size_t moved = 0;
       while (moved < st.held.size() && st.link.backlog() + st.batch.size() < st.watermark()) {
-        auto& f = st.held[moved++].second;
+        auto& f = st.held[moved++].bytes;
         st.batch.insert(st.batch.end(), f.begin(), f.end());
         ++st.batch_frames;
       }
       if (moved > 0) {
         st.held.erase(st.held.begin(), st.held.begin() + static_cast<std::ptrdiff_t>(moved));
         st.held_at.clear();
-        for (std::size_t i = 0; i < st.held.size(); ++i)
-          st.held_at[st.held[i].first] = i;
+        st.index_held(0);
       }
       if (!st.batch.empty()) {
         st.link.events(std::move(st.batch), st.batch_frames);

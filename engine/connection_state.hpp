@@ -33,8 +33,24 @@ struct connection_state {
   bool flush_sent = false;
   /// Held while the peer does not keep up, in order; at most one notification per statistic
   /// (held_at: stat id -> its index in `held`), a newer value replacing the held one.
-  std::vector<std::pair<std::uint64_t, frame>> held;
+  struct held_frame {
+    std::uint64_t stat_id;
+    frame bytes;
+    bool latest_wins;  ///< a value (replaceable), not StatInvalid/StatValid
+  };
+  std::vector<held_frame> held;
   std::unordered_map<std::uint64_t, std::size_t> held_at;
+
+  /// held_at for `held` from index `from` on: a statistic's last value that no validity
+  /// event follows (a newer value must not jump ahead of one).
+  void index_held(std::size_t from) {
+    for (auto i = from; i < held.size(); ++i) {
+      if (held[i].latest_wins)
+        held_at[held[i].stat_id] = i;
+      else
+        held_at.erase(held[i].stat_id);
+    }
+  }
   bool poll_armed = false;
   static inline const char* name = "connection";
 
