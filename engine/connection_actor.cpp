@@ -115,8 +115,6 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       if (!st.stats.count(id))
         return;  // closed meanwhile
       if (st.held.empty() && st.link.backlog() + st.batch.size() < st.watermark()) {
-        if (st.batch.empty())
-          st.batch.reserve(16 * 1024);
         st.batch.insert(st.batch.end(), f.begin(), f.end());
         ++st.batch_frames;
         if (!st.flush_sent) {
