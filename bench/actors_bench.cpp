@@ -199,7 +199,7 @@ capacity = { voice = 1 }
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["agents"] = static_cast<double>(agents);
-  for (auto& a : {dom->interactions, dom->agents, dom->bus, drv})
+  for (auto& a : {dom->interactions, dom->agents, dom->bus, dom->stats, drv})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (auto& [n, r] : dom->routers)
     caf::anon_send_exit(r, caf::exit_reason::user_shutdown);

@@ -10,6 +10,7 @@
 // graceful stop knows when in-flight work is done.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,11 +22,24 @@ namespace parley::engine {
 
 class session;
 
+/// Bytes on their way to one peer: posted to the session's strand and not yet taken, plus
+/// buffered in the session and not yet written. The statistics notifications read it to
+/// hold back (and coalesce) while a client does not keep up.
+struct backlog_meter {
+  std::atomic<std::uint64_t> posted{0};
+  std::atomic<std::uint64_t> buffered{0};
+
+  std::uint64_t bytes() const noexcept {
+    return posted.load(std::memory_order_relaxed) + buffered.load(std::memory_order_relaxed);
+  }
+};
+
 /// The actor side's handle on one session. Copyable; every method is thread-safe.
 class session_link {
 public:
   session_link() = default;
-  explicit session_link(std::weak_ptr<session> s) : session_(std::move(s)) {}
+  session_link(std::weak_ptr<session> s, std::shared_ptr<backlog_meter> meter)
+    : session_(std::move(s)), meter_(std::move(meter)) {}
 
   /// The one answer to a forwarded request (a finished frame, prefix included).
   void answer(protocol::frame_bytes frame) const;
@@ -33,14 +47,21 @@ public:
   /// An unsolicited event (reference id 0).
   void event(protocol::frame_bytes frame) const;
 
+  /// `count` whole events back to back in one buffer (one post for many notifications).
+  void events(protocol::frame_bytes frames, std::uint64_t count) const;
+
   /// The directory admitted the client: the session answers its Register with Registered.
   void admitted(client_info info) const;
 
   /// Registration refused: the session answers with this error and closes.
   void refused(wire::ErrorCode code, std::string text) const;
 
+  /// Bytes not yet written to the peer (0 without a session).
+  std::uint64_t backlog() const noexcept { return meter_ ? meter_->bytes() : 0; }
+
 private:
   std::weak_ptr<session> session_;
+  std::shared_ptr<backlog_meter> meter_;
 };
 
 } // namespace parley::engine

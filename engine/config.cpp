@@ -1,6 +1,7 @@
 #include "engine/config.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "engine/config_options.hpp"
+#include "actors/stats/reset_schedule.hpp"
 
 namespace parley::engine {
 
@@ -66,6 +68,9 @@ std::vector<option> make_options() {
   o.push_back(integer("limits.max_requests_per_second", 0, 10'000'000,
                       [](config& c) -> auto& { return c.limits.max_requests_per_second; },
                       "requests per second on one connection (bursts of as many); 0 = no limit"));
+  o.push_back(integer("limits.max_stats_per_connection", 1, 10'000'000,
+                      [](config& c) -> auto& { return c.limits.max_stats_per_connection; },
+                      "open statistics on one connection (2060); more get limit_exceeded"));
   o.push_back(integer("limits.max_output_bytes", 4096, 1LL << 32,
                       [](config& c) -> auto& { return c.limits.max_output_bytes; },
                       "unsent bytes per connection before it is closed as not reading"));
@@ -134,6 +139,39 @@ std::vector<option> make_options() {
                    out += (out.size() > 1 ? ", \"" : "\"") + m + "\"";
                  return out + "]";
                }});
+  o.push_back(text("stats.reset_time_zone",
+                   [](config& c) -> auto& { return c.domain.stats.reset_time_zone; },
+                   [](const std::string& v) { return stats::check_time_zone(v); },
+                   "IANA time zone of the daily reset of growing_reset statistics"));
+  o.push_back({"stats.reset_time", kind::string,
+               "local time of day (HH:MM) of the daily reset of growing_reset statistics",
+               [](config& c, const toml::node& n) -> std::string {
+                 auto v = n.as_string()->get();
+                 int h = 0, m = 0;
+                 char extra = 0;
+                 if (v.size() != 5 || std::sscanf(v.c_str(), "%2d:%2d%c", &h, &m, &extra) != 2
+                     || h < 0 || h > 23 || m < 0 || m > 59)
+                   return "\"" + v + "\" is not a time of day HH:MM (00:00 to 23:59)";
+                 c.domain.stats.reset_minute = h * 60 + m;
+                 return {};
+               },
+               [](const config& c) {
+                 char buf[32];
+                 std::snprintf(buf, sizeof buf, "\"%02d:%02d\"", c.domain.stats.reset_minute / 60,
+                               c.domain.stats.reset_minute % 60);
+                 return std::string{buf};
+               }});
+  o.push_back(text("stats.redis_host", [](config& c) -> auto& { return c.domain.stats.redis_host; },
+                   non_empty, "Redis host for publishing statistic values"));
+  o.push_back(integer("stats.redis_port", 0, port_max,
+                      [](config& c) -> auto& { return c.domain.stats.redis_port; },
+                      "Redis port for publishing statistic values; 0 = no publication"));
+  o.push_back(text("stats.redis_prefix",
+                   [](config& c) -> auto& { return c.domain.stats.redis_prefix; }, any_text,
+                   "prefix of the Redis hash keys (one hash per object)"));
+  o.push_back(duration_ms("stats.redis_flush_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.domain.stats.redis_flush; },
+                          "how often coalesced values are written to Redis"));
   o.push_back(text("console.bind", [](config& c) -> auto& { return c.console.bind; }, non_empty,
                    "admin console address; beyond loopback it needs console.admin_token"));
   o.push_back(integer("console.port", 0, port_max, [](config& c) -> auto& { return c.console.port; },

@@ -43,6 +43,8 @@ struct limits_config {
   std::uint32_t max_connections_per_address = 0;
   /// Requests per second on one connection (a burst of this many is allowed); 0 = no limit.
   std::uint32_t max_requests_per_second = 0;
+  /// Open statistics on one connection (2060); more opens get limit_exceeded.
+  std::uint32_t max_stats_per_connection = 100'000;
 };
 
 struct timeouts_config {

@@ -35,6 +35,14 @@ void on_register(connection_self self,
       });
 }
 
+/// Polls the session's backlog while notifications are held (a few ms apart).
+void arm_poll(connection_self self) {
+  if (self->state.poll_armed)
+    return;
+  self->state.poll_armed = true;
+  self->delayed_send(self, std::chrono::milliseconds{2}, nflush_atom_v, true);
+}
+
 connection_actor::behavior_type connection(connection_self self, session_link link,
                                           connection_setup setup) {
   self->state.link = std::move(link);
@@ -46,7 +54,20 @@ connection_actor::behavior_type connection(connection_self self, session_link li
     if (st.agent_actor && dm.source == st.agent_actor.address()) {
       st.agent_actor = nullptr;
       st.agent.clear();
+      return;
     }
+    // A statistic the client did not close ended by itself: tell the client.
+    for (auto it = st.stats.begin(); it != st.stats.end(); ++it)
+      if (it->second.address() == dm.source) {
+        auto id = it->first;
+        st.stats.erase(it);
+        auto code = dm.reason == caf::exit_reason::user_shutdown ? wire::ErrorCode::draining
+                                                                 : wire_code(dm.reason);
+        auto& fbb = st.enc.start();
+        auto text = fbb.CreateString(describe(dm.reason));
+        st.link.event(protocol::to_bytes(st.enc.finish(0, wire::CreateStatError(fbb, id, code, text))));
+        return;
+      }
   });
   return {
     [=](request_atom, const request_frame& frame) {
@@ -81,7 +102,63 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         caf::anon_send(st.agent_actor, logout_atom_v, true);
       if (st.setup.domain)
         caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<caf::actor>(self));
+      // Every statistic this client opened ends with it.
+      for (auto& [id, a] : st.stats)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      st.stats.clear();
+      st.held.clear();
+      st.held_at.clear();
       self->quit();
+    },
+    [=](notify_atom, std::uint64_t id, frame& f, bool latest_wins) {
+      auto& st = self->state;
+      if (!st.stats.count(id))
+        return;  // closed meanwhile
+      if (st.held.empty() && st.link.backlog() + st.batch.size() < st.watermark()) {
+        st.batch.insert(st.batch.end(), f.begin(), f.end());
+        ++st.batch_frames;
+        if (!st.flush_sent) {
+          st.flush_sent = true;
+          self->send(self, nflush_atom_v, false);  // after what is in the mailbox now
+        }
+        return;
+      }
+      if (latest_wins) {
+        if (auto it = st.held_at.find(id); it != st.held_at.end()) {
+          st.held[it->second].bytes = std::move(f);
+          st.setup.domain->metrics->stats_coalesced.fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+      }
+      st.held.push_back({id, std::move(f), latest_wins});
+      st.index_held(st.held.size() - 1);
+      arm_poll(self);
+    },
+    [=](nflush_atom, bool timer) {
+      auto& st = self->state;
+      if (timer)
+        st.poll_armed = false;
+      else
+        st.flush_sent = false;
+      // Held notifications after the batch (it is older), as far as the output has room.
+      std::size_t moved = 0;
+      while (moved < st.held.size() && st.link.backlog() + st.batch.size() < st.watermark()) {
+        auto& f = st.held[moved++].bytes;
+        st.batch.insert(st.batch.end(), f.begin(), f.end());
+        ++st.batch_frames;
+      }
+      if (moved > 0) {
+        st.held.erase(st.held.begin(), st.held.begin() + static_cast<std::ptrdiff_t>(moved));
+        st.held_at.clear();
+        st.index_held(0);
+      }
+      if (!st.batch.empty()) {
+        st.link.events(std::move(st.batch), st.batch_frames);
+        st.batch = {};
+        st.batch_frames = 0;
+      }
+      if (!st.held.empty())
+        arm_poll(self);
     },
   };
 }

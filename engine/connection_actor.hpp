@@ -26,13 +26,21 @@ using connection_actor = caf::typed_actor<
   // From domain actors: an encoded event for this client.
   caf::reacts_to<event_atom, frame>,
   // From the session: the socket is closed. The actor cleans up and quits.
-  caf::reacts_to<closed_atom>>;
+  caf::reacts_to<closed_atom>,
+  // From a stat actor: an event of statistic `stat_id`. Notifications (`latest_wins`) are
+  // batched into one post per mailbox sweep; while the peer does not keep up they wait,
+  // at most one per statistic, a newer value replacing the waiting one.
+  caf::reacts_to<notify_atom, std::uint64_t, frame, bool>,
+  // Its own: post the batch (false), or a timer to retry held notifications (true).
+  caf::reacts_to<nflush_atom, bool>>;
 
 struct connection_setup {
   client_info info;  ///< session id, peer and listener filled in by the session
   directory_actor directory;
   domain_ptr domain;
   caf::timespan request_timeout;
+  std::uint32_t max_stats = 100'000;  ///< open statistics on this connection
+  std::uint64_t max_output_bytes = 8 * 1024 * 1024;  ///< the session's output limit
 };
 
 /// Spawns the connection actor of one session.

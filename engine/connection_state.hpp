@@ -23,7 +23,40 @@ struct connection_state {
   /// keeps a stopped actor's memory block allocated.
   std::unordered_map<std::uint64_t, caf::actor_addr> known;
   protocol::encoder enc;
+  // -- statistics (2060) --
+  std::unordered_map<std::uint64_t, caf::actor> stats;  ///< open statistics by stat id
+  std::uint64_t next_stat = 0;
+  std::uint32_t opening = 0;  ///< OpenStat requests not answered yet (count to the limit)
+  /// Statistics events on their way: a batch posted once per mailbox sweep.
+  std::vector<std::uint8_t> batch;
+  std::uint64_t batch_frames = 0;
+  bool flush_sent = false;
+  /// Held while the peer does not keep up, in order; at most one notification per statistic
+  /// (held_at: stat id -> its index in `held`), a newer value replacing the held one.
+  struct held_frame {
+    std::uint64_t stat_id;
+    frame bytes;
+    bool latest_wins;  ///< a value (replaceable), not StatInvalid/StatValid
+  };
+  std::vector<held_frame> held;
+  std::unordered_map<std::uint64_t, std::size_t> held_at;
+
+  /// held_at for `held` from index `from` on: a statistic's last value that no validity
+  /// event follows (a newer value must not jump ahead of one).
+  void index_held(std::size_t from) {
+    for (auto i = from; i < held.size(); ++i) {
+      if (held[i].latest_wins)
+        held_at[held[i].stat_id] = i;
+      else
+        held_at.erase(held[i].stat_id);
+    }
+  }
+  bool poll_armed = false;
   static inline const char* name = "connection";
+
+  /// Output backlog above which notifications wait (and coalesce): an eighth of the
+  /// output limit (1 MiB by default), so notifications never get a client cut off.
+  std::uint64_t watermark() const { return setup.max_output_bytes / 8; }
 
   requester who(caf::actor self) const {
     return requester{setup.info.type, agent, std::move(self)};
@@ -50,5 +83,10 @@ using connection_self = connection_actor::stateful_pointer<connection_state>;
 
 /// Handles one request of any family but the session's own; answers exactly once.
 void dispatch(connection_self self, const wire::Envelope& env);
+
+/// The statistics family (2060); called by dispatch() on the stat listener.
+void dispatch_stat(connection_self self, const wire::Envelope& env);
+
+bool stat_family(wire::Message m);
 
 } // namespace parley::engine

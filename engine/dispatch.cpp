@@ -344,7 +344,10 @@ void dispatch(connection_self self, const wire::Envelope& env) {
   auto ref = env.ref();
   auto type = env.message_type();
   bool on_vq = st.setup.info.listener == "vq";
-  if (vq_family(type) != on_vq || st.setup.info.listener == "stat") {
+  bool on_stat = st.setup.info.listener == "stat";
+  if (on_stat && stat_family(type))
+    return dispatch_stat(self, env);
+  if (vq_family(type) != on_vq || on_stat || stat_family(type)) {
     st.fail(ref, wire::ErrorCode::wrong_port,
             std::string{wire::EnumNameMessage(type)} + " is not served on the "
               + st.setup.info.listener + " port");

@@ -10,6 +10,7 @@
 #include "actors/persistence/writer.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/routing/router_actor.hpp"
+#include "actors/stats/stats_hub.hpp"
 
 namespace parley::engine {
 
@@ -181,6 +182,7 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq);
   d->interactions = spawn_interaction_registry(sys);
   d->agents = spawn_agent_registry(sys);
+  d->stats = stats::spawn_stats_hub(sys);
   for (auto& q : d->cfg->queues)
     d->routers.try_emplace(q.tenant);
   for (auto& g : d->cfg->groups)
@@ -193,8 +195,10 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     d->queues[q.name] = spawn_queue(sys, q);
   // Everyone learns everyone's handle before the first client can connect.
   domain_ptr shared = d;
-  for (auto& a : {d->interactions, d->agents})
+  for (auto& a : {d->interactions, d->agents, d->stats})
     caf::anon_send(a, init_atom_v, shared);
+  // Before any listener opens, so the statistics see every report from the first one.
+  caf::anon_send(d->bus, caf::join_atom_v, stats_atom_v, d->stats);
   for (auto& [tenant, r] : d->routers)
     caf::anon_send(r, init_atom_v, shared);
   for (auto& [name, q] : d->queues)
@@ -207,7 +211,9 @@ void engine::stop_actors() {
   directory_ = directory_actor{};
   if (domain_) {
     // The registries take the interactions and agents they spawned with them.
-    std::vector<caf::actor> all{domain_->interactions, domain_->agents, domain_->bus};
+    // The stats hub takes its statistics and the Redis publisher with it.
+    std::vector<caf::actor> all{domain_->interactions, domain_->agents, domain_->bus,
+                                domain_->stats};
     for (auto& [tenant, r] : domain_->routers)
       all.push_back(r);
     for (auto& [name, q] : domain_->queues)

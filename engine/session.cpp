@@ -75,11 +75,27 @@ void session_link::answer(protocol::frame_bytes frame) const {
 }
 
 void session_link::event(protocol::frame_bytes frame) const {
-  if (auto s = session_.lock())
-    asio::post(s->socket_.get_executor(), [s, f = std::move(frame)] {
+  if (auto s = session_.lock()) {
+    auto n = frame.size();
+    s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
+    asio::post(s->socket_.get_executor(), [s, n, f = std::move(frame)] {
+      s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
       if (s->phase_ == session::phase::registered)
         s->write(f);
     });
+  }
+}
+
+void session_link::events(protocol::frame_bytes frames, std::uint64_t count) const {
+  if (auto s = session_.lock()) {
+    auto n = frames.size();
+    s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
+    asio::post(s->socket_.get_executor(), [s, n, count, f = std::move(frames)] {
+      s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
+      if (s->phase_ == session::phase::registered)
+        s->write(f, count);
+    });
+  }
 }
 
 void session_link::admitted(client_info info) const {
@@ -124,7 +140,9 @@ void session::start() {
   setup.directory = env_.directory;
   setup.domain = env_.domain;
   setup.request_timeout = env_.cfg.timeouts.request;
-  actor_ = spawn_connection(env_.system, session_link{weak_from_this()}, std::move(setup));
+  setup.max_stats = env_.cfg.limits.max_stats_per_connection;
+  setup.max_output_bytes = env_.cfg.limits.max_output_bytes;
+  actor_ = spawn_connection(env_.system, session_link{weak_from_this(), backlog_}, std::move(setup));
   env_.registry.add(id_, weak_from_this(), address_);
   spdlog::debug("session {}: accepted from {} on the {} listener", id_, peer_, listener_name(kind_));
   arm_timer(env_.cfg.timeouts.registration);
@@ -288,7 +306,7 @@ void session::forward(const wire::Envelope&, std::span<const std::uint8_t> frame
 
 // -- writing ------------------------------------------------------------------------
 
-void session::write(std::span<const std::uint8_t> frame) {
+void session::write(std::span<const std::uint8_t> frame, std::uint64_t frames) {
   if (phase_ == phase::closed)
     return;
   if (out_pending_.size() + frame.size() > env_.cfg.limits.max_output_bytes) {
@@ -299,7 +317,8 @@ void session::write(std::span<const std::uint8_t> frame) {
     return;
   }
   out_pending_.insert(out_pending_.end(), frame.begin(), frame.end());
-  env_.counts.frames_out.fetch_add(1, std::memory_order_relaxed);
+  backlog_->buffered.store(out_pending_.size() + out_writing_.size(), std::memory_order_relaxed);
+  env_.counts.frames_out.fetch_add(frames, std::memory_order_relaxed);
   if (!in_read_loop_)
     flush();
 }
@@ -314,6 +333,8 @@ void session::flush() {
                     [self = shared_from_this()](error_code ec, std::size_t) {
                       self->writing_ = false;
                       self->out_writing_.clear();
+                      self->backlog_->buffered.store(self->out_pending_.size(),
+                                                     std::memory_order_relaxed);
                       if (self->phase_ == phase::closed)
                         return;
                       if (ec) {

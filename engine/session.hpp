@@ -105,7 +105,8 @@ private:
   bool take_token();
 
   // -- writing -----------------------------------------------------------------
-  void write(std::span<const std::uint8_t> frame);
+  /// Queues bytes for the peer: one frame, or `frames` whole frames back to back.
+  void write(std::span<const std::uint8_t> frame, std::uint64_t frames = 1);
   void flush();
   void send_error(std::uint64_t ref, wire::ErrorCode code, const std::string& text);
 
@@ -134,6 +135,7 @@ private:
   protocol::frame_reader reader_;
   protocol::encoder enc_;
   std::vector<std::uint8_t> out_pending_, out_writing_;
+  std::shared_ptr<backlog_meter> backlog_ = std::make_shared<backlog_meter>();
   bool writing_ = false;
   bool in_read_loop_ = false;
   bool draining_ = false;

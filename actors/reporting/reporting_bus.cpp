@@ -27,6 +27,7 @@ struct bus_state {
   std::shared_ptr<const clock> clk;
   std::uint64_t seq = 0;
   std::vector<caf::actor> reporting;
+  caf::actor stats;  // the stats hub: gets the report itself, not a frame
   std::vector<vq_subscriber> vq;
   conservation_map counts;
   std::map<std::string, agent_row> agents;  // key: tenant '\n' agent
@@ -119,6 +120,8 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
         self->send(store, persist_atom_v, to_event(r, st.seq, engine_ms));
       bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
                                                [&](auto& t) { return t.second == r.iid; });
+      if (st.stats)
+        self->send(st.stats, report_atom_v, r, st.seq, engine_ms);
       if (st.reporting.empty() && !traced)
         return;
       auto f = st.encode(r, engine_ms);  // encoded once; CAF messages share the payload copy-on-write
@@ -145,6 +148,10 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
         st.reporting.push_back(client);
         self->monitor(client);
       }
+      return caf::ok_atom_v;
+    },
+    [=](caf::join_atom, stats_atom, const caf::actor& hub) {
+      self->state.stats = hub;
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, vq_atom, const caf::actor& client, const std::vector<std::string>& qs) {

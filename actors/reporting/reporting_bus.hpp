@@ -3,7 +3,7 @@
 // Every state change of an interaction or agent is sent here as a `report`; the bus gives
 // it the next engine-wide sequence number (gap-free, from 1), stamps the engine time and
 // fans the encoded ReportingEvent out to the subscribed reporting clients, in order. The
-// statistics subscribe here too; every event goes to the persistence writer. Virtual-queue events travel the
+// stats hub subscribes here too, and every event goes to the persistence writer. Virtual-queue events travel the
 // same way to VQ subscribers (filtered by queue). The bus also keeps the per-tenant
 // conservation counts: submitted = in_submitted + queued + offered + handled + parked +
 // stopped holds after every event it has processed.
@@ -15,6 +15,8 @@
 //   (caf::join_atom, vq_atom, caf::actor, std::vector<std::string>) VQ subscribe -> ok
 //   (caf::leave_atom, caf::actor)              unsubscribe from everything -> ok
 //   (caf::join_atom, trace_atom, caf::actor, uint64 iid)  the events of one interaction -> ok
+//   (caf::join_atom, stats_atom, caf::actor hub)  the stats hub: it gets every report as
+//                                              (report_atom, report, uint64 seq, int64 engine_ms) -> ok
 //   (count_atom)                               -> conservation_map
 //   (state_atom)                               -> bus_status
 //   (snapshot_atom, uint32 limit)              -> std::vector<agent_row> (logged-in agents)

@@ -25,6 +25,7 @@ struct domain_handles {
   caf::actor agents;        ///< agent registry: login, lookup by agent id
   caf::actor bus;           ///< reporting bus: ordered reporting and VQ events
   caf::actor store;         ///< persistence writer (invalid: nothing is stored)
+  caf::actor stats;         ///< stats hub: opens statistics, feeds them the stream
   std::unordered_map<std::string, caf::actor> queues;   ///< by queue name
   std::unordered_map<std::string, caf::actor> routers;  ///< by tenant
   std::vector<caf::actor> routers_by_index;             ///< see router_index_of()

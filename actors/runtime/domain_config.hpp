@@ -42,8 +42,19 @@ struct routing_config {
   std::vector<std::string> media{"voice", "chat", "email"};
 };
 
+/// The statistics engine (2060).
+struct stats_config {
+  std::string reset_time_zone = "UTC";  ///< IANA zone of the daily growing_reset
+  std::int32_t reset_minute = 0;        ///< minutes after local midnight (0 = midnight)
+  std::string redis_host = "127.0.0.1";
+  std::uint16_t redis_port = 0;         ///< 0: no Redis publication
+  std::string redis_prefix = "parley:stats:";
+  std::chrono::milliseconds redis_flush{500};
+};
+
 struct domain_config {
   routing_config routing;
+  stats_config stats;
   std::vector<queue_config> queues;
   std::vector<agent_group_config> groups;
 

@@ -89,6 +89,13 @@ struct domain_metrics {
   latency_histogram submit_ack;  ///< Submit received -> Submitted sent
   latency_histogram routing;     ///< entered a queue -> the agent showed the invite
   storage_health storage;
+  // -- statistics (2060) --
+  std::atomic<std::int64_t> stats_open{0};             ///< open statistics now
+  std::atomic<std::uint64_t> stats_opened{0};          ///< opened since start
+  std::atomic<std::uint64_t> stats_notifications{0};   ///< StatInfo events sent
+  std::atomic<std::uint64_t> stats_coalesced{0};       ///< values superseded before sending
+  std::atomic<std::uint64_t> stats_redis_writes{0};    ///< hash fields written to Redis
+  std::atomic<std::uint64_t> stats_redis_errors{0};    ///< failed Redis connects or writes
 };
 
 } // namespace parley

@@ -198,6 +198,7 @@ void harness::start_engine(const std::string& toml, std::size_t connections) {
   engine_ = std::make_unique<engine::engine>(cfg);
   engine_->start();
   port_ = engine_->port(engine::listener_kind::interaction);
+  stat_port_ = engine_->port(engine::listener_kind::stat);
 }
 
 void harness::stop_engine() {
@@ -213,10 +214,10 @@ void harness::stop_engine() {
 }
 
 std::shared_ptr<client::client> harness::make_client(const std::string& name,
-                                                     wire::ClientType type) {
+                                                     wire::ClientType type, bool stat_port) {
   client::options o;
   o.host = host_;
-  o.port = port_;
+  o.port = stat_port ? stat_port_ : port_;
   o.name = name;
   o.type = type;
   o.reconnect = false;  // a lost connection is an error to count, not to paper over

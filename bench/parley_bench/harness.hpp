@@ -43,6 +43,9 @@ struct options {
   unsigned pipeline = 1;
   unsigned count = 0;
   unsigned concurrency = 256;      ///< agents: logins in progress at once
+  unsigned queues = 100;           ///< stats: queues the statistics and submits spread over
+  unsigned boards = 10;            ///< stats: wallboard connections on 2060
+  double stats_rate = 0;           ///< stats: submits per second by the clock; 0 = closed loop
   bool no_reference = false;
   std::string backend = "sqlite";  ///< crash: "sqlite" or "postgresql"
   std::string dsn;                 ///< crash: PostgreSQL connection string
@@ -120,7 +123,9 @@ public:
 
   /// A client for the target, not started yet: set on_event, then start() it. It does not
   /// reconnect; a dropped connection is counted as an error.
-  std::shared_ptr<client::client> make_client(const std::string& name, wire::ClientType type);
+  /// `stat_port`: to the statistics listener (2060) instead of the interaction one.
+  std::shared_ptr<client::client> make_client(const std::string& name, wire::ClientType type,
+                                              bool stat_port = false);
   /// Waits until every client is registered (or stopped); false on timeout or a failure.
   bool wait_registered(const std::vector<std::shared_ptr<client::client>>& clients,
                        std::chrono::milliseconds limit);
@@ -143,6 +148,7 @@ private:
   std::unique_ptr<engine::engine> engine_;
   std::string host_ = "127.0.0.1";
   std::uint16_t port_ = 0;
+  std::uint16_t stat_port_ = 0;
   std::vector<std::unique_ptr<client::io_thread>> io_;
   std::vector<std::shared_ptr<client::client>> clients_;
   std::size_t next_io_ = 0;

@@ -126,6 +126,24 @@ int main(int argc, char** argv) {
   store->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
   store->add_option("--count", o.count, "interactions (6 rows each; default 50,000)")
     ->check(CLI::Range(1u, 10'000'000u));
+  auto* stats = app.add_subcommand(
+    "stats", "statistics on 2060: --count open statistics, on-change notifications driven by "
+             "submits (goals: 1,000,000 open; >= 200,000 notifications/s; p99 <= 10 ms)");
+  common_options(stats, o);
+  stats->add_option("--count", o.count, "statistics to open (default 100,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  stats->add_option("--boards", o.boards, "wallboard connections")
+    ->check(CLI::Range(1u, 10'000u))
+    ->capture_default_str();
+  stats->add_option("--queues", o.queues, "queues the statistics and submits spread over")
+    ->check(CLI::Range(1u, 100'000u))
+    ->capture_default_str();
+  stats->add_option("--gateways", o.gateways, "media-gateway connections (default 2)");
+  stats->add_option("--window", o.window, "submits in flight per gateway (default 16)");
+  stats->add_option("--rate", o.stats_rate,
+                    "submits per second by the clock (open loop); 0 = as fast as the window allows")
+    ->check(CLI::Range(0.0, 10'000'000.0))
+    ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
@@ -145,6 +163,8 @@ int main(int argc, char** argv) {
       r = run_crash(h);
     else if (o.scenario == "storage")
       r = run_storage(h);
+    else if (o.scenario == "stats")
+      r = run_stats(h);
     else
       r = run_capacity(h);
     h.progress().clear();

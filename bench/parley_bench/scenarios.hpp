@@ -27,6 +27,8 @@ result run_crash(harness& h);
 
 /// Rows/s through the persistence writer vs a raw COPY (PostgreSQL) of the same rows.
 result run_storage(harness& h);
+/// --count statistics open over --boards wallboards; submits drive on-change notifications.
+result run_stats(harness& h);
 
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.

@@ -263,13 +263,37 @@ void show(console_self self, const std::vector<std::string>& w) {
       [=](caf::error& e) { fail(self, describe(e)); });
   } else if (what == "stats") {
     auto& s = env.stats;
-    std::ostringstream o;
-    o << "frames in " << s.frames_in << ", out " << s.frames_out << "; requests in flight "
-      << s.requests_in_flight << "\n";
+    auto o = std::make_shared<std::ostringstream>();
+    *o << "frames in " << s.frames_in << ", out " << s.frames_out << "; requests in flight "
+       << s.requests_in_flight << "\n";
     for (std::size_t c = 1; c < s.errors.size(); ++c)
       if (auto n = s.errors[c].load())
-        o << "errors " << protocol::error_name(static_cast<wire::ErrorCode>(c)) << ": " << n << "\n";
-    done(self, o.str());
+        *o << "errors " << protocol::error_name(static_cast<wire::ErrorCode>(c)) << ": " << n << "\n";
+    auto& m = *env.domain->metrics;
+    *o << "statistics: " << m.stats_open.load() << " open, " << m.stats_opened.load()
+       << " opened, " << m.stats_notifications.load() << " notifications, "
+       << m.stats_coalesced.load() << " coalesced\n";
+    self->request(env.domain->stats, std::chrono::seconds{5}, count_atom_v)
+      .then(
+        [=](const std::map<std::string, std::uint64_t>& per_object) {
+          std::vector<std::pair<std::uint64_t, std::string>> top;
+          for (auto& [key, n] : per_object)
+            top.emplace_back(n, key);
+          std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+          });
+          if (!top.empty())
+            *o << pad("OBJECT", 30) << "OPEN\n";
+          std::size_t shown = 0;
+          for (auto& [n, key] : top) {
+            if (shown++ == limit)
+              break;
+            *o << pad(key, 30) << n << "\n";
+          }
+          *o << per_object.size() << " object(s) with open statistics\n";
+          done(self, o->str());
+        },
+        [=](caf::error& e) { done(self, o->str() + "statistics: unavailable (" + describe(e) + ")\n"); });
   } else {
     fail(self, "show what? connections, agents, queues, interactions or stats");
   }

@@ -127,6 +127,22 @@ void engine_part(page& p, const metrics_env& env) {
   p.histogram("parley_routing_seconds",
               "An interaction entering a queue to its agent showing the invite.", m.routing);
   storage_part(p, m.storage);
+  auto num = [&](const char* name, const char* type, const char* help, double v) {
+    p.family(name, type, help);
+    p.sample(name, "", v);
+  };
+  num("parley_stats_open", "gauge", "Open statistics (2060).", static_cast<double>(m.stats_open.load()));
+  num("parley_stats_opened_total", "counter", "Statistics opened.",
+      static_cast<double>(m.stats_opened.load()));
+  num("parley_stats_notifications_total", "counter", "StatInfo notifications sent.",
+      static_cast<double>(m.stats_notifications.load()));
+  num("parley_stats_coalesced_total", "counter",
+      "Statistic values replaced by a newer one before a slow client could take them.",
+      static_cast<double>(m.stats_coalesced.load()));
+  num("parley_stats_redis_writes_total", "counter", "Statistic values written to Redis.",
+      static_cast<double>(m.stats_redis_writes.load()));
+  num("parley_stats_redis_errors_total", "counter", "Failed Redis connects or writes.",
+      static_cast<double>(m.stats_redis_errors.load()));
 }
 
 void domain_part(page& p, const bus_status& b, const std::vector<std::pair<std::string, std::uint64_t>>& queues) {

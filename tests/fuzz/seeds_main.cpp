@@ -64,6 +64,36 @@ int main(int argc, char** argv) {
     w.insert(w.end(), bytes.begin(), bytes.end());
     put(dir / "wire" / name, w);
   }
+  // Statistics (2060): byte 0 = 2 (the stat port), byte 1 = 4 (stat_client).
+  std::vector<std::pair<std::string, protocol::frame_bytes>> stats;
+  {
+    auto& fbb = enc.start();
+    stats.emplace_back("stat_open", protocol::to_bytes(enc.finish(
+      10, wire::CreateOpenStatDirect(fbb, wire::StatObjectType::queue, "sales", "service_level",
+                                     wire::StatInterval::sliding, 60, 0, 20, "",
+                                     wire::StatNotify::periodic, 0, 100))));
+  }
+  {
+    auto& fbb = enc.start();
+    stats.emplace_back("stat_peek", protocol::to_bytes(enc.finish(11, wire::CreatePeekStat(fbb, 1))));
+  }
+  {
+    auto& fbb = enc.start();
+    stats.emplace_back("stat_reset", protocol::to_bytes(enc.finish(12, wire::CreateResetStat(fbb, 1))));
+  }
+  {
+    auto& fbb = enc.start();
+    stats.emplace_back("stat_close", protocol::to_bytes(enc.finish(13, wire::CreateCloseStat(fbb, 1))));
+  }
+  std::vector<std::uint8_t> stat_all{2, 4};
+  for (auto& [name, bytes] : stats) {
+    put(dir / "frame" / name, bytes);
+    std::vector<std::uint8_t> w{2, 4};
+    w.insert(w.end(), bytes.begin(), bytes.end());
+    put(dir / "wire" / name, w);
+    stat_all.insert(stat_all.end(), bytes.begin(), bytes.end());
+  }
+  put(dir / "wire" / "stat_sequence", stat_all);
   std::vector<std::uint8_t> all{0, 0};
   for (auto& [name, bytes] : frames)
     all.insert(all.end(), bytes.begin(), bytes.end());

@@ -105,11 +105,14 @@ void alive(parley::engine::engine& eng) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& eng = the_engine();
   asio::io_context io;
-  // Even first bytes: a desktop/gateway session; odd: the console.
+  // Even first bytes: a protocol session (bit 1 set: on the statistics port); odd: the console.
   bool console = size > 0 && (data[0] & 1);
+  bool stat = size > 0 && (data[0] & 2);
   tcp::socket s{io};
   s.connect({asio::ip::make_address("127.0.0.1"),
-             console ? eng.console_port() : eng.port(parley::engine::listener_kind::interaction)});
+             console ? eng.console_port()
+             : stat  ? eng.port(parley::engine::listener_kind::stat)
+                     : eng.port(parley::engine::listener_kind::interaction)});
   boost::system::error_code ec;
   if (!console && size > 1) {
     // Register as the client type the second byte names, then send the rest as-is.

@@ -1,0 +1,128 @@
+// stat_dispatch: the statistics family on 2060 — OpenStat, PeekStat, CloseStat, ResetStat —
+// from a verified envelope to the stats hub or the statistic's own actor, and back to
+// exactly one answer. The connection keeps its statistics (stat id -> actor) and their
+// count, which the per-connection limit (limits.max_stats_per_connection) applies to.
+#include "engine/connection_state.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/stats/stat_types.hpp"
+
+namespace parley::engine {
+
+namespace {
+
+using wire::ClientType;
+using wire::Message;
+
+caf::actor me(connection_self self) {
+  return caf::actor_cast<caf::actor>(self);
+}
+
+void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
+  auto& st = self->state;
+  if (st.stats.size() + st.opening >= st.setup.max_stats) {
+    st.fail(ref, wire::ErrorCode::limit_exceeded,
+            "at most " + std::to_string(st.setup.max_stats)
+              + " open statistics per connection (limits.max_stats_per_connection)");
+    return;
+  }
+  stats::stat_spec spec;
+  auto name = m.metric() ? m.metric()->str() : std::string{};
+  if (!stats::metric_by_name(name, spec.m)) {
+    st.fail(ref, wire::ErrorCode::invalid_argument, "unknown metric \"" + name + "\"");
+    return;
+  }
+  spec.object_type = m.object_type();
+  spec.object_id = m.object_id() ? m.object_id()->str() : std::string{};
+  spec.interval = m.interval();
+  spec.window_s = m.window_s();
+  spec.range_from_s = m.range_from_s();
+  spec.range_to_s = m.range_to_s();
+  spec.filter = m.filter() ? m.filter()->str() : std::string{};
+  spec.notify = m.notify();
+  spec.threshold = m.threshold();
+  spec.period_ms = m.period_ms();
+  auto id = ++st.next_stat;
+  ++st.opening;
+  self->request(st.setup.domain->stats, st.setup.request_timeout, caf::open_atom_v,
+                std::move(spec), me(self), id)
+    .then(
+      [=](const caf::actor& a) {
+        auto& st = self->state;
+        --st.opening;
+        st.stats.emplace(id, a);
+        self->monitor(a);  // an end the client did not ask for becomes StatError
+        self->request(a, st.setup.request_timeout, peek_atom_v, ref, true)
+          .then([=](frame& f) { self->state.link.answer(std::move(f)); },
+                [=](caf::error& e) {
+                  self->state.stats.erase(id);
+                  self->state.fail(ref, e);
+                });
+      },
+      [=](caf::error& e) {
+        --self->state.opening;
+        self->state.fail(ref, e);
+      });
+}
+
+/// The statistic `id` of this connection, or an unknown_id answer (and null).
+caf::actor find(connection_self self, std::uint64_t ref, std::uint64_t id) {
+  auto& st = self->state;
+  auto it = st.stats.find(id);
+  if (it == st.stats.end()) {
+    st.fail(ref, wire::ErrorCode::unknown_id, "no open statistic " + std::to_string(id));
+    return {};
+  }
+  return it->second;
+}
+
+} // namespace
+
+bool stat_family(Message m) {
+  return m == Message::OpenStat || m == Message::PeekStat || m == Message::CloseStat
+         || m == Message::ResetStat;
+}
+
+void dispatch_stat(connection_self self, const wire::Envelope& env) {
+  auto& st = self->state;
+  auto ref = env.ref();
+  auto type = env.message_type();
+  auto t = st.setup.info.type;
+  if (t != ClientType::stat_client && t != ClientType::router && t != ClientType::admin) {
+    st.fail(ref, wire::ErrorCode::wrong_client_type,
+            std::string{wire::EnumNameMessage(type)} + " is not for "
+              + protocol::client_type_name(t) + " clients");
+    return;
+  }
+  switch (type) {
+    case Message::OpenStat: return open(self, ref, *env.message_as_OpenStat());
+    case Message::PeekStat:
+      if (auto a = find(self, ref, env.message_as_PeekStat()->stat_id()))
+        self->request(a, st.setup.request_timeout, peek_atom_v, ref, false)
+          .then([=](frame& f) { self->state.link.answer(std::move(f)); },
+                [=](caf::error& e) { self->state.fail(ref, e); });
+      return;
+    case Message::CloseStat: {
+      auto id = env.message_as_CloseStat()->stat_id();
+      if (auto a = find(self, ref, id)) {
+        self->demonitor(a);
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+        st.stats.erase(id);
+        st.ack(ref);
+      }
+      return;
+    }
+    case Message::ResetStat:
+      if (auto a = find(self, ref, env.message_as_ResetStat()->stat_id()))
+        self->request(a, st.setup.request_timeout, caf::reset_atom_v)
+          .then([=](caf::ok_atom) { self->state.ack(ref); },
+                [=](caf::error& e) { self->state.fail(ref, e); });
+      return;
+    default:
+      st.fail(ref, wire::ErrorCode::unknown_message,
+              std::string{"not a request: "} + wire::EnumNameMessage(type));
+  }
+}
+
+} // namespace parley::engine

@@ -1,0 +1,140 @@
+// A statistic actor on virtual time (CAF's test coordinator and a manual clock moved in
+// step): periodic notifications, and a growing_reset interval whose scheduled midnight
+// reset sends the final value of the day (reset_based) and starts the next one at 0.
+#include <doctest/doctest.h>
+
+#include <caf/all.hpp>
+
+#include "actors/stats/stat_actor.hpp"
+#include "actors/runtime/types.hpp"
+#include "protocol/codec.hpp"
+
+using namespace parley;
+using namespace parley::stats;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  caf::scheduler::test_coordinator& sched;
+  std::shared_ptr<manual_clock> clk;
+  std::shared_ptr<std::vector<frame>> got = std::make_shared<std::vector<frame>>();
+  caf::actor client;
+
+  static caf::actor_system_config& prepare(caf::actor_system_config& c) {
+    c.set("scheduler.policy", caf::atom("testing"));
+    return c;
+  }
+
+  fixture()
+    : sys(prepare(cfg)),
+      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),
+      // 23:59:00 UTC on 2026-03-28: the daily reset is a minute away.
+      clk(std::make_shared<manual_clock>(manual_clock::time_point{std::chrono::seconds{1'774'742'340}})) {
+    auto sink = got;
+    client = sys.spawn([sink](caf::event_based_actor*) -> caf::behavior {
+      return {[sink](notify_atom, std::uint64_t, const frame& f, bool) { sink->push_back(f); }};
+    });
+  }
+
+  caf::actor open(stat_spec spec) {
+    stat_setup s{std::move(spec), 7, client, {}, clk, std::make_shared<reset_schedule>("UTC", 0),
+                 std::make_shared<domain_metrics>(), {}};
+    auto a = spawn_stat(sys, std::move(s));
+    caf::anon_send(a, peek_atom_v, std::uint64_t{1}, true);  // as OpenStat does: opened from now on
+    sched.run();
+    return a;
+  }
+
+  void advance(std::chrono::milliseconds d) {
+    clk->advance(d);
+    sched.advance_time(d);
+    sched.run();
+  }
+
+  void entered(const caf::actor& stat, std::uint64_t iid) {
+    stat_fact f;
+    f.kind = fact_kind::wait_begin;
+    f.t_ms = f.start_ms = clk->now_ms();
+    f.seq = iid;
+    f.iid = iid;
+    caf::anon_send(stat, facts_atom_v, fact_list{f});
+    sched.run();
+  }
+
+  std::vector<double> values() const {
+    std::vector<double> out;
+    for (auto& f : *got)
+      if (auto* i = protocol::envelope_of(f)->message_as_StatInfo())
+        out.push_back(i->value());
+    return out;
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(client, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+};
+
+stat_spec entered_spec(wire::StatInterval interval, wire::StatNotify notify) {
+  stat_spec s;
+  s.object_type = wire::StatObjectType::queue;
+  s.object_id = "sales";
+  s.m = metric::entered;
+  s.interval = interval;
+  s.notify = notify;
+  return s;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "periodic notifications come every period, changed or not") {
+  auto spec = entered_spec(wire::StatInterval::growing, wire::StatNotify::periodic);
+  spec.period_ms = 1000;
+  auto stat = open(spec);
+  CHECK(values().empty());
+  advance(999ms);
+  CHECK(values().empty());
+  advance(1ms);
+  CHECK(values() == std::vector<double>{0});
+  entered(stat, 1);
+  CHECK(values().size() == 1);  // periodic: no notification for the event itself
+  advance(1s);
+  advance(1s);
+  CHECK(values() == std::vector<double>{0, 1, 1});
+  caf::anon_send_exit(stat, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(fixture, "a scheduled midnight reset sends the day's final value and starts at 0") {
+  auto stat = open(entered_spec(wire::StatInterval::growing_reset, wire::StatNotify::reset_based));
+  entered(stat, 1);
+  entered(stat, 2);
+  CHECK(values().empty());  // reset_based: nothing on events
+  advance(59'999ms);
+  CHECK(values().empty());
+  advance(1ms);  // 00:00:00 UTC
+  CHECK(values() == std::vector<double>{2});
+  entered(stat, 3);
+  advance(24h);
+  CHECK(values() == std::vector<double>{2, 1});
+  caf::anon_send_exit(stat, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(fixture, "on_change notifies changes of at least the threshold") {
+  auto spec = entered_spec(wire::StatInterval::growing, wire::StatNotify::on_change);
+  spec.threshold = 2;
+  auto stat = open(spec);
+  entered(stat, 1);
+  CHECK(values().empty());  // 0 -> 1: below the threshold
+  entered(stat, 2);
+  CHECK(values() == std::vector<double>{2});
+  entered(stat, 3);
+  entered(stat, 4);
+  CHECK(values() == std::vector<double>{2, 4});
+  caf::anon_send_exit(stat, caf::exit_reason::user_shutdown);
+  sched.run();
+}
