@@ -157,6 +157,8 @@ void write_now(writer_self self) {
 void buffered(writer_self self) {
   auto& st = self->state;
   st.update_gauges();
+  if (st.retrying)
+    return;  // the retry timer writes everything buffered by then
   if (!st.flush_queued) {
     st.flush_queued = true;
     st.first_at = steady::now();
