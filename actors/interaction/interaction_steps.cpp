@@ -6,7 +6,6 @@
 
 #include <caf/all.hpp>
 
-#include "actors/persistence/rows.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 
 namespace parley::interaction_detail {
@@ -38,7 +37,7 @@ void publish(self_ptr self, ReportingKind kind, const std::string& agent,
   self->send(st.dom->bus, report_atom_v, std::move(r));
   // The row goes to the writer before the handler answers, so a sync asked for after the
   // answer covers it (durability = commit).
-  self->send(st.dom->store, persist_atom_v, to_row(st.v, st.seq, st.entered_ms));
+  self->send(st.dom->store, persist_atom_v, st.v, st.seq, st.entered_ms);
 }
 
 /// Moves to `to` and reports it as one transition.

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/persistence/rows.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
 
@@ -15,21 +16,32 @@ namespace {
 using steady = std::chrono::steady_clock;
 using storage::agent_session_row;
 using storage::event_row;
-using storage::interaction_row;
+
+/// An interaction's latest state, turned into a row (JSON and all) only when it is written:
+/// most changes are superseded by a newer one of the same interaction within the batch.
+struct interaction_change {
+  interaction_view v;
+  std::uint64_t queue_seq = 0;
+  std::int64_t entered_ms = 0;
+};
 
 /// What the next transaction writes, and who waits for it.
 struct pending {
-  storage::batch b;
-  std::unordered_map<std::uint64_t, std::size_t> interaction_at;  // id -> index in b
+  storage::batch b;  // events and sessions; interactions are filled in by rows()
+  std::vector<interaction_change> changes;
+  std::unordered_map<std::uint64_t, std::size_t> change_at;  // id -> index in changes
   std::unordered_map<std::uint64_t, std::size_t> session_at;
   std::vector<caf::typed_response_promise<caf::ok_atom>> waiters;
 
-  void put(interaction_row r) {
-    auto [it, fresh] = interaction_at.try_emplace(r.id, b.interactions.size());
+  std::size_t size() const { return changes.size() + b.events.size() + b.sessions.size(); }
+  bool empty() const { return size() == 0; }
+
+  void put(interaction_change c) {
+    auto [it, fresh] = change_at.try_emplace(c.v.id, changes.size());
     if (fresh)
-      b.interactions.push_back(std::move(r));
+      changes.push_back(std::move(c));
     else
-      b.interactions[it->second] = std::move(r);
+      changes[it->second] = std::move(c);
   }
 
   void put(const agent_session_row& r) {
@@ -40,9 +52,19 @@ struct pending {
       b.sessions[it->second] = r;
   }
 
+  /// The batch to write, with the interactions' rows made now.
+  const storage::batch& rows() {
+    b.interactions.clear();
+    b.interactions.reserve(changes.size());
+    for (auto& c : changes)
+      b.interactions.push_back(to_row(c.v, c.queue_seq, c.entered_ms));
+    return b;
+  }
+
   void clear() {
     b = {};
-    interaction_at.clear();
+    changes.clear();
+    change_at.clear();
     session_at.clear();
   }
 };
@@ -66,7 +88,7 @@ struct writer_state {
   storage_health& health() { return metrics->storage; }
 
   void update_gauges() {
-    auto n = buf.b.size();
+    auto n = buf.size();
     health().pending.store(n, std::memory_order_relaxed);
     health().full.store(n >= cfg.max_pending, std::memory_order_relaxed);
   }
@@ -109,14 +131,14 @@ void write_now(writer_self self) {
   auto& st = self->state;
   if (st.retrying)
     return;  // the retry timer writes
-  if (st.buf.b.empty()) {
+  if (st.buf.empty()) {
     deliver(st.buf.waiters, caf::none);
     return;
   }
   auto& h = st.health();
   auto t0 = steady::now();
   try {
-    st.store->write(st.buf.b);
+    st.store->write(st.buf.rows());
   } catch (const storage::storage_error& e) {
     h.failures.fetch_add(1, std::memory_order_relaxed);
     h.up.store(false, std::memory_order_relaxed);
@@ -126,7 +148,7 @@ void write_now(writer_self self) {
     if (st.failed_attempts == 1 || t0 - st.last_log > std::chrono::seconds{10}) {
       st.last_log = t0;
       spdlog::error("storage: write of {} rows failed ({} attempt(s), retrying in {} ms, {}): {}",
-                    st.buf.b.size(), st.failed_attempts, st.backoff.count(),
+                    st.buf.size(), st.failed_attempts, st.backoff.count(),
                     e.transient() ? "transient" : "persistent", e.what());
     }
     st.retrying = true;
@@ -134,7 +156,7 @@ void write_now(writer_self self) {
     return;
   }
   auto t1 = steady::now();
-  auto rows = st.buf.b.size();
+  auto rows = st.buf.size();
   h.commit.record(t1 - t0);
   h.batch_rows.record(rows);
   h.batches.fetch_add(1, std::memory_order_relaxed);
@@ -165,7 +187,7 @@ void buffered(writer_self self) {
     // Behind every message already in the mailbox: they join this batch (group commit).
     self->send(self, caf::flush_atom_v);
   }
-  if (st.buf.b.size() >= st.cfg.batch_size)
+  if (st.buf.size() >= st.cfg.batch_size)
     write_now(self);
 }
 
@@ -182,22 +204,22 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
     auto& st = self->state;
     st.retrying = false;
     write_now(self);  // one last attempt
-    if (!st.buf.b.empty())
+    if (!st.buf.empty())
       spdlog::error("storage: {} rows could not be written before exit (storage unavailable)",
-                    st.buf.b.size());
+                    st.buf.size());
     deliver(st.buf.waiters, caf::make_error(wire::ErrorCode::storage_unavailable,
                                             "storage unavailable at shutdown"));
     self->quit(em.reason);
   });
   self->delayed_send(self, cfg.health_interval, caf::tick_atom_v);
   return {
-    [=](persist_atom, interaction_row& r) {
-      self->state.buf.put(std::move(r));
+    [=](persist_atom, interaction_view& v, std::uint64_t queue_seq, std::int64_t entered_ms) {
+      self->state.buf.put(interaction_change{std::move(v), queue_seq, entered_ms});
       buffered(self);
     },
     [=](persist_atom, event_row& e) {
       auto& st = self->state;
-      if (st.cfg.shed_events && st.buf.b.size() >= st.cfg.max_pending) {
+      if (st.cfg.shed_events && st.buf.size() >= st.cfg.max_pending) {
         st.health().shed.fetch_add(1, std::memory_order_relaxed);
         return;
       }
@@ -207,7 +229,7 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
     },
     [=](sync_atom) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
-      if (!st.cfg.commit_acks || (st.buf.b.empty() && !st.retrying))
+      if (!st.cfg.commit_acks || (st.buf.empty() && !st.retrying))
         return caf::ok_atom_v;
       auto rp = self->make_response_promise<caf::ok_atom>();
       st.buf.waiters.push_back(rp);
@@ -217,7 +239,7 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
       auto& st = self->state;
       st.flush_queued = false;
       auto waited = steady::now() - st.first_at;
-      if (st.cfg.batch_delay.count() > 0 && waited < st.cfg.batch_delay && !st.buf.b.empty()) {
+      if (st.cfg.batch_delay.count() > 0 && waited < st.cfg.batch_delay && !st.buf.empty()) {
         st.flush_queued = true;
         self->delayed_send(self, st.cfg.batch_delay - waited, caf::flush_atom_v);
         return;
@@ -232,7 +254,7 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
       // An idle writer would not notice the database going away: check it now and then.
       auto& st = self->state;
       auto now = steady::now();
-      if (!st.retrying && st.buf.b.empty() && now - st.last_write >= st.cfg.health_interval) {
+      if (!st.retrying && st.buf.empty() && now - st.last_write >= st.cfg.health_interval) {
         bool ok = st.store->ping();
         auto was = st.health().up.exchange(ok, std::memory_order_relaxed);
         if (was != ok)

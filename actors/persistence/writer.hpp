@@ -20,7 +20,9 @@
 // Runs detached (its own thread: database calls block). Spawned by the engine after
 // recovery; stopped last, after every domain actor, and writes what it holds then.
 // Messages:
-//   (persist_atom, storage::interaction_row)   from interaction actors; no answer
+//   (persist_atom, interaction_view, uint64 queue_seq, int64 entered_ms)
+//       from interaction actors after every change; no answer. Made into a row (JSON) only
+//       when written, once per interaction per batch
 //   (persist_atom, storage::event_row)         from the reporting bus; no answer
 //   (sync_atom) -> ok                           see above; error storage_unavailable at exit
 //   (caf::flush_atom) / (retry_atom) / (caf::tick_atom)   own timers

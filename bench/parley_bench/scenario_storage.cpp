@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include "actors/persistence/rows.hpp"
 #include "actors/persistence/writer.hpp"
 #include "actors/runtime/types.hpp"
 #include "bench/parley_bench/scenarios.hpp"
@@ -67,11 +68,16 @@ double through_writer(std::shared_ptr<storage::store> st, const storage::batch& 
   wc.batch_delay = sc.batch_delay;
   wc.max_pending = rows.size() + 1;
   auto w = spawn_writer(sys, std::move(st), wc, metrics);
+  // Interaction actors send their state (the writer makes the row): the same, prepared here.
+  std::vector<interaction_view> views;
+  for (auto& row : rows.interactions)
+    views.push_back(from_row(row));
   auto t0 = steady::now();
   caf::scoped_actor self{sys};
-  // Interleaved as the engine produces them: a row, then its events.
+  // Interleaved as the engine produces them: a state, then its events.
   for (std::size_t i = 0; i < rows.interactions.size(); ++i) {
-    self->send(w, persist_atom_v, rows.interactions[i]);
+    auto& row = rows.interactions[i];
+    self->send(w, persist_atom_v, views[i], row.queue_seq, row.entered_ms);
     for (std::size_t k = 0; k < 5; ++k)
       self->send(w, persist_atom_v, rows.events[i * 5 + k]);
   }
