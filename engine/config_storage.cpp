@@ -48,7 +48,8 @@ void add_storage_options(std::vector<option>& o) {
                    "user=parley password=...\""));
   o.push_back(integer("storage.connect_timeout_s", 1, 300,
                       [](config& c) -> auto& { return c.storage.connect_timeout_s; },
-                      "PostgreSQL connection timeout (seconds)"));
+                      "PostgreSQL connection timeout, and how long start-up waits for another "
+                      "parleyd to let go of the database (seconds)"));
   o.push_back(choice("storage.durability", {"commit", "async"},
                      [](config& c) -> auto& { return c.storage.durability; },
                      "\"commit\": a request is acknowledged after its change is committed; "

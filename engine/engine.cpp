@@ -84,6 +84,7 @@ void engine::start() {
   storage::recovered rec;
   try {
     store = storage::open_store(backend_config(cfg_));
+    store->claim(std::chrono::seconds{cfg_.storage.connect_timeout_s});
     store->migrate();
     rec = store->recover(cfg_.storage.dedupe_retained, clock_->now_ms());
   } catch (const storage::storage_error& e) {

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <map>
+#include <thread>
 
 #include "storage/pg_copy.hpp"
 #include "storage/store.hpp"
@@ -58,8 +59,7 @@ public:
 
   void write(const batch& b) override {
     if (PQstatus(conn_) != CONNECTION_OK) {
-      PQreset(conn_);
-      staged_ = false;
+      reset();
       if (PQstatus(conn_) != CONNECTION_OK)
         throw storage_error("PostgreSQL " + describe_ + " unreachable: " + error(), true);
     }
@@ -118,10 +118,24 @@ public:
     return out;
   }
 
+  void claim(std::chrono::milliseconds wait) override {
+    auto until = std::chrono::steady_clock::now() + wait;
+    while (!try_lock()) {
+      if (std::chrono::steady_clock::now() >= until)
+        throw storage_error("another parleyd uses the database " + describe_
+                              + " (it holds advisory lock " + std::to_string(lock_key) + ")",
+                            false);
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+    claimed_ = true;
+  }
+
   bool ping() override {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      PQreset(conn_);
-      staged_ = false;
+    try {
+      if (PQstatus(conn_) != CONNECTION_OK)
+        reset();
+    } catch (const storage_error&) {
+      return false;  // taken over: the next write says so
     }
     if (PQstatus(conn_) != CONNECTION_OK)
       return false;
@@ -196,6 +210,27 @@ public:
 
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+  /// The advisory lock key that marks a database as an engine's ("parl").
+  static constexpr long long lock_key = 0x7061726cLL;
+
+  bool try_lock() {
+    auto r = exec("SELECT pg_try_advisory_lock(" + std::to_string(lock_key) + ")");
+    return PQgetvalue(r.get(), 0, 0)[0] == 't';
+  }
+
+  /// Reconnects; a claimed database is claimed again (the lock went with the connection).
+  void reset() {
+    PQreset(conn_);
+    staged_ = false;
+    if (PQstatus(conn_) == CONNECTION_OK && claimed_) {
+      exec("SET client_min_messages = warning");
+      if (!try_lock())
+        throw storage_error("another parleyd took the database " + describe_
+                              + " while the connection was down",
+                            false);
+    }
+  }
 
   inline static const std::string columns =
     "id, external_id, tenant, media, queue, priority, state, agents::text, held, workbin, "
@@ -333,6 +368,7 @@ private:
   std::string describe_;
   PGconn* conn_ = nullptr;
   bool staged_ = false;
+  bool claimed_ = false;
   std::string buf_;
 };
 

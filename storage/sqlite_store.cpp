@@ -4,7 +4,13 @@
 // may lose the last commits on power loss).
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "storage/store.hpp"
 
@@ -44,6 +50,21 @@ public:
     for (auto* s : {upsert_interaction_, insert_event_, upsert_session_})
       sqlite3_finalize(s);
     sqlite3_close(db_);
+    if (lock_fd_ >= 0)
+      ::close(lock_fd_);
+  }
+
+  void claim(std::chrono::milliseconds wait) override {
+    auto lock = path_ + ".lock";
+    lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0)
+      throw storage_error("cannot open " + lock + ": " + std::strerror(errno), false);
+    auto until = std::chrono::steady_clock::now() + wait;
+    while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (std::chrono::steady_clock::now() >= until)
+        throw storage_error("another parleyd uses " + path_ + " (" + lock + " is locked)", false);
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
   }
 
   std::string describe() const override { return "sqlite " + path_; }
@@ -332,6 +353,7 @@ private:
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  int lock_fd_ = -1;
   sqlite3_stmt* upsert_interaction_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;

@@ -10,6 +10,7 @@
 // write(), which reconnects once to a PostgreSQL server that dropped the connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -62,6 +63,13 @@ public:
 
   /// A cheap round trip: is the database there?
   virtual bool ping() = 0;
+
+  /// Makes this process the database's one engine (two engines on one database would
+  /// hand out the same ids): waits up to `wait` for another one to let go (a killed one's
+  /// lock goes with its process or connection), then throws storage_error naming the
+  /// database. Held until the store is destroyed. SQLite: flock on "<file>.lock";
+  /// PostgreSQL: a session advisory lock, taken again after a reconnect.
+  virtual void claim(std::chrono::milliseconds wait) = 0;
 
   // -- reads for operators and tests ------------------------------------------------
   virtual std::optional<interaction_row> interaction(std::uint64_t id) = 0;

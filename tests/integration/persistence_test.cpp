@@ -196,6 +196,26 @@ TEST_CASE("an engine restarted on the same database carries on where it stopped"
   }
 }
 
+TEST_CASE("one engine per database: a second parleyd on the same storage refuses to start") {
+  for (auto& b : backends()) {
+    CAPTURE(b.name);
+    auto sets = b.sets;
+    sets.push_back("storage.connect_timeout_s=1");
+    auto first = start_engine_toml(domain_toml, sets);
+    std::string why;
+    try {
+      start_engine_toml(domain_toml, sets);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    CHECK(why.find("another parleyd uses") != std::string::npos);
+    first->stop();
+    first.reset();
+    auto again = start_engine_toml(domain_toml, sets);  // free again once the first is gone
+    CHECK(again->port(listener_kind::interaction) != 0);
+  }
+}
+
 TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after") {
   auto dsn = fresh_pg_dsn("outage");
   auto* stop_cmd = std::getenv("PARLEY_TEST_PG_STOP");
