@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "storage/migrate.hpp"
 #include "storage/pg_copy.hpp"
 #include "storage/store.hpp"
 
@@ -34,26 +35,8 @@ public:
   }
 
   void migrate() override {
-    auto& all = migrations("postgresql");
-    auto have = schema_version();
-    if (have > static_cast<int>(all.size()))
-      throw storage_error("the database " + describe_ + " has schema version "
-                            + std::to_string(have) + ", newer than this parleyd knows ("
-                            + std::to_string(all.size())
-                            + "): run a newer parleyd or point storage.dsn elsewhere",
-                          false);
-    for (auto v = have; v < static_cast<int>(all.size()); ++v) {
-      exec("BEGIN");
-      try {
-        exec(all[v]);
-        exec("DELETE FROM schema_version");
-        exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
-        exec("COMMIT");
-      } catch (...) {
-        rollback();
-        throw;
-      }
-    }
+    apply_migrations(migrations("postgresql"), schema_version(), describe_, "storage.dsn", "BEGIN",
+                     [this](const std::string& sql) { exec(sql); }, [this] { rollback(); });
     staged_ = false;
   }
 

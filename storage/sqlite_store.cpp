@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "storage/migrate.hpp"
 #include "storage/store.hpp"
 
 namespace parley::storage {
@@ -75,25 +76,9 @@ public:
   }
 
   void migrate() override {
-    auto& all = migrations("sqlite");
-    auto have = schema_version();
-    if (have > static_cast<int>(all.size()))
-      throw storage_error("the database " + path_ + " has schema version " + std::to_string(have)
-                            + ", newer than this parleyd knows (" + std::to_string(all.size())
-                            + "): run a newer parleyd or point storage.path elsewhere",
-                          false);
-    for (auto v = have; v < static_cast<int>(all.size()); ++v) {
-      exec("BEGIN IMMEDIATE");
-      try {
-        exec(all[v]);
-        exec("DELETE FROM schema_version");
-        exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
-        exec("COMMIT");
-      } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-      }
-    }
+    apply_migrations(migrations("sqlite"), schema_version(), path_, "storage.path",
+                     "BEGIN IMMEDIATE", [this](const std::string& sql) { exec(sql); },
+                     [this] { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); });
   }
 
   void write(const batch& b) override {

@@ -91,6 +91,25 @@ std::vector<backend> backends() {
   return out;
 }
 
+/// A fresh database on the test server, and the commands that stop and start that server.
+struct pg_controls {
+  std::string dsn;
+  const char* stop;
+  const char* start;
+};
+
+std::optional<pg_controls> stoppable_pg(const std::string& prefix) {
+  auto dsn = fresh_pg_dsn(prefix);
+  auto* stop = std::getenv("PARLEY_TEST_PG_STOP");
+  auto* start = std::getenv("PARLEY_TEST_PG_START");
+  if (dsn && stop && start)
+    return pg_controls{*dsn, stop, start};
+  if (services_required())
+    FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
+  MESSAGE("no PostgreSQL to stop: skipped");
+  return std::nullopt;
+}
+
 } // namespace
 
 TEST_CASE("an engine restarted on the same database carries on where it stopped") {
@@ -217,17 +236,12 @@ TEST_CASE("one engine per database: a second parleyd on the same storage refuses
 }
 
 TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after") {
-  auto dsn = fresh_pg_dsn("outage");
-  auto* stop_cmd = std::getenv("PARLEY_TEST_PG_STOP");
-  auto* start_cmd = std::getenv("PARLEY_TEST_PG_START");
-  if (!dsn || !stop_cmd || !start_cmd) {
-    if (services_required())
-      FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
-    MESSAGE("no PostgreSQL to stop: skipped");
+  auto pg = stoppable_pg("outage");
+  if (!pg)
     return;
-  }
+  auto& [dsn, stop_cmd, start_cmd] = *pg;
   auto e = start_engine_toml(domain_toml, {"storage.backend=\"postgresql\"",
-                                           "storage.dsn=\"" + *dsn + "\"",
+                                           "storage.dsn=\"" + dsn + "\"",
                                            "storage.retry_min_ms=20", "storage.retry_max_ms=200",
                                            "timeouts.request_ms=2000"});
   connected_client gw{e->port(listener_kind::interaction)};
@@ -263,24 +277,19 @@ TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged 
   CHECK(after > 0);
   CHECK(http_get(e->metrics_port(), "/readyz").status == 200);
   e->stop();
-  auto s = storage::open_store(storage::config{"postgresql", "", "full", *dsn, 5});
+  auto s = storage::open_store(storage::config{"postgresql", "", "full", dsn, 5});
   for (auto& ext : acked)
     CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
   MESSAGE(acked.size() << " acknowledged, " << busy << " refused while PostgreSQL was down");
 }
 
 TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses") {
-  auto dsn = fresh_pg_dsn("bounded");
-  auto* stop_cmd = std::getenv("PARLEY_TEST_PG_STOP");
-  auto* start_cmd = std::getenv("PARLEY_TEST_PG_START");
-  if (!dsn || !stop_cmd || !start_cmd) {
-    if (services_required())
-      FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
-    MESSAGE("no PostgreSQL to stop: skipped");
+  auto pg = stoppable_pg("bounded");
+  if (!pg)
     return;
-  }
+  auto& [dsn, stop_cmd, start_cmd] = *pg;
   auto e = start_engine_toml(domain_toml, {"storage.backend=\"postgresql\"",
-                                           "storage.dsn=\"" + *dsn + "\"",
+                                           "storage.dsn=\"" + dsn + "\"",
                                            "storage.durability=\"async\"", "storage.max_pending=300",
                                            "storage.retry_min_ms=20", "storage.retry_max_ms=200"});
   connected_client gw{e->port(listener_kind::interaction)};
@@ -308,7 +317,7 @@ TEST_CASE("async durability buffers through an outage up to storage.max_pending,
   // The buffer drains by itself, and new work is taken again.
   CHECK(eventually([&] { return call(gw, submit("after-" + std::to_string(refused++), "sales")).ok(); }, 20s));
   e->stop();
-  auto s = storage::open_store(storage::config{"postgresql", "", "full", *dsn, 5});
+  auto s = storage::open_store(storage::config{"postgresql", "", "full", dsn, 5});
   for (auto& ext : acked)
     CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
 }
