@@ -22,6 +22,13 @@ result run_agents(harness& h);
 /// --count interactions held in a queue without agents; memory per interaction.
 result run_capacity(harness& h);
 
+/// Poisson arrivals, exponential handle times, N agents on scaled time: measured service
+/// level and speed of answer next to Erlang C.
+result run_simulate(harness& h);
+
+/// `s` as a TOML basic string.
+std::string toml_string(const std::string& s);
+
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.
 std::string bench_toml(const options& o, std::uint64_t queue_size, bool group);
