@@ -169,6 +169,9 @@ result run_simulate(harness& h) {
   std::vector<std::atomic<std::int64_t>> free_ms(t.agents);  // domain ms the desk's last stop went out
   histogram soa;  // speed of answer, domain ms recorded as if µs: p50_ms reads as domain ms
   std::atomic<std::uint64_t> answered{0}, within_sl{0}, waited{0}, sum_wait_ms{0}, stops_sent{0};
+  // A waiting call is offered when an agent frees: domain ms from StopProcessing sent to
+  // the next offer to that agent. Real engine latency x scale: agent time lost per call.
+  std::atomic<std::uint64_t> handoffs{0}, sum_handoff_ms{0}, max_handoff_ms{0};
   const auto sl_ms = static_cast<std::int64_t>(std::llround(t.sl_target_s * 1000));
 
   std::mutex mx;
@@ -192,7 +195,16 @@ result run_simulate(harness& h) {
     rec.offered_ms = info->changed_ms();
     rec.arrival_lag_ms = info->submitted_ms() - (d0_ms + std::llround(arrivals[k] * 1000));
     // M/M/N's "waited": every agent was busy at arrival, i.e. the one it got freed later.
-    rec.waited = free_ms[d].load() > info->submitted_ms();
+    auto freed = free_ms[d].load();
+    rec.waited = freed > info->submitted_ms();
+    if (rec.waited && in_window(k)) {
+      auto gap = static_cast<std::uint64_t>(std::max<std::int64_t>(info->changed_ms() - freed, 0));
+      ++handoffs;
+      sum_handoff_ms += gap;
+      auto m = max_handoff_ms.load();
+      while (gap > m && !max_handoff_ms.compare_exchange_weak(m, gap)) {
+      }
+    }
     if (rec.wait_ms.exchange(wait) != -1)
       h.errors().record_other("offered_twice", "a call was offered twice (requeued?)");
     else if (in_window(k)) {
@@ -429,6 +441,9 @@ result run_simulate(harness& h) {
     {"p_wait_replay", pw_r, "  exact FCFS replay, same draws", ""},
     {"wait_vs_replay_mean_s", div(diff_sum, measured), "wait: engine - replay, mean", "s"},
     {"wait_vs_replay_mean_abs_s", div(diff_abs_sum, measured), "wait: engine - replay, mean |.|", "s"},
+    {"handoff_mean_ms", div(sum_handoff_ms.load(), handoffs.load()),
+     "handoff stop -> next offer, mean", "domain ms"},
+    {"handoff_max_ms", static_cast<double>(max_handoff_ms.load()), "handoff, max", "domain ms"},
     {"arrival_lag_mean_ms", div(lag_sum, measured), "arrival lag, mean", "domain ms"},
     {"handle_overshoot_mean_ms", div(handle_err_sum * 1000, handle_n),
      "handle time overshoot, mean", "domain ms"},
