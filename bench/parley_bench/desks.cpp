@@ -18,7 +18,7 @@ void desk_pool::begin(std::size_t i) {
   auto& d = desks_[i];
   d.cl = h_.make_client("bench-desk-" + d.agent, wire::ClientType::agent_desktop);
   auto* c = d.cl.get();
-  c->on_event([this, c](const client::answer& a) { on_event(c, a); });
+  c->on_event([this, c, i](const client::answer& a) { on_event(i, c, a); });
   d.start_us = now_us();
   ++begun_;
   c->start();
@@ -62,13 +62,17 @@ bool desk_pool::login_all(std::size_t concurrency, std::chrono::milliseconds lim
   return ready_ == desks_.size();
 }
 
-void desk_pool::on_event(client::client* c, const client::answer& a) {
+void desk_pool::on_event(std::size_t i, client::client* c, const client::answer& a) {
   auto* inv = a.as<wire::Invite>();
   if (!inv || !inv->info())
     return;  // PartyRemoved, ProcessingStopped, AgentStateChanged...: nothing to do
   ++invites_;
   if (closing())
     return;
+  if (on_invite) {
+    on_invite(i, *c, *inv);
+    return;
+  }
   auto id = inv->info()->id();
   auto t0 = msg::t0_of(inv->info());
   c->request(msg::accept(id), [this, c, id, t0](client::answer a) {

@@ -3,13 +3,15 @@
 // begin(i) connects desk i, logs agent "<prefix><i>" in and makes it ready; the agents
 // scenario paces begin() calls itself, the others call login_all(). Once ready, a desk
 // accepts every Invite and stops the interaction as soon as the Accept is acked: the
-// shortest lifecycle a contact center has. Counters are atomics (callbacks run on the
-// client io threads); the pool must outlive harness::finish_clients().
+// shortest lifecycle a contact center has, unless `on_invite` takes over (simulate holds
+// each call for a handle time). Counters are atomics (callbacks run on the client io
+// threads); the pool must outlive harness::finish_clients().
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +50,10 @@ public:
   /// Stops acked after this instant count as completed_late (drained).
   std::atomic<std::uint64_t> window_end_us{~std::uint64_t{0}};
 
+  /// When set (before the first begin()), every Invite goes here instead of the default
+  /// accept-and-stop: the desk's index, its client and the invite. Runs on an io thread.
+  std::function<void(std::size_t, client::client&, const wire::Invite&)> on_invite;
+
 private:
   struct desk {
     std::shared_ptr<client::client> cl;
@@ -55,7 +61,7 @@ private:
     std::uint64_t start_us = 0;
   };
 
-  void on_event(client::client* c, const client::answer& a);
+  void on_event(std::size_t i, client::client* c, const client::answer& a);
   void stop_it(client::client* c, std::uint64_t id, std::uint64_t t0);
   bool closing() const noexcept { return h_.errors().closing; }
 

@@ -50,9 +50,19 @@ struct options {
   std::string backend = "sqlite";  ///< crash: "sqlite" or "postgresql"
   std::string dsn;                 ///< crash: PostgreSQL connection string
   unsigned rounds = 0;             ///< crash: kill -9 rounds
-  unsigned seed = 1;               ///< crash: when to kill, what to stop
   std::string parleyd;             ///< crash: the parleyd binary (default: beside parley-bench)
   bool no_progress = false;
+  // simulate: a traffic profile (0: the preset's value) on scaled time
+  std::string preset = "westbay";
+  double calls_per_hour = 0;
+  double aht_s = 0;
+  unsigned sim_agents = 0;
+  double sl_target_s = 0;
+  double hours = 8;            ///< measured domain hours, after the warm-up
+  double warmup_h = 0.25;      ///< domain hours before the measurement starts
+  double scale = 100;          ///< engine.clock_scale: domain seconds per real second
+  std::uint64_t seed = 1;
+  unsigned batches = 20;       ///< batch means for the confidence intervals
 };
 
 /// Microseconds on the steady clock: what latencies are measured in.

@@ -14,10 +14,11 @@ namespace {
 
 using namespace parley::bench;
 
-void common_options(CLI::App* s, options& o) {
-  s->add_option("--duration", o.duration_s, "seconds of load (a cap for agents and capacity)")
-    ->check(CLI::Range(0.1, 3600.0))
-    ->capture_default_str();
+void common_options(CLI::App* s, options& o, bool duration = true) {
+  if (duration)
+    s->add_option("--duration", o.duration_s, "seconds of load (a cap for agents and capacity)")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   s->add_option("--drain", o.drain_s, "seconds to wait for in-flight work after the load")
     ->check(CLI::Range(0.0, 30.0))
     ->capture_default_str();
@@ -145,6 +146,38 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(0.0, 10'000'000.0))
     ->capture_default_str();
 
+  auto* simulate = app.add_subcommand(
+    "simulate", "Poisson calls, exponential handle times, N agents on scaled time: measured "
+                "service level and ASA next to Erlang C (goal +/-2 points, +/-10 %)");
+  common_options(simulate, o, false);
+  interaction_options(simulate, o);
+  agent_options(simulate, o);
+  simulate->add_option("--preset", o.preset,
+                       "traffic profile: westbay (720 calls/h, AHT 240 s, 55 agents, SL 15 s) or "
+                       "small (240 calls/h, AHT 120 s, 10 agents, SL 20 s)")
+    ->capture_default_str();
+  simulate->add_option("--calls-per-hour", o.calls_per_hour, "arrival rate (default: the preset's)")
+    ->check(CLI::Range(0.001, 1e7));
+  simulate->add_option("--aht-s", o.aht_s, "average handle time, domain seconds (default: the preset's)")
+    ->check(CLI::Range(0.001, 1e6));
+  simulate->add_option("--agents", o.sim_agents, "agents (default: the preset's)")
+    ->check(CLI::Range(1u, 100'000u));
+  simulate->add_option("--sl-target-s", o.sl_target_s, "service level threshold, domain seconds")
+    ->check(CLI::Range(0.001, 1e6));
+  simulate->add_option("--hours", o.hours, "measured domain hours (after the warm-up)")
+    ->check(CLI::Range(0.001, 1e6))
+    ->capture_default_str();
+  simulate->add_option("--warmup-h", o.warmup_h, "domain hours before the measurement starts")
+    ->check(CLI::Range(0.0, 1e4))
+    ->capture_default_str();
+  simulate->add_option("--scale", o.scale, "engine.clock_scale: domain seconds per real second")
+    ->check(CLI::Range(1.0, 100'000.0))
+    ->capture_default_str();
+  simulate->add_option("--seed", o.seed, "random seed of the traffic")->capture_default_str();
+  simulate->add_option("--batches", o.batches, "batches for the 95 % intervals (batch means)")
+    ->check(CLI::Range(2u, 1000u))
+    ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
 
@@ -165,6 +198,8 @@ int main(int argc, char** argv) {
       r = run_storage(h);
     else if (o.scenario == "stats")
       r = run_stats(h);
+    else if (o.scenario == "simulate")
+      r = run_simulate(h);
     else
       r = run_capacity(h);
     h.progress().clear();

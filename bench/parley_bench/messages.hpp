@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "bench/parley_bench/harness.hpp"
 #include "protocol/client/client.hpp"
@@ -62,14 +63,19 @@ inline build_fn queue_snapshot(const std::string& queue) {
   return make([queue](fbb& b) { return wire::CreateQueueSnapshotDirect(b, queue.c_str(), 0, 1); });
 }
 
+/// The numeric property `key` of an interaction (`absent` when it has none).
+inline double number_of(const wire::InteractionInfo* info, std::string_view key, double absent) {
+  if (!info || !info->properties())
+    return absent;
+  for (auto* p : *info->properties())
+    if (p->is_number() && p->key()->string_view() == key)
+      return p->number();
+  return absent;
+}
+
 /// The t0_key property of an interaction (0 when absent).
 inline std::uint64_t t0_of(const wire::InteractionInfo* info) {
-  if (!info || !info->properties())
-    return 0;
-  for (auto* p : *info->properties())
-    if (p->is_number() && p->key()->string_view() == t0_key)
-      return static_cast<std::uint64_t>(p->number());
-  return 0;
+  return static_cast<std::uint64_t>(number_of(info, t0_key, 0));
 }
 
 } // namespace parley::bench::msg

@@ -15,14 +15,14 @@ namespace parley::bench {
 using namespace std::chrono_literals;
 using M = wire::Message;
 
-namespace {
-
 std::string toml_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s)
     out += (c == '"' || c == '\\') ? std::string{'\\', c} : std::string{c};
   return out + "\"";
 }
+
+namespace {
 
 std::string p99_text(const histogram& h) {
   char buf[32];

@@ -29,6 +29,12 @@ result run_crash(harness& h);
 result run_storage(harness& h);
 /// --count statistics open over --boards wallboards; submits drive on-change notifications.
 result run_stats(harness& h);
+/// Poisson arrivals, exponential handle times, N agents on scaled time: measured service
+/// level and speed of answer next to Erlang C.
+result run_simulate(harness& h);
+
+/// `s` as a TOML basic string.
+std::string toml_string(const std::string& s);
 
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.

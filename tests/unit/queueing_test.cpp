@@ -1,0 +1,59 @@
+// The queueing theory behind `parley-bench simulate` (bench/parley_bench/queueing.hpp):
+// Erlang B and C against textbook and closed-form values, and the FCFS replay by hand.
+#include <cmath>
+#include <limits>
+
+#include <doctest/doctest.h>
+
+#include "bench/parley_bench/queueing.hpp"
+
+using namespace parley::bench;
+
+TEST_CASE("erlang C: the westbay preset (360 calls per 30 min, AHT 240 s, 55 agents, 15 s)") {
+  auto f = erlang_c({720, 240, 55, 15});
+  CHECK(f.offered_erlangs == doctest::Approx(48.0));
+  CHECK(f.stable);
+  CHECK(f.p_wait == doctest::Approx(0.239).epsilon(0.002));         // 0.2387
+  CHECK(f.asa_s == doctest::Approx(8.2).epsilon(0.005));            // 8.184 s
+  CHECK(f.service_level == doctest::Approx(0.846).epsilon(0.001));  // 84.59 %
+}
+
+TEST_CASE("erlang B and C: closed forms and textbook tables") {
+  CHECK(erlang_b(10, 10) == doctest::Approx(0.2146).epsilon(0.001));  // the classic table entry
+  CHECK(erlang_b(2, 3) == doctest::Approx(4.0 / 19));
+  CHECK(erlang_c_probability(2, 3) == doctest::Approx(4.0 / 9));      // M/M/3 at A = 2
+  CHECK(erlang_c_probability(1, 2) == doctest::Approx(1.0 / 3));      // M/M/2: 2 rho^2 / (1 + rho)
+  CHECK(erlang_c_probability(0.7, 1) == doctest::Approx(0.7));        // M/M/1: P(wait) = rho
+  CHECK(erlang_c_probability(10, 11) == doctest::Approx(0.6821).epsilon(0.001));
+  // M/M/1 with AHT 60 s and 30 calls/h (rho = 0.5): Wq = rho / (mu - lambda) = 60 s.
+  auto mm1 = erlang_c({30, 60, 1, 0});
+  CHECK(mm1.asa_s == doctest::Approx(60.0));
+  CHECK(mm1.service_level == doctest::Approx(0.5));  // SL at 0 s is 1 - P(wait)
+}
+
+TEST_CASE("erlang C: stable for thousands of agents (no factorials)") {
+  // Checked against the same sum in log space: 0.0682534...
+  auto c = erlang_c_probability(950, 1000);
+  CHECK(std::isfinite(c));
+  CHECK(c == doctest::Approx(0.0682534).epsilon(0.0001));
+  CHECK(std::isfinite(erlang_c_probability(99'000, 100'000)));
+}
+
+TEST_CASE("erlang C: overload is reported, not computed") {
+  auto f = erlang_c({720, 300, 60, 15});  // A = 60 = N
+  CHECK_FALSE(f.stable);
+  CHECK(f.p_wait == 1.0);
+  CHECK(f.asa_s == std::numeric_limits<double>::infinity());
+  CHECK(f.service_level == 0.0);
+}
+
+TEST_CASE("fcfs replay: two agents, by hand") {
+  // t=0 a (10), t=1 b (10), t=2 c waits for a until 10, t=3 d waits for b until 11.
+  auto w = fcfs_replay({0, 1, 2, 3, 30}, {10, 10, 5, 5, 1}, 2);
+  REQUIRE(w.size() == 5);
+  CHECK(w[0] == 0);
+  CHECK(w[1] == 0);
+  CHECK(w[2] == 8);
+  CHECK(w[3] == 8);
+  CHECK(w[4] == 0);
+}
