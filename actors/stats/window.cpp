@@ -7,25 +7,64 @@ namespace parley::stats {
 // -- sample_window ------------------------------------------------------------------
 
 void sample_window::add(std::int64_t t_ms, std::size_t channel, double v) {
-  if (window_ms_ == 0)
+  if (window_ms_ == 0) {
     growing_[channel].add(v);
-  else
-    samples_.push_back({t_ms, static_cast<std::uint8_t>(channel), v});
+    return;
+  }
+  samples_.push_back({t_ms, static_cast<std::uint8_t>(channel), v});
+  ++held_[channel].count;
+  held_[channel].sum += v;
+  auto& q = max_queue_[channel];
+  while (q.size() > max_head_[channel] && samples_[q.back()].v <= v)
+    q.pop_back();
+  q.push_back(samples_.size() - 1);
+}
+
+void sample_window::expire(std::int64_t now_ms) {
+  while (head_ < samples_.size() && samples_[head_].t <= now_ms - window_ms_) {
+    auto& s = samples_[head_];
+    auto& h = held_[s.channel];
+    --h.count;
+    h.sum -= s.v;
+    auto& q = max_queue_[s.channel];
+    if (max_head_[s.channel] < q.size() && q[max_head_[s.channel]] == head_)
+      ++max_head_[s.channel];
+    ++head_;
+  }
+}
+
+void sample_window::compact() {
+  if (head_ <= 64 || head_ * 2 <= samples_.size())
+    return;  // amortized O(1) per sample
+  samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(head_));
+  for (std::size_t c = 0; c < channels; ++c) {
+    auto& q = max_queue_[c];
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(max_head_[c]));
+    for (auto& i : q)
+      i -= head_;
+    max_head_[c] = 0;
+  }
+  head_ = 0;
 }
 
 aggregates sample_window::totals(std::int64_t now_ms) {
   if (window_ms_ == 0)
     return growing_;
-  while (head_ < samples_.size() && samples_[head_].t <= now_ms - window_ms_)
-    ++head_;
-  if (head_ > 64 && head_ * 2 > samples_.size()) {  // compact: amortized O(1) per sample
-    samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(head_));
-    head_ = 0;
-  }
+  expire(now_ms);
+  compact();
   aggregates out{};
-  for (auto i = head_; i < samples_.size(); ++i)
-    if (samples_[i].t <= now_ms)
-      out[samples_[i].channel].add(samples_[i].v);
+  if (head_ < samples_.size() && samples_.back().t > now_ms) {
+    // Asked about a moment before the newest sample (not how the calculators ask): count.
+    for (auto i = head_; i < samples_.size(); ++i)
+      if (samples_[i].t <= now_ms)
+        out[samples_[i].channel].add(samples_[i].v);
+    return out;
+  }
+  for (std::size_t c = 0; c < channels; ++c) {
+    out[c].count = held_[c].count;
+    out[c].sum = out[c].count == 0 ? 0 : held_[c].sum;
+    out[c].max = out[c].count == 0 ? 0 : samples_[max_queue_[c][max_head_[c]]].v;
+  }
   return out;
 }
 
@@ -33,6 +72,10 @@ void sample_window::reset() {
   growing_ = {};
   samples_.clear();
   head_ = 0;
+  held_ = {};
+  for (auto& q : max_queue_)
+    q.clear();
+  max_head_ = {};
 }
 
 // -- level_window -------------------------------------------------------------------

@@ -46,12 +46,21 @@ private:
     std::uint8_t channel;
     double v;
   };
+  void expire(std::int64_t now_ms);
+  void compact();
+
   std::int64_t window_ms_;
   aggregates growing_{};
   // Sliding only: a queue as a vector and a head index. An empty vector allocates nothing
   // (a std::deque allocates 512 bytes up front, times a million open statistics).
   std::vector<sample> samples_;
   std::size_t head_ = 0;
+  // Sliding: count and sum of the samples held, per channel, kept as samples come and go,
+  // and per channel the indices of the samples that can still become the maximum
+  // (decreasing values; a monotonic queue): totals() is O(1) amortized, not a scan.
+  std::array<aggregate, channels> held_{};
+  std::array<std::vector<std::size_t>, channels> max_queue_;
+  std::array<std::size_t, channels> max_head_{};
 };
 
 using levels = std::array<std::int64_t, channels>;

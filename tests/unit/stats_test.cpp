@@ -328,3 +328,39 @@ TEST_CASE("scheduled resets at local midnight follow DST (Europe/Berlin, 2026-03
   CHECK(check_time_zone("Mars/Olympus").size() > 0);
   CHECK_THROWS(reset_schedule{"Mars/Olympus", 0});
 }
+
+TEST_CASE("a sliding sample window's running totals equal a recount of what it holds") {
+  // The window keeps count, sum and max as samples come and go (a monotonic queue for the
+  // max); this recounts the samples inside (now - W, now] after every step.
+  std::uint64_t x = 88172645463325252ull;  // xorshift: the same pseudo-random run every time
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  constexpr std::int64_t w = 5'000;
+  parley::stats::sample_window win{w};
+  std::vector<std::tuple<std::int64_t, std::size_t, double>> all;
+  std::int64_t t = 1'000, now = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    t += static_cast<std::int64_t>(next() % 400);
+    auto ch = static_cast<std::size_t>(next() % parley::stats::channels);
+    auto v = static_cast<double>(next() % 1000);
+    win.add(t, ch, v);
+    all.emplace_back(t, ch, v);
+    now = std::max(now, t + static_cast<std::int64_t>(next() % 50));  // time never goes back
+    parley::stats::aggregates want{};
+    for (auto& [st, sc, sv] : all)
+      if (st > now - w && st <= now)
+        want[sc].add(sv);
+    auto got = win.totals(now);
+    for (std::size_t c = 0; c < parley::stats::channels; ++c) {
+      REQUIRE(got[c].count == want[c].count);
+      REQUIRE(got[c].sum == want[c].sum);
+      REQUIRE(got[c].max == want[c].max);
+    }
+    if (all.size() > 200)  // keep the recount cheap: older samples are long outside
+      all.erase(all.begin(), all.begin() + 100);
+  }
+}
