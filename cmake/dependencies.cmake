@@ -12,6 +12,7 @@ set_target_properties(CAF::core PROPERTIES
   INTERFACE_LINK_LIBRARIES Threads::Threads)
 
 find_package(Boost 1.74 REQUIRED)                # Asio and Beast are header-only
+find_package(OpenSSL REQUIRED)                   # TLS on the protocol listeners (Asio SSL)
 find_package(FlatBuffers CONFIG REQUIRED)        # flatbuffers::flatbuffers, flatbuffers::flatc
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)

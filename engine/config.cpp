@@ -193,9 +193,29 @@ std::vector<option> make_options() {
     if (t == wire::ClientType::unknown)
       continue;
     std::string name = protocol::client_type_name(t);
-    o.push_back(text("auth." + name, [t](config& c) -> auto& { return c.tokens[t]; }, non_empty,
-                     "registration token required from " + name + " clients"));
+    auto token = text("auth." + name, [t](config& c) -> auto& { return c.tokens[t]; }, non_empty,
+                      "registration token required from " + name + " clients");
+    // Showing must not insert an empty token into the map (an empty token is no token).
+    token.show = [t](const config& c) {
+      auto it = c.tokens.find(t);
+      return it == c.tokens.end() ? std::string{"\"\""} : '"' + it->second + '"';
+    };
+    o.push_back(std::move(token));
   }
+  o.push_back(flag("tls.enabled", [](config& c) -> auto& { return c.tls.enabled; },
+                   "TLS on the protocol listeners (7120, 7122, 2060); needs tls.cert_file and tls.key_file"));
+  o.push_back(text("tls.cert_file", [](config& c) -> auto& { return c.tls.cert_file; }, any_text,
+                   "PEM certificate chain of the engine, its own certificate first"));
+  o.push_back(text("tls.key_file", [](config& c) -> auto& { return c.tls.key_file; }, any_text,
+                   "PEM private key of tls.cert_file"));
+  o.push_back(text("tls.ca_file", [](config& c) -> auto& { return c.tls.ca_file; }, any_text,
+                   "PEM CA certificates that client certificates are verified against"));
+  o.push_back(flag("tls.require_client_cert",
+                   [](config& c) -> auto& { return c.tls.require_client_cert; },
+                   "mutual TLS: refuse clients without a certificate signed by tls.ca_file"));
+  o.push_back(choice("tls.min_version", {"1.2", "1.3"},
+                     [](config& c) -> auto& { return c.tls.min_version; },
+                     "oldest TLS version accepted: \"1.2\" or \"1.3\""));
   add_storage_options(o);
   return o;
 }
@@ -478,6 +498,10 @@ config validate(toml::table& root, const std::string& name,
     v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
   if (cfg.storage.retry_max < cfg.storage.retry_min)
     v.problems.push_back({~0u, name + ": storage.retry_max_ms must not be below storage.retry_min_ms"});
+  if (cfg.tls.enabled && (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty()))
+    v.problems.push_back({~0u, name + ": tls.enabled = true needs tls.cert_file and tls.key_file"});
+  if (cfg.tls.require_client_cert && cfg.tls.ca_file.empty())
+    v.problems.push_back({~0u, name + ": tls.require_client_cert = true needs tls.ca_file"});
   if (cfg.timeouts.heartbeat_timeout <= cfg.timeouts.heartbeat_interval)
     v.problems.push_back({~0u, name + ": timeouts.heartbeat_timeout_ms must be larger than "
                                       "timeouts.heartbeat_interval_ms"});
@@ -515,6 +539,42 @@ config load_config(const std::string& path, const std::vector<std::string>& over
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path, overrides);
+}
+
+bool reloadable_key(const std::string& key) {
+  auto starts = [&](const char* prefix) { return key.rfind(prefix, 0) == 0; };
+  return key == "log.level" || starts("limits.") || starts("timeouts.") || starts("auth.")
+         || key == "console.admin_token" || key == "console.operator_token"
+         || key == "console.user_token";
+}
+
+namespace {
+
+bool secret_key(const std::string& key) {
+  return key.rfind("auth.", 0) == 0 || key == "storage.dsn"
+         || (key.rfind("console.", 0) == 0 && key.size() > 6
+             && key.compare(key.size() - 6, 6, "_token") == 0);
+}
+
+} // namespace
+
+std::vector<config_change> config_diff(const config& running, const config& next) {
+  std::vector<config_change> out;
+  for (auto& o : options()) {
+    auto before = o.show(running);
+    auto after = o.show(next);
+    if (before == after)
+      continue;
+    if (secret_key(o.key))
+      before = after = "(secret)";
+    out.push_back({o.key, std::move(before), std::move(after), reloadable_key(o.key)});
+  }
+  // Not in the option table: compared whole.
+  if (running.domain.queues != next.domain.queues)
+    out.push_back({"queues", "[[queues]]", "[[queues]]", false});
+  if (running.domain.groups != next.domain.groups)
+    out.push_back({"agent_groups", "[[agent_groups]]", "[[agent_groups]]", false});
+  return out;
 }
 
 std::string describe_config() {

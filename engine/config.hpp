@@ -92,6 +92,16 @@ struct storage_config {
   std::uint32_t dedupe_retained = 100'000;  ///< stopped external ids kept for resubmits
 };
 
+/// TLS on the protocol listeners (7120, 7122, 2060); the console and /metrics stay plain.
+struct tls_config {
+  bool enabled = false;
+  std::string cert_file;  ///< PEM certificate chain, the server's first
+  std::string key_file;   ///< PEM private key of that certificate
+  std::string ca_file;    ///< PEM CAs that client certificates are checked against
+  bool require_client_cert = false;  ///< mutual TLS: no client certificate, no connection
+  std::string min_version = "1.2";   ///< "1.2" or "1.3"
+};
+
 struct log_config {
   std::string level = "info";
   std::string file;  ///< empty: stderr only
@@ -111,6 +121,7 @@ struct config {
   console_config console;
   metrics_config metrics;
   storage_config storage;
+  tls_config tls;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.
@@ -127,5 +138,21 @@ config parse_config(const std::string& toml_text, const std::string& name,
 
 /// One line per known key with its default and meaning, for --help-config and docs.
 std::string describe_config();
+
+/// One key whose value differs between two configs (see config_diff).
+struct config_change {
+  std::string key;
+  std::string before;  ///< as --config-keys shows it; "(secret)" for tokens and the DSN
+  std::string after;
+  bool reloadable;     ///< SIGHUP may apply it without a restart
+};
+
+/// Every key whose value differs from `running` to `next`, in option-table order; the
+/// [[queues]] and [[agent_groups]] tables count as the keys "queues" and "agent_groups".
+std::vector<config_change> config_diff(const config& running, const config& next);
+
+/// Keys a SIGHUP may change in a running engine (docs/configuration.md lists them):
+/// log.level, limits.*, timeouts.*, auth.* and the console tokens.
+bool reloadable_key(const std::string& key);
 
 } // namespace parley::engine

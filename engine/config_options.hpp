@@ -64,6 +64,31 @@ option text(std::string key, Get get, Check check, std::string help) {
           [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; }};
 }
 
+template <class Get>
+option choice(std::string key, std::vector<std::string> allowed, Get get, std::string help) {
+  return text(std::move(key), get,
+              [allowed](const std::string& v) -> std::string {
+                for (auto& a : allowed)
+                  if (v == a)
+                    return {};
+                std::string all;
+                for (auto& a : allowed)
+                  all += (all.empty() ? "\"" : ", \"") + a + "\"";
+                return "\"" + v + "\" is not one of " + all;
+              },
+              std::move(help));
+}
+
+template <class Get>
+option flag(std::string key, Get get, std::string help) {
+  return {std::move(key), kind::boolean, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            get(c) = n.as_boolean()->get();
+            return {};
+          },
+          [=](const config& c) { return get(const_cast<config&>(c)) ? "true" : "false"; }};
+}
+
 inline std::string any_text(const std::string&) {
   return {};
 }

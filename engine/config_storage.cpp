@@ -3,35 +3,6 @@
 
 namespace parley::engine::config_detail {
 
-namespace {
-
-template <class Get>
-option choice(std::string key, std::vector<std::string> allowed, Get get, std::string help) {
-  return text(std::move(key), get,
-              [allowed](const std::string& v) -> std::string {
-                for (auto& a : allowed)
-                  if (v == a)
-                    return {};
-                std::string all;
-                for (auto& a : allowed)
-                  all += (all.empty() ? "\"" : ", \"") + a + "\"";
-                return "\"" + v + "\" is not one of " + all;
-              },
-              std::move(help));
-}
-
-template <class Get>
-option flag(std::string key, Get get, std::string help) {
-  return {std::move(key), kind::boolean, std::move(help),
-          [=](config& c, const toml::node& n) -> std::string {
-            get(c) = n.as_boolean()->get();
-            return {};
-          },
-          [=](const config& c) { return get(const_cast<config&>(c)) ? "true" : "false"; }};
-}
-
-} // namespace
-
 void add_storage_options(std::vector<option>& o) {
   constexpr std::int64_t minute_ms = 60'000;
   o.push_back(choice("storage.backend", {"sqlite", "postgresql"},

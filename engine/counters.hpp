@@ -15,6 +15,11 @@ struct counters {
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};  ///< over max_connections
   std::atomic<std::uint64_t> registrations{0};
+  /// TLS handshakes that failed or did not finish in time (a plain client on a TLS port).
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
+  /// Config reloads (SIGHUP, console `reload`) applied, and refused as a whole.
+  std::atomic<std::uint64_t> reloads_applied{0};
+  std::atomic<std::uint64_t> reloads_refused{0};
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};
   std::atomic<std::uint64_t> requests_in_flight{0};

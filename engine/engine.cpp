@@ -11,6 +11,7 @@
 #include "actors/queue/queue_actor.hpp"
 #include "actors/routing/router_actor.hpp"
 #include "actors/stats/stats_hub.hpp"
+#include "engine/tls.hpp"
 
 namespace parley::engine {
 
@@ -62,7 +63,8 @@ std::size_t actor_thread_count(const config& cfg) {
 }
 
 engine::engine(config cfg, std::shared_ptr<const clock> clk)
-  : cfg_(std::move(cfg)), clock_(clk ? std::move(clk) : make_clock(cfg_.clock_scale)) {
+  : cfg_(std::move(cfg)), live_(std::make_shared<const config>(cfg_)),
+    clock_(clk ? std::move(clk) : make_clock(cfg_.clock_scale)) {
 }
 
 engine::~engine() {
@@ -73,6 +75,9 @@ void engine::start() {
   std::lock_guard lock{stop_mx_};
   if (started_)
     return;
+  // TLS files first: a wrong path should not wait for a database to tell.
+  if (cfg_.tls.enabled)
+    tls_ = make_server_tls(cfg_.tls);
   std::error_code fs_err;
   std::filesystem::create_directories(cfg_.data_dir, fs_err);
   if (fs_err)
@@ -100,7 +105,7 @@ void engine::start() {
   domain_ = spawn_domain(*system_, cfg_, clock_, domain_storage{writer_, metrics, rec.max_seq});
   recover(rec);
   env_ = std::make_unique<session_env>(
-    session_env{cfg_, *system_, directory_, domain_, clock_, counters_, sessions_});
+    session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
     auto& l = cfg_.listen;
     listeners_.push_back(std::make_unique<listener>(io_, listener_kind::interaction, l.bind,
@@ -118,7 +123,7 @@ void engine::start() {
   started_at_ = std::chrono::steady_clock::now();
   try {
     console_ = std::make_unique<console_server>(io_, console_env{
-      cfg_, *system_, directory_, domain_, counters_, started_at_,
+      cfg_, live_, *system_, directory_, domain_, counters_, started_at_,
       [this] { return sessions_.size(); }, [this] { drain(); },
       [this] {
         if (!shutdown_hook_)
@@ -126,7 +131,12 @@ void engine::start() {
         shutdown_hook_();
         return true;
       },
-      [this] { return draining_.load(); }});
+      [this] { return draining_.load(); },
+      [this]() -> std::optional<std::vector<std::string>> {
+        if (!reload_source_)
+          return std::nullopt;
+        return reload_from_source("console reload");
+      }});
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {
@@ -271,6 +281,79 @@ void engine::drain() {
     s->drain();
 }
 
+std::vector<std::string> engine::reload(const config& next, const std::string& who) {
+  std::lock_guard lock{reload_mx_};  // one reload at a time; stop() does not take it
+  std::vector<std::string> lines;
+  auto say = [&](spdlog::level::level_enum level, std::string line) {
+    spdlog::log(level, "{}: {}", who, line);
+    lines.push_back(std::move(line));
+  };
+  auto refuse = [&](std::string line) {
+    counters_.reloads_refused.fetch_add(1, std::memory_order_relaxed);
+    say(spdlog::level::warn, "not applied: " + line);
+    return lines;
+  };
+  if (stopping_.load())
+    return refuse("the engine is stopping");
+  auto running = live_.get();
+  auto changes = config_diff(*running, next);
+  if (changes.empty()) {
+    say(spdlog::level::info, "nothing changed in " + next.source);
+    return lines;
+  }
+  std::string unsafe;
+  for (auto& c : changes)
+    if (!c.reloadable)
+      unsafe += (unsafe.empty() ? "" : ", ") + c.key;
+  if (!unsafe.empty())
+    return refuse(unsafe + (unsafe.find(',') == std::string::npos ? " needs" : " need")
+                  + " a restart; nothing changed");
+  // The new snapshot: the running config with exactly the reloadable parts replaced.
+  auto fresh = std::make_shared<config>(*running);
+  fresh->limits = next.limits;
+  fresh->timeouts = next.timeouts;
+  fresh->tokens = next.tokens;
+  fresh->log.level = next.log.level;
+  fresh->console.admin_token = next.console.admin_token;
+  fresh->console.operator_token = next.console.operator_token;
+  fresh->console.user_token = next.console.user_token;
+  // A key marked reloadable but not copied above would be silently ignored: refuse instead.
+  if (auto left = config_diff(*fresh, next); !left.empty())
+    return refuse(left.front().key + " is reloadable but the engine cannot apply it (a bug)");
+  // Apply. The directory swaps its tokens in one message; everything else is one snapshot.
+  if (fresh->tokens != running->tokens)
+    caf::anon_send(directory_, caf::update_atom_v, token_map{fresh->tokens.begin(), fresh->tokens.end()});
+  auto old_level = spdlog::level::from_str(running->log.level);
+  auto new_level = spdlog::level::from_str(fresh->log.level);
+  live_.publish(fresh);
+  counters_.reloads_applied.fetch_add(1, std::memory_order_relaxed);
+  // Say what changed at the more verbose of the two levels, so a quieter level still
+  // shows the line that made it quieter.
+  spdlog::set_level(std::min(old_level, new_level));
+  for (auto& c : changes)
+    say(spdlog::level::info, c.key + " " + c.before + " -> " + c.after);
+  spdlog::set_level(new_level);
+  return lines;
+}
+
+std::vector<std::string> engine::reload_from_source(const std::string& who) {
+  if (!reload_source_)
+    return {"not applied: this engine has no config file to read again"};
+  config next;
+  try {
+    next = reload_source_();
+  } catch (const std::exception& e) {
+    counters_.reloads_refused.fetch_add(1, std::memory_order_relaxed);
+    std::string why = e.what();
+    for (auto& ch : why)
+      if (ch == '\n')
+        ch = ';';  // one log line
+    spdlog::warn("{}: not applied: config error: {}", who, why);
+    return {"not applied: config error: " + why};
+  }
+  return reload(next, who);
+}
+
 std::size_t engine::running_actors() const {
   return system_ ? system_->registry().running() : 0;
 }
@@ -291,13 +374,14 @@ void engine::stop() {
     l->close();
   // 2. Drain: sessions finish their in-flight requests, flush and close.
   auto open = sessions_.all();
+  auto shutdown_timeout = live_.get()->timeouts.shutdown;
   if (!open.empty())
     spdlog::info("stopping: draining {} session(s), at most {} ms", open.size(),
-                 cfg_.timeouts.shutdown.count());
+                 shutdown_timeout.count());
   for (auto& s : open)
     s->drain();
   open.clear();
-  if (!sessions_.wait_empty(steady::now() + cfg_.timeouts.shutdown)) {
+  if (!sessions_.wait_empty(steady::now() + shutdown_timeout)) {
     spdlog::warn("stopping: {} session(s) did not drain in time; closing them",
                  sessions_.size());
     for (auto& s : sessions_.all())

@@ -29,6 +29,7 @@
 #include "engine/metrics/metrics_server.hpp"
 #include "engine/counters.hpp"
 #include "engine/listener.hpp"
+#include "engine/live_config.hpp"
 #include "engine/session.hpp"
 
 namespace parley::engine {
@@ -61,6 +62,23 @@ public:
   /// What the console's `shutdown` does; parleyd sends itself SIGTERM. Set before start().
   void on_shutdown_request(std::function<void()> f) { shutdown_hook_ = std::move(f); }
 
+  /// Reads the config again for the console's `reload`, as SIGHUP does: parleyd re-reads
+  /// its file with the same --set overrides. Throws config_error. Set before start().
+  void on_reload_request(std::function<config()> f) { reload_source_ = std::move(f); }
+
+  /// Applies `next` if every key that differs from the running config is reloadable
+  /// (reloadable_key): all of it at once, or — when any other key changed — nothing.
+  /// Logs one line per changed key (or one line naming the refused keys), each starting
+  /// with `who` ("SIGHUP"), and returns those lines. Thread-safe; never blocks on actors.
+  std::vector<std::string> reload(const config& next, const std::string& who);
+
+  /// The same with the config from on_reload_request (a config error is logged, and
+  /// nothing applied).
+  std::vector<std::string> reload_from_source(const std::string& who);
+
+  /// The settings in effect: the start-up config with the reloaded keys replaced.
+  const live_config& live() const noexcept { return live_; }
+
   const config& cfg() const noexcept { return cfg_; }
   const counters& stats() const noexcept { return counters_; }
   const clock& clk() const noexcept { return *clock_; }
@@ -78,6 +96,10 @@ private:
   void stop_actors();
 
   config cfg_;
+  live_config live_;
+  std::mutex reload_mx_;
+  std::function<config()> reload_source_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  ///< tls.enabled: shared by every TLS session
   std::shared_ptr<const clock> clock_;
   counters counters_;
   session_registry sessions_;

@@ -38,7 +38,7 @@ void listener::accept() {
     if (ec) {
       // Out of descriptors and the like: log, and keep accepting.
       spdlog::warn("{} listener: accept failed: {}", listener_name(kind_), ec.message());
-    } else if (env_.counts.connections_open.load() >= env_.cfg.limits.max_connections) {
+    } else if (env_.counts.connections_open.load() >= env_.live.get()->limits.max_connections) {
       refuse(std::move(socket), "the engine has reached limits.max_connections");
     } else if (over_address_limit(socket)) {
       refuse(std::move(socket), "too many connections from this address "
@@ -52,7 +52,7 @@ void listener::accept() {
 }
 
 bool listener::over_address_limit(const tcp::socket& socket) const {
-  auto limit = env_.cfg.limits.max_connections_per_address;
+  auto limit = env_.live.get()->limits.max_connections_per_address;
   if (limit == 0)
     return false;
   error_code ec;
@@ -63,6 +63,12 @@ bool listener::over_address_limit(const tcp::socket& socket) const {
 void listener::refuse(tcp::socket socket, const std::string& why) {
   env_.counts.connections_refused.fetch_add(1, std::memory_order_relaxed);
   env_.counts.errors[static_cast<std::size_t>(wire::ErrorCode::too_many_connections)]++;
+  if (env_.tls) {
+    // A plain error frame would be garbage to a TLS peer: just close.
+    error_code ignored;
+    socket.close(ignored);
+    return;
+  }
   protocol::encoder enc;
   auto frame = std::make_shared<protocol::frame_bytes>(protocol::to_bytes(
     enc.error(0, wire::ErrorCode::too_many_connections, why)));

@@ -1,5 +1,7 @@
 // parleyd: the Parley engine process. Reads the config, starts the engine, serves until
 // SIGINT/SIGTERM (a second one exits at once), then stops it gracefully and exits 0.
+// SIGHUP reads the config file again (with the same --set overrides) and applies the
+// reloadable keys, all or nothing (engine::reload); SIGUSR1 reopens the log file.
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -35,11 +37,18 @@ void write_ports_file(const std::string& path, const engine& eng) {
   std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
 }
 
-int serve(const config& cfg, const std::string& ports_file) {
+int serve(const config& cfg, const std::string& ports_file, const std::string& config_path,
+          const std::vector<std::string>& overrides) {
   setup_logging(cfg.log);
   engine eng{cfg};
   // The console's `shutdown` takes the same path as a signal.
   eng.on_shutdown_request([] { ::kill(::getpid(), SIGTERM); });
+  // SIGHUP and the console's `reload` read the same file with the same overrides.
+  eng.on_reload_request([config_path, overrides] { return load_config(config_path, overrides); });
+  // Registered before anything can tell a supervisor we are up: from then on a SIGHUP must
+  // not kill us (its default action), even before the handler below runs.
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set hangup{signals_io, SIGHUP};
   eng.start();
   auto& l = cfg.listen;
   spdlog::info("parleyd {} ({}) config {}", PARLEY_VERSION, cfg.name, cfg.source);
@@ -56,7 +65,6 @@ int serve(const config& cfg, const std::string& ports_file) {
   sd_notifyf(0, "READY=1\nSTATUS=serving on %s, interaction port %u", l.bind.c_str(),
              static_cast<unsigned>(eng.port(listener_kind::interaction)));
 
-  boost::asio::io_context signals_io;
   std::thread stopper;
   boost::asio::signal_set signals{signals_io, SIGINT, SIGTERM};
   boost::asio::signal_set reopen{signals_io, SIGUSR1};
@@ -66,7 +74,7 @@ int serve(const config& cfg, const std::string& ports_file) {
       if (ec)
         return;
       try {
-        setup_logging(cfg.log);
+        setup_logging(eng.live().get()->log);  // with the level a reload may have set
         spdlog::info("SIGUSR1: log file reopened");
       } catch (const std::exception& e) {
         std::fprintf(stderr, "parleyd: SIGUSR1: %s\n", e.what());
@@ -74,12 +82,21 @@ int serve(const config& cfg, const std::string& ports_file) {
       reopen.async_wait(on_usr1);
     };
   reopen.async_wait(on_usr1);
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+    [&](const boost::system::error_code& ec, int) {
+      if (ec)
+        return;
+      eng.reload_from_source("SIGHUP");  // logs what it did
+      hangup.async_wait(on_hup);
+    };
+  hangup.async_wait(on_hup);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec)
       return;
     spdlog::info("{}: stopping (send it again to exit at once)", strsignal(signo));
     sd_notify(0, "STOPPING=1");
     reopen.cancel();
+    hangup.cancel();
     signals.async_wait([](const boost::system::error_code& ec, int signo) {
       if (!ec) {
         spdlog::warn("{} again: exiting at once", strsignal(signo));
@@ -135,7 +152,7 @@ int main(int argc, char** argv) {
       std::cout << check_path << ": ok\n";
       return 0;
     }
-    return serve(load_config(config_path, overrides), ports_file);
+    return serve(load_config(config_path, overrides), ports_file, config_path, overrides);
   } catch (const config_error& e) {
     std::cerr << "parleyd: config error:\n" << e.what() << "\n";
     return 2;

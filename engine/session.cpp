@@ -70,7 +70,7 @@ bool session_registry::wait_empty(std::chrono::steady_clock::time_point deadline
 
 void session_link::answer(protocol::frame_bytes frame) const {
   if (auto s = session_.lock())
-    asio::post(s->socket_.get_executor(),
+    asio::post(s->stream_.socket().get_executor(),
                [s, f = std::move(frame)]() mutable { s->on_answer(std::move(f)); });
 }
 
@@ -78,7 +78,7 @@ void session_link::event(protocol::frame_bytes frame) const {
   if (auto s = session_.lock()) {
     auto n = frame.size();
     s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
-    asio::post(s->socket_.get_executor(), [s, n, f = std::move(frame)] {
+    asio::post(s->stream_.socket().get_executor(), [s, n, f = std::move(frame)] {
       s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
       if (s->phase_ == session::phase::registered)
         s->write(f);
@@ -90,7 +90,7 @@ void session_link::events(protocol::frame_bytes frames, std::uint64_t count) con
   if (auto s = session_.lock()) {
     auto n = frames.size();
     s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
-    asio::post(s->socket_.get_executor(), [s, n, count, f = std::move(frames)] {
+    asio::post(s->stream_.socket().get_executor(), [s, n, count, f = std::move(frames)] {
       s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
       if (s->phase_ == session::phase::registered)
         s->write(f, count);
@@ -100,12 +100,12 @@ void session_link::events(protocol::frame_bytes frames, std::uint64_t count) con
 
 void session_link::admitted(client_info info) const {
   if (auto s = session_.lock())
-    asio::post(s->socket_.get_executor(), [s, i = std::move(info)] { s->on_admitted(i); });
+    asio::post(s->stream_.socket().get_executor(), [s, i = std::move(info)] { s->on_admitted(i); });
 }
 
 void session_link::refused(wire::ErrorCode code, std::string text) const {
   if (auto s = session_.lock())
-    asio::post(s->socket_.get_executor(), [s, code, t = std::move(text)] {
+    asio::post(s->stream_.socket().get_executor(), [s, code, t = std::move(text)] {
       auto ref = s->register_ref_;
       s->send_error(ref, code, t);
       s->close(wire::ErrorCode::none, {});
@@ -115,13 +115,14 @@ void session_link::refused(wire::ErrorCode code, std::string text) const {
 // -- session --------------------------------------------------------------------
 
 session::session(tcp::socket socket, listener_kind kind, session_env& env, std::uint64_t id)
-  : socket_(std::move(socket)), timer_(socket_.get_executor()), kind_(kind), env_(env), id_(id),
-    reader_(env.cfg.limits.max_frame_bytes, 4096) {  // small: most connections idle most of the time
+  : stream_(std::move(socket), env.tls), timer_(stream_.socket().get_executor()), kind_(kind),
+    env_(env), live_(env.live), id_(id),
+    reader_(live_->limits.max_frame_bytes, 4096) {  // small: most connections idle most of the time
   error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
+  auto remote = stream_.socket().remote_endpoint(ec);
   address_ = ec ? "?" : remote.address().to_string();
   peer_ = ec ? "?" : address_ + ":" + std::to_string(remote.port());
-  socket_.set_option(tcp::no_delay(true), ec);
+  stream_.socket().set_option(tcp::no_delay(true), ec);
   accepted_at_ = last_rx_ = last_ping_ = steady::now();
   env_.counts.connections_open.fetch_add(1, std::memory_order_relaxed);
   env_.counts.connections_accepted.fetch_add(1, std::memory_order_relaxed);
@@ -139,25 +140,33 @@ void session::start() {
   setup.info.listener = listener_name(kind_);
   setup.directory = env_.directory;
   setup.domain = env_.domain;
-  setup.request_timeout = env_.cfg.timeouts.request;
-  setup.max_stats = env_.cfg.limits.max_stats_per_connection;
-  setup.max_output_bytes = env_.cfg.limits.max_output_bytes;
+  auto settings = live_.snapshot();
+  auto& cfg = *settings;
+  setup.request_timeout = cfg.timeouts.request;
+  setup.max_stats = cfg.limits.max_stats_per_connection;
+  setup.max_output_bytes = cfg.limits.max_output_bytes;
   actor_ = spawn_connection(env_.system, session_link{weak_from_this(), backlog_}, std::move(setup));
   env_.registry.add(id_, weak_from_this(), address_);
-  spdlog::debug("session {}: accepted from {} on the {} listener", id_, peer_, listener_name(kind_));
-  arm_timer(env_.cfg.timeouts.registration);
-  read();
+  spdlog::debug("session {}: accepted from {} on the {} listener{}", id_, peer_,
+                listener_name(kind_), stream_.is_tls() ? " (TLS)" : "");
+  // The handshake counts against the registration timeout: a peer that never completes
+  // it holds a connection no longer than one that never registers.
+  arm_timer(cfg.timeouts.registration);
+  if (stream_.is_tls())
+    handshake();
+  else
+    read();
 }
 
 void session::drain() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
     self->draining_ = true;
     self->maybe_finish_drain();
   });
 }
 
 void session::abort() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
     if (self->phase_ != phase::closed)
       self->finish_close();
   });
@@ -165,14 +174,32 @@ void session::abort() {
 
 // -- reading ----------------------------------------------------------------------
 
+void session::handshake() {
+  handshaking_ = true;
+  stream_.async_handshake([self = shared_from_this()](error_code ec) {
+    if (self->phase_ == phase::closed)
+      return;  // the registration timer or a stop closed it first
+    self->handshaking_ = false;
+    if (ec) {
+      self->env_.counts.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("session {} ({}): TLS handshake failed: {}", self->id_, self->peer_,
+                    ec.message());
+      self->finish_close();
+      return;
+    }
+    self->read();
+    self->flush();  // anything queued while the handshake ran
+  });
+}
+
 void session::read() {
   auto buf = reader_.prepare();
-  socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
+  stream_.async_read_some(asio::buffer(buf.data(), buf.size()),
                           [self = shared_from_this()](error_code ec, std::size_t n) {
                             if (self->phase_ == phase::closed)
                               return;
                             if (ec) {
-                              if (self->reader_.buffered() > 0 && ec == asio::error::eof) {
+                              if (self->reader_.buffered() > 0 && transport::peer_closed(ec)) {
                                 // The peer stopped sending in the middle of a frame.
                                 self->close(wire::ErrorCode::malformed_frame,
                                             "connection closed in the middle of a frame");
@@ -198,7 +225,7 @@ void session::on_frames() {
     if (st == protocol::frame_status::too_large) {
       close(wire::ErrorCode::frame_too_large,
             "frame of " + std::to_string(reader_.announced()) + " bytes exceeds max_frame_bytes "
-              + std::to_string(env_.cfg.limits.max_frame_bytes));
+              + std::to_string(reader_.max_frame()));
       break;
     }
     env_.counts.frames_in.fetch_add(1, std::memory_order_relaxed);
@@ -247,7 +274,7 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
     last_request_ = steady::now();
   if (ref != 0 && !take_token()) {
     send_error(ref, wire::ErrorCode::rate_limited,
-               "over limits.max_requests_per_second (" + std::to_string(env_.cfg.limits.max_requests_per_second)
+               "over limits.max_requests_per_second (" + std::to_string(live_->limits.max_requests_per_second)
                  + ")");
     return;
   }
@@ -283,7 +310,7 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
 }
 
 bool session::take_token() {
-  auto rate = env_.cfg.limits.max_requests_per_second;
+  auto rate = live_->limits.max_requests_per_second;
   if (rate == 0)
     return true;
   auto now = steady::now();
@@ -309,7 +336,7 @@ void session::forward(const wire::Envelope&, std::span<const std::uint8_t> frame
 void session::write(std::span<const std::uint8_t> frame, std::uint64_t frames) {
   if (phase_ == phase::closed)
     return;
-  if (out_pending_.size() + frame.size() > env_.cfg.limits.max_output_bytes) {
+  if (out_pending_.size() + frame.size() > live_->limits.max_output_bytes) {
     spdlog::warn("session {} ({}): peer does not read, {} bytes unsent; closing", id_, peer_,
                  out_pending_.size());
     env_.counts.errors[static_cast<std::size_t>(wire::ErrorCode::output_overflow)]++;
@@ -324,12 +351,12 @@ void session::write(std::span<const std::uint8_t> frame, std::uint64_t frames) {
 }
 
 void session::flush() {
-  if (writing_ || out_pending_.empty() || phase_ == phase::closed)
+  if (writing_ || handshaking_ || out_pending_.empty() || phase_ == phase::closed)
     return;
   writing_ = true;
   out_writing_.swap(out_pending_);
   out_pending_.clear();
-  asio::async_write(socket_, asio::buffer(out_writing_),
+  stream_.async_write(asio::buffer(out_writing_),
                     [self = shared_from_this()](error_code ec, std::size_t) {
                       self->writing_ = false;
                       self->out_writing_.clear();
@@ -378,14 +405,16 @@ void session::on_admitted(const client_info& info) {
   spdlog::info("session {}: {} \"{}\" registered from {} on the {} listener", id_,
                protocol::client_type_name(info.type), info.name, peer_, listener_name(kind_));
   auto& fbb = enc_.start();
-  auto& cfg = env_.cfg;
+  auto settings = live_.snapshot();  // write() below may refresh the view
+  auto& cfg = *settings;
   auto name = fbb.CreateString(cfg.name);
   auto version = fbb.CreateString(PARLEY_VERSION);
   write(enc_.finish(register_ref_,
                     wire::CreateRegistered(fbb, id_, protocol::protocol_version,
                                            static_cast<std::uint32_t>(cfg.timeouts.heartbeat_interval.count()),
                                            static_cast<std::uint32_t>(cfg.timeouts.heartbeat_timeout.count()),
-                                           cfg.limits.max_frame_bytes, name, version)));
+                                           static_cast<std::uint32_t>(reader_.max_frame()), name,
+                                           version)));
   last_rx_ = last_request_ = steady::now();
   arm_timer(cfg.timeouts.heartbeat_interval / 2);
   maybe_finish_drain();
@@ -403,15 +432,22 @@ void session::arm_timer(steady::duration after) {
 
 void session::on_timer() {
   auto now = steady::now();
-  auto& t = env_.cfg.timeouts;
+  auto settings = live_.snapshot();  // write() below may refresh the view
+  auto& t = settings->timeouts;
   switch (phase_) {
     case phase::unregistered:
     case phase::registering:
-      if (now - accepted_at_ >= t.registration)
+      if (now - accepted_at_ < t.registration) {
+        arm_timer(accepted_at_ + t.registration - now);
+      } else if (handshaking_) {
+        env_.counts.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+        spdlog::debug("session {} ({}): no TLS handshake within {} ms", id_, peer_,
+                      t.registration.count());
+        finish_close();
+      } else {
         close(wire::ErrorCode::registration_timeout,
               "no registration within " + std::to_string(t.registration.count()) + " ms");
-      else
-        arm_timer(accepted_at_ + t.registration - now);
+      }
       return;
     case phase::registered: {
       auto silent = now - last_rx_;
@@ -444,13 +480,17 @@ void session::on_timer() {
 void session::close(wire::ErrorCode code, const std::string& text) {
   if (phase_ == phase::closing || phase_ == phase::closed)
     return;
+  if (handshaking_) {  // nothing can be said to a peer before its handshake
+    finish_close();
+    return;
+  }
   if (code != wire::ErrorCode::none) {
     spdlog::info("session {} ({}): closing: {}: {}", id_, peer_, protocol::error_name(code), text);
     send_error(0, code, text);
   }
   phase_ = phase::closing;
   error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  stream_.socket().shutdown(tcp::socket::shutdown_receive, ignored);
   arm_timer(std::chrono::seconds{1});  // linger for the last bytes at most this long
   flush();
   if (!writing_)
@@ -463,8 +503,9 @@ void session::finish_close() {
   phase_ = phase::closed;
   error_code ignored;
   timer_.cancel();
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  // TLS: no close_notify; the peer sees the TCP close (after our last bytes, if any).
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
   out_pending_.clear();
   env_.counts.requests_in_flight.fetch_sub(in_flight_, std::memory_order_relaxed);
   in_flight_ = 0;

@@ -4,7 +4,10 @@
 // operations, gone when the socket is closed. Everything runs on the socket's strand.
 // The session owns the transport rules: framing (length checked before allocation),
 // the FlatBuffers verifier, registration first and within its timeout, heartbeats,
-// batched writes (one write per wake-up) and a bounded output buffer. Requests go to the
+// batched writes (one write per wake-up) and a bounded output buffer. With tls.enabled the
+// TLS handshake comes first, bounded by the registration timeout; a failed handshake
+// closes the connection and is counted, nothing else. Limits and timeouts are read from
+// the live config (a SIGHUP may change them; see live_config.hpp). Requests go to the
 // session's connection actor through the bridge; pings are answered right here.
 #pragma once
 
@@ -27,6 +30,8 @@
 #include "engine/config.hpp"
 #include "engine/connection_actor.hpp"
 #include "engine/counters.hpp"
+#include "engine/live_config.hpp"
+#include "engine/transport.hpp"
 #include "protocol/frame_reader.hpp"
 
 namespace parley::engine {
@@ -63,7 +68,9 @@ private:
 
 /// What every session shares; set up by the engine before the listeners open.
 struct session_env {
-  const config& cfg;
+  const config& cfg;  ///< as started; limits, timeouts and tokens come from `live`
+  const live_config& live;
+  boost::asio::ssl::context* tls;  ///< null: plain TCP
   caf::actor_system& system;
   directory_actor directory;
   domain_ptr domain;
@@ -97,6 +104,7 @@ private:
   using steady = std::chrono::steady_clock;
 
   // -- reading -----------------------------------------------------------------
+  void handshake();
   void read();
   void on_frames();
   void on_frame(std::span<const std::uint8_t> frame);
@@ -122,10 +130,11 @@ private:
   void finish_close();
   void maybe_finish_drain();
 
-  tcp::socket socket_;
+  transport stream_;
   boost::asio::steady_timer timer_;
   listener_kind kind_;
   session_env& env_;
+  live_view live_;  ///< limits and timeouts, refreshed when a reload published new ones
   std::uint64_t id_;
   std::string address_;
   std::string peer_;
@@ -138,6 +147,7 @@ private:
   std::shared_ptr<backlog_meter> backlog_ = std::make_shared<backlog_meter>();
   bool writing_ = false;
   bool in_read_loop_ = false;
+  bool handshaking_ = false;  ///< TLS handshake under way: nothing may be written yet
   bool draining_ = false;
   phase phase_ = phase::unregistered;
   std::uint64_t register_ref_ = 0;

@@ -40,6 +40,9 @@ public:
   /// prepare().
   frame_status next(std::span<const std::uint8_t>& frame);
 
+  /// The largest frame it accepts.
+  std::size_t max_frame() const noexcept { return max_frame_bytes_; }
+
   /// The length announced by the frame that next() rejected as too large.
   std::uint32_t announced() const noexcept { return announced_; }
 

@@ -57,6 +57,7 @@ directory_actor::behavior_type directory(directory_actor::stateful_pointer<direc
         st.clients.erase(it);
       }
     },
+    [=](caf::update_atom, token_map& tokens) { self->state.tokens = std::move(tokens); },
     [=](count_atom) { return self->state.counts; },
     [=](snapshot_atom) {
       std::vector<client_info> out;

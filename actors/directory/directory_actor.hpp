@@ -29,7 +29,10 @@ using directory_actor = caf::typed_actor<
   // From the console and tests: registered clients per client type.
   caf::replies_to<count_atom>::with<client_counts>,
   // From the console: every registered client.
-  caf::replies_to<snapshot_atom>::with<std::vector<client_info>>>;
+  caf::replies_to<snapshot_atom>::with<std::vector<client_info>>,
+  // From the engine on a config reload: the new registration tokens, replacing all of
+  // them at once (registrations already admitted stay). No answer.
+  caf::reacts_to<caf::update_atom, std::map<wire::ClientType, std::string>>>;
 
 /// Tokens per client type; a type without an entry registers without a credential.
 using token_map = std::map<wire::ClientType, std::string>;

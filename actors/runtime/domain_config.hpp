@@ -21,6 +21,8 @@ struct queue_config {
   std::uint32_t max_size = 100'000;
   std::chrono::milliseconds overflow_after{0};  ///< 0: no overflow
   std::string overflow_to;                      ///< queue the interaction moves to
+
+  bool operator==(const queue_config&) const = default;
 };
 
 struct agent_group_config {
@@ -30,6 +32,8 @@ struct agent_group_config {
   skill_levels skills;
   media_capacity capacity;
   std::chrono::milliseconds wrap_up{0};  ///< after-call work after the last interaction leaves
+
+  bool operator==(const agent_group_config&) const = default;
 };
 
 struct routing_config {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "actors/runtime/domain.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
+#include "engine/live_config.hpp"
 
 namespace parley::engine {
 
@@ -35,7 +37,8 @@ const char* level_name(console_level l) noexcept;
 
 /// What console commands may see and do of the engine. Set up by the engine.
 struct console_env {
-  const config& cfg;
+  const config& cfg;  ///< as started; the console tokens come from `live`
+  const live_config& live;
   caf::actor_system& system;
   directory_actor directory;
   domain_ptr domain;
@@ -45,6 +48,9 @@ struct console_env {
   std::function<void()> drain;     ///< stop taking new work (async)
   std::function<bool()> shutdown;  ///< stop the engine gracefully (async); false: not wired
   std::function<bool()> draining;
+  /// Reads the config file again and applies it (engine::reload); the lines it logged,
+  /// or nullopt when the engine has no file (embedded).
+  std::function<std::optional<std::vector<std::string>>()> reload;
 };
 
 /// Appends one JSON line per state-changing command. Thread-safe.

@@ -33,6 +33,8 @@ const std::vector<console_command>& console_commands() {
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
     {"drain", console_level::admin, "drain",
      "stop taking new work: close the listeners, refuse new requests, finish what is in flight"},
+    {"reload", console_level::admin, "reload",
+     "read the config file again and apply it as SIGHUP does (reloadable keys only, all or nothing)"},
     {"shutdown", console_level::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
   };
   return *all;
@@ -360,7 +362,8 @@ void run(console_self self, const std::string& line) {
       fail(self, "usage: auth TOKEN");
       return;
     }
-    auto& c = env.cfg.console;
+    auto live = env.live.get();  // tokens may have been reloaded
+    auto& c = live->console;
     auto level = console_level::none;
     if (!c.admin_token.empty() && same_secret(c.admin_token, w[1]))
       level = console_level::admin;
@@ -438,6 +441,16 @@ void run(console_self self, const std::string& line) {
       env.drain();
       return std::string{"draining: listeners closed, new requests refused, in-flight work finishing\n"};
     });
+  } else if (name == "reload") {
+    audited(self, line, [&] {
+      auto said = env.reload();
+      if (!said)
+        return std::string{"error: this embedded engine has no config file to reload\n"};
+      std::string out;
+      for (auto& l : *said)
+        out += l + "\n";
+      return out;
+    });
   } else if (name == "shutdown") {
     audited(self, line, [&] {
       return env.shutdown() ? std::string{"shutting down\n"}
@@ -455,7 +468,8 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
   st.audit = std::move(audit);
   st.peer = std::move(peer);
   st.out = std::move(out);
-  auto& c = st.env->cfg.console;
+  auto live = st.env->live.get();
+  auto& c = live->console;
   // Without any token (loopback only, enforced by the config check) everyone is admin.
   bool tokens = !c.admin_token.empty() || !c.operator_token.empty() || !c.user_token.empty();
   st.level = tokens ? console_level::none : console_level::admin;

@@ -107,6 +107,15 @@ void engine_part(page& p, const metrics_env& env) {
   p.sample("parley_connections_refused_total", "", static_cast<double>(s.connections_refused));
   p.family("parley_registrations_total", "counter", "Successful registrations.");
   p.sample("parley_registrations_total", "", static_cast<double>(s.registrations));
+  p.family("parley_tls_handshake_failures_total", "counter",
+           "TLS handshakes that failed or did not finish within timeouts.registration_ms.");
+  p.sample("parley_tls_handshake_failures_total", "", static_cast<double>(s.tls_handshake_failures));
+  p.family("parley_config_reloads_total", "counter",
+           "Config reloads (SIGHUP, console reload) by result: applied or refused as a whole.");
+  p.sample("parley_config_reloads_total", label("result", "applied"),
+           static_cast<double>(s.reloads_applied));
+  p.sample("parley_config_reloads_total", label("result", "refused"),
+           static_cast<double>(s.reloads_refused));
   p.family("parley_frames_received_total", "counter", "Frames received.");
   p.sample("parley_frames_received_total", "", static_cast<double>(s.frames_in));
   p.family("parley_frames_sent_total", "counter", "Frames sent.");

@@ -5,10 +5,15 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -18,6 +23,7 @@
 namespace parley::client {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 using boost::system::error_code;
@@ -72,6 +78,36 @@ std::string answer::error_text() const {
   return {};
 }
 
+// -- TLS ------------------------------------------------------------------------
+
+namespace {
+
+/// The client's TLS context from its options; throws std::runtime_error naming the file.
+std::unique_ptr<ssl::context> make_client_tls(const options& o) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
+                   | ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx->set_verify_mode(ssl::verify_peer);
+  error_code ec;
+  if (o.tls_ca_file.empty())
+    ctx->set_default_verify_paths(ec);
+  else
+    ctx->load_verify_file(o.tls_ca_file, ec);
+  if (ec)
+    throw std::runtime_error("tls_ca_file \"" + o.tls_ca_file + "\": " + ec.message());
+  if (!o.tls_cert_file.empty()) {
+    ctx->use_certificate_chain_file(o.tls_cert_file, ec);
+    if (ec)
+      throw std::runtime_error("tls_cert_file \"" + o.tls_cert_file + "\": " + ec.message());
+    ctx->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
+    if (ec)
+      throw std::runtime_error("tls_key_file \"" + o.tls_key_file + "\": " + ec.message());
+  }
+  return ctx;
+}
+
+} // namespace
+
 // -- impl: everything below runs on the strand -------------------------------
 
 struct client::impl : std::enable_shared_from_this<impl> {
@@ -93,6 +129,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
   asio::strand<asio::any_io_executor> strand;
   options opts;
   tcp::socket socket;
+  std::unique_ptr<ssl::context> tls_ctx;                  // opts.tls: made at the first connect
+  // Per connection, over `socket`. Shared with its pending operations, which must not
+  // outlive it when a lost connection drops it.
+  std::shared_ptr<ssl::stream<tcp::socket&>> tls;
   tcp::resolver resolver;
   asio::steady_timer heartbeat;
   asio::steady_timer backoff_timer;
@@ -131,6 +171,14 @@ struct client::impl : std::enable_shared_from_this<impl> {
   void connect() {
     if (st == state::stopped)
       return;
+    if (opts.tls && !tls_ctx) {
+      try {
+        tls_ctx = make_client_tls(opts);
+      } catch (const std::exception& e) {
+        stop_now(std::string{"tls: "} + e.what());  // a bad file does not get better
+        return;
+      }
+    }
     ++generation;
     set_state(state::connecting, "");
     arm_heartbeat();
@@ -148,13 +196,36 @@ struct client::impl : std::enable_shared_from_this<impl> {
                                                      return;
                                                    if (ec)
                                                      return self->lost("connect: " + ec.message());
-                                                   self->connected();
+                                                   if (self->opts.tls)
+                                                     self->handshake();
+                                                   else
+                                                     self->connected();
                                                  });
                            });
   }
 
+  void handshake() {
+    tls = std::make_shared<ssl::stream<tcp::socket&>>(socket, *tls_ctx);
+    auto name = opts.tls_server_name.empty() ? opts.host : opts.tls_server_name;
+    error_code ec;
+    asio::ip::make_address(name, ec);
+    if (ec)  // a host name, not an address: send it (SNI)
+      SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());
+    tls->set_verify_callback(ssl::host_name_verification(name));
+    auto self = shared_from_this();
+    auto gen = generation;
+    tls->async_handshake(ssl::stream_base::client, [self, gen, keep = tls](error_code ec) {
+      if (gen != self->generation)
+        return;
+      if (ec)
+        return self->lost("tls handshake: " + ec.message());
+      self->connected();
+    });
+  }
+
   void connected() {
-    socket.set_option(tcp::no_delay(true));
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     set_state(state::registering, "");
     last_rx = last_tx = clock_type::now();
     register_ref = next_ref++;
@@ -202,6 +273,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
+    tls.reset();  // a TLS stream is good for one connection
     resolver.cancel();
     heartbeat.cancel();
     reader = protocol::frame_reader{opts.max_frame_bytes, 4096};
@@ -224,18 +296,25 @@ struct client::impl : std::enable_shared_from_this<impl> {
     auto self = shared_from_this();
     auto gen = generation;
     auto buf = reader.prepare();
-    socket.async_read_some(asio::buffer(buf.data(), buf.size()),
-                           [self, gen](error_code ec, std::size_t n) {
-                             if (gen != self->generation)
-                               return;
-                             if (ec)
-                               return self->lost(ec == asio::error::eof ? "closed by the engine"
-                                                                        : ec.message());
-                             self->reader.commit(n);
-                             self->last_rx = clock_type::now();
-                             if (self->drain_frames())
-                               self->read();
+    auto done = [self, gen](error_code ec, std::size_t n) {
+      if (gen != self->generation)
+        return;
+      if (ec)
+        return self->lost(ec == asio::error::eof || ec == ssl::error::stream_truncated
+                            ? "closed by the engine"
+                            : ec.message());
+      self->reader.commit(n);
+      self->last_rx = clock_type::now();
+      if (self->drain_frames())
+        self->read();
+    };
+    if (tls)
+      tls->async_read_some(asio::buffer(buf.data(), buf.size()),
+                           [keep = tls, done = std::move(done)](error_code ec, std::size_t n) {
+                             done(ec, n);
                            });
+    else
+      socket.async_read_some(asio::buffer(buf.data(), buf.size()), std::move(done));
   }
 
   /// Handles every complete frame; false when the connection was dropped.
@@ -333,7 +412,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     out_pending.clear();
     auto self = shared_from_this();
     auto gen = generation;
-    asio::async_write(socket, asio::buffer(out_writing), [self, gen](error_code ec, std::size_t) {
+    auto done = [self, gen](error_code ec, std::size_t) {
       if (gen != self->generation)
         return;
       self->writing = false;
@@ -341,7 +420,14 @@ struct client::impl : std::enable_shared_from_this<impl> {
       if (ec)
         return self->lost("write: " + ec.message());
       self->flush();
-    });
+    };
+    if (tls)
+      asio::async_write(*tls, asio::buffer(out_writing),
+                        [keep = tls, done = std::move(done)](error_code ec, std::size_t n) {
+                          done(ec, n);
+                        });
+    else
+      asio::async_write(socket, asio::buffer(out_writing), std::move(done));
   }
 
   void send_request(build_fn build, answer_fn done, clock_type::time_point deadline) {

@@ -1,6 +1,8 @@
 // client: the C++ client library for Parley's wire protocol.
 //
-// A client owns one TCP connection to one engine port. start() connects, registers
+// A client owns one TCP connection to one engine port (plain, or TLS when options.tls is
+// set: the engine's certificate is verified against tls_ca_file and the host name, and a
+// client certificate can be presented for mutual TLS). start() connects, registers
 // and keeps the connection alive: it answers the engine's heartbeat pings, pings when
 // idle, and reconnects with exponential backoff when the connection drops. Requests get
 // an automatic non-zero reference id and exactly one answer: the engine's, or a local
@@ -88,6 +90,16 @@ struct options {
   std::size_t max_frame_bytes = 16 * 1024 * 1024;
   /// Requests waiting for registration beyond this many fail with status::stopped.
   std::size_t max_waiting_requests = 100'000;
+  /// Connect with TLS (the engine's tls.enabled). A certificate that does not verify ends
+  /// the connection attempt like any other connect failure (see reconnect).
+  bool tls = false;
+  /// PEM CA certificates the engine's certificate must chain to; empty: the system's.
+  std::string tls_ca_file;
+  /// The name (or IP address) the engine's certificate must carry; empty: `host`.
+  std::string tls_server_name;
+  /// A client certificate and its key (PEM), for engines with tls.require_client_cert.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class client {

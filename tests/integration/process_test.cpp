@@ -223,3 +223,71 @@ TEST_CASE("SIGUSR1 reopens the log file") {
   p.proc->signal(SIGTERM);
   CHECK(p.proc->wait(10s) == 0);
 }
+
+TEST_CASE("SIGHUP applies safe changes, refuses unsafe ones whole, survives a bad file") {
+  auto dir = temp_dir();
+  auto file = dir + "/parley.toml";
+  auto write = [&](const std::string& text) {
+    std::ofstream{file + ".tmp"} << text;
+    std::rename((file + ".tmp").c_str(), file.c_str());
+  };
+  auto hangup_says = [&](parleyd_process& p, const std::string& line) {
+    p.proc().signal(SIGHUP);
+    return eventually([&] { return p.log().find(line) != std::string::npos; }, 10s);
+  };
+  write("[limits]\nmax_connections = 100\n");
+  parleyd_process p{file};
+  auto port = p.port("interaction");
+  protocol::encoder enc;
+  auto register_error = [&](const std::string& credential) {
+    raw_conn c{port};
+    c.send(enc.register_client(1, "r", wire::ClientType::router, credential));
+    auto f = c.read_frame();
+    REQUIRE(f);
+    CHECK(c.closed_by_peer());
+    return error_of(*f);
+  };
+  raw_conn anonymous{port};  // before tokens: a router needs none
+  REQUIRE(anonymous.register_as(wire::ClientType::router) > 0);
+
+  // Safe: a lower connection limit and a new token, one log line each.
+  write("[limits]\nmax_connections = 2\n[auth]\nrouter = \"s3cret\"\n");
+  REQUIRE_MESSAGE(hangup_says(p, "SIGHUP: limits.max_connections 100 -> 2"), p.log());
+  CHECK(p.log().find("SIGHUP: auth.router (secret) -> (secret)") != std::string::npos);
+  CHECK(p.log().find("s3cret") == std::string::npos);
+  CHECK(register_error("") == wire::ErrorCode::bad_credential);
+  raw_conn member{port};
+  REQUIRE(member.register_as(wire::ClientType::router, "s3cret") > 0);
+  auto over_limit = [&] {
+    raw_conn c{port};  // a third connection
+    auto f = c.read_frame();
+    return f && error_of(*f) == wire::ErrorCode::too_many_connections;
+  };
+  CHECK(over_limit());
+
+  // Unsafe (a bind address, the engine's name) next to a safe one: nothing is applied.
+  write("[limits]\nmax_connections = 100\n[auth]\nrouter = \"s3cret\"\n"
+        "[listen]\nbind = \"127.0.0.2\"\n[engine]\nname = \"renamed\"\n");
+  CHECK_MESSAGE(hangup_says(p, "SIGHUP: not applied: engine.name, listen.bind need a restart"),
+                p.log());
+  CHECK(over_limit());  // still 2
+
+  // A file that does not validate: nothing applied, the engine serves on.
+  write("[limits]\nmax_connections = \"many\"\n");
+  CHECK_MESSAGE(hangup_says(p, "SIGHUP: not applied: config error:"), p.log());
+  CHECK(p.log().find("limits.max_connections: must be an integer") != std::string::npos);
+  member.send(enc.ping(5, 42));
+  auto pong = member.read_frame();
+  REQUIRE(pong);
+  CHECK(envelope_of(*pong).message_as_Pong());
+  CHECK(over_limit());
+
+  // The console's reload does the same and answers with the lines.
+  write("[limits]\nmax_connections = 2\n[auth]\nrouter = \"s3cret\"\n[log]\nlevel = \"warn\"\n");
+  auto said = p.console("reload");
+  CHECK(said.find("log.level \"info\" -> \"warn\"") != std::string::npos);
+  CHECK(p.log().find("console reload: log.level \"info\" -> \"warn\"") != std::string::npos);
+
+  p.proc().signal(SIGTERM);
+  CHECK(p.proc().wait(10s) == 0);
+}

@@ -89,6 +89,31 @@ TEST_CASE("registration tokens per client type") {
   CHECK(problem("[auth]\nrouter = \"\"\n") == "t.toml:2: auth.router: must not be empty");
 }
 
+TEST_CASE("[tls] is checked") {
+  auto cfg = parse_config("[tls]\nenabled = true\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n"
+                          "min_version = \"1.3\"\n",
+                          "t.toml");
+  CHECK(cfg.tls.enabled);
+  CHECK(cfg.tls.cert_file == "c.pem");
+  CHECK(cfg.tls.min_version == "1.3");
+  CHECK(problem("[tls]\nenabled = true\n")
+        == "t.toml: tls.enabled = true needs tls.cert_file and tls.key_file");
+  CHECK(problem("[tls]\nrequire_client_cert = true\n")
+        == "t.toml: tls.require_client_cert = true needs tls.ca_file");
+  CHECK(problem("[tls]\nmin_version = \"1.1\"\n").find("tls.min_version: \"1.1\" is not one of")
+        != std::string::npos);
+  CHECK(problem("[tls]\nenabled = 1\n") == "t.toml:2: tls.enabled: must be true or false, not integer");
+}
+
+TEST_CASE("reloadable keys") {
+  for (auto* k : {"log.level", "limits.max_connections", "timeouts.idle_ms", "auth.router",
+                  "console.admin_token"})
+    CHECK(engine::reloadable_key(k));
+  for (auto* k : {"log.file", "listen.interaction_port", "tls.cert_file", "storage.backend",
+                  "engine.io_threads", "console.port", "queues", "routing.offer_timeout_ms"})
+    CHECK_FALSE(engine::reloadable_key(k));
+}
+
 TEST_CASE("docs/configuration.md documents every key") {
   auto doc = test::read_text(test::source_dir() + "/docs/configuration.md");
   std::istringstream keys{engine::describe_config()};
