@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "storage/backends.hpp"
 #include "storage/pg_copy.hpp"
 #include "storage/store.hpp"
 
@@ -23,7 +24,10 @@ public:
     connect();
   }
 
-  ~pg_store() override { PQfinish(conn_); }
+  ~pg_store() override {
+    outbound_.reset();
+    PQfinish(conn_);
+  }
 
   std::string describe() const override { return describe_; }
 
@@ -194,6 +198,12 @@ public:
     return std::stoull(PQgetvalue(r.get(), 0, 0));
   }
 
+  outbound_store& outbound() override {
+    if (!outbound_)
+      outbound_ = make_pg_outbound(conn_, describe_);
+    return *outbound_;
+  }
+
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -334,6 +344,7 @@ private:
   PGconn* conn_ = nullptr;
   bool staged_ = false;
   std::string buf_;
+  std::unique_ptr<outbound_store> outbound_;
 };
 
 } // namespace
