@@ -159,6 +159,7 @@ std::vector<option> make_options() {
                      "registration token required from " + name + " clients"));
   }
   add_storage_options(o);
+  add_outbound_options(o);
   return o;
 }
 
