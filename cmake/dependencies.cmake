@@ -23,6 +23,6 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 find_package(SQLite3 REQUIRED)
+find_package(date CONFIG REQUIRED)              # date::date-tz: IANA zones (system tzdata)
 find_package(nlohmann_json 3 REQUIRED)         # JSON text for stored properties
-find_package(date CONFIG REQUIRED)              # date::date-tz: IANA time zones (stats resets)
 find_package(Python3 COMPONENTS Interpreter)

@@ -217,6 +217,7 @@ std::vector<option> make_options() {
                      [](config& c) -> auto& { return c.tls.min_version; },
                      "oldest TLS version accepted: \"1.2\" or \"1.3\""));
   add_storage_options(o);
+  add_outbound_options(o);
   return o;
 }
 

@@ -15,6 +15,7 @@
 
 #include "actors/runtime/domain_config.hpp"
 #include "protocol/wire.hpp"
+#include "storage/store.hpp"
 
 namespace parley::engine {
 
@@ -102,6 +103,20 @@ struct tls_config {
   std::string min_version = "1.2";   ///< "1.2" or "1.3"
 };
 
+/// Outbound contact lists ([outbound], docs/configuration.md).
+struct outbound_config {
+  std::string import_dir;             ///< files `list import` may read; empty: <data_dir>/import
+  std::string default_timezone;       ///< for rows without a zone; empty: a zone is required
+  std::string default_country_prefix; ///< e.g. "+1" for numbers without one; empty: E.164 only
+  std::uint32_t import_chunk_rows = 10'000;  ///< records per transaction when importing
+};
+
+/// A Redis shared by engines ([redis]); no host: suppression lists stay in process.
+struct redis_config {
+  std::string host;
+  std::uint16_t port = 6379;
+};
+
 struct log_config {
   std::string level = "info";
   std::string file;  ///< empty: stderr only
@@ -122,6 +137,8 @@ struct config {
   metrics_config metrics;
   storage_config storage;
   tls_config tls;
+  outbound_config outbound;
+  redis_config redis;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.
@@ -135,6 +152,12 @@ config load_config(const std::string& path, const std::vector<std::string>& over
 /// The same for TOML text instead of a file (`name` is used in messages).
 config parse_config(const std::string& toml_text, const std::string& name,
                     const std::vector<std::string>& overrides = {});
+
+/// The storage backend's settings, with the SQLite default path under data_dir applied.
+storage::config store_config(const config& c);
+
+/// The directory `list import` reads from (outbound.import_dir or <data_dir>/import).
+std::string import_dir(const config& c);
 
 /// One line per known key with its default and meaning, for --help-config and docs.
 std::string describe_config();

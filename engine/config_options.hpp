@@ -107,4 +107,7 @@ inline std::string log_level(const std::string& v) {
 /// The [storage] keys (config_storage.cpp).
 void add_storage_options(std::vector<option>& o);
 
+/// The [outbound] and [redis] keys (config_storage.cpp).
+void add_outbound_options(std::vector<option>& o);
+
 } // namespace parley::engine::config_detail

@@ -1,7 +1,40 @@
 // The [storage] keys of the option table (config_options.hpp).
+#include <filesystem>
+
 #include "engine/config_options.hpp"
 
 namespace parley::engine::config_detail {
+
+void add_outbound_options(std::vector<option>& o) {
+  o.push_back(text("outbound.import_dir", [](config& c) -> auto& { return c.outbound.import_dir; },
+                   any_text,
+                   "the only directory `list import` reads files from; empty = "
+                   "<engine.data_dir>/import"));
+  o.push_back(text("outbound.default_timezone",
+                   [](config& c) -> auto& { return c.outbound.default_timezone; }, any_text,
+                   "IANA zone for imported records without one (e.g. \"America/New_York\"); "
+                   "empty = a zone column is required"));
+  o.push_back(text("outbound.default_country_prefix",
+                   [](config& c) -> auto& { return c.outbound.default_country_prefix; },
+                   [](const std::string& v) -> std::string {
+                     if (v.empty())
+                       return {};
+                     if (v[0] != '+' || v.size() < 2 || v.size() > 4
+                         || v.find_first_not_of("0123456789", 1) != std::string::npos)
+                       return "\"" + v + "\" is not a country prefix (\"+\" and 1 to 3 digits)";
+                     return {};
+                   },
+                   "prefix for imported numbers without a country code (\"+49\"); empty = "
+                   "numbers must be E.164"));
+  o.push_back(integer("outbound.import_chunk_rows", 100, 1'000'000,
+                      [](config& c) -> auto& { return c.outbound.import_chunk_rows; },
+                      "records written per transaction when importing a list"));
+  o.push_back(text("redis.host", [](config& c) -> auto& { return c.redis.host; }, any_text,
+                   "Redis shared by engines for suppression lists; empty = in process (stored "
+                   "in the storage backend)"));
+  o.push_back(integer("redis.port", 1, 65535, [](config& c) -> auto& { return c.redis.port; },
+                      "Redis port"));
+}
 
 void add_storage_options(std::vector<option>& o) {
   constexpr std::int64_t minute_ms = 60'000;
@@ -52,3 +85,24 @@ void add_storage_options(std::vector<option>& o) {
 }
 
 } // namespace parley::engine::config_detail
+
+namespace parley::engine {
+
+storage::config store_config(const config& c) {
+  storage::config out;
+  out.backend = c.storage.backend;
+  out.path = c.storage.path.empty()
+               ? (std::filesystem::path(c.data_dir) / "parley.db").string()
+               : c.storage.path;
+  out.synchronous = c.storage.synchronous;
+  out.dsn = c.storage.dsn;
+  out.connect_timeout_s = c.storage.connect_timeout_s;
+  return out;
+}
+
+std::string import_dir(const config& c) {
+  return c.outbound.import_dir.empty() ? (std::filesystem::path(c.data_dir) / "import").string()
+                                       : c.outbound.import_dir;
+}
+
+} // namespace parley::engine

@@ -28,18 +28,6 @@ caf::actor_system_config& prepare(caf::actor_system_config& c, const config& cfg
   return c;
 }
 
-storage::config backend_config(const config& c) {
-  storage::config out;
-  out.backend = c.storage.backend;
-  out.path = c.storage.path.empty()
-               ? (std::filesystem::path(c.data_dir) / "parley.db").string()
-               : c.storage.path;
-  out.synchronous = c.storage.synchronous;
-  out.dsn = c.storage.dsn;
-  out.connect_timeout_s = c.storage.connect_timeout_s;
-  return out;
-}
-
 writer_config writer_settings(const config& c, std::uint64_t next_session_id) {
   writer_config w;
   w.batch_size = c.storage.batch_size;
@@ -88,7 +76,7 @@ void engine::start() {
   std::shared_ptr<storage::store> store;
   storage::recovered rec;
   try {
-    store = storage::open_store(backend_config(cfg_));
+    store = storage::open_store(store_config(cfg_));
     store->claim(std::chrono::seconds{cfg_.storage.connect_timeout_s});
     store->migrate();
     rec = store->recover(cfg_.storage.dedupe_retained, clock_->now_ms());

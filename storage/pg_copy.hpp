@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/outbound_rows.hpp"
 #include "storage/rows.hpp"
 
 namespace parley::storage {
@@ -13,5 +14,8 @@ namespace parley::storage {
 void copy_events(std::string& out, const std::vector<event_row>& rows);
 void copy_interactions(std::string& out, const std::vector<interaction_row>& rows);
 void copy_sessions(std::string& out, const std::vector<agent_session_row>& rows);
+/// Records without their id (the table assigns it), for `COPY records (record_copy_columns)`.
+void copy_records(std::string& out, std::uint64_t list_id, const std::vector<record_row>& rows);
+extern const char* const record_copy_columns;
 
 } // namespace parley::storage

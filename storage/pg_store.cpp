@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "storage/migrate.hpp"
+#include "storage/backends.hpp"
 #include "storage/pg_copy.hpp"
 #include "storage/store.hpp"
 
@@ -25,7 +26,10 @@ public:
     connect();
   }
 
-  ~pg_store() override { PQfinish(conn_); }
+  ~pg_store() override {
+    outbound_.reset();
+    PQfinish(conn_);
+  }
 
   std::string describe() const override { return describe_; }
 
@@ -191,6 +195,12 @@ public:
     return std::stoull(PQgetvalue(r.get(), 0, 0));
   }
 
+  outbound_store& outbound() override {
+    if (!outbound_)
+      outbound_ = make_pg_outbound(conn_, describe_);
+    return *outbound_;
+  }
+
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -353,6 +363,7 @@ private:
   bool staged_ = false;
   bool claimed_ = false;
   std::string buf_;
+  std::unique_ptr<outbound_store> outbound_;
 };
 
 } // namespace

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "storage/migrate.hpp"
+#include "storage/backends.hpp"
 #include "storage/store.hpp"
 
 namespace parley::storage {
@@ -48,6 +49,7 @@ public:
   }
 
   ~sqlite_store() override {
+    outbound_.reset();
     for (auto* s : {upsert_interaction_, insert_event_, upsert_session_})
       sqlite3_finalize(s);
     sqlite3_close(db_);
@@ -217,6 +219,12 @@ public:
     return std::stoull(text_of("SELECT count(*) FROM interactions"));
   }
 
+  outbound_store& outbound() override {
+    if (!outbound_)
+      outbound_ = make_sqlite_outbound(db_, path_);
+    return *outbound_;
+  }
+
 private:
   inline static const std::string interaction_columns =
     "id, external_id, tenant, media, queue, priority, state, agents, held, workbin, properties, "
@@ -342,6 +350,7 @@ private:
   sqlite3_stmt* upsert_interaction_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
+  std::unique_ptr<outbound_store> outbound_;
 };
 
 } // namespace

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/outbound_store.hpp"
 #include "storage/rows.hpp"
 
 namespace parley::storage {
@@ -79,6 +80,10 @@ public:
   virtual std::vector<event_row> events(std::uint64_t from_seq, std::size_t limit) = 0;
   virtual std::vector<agent_session_row> sessions(const std::string& agent) = 0;
   virtual std::uint64_t count_interactions() = 0;
+
+  /// Lists, records, suppression, denials and attempts (outbound_store.hpp), on the same
+  /// connection: same thread rule, same errors.
+  virtual outbound_store& outbound() = 0;
 };
 
 /// Opens the configured backend and checks it can be used (connects, reads the schema

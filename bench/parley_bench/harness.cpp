@@ -181,13 +181,13 @@ void harness::start_engine(const std::string& toml, std::size_t connections) {
   std::vector<std::string> overrides{
     "log.level=warn", "timeouts.shutdown_ms=3000", "engine.data_dir=\"" + data_dir_ + "\"",
     "limits.max_connections=" + std::to_string(connections + 64)};
-  // Every port the engine knows (listeners, console, metrics, ...) on 0: a bench run never
-  // collides with a running parleyd or another run.
+  // Every port the engine listens on (listeners, console, metrics, ...) on 0: a bench run
+  // never collides with a running parleyd or another run. [redis] is a client's port.
   std::istringstream keys{engine::describe_config()};
   for (std::string line; std::getline(keys, line);) {
     auto key = line.substr(0, line.find_first_of(" ="));
     if (key.size() > 4 && key.compare(key.size() - 4, 4, "port") == 0
-        && (key[key.size() - 5] == '.' || key[key.size() - 5] == '_'))
+        && (key[key.size() - 5] == '.' || key[key.size() - 5] == '_') && key.rfind("redis.", 0) != 0)
       overrides.push_back(key + "=0");
     if (key == "limits.max_requests_per_second")  // a load generator is not abuse
       overrides.push_back(key + "=0");

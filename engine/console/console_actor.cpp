@@ -10,6 +10,7 @@
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/console/console_outbound.hpp"
 
 namespace parley::engine {
 
@@ -22,13 +23,16 @@ const std::vector<console_command>& console_commands() {
     {"status", console_level::user, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", console_level::user,
-     "show connections|agents|queues|interactions|stats [key=value ...] [limit=N]",
+     "show connections|agents|queues|interactions|stats|lists [key=value ...] [limit=N]",
      "list objects; filters: type= (connections), state= tenant= (agents), state= queue= "
      "(interactions); limit defaults to 50"},
     {"trace", console_level::user, "trace interaction ID",
      "stream the interaction's events live; send any line to stop"},
     {"set", console_level::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
+    {"list", console_level::operator_, "list import NAME FILE [MAPPING]",
+     "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
+     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID"},
     {"agent", console_level::operator_, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
     {"drain", console_level::admin, "drain",
@@ -58,6 +62,7 @@ struct console_state {
   console_output out;
   console_level level = console_level::none;
   bool tracing = false;
+  std::string job_line;  ///< the audited command a detached job runs for ("" for reads)
   static inline const char* name = "console";
 };
 
@@ -166,7 +171,7 @@ void status(console_self self) {
 void show(console_self self, const std::vector<std::string>& w) {
   auto& env = *self->state.env;
   if (w.size() < 2) {
-    fail(self, "usage: show connections|agents|queues|interactions|stats");
+    fail(self, "usage: show connections|agents|queues|interactions|stats|lists");
     return;
   }
   std::size_t limit = 50;
@@ -263,6 +268,8 @@ void show(console_self self, const std::vector<std::string>& w) {
               });
       },
       [=](caf::error& e) { fail(self, describe(e)); });
+  } else if (what == "lists") {
+    start_show_lists(self->system(), caf::actor{self}, env.cfg);
   } else if (what == "stats") {
     auto& s = env.stats;
     auto o = std::make_shared<std::ostringstream>();
@@ -297,7 +304,7 @@ void show(console_self self, const std::vector<std::string>& w) {
         },
         [=](caf::error& e) { done(self, o->str() + "statistics: unavailable (" + describe(e) + ")\n"); });
   } else {
-    fail(self, "show what? connections, agents, queues, interactions or stats");
+    fail(self, "show what? connections, agents, queues, interactions, stats or lists");
   }
 }
 
@@ -436,6 +443,16 @@ void run(console_self self, const std::string& line) {
               [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
         },
         [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+  } else if (name == "list") {
+    if (w.size() < 4 || w[1] != "import") {
+      audited(self, line, [] { return std::string{"error: usage: list import NAME FILE [MAPPING]\n"}; });
+      return;
+    }
+    // The mapping is the rest of the line: column names may hold blanks.
+    auto at = line.find(w[3], line.find(w[2], line.find(w[1]) + w[1].size()) + w[2].size());
+    auto mapping = line.substr(at + w[3].size());
+    st.job_line = line;
+    start_list_import(self->system(), caf::actor{self}, env.cfg, w[2], w[3], mapping);
   } else if (name == "drain") {
     audited(self, line, [&] {
       env.drain();
@@ -493,6 +510,15 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
       self->state.tracing = false;
       self->send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
       done(self, "trace stopped\n");
+    },
+    [=](progress_atom, const std::string& text) { self->state.out(text, false, false); },
+    [=](import_atom, const std::string& text) {
+      auto& st = self->state;
+      if (!st.job_line.empty())
+        st.audit->write(st.peer, st.level, st.job_line,
+                        text.rfind("error", 0) == 0 ? text.substr(0, text.find('\n')) : "ok");
+      st.job_line.clear();
+      done(self, text);
     },
     [=](closed_atom) { self->quit(); },
   };

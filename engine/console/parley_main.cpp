@@ -79,13 +79,15 @@ private:
 /// Words that may follow a command word.
 std::vector<std::string> followers(const std::string& first) {
   if (first == "show")
-    return {"connections", "agents", "queues", "interactions", "stats"};
+    return {"connections", "agents", "queues", "interactions", "stats", "lists"};
   if (first == "trace")
     return {"interaction"};
   if (first == "set")
     return {"log-level"};
   if (first == "agent")
     return {"logout"};
+  if (first == "list")
+    return {"import"};
   if (first == "help") {
     std::vector<std::string> out;
     for (auto& c : parley::engine::console_commands())

@@ -3,6 +3,9 @@
 
 #include <poll.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <boost/asio/write.hpp>
 
 #include "support/child.hpp"
@@ -200,6 +203,43 @@ TEST_CASE("console commands over TCP") {
   }
 }
 
+TEST_CASE("console: list import reads a CSV into a contact list, reporting bad rows") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + dir,
+                                                "outbound.import_chunk_rows=100"});
+  std::filesystem::create_directories(dir + "/import");
+  {
+    std::ofstream f{dir + "/import/spring.csv"};
+    f << "Phone Number,Zone,CustID,Name\n";
+    for (int i = 0; i < 250; ++i)
+      f << "+1212555" << 1000 + i << ",America/New_York,c" << i << ",n" << i << "\n";
+    f << "not a phone,America/New_York,cx,x\n"   // line 252
+      << "+12125559999,Mars/Base,cy,y\n";        // line 253
+  }
+  console_conn c{eng->console_port()};
+  auto out = c.ask("list import spring spring.csv phone=Phone Number,tz=Zone,customer=CustID");
+  CAPTURE(out);
+  CHECK(out.find("list spring (new): 252 row(s) read, 250 imported, 2 rejected\n") == 0);
+  CHECK(out.find("  line 252: phone: \"not a phone\"") != std::string::npos);
+  CHECK(out.find("  line 253: tz: \"Mars/Base\" is not a time zone") != std::string::npos);
+  CHECK(out.find("took ") != std::string::npos);
+  auto lists = c.ask("show lists");
+  CAPTURE(lists);
+  CHECK(lists.find("spring                  250") != std::string::npos);
+  CHECK(lists.find("1 list(s)") != std::string::npos);
+
+  // Files outside the import directory are refused; a bad mapping says why.
+  CHECK(c.ask("list import x /etc/passwd").rfind("error: \"/etc/passwd\" is outside the import directory", 0) == 0);
+  CHECK(c.ask("list import x ../parley.db").rfind("error: ", 0) == 0);
+  CHECK(c.ask("list import x missing.csv").rfind("error: no file", 0) == 0);
+  CHECK(c.ask("list import spring spring.csv fone=Phone").find("not a record field") != std::string::npos);
+  CHECK(c.ask("list import spring spring.csv").rfind("error: line 1: no phone column", 0) == 0);
+  CHECK(c.ask("list export spring").rfind("error: usage: list import", 0) == 0);
+  auto audit = read_file(dir + "/audit.log");
+  CHECK(audit.find("\"command\":\"list import spring spring.csv phone=Phone Number,tz=Zone,customer=CustID\",\"result\":\"ok\"") != std::string::npos);
+  CHECK(audit.find("\"command\":\"list import x /etc/passwd\",\"result\":\"error: ") != std::string::npos);
+}
+
 TEST_CASE("console levels and tokens") {
   auto dir = temp_dir();
   auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + dir, "console.admin_token=Adm1nT0k",
@@ -211,6 +251,7 @@ TEST_CASE("console levels and tokens") {
   CHECK(c.ask("auth usr") == "level user\n");
   CHECK(c.ask("status").find("parleyd") != std::string::npos);
   CHECK(c.ask("set log-level info").find("needs the operator level") != std::string::npos);
+  CHECK(c.ask("list import l f.csv").find("needs the operator level") != std::string::npos);
   CHECK(c.ask("auth op") == "level operator\n");
   CHECK(c.ask("set log-level warn") == "log level warn\n");
   CHECK(c.ask("drain").find("needs the admin level") != std::string::npos);

@@ -3,7 +3,9 @@
 // PARLEY_TEST_PG_DSN). Whatever the engine relies on a store for is checked here — migrations,
 // read-back of every field, upserts, all-or-nothing batches, recovery — so a backend that
 // passes can replace the other. Cases that only make sense for one backend (file corruption,
-// WAL mode, passwords, unreachable servers) follow at the end. One file on purpose (past the
+// WAL mode, passwords, unreachable servers) follow at the end. The outbound tables' cases
+// (lists, records, leases, suppression, denials, attempts) are in outbound_conformance_test.cpp,
+// over the same PARLEY_BACKENDS. One file on purpose (past the
 // ~600-line guideline): the list of what a backend must do is read in one place.
 #include <doctest/doctest.h>
 
@@ -27,18 +29,6 @@ using storage::event_row;
 using storage::interaction_row;
 
 namespace {
-
-// -- backends ----------------------------------------------------------------------
-
-struct sqlite_backend {
-  static std::unique_ptr<fresh_database> make() { return fresh_sqlite(); }
-};
-
-struct postgresql_backend {
-  static std::unique_ptr<fresh_database> make() { return fresh_postgresql(); }
-};
-
-#define PARLEY_BACKENDS sqlite_backend, postgresql_backend
 
 // -- rows --------------------------------------------------------------------------
 

@@ -41,4 +41,16 @@ std::unique_ptr<fresh_database> fresh_postgresql();
 /// PARLEY_TEST_PG_DSN, or nullopt with the same MESSAGE/FAIL as fresh_postgresql().
 std::optional<std::string> test_pg_dsn();
 
+// The backends every conformance case runs on: TEST_CASE_TEMPLATE(..., B, PARLEY_BACKENDS)
+// and `auto db = B::make(); if (!db) return;`.
+struct sqlite_backend {
+  static std::unique_ptr<fresh_database> make() { return fresh_sqlite(); }
+};
+
+struct postgresql_backend {
+  static std::unique_ptr<fresh_database> make() { return fresh_postgresql(); }
+};
+
+#define PARLEY_BACKENDS ::parley::test::sqlite_backend, ::parley::test::postgresql_backend
+
 } // namespace parley::test

@@ -1,0 +1,113 @@
+#include "engine/console/console_outbound.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/outbound/list_import.hpp"
+#include "actors/runtime/types.hpp"
+
+namespace parley::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string pad(const std::string& s, std::size_t n) {
+  return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
+}
+
+} // namespace
+
+std::string resolve_import_file(const std::string& dir, const std::string& file,
+                                std::string& why) {
+  std::error_code ec;
+  auto base = fs::weakly_canonical(fs::absolute(dir), ec);
+  auto path = fs::weakly_canonical(fs::path(file).is_absolute() ? fs::path(file) : base / file, ec);
+  auto [b, p] = std::mismatch(base.begin(), base.end(), path.begin(), path.end());
+  if (ec || b != base.end()) {
+    why = "\"" + file + "\" is outside the import directory " + base.string()
+          + " (outbound.import_dir)";
+    return {};
+  }
+  if (!fs::is_regular_file(path, ec)) {
+    why = "no file \"" + path.string() + "\"";
+    return {};
+  }
+  return path.string();
+}
+
+void start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list, std::string file, std::string mapping) {
+  outbound::import_options opt;
+  opt.default_prefix = cfg.outbound.default_country_prefix;
+  opt.default_zone = cfg.outbound.default_timezone;
+  opt.chunk_rows = cfg.outbound.import_chunk_rows;
+  auto store_cfg = store_config(cfg);
+  auto dir = import_dir(cfg);
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
+    auto answer = [&](const std::string& text) { self->send(console, import_atom_v, text); };
+    std::string why;
+    auto path = resolve_import_file(dir, file, why);
+    if (path.empty())
+      return answer("error: " + why + "\n");
+    try {
+      opt.mapping = outbound::parse_mapping(mapping);
+    } catch (const std::invalid_argument& e) {
+      return answer(std::string{"error: "} + e.what() + "\n");
+    }
+    std::ifstream in{path, std::ios::binary};
+    if (!in)
+      return answer("error: cannot read \"" + path + "\"\n");
+    try {
+      auto store = storage::open_store(store_cfg);
+      auto started = std::chrono::steady_clock::now();
+      auto res = outbound::import_csv(
+        store->outbound(), list, in, opt, now_ms(), [&](std::uint64_t rows, std::uint64_t imported) {
+          self->send(console, progress_atom_v,
+                     "progress: " + std::to_string(rows) + " row(s) read, "
+                       + std::to_string(imported) + " imported\n");
+        });
+      auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      spdlog::info("list import {} from {}: {} read, {} imported, {} rejected in {:.2f} s{}", list,
+                   path, res.rows, res.imported, res.rejected, secs,
+                   res.ok() ? "" : " (" + res.error + ")");
+      std::ostringstream took;
+      took.precision(2);
+      took << std::fixed << "took " << secs << " s\n";
+      answer(res.summary(list) + (res.ok() ? took.str() : ""));
+    } catch (const storage::storage_error& e) {
+      answer(std::string{"error: storage: "} + e.what() + "\n");
+    }
+  });
+}
+
+void start_show_lists(caf::actor_system& sys, const caf::actor& console, const config& cfg) {
+  auto store_cfg = store_config(cfg);
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
+    try {
+      auto store = storage::open_store(store_cfg);
+      std::ostringstream o;
+      o << pad("LIST", 24) << pad("RECORDS", 12) << "CREATED_MS\n";
+      auto all = store->outbound().lists();
+      for (auto& l : all)
+        o << pad(l.name, 24) << pad(std::to_string(l.records), 12) << l.created_ms << "\n";
+      o << all.size() << " list(s)\n";
+      self->send(console, import_atom_v, o.str());
+    } catch (const storage::storage_error& e) {
+      self->send(console, import_atom_v, std::string{"error: storage: "} + e.what() + "\n");
+    }
+  });
+}
+
+} // namespace parley::engine

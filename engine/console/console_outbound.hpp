@@ -1,0 +1,27 @@
+// console_outbound: the console's outbound commands — `list import NAME FILE [MAPPING]` and
+// `show lists`. Files and databases block, so each command runs in a detached actor of its
+// own with its own store connection (never on the actor threads); it sends
+// (progress_atom, std::string line) to the console actor while it works and
+// (import_atom, std::string answer) once at the end, then quits.
+#pragma once
+
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "engine/config.hpp"
+
+namespace parley::engine {
+
+/// Starts an import of FILE (inside the import directory) into list NAME.
+void start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list, std::string file, std::string mapping);
+
+/// Starts a listing of the contact lists with their record counts.
+void start_show_lists(caf::actor_system& sys, const caf::actor& console, const config& cfg);
+
+/// FILE resolved inside `dir` ("" and `why` set when it is outside, missing or unreadable).
+std::string resolve_import_file(const std::string& dir, const std::string& file,
+                                std::string& why);
+
+} // namespace parley::engine

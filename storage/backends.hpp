@@ -1,0 +1,18 @@
+// backends: internal to storage/ — how each backend builds its outbound half on the
+// connection it already holds (the outbound store borrows it; the store owns it).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/outbound_store.hpp"
+
+struct sqlite3;
+struct pg_conn;
+
+namespace parley::storage {
+
+std::unique_ptr<outbound_store> make_sqlite_outbound(sqlite3* db, std::string path);
+std::unique_ptr<outbound_store> make_pg_outbound(pg_conn* conn, std::string describe);
+
+} // namespace parley::storage

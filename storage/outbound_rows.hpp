@@ -1,0 +1,99 @@
+// outbound_rows: the outbound side's stored shapes (no CAF, no SQL): contact lists, their
+// records, suppression (do-not-call) entries, compliance denials and dial attempts.
+//
+// Enum columns hold the numbers below; `custom` is a JSON object as text (jsonb in
+// PostgreSQL). Times are milliseconds since the epoch (UTC), 0 meaning "none"; the daily
+// calling window is in seconds after the contact's local midnight (`tz`, an IANA zone).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace parley::storage {
+
+/// What kind of number a record holds (the usual outbound contact info types).
+enum class contact_info_type : std::uint8_t {
+  none = 0, home = 1, business = 2, business_ext = 3, mobile = 4, vacation = 5, pager = 6,
+  voice_mail = 7, other = 8,
+};
+
+/// Why a record is in the list.
+enum class record_type : std::uint8_t {
+  general = 1, campaign_callback = 2, personal_callback = 3, rescheduled = 4, no_call = 5,
+};
+
+/// Where a record is in its life: ready to dial, leased by a campaign (retrieved), written
+/// back after a call (updated), left retrieved by a campaign that died (stale), cancelled.
+enum class record_status : std::uint8_t {
+  ready = 1, retrieved = 2, updated = 3, stale = 4, cancelled = 5, agent_error = 6,
+  missed_callback = 7,
+};
+
+/// The outcome of the last call attempt (none before the first).
+enum class call_result : std::uint8_t {
+  none = 0, answer = 1, busy = 2, no_answer = 3, answering_machine = 4, fax = 5, sit = 6,
+  dropped = 7, cancelled = 8, wrong_party = 9, error = 10,
+};
+
+/// One contact list. `records` is filled by reads (the number of records it holds).
+struct list_row {
+  std::uint64_t id = 0;
+  std::string name;
+  std::int64_t created_ms = 0;
+  std::uint64_t records = 0;
+};
+
+/// One number to call.
+struct record_row {
+  std::uint64_t id = 0;  ///< assigned by the store on insert
+  std::uint64_t list_id = 0;
+  std::string phone;     ///< E.164: "+" and 8..15 digits
+  std::uint8_t contact_info_type = 0;
+  std::uint8_t record_type = 1;    ///< general
+  std::uint8_t record_status = 1;  ///< ready
+  std::uint8_t call_result = 0;
+  std::uint32_t attempts = 0;
+  std::int64_t dial_sched_ms = 0;  ///< not before this; 0: any time
+  std::int64_t call_time_ms = 0;   ///< last call; 0: never called
+  std::int32_t daily_from_s = 0;   ///< local seconds after midnight, 0..86400
+  std::int32_t daily_till_s = 86400;
+  std::string tz;                  ///< IANA zone, e.g. "America/New_York"
+  std::uint64_t chain_id = 0;      ///< records of one customer share a chain (0: none)
+  std::uint32_t chain_n = 0;       ///< position in the chain
+  std::string customer_id;
+  std::string custom = "{}";       ///< JSON object of free fields
+};
+
+/// A do-not-call entry: kind "phone" (an E.164 number) or "customer" (a customer id).
+struct suppression_row {
+  std::string kind;
+  std::string value;
+  std::int64_t added_ms = 0;
+};
+
+/// A pre-dial check that said no, kept for the record.
+struct denial_row {
+  std::int64_t time_ms = 0;
+  std::string campaign;
+  std::uint64_t list_id = 0;
+  std::uint64_t record_id = 0;
+  std::string phone;
+  std::string customer_id;
+  std::string reason;  ///< compliance reason name, e.g. "outside_window"
+  std::string detail;  ///< human text, e.g. "22:00 local in Europe/Berlin"
+};
+
+/// One dial attempt (the campaign writes them; compliance counts them for attempt caps).
+struct attempt_row {
+  std::uint64_t record_id = 0;
+  std::uint64_t list_id = 0;
+  std::uint64_t chain_id = 0;
+  std::string customer_id;
+  std::string phone;
+  std::string campaign;
+  std::int64_t started_ms = 0;
+  std::uint8_t call_result = 0;
+};
+
+} // namespace parley::storage

@@ -1,0 +1,73 @@
+// outbound_store: the outbound half of a store (store::outbound()): contact lists and their
+// records, suppression entries, compliance denials and dial attempts. Same rules as
+// store.hpp: one thread at a time, every method throws storage_error on failure.
+//
+// Life of a record: insert_records() (ready) → lease() (retrieved, handed to a campaign in
+// scheduled-time order) → update_records() (updated, with its result and next time) — or,
+// when the engine stopped while a campaign held it, recover_stale() at start-up sets it
+// ready again. Reads for export page by record id (records(list, after_id, limit)).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/outbound_rows.hpp"
+
+namespace parley::storage {
+
+class outbound_store {
+public:
+  virtual ~outbound_store() = default;
+
+  // -- lists --------------------------------------------------------------------------
+  /// Creates an empty list; throws storage_error (not transient) when the name is taken.
+  virtual list_row create_list(const std::string& name, std::int64_t now_ms) = 0;
+  /// The list by name, with its record count.
+  virtual std::optional<list_row> list(const std::string& name) = 0;
+  /// Every list by name, with record counts.
+  virtual std::vector<list_row> lists() = 0;
+
+  // -- records ------------------------------------------------------------------------
+  /// Appends records to a list in one transaction (ids are assigned; rows' id and list_id
+  /// are ignored). Importers call it once per chunk.
+  virtual void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) = 0;
+  /// Up to `limit` records of the list with id > after_id, by id (export, paging).
+  virtual std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
+                                          std::size_t limit) = 0;
+  virtual std::uint64_t count_records(std::uint64_t list_id) = 0;
+  /// Takes up to `n` ready records due at `now_ms` (dial_sched_ms <= now), earliest
+  /// scheduled first, and marks them retrieved in the same transaction. Two callers never
+  /// get the same record.
+  virtual std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
+                                        std::int64_t now_ms) = 0;
+  /// Writes back status, result, attempts, scheduled and last call time (by id).
+  virtual void update_records(const std::vector<record_row>& rows) = 0;
+  /// Start-up: records left retrieved by the last run become ready again. Returns how many.
+  virtual std::uint64_t recover_stale() = 0;
+
+  // -- attempts -----------------------------------------------------------------------
+  virtual void insert_attempts(const std::vector<attempt_row>& rows) = 0;
+  /// Attempts on the record since `since_ms` (inclusive), oldest first.
+  virtual std::vector<attempt_row> record_attempts(std::uint64_t record_id,
+                                                   std::int64_t since_ms) = 0;
+  /// Attempts on any record of the customer since `since_ms`, oldest first.
+  virtual std::vector<attempt_row> customer_attempts(const std::string& customer_id,
+                                                     std::int64_t since_ms) = 0;
+
+  // -- suppression --------------------------------------------------------------------
+  /// Adds entries (an existing kind/value is kept as it was). One transaction.
+  virtual void add_suppression(const std::vector<suppression_row>& rows) = 0;
+  /// Removes one entry; false when there was none.
+  virtual bool remove_suppression(const std::string& kind, const std::string& value) = 0;
+  /// Every entry (to load the in-process set at start-up).
+  virtual std::vector<suppression_row> suppression() = 0;
+
+  // -- compliance denials -------------------------------------------------------------
+  virtual void insert_denials(const std::vector<denial_row>& rows) = 0;
+  /// The newest `limit` denials, newest first.
+  virtual std::vector<denial_row> denials(std::size_t limit) = 0;
+};
+
+} // namespace parley::storage

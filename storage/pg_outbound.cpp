@@ -1,0 +1,311 @@
+// pg_outbound: the outbound half of the PostgreSQL store, on the store's connection.
+// Records go in with COPY (one transaction per call), leases are one UPDATE over a
+// `FOR UPDATE SKIP LOCKED` sub-select, so several engines on one database never lease the
+// same record. A lost connection surfaces as a transient storage_error; the store's next
+// write() or ping() resets it.
+#include <libpq-fe.h>
+
+#include <algorithm>
+
+#include "storage/backends.hpp"
+#include "storage/pg_copy.hpp"
+#include "storage/store.hpp"
+
+namespace parley::storage {
+
+namespace {
+
+using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+const std::string record_columns =
+  "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
+  "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
+  "customer_id, custom::text";
+
+const std::string attempt_select =
+  "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
+  "FROM attempts ";
+
+std::uint64_t u64(const PGresult* r, int i, int c) {
+  return std::stoull(PQgetvalue(r, i, c));
+}
+std::int64_t i64(const PGresult* r, int i, int c) {
+  return std::stoll(PQgetvalue(r, i, c));
+}
+
+record_row read_record(const PGresult* r, int i) {
+  record_row x;
+  x.id = u64(r, i, 0);
+  x.list_id = u64(r, i, 1);
+  x.phone = PQgetvalue(r, i, 2);
+  x.contact_info_type = static_cast<std::uint8_t>(i64(r, i, 3));
+  x.record_type = static_cast<std::uint8_t>(i64(r, i, 4));
+  x.record_status = static_cast<std::uint8_t>(i64(r, i, 5));
+  x.call_result = static_cast<std::uint8_t>(i64(r, i, 6));
+  x.attempts = static_cast<std::uint32_t>(i64(r, i, 7));
+  x.dial_sched_ms = i64(r, i, 8);
+  x.call_time_ms = i64(r, i, 9);
+  x.daily_from_s = static_cast<std::int32_t>(i64(r, i, 10));
+  x.daily_till_s = static_cast<std::int32_t>(i64(r, i, 11));
+  x.tz = PQgetvalue(r, i, 12);
+  x.chain_id = u64(r, i, 13);
+  x.chain_n = static_cast<std::uint32_t>(i64(r, i, 14));
+  x.customer_id = PQgetvalue(r, i, 15);
+  x.custom = PQgetvalue(r, i, 16);
+  return x;
+}
+
+class pg_outbound final : public outbound_store {
+public:
+  pg_outbound(PGconn* conn, std::string describe) : conn_(conn), describe_(std::move(describe)) {}
+
+  list_row create_list(const std::string& name, std::int64_t now_ms) override {
+    result r{PQexecParams(conn_,
+                          "INSERT INTO call_lists (name, created_ms) VALUES ($1, $2) "
+                          "ON CONFLICT (name) DO NOTHING RETURNING id",
+                          2, nullptr, params({name, std::to_string(now_ms)}).data(), nullptr,
+                          nullptr, 0),
+             PQclear};
+    check(r.get(), "INSERT INTO call_lists");
+    if (PQntuples(r.get()) == 0)
+      throw storage_error("a list named \"" + name + "\" exists already", false);
+    return {u64(r.get(), 0, 0), name, now_ms, 0};
+  }
+
+  std::optional<list_row> list(const std::string& name) override {
+    for (auto& l : read_lists("WHERE l.name = $1", {name}))
+      return l;
+    return std::nullopt;
+  }
+
+  std::vector<list_row> lists() override { return read_lists("", {}); }
+
+  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) override {
+    if (rows.empty())
+      return;
+    buf_.clear();
+    copy_records(buf_, list_id, rows);
+    transaction([&] { copy("COPY records (" + std::string{record_copy_columns} + ") FROM STDIN"); });
+  }
+
+  std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
+                                  std::size_t limit) override {
+    auto r = query("SELECT " + record_columns
+                     + " FROM records WHERE list_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                   {std::to_string(list_id), std::to_string(after_id), std::to_string(limit)});
+    std::vector<record_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(read_record(r.get(), i));
+    return out;
+  }
+
+  std::uint64_t count_records(std::uint64_t list_id) override {
+    auto r = query("SELECT count(*) FROM records WHERE list_id = $1", {std::to_string(list_id)});
+    return u64(r.get(), 0, 0);
+  }
+
+  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
+                                std::int64_t now_ms) override {
+    auto r = query("UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
+                   "WHERE list_id = $1 AND record_status = 1 AND dial_sched_ms <= $2 "
+                   "ORDER BY dial_sched_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING "
+                     + record_columns,
+                   {std::to_string(list_id), std::to_string(now_ms), std::to_string(n)});
+    std::vector<record_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(read_record(r.get(), i));
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
+      return a.dial_sched_ms != b.dial_sched_ms ? a.dial_sched_ms < b.dial_sched_ms : a.id < b.id;
+    });
+    return out;
+  }
+
+  void update_records(const std::vector<record_row>& rows) override {
+    transaction([&] {
+      for (auto& x : rows)
+        query("UPDATE records SET record_status = $2, call_result = $3, attempts = $4, "
+              "dial_sched_ms = $5, call_time_ms = $6 WHERE id = $1",
+              {std::to_string(x.id), std::to_string(x.record_status), std::to_string(x.call_result),
+               std::to_string(x.attempts), std::to_string(x.dial_sched_ms),
+               std::to_string(x.call_time_ms)});
+    });
+  }
+
+  std::uint64_t recover_stale() override {
+    auto r = query("UPDATE records SET record_status = 1 WHERE record_status = 2", {});
+    return std::stoull(PQcmdTuples(r.get()));
+  }
+
+  void insert_attempts(const std::vector<attempt_row>& rows) override {
+    transaction([&] {
+      for (auto& a : rows)
+        query("INSERT INTO attempts (record_id, list_id, chain_id, customer_id, phone, campaign, "
+              "started_ms, call_result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+              {std::to_string(a.record_id), std::to_string(a.list_id), std::to_string(a.chain_id),
+               a.customer_id, a.phone, a.campaign, std::to_string(a.started_ms),
+               std::to_string(a.call_result)});
+    });
+  }
+
+  std::vector<attempt_row> record_attempts(std::uint64_t record_id, std::int64_t since_ms) override {
+    return attempts(attempt_select
+                      + "WHERE record_id = $1 AND started_ms >= $2 ORDER BY started_ms, id",
+                    {std::to_string(record_id), std::to_string(since_ms)});
+  }
+
+  std::vector<attempt_row> customer_attempts(const std::string& customer_id,
+                                             std::int64_t since_ms) override {
+    return attempts(attempt_select
+                      + "WHERE customer_id = $1 AND started_ms >= $2 ORDER BY started_ms, id",
+                    {customer_id, std::to_string(since_ms)});
+  }
+
+  void add_suppression(const std::vector<suppression_row>& rows) override {
+    transaction([&] {
+      for (auto& s : rows)
+        query("INSERT INTO suppression VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+              {s.kind, s.value, std::to_string(s.added_ms)});
+    });
+  }
+
+  bool remove_suppression(const std::string& kind, const std::string& value) override {
+    auto r = query("DELETE FROM suppression WHERE kind = $1 AND value = $2", {kind, value});
+    return std::stoull(PQcmdTuples(r.get())) > 0;
+  }
+
+  std::vector<suppression_row> suppression() override {
+    auto r = query("SELECT kind, value, added_ms FROM suppression ORDER BY kind, value", {});
+    std::vector<suppression_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1), i64(r.get(), i, 2)});
+    return out;
+  }
+
+  void insert_denials(const std::vector<denial_row>& rows) override {
+    transaction([&] {
+      for (auto& d : rows)
+        query("INSERT INTO denials (time_ms, campaign, list_id, record_id, phone, customer_id, "
+              "reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+              {std::to_string(d.time_ms), d.campaign, std::to_string(d.list_id),
+               std::to_string(d.record_id), d.phone, d.customer_id, d.reason, d.detail});
+    });
+  }
+
+  std::vector<denial_row> denials(std::size_t limit) override {
+    auto r = query("SELECT time_ms, campaign, list_id, record_id, phone, customer_id, reason, "
+                   "detail FROM denials ORDER BY id DESC LIMIT $1",
+                   {std::to_string(limit)});
+    std::vector<denial_row> out;
+    auto* p = r.get();
+    for (int i = 0; i < PQntuples(p); ++i)
+      out.push_back({i64(p, i, 0), PQgetvalue(p, i, 1), u64(p, i, 2), u64(p, i, 3),
+                     PQgetvalue(p, i, 4), PQgetvalue(p, i, 5), PQgetvalue(p, i, 6),
+                     PQgetvalue(p, i, 7)});
+    return out;
+  }
+
+private:
+  static std::vector<const char*> params(const std::vector<std::string>& args) {
+    std::vector<const char*> v;
+    for (auto& a : args)
+      v.push_back(a.c_str());
+    return v;
+  }
+
+  std::string error() const {
+    std::string e;
+    for (const char* c = PQerrorMessage(conn_); *c; ++c)
+      e += (*c == '\n' || *c == '\t') ? ' ' : *c;
+    while (!e.empty() && e.back() == ' ')
+      e.pop_back();
+    return e;
+  }
+
+  void check(const PGresult* r, const std::string& what) const {
+    auto s = PQresultStatus(r);
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+      return;
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    std::string code = state ? state : "";
+    bool transient = PQstatus(conn_) != CONNECTION_OK || code.rfind("08", 0) == 0
+                     || code.rfind("53", 0) == 0 || code.rfind("57P", 0) == 0 || code == "40001"
+                     || code == "40P01";
+    throw storage_error("PostgreSQL " + what.substr(0, 40) + ": " + error()
+                          + (code.empty() ? "" : " [" + code + "]"),
+                        transient);
+  }
+
+  result query(const std::string& sql, const std::vector<std::string>& args) {
+    auto v = params(args);
+    result r{PQexecParams(conn_, sql.c_str(), static_cast<int>(v.size()), nullptr, v.data(),
+                          nullptr, nullptr, 0),
+             PQclear};
+    check(r.get(), sql);
+    return r;
+  }
+
+  std::vector<attempt_row> attempts(const std::string& sql, const std::vector<std::string>& args) {
+    auto r = query(sql, args);
+    std::vector<attempt_row> out;
+    auto* p = r.get();
+    for (int i = 0; i < PQntuples(p); ++i)
+      out.push_back({u64(p, i, 0), u64(p, i, 1), u64(p, i, 2), PQgetvalue(p, i, 3),
+                     PQgetvalue(p, i, 4), PQgetvalue(p, i, 5), i64(p, i, 6),
+                     static_cast<std::uint8_t>(i64(p, i, 7))});
+    return out;
+  }
+
+  template <class F>
+  void transaction(F body) {
+    query("BEGIN", {});
+    try {
+      body();
+      query("COMMIT", {});
+    } catch (...) {
+      if (PQstatus(conn_) == CONNECTION_OK)
+        PQclear(PQexec(conn_, "ROLLBACK"));
+      throw;
+    }
+  }
+
+  /// Sends buf_ through the COPY ... FROM STDIN that `sql` opens.
+  void copy(const std::string& sql) {
+    result start{PQexec(conn_, sql.c_str()), PQclear};
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN)
+      check(start.get(), sql);
+    if (PQputCopyData(conn_, buf_.data(), static_cast<int>(buf_.size())) != 1
+        || PQputCopyEnd(conn_, nullptr) != 1)
+      throw storage_error("PostgreSQL COPY records: " + error(), true);
+    result end{PQgetResult(conn_), PQclear};
+    auto ok = PQresultStatus(end.get()) == PGRES_COMMAND_OK;
+    std::string fail = ok ? "" : error();
+    while (auto* more = PQgetResult(conn_))
+      PQclear(more);
+    if (!ok)
+      throw storage_error("PostgreSQL COPY records: " + fail, PQstatus(conn_) != CONNECTION_OK);
+  }
+
+  std::vector<list_row> read_lists(const std::string& where, const std::vector<std::string>& args) {
+    auto r = query("SELECT l.id, l.name, l.created_ms, (SELECT count(*) FROM records r WHERE "
+                   "r.list_id = l.id) FROM call_lists l "
+                     + where + " ORDER BY l.name",
+                   args);
+    std::vector<list_row> out;
+    auto* p = r.get();
+    for (int i = 0; i < PQntuples(p); ++i)
+      out.push_back({u64(p, i, 0), PQgetvalue(p, i, 1), i64(p, i, 2), u64(p, i, 3)});
+    return out;
+  }
+
+  PGconn* conn_;
+  std::string describe_;
+  std::string buf_;
+};
+
+} // namespace
+
+std::unique_ptr<outbound_store> make_pg_outbound(pg_conn* conn, std::string describe) {
+  return std::make_unique<pg_outbound>(conn, std::move(describe));
+}
+
+} // namespace parley::storage

@@ -1,0 +1,347 @@
+// sqlite_outbound: the outbound half of the SQLite store, on the store's connection.
+// Bulk inserts are one IMMEDIATE transaction of one reused prepared statement; lease() is
+// one UPDATE ... RETURNING inside an IMMEDIATE transaction, so two engines sharing the
+// file cannot lease the same record.
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "storage/backends.hpp"
+#include "storage/store.hpp"
+
+namespace parley::storage {
+
+namespace {
+
+const char* record_columns =
+  "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
+  "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
+  "customer_id, custom";
+
+/// A prepared statement, bound by position, finalized when it goes.
+class stmt {
+public:
+  stmt(sqlite3* db, const std::string& sql, const std::string& path) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
+      throw fail("prepare " + sql.substr(0, 40));
+  }
+  ~stmt() { sqlite3_finalize(s_); }
+  stmt(const stmt&) = delete;
+  stmt& operator=(const stmt&) = delete;
+
+  stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  /// True while a row is there; throws on failure.
+  bool step() {
+    auto rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW)
+      return true;
+    if (rc != SQLITE_DONE)
+      throw fail("step");
+    return false;
+  }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  std::string text(int c) const {
+    auto* t = sqlite3_column_text(s_, c);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string{};
+  }
+
+  storage_error fail(const std::string& what) const {
+    auto rc = sqlite3_errcode(db_) & 0xff;
+    bool transient = rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_IOERR
+                     || rc == SQLITE_FULL;
+    return storage_error("SQLite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_), transient);
+  }
+
+private:
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+record_row read_record(const stmt& s) {
+  record_row r;
+  r.id = static_cast<std::uint64_t>(s.i64(0));
+  r.list_id = static_cast<std::uint64_t>(s.i64(1));
+  r.phone = s.text(2);
+  r.contact_info_type = static_cast<std::uint8_t>(s.i64(3));
+  r.record_type = static_cast<std::uint8_t>(s.i64(4));
+  r.record_status = static_cast<std::uint8_t>(s.i64(5));
+  r.call_result = static_cast<std::uint8_t>(s.i64(6));
+  r.attempts = static_cast<std::uint32_t>(s.i64(7));
+  r.dial_sched_ms = s.i64(8);
+  r.call_time_ms = s.i64(9);
+  r.daily_from_s = static_cast<std::int32_t>(s.i64(10));
+  r.daily_till_s = static_cast<std::int32_t>(s.i64(11));
+  r.tz = s.text(12);
+  r.chain_id = static_cast<std::uint64_t>(s.i64(13));
+  r.chain_n = static_cast<std::uint32_t>(s.i64(14));
+  r.customer_id = s.text(15);
+  r.custom = s.text(16);
+  return r;
+}
+
+attempt_row read_attempt(const stmt& s) {
+  return {static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1)),
+          static_cast<std::uint64_t>(s.i64(2)), s.text(3), s.text(4), s.text(5), s.i64(6),
+          static_cast<std::uint8_t>(s.i64(7))};
+}
+
+class sqlite_outbound final : public outbound_store {
+public:
+  sqlite_outbound(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  list_row create_list(const std::string& name, std::int64_t now_ms) override {
+    stmt s{db_, "INSERT INTO call_lists (name, created_ms) VALUES (?1, ?2)", path_};
+    s.bind(1, name).bind(2, now_ms);
+    try {
+      s.step();
+    } catch (const storage_error&) {
+      if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
+        throw storage_error("a list named \"" + name + "\" exists already", false);
+      throw;
+    }
+    return {static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_)), name, now_ms, 0};
+  }
+
+  std::optional<list_row> list(const std::string& name) override {
+    for (auto& l : read_lists("WHERE l.name = ?1", name))
+      return l;
+    return std::nullopt;
+  }
+
+  std::vector<list_row> lists() override { return read_lists("", ""); }
+
+  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) override {
+    transaction([&] {
+      stmt s{db_,
+             "INSERT INTO records (list_id, phone, contact_info_type, record_type, record_status, "
+             "call_result, attempts, dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, "
+             "chain_id, chain_n, customer_id, custom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+             "?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             path_};
+      for (auto& r : rows) {
+        s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, r.phone).bind(3, r.contact_info_type);
+        s.bind(4, r.record_type).bind(5, r.record_status).bind(6, r.call_result);
+        s.bind(7, r.attempts).bind(8, r.dial_sched_ms).bind(9, r.call_time_ms);
+        s.bind(10, r.daily_from_s).bind(11, r.daily_till_s).bind(12, r.tz);
+        s.bind(13, static_cast<std::int64_t>(r.chain_id)).bind(14, r.chain_n);
+        s.bind(15, r.customer_id).bind(16, r.custom.empty() ? std::string{"{}"} : r.custom);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
+                                  std::size_t limit) override {
+    stmt s{db_,
+           std::string{"SELECT "} + record_columns
+             + " FROM records WHERE list_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, static_cast<std::int64_t>(after_id));
+    s.bind(3, static_cast<std::int64_t>(limit));
+    std::vector<record_row> out;
+    while (s.step())
+      out.push_back(read_record(s));
+    return out;
+  }
+
+  std::uint64_t count_records(std::uint64_t list_id) override {
+    stmt s{db_, "SELECT count(*) FROM records WHERE list_id = ?1", path_};
+    s.bind(1, static_cast<std::int64_t>(list_id));
+    s.step();
+    return static_cast<std::uint64_t>(s.i64(0));
+  }
+
+  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
+                                std::int64_t now_ms) override {
+    std::vector<record_row> out;
+    transaction([&] {
+      stmt s{db_,
+             std::string{"UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
+                         "WHERE list_id = ?1 AND record_status = 1 AND dial_sched_ms <= ?2 "
+                         "ORDER BY dial_sched_ms, id LIMIT ?3) RETURNING "}
+               + record_columns,
+             path_};
+      s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, now_ms);
+      s.bind(3, static_cast<std::int64_t>(n));
+      while (s.step())
+        out.push_back(read_record(s));
+    });
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
+      return a.dial_sched_ms != b.dial_sched_ms ? a.dial_sched_ms < b.dial_sched_ms : a.id < b.id;
+    });
+    return out;
+  }
+
+  void update_records(const std::vector<record_row>& rows) override {
+    transaction([&] {
+      stmt s{db_,
+             "UPDATE records SET record_status = ?2, call_result = ?3, attempts = ?4, "
+             "dial_sched_ms = ?5, call_time_ms = ?6 WHERE id = ?1",
+             path_};
+      for (auto& r : rows) {
+        s.bind(1, static_cast<std::int64_t>(r.id)).bind(2, r.record_status).bind(3, r.call_result);
+        s.bind(4, r.attempts).bind(5, r.dial_sched_ms).bind(6, r.call_time_ms);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  std::uint64_t recover_stale() override {
+    stmt s{db_, "UPDATE records SET record_status = 1 WHERE record_status = 2", path_};
+    s.step();
+    return static_cast<std::uint64_t>(sqlite3_changes(db_));
+  }
+
+  void insert_attempts(const std::vector<attempt_row>& rows) override {
+    transaction([&] {
+      stmt s{db_,
+             "INSERT INTO attempts (record_id, list_id, chain_id, customer_id, phone, campaign, "
+             "started_ms, call_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             path_};
+      for (auto& a : rows) {
+        s.bind(1, static_cast<std::int64_t>(a.record_id)).bind(2, static_cast<std::int64_t>(a.list_id));
+        s.bind(3, static_cast<std::int64_t>(a.chain_id)).bind(4, a.customer_id).bind(5, a.phone);
+        s.bind(6, a.campaign).bind(7, a.started_ms).bind(8, a.call_result);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  std::vector<attempt_row> record_attempts(std::uint64_t record_id, std::int64_t since_ms) override {
+    stmt s{db_, attempt_select + "WHERE record_id = ?1 AND started_ms >= ?2 ORDER BY started_ms, id",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(record_id)).bind(2, since_ms);
+    std::vector<attempt_row> out;
+    while (s.step())
+      out.push_back(read_attempt(s));
+    return out;
+  }
+
+  std::vector<attempt_row> customer_attempts(const std::string& customer_id,
+                                             std::int64_t since_ms) override {
+    stmt s{db_,
+           attempt_select + "WHERE customer_id = ?1 AND started_ms >= ?2 ORDER BY started_ms, id",
+           path_};
+    s.bind(1, customer_id).bind(2, since_ms);
+    std::vector<attempt_row> out;
+    while (s.step())
+      out.push_back(read_attempt(s));
+    return out;
+  }
+
+  void add_suppression(const std::vector<suppression_row>& rows) override {
+    transaction([&] {
+      stmt s{db_, "INSERT INTO suppression VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", path_};
+      for (auto& r : rows) {
+        s.bind(1, r.kind).bind(2, r.value).bind(3, r.added_ms);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  bool remove_suppression(const std::string& kind, const std::string& value) override {
+    stmt s{db_, "DELETE FROM suppression WHERE kind = ?1 AND value = ?2", path_};
+    s.bind(1, kind).bind(2, value);
+    s.step();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<suppression_row> suppression() override {
+    stmt s{db_, "SELECT kind, value, added_ms FROM suppression ORDER BY kind, value", path_};
+    std::vector<suppression_row> out;
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), s.i64(2)});
+    return out;
+  }
+
+  void insert_denials(const std::vector<denial_row>& rows) override {
+    transaction([&] {
+      stmt s{db_,
+             "INSERT INTO denials (time_ms, campaign, list_id, record_id, phone, customer_id, "
+             "reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             path_};
+      for (auto& d : rows) {
+        s.bind(1, d.time_ms).bind(2, d.campaign).bind(3, static_cast<std::int64_t>(d.list_id));
+        s.bind(4, static_cast<std::int64_t>(d.record_id)).bind(5, d.phone).bind(6, d.customer_id);
+        s.bind(7, d.reason).bind(8, d.detail);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  std::vector<denial_row> denials(std::size_t limit) override {
+    stmt s{db_,
+           "SELECT time_ms, campaign, list_id, record_id, phone, customer_id, reason, detail FROM "
+           "denials ORDER BY id DESC LIMIT ?1",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<denial_row> out;
+    while (s.step())
+      out.push_back({s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)),
+                     static_cast<std::uint64_t>(s.i64(3)), s.text(4), s.text(5), s.text(6),
+                     s.text(7)});
+    return out;
+  }
+
+private:
+  inline static const std::string attempt_select =
+    "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
+    "FROM attempts ";
+
+  template <class F>
+  void transaction(F body) {
+    stmt{db_, "BEGIN IMMEDIATE", path_}.step();
+    try {
+      body();
+      stmt{db_, "COMMIT", path_}.step();
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::vector<list_row> read_lists(const std::string& where, const std::string& arg) {
+    stmt s{db_,
+           "SELECT l.id, l.name, l.created_ms, (SELECT count(*) FROM records r WHERE r.list_id = "
+           "l.id) FROM call_lists l "
+             + where + " ORDER BY l.name",
+           path_};
+    if (!where.empty())
+      s.bind(1, arg);
+    std::vector<list_row> out;
+    while (s.step())
+      out.push_back({static_cast<std::uint64_t>(s.i64(0)), s.text(1), s.i64(2),
+                     static_cast<std::uint64_t>(s.i64(3))});
+    return out;
+  }
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+} // namespace
+
+std::unique_ptr<outbound_store> make_sqlite_outbound(sqlite3* db, std::string path) {
+  return std::make_unique<sqlite_outbound>(db, std::move(path));
+}
+
+} // namespace parley::storage

@@ -1,0 +1,254 @@
+// The storage conformance suite, outbound tables: lists, records (bulk insert, read-back of
+// every field, paging, leases in scheduled order, write-back, stale recovery), attempts,
+// suppression and denials — every case on every backend (PARLEY_BACKENDS).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fresh_database.hpp"
+
+using namespace parley;
+using namespace parley::test;
+using storage::record_row;
+
+namespace {
+
+record_row rec(std::uint64_t n, std::int64_t sched_ms = 0) {
+  record_row r;
+  r.phone = "+1555" + std::to_string(1000000 + n);
+  r.contact_info_type = static_cast<std::uint8_t>(storage::contact_info_type::mobile);
+  r.record_type = static_cast<std::uint8_t>(storage::record_type::general);
+  r.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
+  r.dial_sched_ms = sched_ms;
+  r.daily_from_s = 8 * 3600;
+  r.daily_till_s = 21 * 3600;
+  r.tz = "America/New_York";
+  r.chain_id = n / 2;
+  r.chain_n = static_cast<std::uint32_t>(n % 2);
+  r.customer_id = "c" + std::to_string(n / 2);
+  r.custom = R"({"name":"Zoë \"Z\" Tab\there","n":)" + std::to_string(n) + "}";
+  return r;
+}
+
+bool same_json(const std::string& a, const std::string& b) {
+  return nlohmann::json::parse(a) == nlohmann::json::parse(b);
+}
+
+void check_same(const record_row& got, const record_row& want) {
+  CHECK(got.phone == want.phone);
+  CHECK(int{got.contact_info_type} == int{want.contact_info_type});
+  CHECK(int{got.record_type} == int{want.record_type});
+  CHECK(int{got.record_status} == int{want.record_status});
+  CHECK(int{got.call_result} == int{want.call_result});
+  CHECK(got.attempts == want.attempts);
+  CHECK(got.dial_sched_ms == want.dial_sched_ms);
+  CHECK(got.call_time_ms == want.call_time_ms);
+  CHECK(got.daily_from_s == want.daily_from_s);
+  CHECK(got.daily_till_s == want.daily_till_s);
+  CHECK(got.tz == want.tz);
+  CHECK(got.chain_id == want.chain_id);
+  CHECK(got.chain_n == want.chain_n);
+  CHECK(got.customer_id == want.customer_id);
+  CHECK_MESSAGE(same_json(got.custom, want.custom), got.custom << " vs " << want.custom);
+}
+
+} // namespace
+
+TEST_CASE_TEMPLATE("storage/outbound: lists are created once and counted", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  CHECK(o.lists().empty());
+  CHECK(!o.list("spring").has_value());
+  auto a = o.create_list("spring", 1000);
+  auto b = o.create_list("autumn", 2000);
+  CHECK(a.id != b.id);
+  bool taken = false;
+  try {
+    o.create_list("spring", 3000);
+  } catch (const storage::storage_error& e) {
+    taken = std::string{e.what()}.find("exists already") != std::string::npos && !e.transient();
+  }
+  CHECK(taken);
+  o.insert_records(a.id, {rec(1), rec(2), rec(3)});
+  auto all = o.lists();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].name == "autumn");  // by name
+  CHECK(all[0].records == 0);
+  CHECK(all[1].name == "spring");
+  CHECK(all[1].records == 3);
+  CHECK(all[1].created_ms == 1000);
+  CHECK(o.list("spring")->id == a.id);
+  CHECK(o.count_records(a.id) == 3);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: records read back field by field, paged by id", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  std::vector<record_row> in;
+  for (std::uint64_t n = 0; n < 25'000; ++n)
+    in.push_back(rec(n, static_cast<std::int64_t>(n % 7)));
+  in[3].custom = "";  // stored as {}
+  o.insert_records(l.id, {in.begin(), in.begin() + 10'000});
+  o.insert_records(l.id, {in.begin() + 10'000, in.end()});
+  CHECK(o.count_records(l.id) == 25'000);
+
+  std::vector<record_row> out;
+  std::uint64_t after = 0;
+  for (;;) {
+    auto page = o.records(l.id, after, 4096);
+    if (page.empty())
+      break;
+    for (auto& r : page) {
+      REQUIRE(r.id > after);
+      after = r.id;
+    }
+    out.insert(out.end(), page.begin(), page.end());
+  }
+  REQUIRE(out.size() == in.size());
+  in[3].custom = "{}";
+  for (std::size_t i : {0UL, 3UL, 9'999UL, 10'000UL, 24'999UL}) {
+    CAPTURE(i);
+    CHECK(out[i].list_id == l.id);
+    check_same(out[i], in[i]);
+  }
+  CHECK(o.records(l.id + 1, 0, 10).empty());
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: lease takes due ready records in scheduled order once", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  auto other = o.create_list("other", 1);
+  // Scheduled at 500, 400, 300, 200, 100, 0 — and one far in the future, one cancelled.
+  std::vector<record_row> rows;
+  for (std::int64_t i = 0; i < 6; ++i)
+    rows.push_back(rec(static_cast<std::uint64_t>(i), 500 - 100 * i));
+  rows.push_back(rec(6, 1'000'000));
+  rows.push_back(rec(7, 0));
+  rows.back().record_status = static_cast<std::uint8_t>(storage::record_status::cancelled);
+  o.insert_records(l.id, rows);
+  o.insert_records(other.id, {rec(8)});
+
+  auto first = o.lease(l.id, 4, 1000);
+  REQUIRE(first.size() == 4);
+  std::vector<std::int64_t> sched;
+  for (auto& r : first) {
+    sched.push_back(r.dial_sched_ms);
+    CHECK(int{r.record_status} == int(storage::record_status::retrieved));
+    CHECK(r.list_id == l.id);
+  }
+  CHECK(sched == std::vector<std::int64_t>{0, 100, 200, 300});
+  auto second = o.lease(l.id, 10, 1000);
+  REQUIRE(second.size() == 2);  // 400 and 500; not the future one, not the cancelled one
+  CHECK(second[0].dial_sched_ms == 400);
+  CHECK(o.lease(l.id, 10, 1000).empty());
+  CHECK(o.lease(l.id, 10, 2'000'000).size() == 1);
+
+  // Write one back as called; the rest stay retrieved until recovery.
+  auto done = first[0];
+  done.record_status = static_cast<std::uint8_t>(storage::record_status::updated);
+  done.call_result = static_cast<std::uint8_t>(storage::call_result::busy);
+  done.attempts = 1;
+  done.call_time_ms = 1500;
+  done.dial_sched_ms = 1500 + 600'000;
+  o.update_records({done});
+  CHECK(o.recover_stale() == 6);  // 3 + 2 + the future one
+  CHECK(o.recover_stale() == 0);
+  auto back = o.records(l.id, 0, 100);
+  auto it = std::find_if(back.begin(), back.end(), [&](auto& r) { return r.id == done.id; });
+  REQUIRE(it != back.end());
+  check_same(*it, done);
+  std::multiset<int> statuses;
+  for (auto& r : back)
+    statuses.insert(r.record_status);
+  CHECK(statuses.count(int(storage::record_status::ready)) == 6);
+  CHECK(statuses.count(int(storage::record_status::cancelled)) == 1);
+  CHECK(statuses.count(int(storage::record_status::updated)) == 1);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: attempts by record and by customer since a time", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  std::vector<storage::attempt_row> rows;
+  for (std::int64_t t = 0; t < 10; ++t)
+    rows.push_back({static_cast<std::uint64_t>(100 + t % 2), 1, 7, "cust-7", "+15550001",
+                    "spring", 1000 * t, static_cast<std::uint8_t>(t % 3)});
+  rows.push_back({300, 1, 8, "cust-8", "+15550002", "spring", 5000, 1});
+  o.insert_attempts(rows);
+  auto r100 = o.record_attempts(100, 4000);  // t = 4, 6, 8
+  REQUIRE(r100.size() == 3);
+  CHECK(r100[0].started_ms == 4000);
+  CHECK(r100[2].started_ms == 8000);
+  CHECK(r100[1].campaign == "spring");
+  CHECK(r100[1].customer_id == "cust-7");
+  CHECK(r100[1].chain_id == 7);
+  CHECK(int{r100[1].call_result} == 0);
+  CHECK(o.customer_attempts("cust-7", 0).size() == 10);
+  CHECK(o.customer_attempts("cust-7", 9000).size() == 1);
+  CHECK(o.customer_attempts("cust-8", 0).size() == 1);
+  CHECK(o.customer_attempts("nobody", 0).empty());
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: suppression entries are added once and removed", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  CHECK(o.suppression().empty());
+  o.add_suppression({{"phone", "+15550001", 1}, {"customer", "c9", 2}, {"phone", "+15550001", 3}});
+  o.add_suppression({{"phone", "+15550002", 4}});
+  auto all = o.suppression();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].kind == "customer");
+  CHECK(all[1].value == "+15550001");
+  CHECK(all[1].added_ms == 1);  // the first add stands
+  CHECK(o.remove_suppression("phone", "+15550001"));
+  CHECK_FALSE(o.remove_suppression("phone", "+15550001"));
+  CHECK_FALSE(o.remove_suppression("customer", "+15550002"));  // kinds are separate
+  CHECK(o.suppression().size() == 2);
+  // A new store on the same database sees them (what a restart does).
+  s.reset();
+  CHECK(db->open()->outbound().suppression().size() == 2);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: denials are kept, newest first", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  o.insert_denials({{10, "spring", 1, 11, "+15550001", "c1", "suppressed_phone", "on the DNC list"},
+                    {20, "spring", 1, 12, "+15550002", "c2", "outside_window",
+                     "22:00:00 local in Europe/Berlin, window 08:00:00-21:00:00"}});
+  auto d = o.denials(10);
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].time_ms == 20);
+  CHECK(d[0].reason == "outside_window");
+  CHECK(d[0].detail.find("Europe/Berlin") != std::string::npos);
+  CHECK(d[1].record_id == 11);
+  CHECK(d[1].customer_id == "c1");
+  CHECK(d[1].campaign == "spring");
+  CHECK(o.denials(1).size() == 1);
+}
