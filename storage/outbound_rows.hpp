@@ -12,6 +12,9 @@
 
 namespace parley::storage {
 
+/// dial_sched_ms of a chained record waiting for its predecessor ("next in chain").
+constexpr std::int64_t chain_waiting_ms = 253'402'300'799'000;  // 9999-12-31T23:59:59Z
+
 /// What kind of number a record holds (the usual outbound contact info types).
 enum class contact_info_type : std::uint8_t {
   none = 0, home = 1, business = 2, business_ext = 3, mobile = 4, vacation = 5, pager = 6,

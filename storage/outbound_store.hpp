@@ -44,6 +44,10 @@ public:
                                         std::int64_t now_ms) = 0;
   /// Writes back status, result, attempts, scheduled and last call time (by id).
   virtual void update_records(const std::vector<record_row>& rows) = 0;
+  /// "Next in chain": the ready record of the chain with the lowest position after
+  /// `chain_n` becomes due at `now_ms`. False when the chain has no such record.
+  virtual bool release_chain_next(std::uint64_t list_id, std::uint64_t chain_id,
+                                  std::uint32_t chain_n, std::int64_t now_ms) = 0;
   /// Start-up: records left retrieved by the last run become ready again. Returns how many.
   virtual std::uint64_t recover_stale() = 0;
 

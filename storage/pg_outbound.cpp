@@ -131,6 +131,16 @@ public:
     });
   }
 
+  bool release_chain_next(std::uint64_t list_id, std::uint64_t chain_id, std::uint32_t chain_n,
+                          std::int64_t now_ms) override {
+    auto r = query("UPDATE records SET dial_sched_ms = $4 WHERE id = (SELECT id FROM records WHERE "
+                   "list_id = $1 AND chain_id = $2 AND chain_n > $3 AND record_status = 1 "
+                   "ORDER BY chain_n, id LIMIT 1)",
+                   {std::to_string(list_id), std::to_string(chain_id), std::to_string(chain_n),
+                    std::to_string(now_ms)});
+    return std::string{PQcmdTuples(r.get())} != "0";
+  }
+
   std::uint64_t recover_stale() override {
     auto r = query("UPDATE records SET record_status = 1 WHERE record_status = 2", {});
     return std::stoull(PQcmdTuples(r.get()));

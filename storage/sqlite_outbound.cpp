@@ -187,6 +187,19 @@ public:
     return out;
   }
 
+  bool release_chain_next(std::uint64_t list_id, std::uint64_t chain_id, std::uint32_t chain_n,
+                          std::int64_t now_ms) override {
+    stmt s{db_,
+           "UPDATE records SET dial_sched_ms = ?4 WHERE id = (SELECT id FROM records WHERE "
+           "list_id = ?1 AND chain_id = ?2 AND chain_n > ?3 AND record_status = 1 "
+           "ORDER BY chain_n, id LIMIT 1)",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, static_cast<std::int64_t>(chain_id));
+    s.bind(3, static_cast<std::int64_t>(chain_n)).bind(4, now_ms);
+    s.step();
+    return sqlite3_changes(db_) > 0;
+  }
+
   void update_records(const std::vector<record_row>& rows) override {
     transaction([&] {
       stmt s{db_,

@@ -21,6 +21,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
   st0.v = std::move(setup.view);
   st0.owner = std::move(setup.owner);
   st0.dom = std::move(setup.dom);
+  st0.reserved_for = std::move(setup.reserved_for);
   if (setup.recovered) {
     st0.recovering = true;
     st0.seq = setup.queue_seq;

@@ -43,6 +43,8 @@ struct interaction_setup {
   bool recovered = false;
   std::uint64_t queue_seq = 0;
   std::int64_t entered_ms = 0;
+  /// An outbound call: its first queue hands it straight to this reserved agent.
+  std::string reserved_for;
 };
 
 caf::actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);

@@ -92,7 +92,9 @@ caf::behavior interaction_registry(registry_self self) {
       v.queue = req.queue;
       v.priority = req.priority;
       v.properties = std::move(req.properties);
-      auto a = spawn_interaction(self->system(), interaction_setup{std::move(v), owner, st.dom});
+      interaction_setup setup{std::move(v), owner, st.dom};
+      setup.reserved_for = std::move(req.reserved_for);
+      auto a = spawn_interaction(self->system(), std::move(setup));
       st.live[id] = a;
       if (!ext.empty())
         st.by_external[ext] = id;

@@ -28,12 +28,13 @@ struct submit_request {
   std::string queue;
   std::int32_t priority = 0;
   property_list properties;
+  std::string reserved_for;  ///< an outbound call: the agent a dialer reserved (not on the wire)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, submit_request& x) {
   return f(caf::meta::type_name("submit_request"), x.external_id, x.tenant, x.media, x.queue,
-           x.priority, x.properties);
+           x.priority, x.properties, x.reserved_for);
 }
 
 caf::actor spawn_interaction_registry(caf::actor_system& sys);

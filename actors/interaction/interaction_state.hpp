@@ -34,7 +34,8 @@ struct interaction_state {
   offer_kind offer = offer_kind::none;
   std::uint64_t offer_gen = 0;
   bool announced = false;
-  bool recovering = false;   // loaded at start-up: its first report is `recovered`    // the submitted report went out (only once a queue took it)
+  bool recovering = false;   // loaded at start-up: its first report is `recovered`
+  std::string reserved_for;  // an outbound call's reserved agent, until its first enqueue
   std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
   clock::time_point entered_at;  // the same, precisely (routing latency)
   protocol::encoder enc;

@@ -107,30 +107,37 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;
   auto entered = same ? st.entered_ms : now;
   auto entered_at = same ? st.entered_at : st.dom->clk->now();
-  self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary, seq,
-                entered)
-    .await(
-      [=](std::uint64_t pos) {
-        auto& st = self->state;
-        st.entered_ms = entered;
-        st.entered_at = entered_at;
-        st.v.held = false;
-        if (!st.announced) {
-          st.announced = true;
-          publish(self, st.recovering ? ReportingKind::recovered : ReportingKind::submitted, {},
-                 {}, true, InteractionState::submitted, false);
-        }
-        bool moved = st.v.queue != name;
-        st.queue = q;
-        st.seq = pos;
-        st.v.queue = name;
-        st.v.workbin.clear();
-        change(self, InteractionState::queued, kind, agent, reason);
-        if (moved || kind != ReportingKind::queued || reason.empty())
-          to_owner(self, placed_event(st.enc, st.v.id, name));
-        done(caf::none);
-      },
-      [=](caf::error& e) { done(e); });
+  // An outbound call goes to the agent reserved for it, once: a requeue is routed normally.
+  auto pinned = std::exchange(st.reserved_for, {});
+  auto taken = [=](std::uint64_t pos) {
+    auto& st = self->state;
+    st.entered_ms = entered;
+    st.entered_at = entered_at;
+    st.v.held = false;
+    if (!st.announced) {
+      st.announced = true;
+      publish(self, st.recovering ? ReportingKind::recovered : ReportingKind::submitted, {},
+             {}, true, InteractionState::submitted, false);
+    }
+    bool moved = st.v.queue != name;
+    st.queue = q;
+    st.seq = pos;
+    st.v.queue = name;
+    st.v.workbin.clear();
+    change(self, InteractionState::queued, kind, agent, reason);
+    if (moved || kind != ReportingKind::queued || reason.empty())
+      to_owner(self, placed_event(st.enc, st.v.id, name));
+    done(caf::none);
+  };
+  auto refused = [=](caf::error& e) { done(e); };
+  if (pinned.empty())
+    self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+                  seq, entered)
+      .await(taken, refused);
+  else
+    self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+                  seq, entered, pinned)
+      .await(taken, refused);
 }
 
 /// Back into its queue, at the position it had (after a reject, a timeout, a lost agent).

@@ -37,6 +37,8 @@ const char* to_name(deny_reason r);
 struct calling_window {
   std::int32_t from_s = 8 * 3600;
   std::int32_t till_s = 21 * 3600;
+
+  bool operator==(const calling_window&) const = default;
 };
 
 /// A campaign's rules (defaults: 08:00–21:00, no attempt caps, abandon rate at most 3 %).
@@ -47,6 +49,8 @@ struct compliance_rules {
   std::uint32_t max_customer_attempts = 0;  ///< 0: no cap (per customer id, else chain)
   std::chrono::hours customer_period{24};
   double max_abandon_rate = 0.03;
+
+  bool operator==(const compliance_rules&) const = default;
 };
 
 /// The campaign's answered and abandoned calls over its abandon-rate window.

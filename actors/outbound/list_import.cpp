@@ -118,6 +118,10 @@ std::string to_record(const std::vector<std::string>& f, const layout& l,
   number("call_time", INT64_MAX / 1000, call_s);
   r.dial_sched_ms = sched_s * 1000;
   r.call_time_ms = call_s * 1000;
+  // A chain is dialed one number at a time: positions after the first wait until a
+  // treatment says "next" (store::release_chain_next).
+  if (r.chain_id != 0 && r.chain_n > 1 && r.dial_sched_ms == 0)
+    r.dial_sched_ms = storage::chain_waiting_ms;
   auto parse = [&](const char* field, auto fn, auto& into) {
     if (auto v = get(field); v && why.empty())
       why = with(field, fn(*v, into));

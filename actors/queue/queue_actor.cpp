@@ -24,6 +24,7 @@ struct entry {
   caf::actor interaction;
   interaction_view summary;
   std::uint64_t overflow_gen = 0;
+  bool pinned = false;  ///< waits for the agent reserved for it: not a routing head
 };
 
 struct queue_state {
@@ -60,12 +61,52 @@ struct queue_state {
 
   void erase(std::uint64_t iid) {
     auto it = entries.find(iid);
-    order[it->second.summary.media].erase(it->second.key);
+    if (!it->second.pinned)
+      order[it->second.summary.media].erase(it->second.key);
     entries.erase(it);
   }
 };
 
 using queue_self = caf::stateful_actor<queue_state>*;
+
+/// Takes an interaction in (a new one: seq 0; a requeue or recovery keeps its seq). One
+/// pinned to a reserved agent is not a routing head: the router hands it to that agent.
+caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const caf::actor& inter,
+                                   interaction_view& summary, std::uint64_t seq,
+                                   std::int64_t entered_ms, const std::string& pinned_to) {
+  auto& st = self->state;
+  if (st.entries.count(iid))
+    return caf::make_error(wire::ErrorCode::wrong_state, "already waiting in " + st.cfg.name);
+  if (seq == 0 && st.entries.size() >= st.cfg.max_size)
+    return caf::make_error(wire::ErrorCode::limit_exceeded,
+                           "queue " + st.cfg.name + " is full (max_size "
+                             + std::to_string(st.cfg.max_size) + ")");
+  if (seq == 0)
+    seq = ++st.next_seq;
+  else  // a requeue, or an interaction recovered at start-up: new arrivals go behind it
+    st.next_seq = std::max(st.next_seq, seq);
+  auto media = summary.media;
+  order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
+  entry e{key, inter, std::move(summary), 0};
+  if (st.cfg.overflow_after.count() > 0) {
+    // Counted from when it entered this queue: a requeue does not restart the wait.
+    auto waited = std::chrono::milliseconds{st.dom->clk->now_ms() - entered_ms};
+    auto left = std::max(st.cfg.overflow_after - waited, std::chrono::milliseconds{0});
+    e.overflow_gen = ++st.overflow_gen;
+    self->delayed_send(self, st.dom->clk->real_delay(left), overflow_atom_v, iid,
+                       e.overflow_gen);
+  }
+  e.pinned = !pinned_to.empty();
+  st.entries.emplace(iid, std::move(e));
+  st.vq(self, wire::VqEventKind::entered, iid);
+  if (pinned_to.empty()) {
+    st.order[media].insert(key);
+    st.publish(self, media, false);
+  } else {
+    self->send(st.router, deliver_atom_v, st.cfg.name, iid, pinned_to, media);
+  }
+  return seq;
+}
 
 caf::behavior queue_actor(queue_self self, queue_config cfg) {
   self->state.cfg = std::move(cfg);
@@ -77,33 +118,21 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
     },
     [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
         std::uint64_t seq, std::int64_t entered_ms) -> caf::result<std::uint64_t> {
+      return enqueue(self, iid, inter, summary, seq, entered_ms, {});
+    },
+    [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
+        std::uint64_t seq, std::int64_t entered_ms,
+        const std::string& pinned_to) -> caf::result<std::uint64_t> {
+      return enqueue(self, iid, inter, summary, seq, entered_ms, pinned_to);
+    },
+    [=](unpin_atom, std::uint64_t iid) {
       auto& st = self->state;
-      if (st.entries.count(iid))
-        return caf::make_error(wire::ErrorCode::wrong_state, "already waiting in " + st.cfg.name);
-      if (seq == 0 && st.entries.size() >= st.cfg.max_size)
-        return caf::make_error(wire::ErrorCode::limit_exceeded,
-                               "queue " + st.cfg.name + " is full (max_size "
-                                 + std::to_string(st.cfg.max_size) + ")");
-      if (seq == 0)
-        seq = ++st.next_seq;
-      else  // a requeue, or an interaction recovered at start-up: new arrivals go behind it
-        st.next_seq = std::max(st.next_seq, seq);
-      auto media = summary.media;
-      order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
-      entry e{key, inter, std::move(summary), 0};
-      if (st.cfg.overflow_after.count() > 0) {
-        // Counted from when it entered this queue: a requeue does not restart the wait.
-        auto waited = std::chrono::milliseconds{st.dom->clk->now_ms() - entered_ms};
-        auto left = std::max(st.cfg.overflow_after - waited, std::chrono::milliseconds{0});
-        e.overflow_gen = ++st.overflow_gen;
-        self->delayed_send(self, st.dom->clk->real_delay(left), overflow_atom_v, iid,
-                           e.overflow_gen);
-      }
-      st.entries.emplace(iid, std::move(e));
-      st.order[media].insert(key);
-      st.vq(self, wire::VqEventKind::entered, iid);
-      st.publish(self, media, false);
-      return seq;
+      auto it = st.entries.find(iid);
+      if (it == st.entries.end() || !it->second.pinned)
+        return;
+      it->second.pinned = false;
+      st.order[it->second.summary.media].insert(it->second.key);
+      st.publish(self, it->second.summary.media, false);
     },
     [=](remove_atom, std::uint64_t iid, bool abandoned,
         const std::string& reason) -> caf::result<caf::ok_atom> {
@@ -121,12 +150,14 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
     [=](assign_atom, std::uint64_t iid, const std::string& agent, const caf::actor& agent_actor,
         const std::string& media) {
       auto& st = self->state;
+      bool pinned = false;
       auto it = st.entries.find(iid);
       if (it == st.entries.end()) {
         // The head left between the router's decision and now: the reservation is void.
         self->send(st.router, void_atom_v, agent, media);
       } else {
         auto inter = it->second.interaction;
+        pinned = it->second.pinned;
         st.erase(iid);
         st.vq(self, wire::VqEventKind::diverted, iid, agent);
         // If the interaction cannot take the offer any more (stopped, moved), the router's
@@ -136,7 +167,8 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
           .then([](caf::ok_atom) {},
                 [=](caf::error&) { self->send(router, void_atom_v, agent, media); });
       }
-      st.publish(self, media, true);  // always: it also clears the router's pending flag
+      if (!pinned)  // a pinned one was no head; the router's pending flag is not about it
+        st.publish(self, media, true);  // always: it also clears the router's pending flag
     },
     [=](overflow_atom, std::uint64_t iid, std::uint64_t gen) {
       auto& st = self->state;

@@ -11,6 +11,10 @@
 //    int64 entered_ms) from an interaction; seq 0 = a new arrival (refused with
 //       limit_exceeded when full), else a requeue at that position (never refused);
 //       entered_ms: when it entered this queue, which the overflow wait counts from -> seq
+//   (enqueue_atom, ..., std::string pinned_to) the same for an answered outbound call whose
+//       agent a dialer reserved: it waits outside the routing order and the queue asks the
+//       router to deliver it to that agent (deliver_atom)
+//   (unpin_atom, iid)   from the router: the reservation is gone, route it like the others
 //   (remove_atom, iid, bool abandoned, std::string reason)      from an interaction -> ok
 //       (unknown_id when not waiting here)
 //   (assign_atom, iid, std::string agent, caf::actor agent, std::string media) from the

@@ -25,6 +25,7 @@ struct agent_entry {
   std::map<std::string, std::uint32_t> used;
   std::map<std::string, std::uint64_t> seen;
   std::map<std::string, std::uint64_t> sent;
+  std::map<std::string, std::uint32_t> reserved;  ///< per media: held for a dialer (in `sent`)
   std::int64_t idle_since = 0;
   std::vector<std::string> queues;  ///< queues whose skill requirements the agent meets
   std::int64_t indexed_at = -1;     ///< the idle key it is indexed under (-1: nowhere)
@@ -250,6 +251,82 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
         --it->second.sent[media];
       st.reindex(id, it->second);
       offer_agent(self, id);
+    },
+    // -- reservations for outbound dialing ---------------------------------------------
+    [=](reserve_atom, const std::string& queue,
+        const std::string& media) -> caf::result<std::string> {
+      auto& st = self->state;
+      auto qit = st.queues.find(queue);
+      if (qit == st.queues.end())
+        return caf::make_error(wire::ErrorCode::unknown_id, "no queue " + queue + " in tenant " + st.tenant);
+      auto& idx = qit->second.index[media];
+      if (idx.empty())
+        return caf::make_error(wire::ErrorCode::wrong_state, "no available agent for " + queue);
+      auto id = idx.begin()->second;
+      auto& a = st.agents.at(id);
+      ++a.sent[media];  // counted like an invite on its way: nobody else routes to it
+      ++a.reserved[media];
+      a.idle_since = st.now();
+      st.reindex(id, a);
+      return id;
+    },
+    [=](reserve_atom, const std::string& queue, const std::string& media,
+        const std::string& id) -> caf::result<std::string> {
+      // A preview agent accepted a record: hold that agent for the call.
+      auto& st = self->state;
+      auto qit = st.queues.find(queue);
+      auto ait = st.agents.find(id);
+      if (qit == st.queues.end() || ait == st.agents.end())
+        return caf::make_error(wire::ErrorCode::unknown_id, "agent " + id + " is not logged in");
+      auto& a = ait->second;
+      if (!router_state::eligible(a, *qit->second.cfg) || !a.available(media))
+        return caf::make_error(wire::ErrorCode::wrong_state,
+                               "agent " + id + " cannot take a " + media + " call for " + queue + " now");
+      ++a.sent[media];
+      ++a.reserved[media];
+      a.idle_since = st.now();
+      st.reindex(id, a);
+      return id;
+    },
+    [=](unreserve_atom, const std::string& id, const std::string& media) {
+      auto& st = self->state;
+      auto it = st.agents.find(id);
+      if (it == st.agents.end() || it->second.reserved[media] == 0)
+        return;
+      --it->second.reserved[media];
+      --it->second.sent[media];
+      st.reindex(id, it->second);
+      offer_agent(self, id);
+    },
+    [=](deliver_atom, const std::string& queue, std::uint64_t iid, const std::string& id,
+        const std::string& media) {
+      // A pinned interaction entered `queue`: hand it to the agent reserved for it, or, when
+      // that reservation is gone (logout), let it be routed like any other.
+      auto& st = self->state;
+      auto q = st.queues.find(queue);
+      if (q == st.queues.end())
+        return;
+      auto a = st.agents.find(id);
+      if (a == st.agents.end() || a->second.reserved[media] == 0) {
+        self->send(q->second.handle, unpin_atom_v, iid);
+        return;
+      }
+      --a->second.reserved[media];
+      self->send(q->second.handle, assign_atom_v, iid, id, a->second.handle, media);
+    },
+    [=](count_atom, const std::string& queue,
+        const std::string& media) -> std::tuple<std::uint32_t, std::uint32_t> {
+      // (available now, logged in and eligible) for the queue and media.
+      auto& st = self->state;
+      auto q = st.queues.find(queue);
+      if (q == st.queues.end())
+        return {0u, 0u};
+      std::uint32_t eligible = 0;
+      for (auto& [id, a] : st.agents)
+        if (a.capacity.count(media) && router_state::eligible(a, *q->second.cfg))
+          ++eligible;
+      auto it = q->second.index.find(media);
+      return {static_cast<std::uint32_t>(it == q->second.index.end() ? 0 : it->second.size()), eligible};
     },
     [=](login_atom, const std::string& id, const caf::actor& handle, const skill_levels& skills,
         const media_capacity& capacity) {

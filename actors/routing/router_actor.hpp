@@ -24,6 +24,16 @@
 //   (avail_atom, agent_report)                                from agents, on every change
 //   (logout_atom, std::string agent, caf::actor agent)        from agents
 //   (router_atom, std::vector<std::string> queues, caf::actor client) -> ok | unknown_id
+//   (reserve_atom, std::string queue, std::string media) -> std::string agent | wrong_state
+//       a dialer holds the longest-idle available agent of the queue for a call it places
+//       (counted like an invite on its way, so nothing else is routed to it)
+//   (reserve_atom, std::string queue, std::string media, std::string agent) -> agent
+//       the same for one agent (preview: the agent who accepted the record)
+//   (unreserve_atom, std::string agent, std::string media)   the call did not connect
+//   (deliver_atom, std::string queue, uint64 iid, std::string agent, std::string media)
+//       from a queue: the answered call pinned to a reserved agent entered it; assigned to
+//       that agent, or unpinned (routed like others) when the reservation is gone
+//   (count_atom, std::string queue, std::string media) -> (uint32 available, uint32 eligible)
 //   (route_atom, uint64 request_id, std::string agent, caf::actor client) -> ok | unknown_id
 //       (no such request or agent) | wrong_state (agent not available) | wrong_client_type
 //       (the request went to another router client)

@@ -29,6 +29,8 @@ struct domain_handles {
   std::unordered_map<std::string, caf::actor> queues;   ///< by queue name
   std::unordered_map<std::string, caf::actor> routers;  ///< by tenant
   std::vector<caf::actor> routers_by_index;             ///< see router_index_of()
+  std::unordered_map<std::string, caf::actor> campaigns;  ///< by campaign name
+  caf::actor compliance;    ///< outbound compliance (invalid: no campaigns configured)
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
   std::shared_ptr<domain_metrics> metrics;
@@ -36,6 +38,10 @@ struct domain_handles {
   caf::actor queue(const std::string& name) const {
     auto it = queues.find(name);
     return it == queues.end() ? caf::actor{} : it->second;
+  }
+  caf::actor campaign(const std::string& name) const {
+    auto it = campaigns.find(name);
+    return it == campaigns.end() ? caf::actor{} : it->second;
   }
   caf::actor router(const std::string& tenant) const {
     auto it = routers.find(tenant);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/outbound/campaign_config.hpp"
+
 namespace parley {
 
 using skill_levels = std::map<std::string, std::int32_t>;
@@ -61,6 +63,7 @@ struct domain_config {
   stats_config stats;
   std::vector<queue_config> queues;
   std::vector<agent_group_config> groups;
+  outbound_domain outbound;  ///< campaigns, the telephony gateway, the job schedule
 
   const queue_config* find_queue(const std::string& name) const;
   /// The first group whose members match `agent`, or nullptr.

@@ -96,6 +96,12 @@ struct domain_metrics {
   std::atomic<std::uint64_t> stats_coalesced{0};       ///< values superseded before sending
   std::atomic<std::uint64_t> stats_redis_writes{0};    ///< hash fields written to Redis
   std::atomic<std::uint64_t> stats_redis_errors{0};    ///< failed Redis connects or writes
+  // -- outbound --
+  std::array<std::atomic<std::uint64_t>, 8> compliance{};   ///< decisions by deny_reason (0: allowed)
+  std::array<std::atomic<std::uint64_t>, 16> dial_results{}; ///< finished attempts by call_event
+  std::atomic<std::uint64_t> dials{0};                       ///< attempts placed
+  std::atomic<std::uint64_t> dial_abandoned{0};              ///< answers no agent took in time
+  std::atomic<std::int64_t> dials_in_flight{0};              ///< dialer sessions alive
 };
 
 } // namespace parley

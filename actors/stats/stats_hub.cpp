@@ -84,6 +84,16 @@ caf::behavior stats_hub(self_ptr self) {
           self->send(a, msg);
       }
     },
+    [=](dial_atom, const std::string& tenant, const std::string& campaign,
+        const std::string& result, std::int64_t t) {
+      // An outbound attempt ended (from its campaign): campaign and tenant statistics.
+      auto& st = self->state;
+      st.track->dial(tenant, campaign, result, 0, t, [&](const std::string& key, const stat_fact& f) {
+        if (auto it = st.subs.find(key); it != st.subs.end())
+          for (auto& [id, a] : it->second)
+            self->send(a, facts_atom_v, std::vector<stat_fact>{f});
+      });
+    },
     [=](caf::open_atom, stat_spec& spec, const caf::actor& client,
         std::uint64_t stat_id) -> caf::result<caf::actor> {
       auto& st = self->state;

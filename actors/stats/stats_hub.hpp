@@ -9,6 +9,8 @@
 // Messages (untyped):
 //   (init_atom, domain_ptr)                          from the engine, first
 //   (report_atom, report, uint64 seq, int64 engine_ms)   from the bus; no answer
+//   (dial_atom, std::string tenant, std::string campaign, std::string result, int64 t_ms)
+//       from a campaign: one outbound attempt ended with `result` (a call_result name)
 //   (caf::open_atom, stat_spec, caf::actor client, uint64 stat_id)
 //        from a connection -> caf::actor (the stat actor) | invalid_argument | unknown_id
 //   (count_atom)  -> std::map<std::string, uint64>: open statistics per object key

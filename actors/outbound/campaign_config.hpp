@@ -1,0 +1,97 @@
+// campaign_config: outbound campaigns, the simulated telephony gateway and the job scheduler
+// as configured ([[campaigns]], [outbound.gateway], [[schedule]]; docs/outbound.md). Parsed
+// and validated by engine/config.cpp and shared read-only through domain_config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/outbound/compliance.hpp"
+#include "actors/outbound/pacing.hpp"
+
+namespace parley::outbound {
+const char* to_name(dial_mode m);
+}
+
+namespace parley {
+
+using outbound::dial_mode;
+
+/// What a campaign does with a record after a call result.
+struct treatment {
+  std::uint8_t result = 0;         ///< storage::call_result; 255: an abandoned answer
+  std::string action = "final";    ///< "retry" (same number later), "next" (next in chain), "final"
+  std::chrono::minutes after{0};   ///< retry: not before this much later
+  std::uint32_t max_attempts = 0;  ///< retry: the record's attempts cap (then final)
+
+  bool operator==(const treatment&) const = default;
+};
+
+/// The pseudo call result of an answered call that found no agent in time.
+constexpr std::uint8_t abandoned_result = 255;
+
+struct campaign_config {
+  std::string name;
+  std::string tenant = "default";
+  std::vector<std::string> lists;   ///< contact lists it dials, in this order
+  dial_mode mode = dial_mode::progressive;
+  std::string queue;                ///< agents eligible for it take the calls; answers wait there
+  std::string media = "voice";
+  double lines_per_agent = 3.0;     ///< predictive: the most lines per logged-in agent
+  double target_abandon = 0.03;     ///< predictive pacing aims under this
+  std::chrono::milliseconds abandon_after{2000};  ///< an answer must reach an agent in this
+  std::chrono::minutes abandon_window{30 * 24 * 60};  ///< compliance: abandon rate over this
+  std::uint32_t lease_chunk = 200;  ///< records leased from storage at a time
+  std::uint32_t max_in_flight = 0;  ///< dials under way at most (0: no cap)
+  std::chrono::milliseconds preview_timeout{120'000};  ///< a previewed record goes back after
+  outbound::compliance_rules rules;
+  std::vector<treatment> treatments;  ///< defaults filled in by the config reader
+  bool autostart = false;
+
+  bool operator==(const campaign_config&) const = default;
+  /// The treatment for a result (a "final" one when none is configured).
+  treatment treatment_for(std::uint8_t result) const;
+};
+
+/// The built-in simulated telephony gateway: outcome probabilities (normalized), ring and
+/// talk times. Seeded, so a run can be repeated.
+struct gateway_config {
+  std::string kind = "simulated";
+  std::uint64_t seed = 1;
+  double answer = 0.30, busy = 0.10, no_answer = 0.35, machine = 0.12, fax = 0.03, sit = 0.05,
+         dropped = 0.05;
+  std::chrono::milliseconds ring_mean{8'000};       ///< to answer / machine / busy (uniform 0.25x..1.75x)
+  std::chrono::milliseconds no_answer_after{25'000};
+  std::chrono::milliseconds talk_mean{120'000};     ///< exponential; the customer hangs up after
+  std::uint32_t max_lines = 100'000;                ///< simultaneous calls it accepts
+
+  bool operator==(const gateway_config&) const = default;
+};
+
+/// A timed job ([[schedule]]): a cron expression in a zone, and what to do.
+struct schedule_entry {
+  std::string cron;                 ///< "m h dom mon dow"
+  std::string zone = "UTC";
+  std::string action;               ///< "start", "stop", "pause", "resume", "import"
+  std::string campaign;             ///< for campaign actions
+  std::string list, file, mapping;  ///< for "import" (file inside outbound.import_dir)
+
+  bool operator==(const schedule_entry&) const = default;
+};
+
+struct outbound_domain {
+  std::vector<campaign_config> campaigns;
+  gateway_config gateway;
+  std::vector<schedule_entry> schedule;
+
+  const campaign_config* find(const std::string& name) const {
+    for (auto& c : campaigns)
+      if (c.name == name)
+        return &c;
+    return nullptr;
+  }
+};
+
+} // namespace parley

@@ -1,0 +1,192 @@
+// The compliance actor (compliance_actor.hpp): suppression lookups, attempt history,
+// the decision, its count and the stored denial.
+#include "actors/outbound/compliance_actor.hpp"
+
+#include <deque>
+#include <fstream>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/outbound/suppression.hpp"
+#include "actors/runtime/harden.hpp"
+#include "actors/runtime/types.hpp"
+#include "actors/runtime/metrics.hpp"
+#include "storage/store.hpp"
+
+namespace parley::outbound {
+
+namespace {
+
+using times = std::deque<std::int64_t>;
+
+struct compliance_state {
+  std::shared_ptr<compliance_setup> env;
+  std::unordered_map<std::uint64_t, times> by_record;
+  std::unordered_map<std::string, times> by_customer;
+  std::int64_t horizon_ms = 0;  ///< the longest cap period seen (history older is dropped)
+  std::uint64_t checks = 0;
+  static inline const char* name = "compliance";
+
+  /// The record's and customer's dial times, loaded from storage on first sight.
+  std::pair<times*, times*> history(const storage::record_row& r, std::int64_t now) {
+    auto rit = by_record.find(r.id);
+    auto cit = r.customer_id.empty() ? by_customer.end() : by_customer.find(r.customer_id);
+    if (rit == by_record.end() || (!r.customer_id.empty() && cit == by_customer.end())) {
+      auto& ob = env->store->outbound();
+      auto since = now - horizon_ms;
+      if (rit == by_record.end()) {
+        times t;
+        for (auto& a : ob.record_attempts(r.id, since))
+          if (a.call_result == 0)  // the row written at dial; the result row is not an attempt
+            t.push_back(a.started_ms);
+        rit = by_record.emplace(r.id, std::move(t)).first;
+      }
+      if (!r.customer_id.empty() && cit == by_customer.end()) {
+        times t;
+        for (auto& a : ob.customer_attempts(r.customer_id, since))
+          if (a.call_result == 0)
+            t.push_back(a.started_ms);
+        cit = by_customer.emplace(r.customer_id, std::move(t)).first;
+      }
+    }
+    return {&rit->second, r.customer_id.empty() ? nullptr : &cit->second};
+  }
+
+  /// Drops history past the horizon now and then (every 64k checks).
+  void prune(std::int64_t now) {
+    if (++checks % 65'536 != 0)
+      return;
+    auto old = now - horizon_ms;
+    auto sweep = [old](auto& m) {
+      for (auto it = m.begin(); it != m.end();) {
+        while (!it->second.empty() && it->second.front() < old)
+          it->second.pop_front();
+        it = it->second.empty() ? m.erase(it) : std::next(it);
+      }
+    };
+    sweep(by_record);
+    sweep(by_customer);
+  }
+};
+
+using self_ptr = caf::stateful_actor<compliance_state>*;
+
+verdict check_one(self_ptr self, const std::string& campaign, const compliance_rules& rules,
+                  const abandon_stats& abandon, const storage::record_row& r, std::int64_t now) {
+  auto& st = self->state;
+  auto& dnc = *st.env->dnc;
+  check_input in;
+  in.record = &r;
+  in.now_ms = now;
+  in.abandon = abandon;
+  in.phone_suppressed = dnc.contains("phone", r.phone);
+  in.customer_suppressed = !in.phone_suppressed && !r.customer_id.empty()
+                           && dnc.contains("customer", r.customer_id);
+  std::vector<std::int64_t> rec, cust;
+  if (rules.max_record_attempts || rules.max_customer_attempts) {
+    auto period = std::max(rules.record_period, rules.customer_period);
+    st.horizon_ms = std::max<std::int64_t>(
+      st.horizon_ms, std::chrono::duration_cast<std::chrono::milliseconds>(period).count());
+    auto [rt, ct] = st.history(r, now);
+    rec.assign(rt->begin(), rt->end());
+    if (ct)
+      cust.assign(ct->begin(), ct->end());
+    in.record_attempts = rec;
+    in.customer_attempts = cust;
+  }
+  auto d = check(in, rules);
+  verdict v{static_cast<std::uint8_t>(d.reason), std::move(d.detail), d.retry_ms};
+  st.env->metrics->compliance[v.reason].fetch_add(1, std::memory_order_relaxed);
+  if (v.reason != 0) {
+    storage::denial_row row{now, campaign, r.list_id, r.id, r.phone, r.customer_id,
+                            to_name(d.reason), v.detail};
+    self->send(st.env->list_store, denial_atom_v, std::move(row));
+  }
+  return v;
+}
+
+caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
+  self->state.env = std::move(env);
+  harden(self);
+  return {
+    [=](check_atom, const std::string& campaign, const compliance_rules& rules,
+        const abandon_stats& abandon,
+        const std::vector<storage::record_row>& records) -> caf::result<std::vector<verdict>> {
+      auto& st = self->state;
+      auto now = st.env->clk->now_ms();
+      std::vector<verdict> out;
+      out.reserve(records.size());
+      try {
+        for (auto& r : records)
+          out.push_back(check_one(self, campaign, rules, abandon, r, now));
+      } catch (const std::exception& e) {
+        // Redis or storage down: nothing can be said to be allowed.
+        spdlog::error("compliance: {}", e.what());
+        return caf::make_error(wire::ErrorCode::storage_unavailable,
+                               std::string{"compliance check failed: "} + e.what());
+      }
+      st.prune(now);
+      return out;
+    },
+    [=](attempt_atom, std::uint64_t record, const std::string& customer, std::int64_t t) {
+      // Only histories already loaded are extended: the others are read when first needed
+      // (and by then storage has this dial).
+      auto& st = self->state;
+      if (auto it = st.by_record.find(record); it != st.by_record.end())
+        it->second.push_back(t);
+      if (auto it = st.by_customer.find(customer); it != st.by_customer.end())
+        it->second.push_back(t);
+    },
+    // -- the do-not-call list (console) ---------------------------------------------------
+    [=](caf::add_atom, const std::string& kind,
+        const std::vector<std::string>& values) -> caf::result<std::uint64_t> {
+      try {
+        return self->state.env->dnc->add(kind, values, self->state.env->clk->now_ms());
+      } catch (const std::exception& e) {
+        return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
+      }
+    },
+    [=](caf::delete_atom, const std::string& kind, const std::string& value) -> caf::result<bool> {
+      try {
+        return self->state.env->dnc->remove(kind, value);
+      } catch (const std::exception& e) {
+        return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
+      }
+    },
+    [=](caf::get_atom, const std::string& kind, const std::string& value) -> caf::result<bool> {
+      try {
+        return self->state.env->dnc->contains(kind, value);
+      } catch (const std::exception& e) {
+        return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
+      }
+    },
+    [=](import_atom, const std::string& kind, const std::string& path,
+        const std::string& prefix) -> caf::result<std::string> {
+      std::ifstream in{path};
+      if (!in)
+        return caf::make_error(wire::ErrorCode::invalid_argument, "cannot read " + path);
+      try {
+        check_kind(kind);
+        auto r = import_suppression(*self->state.env->dnc, kind, in, prefix,
+                                    self->state.env->clk->now_ms());
+        std::string out = std::to_string(r.rows) + " row(s) read, " + std::to_string(r.added)
+                          + " added, " + std::to_string(r.rejected) + " rejected\n";
+        for (auto& e : r.errors)
+          out += "  " + e + "\n";
+        return out;
+      } catch (const std::exception& e) {
+        return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup) {
+  return sys.spawn<caf::detached>(compliance, std::move(setup));
+}
+
+} // namespace parley::outbound

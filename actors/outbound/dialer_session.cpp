@@ -1,0 +1,255 @@
+// One call attempt (dialer_session.hpp).
+#include "actors/outbound/dialer_session.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/interaction/interaction_registry.hpp"
+#include "actors/outbound/gateway.hpp"
+#include "actors/runtime/harden.hpp"
+#include "actors/runtime/types.hpp"
+#include "actors/runtime/metrics.hpp"
+#include "protocol/codec.hpp"
+
+namespace parley::outbound {
+
+using storage::call_result;
+
+std::uint8_t result_of(std::uint8_t event, bool abandoned) {
+  if (abandoned)
+    return static_cast<std::uint8_t>(call_result::dropped);  // dropped by the dialer
+  switch (static_cast<call_event>(event)) {
+    case call_event::answered:
+    case call_event::hangup: return static_cast<std::uint8_t>(call_result::answer);
+    case call_event::busy: return static_cast<std::uint8_t>(call_result::busy);
+    case call_event::no_answer: return static_cast<std::uint8_t>(call_result::no_answer);
+    case call_event::machine: return static_cast<std::uint8_t>(call_result::answering_machine);
+    case call_event::fax: return static_cast<std::uint8_t>(call_result::fax);
+    case call_event::sit: return static_cast<std::uint8_t>(call_result::sit);
+    default: return static_cast<std::uint8_t>(call_result::error);
+  }
+}
+
+treated apply_treatment(const campaign_config& c, storage::record_row r, std::uint8_t result,
+                        bool abandoned, std::int64_t now_ms) {
+  treated out;
+  auto t = c.treatment_for(abandoned ? abandoned_result : result);
+  r.call_result = result;
+  r.call_time_ms = now_ms;
+  ++r.attempts;
+  r.record_status = static_cast<std::uint8_t>(storage::record_status::updated);
+  if (t.action == "retry" && r.attempts < t.max_attempts) {
+    r.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
+    r.dial_sched_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(t.after).count();
+  } else if (t.action == "next") {
+    out.next_in_chain = r.chain_id != 0;
+  }
+  out.record = std::move(r);
+  return out;
+}
+
+namespace {
+
+struct session_state {
+  dialer_setup s;
+  std::uint64_t iid = 0;           ///< the interaction of an answered call
+  caf::actor interaction;
+  bool answered = false, reached = false, abandoned = false, ended = false;
+  std::int64_t dialed_ms = 0, answered_ms = 0;
+  std::uint8_t final_event = 0;
+  bool reservation_open = false;   ///< the reserved agent still waits for this call
+  static inline const char* name = "dialer_session";
+};
+
+using self_ptr = caf::stateful_actor<session_state>*;
+
+requester dialer_requester(self_ptr self) {
+  return requester{wire::ClientType::media_gateway, {}, caf::actor{self}};
+}
+
+void release_agent(self_ptr self) {
+  auto& st = self->state;
+  if (!st.reservation_open)
+    return;
+  st.reservation_open = false;
+  auto* q = st.s.dom->cfg->find_queue(st.s.campaign->queue);
+  self->send(st.s.dom->router(q ? q->tenant : "default"), unreserve_atom_v, st.s.agent,
+             st.s.campaign->media);
+}
+
+/// The attempt is over: history, treatment, report, quit.
+void finish(self_ptr self, std::uint8_t event) {
+  auto& st = self->state;
+  if (st.ended)
+    return;
+  st.ended = true;
+  st.final_event = event;
+  release_agent(self);
+  auto now = st.s.dom->clk->now_ms();
+  auto result = result_of(event, st.abandoned);
+  auto& r = st.s.record;
+  storage::attempt_row row{r.id, r.list_id, r.chain_id, r.customer_id, r.phone,
+                           st.s.campaign->name, now, result};
+  self->send(st.s.list_store, attempt_atom_v, std::move(row));
+  auto t = apply_treatment(*st.s.campaign, r, result, st.abandoned, now);
+  self->send(st.s.list_store, outcome_atom_v, t.record);
+  if (t.next_in_chain)
+    self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now);
+  auto& m = *st.s.dom->metrics;
+  m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
+  m.dials_in_flight.fetch_sub(1, std::memory_order_relaxed);
+  attempt_report rep;
+  rep.call = st.s.call;
+  rep.record = r.id;
+  rep.event = event;
+  rep.answered = st.answered;
+  rep.abandoned = st.abandoned;
+  rep.reserved = !st.s.agent.empty();
+  auto end_ring = st.answered ? st.answered_ms : now;
+  rep.ring_s = double(end_ring - st.dialed_ms) / 1000.0;
+  rep.handle_s = st.answered ? double(now - st.answered_ms) / 1000.0 : 0.0;
+  self->send(st.s.owner, outcome_atom_v, rep);
+  self->quit();
+}
+
+void stop_interaction(self_ptr self, const std::string& reason) {
+  auto& st = self->state;
+  if (st.interaction)
+    self->send(st.interaction, stop_atom_v, dialer_requester(self), reason);
+}
+
+void answered(self_ptr self) {
+  auto& st = self->state;
+  st.answered = true;
+  st.answered_ms = st.s.dom->clk->now_ms();
+  self->send(st.s.owner, call_atom_v, st.s.call, double(st.answered_ms - st.dialed_ms) / 1000.0);
+  auto& c = *st.s.campaign;
+  auto& r = st.s.record;
+  submit_request req;
+  req.external_id = "outbound:" + c.name + ":" + std::to_string(st.s.call);
+  req.tenant = c.tenant;
+  req.media = c.media;
+  req.queue = c.queue;
+  req.priority = 1000;  // an answered customer on the line goes before anything waiting
+  req.reserved_for = st.s.agent;
+  req.properties = {{"campaign", c.name},           {"record_id", std::to_string(r.id)},
+                    {"phone", r.phone},             {"customer_id", r.customer_id},
+                    {"list_id", std::to_string(r.list_id)}, {"chain_id", std::to_string(r.chain_id)},
+                    {"attempt", std::to_string(r.attempts + 1)}, {"tz", r.tz},
+                    {"custom", r.custom}};
+  st.reservation_open = false;  // the reservation travels with the interaction now
+  self->request(st.s.dom->interactions, std::chrono::seconds{5}, submit_atom_v, std::move(req),
+                caf::actor{self})
+    .then(
+      [=](std::uint64_t id, bool, wire::InteractionState) {
+        auto& st = self->state;
+        st.iid = id;
+        if (st.ended)
+          return;
+        self->request(st.s.dom->interactions, std::chrono::seconds{5}, lookup_atom_v, id)
+          .then([=](const caf::actor& a) {
+                  self->state.interaction = a;
+                  if (self->state.abandoned)
+                    stop_interaction(self, "abandoned");
+                },
+                [](caf::error&) {});
+      },
+      [=](caf::error& e) {
+        // Nowhere to put the customer: the call is abandoned.
+        spdlog::warn("campaign {}: answered call {} could not be queued: {}", c.name,
+                     self->state.s.call, describe(e));
+        auto& st = self->state;
+        if (!st.s.agent.empty()) {  // the pinned delivery never happened
+          st.reservation_open = true;
+          release_agent(self);
+        }
+        st.abandoned = true;
+        st.s.dom->metrics->dial_abandoned.fetch_add(1, std::memory_order_relaxed);
+        self->send(st.s.gateway, hangup_atom_v, st.s.call);
+        finish(self, static_cast<std::uint8_t>(call_event::answered));
+      });
+  self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
+}
+
+caf::behavior dialer_session(self_ptr self, dialer_setup setup) {
+  auto& st0 = self->state;
+  st0.s = std::move(setup);
+  st0.reservation_open = !st0.s.agent.empty();
+  st0.dialed_ms = st0.s.dom->clk->now_ms();
+  harden(self);
+  {
+    auto& r = st0.s.record;
+    storage::attempt_row row{r.id, r.list_id, r.chain_id, r.customer_id, r.phone,
+                             st0.s.campaign->name, st0.dialed_ms, 0};
+    self->send(st0.s.list_store, attempt_atom_v, std::move(row));
+    self->send(st0.s.compliance, attempt_atom_v, r.id, r.customer_id, st0.dialed_ms);
+    st0.s.dom->metrics->dials.fetch_add(1, std::memory_order_relaxed);
+    st0.s.dom->metrics->dials_in_flight.fetch_add(1, std::memory_order_relaxed);
+  }
+  self->request(st0.s.gateway, std::chrono::seconds{5}, dial_atom_v, st0.s.call, st0.s.record.phone,
+                caf::actor{self})
+    .then([](caf::ok_atom) {},
+          [=](caf::error& e) {
+            spdlog::debug("dial {} failed: {}", self->state.s.call, describe(e));
+            finish(self, static_cast<std::uint8_t>(call_event::failed));
+          });
+  return {
+    [=](call_atom, std::uint64_t, std::uint8_t ev) {
+      auto& st = self->state;
+      if (st.ended)
+        return;
+      switch (static_cast<call_event>(ev)) {
+        case call_event::ringing:
+          return;
+        case call_event::answered:
+          answered(self);
+          return;
+        case call_event::hangup:
+          // The customer hung up: whoever has the call is done with it.
+          stop_interaction(self, st.abandoned ? "abandoned" : "customer hung up");
+          finish(self, ev);
+          return;
+        default:
+          finish(self, ev);
+      }
+    },
+    [=](caf::timeout_atom) {
+      auto& st = self->state;
+      if (st.reached || st.ended)
+        return;
+      st.abandoned = true;
+      st.s.dom->metrics->dial_abandoned.fetch_add(1, std::memory_order_relaxed);
+      stop_interaction(self, "abandoned");
+      self->send(st.s.gateway, hangup_atom_v, st.s.call);
+      finish(self, static_cast<std::uint8_t>(call_event::answered));
+    },
+    [=](event_atom, const frame& f) {
+      auto& st = self->state;
+      auto d = protocol::decode(f);
+      if (!d)
+        return;
+      switch (d.envelope->message_type()) {
+        case wire::Message::TakenFromQueue:
+          st.reached = true;  // offered to an agent: the customer is not left alone
+          return;
+        case wire::Message::ProcessingStopped:
+          if (!st.ended) {
+            // The agent (or the console) ended it: hang up the line.
+            self->send(st.s.gateway, hangup_atom_v, st.s.call);
+            finish(self, static_cast<std::uint8_t>(call_event::hangup));
+          }
+          return;
+        default:
+          return;
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup) {
+  return sys.spawn(dialer_session, std::move(setup));
+}
+
+} // namespace parley::outbound

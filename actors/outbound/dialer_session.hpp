@@ -1,0 +1,72 @@
+// dialer_session: one actor per call attempt, from dial to the record's treatment.
+//
+// Spawned by its campaign with a record that compliance allowed (and, in preview and
+// progressive mode, an agent the router reserved for it). It writes the attempt's first
+// history row and asks the telephony gateway to dial; then follows the call's progress:
+//   - no live answer (busy, no answer, machine, fax, SIT, dropped, failed): releases the
+//     reservation, writes the result row, applies the campaign's treatment, reports, quits;
+//   - a live answer: submits an interaction of the campaign's media into its queue with the
+//     record's fields as properties (pinned to the reserved agent, if any). It must reach an
+//     agent (be offered to one) within the campaign's abandon_after (2 s by default), else
+//     the call is abandoned: the interaction is stopped, the line hung up, it is counted;
+//   - a reached call lives until the agent stops the interaction (the line is hung up) or
+//     the customer hangs up (the interaction is stopped).
+// Messages (untyped): (call_atom, uint64 call, uint8 call_event) from the gateway;
+// (event_atom, frame) — the interaction's events (it is the interaction's owner);
+// (caf::timeout_atom) its abandon timer.
+// It tells its campaign once, at the end: (outcome_atom, attempt_report).
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "actors/outbound/campaign_config.hpp"
+#include "actors/outbound/outbound_types.hpp"
+#include "actors/runtime/domain.hpp"
+
+namespace parley::outbound {
+
+/// What a finished attempt tells its campaign (and the pacer).
+struct attempt_report {
+  std::uint64_t call = 0;
+  std::uint64_t record = 0;
+  std::uint8_t event = 0;      ///< the final call_event
+  bool answered = false;       ///< a live person answered
+  bool abandoned = false;      ///< answered, no agent in time
+  bool reserved = false;       ///< an agent was held for it
+  double ring_s = 0;           ///< dial -> answer or final event
+  double handle_s = 0;         ///< answer -> end (connected calls)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_report& x) {
+  return f(caf::meta::type_name("attempt_report"), x.call, x.record, x.event, x.answered,
+           x.abandoned, x.reserved, x.ring_s, x.handle_s);
+}
+
+struct dialer_setup {
+  std::uint64_t call = 0;
+  const campaign_config* campaign = nullptr;  ///< lives in the shared domain config
+  storage::record_row record;
+  std::string agent;        ///< reserved for this call ("" in predictive mode)
+  caf::actor owner;         ///< the campaign
+  caf::actor gateway;
+  caf::actor list_store;
+  caf::actor compliance;
+  domain_ptr dom;
+};
+
+caf::actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup);
+
+/// The record after a call result, with the campaign's treatment applied: retry later
+/// (ready, scheduled), final (updated) — and whether the next record of its chain is due.
+struct treated {
+  storage::record_row record;
+  bool next_in_chain = false;
+};
+treated apply_treatment(const campaign_config& c, storage::record_row r, std::uint8_t result,
+                        bool abandoned, std::int64_t now_ms);
+
+/// The storage call_result of a final call event.
+std::uint8_t result_of(std::uint8_t event, bool abandoned);
+
+} // namespace parley::outbound

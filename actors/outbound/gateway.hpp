@@ -1,0 +1,47 @@
+// gateway: the telephony gateway interface, as a message contract any gateway actor keeps,
+// and the built-in simulated gateway that lets campaigns run without a switch.
+//
+// A dialer session asks the gateway to place a call and gets its progress back; either side
+// may end it. A real gateway (a SIP user agent, later) is another actor with the same
+// contract — the dialer sessions do not change. Messages:
+//   (dial_atom, uint64 call, std::string phone, caf::actor session) -> ok | limit_exceeded
+//       (no free line); progress goes to `session` as (call_atom, uint64 call, uint8 event)
+//   (hangup_atom, uint64 call)     our side ends the call (no more events for it)
+//
+// The simulated gateway draws each call's outcome (configured probabilities), ring time
+// (uniform 0.25..1.75 x ring_mean; no answer after no_answer_after) and, when answered, a
+// talk time (exponential, mean talk_mean) after which the customer hangs up — all from one
+// seeded generator, on the domain clock (so scaled time speeds it up). Spawned by the engine
+// when campaigns are configured; stopped by the engine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/outbound/campaign_config.hpp"
+#include "actors/runtime/domain.hpp"
+
+namespace parley::outbound {
+
+/// Call progress a gateway reports. Every call ends with exactly one of the final events.
+enum class call_event : std::uint8_t {
+  ringing = 1,
+  answered = 2,      ///< a live person: the call stays up until hangup
+  busy = 3,          ///< final
+  no_answer = 4,     ///< final
+  machine = 5,       ///< answering machine detected: final
+  fax = 6,           ///< final
+  sit = 7,           ///< special information tone (number not in service): final
+  dropped = 8,       ///< the network dropped it before an answer: final
+  hangup = 9,        ///< the customer hung up an answered call: final
+  failed = 10,       ///< the gateway could not place it: final
+};
+
+const char* to_name(call_event e);
+
+caf::actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
+                                   std::shared_ptr<const clock> clk);
+
+} // namespace parley::outbound

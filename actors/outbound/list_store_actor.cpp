@@ -1,0 +1,161 @@
+// The campaigns' list store (list_store_actor.hpp): leases and attempt history on demand,
+// writes buffered and committed in groups.
+#include "actors/outbound/list_store_actor.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/harden.hpp"
+#include "actors/runtime/types.hpp"
+#include "storage/store.hpp"
+
+namespace parley::outbound {
+
+namespace {
+
+struct list_store_state {
+  std::shared_ptr<storage::store> store;
+  list_store_config cfg;
+  std::vector<storage::record_row> updates;
+  std::vector<storage::attempt_row> attempts;
+  std::vector<storage::denial_row> denials;
+  bool timer = false;
+  std::chrono::milliseconds backoff{0};
+  static inline const char* name = "list_store";
+
+  std::size_t pending() const { return updates.size() + attempts.size() + denials.size(); }
+
+  /// Commits what waits; false (and everything kept) when the database refuses.
+  bool flush() {
+    try {
+      auto& ob = store->outbound();
+      if (!attempts.empty())
+        ob.insert_attempts(attempts);
+      attempts.clear();
+      if (!updates.empty())
+        ob.update_records(updates);
+      updates.clear();
+      if (!denials.empty())
+        ob.insert_denials(denials);
+      denials.clear();
+      backoff = std::chrono::milliseconds{0};
+      return true;
+    } catch (const storage::storage_error& e) {
+      backoff = std::clamp(backoff * 2, std::chrono::milliseconds{50}, std::chrono::milliseconds{5000});
+      spdlog::error("outbound list store: {} ({} writes kept, retrying in {} ms)", e.what(),
+                    pending(), backoff.count());
+      return false;
+    }
+  }
+};
+
+using self_ptr = caf::stateful_actor<list_store_state>*;
+
+void arm(self_ptr self) {
+  auto& st = self->state;
+  if (st.timer)
+    return;
+  st.timer = true;
+  self->delayed_send(self, std::max(st.cfg.flush, st.backoff), tick_atom_v);
+}
+
+template <class Row>
+void add(self_ptr self, std::vector<Row>& to, Row&& row) {
+  to.push_back(std::move(row));
+  if (self->state.pending() >= self->state.cfg.batch && self->state.backoff.count() == 0)
+    self->state.flush();
+  if (self->state.pending() > 0)
+    arm(self);
+}
+
+caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, list_store_config cfg) {
+  self->state.store = std::move(store);
+  self->state.cfg = cfg;
+  harden(self);
+  self->attach_functor([=] {
+    // Stopped by the engine: what waits is committed before the connection closes.
+    auto& st = self->state;
+    if (st.pending() > 0 && !st.flush())
+      spdlog::error("outbound list store: {} writes could not be committed at shutdown",
+                    st.pending());
+  });
+  return {
+    [=](lookup_atom, const std::string& name) -> caf::result<std::uint64_t> {
+      try {
+        if (auto l = self->state.store->outbound().list(name))
+          return l->id;
+        return caf::make_error(wire::ErrorCode::unknown_id, "no contact list named " + name);
+      } catch (const storage::storage_error& e) {
+        return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
+      }
+    },
+    [=](lease_atom, std::uint64_t list, std::uint32_t n,
+        std::int64_t now_ms) -> caf::result<std::vector<storage::record_row>> {
+      auto& st = self->state;
+      if (st.pending() > 0 && !st.flush())
+        return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
+      try {
+        return st.store->outbound().lease(list, n, now_ms);
+      } catch (const storage::storage_error& e) {
+        return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
+      }
+    },
+    [=](attempt_atom, std::uint64_t record, const std::string& customer,
+        std::int64_t since_ms) -> caf::result<std::vector<std::int64_t>, std::vector<std::int64_t>> {
+      auto& st = self->state;
+      if (st.pending() > 0 && !st.flush())
+        return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
+      try {
+        // One row at dial (no result yet) and one with the result: the dial rows count.
+        std::vector<std::int64_t> r, c;
+        for (auto& a : st.store->outbound().record_attempts(record, since_ms))
+          if (a.call_result == 0)
+            r.push_back(a.started_ms);
+        if (!customer.empty())
+          for (auto& a : st.store->outbound().customer_attempts(customer, since_ms))
+            if (a.call_result == 0)
+              c.push_back(a.started_ms);
+        return caf::make_result(std::move(r), std::move(c));
+      } catch (const storage::storage_error& e) {
+        return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
+      }
+    },
+    [=](outcome_atom, storage::record_row& r) { add(self, self->state.updates, std::move(r)); },
+    [=](attempt_atom, storage::attempt_row& r) { add(self, self->state.attempts, std::move(r)); },
+    [=](denial_atom, storage::denial_row& r) { add(self, self->state.denials, std::move(r)); },
+    [=](chain_atom, std::uint64_t list, std::uint64_t chain, std::uint32_t n, std::int64_t now) {
+      // Rare (a treatment's "next"): committed at once, after what waits.
+      auto& st = self->state;
+      try {
+        if (st.pending() > 0)
+          st.flush();
+        st.store->outbound().release_chain_next(list, chain, n, now);
+      } catch (const storage::storage_error& e) {
+        spdlog::error("outbound list store: next in chain {} of list {}: {}", chain, list, e.what());
+      }
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      st.timer = false;
+      if (st.pending() > 0 && !st.flush())
+        arm(self);
+    },
+    [=](sync_atom) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (st.pending() > 0 && !st.flush())
+        return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
+      return caf::ok_atom_v;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                            list_store_config cfg) {
+  return sys.spawn<caf::detached>(list_store, std::move(store), cfg);
+}
+
+} // namespace parley::outbound

@@ -1,0 +1,111 @@
+// outbound_types: how the outbound rows and views travel in CAF messages (inspect functions)
+// and the views campaigns answer with. Local messages only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "actors/outbound/compliance.hpp"
+#include "storage/outbound_rows.hpp"
+
+namespace parley::storage {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_row& x) {
+  return f(caf::meta::type_name("record_row"), x.id, x.list_id, x.phone, x.contact_info_type,
+           x.record_type, x.record_status, x.call_result, x.attempts, x.dial_sched_ms,
+           x.call_time_ms, x.daily_from_s, x.daily_till_s, x.tz, x.chain_id, x.chain_n,
+           x.customer_id, x.custom);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_row& x) {
+  return f(caf::meta::type_name("attempt_row"), x.record_id, x.list_id, x.chain_id, x.customer_id,
+           x.phone, x.campaign, x.started_ms, x.call_result);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, denial_row& x) {
+  return f(caf::meta::type_name("denial_row"), x.time_ms, x.campaign, x.list_id, x.record_id,
+           x.phone, x.customer_id, x.reason, x.detail);
+}
+
+} // namespace parley::storage
+
+namespace parley::outbound {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, calling_window& x) {
+  return f(caf::meta::type_name("calling_window"), x.from_s, x.till_s);
+}
+
+/// Local messages only: the cap periods (std::chrono::hours) are not inspected.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, compliance_rules& x) {
+  return f(caf::meta::type_name("compliance_rules"), x.window, x.max_record_attempts,
+           x.max_customer_attempts, x.max_abandon_rate);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, abandon_stats& x) {
+  return f(caf::meta::type_name("abandon_stats"), x.answered, x.abandoned);
+}
+
+/// One pre-dial decision as the compliance actor answers it.
+struct verdict {
+  std::uint8_t reason = 0;  ///< deny_reason (0: allowed)
+  std::string detail;
+  std::int64_t retry_ms = 0;  ///< outside_window: when the window opens next
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, verdict& x) {
+  return f(caf::meta::type_name("verdict"), x.reason, x.detail, x.retry_ms);
+}
+
+/// A campaign as the console and clients see it.
+struct campaign_view {
+  std::string name;
+  std::string mode;       ///< preview, progressive, predictive
+  std::string state;      ///< loaded, running, paused, stopped
+  std::string queue;
+  std::vector<std::string> lists;
+  std::uint32_t ready_agents = 0;   ///< available for its queue now
+  std::uint32_t agents = 0;         ///< logged in and eligible
+  std::uint32_t in_flight = 0;      ///< calls dialing or connected
+  std::uint32_t buffered = 0;       ///< leased records not dialed yet
+  std::uint64_t dialed = 0;
+  std::uint64_t answered = 0;
+  std::uint64_t abandoned = 0;
+  std::uint64_t denied = 0;
+  std::uint64_t exhausted_lists = 0;  ///< lists with nothing due at the last lease
+  double abandon_rate = 0;            ///< over its compliance window
+  double answer_rate = 0;             ///< pacing's estimate
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, campaign_view& x) {
+  return f(caf::meta::type_name("campaign_view"), x.name, x.mode, x.state, x.queue, x.lists,
+           x.ready_agents, x.agents, x.in_flight, x.buffered, x.dialed, x.answered, x.abandoned,
+           x.denied, x.exhausted_lists, x.abandon_rate, x.answer_rate);
+}
+
+/// A record shown to a preview agent before it is dialed.
+struct preview_record {
+  std::string campaign;
+  std::uint64_t record_id = 0;
+  std::string phone;
+  std::string customer_id;
+  std::vector<std::pair<std::string, std::string>> fields;  ///< the record's fields as text
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, preview_record& x) {
+  return f(caf::meta::type_name("preview_record"), x.campaign, x.record_id, x.phone,
+           x.customer_id, x.fields);
+}
+
+} // namespace parley::outbound

@@ -1,0 +1,113 @@
+// The simulated telephony gateway (gateway.hpp): one scheduled actor for every call, timers
+// on the domain clock, outcomes from one seeded generator.
+#include <random>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/outbound/gateway.hpp"
+#include "actors/runtime/harden.hpp"
+#include "actors/runtime/types.hpp"
+
+namespace parley::outbound {
+
+const char* to_name(call_event e) {
+  switch (e) {
+    case call_event::ringing: return "ringing";
+    case call_event::answered: return "answered";
+    case call_event::busy: return "busy";
+    case call_event::no_answer: return "no_answer";
+    case call_event::machine: return "answering_machine";
+    case call_event::fax: return "fax";
+    case call_event::sit: return "sit";
+    case call_event::dropped: return "dropped";
+    case call_event::hangup: return "hangup";
+    case call_event::failed: return "failed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+struct call {
+  caf::actor session;
+  call_event outcome;
+  std::chrono::milliseconds talk{0};
+};
+
+struct gateway_state {
+  gateway_config cfg;
+  std::shared_ptr<const clock> clk;
+  std::mt19937_64 rng;
+  std::discrete_distribution<int> outcome;
+  std::unordered_map<std::uint64_t, call> calls;
+  static inline const char* name = "sim_gateway";
+
+  std::chrono::milliseconds ring_time() {
+    std::uniform_real_distribution<double> u{0.25, 1.75};
+    return std::chrono::milliseconds{static_cast<std::int64_t>(u(rng) * double(cfg.ring_mean.count()))};
+  }
+};
+
+using gateway_self = caf::stateful_actor<gateway_state>*;
+
+constexpr call_event outcomes[] = {call_event::answered, call_event::busy, call_event::no_answer,
+                                   call_event::machine,  call_event::fax,  call_event::sit,
+                                   call_event::dropped};
+
+void later(gateway_self self, std::chrono::milliseconds d, std::uint64_t id, call_event e) {
+  self->delayed_send(self, self->state.clk->real_delay(d), call_atom_v, id,
+                     static_cast<std::uint8_t>(e));
+}
+
+caf::behavior gateway_actor(gateway_self self, gateway_config cfg, std::shared_ptr<const clock> clk) {
+  auto& st = self->state;
+  st.rng.seed(cfg.seed);
+  st.outcome = std::discrete_distribution<int>{cfg.answer, cfg.busy, cfg.no_answer, cfg.machine,
+                                               cfg.fax, cfg.sit, cfg.dropped};
+  st.cfg = std::move(cfg);
+  st.clk = std::move(clk);
+  harden(self);
+  return {
+    [=](dial_atom, std::uint64_t id, const std::string&,
+        const caf::actor& session) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (st.calls.size() >= st.cfg.max_lines)
+        return caf::make_error(wire::ErrorCode::limit_exceeded, "all gateway lines are busy");
+      auto outcome = outcomes[st.outcome(st.rng)];
+      call c{session, outcome, {}};
+      auto ring = outcome == call_event::no_answer ? st.cfg.no_answer_after : st.ring_time();
+      if (outcome == call_event::answered) {
+        std::exponential_distribution<double> talk{1.0 / double(st.cfg.talk_mean.count())};
+        c.talk = std::chrono::milliseconds{static_cast<std::int64_t>(talk(st.rng)) + 1};
+      }
+      st.calls.emplace(id, std::move(c));
+      self->send(session, call_atom_v, id, static_cast<std::uint8_t>(call_event::ringing));
+      later(self, ring, id, outcome);
+      return caf::ok_atom_v;
+    },
+    [=](call_atom, std::uint64_t id, std::uint8_t ev) {
+      // Own timers: the call's outcome, then (answered calls) the customer's hangup.
+      auto& st = self->state;
+      auto it = st.calls.find(id);
+      if (it == st.calls.end())
+        return;  // ended by the dialer meanwhile
+      auto e = static_cast<call_event>(ev);
+      self->send(it->second.session, call_atom_v, id, ev);
+      if (e == call_event::answered)
+        later(self, it->second.talk, id, call_event::hangup);
+      else
+        st.calls.erase(it);
+    },
+    [=](hangup_atom, std::uint64_t id) { self->state.calls.erase(id); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
+                                   std::shared_ptr<const clock> clk) {
+  return sys.spawn(gateway_actor, std::move(cfg), std::move(clk));
+}
+
+} // namespace parley::outbound
