@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,23 @@ option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::
             return {};
           },
           [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); }};
+}
+
+template <class Get>
+option number(std::string key, double lo, double hi, Get get, std::string help) {
+  return {std::move(key), kind::real, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.value<double>().value_or(lo - 1);
+            if (!(v >= lo && v <= hi))
+              return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+            get(c) = v;
+            return {};
+          },
+          [=](const config& c) {
+            std::ostringstream out;
+            out << get(const_cast<config&>(c));
+            return out.str();
+          }};
 }
 
 template <class Get>

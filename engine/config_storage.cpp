@@ -29,6 +29,34 @@ void add_outbound_options(std::vector<option>& o) {
   o.push_back(integer("outbound.import_chunk_rows", 100, 1'000'000,
                       [](config& c) -> auto& { return c.outbound.import_chunk_rows; },
                       "records written per transaction when importing a list"));
+  auto gw = [](config& c) -> gateway_config& { return c.domain.outbound.gateway; };
+  o.push_back(integer("outbound.gateway.seed", 0, INT64_MAX,
+                      [=](config& c) -> auto& { return gw(c).seed; },
+                      "seed of the simulated telephony gateway (the same seed, the same calls)"));
+  for (auto [key, field, help] :
+       std::initializer_list<std::tuple<const char*, double gateway_config::*, const char*>>{
+         {"answer", &gateway_config::answer, "share of calls a live person answers"},
+         {"busy", &gateway_config::busy, "share of calls that get busy"},
+         {"no_answer", &gateway_config::no_answer, "share of calls nobody answers"},
+         {"machine", &gateway_config::machine, "share of calls an answering machine takes"},
+         {"fax", &gateway_config::fax, "share of calls a fax answers"},
+         {"sit", &gateway_config::sit, "share of calls to numbers not in service (SIT)"},
+         {"dropped", &gateway_config::dropped, "share of calls the network drops"}})
+    o.push_back(number(std::string{"outbound.gateway."} + key, 0.0, 1.0,
+                       [=](config& c) -> auto& { return gw(c).*field; },
+                       std::string{help} + " (simulated gateway; shares are normalized)"));
+  o.push_back(duration_ms("outbound.gateway.ring_mean_ms", 1, 600'000,
+                          [=](config& c) -> auto& { return gw(c).ring_mean; },
+                          "mean time to an answer, busy, machine, fax or SIT (uniform 0.25x-1.75x)"));
+  o.push_back(duration_ms("outbound.gateway.no_answer_after_ms", 1, 600'000,
+                          [=](config& c) -> auto& { return gw(c).no_answer_after; },
+                          "a call nobody answers ends after this"));
+  o.push_back(duration_ms("outbound.gateway.talk_mean_ms", 1, 86'400'000,
+                          [=](config& c) -> auto& { return gw(c).talk_mean; },
+                          "mean talk time of answered calls (exponential); the customer hangs up after"));
+  o.push_back(integer("outbound.gateway.max_lines", 1, 10'000'000,
+                      [=](config& c) -> auto& { return gw(c).max_lines; },
+                      "simultaneous calls the gateway takes"));
   o.push_back(text("redis.host", [](config& c) -> auto& { return c.redis.host; }, any_text,
                    "Redis shared by engines for suppression lists; empty = in process (stored "
                    "in the storage backend)"));

@@ -10,6 +10,8 @@
 #include "actors/persistence/writer.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/routing/router_actor.hpp"
+#include "actors/outbound/campaign_actor.hpp"
+#include "actors/outbound/gateway.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
 
@@ -90,7 +92,15 @@ void engine::start() {
   system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
   writer_ = spawn_writer(*system_, store, writer_settings(cfg_, rec.max_session_id + 1), metrics);
-  domain_ = spawn_domain(*system_, cfg_, clock_, domain_storage{writer_, metrics, rec.max_seq});
+  caf::actor ob;
+  try {
+    ob = start_outbound(*store, metrics);
+  } catch (...) {
+    stop_actors();
+    throw;
+  }
+  domain_ = spawn_domain(*system_, cfg_, clock_,
+                         domain_storage{writer_, metrics, rec.max_seq, list_store_, ob});
   recover(rec);
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
@@ -192,6 +202,14 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   }
   for (auto& q : d->cfg->queues)
     d->queues[q.name] = spawn_queue(sys, q);
+  outbound::campaign_handles ob{{}, storage.list_store, storage.compliance};
+  d->compliance = storage.compliance;
+  if (storage.list_store && !d->cfg->outbound.campaigns.empty()) {
+    ob.gateway = outbound::spawn_simulated_gateway(sys, d->cfg->outbound.gateway, d->clk);
+    d->gateway = ob.gateway;
+    for (auto& c : d->cfg->outbound.campaigns)
+      d->campaigns[c.name] = outbound::spawn_campaign(sys, &c);
+  }
   // Everyone learns everyone's handle before the first client can connect.
   domain_ptr shared = d;
   for (auto& a : {d->interactions, d->agents, d->stats})
@@ -202,6 +220,14 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     caf::anon_send(r, init_atom_v, shared);
   for (auto& [name, q] : d->queues)
     caf::anon_send(q, init_atom_v, shared);
+  for (auto& c : d->cfg->outbound.campaigns) {
+    auto it = d->campaigns.find(c.name);
+    if (it == d->campaigns.end())
+      continue;
+    caf::anon_send(it->second, init_atom_v, shared, ob);
+    if (c.autostart)
+      caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
+  }
   return shared;
 }
 
@@ -209,6 +235,21 @@ void engine::stop_actors() {
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
   if (domain_) {
+    // Campaigns first: they give their leased records back and take their dialer sessions
+    // (linked) with them; then the gateway and compliance.
+    caf::scoped_actor first{*system_};
+    std::vector<caf::actor> outbound;
+    for (auto& [name, c] : domain_->campaigns)
+      outbound.push_back(c);
+    for (auto& a : {domain_->gateway, domain_->compliance})
+      if (a)
+        outbound.push_back(a);
+    for (auto& a : outbound) {
+      first->monitor(a);
+      first->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    for (std::size_t i = 0; i < outbound.size(); ++i)
+      first->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds{10}) >> [] {});
     // The registries take the interactions and agents they spawned with them.
     // The stats hub takes its statistics and the Redis publisher with it.
     std::vector<caf::actor> all{domain_->interactions, domain_->agents, domain_->bus,
@@ -230,6 +271,9 @@ void engine::stop_actors() {
   if (writer_)
     caf::anon_send_exit(writer_, caf::exit_reason::user_shutdown);
   writer_ = nullptr;
+  if (list_store_)  // after the campaigns: it commits what they gave back
+    caf::anon_send_exit(list_store_, caf::exit_reason::user_shutdown);
+  list_store_ = nullptr;
   system_->await_all_actors_done();
   domain_.reset();
   if (env_)

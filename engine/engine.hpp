@@ -107,9 +107,13 @@ private:
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
   void recover(storage::recovered& rec);
+  /// Outbound: recovers stale leases, opens the list store and compliance (own store
+  /// connections; the do-not-call list in Redis or in process). Returns compliance.
+  caf::actor start_outbound(storage::store& main, std::shared_ptr<domain_metrics> metrics);
 
   directory_actor directory_;
   caf::actor writer_;  ///< persistence: stopped after every domain actor
+  caf::actor list_store_;  ///< outbound lists: stopped after the campaigns
   domain_ptr domain_;
   std::unique_ptr<session_env> env_;
   boost::asio::io_context io_;
@@ -133,6 +137,8 @@ struct domain_storage {
   caf::actor writer;
   std::shared_ptr<domain_metrics> metrics;
   std::uint64_t last_seq = 0;
+  caf::actor list_store;  ///< outbound: campaigns' leases and history (invalid: no outbound)
+  caf::actor compliance;
 };
 
 /// Spawns the long-lived domain actors of a config and introduces them to each other.

@@ -246,7 +246,9 @@ void dial(self_ptr self, record_row r, std::string agent) {
   s.list_store = st.h.list_store;
   s.compliance = st.h.compliance;
   s.dom = st.dom;
-  spawn_dialer_session(self->system(), std::move(s));
+  // Linked: a campaign stopped at shutdown takes its calls with it (their records are
+  // released as stale at the next start).
+  self->link_to(spawn_dialer_session(self->system(), std::move(s)));
   ++st.ringing;
   ++st.dialed;
   st.pace->on_dial(st.now_s());
@@ -456,7 +458,13 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
   p.max_in_flight = cfg->max_in_flight;
   st0.pace = std::make_unique<pacer>(p);
   harden(self);
-  self->attach_functor([=] { release_all(self); });
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    // Dialer sessions are linked: their normal ends are no reason to stop.
+    if (m.reason == caf::exit_reason::normal)
+      return;
+    release_all(self);
+    self->quit(m.reason);
+  });
   return {
     [=](init_atom, const domain_ptr& dom, const campaign_handles& h) {
       auto& st = self->state;

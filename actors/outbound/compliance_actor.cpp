@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/outbound/record_fields.hpp"
 #include "actors/outbound/suppression.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
@@ -143,6 +144,16 @@ caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
     [=](caf::add_atom, const std::string& kind,
         const std::vector<std::string>& values) -> caf::result<std::uint64_t> {
       try {
+        check_kind(kind);
+        if (kind == "phone")
+          for (auto& v : values) {
+            std::string e164;
+            if (auto why = parse_phone(v, {}, e164); !why.empty())
+              return caf::make_error(wire::ErrorCode::invalid_argument, why);
+            if (e164 != v)
+              return caf::make_error(wire::ErrorCode::invalid_argument,
+                                     "\"" + v + "\" is not E.164 (" + e164 + ")");
+          }
         return self->state.env->dnc->add(kind, values, self->state.env->clk->now_ms());
       } catch (const std::exception& e) {
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());

@@ -74,12 +74,13 @@ caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, l
   self->state.store = std::move(store);
   self->state.cfg = cfg;
   harden(self);
-  self->attach_functor([=] {
+  self->set_exit_handler([=](caf::exit_msg& m) {
     // Stopped by the engine: what waits is committed before the connection closes.
     auto& st = self->state;
     if (st.pending() > 0 && !st.flush())
       spdlog::error("outbound list store: {} writes could not be committed at shutdown",
                     st.pending());
+    self->quit(m.reason);
   });
   return {
     [=](lookup_atom, const std::string& name) -> caf::result<std::uint64_t> {

@@ -30,7 +30,8 @@ struct domain_handles {
   std::unordered_map<std::string, caf::actor> routers;  ///< by tenant
   std::vector<caf::actor> routers_by_index;             ///< see router_index_of()
   std::unordered_map<std::string, caf::actor> campaigns;  ///< by campaign name
-  caf::actor compliance;    ///< outbound compliance (invalid: no campaigns configured)
+  caf::actor compliance;    ///< outbound compliance and the do-not-call list
+  caf::actor gateway;       ///< the telephony gateway (invalid: no campaigns configured)
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
   std::shared_ptr<domain_metrics> metrics;

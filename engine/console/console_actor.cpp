@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/directory/directory_actor.hpp"
+#include "actors/outbound/outbound_types.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/views.hpp"
@@ -23,7 +24,7 @@ const std::vector<console_command>& console_commands() {
     {"status", console_level::user, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", console_level::user,
-     "show connections|agents|queues|interactions|stats|lists [key=value ...] [limit=N]",
+     "show connections|agents|queues|interactions|stats|lists|campaigns [key=value ...] [limit=N]",
      "list objects; filters: type= (connections), state= tenant= (agents), state= queue= "
      "(interactions); limit defaults to 50"},
     {"trace", console_level::user, "trace interaction ID",
@@ -33,6 +34,10 @@ const std::vector<console_command>& console_commands() {
     {"list", console_level::operator_, "list import NAME FILE [MAPPING]",
      "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
      "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID"},
+    {"campaign", console_level::operator_, "campaign start|stop|pause|resume|status NAME",
+     "control an outbound campaign (status needs the user level only)"},
+    {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
+     "the do-not-call list: add or remove an entry, or check one (check: user level)"},
     {"agent", console_level::operator_, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
     {"drain", console_level::admin, "drain",
@@ -54,6 +59,20 @@ std::vector<std::string> split_words(const std::string& line) {
 }
 
 namespace {
+
+std::string campaign_line(const outbound::campaign_view& v) {
+  std::ostringstream o;
+  std::string lists;
+  for (auto& l : v.lists)
+    lists += (lists.empty() ? "" : ",") + l;
+  o << "campaign " << v.name << " " << v.state << " " << v.mode << " queue=" << v.queue
+    << " lists=" << lists << " agents=" << v.ready_agents << "/" << v.agents
+    << " dialed=" << v.dialed << " answered=" << v.answered << " abandoned=" << v.abandoned
+    << " abandon_rate=" << std::fixed << std::setprecision(2) << v.abandon_rate * 100 << "%"
+    << " denied=" << v.denied << " in_flight=" << v.in_flight << " buffered=" << v.buffered
+    << "\n";
+  return o.str();
+}
 
 struct console_state {
   std::shared_ptr<console_env> env;
@@ -270,6 +289,30 @@ void show(console_self self, const std::vector<std::string>& w) {
       [=](caf::error& e) { fail(self, describe(e)); });
   } else if (what == "lists") {
     start_show_lists(self->system(), caf::actor{self}, env.cfg);
+  } else if (what == "campaigns") {
+    auto& all = env.domain->campaigns;
+    if (all.empty()) {
+      done(self, "no campaigns configured\n");
+      return;
+    }
+    // One status request each, answered in name order.
+    auto lines = std::make_shared<std::map<std::string, std::string>>();
+    auto left = std::make_shared<std::size_t>(all.size());
+    for (auto& [name, c] : all) {
+      auto n = name;
+      auto collect = [=](std::string text) {
+        (*lines)[n] = std::move(text);
+        if (--*left == 0) {
+          std::string out;
+          for (auto& [k, l] : *lines)
+            out += l;
+          done(self, out + std::to_string(lines->size()) + " campaign(s)\n");
+        }
+      };
+      self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
+        .then([=](const outbound::campaign_view& v) { collect(campaign_line(v)); },
+              [=](caf::error& e) { collect(n + "  error: " + describe(e) + "\n"); });
+    }
   } else if (what == "stats") {
     auto& s = env.stats;
     auto o = std::make_shared<std::ostringstream>();
@@ -346,7 +389,11 @@ void run(console_self self, const std::string& line) {
     fail(self, "unknown command \"" + w[0] + "\" (try help)");
     return;
   }
-  if (st.level < cmd->level) {
+  // Reading a campaign's status or a do-not-call entry needs the user level only.
+  auto needed = cmd->level;
+  if ((w[0] == "campaign" || w[0] == "dnc") && w.size() > 1 && (w[1] == "status" || w[1] == "check"))
+    needed = console_level::user;
+  if (st.level < needed) {
     fail(self, std::string{"\""} + cmd->name + "\" needs the " + level_name(cmd->level)
                  + " level; this connection has " + level_name(st.level) + " (see auth)");
     return;
@@ -443,6 +490,53 @@ void run(console_self self, const std::string& line) {
               [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
         },
         [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+  } else if (name == "campaign") {
+    if (w.size() != 3) {
+      fail(self, "usage: campaign start|stop|pause|resume|status NAME");
+      return;
+    }
+    auto c = env.domain->campaign(w[2]);
+    if (!c) {
+      fail(self, "no campaign named " + w[2] + " (see show campaigns)");
+      return;
+    }
+    auto op = w[1];
+    auto reply = [=](std::string text) {
+      if (op == "status")
+        done(self, text);
+      else
+        audited(self, line, [=] { return text; });
+    };
+    self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
+      .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
+            [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
+  } else if (name == "dnc") {
+    if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check")) {
+      fail(self, "usage: dnc add|remove|check phone|customer VALUE");
+      return;
+    }
+    auto err = [=](caf::error& e) {
+      auto text = "error: " + describe(e) + "\n";
+      if (w[1] == "check")
+        done(self, text);
+      else
+        audited(self, line, [=] { return text; });
+    };
+    auto kind = w[2], value = w[3];
+    if (w[1] == "check")
+      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::get_atom_v, kind, value)
+        .then([=](bool listed) { done(self, kind + " " + value + (listed ? " is" : " is not") + " on the do-not-call list\n"); }, err);
+    else if (w[1] == "add")
+      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::add_atom_v, kind,
+                    std::vector<std::string>{value})
+        .then([=](std::uint64_t n) {
+                audited(self, line, [=] { return kind + " " + value + (n ? " added\n" : " was listed already\n"); });
+              }, err);
+    else
+      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::delete_atom_v, kind, value)
+        .then([=](bool removed) {
+                audited(self, line, [=] { return kind + " " + value + (removed ? " removed\n" : " was not listed\n"); });
+              }, err);
   } else if (name == "list") {
     if (w.size() < 4 || w[1] != "import") {
       audited(self, line, [] { return std::string{"error: usage: list import NAME FILE [MAPPING]\n"}; });

@@ -79,7 +79,7 @@ private:
 /// Words that may follow a command word.
 std::vector<std::string> followers(const std::string& first) {
   if (first == "show")
-    return {"connections", "agents", "queues", "interactions", "stats", "lists"};
+    return {"connections", "agents", "queues", "interactions", "stats", "lists", "campaigns"};
   if (first == "trace")
     return {"interaction"};
   if (first == "set")
@@ -88,6 +88,10 @@ std::vector<std::string> followers(const std::string& first) {
     return {"logout"};
   if (first == "list")
     return {"import"};
+  if (first == "campaign")
+    return {"start", "stop", "pause", "resume", "status"};
+  if (first == "dnc")
+    return {"add", "remove", "check"};
   if (first == "help") {
     std::vector<std::string> out;
     for (auto& c : parley::engine::console_commands())

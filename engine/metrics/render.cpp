@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/outbound/compliance.hpp"
+#include "actors/outbound/gateway.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "engine/metrics/metrics_server.hpp"
 #include "protocol/wire.hpp"
@@ -140,6 +142,26 @@ void engine_part(page& p, const metrics_env& env) {
     p.family(name, type, help);
     p.sample(name, "", v);
   };
+  // -- outbound --
+  p.family("parley_dial_attempts_total", "counter",
+           "Finished outbound dial attempts, by result (abandoned: answered, no agent in time).");
+  for (std::size_t e = 1; e < m.dial_results.size(); ++e)
+    if (auto n = m.dial_results[e].load(); n > 0)
+      p.sample("parley_dial_attempts_total",
+               label("result", outbound::to_name(static_cast<outbound::call_event>(e))),
+               static_cast<double>(n));
+  if (auto n = m.dial_abandoned.load(); n > 0)
+    p.sample("parley_dial_attempts_total", label("result", "abandoned"), static_cast<double>(n));
+  num("parley_dials_total", "counter", "Outbound calls placed.", static_cast<double>(m.dials.load()));
+  num("parley_dials_in_flight", "gauge", "Outbound calls dialing or connected now.",
+      static_cast<double>(m.dials_in_flight.load()));
+  p.family("parley_compliance_decisions_total", "counter",
+           "Pre-dial compliance decisions, by decision (allowed or the denial reason).");
+  for (std::size_t r = 0; r < m.compliance.size(); ++r)
+    if (auto n = m.compliance[r].load(); n > 0)
+      p.sample("parley_compliance_decisions_total",
+               label("decision", outbound::to_name(static_cast<outbound::deny_reason>(r))),
+               static_cast<double>(n));
   num("parley_stats_open", "gauge", "Open statistics (2060).", static_cast<double>(m.stats_open.load()));
   num("parley_stats_opened_total", "counter", "Statistics opened.",
       static_cast<double>(m.stats_opened.load()));
