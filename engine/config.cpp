@@ -555,21 +555,16 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   r.text("zone", e.zone);
   r.text("action", e.action, true);
   r.text("campaign", e.campaign);
-  r.text("list", e.list);
-  r.text("file", e.file);
-  r.text("mapping", e.mapping);
   r.finish();
   try {
     outbound::cron_schedule::parse(e.cron, e.zone);
   } catch (const std::exception& ex) {
     r.v.fail(item, r.name + ".cron", ex.what());
   }
-  static const std::vector<std::string> actions{"start", "stop", "pause", "resume", "import"};
+  static const std::vector<std::string> actions{"start", "stop", "pause", "resume"};
   if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
-    r.v.fail(item, r.name + ".action", "\"" + e.action + "\" is not start, stop, pause, resume or import");
-  else if (e.action == "import" && (e.list.empty() || e.file.empty()))
-    r.v.fail(item, r.name, "an import needs list and file");
-  else if (e.action != "import" && e.campaign.empty())
+    r.v.fail(item, r.name + ".action", "\"" + e.action + "\" is not start, stop, pause or resume");
+  else if (e.campaign.empty())
     r.v.fail(item, r.name, "a campaign action needs campaign");
   r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
 }

@@ -12,6 +12,7 @@
 #include "actors/routing/router_actor.hpp"
 #include "actors/outbound/campaign_actor.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/outbound/scheduler_actor.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
 
@@ -228,6 +229,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     if (c.autostart)
       caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
   }
+  if (!d->campaigns.empty() && !d->cfg->outbound.schedule.empty())
+    d->scheduler = outbound::spawn_scheduler(sys, shared);
   return shared;
 }
 
@@ -241,7 +244,7 @@ void engine::stop_actors() {
     std::vector<caf::actor> outbound;
     for (auto& [name, c] : domain_->campaigns)
       outbound.push_back(c);
-    for (auto& a : {domain_->gateway, domain_->compliance})
+    for (auto& a : {domain_->scheduler, domain_->gateway, domain_->compliance})
       if (a)
         outbound.push_back(a);
     for (auto& a : outbound) {

@@ -74,9 +74,8 @@ struct gateway_config {
 struct schedule_entry {
   std::string cron;                 ///< "m h dom mon dow"
   std::string zone = "UTC";
-  std::string action;               ///< "start", "stop", "pause", "resume", "import"
-  std::string campaign;             ///< for campaign actions
-  std::string list, file, mapping;  ///< for "import" (file inside outbound.import_dir)
+  std::string action;               ///< "start", "stop", "pause", "resume"
+  std::string campaign;
 
   bool operator==(const schedule_entry&) const = default;
 };

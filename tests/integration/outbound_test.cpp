@@ -227,3 +227,21 @@ TEST_CASE("a campaign whose list does not exist does not start") {
   CHECK(con.ask("campaign start spring").rfind("error: unknown_id: no contact list named spring", 0) == 0);
   CHECK(con.ask("campaign status spring").find(" loaded ") != std::string::npos);
 }
+
+TEST_CASE("the job scheduler starts a campaign at its cron time") {
+  auto dir = temp_dir();
+  // Every minute of domain time: 3 s of real time at 20x.
+  auto eng = start_engine_toml(center("progressive", R"(
+[[schedule]]
+cron = "* * * * *"
+zone = "America/New_York"
+action = "start"
+campaign = "spring"
+)"),
+                               {"engine.data_dir=" + dir});
+  console_conn con{eng->console_port()};
+  auto file = write_list(dir, 5);
+  REQUIRE(con.ask("list import spring " + file).find("5 imported") != std::string::npos);
+  CHECK(eventually([&] { return con.ask("campaign status spring").find(" running ") != std::string::npos; },
+                   10s));
+}
