@@ -33,7 +33,7 @@ void add_outbound_options(std::vector<option>& o) {
   o.push_back(integer("outbound.gateway.seed", 0, INT64_MAX,
                       [=](config& c) -> auto& { return gw(c).seed; },
                       "seed of the simulated telephony gateway (the same seed, the same calls)"));
-  for (auto [key, field, help] :
+  for (auto entry :
        std::initializer_list<std::tuple<const char*, double gateway_config::*, const char*>>{
          {"answer", &gateway_config::answer, "share of calls a live person answers"},
          {"busy", &gateway_config::busy, "share of calls that get busy"},
@@ -42,9 +42,13 @@ void add_outbound_options(std::vector<option>& o) {
          {"fax", &gateway_config::fax, "share of calls a fax answers"},
          {"sit", &gateway_config::sit, "share of calls to numbers not in service (SIT)"},
          {"dropped", &gateway_config::dropped, "share of calls the network drops"}})
-    o.push_back(number(std::string{"outbound.gateway."} + key, 0.0, 1.0,
+  {
+    // Not a structured binding: lambdas may not capture those (clang).
+    auto field = std::get<1>(entry);
+    o.push_back(number(std::string{"outbound.gateway."} + std::get<0>(entry), 0.0, 1.0,
                        [=](config& c) -> auto& { return gw(c).*field; },
-                       std::string{help} + " (simulated gateway; shares are normalized)"));
+                       std::string{std::get<2>(entry)} + " (simulated gateway; shares are normalized)"));
+  }
   o.push_back(duration_ms("outbound.gateway.ring_mean_ms", 1, 600'000,
                           [=](config& c) -> auto& { return gw(c).ring_mean; },
                           "mean time to an answer, busy, machine, fax or SIT (uniform 0.25x-1.75x)"));
