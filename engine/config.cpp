@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <boost/asio/ip/address.hpp>
+#include <date/date.h>
 #include <toml++/toml.h>
 
 #include "engine/config_options.hpp"
@@ -46,6 +47,30 @@ std::vector<option> make_options() {
                  std::ostringstream out;
                  out << c.clock_scale;
                  return out.str();
+               }});
+  o.push_back({"engine.clock_start", kind::string,
+               "domain time at start-up, UTC (\"2026-03-08T06:30:00Z\"); empty = now. For "
+               "simulations and tests that need a given hour or date (with clock_scale)",
+               [](config& c, const toml::node& n) -> std::string {
+                 auto v = n.value<std::string>().value_or("");
+                 if (v.empty()) {
+                   c.clock_start_ms = 0;
+                   return {};
+                 }
+                 std::istringstream in{v};
+                 date::sys_time<std::chrono::milliseconds> t;
+                 in >> date::parse("%Y-%m-%dT%H:%M:%SZ", t);
+                 if (in.fail() || in.peek() != std::char_traits<char>::eof()
+                     || t.time_since_epoch().count() <= 0)
+                   return "must be a UTC time like 2026-03-08T06:30:00Z";
+                 c.clock_start_ms = t.time_since_epoch().count();
+                 return {};
+               },
+               [](const config& c) -> std::string {
+                 if (c.clock_start_ms == 0)
+                   return "\"\"";
+                 auto t = date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{c.clock_start_ms}};
+                 return "\"" + date::format("%Y-%m-%dT%H:%M:%SZ", date::floor<std::chrono::seconds>(t)) + "\"";
                }});
   o.push_back(text("listen.bind", [](config& c) -> auto& { return c.listen.bind; }, non_empty,
                    "address every protocol listener binds to"));

@@ -129,6 +129,7 @@ struct config {
   std::uint32_t io_threads = 1;
   std::uint32_t actor_threads = 0;  ///< 0: one per core left after the I/O threads
   double clock_scale = 1.0;         ///< domain time runs this many times faster than real time
+  std::int64_t clock_start_ms = 0;  ///< domain time at start-up, ms since the epoch (0: now)
   listen_config listen;
   limits_config limits;
   timeouts_config timeouts;

@@ -1,5 +1,5 @@
 // connection_state: what a connection actor knows about its client. Private to
-// connection_actor.cpp and dispatch.cpp.
+// connection_actor.cpp and the dispatch files.
 #pragma once
 
 #include <unordered_map>
@@ -88,5 +88,10 @@ void dispatch(connection_self self, const wire::Envelope& env);
 void dispatch_stat(connection_self self, const wire::Envelope& env);
 
 bool stat_family(wire::Message m);
+
+/// The outbound family (campaigns and preview, on 7120); called by dispatch().
+void dispatch_outbound(connection_self self, const wire::Envelope& env);
+
+bool outbound_family(wire::Message m);
 
 } // namespace parley::engine

@@ -58,6 +58,8 @@ bool allowed(Message m, ClientType t) {
     case Message::RegisterRouter:
     case Message::RouteTo: return t == ClientType::router;
     case Message::VqEvent: return t == ClientType::router;
+    case Message::PreviewRequest:
+    case Message::PreviewDecision: return t == ClientType::agent_desktop;
     default: return true;
   }
 }
@@ -359,6 +361,8 @@ void dispatch(connection_self self, const wire::Envelope& env) {
               + protocol::client_type_name(st.setup.info.type) + " clients");
     return;
   }
+  if (outbound_family(type))
+    return dispatch_outbound(self, env);
   auto who = st.who(me(self));
   switch (type) {
     case Message::Submit: return submit(self, ref, *env.message_as_Submit());

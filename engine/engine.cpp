@@ -55,7 +55,7 @@ std::size_t actor_thread_count(const config& cfg) {
 
 engine::engine(config cfg, std::shared_ptr<const clock> clk)
   : cfg_(std::move(cfg)), live_(std::make_shared<const config>(cfg_)),
-    clock_(clk ? std::move(clk) : make_clock(cfg_.clock_scale)) {
+    clock_(clk ? std::move(clk) : make_clock(cfg_.clock_scale, cfg_.clock_start_ms)) {
 }
 
 engine::~engine() {

@@ -135,6 +135,15 @@ void give_back(self_ptr self, record_row r, std::int64_t due_ms,
   self->send(self->state.h.list_store, outcome_atom_v, std::move(r));
 }
 
+/// Answers every agent waiting for a preview record with `why` (wrong_state).
+void refuse_previews(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  for (auto& rp : st.preview_waiting)
+    rp.deliver(caf::make_error(wire::ErrorCode::wrong_state, why));
+  st.preview_waiting.clear();
+  st.preview_agents.clear();
+}
+
 void release_all(self_ptr self) {
   auto& st = self->state;
   auto now = st.now_ms();
@@ -146,11 +155,7 @@ void release_all(self_ptr self) {
   for (auto& [id, p] : st.previews)
     give_back(self, std::move(p.record), 0);
   st.previews.clear();
-  for (auto& rp : st.preview_waiting)
-    rp.deliver(caf::make_error(wire::ErrorCode::wrong_state,
-                               "campaign " + st.cfg->name + " is " + to_name(st.state)));
-  st.preview_waiting.clear();
-  st.preview_agents.clear();
+  refuse_previews(self, "campaign " + st.cfg->name + " is " + to_name(st.state));
 }
 
 void serve_previews(self_ptr self);
@@ -362,13 +367,18 @@ void serve_previews(self_ptr self) {
                 {"call_result", outbound::to_name(static_cast<storage::call_result>(r.call_result))},
                 {"chain_id", std::to_string(r.chain_id)},
                 {"custom", r.custom}};
+    p.timeout_ms = static_cast<std::uint32_t>(st.cfg->preview_timeout.count());
     auto id = r.id;
     st.previews[id] = preview_hold{agent, std::move(r)};
     self->delayed_send(self, st.dom->clk->real_delay(st.cfg->preview_timeout), preview_atom_v, id);
     rp.deliver(std::move(p));
   }
-  if (!st.preview_waiting.empty())
+  if (!st.preview_waiting.empty()) {
     lease(self);
+    // Nothing to lease now (every list was empty a moment ago): agents hear so at once.
+    if (!st.leasing)
+      refuse_previews(self, "nothing is due in campaign " + st.cfg->name + " now");
+  }
 }
 
 caf::result<campaign_view> control(self_ptr self, const std::string& op) {

@@ -100,12 +100,13 @@ struct preview_record {
   std::string phone;
   std::string customer_id;
   std::vector<std::pair<std::string, std::string>> fields;  ///< the record's fields as text
+  std::uint32_t timeout_ms = 0;  ///< the record goes back to its list when undecided this long
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, preview_record& x) {
   return f(caf::meta::type_name("preview_record"), x.campaign, x.record_id, x.phone,
-           x.customer_id, x.fields);
+           x.customer_id, x.fields, x.timeout_ms);
 }
 
 } // namespace parley::outbound

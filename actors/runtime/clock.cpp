@@ -16,9 +16,9 @@ steady_clock::duration real_clock::real_delay(duration d) const {
   return duration_cast<steady_clock::duration>(d);
 }
 
-scaled_clock::scaled_clock(double factor)
+scaled_clock::scaled_clock(double factor, std::optional<time_point> start)
   : factor_(factor), real_start_(steady_clock::now()),
-    domain_start_(time_point_cast<duration>(system_clock::now())) {
+    domain_start_(start ? *start : time_point_cast<duration>(system_clock::now())) {
 }
 
 clock::time_point scaled_clock::now() const {
@@ -49,7 +49,10 @@ void manual_clock::set(time_point t) {
   now_ns_ = t.time_since_epoch().count();
 }
 
-std::shared_ptr<const clock> make_clock(double scale) {
+std::shared_ptr<const clock> make_clock(double scale, std::int64_t start_ms) {
+  if (start_ms != 0)
+    return std::make_shared<scaled_clock>(
+      scale, clock::time_point{duration_cast<clock::duration>(milliseconds{start_ms})});
   if (scale == 1.0)
     return std::make_shared<real_clock>();
   return std::make_shared<scaled_clock>(scale);

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace parley {
 
@@ -42,10 +43,11 @@ public:
   double scale() const override { return 1.0; }
 };
 
-/// Domain time starting at the real time of construction and running `factor` times faster.
+/// Domain time starting at `start` (by default the real time of construction) and running
+/// `factor` times faster.
 class scaled_clock final : public clock {
 public:
-  explicit scaled_clock(double factor);
+  explicit scaled_clock(double factor, std::optional<time_point> start = std::nullopt);
   time_point now() const override;
   std::chrono::steady_clock::duration real_delay(duration d) const override;
   double scale() const override { return factor_; }
@@ -71,7 +73,8 @@ private:
   std::atomic<std::int64_t> now_ns_;
 };
 
-/// The clock for a configured scale: real_clock for 1, scaled_clock otherwise.
-std::shared_ptr<const clock> make_clock(double scale);
+/// The clock for a configured scale and start (ms since the Unix epoch, 0 = now):
+/// real_clock for scale 1 from now, scaled_clock otherwise.
+std::shared_ptr<const clock> make_clock(double scale, std::int64_t start_ms = 0);
 
 } // namespace parley

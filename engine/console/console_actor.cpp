@@ -31,9 +31,10 @@ const std::vector<console_command>& console_commands() {
      "stream the interaction's events live; send any line to stop"},
     {"set", console_level::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
-    {"list", console_level::operator_, "list import NAME FILE [MAPPING]",
+    {"list", console_level::operator_, "list import NAME FILE [MAPPING] | list export NAME FILE",
      "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
-     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID"},
+     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID; export writes "
+     "the list with its results to a new FILE there"},
     {"campaign", console_level::operator_, "campaign start|stop|pause|resume|status NAME",
      "control an outbound campaign (status needs the user level only)"},
     {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
@@ -538,8 +539,15 @@ void run(console_self self, const std::string& line) {
                 audited(self, line, [=] { return kind + " " + value + (removed ? " removed\n" : " was not listed\n"); });
               }, err);
   } else if (name == "list") {
+    if (w.size() == 4 && w[1] == "export") {
+      st.job_line = line;
+      start_list_export(self->system(), caf::actor{self}, env.cfg, w[2], w[3]);
+      return;
+    }
     if (w.size() < 4 || w[1] != "import") {
-      audited(self, line, [] { return std::string{"error: usage: list import NAME FILE [MAPPING]\n"}; });
+      audited(self, line, [] {
+        return std::string{"error: usage: list import NAME FILE [MAPPING] | list export NAME FILE\n"};
+      });
       return;
     }
     // The mapping is the rest of the line: column names may hold blanks.

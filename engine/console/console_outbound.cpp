@@ -47,6 +47,28 @@ std::string resolve_import_file(const std::string& dir, const std::string& file,
   return path.string();
 }
 
+namespace {
+
+/// Where an export may be written: inside `dir`, a file that does not exist yet.
+std::string resolve_export_file(const std::string& dir, const std::string& file, std::string& why) {
+  std::error_code ec;
+  auto base = fs::weakly_canonical(fs::absolute(dir), ec);
+  auto path = fs::weakly_canonical(fs::path(file).is_absolute() ? fs::path(file) : base / file, ec);
+  auto [b, p] = std::mismatch(base.begin(), base.end(), path.begin(), path.end());
+  if (ec || b != base.end() || p == path.end()) {
+    why = "\"" + file + "\" is outside the import directory " + base.string()
+          + " (outbound.import_dir)";
+    return {};
+  }
+  if (fs::exists(path, ec)) {
+    why = "\"" + path.string() + "\" exists already (an export never overwrites)";
+    return {};
+  }
+  return path.string();
+}
+
+} // namespace
+
 void start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
                        std::string list, std::string file, std::string mapping) {
   outbound::import_options opt;
@@ -88,6 +110,46 @@ void start_list_import(caf::actor_system& sys, const caf::actor& console, const 
       answer(res.summary(list) + (res.ok() ? took.str() : ""));
     } catch (const storage::storage_error& e) {
       answer(std::string{"error: storage: "} + e.what() + "\n");
+    }
+  });
+}
+
+void start_list_export(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list, std::string file) {
+  auto store_cfg = store_config(cfg);
+  auto dir = import_dir(cfg);
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
+    auto answer = [&](const std::string& text) { self->send(console, import_atom_v, text); };
+    std::string why;
+    auto path = resolve_export_file(dir, file, why);
+    if (path.empty())
+      return answer("error: " + why + "\n");
+    try {
+      auto store = storage::open_store(store_cfg);
+      auto& ob = store->outbound();
+      auto l = ob.list(list);
+      if (!l)
+        return answer("error: no contact list named " + list + " (see show lists)\n");
+      auto tmp = path + ".part";
+      std::uint64_t rows = 0;
+      {
+        std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
+        if (!out)
+          return answer("error: cannot write \"" + tmp + "\"\n");
+        rows = outbound::export_csv(ob, l->id, out);
+        out.flush();
+        if (!out) {
+          std::error_code ec;
+          fs::remove(tmp, ec);
+          return answer("error: writing \"" + tmp + "\" failed (disk full?)\n");
+        }
+      }
+      fs::rename(tmp, path);  // readers never see half a file
+      answer("list " + list + ": " + std::to_string(rows) + " record(s) exported to " + path + "\n");
+    } catch (const storage::storage_error& e) {
+      answer(std::string{"error: storage: "} + e.what() + "\n");
+    } catch (const fs::filesystem_error& e) {
+      answer(std::string{"error: "} + e.what() + "\n");
     }
   });
 }

@@ -1,6 +1,7 @@
-// console_outbound: the console's outbound commands — `list import NAME FILE [MAPPING]` and
-// `show lists`. Files and databases block, so each command runs in a detached actor of its
-// own with its own store connection (never on the actor threads); it sends
+// console_outbound: the console's outbound commands — `list import NAME FILE [MAPPING]`,
+// `list export NAME FILE` and `show lists`. Files and databases block, so each command runs
+// in a detached actor of its own with its own store connection (never on the actor
+// threads); it sends
 // (progress_atom, std::string line) to the console actor while it works and
 // (import_atom, std::string answer) once at the end, then quits.
 #pragma once
@@ -16,6 +17,11 @@ namespace parley::engine {
 /// Starts an import of FILE (inside the import directory) into list NAME.
 void start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
                        std::string list, std::string file, std::string mapping);
+
+/// Starts an export of list NAME with its results as CSV to FILE (inside the import
+/// directory, a new file: written aside and renamed when complete).
+void start_list_export(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list, std::string file);
 
 /// Starts a listing of the contact lists with their record counts.
 void start_show_lists(caf::actor_system& sys, const caf::actor& console, const config& cfg);

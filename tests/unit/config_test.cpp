@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "actors/runtime/clock.hpp"
 #include "engine/config.hpp"
 #include "support/test_env.hpp"
 
@@ -79,6 +80,16 @@ TEST_CASE("--set overrides are typed and validated like the file") {
            "(0..65535)");
   CHECK(problem("", {"listen.nope=1"}).find("listen.nope: unknown key") != std::string::npos);
   CHECK(problem("", {"novalue"}) == "--set novalue: expected key=value");
+}
+
+TEST_CASE("engine.clock_start sets the domain time at start-up") {
+  auto cfg = parse_config("[engine]\nclock_start = \"2026-03-08T06:30:00Z\"\n", "t.toml");
+  CHECK(cfg.clock_start_ms == 1'772'951'400'000);
+  CHECK(parse_config("", "t.toml").clock_start_ms == 0);
+  CHECK(problem("[engine]\nclock_start = \"2026-03-08 06:30\"\n")
+        == "t.toml:2: engine.clock_start: must be a UTC time like 2026-03-08T06:30:00Z");
+  auto clk = make_clock(1.0, cfg.clock_start_ms);
+  CHECK(clk->now_ms() - cfg.clock_start_ms < 1000);
 }
 
 TEST_CASE("registration tokens per client type") {

@@ -1,0 +1,164 @@
+// outbound_dispatch: the outbound family on 7120 — campaign control and status for any
+// client (changes for admin clients only) and preview dialing for agent desktops. Called by
+// dispatch() once the port and the client type are checked; answers exactly once.
+#include "engine/connection_state.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/outbound/campaign_actor.hpp"
+#include "actors/runtime/views.hpp"
+
+namespace parley::engine {
+
+namespace {
+
+using wire::Message;
+
+std::string str(const flatbuffers::String* s) {
+  return s ? s->str() : std::string{};
+}
+
+flatbuffers::Offset<wire::CampaignStatus> build_campaign(flatbuffers::FlatBufferBuilder& fbb,
+                                                        const outbound::campaign_view& v) {
+  std::vector<flatbuffers::Offset<flatbuffers::String>> lists;
+  for (auto& l : v.lists)
+    lists.push_back(fbb.CreateString(l));
+  return wire::CreateCampaignStatusDirect(fbb, v.name.c_str(), v.mode.c_str(), v.state.c_str(),
+                                          v.queue.c_str(), &lists, v.ready_agents, v.agents,
+                                          v.in_flight, v.buffered, v.dialed, v.answered,
+                                          v.abandoned, v.denied, v.abandon_rate, v.answer_rate);
+}
+
+void answer_campaign(connection_self self, std::uint64_t ref, const outbound::campaign_view& v) {
+  auto& enc = self->state.enc;
+  auto& fbb = enc.start();
+  self->state.send(enc.finish(ref, build_campaign(fbb, v)));
+}
+
+/// The campaign actor by name, or an unknown_id answer and an invalid handle.
+caf::actor campaign_or_fail(connection_self self, std::uint64_t ref, const std::string& name) {
+  auto c = self->state.setup.domain->campaign(name);
+  if (!c)
+    self->state.fail(ref, wire::ErrorCode::unknown_id, "no campaign named " + name);
+  return c;
+}
+
+void control(connection_self self, std::uint64_t ref, const wire::CampaignControl& m) {
+  auto& st = self->state;
+  auto op = m.op();
+  if (op != wire::CampaignOp::status && st.setup.info.type != wire::ClientType::admin) {
+    st.fail(ref, wire::ErrorCode::wrong_client_type,
+            std::string{"CampaignControl "} + wire::EnumNameCampaignOp(op)
+              + " is for admin clients (status is for any)");
+    return;
+  }
+  auto name = wire::EnumNameCampaignOp(op);
+  if (*name == '\0') {
+    st.fail(ref, wire::ErrorCode::invalid_argument, "unknown campaign operation");
+    return;
+  }
+  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  if (!c)
+    return;
+  // Starting reads the lists from storage: allow it the storage's time, not a request's.
+  auto limit = std::max(st.setup.request_timeout, caf::timespan{std::chrono::seconds{30}});
+  self->request(c, limit, campaign_atom_v, std::string{name})
+    .then([=](const outbound::campaign_view& v) { answer_campaign(self, ref, v); },
+          [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+void all_campaigns(connection_self self, std::uint64_t ref) {
+  auto& all = self->state.setup.domain->campaigns;
+  auto views = std::make_shared<std::map<std::string, outbound::campaign_view>>();
+  auto left = std::make_shared<std::size_t>(all.size());
+  auto failed = std::make_shared<bool>(false);
+  auto finish = [=] {
+    auto& enc = self->state.enc;
+    auto& fbb = enc.start();
+    std::vector<flatbuffers::Offset<wire::CampaignStatus>> items;
+    for (auto& [name, v] : *views)  // by name
+      items.push_back(build_campaign(fbb, v));
+    self->state.send(enc.finish(ref, wire::CreateCampaignsDirect(fbb, &items)));
+  };
+  if (all.empty())
+    return finish();
+  for (auto& [name, c] : all)
+    self->request(c, self->state.setup.request_timeout, campaign_atom_v, std::string{"status"})
+      .then(
+        [=](const outbound::campaign_view& v) {
+          (*views)[v.name] = v;
+          if (--*left == 0 && !*failed)
+            finish();
+        },
+        [=](caf::error& e) {
+          if (!*failed)
+            self->state.fail(ref, e);
+          *failed = true;
+        });
+}
+
+/// Preview requests need the agent logged in on this desktop.
+bool agent_or_fail(connection_self self, std::uint64_t ref) {
+  if (self->state.agent_actor)
+    return true;
+  self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
+  return false;
+}
+
+void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest& m) {
+  if (!agent_or_fail(self, ref))
+    return;
+  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  if (!c)
+    return;
+  auto& st = self->state;
+  self->request(c, st.setup.request_timeout, preview_atom_v, st.agent)
+    .then(
+      [=](const outbound::preview_record& p) {
+        auto& enc = self->state.enc;
+        auto& fbb = enc.start();
+        property_list fields;
+        for (auto& [k, v] : p.fields)
+          fields.push_back(property{k, v, 0, false});
+        auto props = build_properties(fbb, fields);
+        auto camp = fbb.CreateString(p.campaign);
+        auto phone = fbb.CreateString(p.phone);
+        auto cust = fbb.CreateString(p.customer_id);
+        self->state.send(enc.finish(ref, wire::CreatePreviewRecord(fbb, camp, p.record_id, phone,
+                                                                   cust, props, p.timeout_ms)));
+      },
+      [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+void decide(connection_self self, std::uint64_t ref, const wire::PreviewDecision& m) {
+  if (!agent_or_fail(self, ref))
+    return;
+  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  if (!c)
+    return;
+  auto& st = self->state;
+  self->request(c, st.setup.request_timeout, preview_atom_v, st.agent, m.record_id(), m.dial())
+    .then([=](caf::ok_atom) { self->state.ack(ref); },
+          [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+} // namespace
+
+bool outbound_family(wire::Message m) {
+  return m == Message::CampaignControl || m == Message::GetCampaigns
+         || m == Message::PreviewRequest || m == Message::PreviewDecision;
+}
+
+void dispatch_outbound(connection_self self, const wire::Envelope& env) {
+  auto ref = env.ref();
+  switch (env.message_type()) {
+    case Message::CampaignControl: return control(self, ref, *env.message_as_CampaignControl());
+    case Message::GetCampaigns: return all_campaigns(self, ref);
+    case Message::PreviewRequest: return preview(self, ref, *env.message_as_PreviewRequest());
+    case Message::PreviewDecision: return decide(self, ref, *env.message_as_PreviewDecision());
+    default:
+      self->state.fail(ref, wire::ErrorCode::unknown_message, "not an outbound request");
+  }
+}
+
+} // namespace parley::engine
