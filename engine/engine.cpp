@@ -135,7 +135,8 @@ void engine::start() {
         if (!reload_source_)
           return std::nullopt;
         return reload_from_source("console reload");
-      }});
+      },
+      list_store_});
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {

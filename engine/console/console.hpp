@@ -51,6 +51,7 @@ struct console_env {
   /// Reads the config file again and applies it (engine::reload); the lines it logged,
   /// or nullopt when the engine has no file (embedded).
   std::function<std::optional<std::vector<std::string>>()> reload;
+  caf::actor list_store;  ///< outbound contact lists (invalid: no outbound); exports sync it first
 };
 
 /// Appends one JSON line per state-changing command. Thread-safe.

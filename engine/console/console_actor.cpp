@@ -541,7 +541,7 @@ void run(console_self self, const std::string& line) {
   } else if (name == "list") {
     if (w.size() == 4 && w[1] == "export") {
       st.job_line = line;
-      start_list_export(self->system(), caf::actor{self}, env.cfg, w[2], w[3]);
+      start_list_export(self->system(), caf::actor{self}, env.cfg, env.list_store, w[2], w[3]);
       return;
     }
     if (w.size() < 4 || w[1] != "import") {

@@ -115,42 +115,50 @@ void start_list_import(caf::actor_system& sys, const caf::actor& console, const 
 }
 
 void start_list_export(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                       std::string list, std::string file) {
+                       caf::actor list_store, std::string list, std::string file) {
   auto store_cfg = store_config(cfg);
   auto dir = import_dir(cfg);
   sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
-    auto answer = [&](const std::string& text) { self->send(console, import_atom_v, text); };
-    std::string why;
-    auto path = resolve_export_file(dir, file, why);
-    if (path.empty())
-      return answer("error: " + why + "\n");
-    try {
-      auto store = storage::open_store(store_cfg);
-      auto& ob = store->outbound();
-      auto l = ob.list(list);
-      if (!l)
-        return answer("error: no contact list named " + list + " (see show lists)\n");
-      auto tmp = path + ".part";
-      std::uint64_t rows = 0;
-      {
-        std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
-        if (!out)
-          return answer("error: cannot write \"" + tmp + "\"\n");
-        rows = outbound::export_csv(ob, l->id, out);
-        out.flush();
-        if (!out) {
-          std::error_code ec;
-          fs::remove(tmp, ec);
-          return answer("error: writing \"" + tmp + "\" failed (disk full?)\n");
+    auto answer = [=](const std::string& text) { self->send(console, import_atom_v, text); };
+    auto run = [=] {
+      std::string why;
+      auto path = resolve_export_file(dir, file, why);
+      if (path.empty())
+        return answer("error: " + why + "\n");
+      try {
+        auto store = storage::open_store(store_cfg);
+        auto& ob = store->outbound();
+        auto l = ob.list(list);
+        if (!l)
+          return answer("error: no contact list named " + list + " (see show lists)\n");
+        auto tmp = path + ".part";
+        std::uint64_t rows = 0;
+        {
+          std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
+          if (!out)
+            return answer("error: cannot write \"" + tmp + "\"\n");
+          rows = outbound::export_csv(ob, l->id, out);
+          out.flush();
+          if (!out) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            return answer("error: writing \"" + tmp + "\" failed (disk full?)\n");
+          }
         }
+        fs::rename(tmp, path);  // readers never see half a file
+        answer("list " + list + ": " + std::to_string(rows) + " record(s) exported to " + path + "\n");
+      } catch (const storage::storage_error& e) {
+        answer(std::string{"error: storage: "} + e.what() + "\n");
+      } catch (const fs::filesystem_error& e) {
+        answer(std::string{"error: "} + e.what() + "\n");
       }
-      fs::rename(tmp, path);  // readers never see half a file
-      answer("list " + list + ": " + std::to_string(rows) + " record(s) exported to " + path + "\n");
-    } catch (const storage::storage_error& e) {
-      answer(std::string{"error: storage: "} + e.what() + "\n");
-    } catch (const fs::filesystem_error& e) {
-      answer(std::string{"error: "} + e.what() + "\n");
-    }
+    };
+    if (!list_store)
+      return run();
+    // Outcomes the campaigns sent are buffered for group commit: the export shows them.
+    self->request(list_store, std::chrono::seconds{10}, sync_atom_v)
+      .then([=](caf::ok_atom) { run(); },
+            [=](caf::error& e) { answer("error: contact lists not synced: " + describe(e) + "\n"); });
   });
 }
 

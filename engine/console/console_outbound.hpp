@@ -19,9 +19,10 @@ void start_list_import(caf::actor_system& sys, const caf::actor& console, const 
                        std::string list, std::string file, std::string mapping);
 
 /// Starts an export of list NAME with its results as CSV to FILE (inside the import
-/// directory, a new file: written aside and renamed when complete).
+/// directory, a new file: written aside and renamed when complete), once `list_store` (when
+/// valid) has committed every outcome sent to it before.
 void start_list_export(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                       std::string list, std::string file);
+                       caf::actor list_store, std::string list, std::string file);
 
 /// Starts a listing of the contact lists with their record counts.
 void start_show_lists(caf::actor_system& sys, const caf::actor& console, const config& cfg);
