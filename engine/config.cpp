@@ -12,6 +12,7 @@
 
 #include "engine/config_options.hpp"
 #include "actors/outbound/cron.hpp"
+#include "actors/outbound/list_import.hpp"
 #include "actors/outbound/record_fields.hpp"
 #include "actors/stats/reset_schedule.hpp"
 
@@ -580,16 +581,28 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   r.text("zone", e.zone);
   r.text("action", e.action, true);
   r.text("campaign", e.campaign);
+  r.text("list", e.list);
+  r.text("file", e.file);
+  r.text("mapping", e.mapping);
   r.finish();
   try {
     outbound::cron_schedule::parse(e.cron, e.zone);
   } catch (const std::exception& ex) {
     r.v.fail(item, r.name + ".cron", ex.what());
   }
-  static const std::vector<std::string> actions{"start", "stop", "pause", "resume"};
+  static const std::vector<std::string> actions{"start", "stop", "pause", "resume", "import"};
   if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
-    r.v.fail(item, r.name + ".action", "\"" + e.action + "\" is not start, stop, pause or resume");
-  else if (e.campaign.empty())
+    r.v.fail(item, r.name + ".action",
+             "\"" + e.action + "\" is not start, stop, pause, resume or import");
+  else if (e.action == "import" && (e.list.empty() || e.file.empty()))
+    r.v.fail(item, r.name, "an import needs list and file");
+  else if (e.action == "import") {
+    try {
+      outbound::parse_mapping(e.mapping);
+    } catch (const std::invalid_argument& ex) {
+      r.v.fail(item, r.name + ".mapping", ex.what());
+    }
+  } else if (e.campaign.empty())
     r.v.fail(item, r.name, "a campaign action needs campaign");
   r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
 }

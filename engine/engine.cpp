@@ -13,6 +13,7 @@
 #include "actors/outbound/campaign_actor.hpp"
 #include "actors/outbound/gateway.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
+#include "engine/list_jobs.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
 
@@ -230,8 +231,11 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     if (c.autostart)
       caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
   }
-  if (!d->campaigns.empty() && !d->cfg->outbound.schedule.empty())
-    d->scheduler = outbound::spawn_scheduler(sys, shared);
+  if (storage.list_store && !d->cfg->outbound.schedule.empty())
+    d->scheduler = outbound::spawn_scheduler(
+      sys, shared, [&sys, &cfg](const schedule_entry& e, const caf::actor& to) {
+        return start_list_import(sys, to, cfg, e.list, e.file, e.mapping, after_import::rename);
+      });
   return shared;
 }
 

@@ -74,8 +74,11 @@ struct gateway_config {
 struct schedule_entry {
   std::string cron;                 ///< "m h dom mon dow"
   std::string zone = "UTC";
-  std::string action;               ///< "start", "stop", "pause", "resume"
-  std::string campaign;
+  std::string action;               ///< "start", "stop", "pause", "resume" or "import"
+  std::string campaign;             ///< campaign actions
+  std::string list;                 ///< import: into this contact list
+  std::string file;                 ///< import: this file in outbound.import_dir
+  std::string mapping;              ///< import: column mapping (as `list import`)
 
   bool operator==(const schedule_entry&) const = default;
 };

@@ -1,6 +1,8 @@
 // The job scheduler (scheduler_actor.hpp).
 #include "actors/outbound/scheduler_actor.hpp"
 
+#include <map>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -15,7 +17,9 @@ namespace {
 
 struct scheduler_state {
   domain_ptr dom;
+  import_starter imports;
   std::vector<cron_schedule> crons;  ///< parallel to dom->cfg->outbound.schedule
+  std::map<std::string, caf::actor_addr> importing;  ///< list -> its import job under way
   static inline const char* name = "scheduler";
 };
 
@@ -29,9 +33,32 @@ void arm(self_ptr self, std::size_t i) {
                      job_atom_v, static_cast<std::uint64_t>(i), next);
 }
 
-caf::behavior scheduler(self_ptr self, domain_ptr dom) {
+/// A timed import: the file dropped into the import directory, if it is there.
+void run_import(self_ptr self, const schedule_entry& e) {
+  auto& st = self->state;
+  if (st.importing.count(e.list)) {
+    spdlog::warn("schedule: import {} into {}: the last one is still running; skipped", e.file,
+                 e.list);
+    return;
+  }
+  spdlog::info("schedule: import {} into {} ({} {})", e.file, e.list, e.cron, e.zone);
+  auto job = st.imports(e, caf::actor{self});
+  self->monitor(job);  // its end, answered or not, frees the list for the next firing
+  st.importing[e.list] = job.address();
+}
+
+caf::behavior scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
   auto& st = self->state;
   st.dom = std::move(dom);
+  st.imports = std::move(imports);
+  self->set_down_handler([=](caf::down_msg& m) {
+    auto& jobs = self->state.importing;
+    for (auto it = jobs.begin(); it != jobs.end(); ++it)
+      if (it->second == m.source) {
+        jobs.erase(it);
+        return;
+      }
+  });
   harden(self);
   auto& entries = st.dom->cfg->outbound.schedule;
   for (auto& e : entries)
@@ -48,20 +75,37 @@ caf::behavior scheduler(self_ptr self, domain_ptr dom) {
         return;
       }
       auto& e = st.dom->cfg->outbound.schedule.at(i);
+      arm(self, i);
+      if (e.action == "import")
+        return run_import(self, e);
       auto c = st.dom->campaign(e.campaign);
       auto what = e.action + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";
       self->request(c, std::chrono::seconds{30}, campaign_atom_v, e.action)
         .then([=](const campaign_view& v) { spdlog::info("schedule: {}: {}", what, v.state); },
               [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); });
-      arm(self, i);
+    },
+    [=](progress_atom, const std::string&) {},
+    [=](import_atom, const std::string& answer) {
+      auto text = answer;
+      while (!text.empty() && text.back() == '\n')
+        text.pop_back();
+      for (auto& c : text)
+        if (c == '\n')
+          c = ';';
+      if (text.rfind("error: no file", 0) == 0)
+        spdlog::info("schedule: import: nothing to import ({})", text.substr(7));
+      else if (text.rfind("error: ", 0) == 0)
+        spdlog::warn("schedule: import: {}", text);
+      else
+        spdlog::info("schedule: import: {}", text);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom) {
-  return sys.spawn(scheduler, std::move(dom));
+caf::actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports) {
+  return sys.spawn(scheduler, std::move(dom), std::move(imports));
 }
 
 } // namespace parley::outbound

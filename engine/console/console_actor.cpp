@@ -11,7 +11,7 @@
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/views.hpp"
-#include "engine/console/console_outbound.hpp"
+#include "engine/list_jobs.hpp"
 
 namespace parley::engine {
 

@@ -1,4 +1,4 @@
-#include "engine/console/console_outbound.hpp"
+#include "engine/list_jobs.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <caf/all.hpp>
+#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/outbound/list_import.hpp"
@@ -69,15 +70,16 @@ std::string resolve_export_file(const std::string& dir, const std::string& file,
 
 } // namespace
 
-void start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                       std::string list, std::string file, std::string mapping) {
+caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list, std::string file, std::string mapping,
+                       after_import then) {
   outbound::import_options opt;
   opt.default_prefix = cfg.outbound.default_country_prefix;
   opt.default_zone = cfg.outbound.default_timezone;
   opt.chunk_rows = cfg.outbound.import_chunk_rows;
   auto store_cfg = store_config(cfg);
   auto dir = import_dir(cfg);
-  sys.spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
+  return sys.spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
     auto answer = [&](const std::string& text) { self->send(console, import_atom_v, text); };
     std::string why;
     auto path = resolve_import_file(dir, file, why);
@@ -107,6 +109,15 @@ void start_list_import(caf::actor_system& sys, const caf::actor& console, const 
       std::ostringstream took;
       took.precision(2);
       took << std::fixed << "took " << secs << " s\n";
+      if (res.ok() && then == after_import::rename) {
+        auto done = path + ".imported-"
+                    + date::format("%Y%m%dT%H%M%SZ", date::floor<std::chrono::seconds>(
+                                                       std::chrono::system_clock::now()));
+        std::error_code ec;
+        fs::rename(path, done, ec);
+        took << (ec ? "could not rename the file: " + ec.message() : "file renamed to " + done)
+             << "\n";
+      }
       answer(res.summary(list) + (res.ok() ? took.str() : ""));
     } catch (const storage::storage_error& e) {
       answer(std::string{"error: storage: "} + e.what() + "\n");
