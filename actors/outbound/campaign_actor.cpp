@@ -135,6 +135,13 @@ void give_back(self_ptr self, record_row r, std::int64_t due_ms,
   self->send(self->state.h.list_store, outcome_atom_v, std::move(r));
 }
 
+/// A record compliance allowed goes back undialed: compliance stops counting it as an
+/// attempt (compliance_actor.hpp, holds).
+void give_back_allowed(self_ptr self, record_row r, std::int64_t due_ms) {
+  self->send(self->state.h.compliance, caf::delete_atom_v, r.id);
+  give_back(self, std::move(r), due_ms);
+}
+
 /// Answers every agent waiting for a preview record with `why` (wrong_state).
 void refuse_previews(self_ptr self, const std::string& why) {
   auto& st = self->state;
@@ -149,11 +156,11 @@ void release_all(self_ptr self) {
   auto now = st.now_ms();
   for (auto& r : st.dialable) {
     auto due = r.dial_sched_ms > now ? r.dial_sched_ms : 0;
-    give_back(self, std::move(r), due);
+    give_back_allowed(self, std::move(r), due);
   }
   st.dialable.clear();
   for (auto& [id, p] : st.previews)
-    give_back(self, std::move(p.record), 0);
+    give_back_allowed(self, std::move(p.record), 0);
   st.previews.clear();
   refuse_previews(self, "campaign " + st.cfg->name + " is " + to_name(st.state));
 }
@@ -168,7 +175,7 @@ void sort_verdicts(self_ptr self, std::vector<record_row>& rows, std::vector<ver
     auto& r = rows[i];
     auto reason = static_cast<deny_reason>(i < vs.size() ? vs[i].reason : 0);
     if (st.state == run_state::stopped) {
-      give_back(self, std::move(r), 0);
+      give_back_allowed(self, std::move(r), 0);
       continue;
     }
     switch (reason) {
@@ -268,7 +275,7 @@ void dial_reserved(self_ptr self, record_row r, const std::string& agent = {}) {
     --self->state.reserving;
     if (self->state.state == run_state::stopped) {
       self->send(self->state.router, unreserve_atom_v, a, self->state.cfg->media);
-      give_back(self, std::move(*shared), 0);
+      give_back_allowed(self, std::move(*shared), 0);
       return;
     }
     dial(self, std::move(*shared), a);
@@ -286,9 +293,9 @@ void dial_reserved(self_ptr self, record_row r, const std::string& agent = {}) {
                   agent)
       .then(on_agent, [=](caf::error& e) {
         --self->state.reserving;
-        give_back(self, std::move(*shared), 0);
         spdlog::info("campaign {}: previewed record {} not dialed: {}", self->state.cfg->name,
                      shared->id, describe(e));
+        give_back_allowed(self, std::move(*shared), 0);
       });
 }
 
@@ -547,7 +554,7 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
       if (dial_it)
         dial_reserved(self, std::move(r), agent);
       else
-        give_back(self, std::move(r), 0);
+        give_back_allowed(self, std::move(r), 0);
       return caf::ok_atom_v;
     },
     [=](preview_atom, std::uint64_t record) {
@@ -558,7 +565,7 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
         return;
       spdlog::info("campaign {}: record {} previewed by {} timed out", st.cfg->name, record,
                    it->second.agent);
-      give_back(self, std::move(it->second.record), 0);
+      give_back_allowed(self, std::move(it->second.record), 0);
       st.previews.erase(it);
     },
   };

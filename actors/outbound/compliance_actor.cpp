@@ -2,7 +2,9 @@
 // the decision, its count and the stored denial.
 #include "actors/outbound/compliance_actor.hpp"
 
+#include <algorithm>
 #include <deque>
+#include <tuple>
 #include <fstream>
 #include <unordered_map>
 
@@ -22,10 +24,31 @@ namespace {
 
 using times = std::deque<std::int64_t>;
 
+/// A record allowed under an attempt cap and not dialed yet: it counts as an attempt from
+/// the check on (at `at`), so the records of one customer checked before any of them is
+/// dialed cannot pass the cap together.
+struct hold {
+  std::string customer;
+  std::int64_t at = 0;
+};
+
+/// Replaces (or, with `to` 0, removes) one occurrence of `from` in `t`; false if none.
+bool replace_time(times& t, std::int64_t from, std::int64_t to) {
+  auto it = std::find(t.begin(), t.end(), from);
+  if (it == t.end())
+    return false;
+  if (to == 0)
+    t.erase(it);
+  else
+    *it = to;
+  return true;
+}
+
 struct compliance_state {
   std::shared_ptr<compliance_setup> env;
   std::unordered_map<std::uint64_t, times> by_record;
   std::unordered_map<std::string, times> by_customer;
+  std::unordered_map<std::uint64_t, hold> holds;  ///< by record id
   std::int64_t horizon_ms = 0;  ///< the longest cap period seen (history older is dropped)
   std::uint64_t checks = 0;
   static inline const char* name = "compliance";
@@ -53,6 +76,23 @@ struct compliance_state {
       }
     }
     return {&rit->second, r.customer_id.empty() ? nullptr : &cit->second};
+  }
+
+  /// The record's hold becomes its dial at `t` (0: it is dropped, nothing was dialed).
+  /// False when the record had no hold.
+  bool settle(std::uint64_t record, std::int64_t t) {
+    auto h = holds.find(record);
+    if (h == holds.end())
+      return false;
+    auto settle_in = [&](auto& m, const auto& key) {
+      if (auto it = m.find(key); it != m.end() && !replace_time(it->second, h->second.at, t) && t)
+        it->second.push_back(t);  // pruned meanwhile: the dial still counts
+    };
+    settle_in(by_record, record);
+    if (!h->second.customer.empty())
+      settle_in(by_customer, h->second.customer);
+    holds.erase(h);
+    return true;
   }
 
   /// Drops history past the horizon now and then (every 64k checks).
@@ -86,11 +126,15 @@ verdict check_one(self_ptr self, const std::string& campaign, const compliance_r
   in.customer_suppressed = !in.phone_suppressed && !r.customer_id.empty()
                            && dnc.contains("customer", r.customer_id);
   std::vector<std::int64_t> rec, cust;
-  if (rules.max_record_attempts || rules.max_customer_attempts) {
+  times* rt = nullptr;
+  times* ct = nullptr;
+  bool capped = rules.max_record_attempts || rules.max_customer_attempts;
+  if (capped) {
     auto period = std::max(rules.record_period, rules.customer_period);
     st.horizon_ms = std::max<std::int64_t>(
       st.horizon_ms, std::chrono::duration_cast<std::chrono::milliseconds>(period).count());
-    auto [rt, ct] = st.history(r, now);
+    std::tie(rt, ct) = st.history(r, now);
+    st.settle(r.id, 0);  // a hold its campaign never gave back (not expected): not an attempt
     rec.assign(rt->begin(), rt->end());
     if (ct)
       cust.assign(ct->begin(), ct->end());
@@ -98,6 +142,12 @@ verdict check_one(self_ptr self, const std::string& campaign, const compliance_r
     in.customer_attempts = cust;
   }
   auto d = check(in, rules);
+  if (capped && d.allowed()) {
+    rt->push_back(now);
+    if (ct)
+      ct->push_back(now);
+    st.holds[r.id] = hold{ct ? r.customer_id : std::string{}, now};
+  }
   verdict v{static_cast<std::uint8_t>(d.reason), std::move(d.detail), d.retry_ms};
   st.env->metrics->compliance[v.reason].fetch_add(1, std::memory_order_relaxed);
   if (v.reason != 0) {
@@ -123,7 +173,10 @@ caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
         for (auto& r : records)
           out.push_back(check_one(self, campaign, rules, abandon, r, now));
       } catch (const std::exception& e) {
-        // Redis or storage down: nothing can be said to be allowed.
+        // Redis or storage down: nothing can be said to be allowed (and the records go
+        // back undialed: the ones allowed before the failure hold no attempt).
+        for (auto& r : records)
+          st.settle(r.id, 0);
         spdlog::error("compliance: {}", e.what());
         return caf::make_error(wire::ErrorCode::storage_unavailable,
                                std::string{"compliance check failed: "} + e.what());
@@ -132,13 +185,19 @@ caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
       return out;
     },
     [=](attempt_atom, std::uint64_t record, const std::string& customer, std::int64_t t) {
-      // Only histories already loaded are extended: the others are read when first needed
-      // (and by then storage has this dial).
+      // A held record's hold becomes this dial. Otherwise only histories already loaded are
+      // extended: the others are read when first needed (and by then storage has this dial).
       auto& st = self->state;
+      if (st.settle(record, t))
+        return;
       if (auto it = st.by_record.find(record); it != st.by_record.end())
         it->second.push_back(t);
       if (auto it = st.by_customer.find(customer); it != st.by_customer.end())
         it->second.push_back(t);
+    },
+    [=](caf::delete_atom, std::uint64_t record) {
+      // Its campaign gave an allowed record back undialed: it holds no attempt.
+      self->state.settle(record, 0);
     },
     // -- the do-not-call list (console) ---------------------------------------------------
     [=](caf::add_atom, const std::string& kind,

@@ -6,11 +6,16 @@
 // dial times of a record and of its customer within the cap's period: read from storage
 // the first time a record or customer is checked, then kept in memory and extended by the
 // dials campaigns report, pruned past the longest period. With no caps configured no
-// history is read at all. Spawned by the engine; stopped by it after the campaigns.
+// history is read at all. Campaigns check records when they lease them and dial them
+// later, so a record allowed under a cap counts as an attempt from the check on (a hold):
+// its dial replaces the hold, and a campaign that gives it back undialed drops it —
+// otherwise two records of one customer checked before either is dialed would both pass.
+// Spawned by the engine; stopped by it after the campaigns.
 // Messages (untyped):
 //   (check_atom, std::string campaign, compliance_rules, abandon_stats,
 //    std::vector<record_row>) -> std::vector<verdict>   one per record, in order
 //   (attempt_atom, uint64 record, std::string customer, int64 time_ms)  a dial was placed
+//   (delete_atom, uint64 record)   an allowed record went back to its list undialed
 //   the do-not-call list, for the console (kind "phone" or "customer"):
 //   (add_atom, std::string kind, std::vector<std::string> values) -> uint64 added
 //   (delete_atom, std::string kind, std::string value) -> bool removed

@@ -1,5 +1,6 @@
 #include "support/parleyd_process.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -18,8 +19,10 @@ std::string parleyd_path() {
   return binary_dir() + "/bin/parleyd";
 }
 
-parleyd_process::parleyd_process(const std::string& config_file, std::vector<std::string> sets)
-  : dir_(temp_dir()) {
+parleyd_process::parleyd_process(const std::string& config_file, std::vector<std::string> sets,
+                                 const std::string& dir)
+  : dir_(dir.empty() ? temp_dir() : dir) {
+  std::filesystem::remove(dir_ + "/ports");  // a restart: the old run's ports are not ours
   std::vector<std::string> argv{parleyd_path(), "--config", config_file, "--ports-file",
                                 dir_ + "/ports"};
   std::vector<std::string> base{"listen.interaction_port=0", "listen.vq_port=0",
@@ -43,10 +46,11 @@ parleyd_process::parleyd_process(const std::string& config_file, std::vector<std
 }
 
 std::unique_ptr<parleyd_process> parleyd_process::with_toml(const std::string& toml,
-                                                            std::vector<std::string> sets) {
+                                                            std::vector<std::string> sets,
+                                                            const std::string& dir) {
   auto file = temp_dir() + "/parley.toml";
   std::ofstream{file} << toml;
-  return std::make_unique<parleyd_process>(file, std::move(sets));
+  return std::make_unique<parleyd_process>(file, std::move(sets), dir);
 }
 
 std::string parleyd_process::log() const {

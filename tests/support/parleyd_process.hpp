@@ -19,12 +19,16 @@ std::string parleyd_path();
 class parleyd_process {
 public:
   /// Starts parleyd with `config_file`, every port 0, a fresh data directory and `sets`
-  /// (more --set KEY=VALUE), and waits for its ports file.
-  explicit parleyd_process(const std::string& config_file, std::vector<std::string> sets = {});
+  /// (more --set KEY=VALUE), and waits for its ports file. With `dir` (the dir() of an
+  /// earlier process, e.g. one killed with SIGKILL) it runs on that directory's data
+  /// instead: a restart.
+  explicit parleyd_process(const std::string& config_file, std::vector<std::string> sets = {},
+                           const std::string& dir = {});
 
   /// The same with TOML text, written to a file in the process's directory first.
   static std::unique_ptr<parleyd_process> with_toml(const std::string& toml,
-                                                    std::vector<std::string> sets = {});
+                                                    std::vector<std::string> sets = {},
+                                                    const std::string& dir = {});
 
   /// interaction, vq, stat or console.
   std::uint16_t port(const std::string& name) const { return ports_.at(name); }
