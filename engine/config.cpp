@@ -348,6 +348,9 @@ void apply_override(toml::table& root, const std::string& item) {
   toml::table doc;
   try {
     doc = toml::parse("v = " + value, "--set " + item);
+    // No key takes a TOML date or time: 2026-03-08T06:30:00Z on a command line is text.
+    if (auto* v = doc.get("v"); v && (v->is_date() || v->is_time() || v->is_date_time()))
+      doc.insert_or_assign("v", value);
   } catch (const toml::parse_error&) {
     doc.insert_or_assign("v", value);
   }

@@ -48,6 +48,9 @@ public:
   /// `chain_n` becomes due at `now_ms`. False when the chain has no such record.
   virtual bool release_chain_next(std::uint64_t list_id, std::uint64_t chain_id,
                                   std::uint32_t chain_n, std::int64_t now_ms) = 0;
+  /// A chain is done (a final result on one of its records): its other ready records are
+  /// cancelled. Returns how many.
+  virtual std::uint64_t close_chain(std::uint64_t list_id, std::uint64_t chain_id) = 0;
   /// Start-up: records left retrieved by the last run become ready again. Returns how many.
   virtual std::uint64_t recover_stale() = 0;
 

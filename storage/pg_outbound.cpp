@@ -141,6 +141,13 @@ public:
     return std::string{PQcmdTuples(r.get())} != "0";
   }
 
+  std::uint64_t close_chain(std::uint64_t list_id, std::uint64_t chain_id) override {
+    auto r = query("UPDATE records SET record_status = 5 WHERE list_id = $1 AND chain_id = $2 "
+                   "AND record_status = 1",
+                   {std::to_string(list_id), std::to_string(chain_id)});
+    return std::stoull(PQcmdTuples(r.get()));
+  }
+
   std::uint64_t recover_stale() override {
     auto r = query("UPDATE records SET record_status = 1 WHERE record_status = 2", {});
     return std::stoull(PQcmdTuples(r.get()));

@@ -200,6 +200,16 @@ public:
     return sqlite3_changes(db_) > 0;
   }
 
+  std::uint64_t close_chain(std::uint64_t list_id, std::uint64_t chain_id) override {
+    stmt s{db_,
+           "UPDATE records SET record_status = 5 WHERE list_id = ?1 AND chain_id = ?2 "
+           "AND record_status = 1",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, static_cast<std::int64_t>(chain_id));
+    s.step();
+    return static_cast<std::uint64_t>(sqlite3_changes(db_));
+  }
+
   void update_records(const std::vector<record_row>& rows) override {
     transaction([&] {
       stmt s{db_,

@@ -142,6 +142,17 @@ void give_back_allowed(self_ptr self, record_row r, std::int64_t due_ms) {
   give_back(self, std::move(r), due_ms);
 }
 
+/// Records wait in the buffer after compliance allowed them: the calling window may have
+/// closed since. False (and the record back to its list, due when the window opens) then.
+bool window_still_open(self_ptr self, record_row& r) {
+  auto& st = self->state;
+  auto d = check_window(r, st.cfg->rules.window, st.now_ms());
+  if (d.allowed())
+    return true;
+  give_back_allowed(self, std::move(r), d.retry_ms);
+  return false;
+}
+
 /// Answers every agent waiting for a preview record with `why` (wrong_state).
 void refuse_previews(self_ptr self, const std::string& why) {
   auto& st = self->state;
@@ -328,6 +339,8 @@ void pace(self_ptr self) {
   while (n > 0 && !st.dialable.empty()) {
     auto r = std::move(st.dialable.front());
     st.dialable.pop_front();
+    if (!window_still_open(self, r))
+      continue;
     --n;
     if (reserved)
       dial_reserved(self, std::move(r));
@@ -551,6 +564,10 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
                                "record " + std::to_string(record) + " is not previewed by " + agent);
       auto r = std::move(it->second.record);
       st.previews.erase(it);
+      if (dial_it && !window_still_open(self, r))
+        return caf::make_error(wire::ErrorCode::wrong_state,
+                               "record " + std::to_string(record)
+                                 + " is outside its calling window now; it goes back to its list");
       if (dial_it)
         dial_reserved(self, std::move(r), agent);
       else

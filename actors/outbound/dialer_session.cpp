@@ -41,8 +41,9 @@ treated apply_treatment(const campaign_config& c, storage::record_row r, std::ui
   if (t.action == "retry" && r.attempts < t.max_attempts) {
     r.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
     r.dial_sched_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(t.after).count();
-  } else if (t.action == "next") {
-    out.next_in_chain = r.chain_id != 0;
+  } else if (r.chain_id != 0) {
+    // Retries used up count as "next": this number failed, the customer's others may not.
+    out.chain = t.action == "final" ? chain_step::close : chain_step::next;
   }
   out.record = std::move(r);
   return out;
@@ -93,8 +94,9 @@ void finish(self_ptr self, std::uint8_t event) {
   self->send(st.s.list_store, attempt_atom_v, std::move(row));
   auto t = apply_treatment(*st.s.campaign, r, result, st.abandoned, now);
   self->send(st.s.list_store, outcome_atom_v, t.record);
-  if (t.next_in_chain)
-    self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now);
+  if (t.chain != chain_step::none)
+    self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now,
+               t.chain == chain_step::close);
   auto& m = *st.s.dom->metrics;
   m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
   m.dials_in_flight.fetch_sub(1, std::memory_order_relaxed);

@@ -57,11 +57,18 @@ struct dialer_setup {
 
 caf::actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup);
 
+/// What a result does to the rest of a record's chain (records sharing its chain id).
+enum class chain_step : std::uint8_t {
+  none,   ///< not chained, or the record is retried
+  next,   ///< "next", or retries exhausted: the next number of the chain is due now
+  close,  ///< "final": the customer is done — the chain's other numbers are cancelled
+};
+
 /// The record after a call result, with the campaign's treatment applied: retry later
-/// (ready, scheduled), final (updated) — and whether the next record of its chain is due.
+/// (ready, scheduled), final (updated) — and what happens to the rest of its chain.
 struct treated {
   storage::record_row record;
-  bool next_in_chain = false;
+  chain_step chain = chain_step::none;
 };
 treated apply_treatment(const campaign_config& c, storage::record_row r, std::uint8_t result,
                         bool abandoned, std::int64_t now_ms);

@@ -126,15 +126,19 @@ caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, l
     [=](outcome_atom, storage::record_row& r) { add(self, self->state.updates, std::move(r)); },
     [=](attempt_atom, storage::attempt_row& r) { add(self, self->state.attempts, std::move(r)); },
     [=](denial_atom, storage::denial_row& r) { add(self, self->state.denials, std::move(r)); },
-    [=](chain_atom, std::uint64_t list, std::uint64_t chain, std::uint32_t n, std::int64_t now) {
-      // Rare (a treatment's "next"): committed at once, after what waits.
+    [=](chain_atom, std::uint64_t list, std::uint64_t chain, std::uint32_t n, std::int64_t now,
+        bool close) {
+      // One per final result of a chained record: committed at once, after what waits.
       auto& st = self->state;
       try {
         if (st.pending() > 0)
           st.flush();
-        st.store->outbound().release_chain_next(list, chain, n, now);
+        if (close)
+          st.store->outbound().close_chain(list, chain);
+        else
+          st.store->outbound().release_chain_next(list, chain, n, now);
       } catch (const storage::storage_error& e) {
-        spdlog::error("outbound list store: next in chain {} of list {}: {}", chain, list, e.what());
+        spdlog::error("outbound list store: chain {} of list {}: {}", chain, list, e.what());
       }
     },
     [=](tick_atom) {

@@ -12,7 +12,8 @@
 //   (outcome_atom, record_row)       a record written back (status, result, schedule)
 //   (attempt_atom, attempt_row)      one dial attempt's history row
 //   (denial_atom, denial_row)        a compliance denial
-//   (chain_atom, uint64 list, uint64 chain, uint32 chain_n, int64 now_ms)  next in chain due
+//   (chain_atom, uint64 list, uint64 chain, uint32 chain_n, int64 now_ms, bool close)
+//       next in chain due (close: the chain's other ready records cancelled)
 //   (attempt_atom, uint64 record, std::string customer, int64 since_ms)
 //       -> (std::vector<int64> record_times, std::vector<int64> customer_times)
 //   (sync_atom) -> ok                everything sent before is committed

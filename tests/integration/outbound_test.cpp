@@ -142,3 +142,30 @@ campaign = "spring"
   CHECK(eventually([&] { return con.ask("campaign status spring").find(" running ") != std::string::npos; },
                    10s));
 }
+
+TEST_CASE("the job scheduler imports a dropped list file at its cron time, once") {
+  auto dir = temp_dir();
+  // Every minute of domain time: 3 s of real time at 20x.
+  auto eng = start_engine_toml(center("progressive", R"(
+[[schedule]]
+cron = "* * * * *"
+action = "import"
+list = "spring"
+file = "spring.csv"
+mapping = "customer=customer"
+)"),
+                               {"engine.data_dir=" + dir});
+  console_conn con{eng->console_port()};
+  write_list(dir, 7);
+  CHECK(eventually([&] { return con.ask("show lists").find("spring") != std::string::npos; }, 10s));
+  auto lists = con.ask("show lists");
+  CHECK(lists.find("spring                  7 ") != std::string::npos);
+  // Renamed once imported: the next firing finds nothing and imports nothing twice.
+  CHECK(eventually([&] { return !std::filesystem::exists(dir + "/import/spring.csv"); }));
+  bool renamed = false;
+  for (auto& e : std::filesystem::directory_iterator(dir + "/import"))
+    renamed |= e.path().filename().string().rfind("spring.csv.imported-", 0) == 0;
+  CHECK(renamed);
+  std::this_thread::sleep_for(3500ms);  // one more firing
+  CHECK(con.ask("show lists").find("spring                  7 ") != std::string::npos);
+}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -180,6 +181,47 @@ TEST_CASE_TEMPLATE("storage/outbound: lease takes due ready records in scheduled
   CHECK(statuses.count(int(storage::record_status::ready)) == 6);
   CHECK(statuses.count(int(storage::record_status::cancelled)) == 1);
   CHECK(statuses.count(int(storage::record_status::updated)) == 1);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: a chain's next number becomes due; a closed chain is cancelled",
+                   B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  // Chain 9: positions 1 (due), 2 and 3 (waiting); chain 8 in the same list, one record.
+  std::vector<record_row> rows;
+  for (std::uint32_t n = 1; n <= 3; ++n) {
+    auto r = rec(n, n == 1 ? 0 : storage::chain_waiting_ms);
+    r.chain_id = 9;
+    r.chain_n = n;
+    rows.push_back(r);
+  }
+  auto other = rec(4, storage::chain_waiting_ms);
+  other.chain_id = 8;
+  other.chain_n = 2;
+  rows.push_back(other);
+  o.insert_records(l.id, rows);
+  auto by_n = [&](std::uint64_t chain) {
+    std::map<std::uint32_t, record_row> out;
+    for (auto& r : o.records(l.id, 0, 100))
+      if (r.chain_id == chain)
+        out[r.chain_n] = r;
+    return out;
+  };
+  CHECK(o.release_chain_next(l.id, 9, 1, 5'000));
+  auto c = by_n(9);
+  CHECK(c[2].dial_sched_ms == 5'000);
+  CHECK(c[3].dial_sched_ms == storage::chain_waiting_ms);  // one at a time
+  CHECK(o.release_chain_next(l.id, 9, 2, 6'000));
+  CHECK_FALSE(o.release_chain_next(l.id, 9, 3, 7'000));  // nothing after the last
+  CHECK(o.close_chain(l.id, 9) == 3);
+  for (auto& [n, r] : by_n(9))
+    CHECK(int{r.record_status} == int(storage::record_status::cancelled));
+  CHECK(int{by_n(8)[2].record_status} == int(storage::record_status::ready));  // untouched
+  CHECK(o.close_chain(l.id, 9) == 0);
 }
 
 TEST_CASE_TEMPLATE("storage/outbound: attempts by record and by customer since a time", B,

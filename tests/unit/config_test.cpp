@@ -86,10 +86,28 @@ TEST_CASE("engine.clock_start sets the domain time at start-up") {
   auto cfg = parse_config("[engine]\nclock_start = \"2026-03-08T06:30:00Z\"\n", "t.toml");
   CHECK(cfg.clock_start_ms == 1'772'951'400'000);
   CHECK(parse_config("", "t.toml").clock_start_ms == 0);
+  CHECK(parse_config("", "t.toml", {"engine.clock_start=2026-03-08T06:30:00Z"}).clock_start_ms
+        == 1'772'951'400'000);
   CHECK(problem("[engine]\nclock_start = \"2026-03-08 06:30\"\n")
         == "t.toml:2: engine.clock_start: must be a UTC time like 2026-03-08T06:30:00Z");
   auto clk = make_clock(1.0, cfg.clock_start_ms);
   CHECK(clk->now_ms() - cfg.clock_start_ms < 1000);
+}
+
+TEST_CASE("[[schedule]] imports need a list and a file and a valid mapping") {
+  std::string head = "[[queues]]\nname = \"q\"\n";
+  auto cfg = parse_config(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\n"
+                                 "list = \"l\"\nfile = \"l.csv\"\nmapping = \"phone=Tel\"\n",
+                          "t.toml");
+  REQUIRE(cfg.domain.outbound.schedule.size() == 1);
+  CHECK(cfg.domain.outbound.schedule[0].file == "l.csv");
+  CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\nlist = \"l\"\n")
+          .find("an import needs list and file") != std::string::npos);
+  CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\nlist = \"l\"\n"
+                       "file = \"f\"\nmapping = \"nonsense\"\n")
+          .find("schedule") != std::string::npos);
+  CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"dance\"\n")
+          .find("is not start, stop, pause, resume or import") != std::string::npos);
 }
 
 TEST_CASE("registration tokens per client type") {
