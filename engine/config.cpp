@@ -10,17 +10,71 @@
 #include <date/date.h>
 #include <toml++/toml.h>
 
+#include "engine/config_entries.hpp"
 #include "engine/config_options.hpp"
-#include "actors/outbound/cron.hpp"
-#include "actors/outbound/list_import.hpp"
-#include "actors/outbound/record_fields.hpp"
 #include "actors/stats/reset_schedule.hpp"
 
 namespace parley::engine {
 
-namespace {
+namespace config_detail {
 
-using namespace config_detail;
+const option* find_option(const std::string& key);
+bool is_section(const std::string& key);
+
+const char* kind_name(kind k) {
+  switch (k) {
+    case kind::integer: return "an integer";
+    case kind::real: return "a number";
+    case kind::string: return "a string";
+    case kind::string_list: return "an array of strings";
+    case kind::boolean: return "true or false";
+  }
+  return "?";
+}
+
+bool has_kind(const toml::node& n, kind k) {
+  switch (k) {
+    case kind::integer: return n.is_integer();
+    case kind::real: return n.is_integer() || n.is_floating_point();
+    case kind::string: return n.is_string();
+    case kind::string_list:
+      return n.is_array() && n.as_array()->is_homogeneous(toml::node_type::string);
+    case kind::boolean: return n.is_boolean();
+  }
+  return false;
+}
+
+std::string where(const toml::node& n, const std::string& fallback) {
+  auto& src = n.source();
+  if (src.path && src.path->rfind("--set", 0) == 0)
+    return *src.path;
+  if (src.path && src.begin.line > 0)
+    return *src.path + ":" + std::to_string(src.begin.line);
+  return fallback;
+}
+
+void validator::walk(const toml::table& t, const std::string& prefix) {
+  for (auto&& [k, v] : t) {
+    auto key = prefix.empty() ? std::string{k.str()} : prefix + "." + std::string{k.str()};
+    if (key == "queues" || key == "agent_groups" || key == "campaigns" || key == "schedule") {
+      entries(v, key);
+    } else if (auto* opt = find_option(key)) {
+      if (!has_kind(v, opt->type))
+        fail(v, key, std::string{"must be "} + kind_name(opt->type) + ", not "
+                       + std::string{toml::impl::node_type_friendly_names[static_cast<int>(v.type())]});
+      else if (auto why = opt->apply(cfg, v); !why.empty())
+        fail(v, key, why);
+    } else if (is_section(key)) {
+      if (auto* sub = v.as_table())
+        walk(*sub, key);
+      else
+        fail(v, key, "must be a table");
+    } else {
+      // A key's own source is where its name stands, even for sections.
+      fail(v, key, "unknown key");
+    }
+  }
+}
 
 std::vector<option> make_options() {
   constexpr std::int64_t port_max = 65535;
@@ -58,13 +112,16 @@ std::vector<option> make_options() {
                    c.clock_start_ms = 0;
                    return {};
                  }
-                 std::istringstream in{v};
-                 date::sys_time<std::chrono::milliseconds> t;
-                 in >> date::parse("%Y-%m-%dT%H:%M:%SZ", t);
-                 if (in.fail() || in.peek() != std::char_traits<char>::eof()
-                     || t.time_since_epoch().count() <= 0)
+                 int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+                 auto ymd = date::year{0} / 0 / 0;
+                 if (std::sscanf(v.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &used) == 6)
+                   ymd = date::year{y} / mo / d;
+                 if (used != static_cast<int>(v.size()) || !ymd.ok() || y < 1970 || h > 23 || mi > 59
+                     || sec > 59)
                    return "must be a UTC time like 2026-03-08T06:30:00Z";
-                 c.clock_start_ms = t.time_since_epoch().count();
+                 auto t = date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi}
+                          + std::chrono::seconds{sec};
+                 c.clock_start_ms = t.time_since_epoch().count() * 1000;
                  return {};
                },
                [](const config& c) -> std::string {
@@ -269,74 +326,7 @@ bool is_section(const std::string& key) {
   return false;
 }
 
-const char* kind_name(kind k) {
-  switch (k) {
-    case kind::integer: return "an integer";
-    case kind::real: return "a number";
-    case kind::string: return "a string";
-    case kind::string_list: return "an array of strings";
-    case kind::boolean: return "true or false";
-  }
-  return "?";
-}
-
-bool has_kind(const toml::node& n, kind k) {
-  switch (k) {
-    case kind::integer: return n.is_integer();
-    case kind::real: return n.is_integer() || n.is_floating_point();
-    case kind::string: return n.is_string();
-    case kind::string_list:
-      return n.is_array() && n.as_array()->is_homogeneous(toml::node_type::string);
-    case kind::boolean: return n.is_boolean();
-  }
-  return false;
-}
-
 // -- validation -------------------------------------------------------------------
-
-std::string where(const toml::node& n, const std::string& fallback) {
-  auto& src = n.source();
-  if (src.path && src.path->rfind("--set", 0) == 0)
-    return *src.path;
-  if (src.path && src.begin.line > 0)
-    return *src.path + ":" + std::to_string(src.begin.line);
-  return fallback;
-}
-
-struct validator {
-  config& cfg;
-  std::string file;
-  std::vector<std::pair<std::uint32_t, std::string>> problems;  // (line, text)
-
-  void entries(const toml::node& n, const std::string& key);
-
-  void fail(const toml::node& n, const std::string& key, const std::string& why) {
-    problems.push_back({n.source().begin.line, where(n, file) + ": " + key + ": " + why});
-  }
-
-  void walk(const toml::table& t, const std::string& prefix) {
-    for (auto&& [k, v] : t) {
-      auto key = prefix.empty() ? std::string{k.str()} : prefix + "." + std::string{k.str()};
-      if (key == "queues" || key == "agent_groups" || key == "campaigns" || key == "schedule") {
-        entries(v, key);
-      } else if (auto* opt = find_option(key)) {
-        if (!has_kind(v, opt->type))
-          fail(v, key, std::string{"must be "} + kind_name(opt->type) + ", not "
-                         + std::string{toml::impl::node_type_friendly_names[static_cast<int>(v.type())]});
-        else if (auto why = opt->apply(cfg, v); !why.empty())
-          fail(v, key, why);
-      } else if (is_section(key)) {
-        if (auto* sub = v.as_table())
-          walk(*sub, key);
-        else
-          fail(v, key, "must be a table");
-      } else {
-        // A key's own source is where its name stands, even for sections.
-        fail(v, key, "unknown key");
-      }
-    }
-  }
-};
 
 void apply_override(toml::table& root, const std::string& item) {
   auto eq = item.find('=');
@@ -374,241 +364,6 @@ void apply_override(toml::table& root, const std::string& item) {
 }
 
 // -- [[queues]] and [[agent_groups]] ------------------------------------------------
-
-/// Reads the fields of one array-of-tables entry, reporting unknown keys and bad values.
-struct entry_reader {
-  validator& v;
-  const toml::table& t;
-  std::string name;  // e.g. "queues[2]"
-  std::vector<std::string> known;
-
-  const toml::node* get(const std::string& key, kind k) {
-    known.push_back(key);
-    auto* n = t.get(key);
-    if (n && !has_kind(*n, k)) {
-      v.fail(*n, name + "." + key, std::string{"must be "} + kind_name(k));
-      return nullptr;
-    }
-    return n;
-  }
-
-  void text(const std::string& key, std::string& out, bool required = false) {
-    if (auto* n = get(key, kind::string))
-      out = n->as_string()->get();
-    else if (required && !t.get(key))
-      v.fail(t, name, "needs " + key);
-  }
-
-  template <class T>
-  void number(const std::string& key, T& out, std::int64_t lo, std::int64_t hi) {
-    if (auto* n = get(key, kind::integer)) {
-      auto x = n->as_integer()->get();
-      if (x < lo || x > hi)
-        v.fail(*n, name + "." + key, std::to_string(x) + " is out of range (" + std::to_string(lo)
-                                       + ".." + std::to_string(hi) + ")");
-      else
-        out = static_cast<T>(x);
-    }
-  }
-
-  void real(const std::string& key, double& out, double lo, double hi) {
-    if (auto* n = get(key, kind::real)) {
-      auto x = n->is_integer() ? double(n->as_integer()->get()) : n->as_floating_point()->get();
-      if (x < lo || x > hi)
-        v.fail(*n, name + "." + key, std::to_string(x) + " is out of range");
-      else
-        out = x;
-    }
-  }
-
-  void flag(const std::string& key, bool& out) {
-    if (auto* n = get(key, kind::boolean))
-      out = n->as_boolean()->get();
-  }
-
-  void duration(const std::string& key, milliseconds& out) {
-    std::int64_t ms = out.count();
-    number(key, ms, 0, 24LL * 3600 * 1000);
-    out = milliseconds{ms};
-  }
-
-  template <class Map>
-  void levels(const std::string& key, Map& out, std::int64_t lo, std::int64_t hi) {
-    known.push_back(key);
-    auto* n = t.get(key);
-    if (!n)
-      return;
-    auto* tbl = n->as_table();
-    if (!tbl) {
-      v.fail(*n, name + "." + key, "must be a table of name = number");
-      return;
-    }
-    for (auto&& [k, x] : *tbl) {
-      auto* i = x.as_integer();
-      if (!i || i->get() < lo || i->get() > hi)
-        v.fail(x, name + "." + key + "." + std::string{k.str()},
-               "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-      else
-        out[std::string{k.str()}] = static_cast<typename Map::mapped_type>(i->get());
-    }
-  }
-
-  void strings(const std::string& key, std::vector<std::string>& out) {
-    if (auto* n = get(key, kind::string_list))
-      for (auto& s : *n->as_array())
-        out.push_back(s.as_string()->get());
-  }
-
-  void finish() {
-    for (auto&& [k, x] : t)
-      if (std::find(known.begin(), known.end(), std::string{k.str()}) == known.end())
-        v.fail(x, name + "." + std::string{k.str()}, "unknown key");
-  }
-};
-
-// -- [[campaigns]] and [[schedule]] --------------------------------------------------
-
-/// "HH:MM-HH:MM" into a calling window; "" or why not.
-std::string parse_window(const std::string& text, outbound::calling_window& w) {
-  auto dash = text.find('-');
-  if (dash == std::string::npos)
-    return "\"" + text + "\" is not a window (\"08:00-21:00\")";
-  if (auto why = outbound::parse_day_seconds(text.substr(0, dash), w.from_s); !why.empty())
-    return why;
-  if (auto why = outbound::parse_day_seconds(text.substr(dash + 1), w.till_s); !why.empty())
-    return why;
-  if (w.from_s >= w.till_s)
-    return "\"" + text + "\" is empty (from must be before till)";
-  return {};
-}
-
-/// Treatments a campaign gets when it configures none (docs/outbound.md).
-std::vector<treatment> default_treatments() {
-  using storage::call_result;
-  auto t = [](call_result r, const char* action, int after_min, std::uint32_t max) {
-    return treatment{static_cast<std::uint8_t>(r), action, std::chrono::minutes{after_min}, max};
-  };
-  return {t(call_result::busy, "retry", 5, 5),
-          t(call_result::no_answer, "retry", 60, 5),
-          t(call_result::answering_machine, "retry", 120, 3),
-          t(call_result::error, "retry", 15, 5),
-          t(call_result::fax, "next", 0, 0),
-          t(call_result::sit, "next", 0, 0),
-          treatment{abandoned_result, "retry", std::chrono::minutes{30}, 5},
-          t(call_result::answer, "final", 0, 0)};
-}
-
-void read_campaign(entry_reader& r, const toml::node& item) {
-  auto& v = r.v;
-  campaign_config c;
-  r.text("name", c.name, true);
-  r.text("tenant", c.tenant);
-  r.strings("lists", c.lists);
-  std::string mode = "progressive";
-  r.text("mode", mode);
-  if (mode == "preview")
-    c.mode = dial_mode::preview;
-  else if (mode == "progressive")
-    c.mode = dial_mode::progressive;
-  else if (mode == "predictive")
-    c.mode = dial_mode::predictive;
-  else
-    v.fail(item, r.name + ".mode", "\"" + mode + "\" is not preview, progressive or predictive");
-  r.text("queue", c.queue, true);
-  r.text("media", c.media);
-  r.real("lines_per_agent", c.lines_per_agent, 1.0, 20.0);
-  r.real("target_abandon", c.target_abandon, 0.001, 0.5);
-  r.real("max_abandon_rate", c.rules.max_abandon_rate, 0.001, 1.0);
-  r.duration("abandon_after_ms", c.abandon_after);
-  std::int64_t days = 30;
-  r.number("abandon_window_days", days, 1, 366);
-  c.abandon_window = std::chrono::minutes{days * 24 * 60};
-  r.number("lease_chunk", c.lease_chunk, 1, 100'000);
-  r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
-  r.duration("preview_timeout_ms", c.preview_timeout);
-  std::string window;
-  r.text("window", window);
-  if (!window.empty())
-    if (auto why = parse_window(window, c.rules.window); !why.empty())
-      v.fail(item, r.name + ".window", why);
-  r.number("max_record_attempts", c.rules.max_record_attempts, 0, 1000);
-  r.number("max_customer_attempts", c.rules.max_customer_attempts, 0, 1000);
-  std::int64_t rp = 24, cp = 24;
-  r.number("record_period_h", rp, 1, 24 * 366);
-  r.number("customer_period_h", cp, 1, 24 * 366);
-  c.rules.record_period = std::chrono::hours{rp};
-  c.rules.customer_period = std::chrono::hours{cp};
-  r.flag("autostart", c.autostart);
-  r.known.push_back("treatments");
-  c.treatments = default_treatments();
-  if (auto* n = r.t.get("treatments")) {
-    auto* arr = n->as_array();
-    if (!arr || !arr->is_homogeneous(toml::node_type::table)) {
-      v.fail(*n, r.name + ".treatments", "must be an array of tables");
-    } else {
-      std::size_t i = 0;
-      for (auto& x : *arr) {
-        entry_reader tr{v, *x.as_table(), r.name + ".treatments[" + std::to_string(i++) + "]", {}};
-        treatment t;
-        std::string result;
-        tr.text("result", result, true);
-        tr.text("action", t.action);
-        std::int64_t after = 0;
-        tr.number("after_min", after, 0, 366 * 24 * 60);
-        t.after = std::chrono::minutes{after};
-        tr.number("max_attempts", t.max_attempts, 0, 1000);
-        tr.finish();
-        if (result == "abandoned")
-          t.result = abandoned_result;
-        else if (auto why = outbound::parse_call_result(result, t.result); !why.empty())
-          v.fail(x, tr.name + ".result", why + " (or \"abandoned\")");
-        if (t.action != "retry" && t.action != "next" && t.action != "final")
-          v.fail(x, tr.name + ".action", "\"" + t.action + "\" is not retry, next or final");
-        std::erase_if(c.treatments, [&](const treatment& o) { return o.result == t.result; });
-        c.treatments.push_back(t);
-      }
-    }
-  }
-  r.finish();
-  if (c.lists.empty())
-    v.fail(item, r.name, "needs lists (contact list names)");
-  auto& o = v.cfg.domain.outbound;
-  if (o.find(c.name))
-    v.fail(item, r.name, "a campaign named \"" + c.name + "\" exists already");
-  o.campaigns.push_back(std::move(c));
-}
-
-void read_schedule(entry_reader& r, const toml::node& item) {
-  schedule_entry e;
-  r.text("cron", e.cron, true);
-  r.text("zone", e.zone);
-  r.text("action", e.action, true);
-  r.text("campaign", e.campaign);
-  r.text("list", e.list);
-  r.text("file", e.file);
-  r.text("mapping", e.mapping);
-  r.finish();
-  try {
-    outbound::cron_schedule::parse(e.cron, e.zone);
-  } catch (const std::exception& ex) {
-    r.v.fail(item, r.name + ".cron", ex.what());
-  }
-  static const std::vector<std::string> actions{"start", "stop", "pause", "resume", "import"};
-  if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
-    r.v.fail(item, r.name + ".action",
-             "\"" + e.action + "\" is not start, stop, pause, resume or import");
-  else if (e.action == "import" && (e.list.empty() || e.file.empty()))
-    r.v.fail(item, r.name, "an import needs list and file");
-  else if (e.action == "import") {
-    try {
-      outbound::parse_mapping(e.mapping);
-    } catch (const std::invalid_argument& ex) {
-      r.v.fail(item, r.name + ".mapping", ex.what());
-    }
-  } else if (e.campaign.empty())
-    r.v.fail(item, r.name, "a campaign action needs campaign");
-  r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
-}
 
 void validator::entries(const toml::node& n, const std::string& key) {
   auto* arr = n.as_array();
@@ -665,20 +420,7 @@ void check_domain(validator& v, const std::string& name) {
     else if (q.overflow_after.count() == 0)
       v.problems.push_back({~0u, name + ": queues: \"" + q.name + "\" has overflow_to but no overflow_after_ms"});
   }
-  for (auto& c : d.outbound.campaigns) {
-    auto* q = d.find_queue(c.queue);
-    if (!q)
-      v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" dials for queue \"" + c.queue
-                                   + "\", which is not configured"});
-    else
-      c.tenant = q->tenant;
-    if (!d.knows_media(c.media))
-      v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" uses media \"" + c.media
-                                   + "\", which is not in routing.media"});
-  }
-  for (auto& e : d.outbound.schedule)
-    if (!e.campaign.empty() && !d.outbound.find(e.campaign))
-      v.problems.push_back({~0u, name + ": schedule: no campaign named \"" + e.campaign + "\""});
+  check_outbound(v, name);
   for (auto& g : d.groups)
     for (auto& [media, cap] : g.capacity)
       if (!d.knows_media(media))
@@ -726,7 +468,10 @@ config validate(toml::table& root, const std::string& name,
   return cfg;
 }
 
-} // namespace
+} // namespace config_detail
+
+using config_detail::options;
+using config_detail::validate;
 
 config parse_config(const std::string& toml_text, const std::string& name,
                     const std::vector<std::string>& overrides) {

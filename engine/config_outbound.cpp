@@ -1,0 +1,175 @@
+// [[campaigns]] and [[schedule]]: reading and checking the outbound entries of a config.
+#include <stdexcept>
+
+#include "engine/config_entries.hpp"
+#include "actors/outbound/cron.hpp"
+#include "actors/outbound/list_import.hpp"
+#include "actors/outbound/record_fields.hpp"
+
+namespace parley::engine::config_detail {
+
+namespace {
+
+/// "HH:MM-HH:MM" into a calling window; "" or why not.
+std::string parse_window(const std::string& text, outbound::calling_window& w) {
+  auto dash = text.find('-');
+  if (dash == std::string::npos)
+    return "\"" + text + "\" is not a window (\"08:00-21:00\")";
+  if (auto why = outbound::parse_day_seconds(text.substr(0, dash), w.from_s); !why.empty())
+    return why;
+  if (auto why = outbound::parse_day_seconds(text.substr(dash + 1), w.till_s); !why.empty())
+    return why;
+  if (w.from_s >= w.till_s)
+    return "\"" + text + "\" is empty (from must be before till)";
+  return {};
+}
+
+/// Treatments a campaign gets when it configures none (docs/outbound.md).
+std::vector<treatment> default_treatments() {
+  using storage::call_result;
+  auto t = [](call_result r, const char* action, int after_min, std::uint32_t max) {
+    return treatment{static_cast<std::uint8_t>(r), action, std::chrono::minutes{after_min}, max};
+  };
+  return {t(call_result::busy, "retry", 5, 5),
+          t(call_result::no_answer, "retry", 60, 5),
+          t(call_result::answering_machine, "retry", 120, 3),
+          t(call_result::error, "retry", 15, 5),
+          t(call_result::fax, "next", 0, 0),
+          t(call_result::sit, "next", 0, 0),
+          treatment{abandoned_result, "retry", std::chrono::minutes{30}, 5},
+          t(call_result::answer, "final", 0, 0)};
+}
+
+} // namespace
+
+void read_campaign(entry_reader& r, const toml::node& item) {
+  auto& v = r.v;
+  campaign_config c;
+  r.text("name", c.name, true);
+  r.text("tenant", c.tenant);
+  r.strings("lists", c.lists);
+  std::string mode = "progressive";
+  r.text("mode", mode);
+  if (mode == "preview")
+    c.mode = dial_mode::preview;
+  else if (mode == "progressive")
+    c.mode = dial_mode::progressive;
+  else if (mode == "predictive")
+    c.mode = dial_mode::predictive;
+  else
+    v.fail(item, r.name + ".mode", "\"" + mode + "\" is not preview, progressive or predictive");
+  r.text("queue", c.queue, true);
+  r.text("media", c.media);
+  r.real("lines_per_agent", c.lines_per_agent, 1.0, 20.0);
+  r.real("target_abandon", c.target_abandon, 0.001, 0.5);
+  r.real("max_abandon_rate", c.rules.max_abandon_rate, 0.001, 1.0);
+  r.duration("abandon_after_ms", c.abandon_after);
+  std::int64_t days = 30;
+  r.number("abandon_window_days", days, 1, 366);
+  c.abandon_window = std::chrono::minutes{days * 24 * 60};
+  r.number("lease_chunk", c.lease_chunk, 1, 100'000);
+  r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
+  r.duration("preview_timeout_ms", c.preview_timeout);
+  std::string window;
+  r.text("window", window);
+  if (!window.empty())
+    if (auto why = parse_window(window, c.rules.window); !why.empty())
+      v.fail(item, r.name + ".window", why);
+  r.number("max_record_attempts", c.rules.max_record_attempts, 0, 1000);
+  r.number("max_customer_attempts", c.rules.max_customer_attempts, 0, 1000);
+  std::int64_t rp = 24, cp = 24;
+  r.number("record_period_h", rp, 1, 24 * 366);
+  r.number("customer_period_h", cp, 1, 24 * 366);
+  c.rules.record_period = std::chrono::hours{rp};
+  c.rules.customer_period = std::chrono::hours{cp};
+  r.flag("autostart", c.autostart);
+  r.known.push_back("treatments");
+  c.treatments = default_treatments();
+  if (auto* n = r.t.get("treatments")) {
+    auto* arr = n->as_array();
+    if (!arr || !arr->is_homogeneous(toml::node_type::table)) {
+      v.fail(*n, r.name + ".treatments", "must be an array of tables");
+    } else {
+      std::size_t i = 0;
+      for (auto& x : *arr) {
+        entry_reader tr{v, *x.as_table(), r.name + ".treatments[" + std::to_string(i++) + "]", {}};
+        treatment t;
+        std::string result;
+        tr.text("result", result, true);
+        tr.text("action", t.action);
+        std::int64_t after = 0;
+        tr.number("after_min", after, 0, 366 * 24 * 60);
+        t.after = std::chrono::minutes{after};
+        tr.number("max_attempts", t.max_attempts, 0, 1000);
+        tr.finish();
+        if (result == "abandoned")
+          t.result = abandoned_result;
+        else if (auto why = outbound::parse_call_result(result, t.result); !why.empty())
+          v.fail(x, tr.name + ".result", why + " (or \"abandoned\")");
+        if (t.action != "retry" && t.action != "next" && t.action != "final")
+          v.fail(x, tr.name + ".action", "\"" + t.action + "\" is not retry, next or final");
+        std::erase_if(c.treatments, [&](const treatment& o) { return o.result == t.result; });
+        c.treatments.push_back(t);
+      }
+    }
+  }
+  r.finish();
+  if (c.lists.empty())
+    v.fail(item, r.name, "needs lists (contact list names)");
+  auto& o = v.cfg.domain.outbound;
+  if (o.find(c.name))
+    v.fail(item, r.name, "a campaign named \"" + c.name + "\" exists already");
+  o.campaigns.push_back(std::move(c));
+}
+
+void read_schedule(entry_reader& r, const toml::node& item) {
+  schedule_entry e;
+  r.text("cron", e.cron, true);
+  r.text("zone", e.zone);
+  r.text("action", e.action, true);
+  r.text("campaign", e.campaign);
+  r.text("list", e.list);
+  r.text("file", e.file);
+  r.text("mapping", e.mapping);
+  r.finish();
+  try {
+    outbound::cron_schedule::parse(e.cron, e.zone);
+  } catch (const std::exception& ex) {
+    r.v.fail(item, r.name + ".cron", ex.what());
+  }
+  static const std::vector<std::string> actions{"start", "stop", "pause", "resume", "import"};
+  if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
+    r.v.fail(item, r.name + ".action",
+             "\"" + e.action + "\" is not start, stop, pause, resume or import");
+  else if (e.action == "import" && (e.list.empty() || e.file.empty()))
+    r.v.fail(item, r.name, "an import needs list and file");
+  else if (e.action == "import") {
+    try {
+      outbound::parse_mapping(e.mapping);
+    } catch (const std::invalid_argument& ex) {
+      r.v.fail(item, r.name + ".mapping", ex.what());
+    }
+  } else if (e.campaign.empty())
+    r.v.fail(item, r.name, "a campaign action needs campaign");
+  r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
+}
+
+void check_outbound(validator& v, const std::string& name) {
+  auto& d = v.cfg.domain;
+  for (auto& c : d.outbound.campaigns) {
+    auto* q = d.find_queue(c.queue);
+    if (!q)
+      v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" dials for queue \"" + c.queue
+                                   + "\", which is not configured"});
+    else
+      c.tenant = q->tenant;
+    if (!d.knows_media(c.media))
+      v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" uses media \"" + c.media
+                                   + "\", which is not in routing.media"});
+  }
+  for (auto& e : d.outbound.schedule)
+    if (!e.campaign.empty() && !d.outbound.find(e.campaign))
+      v.problems.push_back({~0u, name + ": schedule: no campaign named \"" + e.campaign + "\""});
+}
+
+} // namespace parley::engine::config_detail
