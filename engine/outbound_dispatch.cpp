@@ -97,18 +97,18 @@ void all_campaigns(connection_self self, std::uint64_t ref) {
         });
 }
 
-/// Preview requests need the agent logged in on this desktop.
-bool agent_or_fail(connection_self self, std::uint64_t ref) {
-  if (self->state.agent_actor)
-    return true;
-  self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
-  return false;
+/// Preview requests need the agent logged in on this desktop and the campaign: its actor,
+/// or an answer already sent and an invalid handle.
+caf::actor preview_campaign(connection_self self, std::uint64_t ref, const flatbuffers::String* name) {
+  if (!self->state.agent_actor) {
+    self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
+    return {};
+  }
+  return campaign_or_fail(self, ref, str(name));
 }
 
 void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest& m) {
-  if (!agent_or_fail(self, ref))
-    return;
-  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  auto c = preview_campaign(self, ref, m.campaign());
   if (!c)
     return;
   auto& st = self->state;
@@ -131,9 +131,7 @@ void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest
 }
 
 void decide(connection_self self, std::uint64_t ref, const wire::PreviewDecision& m) {
-  if (!agent_or_fail(self, ref))
-    return;
-  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  auto c = preview_campaign(self, ref, m.campaign());
   if (!c)
     return;
   auto& st = self->state;
