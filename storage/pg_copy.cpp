@@ -79,3 +79,25 @@ void copy_records(std::string& out, std::uint64_t list_id, const std::vector<rec
 }
 
 } // namespace parley::storage
+
+namespace parley::storage {
+
+const char* const attempt_copy_columns =
+  "record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result";
+
+void copy_attempts(std::string& out, const std::vector<attempt_row>& rows) {
+  for (auto& a : rows)
+    copy_line(out, a.record_id, a.list_id, a.chain_id, a.customer_id, a.phone, a.campaign,
+              a.started_ms, int{a.call_result});
+}
+
+const char* const denial_copy_columns =
+  "time_ms, campaign, list_id, record_id, phone, customer_id, reason, detail";
+
+void copy_denials(std::string& out, const std::vector<denial_row>& rows) {
+  for (auto& d : rows)
+    copy_line(out, d.time_ms, d.campaign, d.list_id, d.record_id, d.phone, d.customer_id,
+              d.reason, d.detail);
+}
+
+} // namespace parley::storage

@@ -17,5 +17,11 @@ void copy_sessions(std::string& out, const std::vector<agent_session_row>& rows)
 /// Records without their id (the table assigns it), for `COPY records (record_copy_columns)`.
 void copy_records(std::string& out, std::uint64_t list_id, const std::vector<record_row>& rows);
 extern const char* const record_copy_columns;
+/// Attempt and denial rows without their id, for `COPY attempts (attempt_copy_columns)` and
+/// `COPY denials (denial_copy_columns)`.
+void copy_attempts(std::string& out, const std::vector<attempt_row>& rows);
+extern const char* const attempt_copy_columns;
+void copy_denials(std::string& out, const std::vector<denial_row>& rows);
+extern const char* const denial_copy_columns;
 
 } // namespace parley::storage

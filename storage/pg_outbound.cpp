@@ -1,11 +1,14 @@
 // pg_outbound: the outbound half of the PostgreSQL store, on the store's connection.
-// Records go in with COPY (one transaction per call), leases are one UPDATE over a
+// Records, attempts and denials go in with COPY (one transaction per call), record
+// write-backs as one UPDATE over arrays, leases are one UPDATE over a
 // `FOR UPDATE SKIP LOCKED` sub-select, so several engines on one database never lease the
 // same record. A lost connection surfaces as a transient storage_error; the store's next
 // write() or ping() resets it.
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 
 #include "storage/backends.hpp"
 #include "storage/pg_copy.hpp"
@@ -121,14 +124,35 @@ public:
   }
 
   void update_records(const std::vector<record_row>& rows) override {
-    transaction([&] {
-      for (auto& x : rows)
-        query("UPDATE records SET record_status = $2, call_result = $3, attempts = $4, "
-              "dial_sched_ms = $5, call_time_ms = $6 WHERE id = $1",
-              {std::to_string(x.id), std::to_string(x.record_status), std::to_string(x.call_result),
-               std::to_string(x.attempts), std::to_string(x.dial_sched_ms),
-               std::to_string(x.call_time_ms)});
-    });
+    if (rows.empty())
+      return;
+    // One statement over arrays. A record written twice in one batch keeps its last row
+    // (UPDATE ... FROM would apply an arbitrary one of several matches).
+    std::unordered_map<std::uint64_t, std::size_t> last;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      last[rows[i].id] = i;
+    std::array<std::string, 6> cols;
+    for (auto& c : cols)
+      c = "{";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (last[rows[i].id] != i)
+        continue;
+      auto& x = rows[i];
+      auto sep = cols[0].size() > 1 ? "," : "";
+      cols[0] += sep + std::to_string(x.id);
+      cols[1] += sep + std::to_string(x.record_status);
+      cols[2] += sep + std::to_string(x.call_result);
+      cols[3] += sep + std::to_string(x.attempts);
+      cols[4] += sep + std::to_string(x.dial_sched_ms);
+      cols[5] += sep + std::to_string(x.call_time_ms);
+    }
+    for (auto& c : cols)
+      c += "}";
+    query("UPDATE records r SET record_status = v.s, call_result = v.c, attempts = v.a, "
+          "dial_sched_ms = v.d, call_time_ms = v.t FROM unnest($1::bigint[], $2::int[], "
+          "$3::int[], $4::bigint[], $5::bigint[], $6::bigint[]) AS v(id, s, c, a, d, t) "
+          "WHERE r.id = v.id",
+          {cols.begin(), cols.end()});
   }
 
   bool release_chain_next(std::uint64_t list_id, std::uint64_t chain_id, std::uint32_t chain_n,
@@ -154,14 +178,11 @@ public:
   }
 
   void insert_attempts(const std::vector<attempt_row>& rows) override {
-    transaction([&] {
-      for (auto& a : rows)
-        query("INSERT INTO attempts (record_id, list_id, chain_id, customer_id, phone, campaign, "
-              "started_ms, call_result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-              {std::to_string(a.record_id), std::to_string(a.list_id), std::to_string(a.chain_id),
-               a.customer_id, a.phone, a.campaign, std::to_string(a.started_ms),
-               std::to_string(a.call_result)});
-    });
+    if (rows.empty())
+      return;
+    buf_.clear();
+    copy_attempts(buf_, rows);
+    copy("COPY attempts (" + std::string{attempt_copy_columns} + ") FROM STDIN");
   }
 
   std::vector<attempt_row> record_attempts(std::uint64_t record_id, std::int64_t since_ms) override {
@@ -199,13 +220,11 @@ public:
   }
 
   void insert_denials(const std::vector<denial_row>& rows) override {
-    transaction([&] {
-      for (auto& d : rows)
-        query("INSERT INTO denials (time_ms, campaign, list_id, record_id, phone, customer_id, "
-              "reason, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-              {std::to_string(d.time_ms), d.campaign, std::to_string(d.list_id),
-               std::to_string(d.record_id), d.phone, d.customer_id, d.reason, d.detail});
-    });
+    if (rows.empty())
+      return;
+    buf_.clear();
+    copy_denials(buf_, rows);
+    copy("COPY denials (" + std::string{denial_copy_columns} + ") FROM STDIN");
   }
 
   std::vector<denial_row> denials(std::size_t limit) override {
@@ -292,14 +311,15 @@ private:
       check(start.get(), sql);
     if (PQputCopyData(conn_, buf_.data(), static_cast<int>(buf_.size())) != 1
         || PQputCopyEnd(conn_, nullptr) != 1)
-      throw storage_error("PostgreSQL COPY records: " + error(), true);
+      throw storage_error("PostgreSQL " + sql.substr(0, 20) + ": " + error(), true);
     result end{PQgetResult(conn_), PQclear};
     auto ok = PQresultStatus(end.get()) == PGRES_COMMAND_OK;
     std::string fail = ok ? "" : error();
     while (auto* more = PQgetResult(conn_))
       PQclear(more);
     if (!ok)
-      throw storage_error("PostgreSQL COPY records: " + fail, PQstatus(conn_) != CONNECTION_OK);
+      throw storage_error("PostgreSQL " + sql.substr(0, 20) + ": " + fail,
+                          PQstatus(conn_) != CONNECTION_OK);
   }
 
   std::vector<list_row> read_lists(const std::string& where, const std::vector<std::string>& args) {

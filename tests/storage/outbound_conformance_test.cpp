@@ -249,6 +249,42 @@ TEST_CASE_TEMPLATE("storage/outbound: attempts by record and by customer since a
   CHECK(o.customer_attempts("cust-7", 9000).size() == 1);
   CHECK(o.customer_attempts("cust-8", 0).size() == 1);
   CHECK(o.customer_attempts("nobody", 0).empty());
+  // Text with tabs, newlines and backslashes survives (PostgreSQL writes attempts with COPY).
+  o.insert_attempts({{400, 1, 0, "a\tb\\c\nd", "+15550003", "camp\\aign", 1, 2}});
+  auto odd = o.record_attempts(400, 0);
+  REQUIRE(odd.size() == 1);
+  CHECK(odd[0].customer_id == "a\tb\\c\nd");
+  CHECK(odd[0].campaign == "camp\\aign");
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: a batch of write-backs applies in order (a record's last row wins)",
+                   B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  o.insert_records(l.id, {rec(1), rec(2)});
+  auto leased = o.lease(l.id, 2, 1000);
+  REQUIRE(leased.size() == 2);
+  auto given_back = leased[0];
+  given_back.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
+  given_back.dial_sched_ms = 2000;
+  auto called = leased[0];
+  called.record_status = static_cast<std::uint8_t>(storage::record_status::updated);
+  called.call_result = static_cast<std::uint8_t>(storage::call_result::answer);
+  called.attempts = 1;
+  called.call_time_ms = 3000;
+  auto other = leased[1];
+  other.attempts = 4;
+  o.update_records({given_back, other, called});
+  std::map<std::uint64_t, record_row> back;
+  for (auto& r : o.records(l.id, 0, 10))
+    back[r.id] = r;
+  check_same(back[called.id], called);
+  check_same(back[other.id], other);
+  o.update_records({});
 }
 
 TEST_CASE_TEMPLATE("storage/outbound: suppression entries are added once and removed", B,
