@@ -7,10 +7,10 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/directory/directory_actor.hpp"
-#include "actors/outbound/outbound_types.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
 
 namespace parley::engine {
@@ -60,41 +60,6 @@ std::vector<std::string> split_words(const std::string& line) {
 }
 
 namespace {
-
-std::string campaign_line(const outbound::campaign_view& v) {
-  std::ostringstream o;
-  std::string lists;
-  for (auto& l : v.lists)
-    lists += (lists.empty() ? "" : ",") + l;
-  o << "campaign " << v.name << " " << v.state << " " << v.mode << " queue=" << v.queue
-    << " lists=" << lists << " agents=" << v.ready_agents << "/" << v.agents
-    << " dialed=" << v.dialed << " answered=" << v.answered << " abandoned=" << v.abandoned
-    << " abandon_rate=" << std::fixed << std::setprecision(2) << v.abandon_rate * 100 << "%"
-    << " denied=" << v.denied << " in_flight=" << v.in_flight << " buffered=" << v.buffered
-    << "\n";
-  return o.str();
-}
-
-struct console_state {
-  std::shared_ptr<console_env> env;
-  std::shared_ptr<audit_log> audit;
-  std::string peer;
-  console_output out;
-  console_level level = console_level::none;
-  bool tracing = false;
-  std::string job_line;  ///< the audited command a detached job runs for ("" for reads)
-  static inline const char* name = "console";
-};
-
-using console_self = caf::stateful_actor<console_state>*;
-
-void done(console_self self, const std::string& text, bool close = false) {
-  self->state.out(text, true, close);
-}
-
-void fail(console_self self, const std::string& why) {
-  done(self, "error: " + why + "\n");
-}
 
 /// key=value filters after the fixed words; limit= is taken out.
 std::map<std::string, std::string> filters(const std::vector<std::string>& w, std::size_t from,
@@ -291,29 +256,7 @@ void show(console_self self, const std::vector<std::string>& w) {
   } else if (what == "lists") {
     start_show_lists(self->system(), caf::actor{self}, env.cfg);
   } else if (what == "campaigns") {
-    auto& all = env.domain->campaigns;
-    if (all.empty()) {
-      done(self, "no campaigns configured\n");
-      return;
-    }
-    // One status request each, answered in name order.
-    auto lines = std::make_shared<std::map<std::string, std::string>>();
-    auto left = std::make_shared<std::size_t>(all.size());
-    for (auto& [name, c] : all) {
-      auto n = name;
-      auto collect = [=](std::string text) {
-        (*lines)[n] = std::move(text);
-        if (--*left == 0) {
-          std::string out;
-          for (auto& [k, l] : *lines)
-            out += l;
-          done(self, out + std::to_string(lines->size()) + " campaign(s)\n");
-        }
-      };
-      self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
-        .then([=](const outbound::campaign_view& v) { collect(campaign_line(v)); },
-              [=](caf::error& e) { collect(n + "  error: " + describe(e) + "\n"); });
-    }
+    show_campaigns(self);
   } else if (what == "stats") {
     auto& s = env.stats;
     auto o = std::make_shared<std::ostringstream>();
@@ -363,14 +306,6 @@ std::string describe_event(const wire::ReportingEvent& e) {
   if (e.reason() && e.reason()->size())
     o << " reason=\"" << e.reason()->str() << "\"";
   return o.str() + "\n";
-}
-
-/// Runs a command that changes something, writing it to the audit log.
-void audited(console_self self, const std::string& line, std::function<std::string()> act) {
-  auto result = act();
-  self->state.audit->write(self->state.peer, self->state.level, line,
-                           result.rfind("error", 0) == 0 ? result : "ok");
-  done(self, result);
 }
 
 void run(console_self self, const std::string& line) {
@@ -492,69 +427,11 @@ void run(console_self self, const std::string& line) {
         },
         [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
   } else if (name == "campaign") {
-    if (w.size() != 3) {
-      fail(self, "usage: campaign start|stop|pause|resume|status NAME");
-      return;
-    }
-    auto c = env.domain->campaign(w[2]);
-    if (!c) {
-      fail(self, "no campaign named " + w[2] + " (see show campaigns)");
-      return;
-    }
-    auto op = w[1];
-    auto reply = [=](std::string text) {
-      if (op == "status")
-        done(self, text);
-      else
-        audited(self, line, [=] { return text; });
-    };
-    self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
-      .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
-            [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
+    run_campaign(self, w, line);
   } else if (name == "dnc") {
-    if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check")) {
-      fail(self, "usage: dnc add|remove|check phone|customer VALUE");
-      return;
-    }
-    auto err = [=](caf::error& e) {
-      auto text = "error: " + describe(e) + "\n";
-      if (w[1] == "check")
-        done(self, text);
-      else
-        audited(self, line, [=] { return text; });
-    };
-    auto kind = w[2], value = w[3];
-    if (w[1] == "check")
-      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::get_atom_v, kind, value)
-        .then([=](bool listed) { done(self, kind + " " + value + (listed ? " is" : " is not") + " on the do-not-call list\n"); }, err);
-    else if (w[1] == "add")
-      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::add_atom_v, kind,
-                    std::vector<std::string>{value})
-        .then([=](std::uint64_t n) {
-                audited(self, line, [=] { return kind + " " + value + (n ? " added\n" : " was listed already\n"); });
-              }, err);
-    else
-      self->request(env.domain->compliance, std::chrono::seconds{10}, caf::delete_atom_v, kind, value)
-        .then([=](bool removed) {
-                audited(self, line, [=] { return kind + " " + value + (removed ? " removed\n" : " was not listed\n"); });
-              }, err);
+    run_dnc(self, w, line);
   } else if (name == "list") {
-    if (w.size() == 4 && w[1] == "export") {
-      st.job_line = line;
-      start_list_export(self->system(), caf::actor{self}, env.cfg, env.list_store, w[2], w[3]);
-      return;
-    }
-    if (w.size() < 4 || w[1] != "import") {
-      audited(self, line, [] {
-        return std::string{"error: usage: list import NAME FILE [MAPPING] | list export NAME FILE\n"};
-      });
-      return;
-    }
-    // The mapping is the rest of the line: column names may hold blanks.
-    auto at = line.find(w[3], line.find(w[2], line.find(w[1]) + w[1].size()) + w[2].size());
-    auto mapping = line.substr(at + w[3].size());
-    st.job_line = line;
-    start_list_import(self->system(), caf::actor{self}, env.cfg, w[2], w[3], mapping);
+    run_list(self, w, line);
   } else if (name == "drain") {
     audited(self, line, [&] {
       env.drain();

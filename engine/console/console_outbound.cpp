@@ -1,0 +1,134 @@
+// The console's outbound commands: campaign control and status, the do-not-call list,
+// contact-list import and export (jobs in list_jobs), `show campaigns`.
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include <caf/all.hpp>
+
+#include "actors/outbound/outbound_types.hpp"
+#include "engine/console/console_state.hpp"
+#include "engine/list_jobs.hpp"
+
+namespace parley::engine {
+
+namespace {
+
+std::string campaign_line(const outbound::campaign_view& v) {
+  std::ostringstream o;
+  std::string lists;
+  for (auto& l : v.lists)
+    lists += (lists.empty() ? "" : ",") + l;
+  o << "campaign " << v.name << " " << v.state << " " << v.mode << " queue=" << v.queue
+    << " lists=" << lists << " agents=" << v.ready_agents << "/" << v.agents
+    << " dialed=" << v.dialed << " answered=" << v.answered << " abandoned=" << v.abandoned
+    << " abandon_rate=" << std::fixed << std::setprecision(2) << v.abandon_rate * 100 << "%"
+    << " denied=" << v.denied << " in_flight=" << v.in_flight << " buffered=" << v.buffered
+    << "\n";
+  return o.str();
+}
+
+} // namespace
+
+void show_campaigns(console_self self) {
+  auto& env = *self->state.env;
+  auto& all = env.domain->campaigns;
+  if (all.empty()) {
+    done(self, "no campaigns configured\n");
+    return;
+  }
+  // One status request each, answered in name order.
+  auto lines = std::make_shared<std::map<std::string, std::string>>();
+  auto left = std::make_shared<std::size_t>(all.size());
+  for (auto& [name, c] : all) {
+    auto n = name;
+    auto collect = [=](std::string text) {
+      (*lines)[n] = std::move(text);
+      if (--*left == 0) {
+        std::string out;
+        for (auto& [k, l] : *lines)
+          out += l;
+        done(self, out + std::to_string(lines->size()) + " campaign(s)\n");
+      }
+    };
+    self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
+      .then([=](const outbound::campaign_view& v) { collect(campaign_line(v)); },
+            [=](caf::error& e) { collect(n + "  error: " + describe(e) + "\n"); });
+  }
+}
+
+void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line) {
+  auto& env = *self->state.env;
+  if (w.size() != 3) {
+    fail(self, "usage: campaign start|stop|pause|resume|status NAME");
+    return;
+  }
+  auto c = env.domain->campaign(w[2]);
+  if (!c) {
+    fail(self, "no campaign named " + w[2] + " (see show campaigns)");
+    return;
+  }
+  auto op = w[1];
+  auto reply = [=](std::string text) {
+    if (op == "status")
+      done(self, text);
+    else
+      audited(self, line, [=] { return text; });
+  };
+  self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
+    .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
+          [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
+}
+
+void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line) {
+  auto& env = *self->state.env;
+  if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check")) {
+    fail(self, "usage: dnc add|remove|check phone|customer VALUE");
+    return;
+  }
+  auto err = [=](caf::error& e) {
+    auto text = "error: " + describe(e) + "\n";
+    if (w[1] == "check")
+      done(self, text);
+    else
+      audited(self, line, [=] { return text; });
+  };
+  auto kind = w[2], value = w[3];
+  if (w[1] == "check")
+    self->request(env.domain->compliance, std::chrono::seconds{10}, caf::get_atom_v, kind, value)
+      .then([=](bool listed) { done(self, kind + " " + value + (listed ? " is" : " is not") + " on the do-not-call list\n"); }, err);
+  else if (w[1] == "add")
+    self->request(env.domain->compliance, std::chrono::seconds{10}, caf::add_atom_v, kind,
+                  std::vector<std::string>{value})
+      .then([=](std::uint64_t n) {
+              audited(self, line, [=] { return kind + " " + value + (n ? " added\n" : " was listed already\n"); });
+            }, err);
+  else
+    self->request(env.domain->compliance, std::chrono::seconds{10}, caf::delete_atom_v, kind, value)
+      .then([=](bool removed) {
+              audited(self, line, [=] { return kind + " " + value + (removed ? " removed\n" : " was not listed\n"); });
+            }, err);
+}
+
+void run_list(console_self self, const std::vector<std::string>& w, const std::string& line) {
+  auto& st = self->state;
+  auto& env = *st.env;
+  if (w.size() == 4 && w[1] == "export") {
+    st.job_line = line;
+    start_list_export(self->system(), caf::actor{self}, env.cfg, env.list_store, w[2], w[3]);
+    return;
+  }
+  if (w.size() < 4 || w[1] != "import") {
+    audited(self, line, [] {
+      return std::string{"error: usage: list import NAME FILE [MAPPING] | list export NAME FILE\n"};
+    });
+    return;
+  }
+  // The mapping is the rest of the line: column names may hold blanks.
+  auto at = line.find(w[3], line.find(w[2], line.find(w[1]) + w[1].size()) + w[2].size());
+  auto mapping = line.substr(at + w[3].size());
+  st.job_line = line;
+  start_list_import(self->system(), caf::actor{self}, env.cfg, w[2], w[3], mapping);
+}
+
+} // namespace parley::engine

@@ -1,0 +1,51 @@
+// console_state: what one console connection's actor holds, and the ways a command answers.
+// Private to engine/console (console_actor.cpp, console_outbound.cpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+
+#include "engine/console/console_actor.hpp"
+
+namespace parley::engine {
+
+struct console_state {
+  std::shared_ptr<console_env> env;
+  std::shared_ptr<audit_log> audit;
+  std::string peer;
+  console_output out;
+  console_level level = console_level::none;
+  bool tracing = false;
+  std::string job_line;  ///< the audited command a detached job runs for ("" for reads)
+  static inline const char* name = "console";
+};
+
+using console_self = caf::stateful_actor<console_state>*;
+
+inline void done(console_self self, const std::string& text, bool close = false) {
+  self->state.out(text, true, close);
+}
+
+inline void fail(console_self self, const std::string& why) {
+  done(self, "error: " + why + "\n");
+}
+
+/// Runs a command that changes something, writing it to the audit log.
+inline void audited(console_self self, const std::string& line, std::function<std::string()> act) {
+  auto result = act();
+  self->state.audit->write(self->state.peer, self->state.level, line,
+                           result.rfind("error", 0) == 0 ? result : "ok");
+  done(self, result);
+}
+
+// The outbound commands (console_outbound.cpp): `campaign`, `dnc`, `list`, `show campaigns`.
+void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line);
+void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line);
+void run_list(console_self self, const std::vector<std::string>& w, const std::string& line);
+void show_campaigns(console_self self);
+
+} // namespace parley::engine
