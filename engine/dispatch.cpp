@@ -170,7 +170,7 @@ void agent_request(connection_self self, std::uint64_t ref, Ts... xs) {
 
 void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
   submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
-                     m.priority(), read_properties(m.properties())};
+                     m.priority(), read_properties(m.properties()), {}};
   auto& st = self->state;
   if (storage_refuses(self, ref))
     return;

@@ -92,8 +92,7 @@ caf::behavior interaction_registry(registry_self self) {
       v.queue = req.queue;
       v.priority = req.priority;
       v.properties = std::move(req.properties);
-      interaction_setup setup{std::move(v), owner, st.dom};
-      setup.reserved_for = std::move(req.reserved_for);
+      interaction_setup setup{std::move(v), owner, st.dom, false, 0, 0, std::move(req.reserved_for)};
       auto a = spawn_interaction(self->system(), std::move(setup));
       st.live[id] = a;
       if (!ext.empty())

@@ -74,7 +74,7 @@ struct campaign_view {
   std::string queue;
   std::vector<std::string> lists;
   std::uint32_t ready_agents = 0;   ///< available for its queue now
-  std::uint32_t agents = 0;         ///< logged in and eligible
+  std::uint32_t agents = 0;         ///< working its queue: ready, free or on a call
   std::uint32_t in_flight = 0;      ///< calls dialing or connected
   std::uint32_t buffered = 0;       ///< leased records not dialed yet
   std::uint64_t dialed = 0;

@@ -316,14 +316,16 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
     },
     [=](count_atom, const std::string& queue,
         const std::string& media) -> std::tuple<std::uint32_t, std::uint32_t> {
-      // (available now, logged in and eligible) for the queue and media.
+      // (available now, working: eligible and in state ready, free or busy) for the queue
+      // and media. Agents not ready or in after-call work are not counted: a dialer must not
+      // expect them.
       auto& st = self->state;
       auto q = st.queues.find(queue);
       if (q == st.queues.end())
         return {0u, 0u};
       std::uint32_t eligible = 0;
       for (auto& [id, a] : st.agents)
-        if (a.capacity.count(media) && router_state::eligible(a, *q->second.cfg))
+        if (a.ready && a.capacity.count(media) && router_state::eligible(a, *q->second.cfg))
           ++eligible;
       auto it = q->second.index.find(media);
       return {static_cast<std::uint32_t>(it == q->second.index.end() ? 0 : it->second.size()), eligible};

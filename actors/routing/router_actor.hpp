@@ -33,7 +33,8 @@
 //   (deliver_atom, std::string queue, uint64 iid, std::string agent, std::string media)
 //       from a queue: the answered call pinned to a reserved agent entered it; assigned to
 //       that agent, or unpinned (routed like others) when the reservation is gone
-//   (count_atom, std::string queue, std::string media) -> (uint32 available, uint32 eligible)
+//   (count_atom, std::string queue, std::string media) -> (uint32 available, uint32 working)
+//       working: eligible agents in state ready, free or busy (not not-ready, not in ACW)
 //   (route_atom, uint64 request_id, std::string agent, caf::actor client) -> ok | unknown_id
 //       (no such request or agent) | wrong_state (agent not available) | wrong_client_type
 //       (the request went to another router client)

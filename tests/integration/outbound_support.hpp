@@ -100,6 +100,14 @@ struct auto_agent {
     REQUIRE(r.ok());
   }
 
+  void not_ready() {
+    auto r = desk->cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                   auto& fbb = e.start();
+                   return e.finish(ref, wire::CreateAgentNotReady(fbb, fbb.CreateString("break")));
+                 }).get();
+    REQUIRE(r.ok());
+  }
+
   std::size_t calls() {
     std::lock_guard lock{mx};
     return offered.size();

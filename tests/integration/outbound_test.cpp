@@ -117,6 +117,33 @@ TEST_CASE("predictive: dials ahead of agents and keeps going; console errors are
   CHECK(con.ask("campaign stop spring").rfind("error: ", 0) == 0);  // stopped already
 }
 
+TEST_CASE("predictive: dialing stops at once when every agent goes not ready") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(center("predictive"), {"engine.data_dir=" + dir});
+  console_conn con{eng->console_port()};
+  REQUIRE(con.ask("list import spring " + write_list(dir, 400)).find("400 imported") != std::string::npos);
+  std::vector<std::unique_ptr<auto_agent>> agents;
+  for (auto id : {"a1", "a2", "a3", "a4"}) {
+    agents.push_back(std::make_unique<auto_agent>(eng->port(listener_kind::interaction), id));
+    agents.back()->ready();
+  }
+  con.ask("campaign start spring");
+  REQUIRE(eventually([&] { return field(con.ask("campaign status spring"), "answered") >= 8; }, 30s));
+  for (auto& a : agents)
+    a->not_ready();
+  // A tick (100 ms of domain time) to see it; calls dialed before may still ring.
+  std::this_thread::sleep_for(100ms);
+  auto dialed = field(con.ask("campaign status spring"), "dialed");
+  std::this_thread::sleep_for(1s);  // 20 s of domain time: about 10 ring times
+  auto s = con.ask("campaign status spring");
+  CHECK(field(s, "dialed") == dialed);
+  CHECK(s.find(" agents=0/0 ") != std::string::npos);
+  // Back to ready: dialing resumes.
+  for (auto& a : agents)
+    a->ready();
+  CHECK(eventually([&] { return field(con.ask("campaign status spring"), "dialed") > dialed; }, 10s));
+}
+
 TEST_CASE("a campaign whose list does not exist does not start") {
   auto dir = temp_dir();
   auto eng = start_engine_toml(center("progressive"), {"engine.data_dir=" + dir});
