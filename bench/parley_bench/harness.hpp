@@ -128,6 +128,8 @@ public:
   void start_engine(const std::string& toml, std::size_t connections);
   void stop_engine();
   engine::engine* engine_ptr() noexcept { return engine_.get(); }
+  /// The embedded engine's temporary engine.data_dir ("" before start_engine()).
+  const std::string& data_dir() const noexcept { return data_dir_; }
   const std::string& host() const noexcept { return host_; }
   std::uint16_t port() const noexcept { return port_; }
 
