@@ -63,6 +63,15 @@ struct options {
   double scale = 100;          ///< engine.clock_scale: domain seconds per real second
   std::uint64_t seed = 1;
   unsigned batches = 20;       ///< batch means for the confidence intervals
+  // outbound (pacing): the simulated gateway and the campaign; 0 (or < 0 for the answer
+  // share): the scenario's default
+  double answer_share = -1;    ///< share of calls a live person answers
+  double ring_s = 0;           ///< mean ring time, domain seconds
+  double no_answer_s = 0;      ///< no answer after, domain seconds
+  double talk_s = 120;         ///< pacing: mean talk time (exponential), domain seconds
+  double lines_per_agent = 0;  ///< the campaigns' lines_per_agent
+  double target_abandon = 0.03;
+  unsigned lease_chunk = 0;
 };
 
 /// Microseconds on the steady clock: what latencies are measured in.
