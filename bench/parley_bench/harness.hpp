@@ -63,8 +63,8 @@ struct options {
   double scale = 100;          ///< engine.clock_scale: domain seconds per real second
   std::uint64_t seed = 1;
   unsigned batches = 20;       ///< batch means for the confidence intervals
-  // outbound (pacing): the simulated gateway and the campaign; 0 (or < 0 for the answer
-  // share): the scenario's default
+  // outbound (pacing, dial): the simulated gateway and the campaigns; 0 (or < 0 for the
+  // answer share): the scenario's default
   double answer_share = -1;    ///< share of calls a live person answers
   double ring_s = 0;           ///< mean ring time, domain seconds
   double no_answer_s = 0;      ///< no answer after, domain seconds
@@ -72,6 +72,9 @@ struct options {
   double lines_per_agent = 0;  ///< the campaigns' lines_per_agent
   double target_abandon = 0.03;
   unsigned lease_chunk = 0;
+  unsigned max_in_flight = 0;  ///< dial: per campaign, 0: no cap
+  unsigned campaigns = 1;      ///< dial: campaigns, one list each
+  double warmup_s = 2;         ///< dial: real seconds before the measured window
 };
 
 /// Microseconds on the steady clock: what latencies are measured in.

@@ -217,6 +217,29 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(0.001, 0.5))
     ->capture_default_str();
 
+  auto* dial = app.add_subcommand(
+    "dial", "dial attempts per second through lease, compliance, pacing, dialer sessions and "
+            "history (goal >= 10,000/s)");
+  common_options(dial, o);
+  interaction_options(dial, o);
+  agent_options(dial, o);
+  dial->add_option("--warmup-s", o.warmup_s, "real seconds of dialing before the measured window")
+    ->check(CLI::Range(0.0, 600.0))
+    ->capture_default_str();
+  dial->add_option("--agents", o.agents, "ready agent desktops (default 100)")->check(CLI::Range(1u, 100'000u));
+  dial->add_option("--campaigns", o.campaigns, "predictive campaigns, one list each")
+    ->check(CLI::Range(1u, 64u))
+    ->capture_default_str();
+  dial->add_option("--count", o.count, "records imported over all lists (default 300,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  dial->add_option("--lines-per-agent", o.lines_per_agent, "campaign lines_per_agent (default 20)")
+    ->check(CLI::Range(1.0, 20.0));
+  dial->add_option("--max-in-flight", o.max_in_flight, "campaign max_in_flight (0: no cap)")
+    ->capture_default_str();
+  dial->add_option("--scale", o.scale, "engine.clock_scale (default 1: real time)")->check(CLI::Range(1.0, 10'000.0));
+  gateway_options(dial, "0.002", "0.002", "0");
+  dial->add_flag("--no-reference", o.no_reference, "skip the storage-alone reference");
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
   // Defaults that differ by scenario (the options struct holds one default per field).
@@ -225,6 +248,11 @@ int main(int argc, char** argv) {
       o.agents = 50;
     if (pacing->count("--hours") == 0)
       o.hours = 1;
+  } else if (o.scenario == "dial") {
+    if (dial->count("--agents") == 0)
+      o.agents = 100;
+    if (dial->count("--scale") == 0)
+      o.scale = 1;
   }
 
   result r;
@@ -248,6 +276,8 @@ int main(int argc, char** argv) {
       r = run_simulate(h);
     else if (o.scenario == "pacing")
       r = run_pacing(h);
+    else if (o.scenario == "dial")
+      r = run_dial(h);
     else
       r = run_capacity(h);
     h.progress().clear();
