@@ -472,6 +472,13 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
       st.h = h;
       auto* q = dom->cfg->find_queue(st.cfg->queue);
       st.router = dom->router(q ? q->tenant : st.cfg->tenant);
+      // Call ids name calls at the gateway, which serves every campaign: each campaign
+      // numbers its calls in a range of its own (its position in the config, top bits),
+      // or two campaigns' calls would collide there and one of them would never end.
+      auto& all = dom->cfg->outbound.campaigns;
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].name == st.cfg->name)
+          st.next_call = static_cast<std::uint64_t>(i + 1) << 40;
     },
     [=](campaign_atom, const std::string& op) { return control(self, op); },
     [=](tick_atom) { tick(self); },

@@ -283,6 +283,7 @@ result run_dial(harness& h) {
     {"slice_min_per_s", std::isfinite(slice_min) ? slice_min : 0.0, "dials/s, slowest 0.5 s slice", ""},
     {"slice_max_per_s", slice_max, "dials/s, fastest 0.5 s slice", ""},
     {"in_flight_end", static_cast<std::int64_t>(s1.in_flight), "calls in flight at the end", ""},
+    {"unfinished_after_drain", static_cast<std::int64_t>(s2.in_flight), "calls not ended after the drain", ""},
     {"buffered_end", static_cast<std::int64_t>(s1.buffered), "leased, undialed at the end", ""},
     {"cpu_us_per_dial", dials ? 1e6 * cpu_engine_s / dials : 0.0, "engine CPU per dial", "µs"},
     {"campaigns", static_cast<std::int64_t>(ncamp), "campaigns", ""},
@@ -301,6 +302,10 @@ result run_dial(harness& h) {
     {"synchronous", sc.synchronous, "storage.synchronous", ""},
   };
   add_cpu_fields(r, cpu0, cpu1);
+  if (s2.in_flight > 0)
+    r.notes.push_back(grouped(s2.in_flight) + " calls had not ended " + fmt("%.1f", std::max(o.drain_s, 0.5))
+                      + " s after the campaigns stopped, though every call rings for milliseconds: "
+                        "calls lost between a dialer session and the gateway");
   const bool dry = s1.dialed + ncamp * chunk >= per_list * ncamp;
   if (dry)
     r.notes.push_back("the lists ran (nearly) dry before the end of the window, which slows "
