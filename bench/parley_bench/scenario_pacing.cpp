@@ -26,6 +26,7 @@
 #include "bench/parley_bench/desks.hpp"
 #include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/outbound.hpp"
+#include "bench/parley_bench/queueing.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 
 namespace parley::bench {
@@ -36,6 +37,7 @@ using M = wire::Message;
 namespace {
 
 constexpr const char* campaign = "pacing";
+constexpr double max_abandon_rate = 0.03;  // the campaign's compliance cap (its default)
 constexpr double max_real_hours = 24;
 
 std::string fmt(const char* f, double v) {
@@ -182,11 +184,18 @@ result run_pacing(harness& h) {
   };
   campaign_status last;
   auto last_poll = steady::now() - 1h;
+  // Polls of the campaign's own abandon rate (over its compliance window: the whole run):
+  // above max_abandon_rate after 20 answers, predictive dialing falls back to reserved
+  // calls. Counted in and before the measured window.
+  std::uint64_t polls[2] = {0, 0}, polls_fallback[2] = {0, 0};
   auto show = [&] {
     auto now = steady::now();
     if (now - last_poll >= 1s) {  // the console line costs little, but not every 20 ms
       last = campaign_status_of(con, campaign);
       last_poll = now;
+      bool in_window = clk.now_ms() >= window_from;
+      ++polls[in_window];
+      polls_fallback[in_window] += last.answered >= 20 && last.abandon_rate > max_abandon_rate;
     }
     auto e = std::chrono::duration<double>(now - r0).count();
     auto dh = (clk.now_ms() - d0) / 3'600'000.0;
@@ -223,6 +232,10 @@ result run_pacing(harness& h) {
   auto end_ms = clk.now_ms();
 
   // -- occupancy from the desks' own calls, clipped to [t0, t1] -------------------------
+  // Also per slice of the window (15 domain minutes, at least 4 slices) for an interval.
+  const auto nslices = static_cast<std::size_t>(std::max<std::int64_t>(4, (t1 - t0) / 900'000));
+  const double slice_ms = double(t1 - t0) / double(nslices);
+  std::vector<double> slice_busy(nslices, 0.0);
   double busy_ms = 0, talk_sum_ms = 0;
   std::uint64_t desk_connected = 0, talk_n = 0;
   for (auto& l : logs) {
@@ -232,6 +245,10 @@ result run_pacing(harness& h) {
       spans.emplace_back(l.since_ms, end_ms);  // still on a call: busy past t1
     for (auto [a, b] : spans) {
       busy_ms += std::max<std::int64_t>(0, std::min(b, t1) - std::max(a, t0));
+      for (std::size_t k = 0; k < nslices; ++k) {
+        double from = t0 + k * slice_ms, till = from + slice_ms;
+        slice_busy[k] += std::max(0.0, std::min<double>(b, till) - std::max<double>(a, from));
+      }
       if (b >= t0 && b <= t1) {
         ++desk_connected;
         talk_sum_ms += b - a;
@@ -241,6 +258,15 @@ result run_pacing(harness& h) {
   }
   const double span_ms = static_cast<double>(t1 - t0);
   const double occupancy = span_ms > 0 ? busy_ms / (agents * span_ms) : 0;
+  double occ_lo = 1, occ_hi = 0, occ_ss = 0;
+  for (auto b : slice_busy) {
+    auto x = slice_ms > 0 ? b / (agents * slice_ms) : 0;
+    occ_lo = std::min(occ_lo, x);
+    occ_hi = std::max(occ_hi, x);
+    occ_ss += (x - occupancy) * (x - occupancy);
+  }
+  const double occ_ci = t95(static_cast<unsigned>(nslices - 1)) * std::sqrt(occ_ss / (nslices - 1) / nslices);
+  auto share = [](std::uint64_t part, std::uint64_t all) { return all ? double(part) / double(all) : 0.0; };
   const auto dialed = s1.dialed - s0.dialed, answered = s1.answered - s0.answered;
   const auto abandoned = s1.abandoned - s0.abandoned;
   const auto connected = answered - abandoned;
@@ -259,6 +285,10 @@ result run_pacing(harness& h) {
     {"abandon_rate", abandon_rate, "abandon rate (abandoned/answered)", ""},
     {"abandon_rate_ci95", ab_ci, "  +/- (95 %, binomial)", ""},
     {"occupancy", occupancy, "agent occupancy (desks)", ""},
+    {"occupancy_ci95", occ_ci, "  +/- (95 %, batch means)", ""},
+    {"occupancy_slice_min", occ_lo, "  lowest slice", ""},
+    {"occupancy_slice_max", occ_hi, "  highest slice", ""},
+    {"occupancy_slices", static_cast<std::int64_t>(nslices), "  slices", ""},
     {"occupancy_goal", occupancy_goal, "occupancy goal", ""},
     {"dials", static_cast<std::int64_t>(dialed), "dials (window)", ""},
     {"answered", static_cast<std::int64_t>(answered), "answered (window)", ""},
@@ -269,6 +299,8 @@ result run_pacing(harness& h) {
     {"talk_mean_measured_s", talk_n ? talk_sum_ms / talk_n / 1000 : 0.0, "talk time on desks, mean", "s"},
     {"dials_per_agent_hour", hours > 0 ? dialed / hours / agents : 0.0, "dials per agent hour", ""},
     {"campaign_abandon_rate", s1.abandon_rate, "campaign abandon rate, whole run", ""},
+    {"fallback_share", share(polls_fallback[1], polls[1]), "in fallback (rate > 3 %), window", ""},
+    {"fallback_share_warmup", share(polls_fallback[0], polls[0]), "  during the warm-up", ""},
     {"agents", static_cast<std::int64_t>(agents), "agents", ""},
     {"hours", hours, "measured domain hours", "h"},
     {"warmup_h", o.warmup_h, "warm-up (not measured)", "h"},
