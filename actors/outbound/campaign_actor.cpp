@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -81,6 +82,7 @@ struct campaign_state {
   std::uint32_t reserving = 0;          ///< reservation requests out
   std::uint32_t ringing = 0;            ///< dialed, no outcome yet
   std::unordered_map<std::uint64_t, double> talking;  ///< answered call -> answered at (s)
+  std::unordered_set<std::uint64_t> waiting;  ///< of those, not offered to an agent yet
   std::unordered_map<std::uint64_t, preview_hold> previews;  ///< by record id
   std::vector<caf::response_promise> preview_waiting;
   std::vector<std::string> preview_agents;
@@ -324,11 +326,14 @@ void pace(self_ptr self) {
   } else {
     pacing_input in;
     in.ready_agents = st.ready_agents;
-    in.busy_agents = static_cast<std::uint32_t>(st.talking.size());
+    // An answered call waiting for an agent is demand, not a busy agent (pacing.hpp).
+    in.busy_agents = static_cast<std::uint32_t>(st.talking.size() - st.waiting.size());
+    in.waiting = static_cast<std::uint32_t>(st.waiting.size());
     in.in_flight = st.ringing;
     in.now_s = st.now_s();
     for (auto& [call, at] : st.talking)
-      in.busy_elapsed_s.push_back(in.now_s - at);
+      if (!st.waiting.count(call))
+        in.busy_elapsed_s.push_back(in.now_s - at);
     n = st.pace->dial_now(in);
   }
   if (st.cfg->max_in_flight) {
@@ -502,6 +507,13 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
       st.h = h;
       auto* q = dom->cfg->find_queue(st.cfg->queue);
       st.router = dom->router(q ? q->tenant : st.cfg->tenant);
+      // Call ids name calls at the gateway, which serves every campaign: each campaign
+      // numbers its calls in a range of its own (its position in the config, top bits),
+      // or two campaigns' calls would collide there and one of them would never end.
+      auto& all = dom->cfg->outbound.campaigns;
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].name == st.cfg->name)
+          st.next_call = static_cast<std::uint64_t>(i + 1) << 40;
     },
     [=](campaign_atom, const std::string& op) { return control(self, op); },
     [=](tick_atom) { tick(self); },
@@ -510,13 +522,19 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
       auto& st = self->state;
       --st.ringing;
       st.talking[call] = st.now_s();
+      st.waiting.insert(call);
       st.pace->on_outcome(st.now_s(), true, ring_s);
+    },
+    [=](call_atom, std::uint64_t call) {
+      // That answered call reached an agent.
+      self->state.waiting.erase(call);
     },
     [=](outcome_atom, const attempt_report& r) {
       auto& st = self->state;
       auto now = st.now_s();
       if (r.answered) {
         st.talking.erase(r.call);
+        st.waiting.erase(r.call);
         ++st.answered;
         st.abandons.add(st.now_ms(), r.abandoned);
         if (r.abandoned) {

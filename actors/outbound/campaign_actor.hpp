@@ -22,6 +22,7 @@
 //   (preview_atom, std::string agent, uint64 record, bool dial) -> ok   its decision
 //   (outcome_atom, attempt_report)          from a finished dialer session
 //   (call_atom, uint64 call, double ring_s) from a session whose call was answered
+//   (call_atom, uint64 call)                from that session when the call reached an agent
 //   (tick_atom)                              own pacing timer
 #pragma once
 

@@ -232,7 +232,11 @@ caf::behavior dialer_session(self_ptr self, dialer_setup setup) {
         return;
       switch (d.envelope->message_type()) {
         case wire::Message::TakenFromQueue:
-          st.reached = true;  // offered to an agent: the customer is not left alone
+          // Offered to an agent: the customer is not left alone, and the campaign's pacer
+          // counts an agent busy with it instead of a call waiting for one.
+          if (!st.reached && !st.ended)
+            self->send(st.s.owner, call_atom_v, st.s.call);
+          st.reached = true;
           return;
         case wire::Message::ProcessingStopped:
           if (!st.ended) {

@@ -14,7 +14,9 @@
 // Messages (untyped): (call_atom, uint64 call, uint8 call_event) from the gateway;
 // (event_atom, frame) — the interaction's events (it is the interaction's owner);
 // (caf::timeout_atom) its abandon timer.
-// It tells its campaign once, at the end: (outcome_atom, attempt_report).
+// It tells its campaign when a call is answered, (call_atom, uint64 call, double ring_s),
+// when that call is offered to an agent, (call_atom, uint64 call), and once at the end,
+// (outcome_atom, attempt_report).
 #pragma once
 
 #include <caf/fwd.hpp>

@@ -64,8 +64,12 @@ bool desk_pool::login_all(std::size_t concurrency, std::chrono::milliseconds lim
 
 void desk_pool::on_event(std::size_t i, client::client* c, const client::answer& a) {
   auto* inv = a.as<wire::Invite>();
-  if (!inv || !inv->info())
-    return;  // PartyRemoved, ProcessingStopped, AgentStateChanged...: nothing to do
+  if (!inv || !inv->info()) {
+    // PartyRemoved, ProcessingStopped, AgentStateChanged...: nothing to do by default
+    if (on_other && !closing())
+      on_other(i, a);
+    return;
+  }
   ++invites_;
   if (closing())
     return;

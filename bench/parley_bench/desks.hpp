@@ -4,7 +4,7 @@
 // scenario paces begin() calls itself, the others call login_all(). Once ready, a desk
 // accepts every Invite and stops the interaction as soon as the Accept is acked: the
 // shortest lifecycle a contact center has, unless `on_invite` takes over (simulate holds
-// each call for a handle time). Counters are atomics (callbacks run on the client io
+// each call for a handle time; pacing accepts and lets the customer hang up). Counters are atomics (callbacks run on the client io
 // threads); the pool must outlive harness::finish_clients().
 #pragma once
 
@@ -53,6 +53,9 @@ public:
   /// When set (before the first begin()), every Invite goes here instead of the default
   /// accept-and-stop: the desk's index, its client and the invite. Runs on an io thread.
   std::function<void(std::size_t, client::client&, const wire::Invite&)> on_invite;
+  /// When set (before the first begin()), every other event a desk gets (ProcessingStopped,
+  /// Revoked, PartyRemoved, AgentStateChanged ...) also comes here. Runs on an io thread.
+  std::function<void(std::size_t, const client::answer&)> on_other;
 
 private:
   struct desk {

@@ -63,6 +63,18 @@ struct options {
   double scale = 100;          ///< engine.clock_scale: domain seconds per real second
   std::uint64_t seed = 1;
   unsigned batches = 20;       ///< batch means for the confidence intervals
+  // outbound (pacing, dial): the simulated gateway and the campaigns; 0 (or < 0 for the
+  // answer share): the scenario's default
+  double answer_share = -1;    ///< share of calls a live person answers
+  double ring_s = 0;           ///< mean ring time, domain seconds
+  double no_answer_s = 0;      ///< no answer after, domain seconds
+  double talk_s = 120;         ///< pacing: mean talk time (exponential), domain seconds
+  double lines_per_agent = 0;  ///< the campaigns' lines_per_agent
+  double target_abandon = 0.03;
+  unsigned lease_chunk = 0;
+  unsigned max_in_flight = 0;  ///< dial: per campaign, 0: no cap
+  unsigned campaigns = 1;      ///< dial: campaigns, one list each
+  double warmup_s = 2;         ///< dial: real seconds before the measured window
 };
 
 /// Microseconds on the steady clock: what latencies are measured in.
@@ -128,6 +140,8 @@ public:
   void start_engine(const std::string& toml, std::size_t connections);
   void stop_engine();
   engine::engine* engine_ptr() noexcept { return engine_.get(); }
+  /// The embedded engine's temporary engine.data_dir ("" before start_engine()).
+  const std::string& data_dir() const noexcept { return data_dir_; }
   const std::string& host() const noexcept { return host_; }
   std::uint16_t port() const noexcept { return port_; }
 

@@ -178,8 +178,82 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(2u, 1000u))
     ->capture_default_str();
 
+  auto gateway_options = [&](CLI::App* s, const char* ring, const char* no_answer, const char* answer) {
+    s->add_option("--answer", o.answer_share, std::string{"share of calls a live person answers (default "} + answer
+                                                + "); the rest is busy or no answer, half and half")
+      ->check(CLI::Range(0.0, 1.0));
+    s->add_option("--ring-s", o.ring_s, std::string{"mean ring time, domain s (uniform 0.25..1.75x; default "} + ring + ")")
+      ->check(CLI::Range(0.001, 600.0));
+    s->add_option("--no-answer-s", o.no_answer_s, std::string{"no answer after, domain s (default "} + no_answer + ")")
+      ->check(CLI::Range(0.001, 600.0));
+    s->add_option("--seed", o.seed, "seed of the simulated gateway")->capture_default_str();
+    s->add_option("--lease-chunk", o.lease_chunk, "records leased at a time (campaign lease_chunk)")
+      ->check(CLI::Range(1u, 100'000u));
+  };
+
+  auto* pacing = app.add_subcommand(
+    "pacing", "a predictive campaign on scaled time with the simulated gateway: abandon rate and "
+              "agent occupancy (goals <= 3 %; >= 90 % at 50 agents, >= 80 % at 10)");
+  common_options(pacing, o, false);
+  interaction_options(pacing, o);
+  agent_options(pacing, o);
+  pacing->add_option("--agents", o.agents, "agent desktops that accept every call (default 50)")
+    ->check(CLI::Range(1u, 10'000u));
+  pacing->add_option("--hours", o.hours, "measured domain hours, after the warm-up (default 1)")
+    ->check(CLI::Range(0.001, 1e4));
+  pacing->add_option("--warmup-h", o.warmup_h, "domain hours before the measurement starts")
+    ->check(CLI::Range(0.0, 100.0))
+    ->capture_default_str();
+  pacing->add_option("--scale", o.scale, "engine.clock_scale: domain seconds per real second")
+    ->check(CLI::Range(1.0, 10'000.0))
+    ->capture_default_str();
+  gateway_options(pacing, "6", "15", "0.30");
+  pacing->add_option("--talk-s", o.talk_s, "mean talk time = AHT (no wrap-up), domain s")
+    ->check(CLI::Range(1.0, 36'000.0))
+    ->capture_default_str();
+  pacing->add_option("--lines-per-agent", o.lines_per_agent, "campaign lines_per_agent (default 3)")
+    ->check(CLI::Range(1.0, 20.0));
+  pacing->add_option("--target-abandon", o.target_abandon, "campaign target_abandon")
+    ->check(CLI::Range(0.001, 0.5))
+    ->capture_default_str();
+
+  auto* dial = app.add_subcommand(
+    "dial", "dial attempts per second through lease, compliance, pacing, dialer sessions and "
+            "history (goal >= 10,000/s)");
+  common_options(dial, o);
+  interaction_options(dial, o);
+  agent_options(dial, o);
+  dial->add_option("--warmup-s", o.warmup_s, "real seconds of dialing before the measured window")
+    ->check(CLI::Range(0.0, 600.0))
+    ->capture_default_str();
+  dial->add_option("--agents", o.agents, "ready agent desktops (default 100)")->check(CLI::Range(1u, 100'000u));
+  dial->add_option("--campaigns", o.campaigns, "predictive campaigns, one list each")
+    ->check(CLI::Range(1u, 64u))
+    ->capture_default_str();
+  dial->add_option("--count", o.count, "records imported over all lists (default 300,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  dial->add_option("--lines-per-agent", o.lines_per_agent, "campaign lines_per_agent (default 20)")
+    ->check(CLI::Range(1.0, 20.0));
+  dial->add_option("--max-in-flight", o.max_in_flight, "campaign max_in_flight (0: no cap)")
+    ->capture_default_str();
+  dial->add_option("--scale", o.scale, "engine.clock_scale (default 1: real time)")->check(CLI::Range(1.0, 10'000.0));
+  gateway_options(dial, "0.002", "0.002", "0");
+  dial->add_flag("--no-reference", o.no_reference, "skip the storage-alone reference");
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
+  // Defaults that differ by scenario (the options struct holds one default per field).
+  if (o.scenario == "pacing") {
+    if (pacing->count("--agents") == 0)
+      o.agents = 50;
+    if (pacing->count("--hours") == 0)
+      o.hours = 1;
+  } else if (o.scenario == "dial") {
+    if (dial->count("--agents") == 0)
+      o.agents = 100;
+    if (dial->count("--scale") == 0)
+      o.scale = 1;
+  }
 
   result r;
   try {
@@ -200,6 +274,10 @@ int main(int argc, char** argv) {
       r = run_stats(h);
     else if (o.scenario == "simulate")
       r = run_simulate(h);
+    else if (o.scenario == "pacing")
+      r = run_pacing(h);
+    else if (o.scenario == "dial")
+      r = run_dial(h);
     else
       r = run_capacity(h);
     h.progress().clear();

@@ -33,6 +33,13 @@ result run_stats(harness& h);
 /// level and speed of answer next to Erlang C.
 result run_simulate(harness& h);
 
+/// A predictive campaign on scaled time with the simulated gateway: abandon rate and agent
+/// occupancy, measured by the desks and cross-checked against the campaign's counters.
+result run_pacing(harness& h);
+/// Dial attempts per second through lease, compliance, pacing, dialer sessions, gateway
+/// and history; the storage alone doing the same writes as the reference.
+result run_dial(harness& h);
+
 /// `s` as a TOML basic string.
 std::string toml_string(const std::string& s);
 

@@ -17,6 +17,11 @@ namespace {
 
 class page {
 public:
+  // The stream's default 6 significant digits would print a counter past 999,999 as
+  // 1.23457e+06, so it would seem to stand still; 15 digits keep every count exact (up to
+  // 10^15) and print fractions such as 0.005 as they are.
+  page() { out_.precision(15); }
+
   void family(const std::string& name, const char* type, const std::string& help) {
     out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
   }
