@@ -128,7 +128,10 @@ void answered(self_ptr self) {
   auto& c = *st.s.campaign;
   auto& r = st.s.record;
   submit_request req;
-  req.external_id = "outbound:" + c.name + ":" + std::to_string(st.s.call);
+  // Unique across engine runs (call numbers restart with the engine, and a call recovered
+  // from the last run may still be waiting): the record and the instant it was dialed.
+  req.external_id = "outbound:" + c.name + ":" + std::to_string(r.id) + ":"
+                    + std::to_string(st.dialed_ms);
   req.tenant = c.tenant;
   req.media = c.media;
   req.queue = c.queue;
