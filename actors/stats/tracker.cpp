@@ -240,7 +240,7 @@ bool tracker::knows(wire::StatObjectType type, const std::string& id) const {
                          [&](auto& q) { return q.tenant == id; })
              || std::any_of(cfg_->groups.begin(), cfg_->groups.end(),
                             [&](auto& g) { return g.tenant == id; });
-    case T::campaign: return true;
+    case T::campaign: return cfg_->outbound.find(id) != nullptr;
   }
   return false;
 }

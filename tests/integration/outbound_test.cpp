@@ -71,6 +71,51 @@ TEST_CASE("progressive: calls only for reserved agents, answered calls reach the
   }, 10s));
 }
 
+TEST_CASE("campaign statistics on 2060 count the campaign's ended attempts and answers") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(center("progressive"), {"engine.data_dir=" + dir});
+  console_conn con{eng->console_port()};
+  REQUIRE(con.ask("list import spring " + write_list(dir, 12)).find("12 imported") != std::string::npos);
+  connected_client board{eng->port(listener_kind::stat), wire::ClientType::stat_client};
+  auto open = [&](const std::string& object, const std::string& metric) {
+    return board.cl->request([=](protocol::encoder& e, std::uint64_t ref) {
+                      auto& fbb = e.start();
+                      auto id = fbb.CreateString(object);
+                      auto m = fbb.CreateString(metric);
+                      return e.finish(ref, wire::CreateOpenStat(fbb, wire::StatObjectType::campaign,
+                                                                id, m));
+                    }).get();
+  };
+  CHECK(open("nowhere", "dial_attempts").error_code() == wire::ErrorCode::unknown_id);
+  auto attempts = open("spring", "dial_attempts");
+  auto answers = open("spring", "dial_answers");
+  REQUIRE(attempts.as<wire::StatOpened>());
+  REQUIRE(answers.as<wire::StatOpened>());
+  auto peek = [&](const client::answer& opened) {
+    auto id = opened.as<wire::StatOpened>()->stat_id();
+    auto a = board.cl->request([=](protocol::encoder& e, std::uint64_t ref) {
+                       return e.finish(ref, wire::CreatePeekStat(e.start(), id));
+                     }).get();
+    return a.as<wire::StatInfo>() ? a.as<wire::StatInfo>()->value() : -1.0;
+  };
+  CHECK(peek(attempts) == 0);
+
+  auto_agent ann{eng->port(listener_kind::interaction), "ann"};
+  ann.ready();
+  con.ask("campaign start spring");
+  REQUIRE(eventually([&] { return field(con.ask("campaign status spring"), "answered") >= 2; }, 20s));
+  con.ask("campaign stop spring");
+  // Every call under way ends; then the statistics hold what the campaign counted.
+  std::string s;
+  REQUIRE(eventually([&] {
+    s = con.ask("campaign status spring");
+    return field(s, "in_flight") == 0;
+  }, 20s));
+  CHECK(eventually([&] { return peek(attempts) == double(field(s, "dialed")); }));
+  CHECK(peek(answers) == double(field(s, "answered") + field(s, "abandoned")));
+  CHECK(peek(attempts) >= 2);
+}
+
 TEST_CASE("do-not-call by phone and by customer: those records are never dialed") {
   auto dir = temp_dir();
   auto eng = start_engine_toml(center("progressive"), {"engine.data_dir=" + dir});

@@ -35,6 +35,9 @@ struct stats_lab {
     g.tenant = "acme";
     g.members = {"a*"};
     cfg->groups.push_back(g);
+    campaign_config spring;
+    spring.name = "spring";
+    cfg->outbound.campaigns.push_back(spring);
     track = std::make_unique<tracker>(cfg);
   }
 
