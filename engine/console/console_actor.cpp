@@ -38,7 +38,8 @@ const std::vector<console_command>& console_commands() {
     {"campaign", console_level::operator_, "campaign start|stop|pause|resume|status NAME",
      "control an outbound campaign (status needs the user level only)"},
     {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
-     "the do-not-call list: add or remove an entry, or check one (check: user level)"},
+     "the do-not-call list: add or remove an entry, or check one (check: user level); "
+     "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
     {"agent", console_level::operator_, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
     {"drain", console_level::admin, "drain",

@@ -82,8 +82,8 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
 
 void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& env = *self->state.env;
-  if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check")) {
-    fail(self, "usage: dnc add|remove|check phone|customer VALUE");
+  if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check" && w[1] != "import")) {
+    fail(self, "usage: dnc add|remove|check phone|customer VALUE | dnc import phone|customer FILE");
     return;
   }
   auto err = [=](caf::error& e) {
@@ -94,7 +94,21 @@ void run_dnc(console_self self, const std::vector<std::string>& w, const std::st
       audited(self, line, [=] { return text; });
   };
   auto kind = w[2], value = w[3];
-  if (w[1] == "check")
+  if (w[1] == "import") {
+    // A file in the import directory, like list imports; the compliance actor (detached)
+    // reads it, so this console stays responsive meanwhile.
+    std::string why;
+    auto path = resolve_import_file(import_dir(env.cfg), w[3], why);
+    if (path.empty()) {
+      audited(self, line, [=] { return "error: " + why + "\n"; });
+      return;
+    }
+    self->request(env.domain->compliance, std::chrono::minutes{10}, import_atom_v, kind, path,
+                  env.cfg.outbound.default_country_prefix)
+      .then([=](const std::string& summary) {
+              audited(self, line, [=] { return "dnc " + kind + ": " + summary; });
+            }, err);
+  } else if (w[1] == "check")
     self->request(env.domain->compliance, std::chrono::seconds{10}, caf::get_atom_v, kind, value)
       .then([=](bool listed) { done(self, kind + " " + value + (listed ? " is" : " is not") + " on the do-not-call list\n"); }, err);
   else if (w[1] == "add")

@@ -91,7 +91,7 @@ std::vector<std::string> followers(const std::string& first) {
   if (first == "campaign")
     return {"start", "stop", "pause", "resume", "status"};
   if (first == "dnc")
-    return {"add", "remove", "check"};
+    return {"add", "remove", "check", "import"};
   if (first == "help") {
     std::vector<std::string> out;
     for (auto& c : parley::engine::console_commands())

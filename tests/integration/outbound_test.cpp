@@ -125,20 +125,28 @@ TEST_CASE("do-not-call by phone and by customer: those records are never dialed"
   CHECK(con.ask("dnc add customer c7") == "customer c7 added\n");
   CHECK(con.ask("dnc check phone +12125551003").find(" is on the") != std::string::npos);
   CHECK(con.ask("dnc add phone 12") .rfind("error: ", 0) == 0);
+  // A suppression file: one good number, one bad row (reported, the rest taken).
+  std::ofstream{dir + "/import/dnc.csv"} << "phone,note\n+12125551005,asked\nnot-a-number,x\n";
+  auto imported = con.ask("dnc import phone dnc.csv");
+  CHECK(imported.find("dnc phone: 2 row(s) read, 1 added, 1 rejected") == 0);
+  CHECK(imported.find("line 3") != std::string::npos);
+  CHECK(con.ask("dnc import phone ../../etc/passwd").find("outside the import directory") != std::string::npos);
+  CHECK(con.ask("dnc check phone +12125551005").find(" is on the") != std::string::npos);
   REQUIRE(con.ask("list import spring " + file).find("10 imported") != std::string::npos);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   con.ask("campaign start spring");
-  CHECK(eventually([&] { return field(con.ask("campaign status spring"), "denied") == 2; }, 10s));
+  CHECK(eventually([&] { return field(con.ask("campaign status spring"), "denied") == 3; }, 10s));
   CHECK(eventually([&] { return ann.calls() >= 3; }, 20s));
   con.ask("campaign stop spring");
   std::lock_guard lock{ann.mx};
   for (auto& p : ann.offered) {
     CHECK(p.at("phone") != "+12125551003");
+    CHECK(p.at("phone") != "+12125551005");
     CHECK(p.at("customer_id") != "c7");
   }
   auto metrics = http_get(eng->metrics_port(), "/metrics").body;
-  CHECK(metrics.find("parley_compliance_decisions_total{decision=\"suppressed_phone\"} 1") != std::string::npos);
+  CHECK(metrics.find("parley_compliance_decisions_total{decision=\"suppressed_phone\"} 2") != std::string::npos);
   CHECK(metrics.find("parley_compliance_decisions_total{decision=\"suppressed_customer\"} 1") != std::string::npos);
 }
 
