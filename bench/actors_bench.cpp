@@ -139,7 +139,7 @@ caf::behavior driver(caf::stateful_actor<driver_state>* self, domain_ptr dom) {
     if (st.to_submit == 0)
       return;
     --st.to_submit;
-    submit_request req{"", "", "voice", "q", 0, {}};
+    submit_request req{"", "", "voice", "q", 0, {}, {}};
     self->request(st.dom->interactions, caf::infinite, submit_atom_v, req, caf::actor{})
       .then([](std::uint64_t, bool, wire::InteractionState) {});
   };

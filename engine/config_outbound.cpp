@@ -68,6 +68,17 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.number("abandon_window_days", days, 1, 366);
   c.abandon_window = std::chrono::minutes{days * 24 * 60};
   r.number("lease_chunk", c.lease_chunk, 1, 100'000);
+  std::string order = "schedule";
+  r.text("order", order);
+  if (order == "schedule")
+    c.order = storage::lease_order::schedule;
+  else if (order == "fewest_attempts")
+    c.order = storage::lease_order::fewest_attempts;
+  else if (order == "list")
+    c.order = storage::lease_order::list;
+  else
+    v.fail(item, r.name + ".order",
+             "\"" + order + "\" is not schedule, fewest_attempts or list");
   r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
   r.duration("preview_timeout_ms", c.preview_timeout);
   std::string window;

@@ -33,6 +33,23 @@ enum class record_status : std::uint8_t {
   missed_callback = 7,
 };
 
+/// The order a campaign takes due records in (`[[campaigns]] order`).
+enum class lease_order : std::uint8_t {
+  schedule = 0,         ///< earliest due first, then list (import) order — the default
+  fewest_attempts = 1,  ///< records never called (then fewest attempts) first, then by due time
+  list = 2,             ///< list (import) order, whatever their due time
+};
+
+/// ORDER BY of a lease, for both SQL backends (columns of `records`).
+inline const char* order_by(lease_order o) {
+  switch (o) {
+    case lease_order::fewest_attempts: return "attempts, dial_sched_ms, id";
+    case lease_order::list: return "id";
+    case lease_order::schedule: break;
+  }
+  return "dial_sched_ms, id";
+}
+
 /// The outcome of the last call attempt (none before the first).
 enum class call_result : std::uint8_t {
   none = 0, answer = 1, busy = 2, no_answer = 3, answering_machine = 4, fax = 5, sit = 6,

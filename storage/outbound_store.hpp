@@ -8,14 +8,29 @@
 // ready again. Reads for export page by record id (records(list, after_id, limit)).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "storage/outbound_rows.hpp"
 
 namespace parley::storage {
+
+/// Rows a lease returned (RETURNING has no order) sorted as order_by(order) says.
+inline void sort_leased(std::vector<record_row>& rows, lease_order order) {
+  auto key = [order](const record_row& r) {
+    switch (order) {
+      case lease_order::fewest_attempts: return std::make_tuple(std::int64_t{r.attempts}, r.dial_sched_ms, r.id);
+      case lease_order::list: return std::make_tuple(std::int64_t{0}, std::int64_t{0}, r.id);
+      case lease_order::schedule: break;
+    }
+    return std::make_tuple(std::int64_t{0}, r.dial_sched_ms, r.id);
+  };
+  std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) { return key(a) < key(b); });
+}
 
 class outbound_store {
 public:
@@ -37,11 +52,11 @@ public:
   virtual std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
                                           std::size_t limit) = 0;
   virtual std::uint64_t count_records(std::uint64_t list_id) = 0;
-  /// Takes up to `n` ready records due at `now_ms` (dial_sched_ms <= now), earliest
-  /// scheduled first, and marks them retrieved in the same transaction. Two callers never
-  /// get the same record.
-  virtual std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
-                                        std::int64_t now_ms) = 0;
+  /// Takes up to `n` ready records due at `now_ms` (dial_sched_ms <= now) in `order`
+  /// (default: earliest scheduled first) and marks them retrieved in the same transaction;
+  /// returns them in that order. Two callers never get the same record.
+  virtual std::vector<record_row> lease(std::uint64_t list_id, std::size_t n, std::int64_t now_ms,
+                                        lease_order order = lease_order::schedule) = 0;
   /// Writes back status, result, attempts, scheduled and last call time (by id).
   virtual void update_records(const std::vector<record_row>& rows) = 0;
   /// "Next in chain": the ready record of the chain with the lowest position after

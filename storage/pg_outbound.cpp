@@ -107,19 +107,17 @@ public:
     return u64(r.get(), 0, 0);
   }
 
-  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
-                                std::int64_t now_ms) override {
+  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n, std::int64_t now_ms,
+                                lease_order order) override {
     auto r = query("UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
                    "WHERE list_id = $1 AND record_status = 1 AND dial_sched_ms <= $2 "
-                   "ORDER BY dial_sched_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING "
-                     + record_columns,
+                   "ORDER BY " + std::string{order_by(order)}
+                     + " LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " + record_columns,
                    {std::to_string(list_id), std::to_string(now_ms), std::to_string(n)});
     std::vector<record_row> out;
     for (int i = 0; i < PQntuples(r.get()); ++i)
       out.push_back(read_record(r.get(), i));
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
-      return a.dial_sched_ms != b.dial_sched_ms ? a.dial_sched_ms < b.dial_sched_ms : a.id < b.id;
-    });
+    sort_leased(out, order);
     return out;
   }
 

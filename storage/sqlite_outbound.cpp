@@ -166,24 +166,22 @@ public:
     return static_cast<std::uint64_t>(s.i64(0));
   }
 
-  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n,
-                                std::int64_t now_ms) override {
+  std::vector<record_row> lease(std::uint64_t list_id, std::size_t n, std::int64_t now_ms,
+                                lease_order order) override {
     std::vector<record_row> out;
     transaction([&] {
       stmt s{db_,
              std::string{"UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
                          "WHERE list_id = ?1 AND record_status = 1 AND dial_sched_ms <= ?2 "
-                         "ORDER BY dial_sched_ms, id LIMIT ?3) RETURNING "}
-               + record_columns,
+                         "ORDER BY "}
+               + order_by(order) + " LIMIT ?3) RETURNING " + record_columns,
              path_};
       s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, now_ms);
       s.bind(3, static_cast<std::int64_t>(n));
       while (s.step())
         out.push_back(read_record(s));
     });
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
-      return a.dial_sched_ms != b.dial_sched_ms ? a.dial_sched_ms < b.dial_sched_ms : a.id < b.id;
-    });
+    sort_leased(out, order);
     return out;
   }
 

@@ -216,7 +216,7 @@ void lease(self_ptr self) {
   st.leasing = true;
   auto list = st.lists[st.list_cursor++ % st.lists.size()];
   self->request(st.h.list_store, std::chrono::seconds{30}, lease_atom_v, list, st.cfg->lease_chunk,
-                st.now_ms())
+                st.now_ms(), static_cast<std::uint8_t>(st.cfg->order))
     .then(
       [=](std::vector<record_row>& rows) {
         auto& st = self->state;

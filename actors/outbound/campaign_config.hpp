@@ -44,6 +44,7 @@ struct campaign_config {
   std::chrono::milliseconds abandon_after{2000};  ///< an answer must reach an agent in this
   std::chrono::minutes abandon_window{30 * 24 * 60};  ///< compliance: abandon rate over this
   std::uint32_t lease_chunk = 200;  ///< records leased from storage at a time
+  storage::lease_order order = storage::lease_order::schedule;  ///< which due records first
   std::uint32_t max_in_flight = 0;  ///< dials under way at most (0: no cap)
   std::chrono::milliseconds preview_timeout{120'000};  ///< a previewed record goes back after
   outbound::compliance_rules rules;

@@ -92,13 +92,13 @@ caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, l
         return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
       }
     },
-    [=](lease_atom, std::uint64_t list, std::uint32_t n,
-        std::int64_t now_ms) -> caf::result<std::vector<storage::record_row>> {
+    [=](lease_atom, std::uint64_t list, std::uint32_t n, std::int64_t now_ms,
+        std::uint8_t order) -> caf::result<std::vector<storage::record_row>> {
       auto& st = self->state;
       if (st.pending() > 0 && !st.flush())
         return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
       try {
-        return st.store->outbound().lease(list, n, now_ms);
+        return st.store->outbound().lease(list, n, now_ms, static_cast<storage::lease_order>(order));
       } catch (const storage::storage_error& e) {
         return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
       }

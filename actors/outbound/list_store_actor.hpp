@@ -8,7 +8,7 @@
 // dropped. Reads (leases, attempt history) commit what waits first, so they see it.
 // Messages (untyped):
 //   (lookup_atom, std::string list) -> uint64 list id | unknown_id
-//   (lease_atom, uint64 list, uint32 n, int64 now_ms) -> std::vector<record_row>
+//   (lease_atom, uint64 list, uint32 n, int64 now_ms, uint8 lease_order) -> std::vector<record_row>
 //   (outcome_atom, record_row)       a record written back (status, result, schedule)
 //   (attempt_atom, attempt_row)      one dial attempt's history row
 //   (denial_atom, denial_row)        a compliance denial

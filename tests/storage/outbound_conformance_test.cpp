@@ -183,6 +183,38 @@ TEST_CASE_TEMPLATE("storage/outbound: lease takes due ready records in scheduled
   CHECK(statuses.count(int(storage::record_status::updated)) == 1);
 }
 
+TEST_CASE_TEMPLATE("storage/outbound: leases in each record order", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  // Imported in this order: due 300 100 200 0; attempts 0 2 1 1.
+  std::vector<record_row> rows{rec(0, 300), rec(1, 100), rec(2, 200), rec(3, 0)};
+  std::uint32_t attempts[] = {0, 2, 1, 1};
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    rows[i].attempts = attempts[i];
+  auto phones = [](const std::vector<record_row>& got) {
+    std::vector<std::string> out;
+    for (auto& r : got)
+      out.push_back(r.phone.substr(r.phone.size() - 1));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  auto run = [&](storage::lease_order order, const char* name) {
+    auto l = o.create_list(name, 1);
+    o.insert_records(l.id, rows);
+    return phones(o.lease(l.id, 10, 1000, order));
+  };
+  CHECK(run(storage::lease_order::schedule, "by-schedule") == V{"3", "1", "2", "0"});
+  CHECK(run(storage::lease_order::fewest_attempts, "fresh-first") == V{"0", "3", "2", "1"});
+  CHECK(run(storage::lease_order::list, "as-listed") == V{"0", "1", "2", "3"});
+  // Not due yet stays out whatever the order.
+  auto l = o.create_list("later", 1);
+  o.insert_records(l.id, {rec(5, 5000), rec(6, 10)});
+  CHECK(phones(o.lease(l.id, 10, 1000, storage::lease_order::list)) == V{"6"});
+}
+
 TEST_CASE_TEMPLATE("storage/outbound: a chain's next number becomes due; a closed chain is cancelled",
                    B, PARLEY_BACKENDS) {
   auto db = B::make();

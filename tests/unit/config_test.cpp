@@ -110,6 +110,17 @@ TEST_CASE("[[schedule]] imports need a list and a file and a valid mapping") {
           .find("is not start, stop, pause, resume or import") != std::string::npos);
 }
 
+TEST_CASE("[[campaigns]] order is one of the record orders") {
+  std::string head = "[[queues]]\nname = \"q\"\n[[campaigns]]\nname = \"c\"\nlists = [\"l\"]\n"
+                     "queue = \"q\"\n";
+  CHECK(parse_config(head, "t.toml").domain.outbound.campaigns.at(0).order
+        == storage::lease_order::schedule);
+  CHECK(parse_config(head + "order = \"fewest_attempts\"\n", "t.toml").domain.outbound.campaigns.at(0).order
+        == storage::lease_order::fewest_attempts);
+  CHECK(problem(head + "order = \"random\"\n")
+        == "t.toml:3: campaigns[0].order: \"random\" is not schedule, fewest_attempts or list");
+}
+
 TEST_CASE("registration tokens per client type") {
   auto cfg = parse_config("[auth]\nagent_desktop = \"s3cret\"\n", "t.toml");
   REQUIRE(cfg.tokens.count(wire::ClientType::agent_desktop) == 1);
