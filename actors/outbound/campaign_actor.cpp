@@ -41,31 +41,6 @@ struct preview_hold {
   record_row record;
 };
 
-/// Answered and abandoned calls per hour, for the abandon rate over the compliance window.
-struct abandon_window {
-  std::deque<std::tuple<std::int64_t, std::uint64_t, std::uint64_t>> hours;  // hour, ans, ab
-
-  void add(std::int64_t now, bool abandoned) {
-    auto h = now / hour_ms;
-    if (hours.empty() || std::get<0>(hours.back()) != h)
-      hours.emplace_back(h, 0, 0);
-    ++std::get<1>(hours.back());
-    if (abandoned)
-      ++std::get<2>(hours.back());
-  }
-  abandon_stats over(std::int64_t now, std::chrono::minutes window) {
-    auto first = (now - std::chrono::duration_cast<ms>(window).count()) / hour_ms;
-    while (!hours.empty() && std::get<0>(hours.front()) < first)
-      hours.pop_front();
-    abandon_stats s;
-    for (auto& [h, a, b] : hours) {
-      s.answered += a;
-      s.abandoned += b;
-    }
-    return s;
-  }
-};
-
 struct campaign_state {
   const campaign_config* cfg = nullptr;
   domain_ptr dom;

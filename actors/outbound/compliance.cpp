@@ -135,4 +135,29 @@ decision check(const check_input& in, const compliance_rules& rules) {
   return d;
 }
 
+namespace {
+constexpr std::int64_t hour_ms = 3'600'000;
+} // namespace
+
+void abandon_window::add(std::int64_t now_ms, bool abandoned) {
+  auto h = now_ms / hour_ms;
+  if (hours_.empty() || hours_.back().index != h)
+    hours_.push_back({h, 0, 0});
+  ++hours_.back().answered;
+  if (abandoned)
+    ++hours_.back().abandoned;
+}
+
+abandon_stats abandon_window::over(std::int64_t now_ms, std::chrono::minutes window) {
+  auto first = (now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(window).count()) / hour_ms;
+  while (!hours_.empty() && hours_.front().index < first)
+    hours_.pop_front();
+  abandon_stats s;
+  for (auto& h : hours_) {
+    s.answered += h.answered;
+    s.abandoned += h.abandoned;
+  }
+  return s;
+}
+
 } // namespace parley::outbound

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 
@@ -59,6 +60,21 @@ struct abandon_stats {
   std::uint64_t abandoned = 0;  ///< answered but no agent in time
 
   double rate() const { return answered ? double(abandoned) / double(answered) : 0.0; }
+};
+
+/// A campaign's answered and abandoned calls per hour of domain time, for its abandon rate
+/// over the compliance window (hours older than the window are dropped as it moves).
+class abandon_window {
+public:
+  void add(std::int64_t now_ms, bool abandoned);
+  abandon_stats over(std::int64_t now_ms, std::chrono::minutes window);
+
+private:
+  struct hour {
+    std::int64_t index;
+    std::uint64_t answered, abandoned;
+  };
+  std::deque<hour> hours_;
 };
 
 struct check_input {

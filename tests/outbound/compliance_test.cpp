@@ -165,3 +165,19 @@ TEST_CASE("compliance: suppression first, then window, attempt caps, abandon rat
   in.now_ms = utc(2026, 11, 23, 22);
   CHECK(check(in, rules).reason == deny_reason::outside_window);
 }
+
+TEST_CASE("abandon window: answers and abandons per hour, older hours dropped as it moves") {
+  abandon_window w;
+  const std::int64_t h = 3'600'000;
+  w.add(10 * h, false);
+  w.add(10 * h + 5, true);
+  w.add(12 * h, false);
+  auto all = w.over(12 * h + 1, std::chrono::minutes{3 * 60});
+  CHECK(all.answered == 3);
+  CHECK(all.abandoned == 1);
+  CHECK(all.rate() == doctest::Approx(1.0 / 3));
+  auto recent = w.over(12 * h + 1, std::chrono::minutes{60});  // hour 10 is out
+  CHECK(recent.answered == 1);
+  CHECK(recent.abandoned == 0);
+  CHECK(w.over(12 * h + 1, std::chrono::minutes{3 * 60}).answered == 1);  // it was dropped
+}
