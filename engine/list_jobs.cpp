@@ -30,28 +30,11 @@ std::string pad(const std::string& s, std::size_t n) {
 
 } // namespace
 
-std::string resolve_import_file(const std::string& dir, const std::string& file,
-                                std::string& why) {
-  std::error_code ec;
-  auto base = fs::weakly_canonical(fs::absolute(dir), ec);
-  auto path = fs::weakly_canonical(fs::path(file).is_absolute() ? fs::path(file) : base / file, ec);
-  auto [b, p] = std::mismatch(base.begin(), base.end(), path.begin(), path.end());
-  if (ec || b != base.end()) {
-    why = "\"" + file + "\" is outside the import directory " + base.string()
-          + " (outbound.import_dir)";
-    return {};
-  }
-  if (!fs::is_regular_file(path, ec)) {
-    why = "no file \"" + path.string() + "\"";
-    return {};
-  }
-  return path.string();
-}
-
 namespace {
 
-/// Where an export may be written: inside `dir`, a file that does not exist yet.
-std::string resolve_export_file(const std::string& dir, const std::string& file, std::string& why) {
+/// FILE inside `dir` (relative to it, or absolute), resolved; empty and `why` set when it
+/// lies outside (.. or links included) or is the directory itself.
+fs::path inside(const std::string& dir, const std::string& file, std::string& why) {
   std::error_code ec;
   auto base = fs::weakly_canonical(fs::absolute(dir), ec);
   auto path = fs::weakly_canonical(fs::path(file).is_absolute() ? fs::path(file) : base / file, ec);
@@ -61,7 +44,14 @@ std::string resolve_export_file(const std::string& dir, const std::string& file,
           + " (outbound.import_dir)";
     return {};
   }
-  if (fs::exists(path, ec)) {
+  return path;
+}
+
+/// Where an export may be written: inside `dir`, a file that does not exist yet.
+std::string resolve_export_file(const std::string& dir, const std::string& file, std::string& why) {
+  auto path = inside(dir, file, why);
+  std::error_code ec;
+  if (!path.empty() && fs::exists(path, ec)) {
     why = "\"" + path.string() + "\" exists already (an export never overwrites)";
     return {};
   }
@@ -69,6 +59,17 @@ std::string resolve_export_file(const std::string& dir, const std::string& file,
 }
 
 } // namespace
+
+std::string resolve_import_file(const std::string& dir, const std::string& file,
+                                std::string& why) {
+  auto path = inside(dir, file, why);
+  std::error_code ec;
+  if (!path.empty() && !fs::is_regular_file(path, ec)) {
+    why = "no file \"" + path.string() + "\"";
+    return {};
+  }
+  return path.string();
+}
 
 caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
                        std::string list, std::string file, std::string mapping,
