@@ -107,17 +107,20 @@ void tracker::end_handling(std::uint64_t iid, iid_state& st, const std::string& 
   auto h = st.handling.find(agent);
   if (h == st.handling.end())
     return;
+  // `agent` may be this entry's own key (apply() ends every handling by its map key):
+  // extracting the node keeps the key alive until we return, where erase() freed it.
+  auto node = st.handling.extract(h);
+  const auto& who = node.key();
   stat_fact f;
   f.kind = fact_kind::handled;
   f.t_ms = t;
   f.seq = seq;
   f.iid = iid;
-  f.start_ms = h->second;
-  f.agent = agent;
-  st.handling.erase(h);
-  if (auto it = agents_.find(agent); it != agents_.end())
-    emit_agent(agent, it->second, f, out);
-  change_handling(agent, -1, seq, t, out);
+  f.start_ms = node.mapped();
+  f.agent = who;
+  if (auto it = agents_.find(who); it != agents_.end())
+    emit_agent(who, it->second, f, out);
+  change_handling(who, -1, seq, t, out);
 }
 
 // -- interactions -------------------------------------------------------------------
