@@ -383,6 +383,7 @@ void validator::entries(const toml::node& n, const std::string& key) {
       r.number("max_size", q.max_size, 1, 100'000'000);
       r.duration("overflow_after_ms", q.overflow_after);
       r.text("overflow_to", q.overflow_to);
+      r.number("service_level_s", q.service_level_s, 1, 86'400);
       r.finish();
       if (d.find_queue(q.name))
         fail(item, r.name, "a queue named \"" + q.name + "\" exists already");

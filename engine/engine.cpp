@@ -132,6 +132,7 @@ void engine::start() {
         return true;
       },
       [this] { return draining_.load(); },
+      [this] { return undrain(); },
       [this]() -> std::optional<std::vector<std::string>> {
         if (!reload_source_)
           return std::nullopt;
@@ -319,6 +320,20 @@ void engine::drain() {
     l->close();
   for (auto& s : sessions_.all())
     s->drain();
+}
+
+std::string engine::undrain() {
+  if (stopping_.load())
+    return "the engine is stopping";
+  if (!draining_.load())
+    return "the engine is not draining";
+  // Sessions told to drain still finish and close; new connections are welcome again.
+  for (auto& l : listeners_)
+    if (auto why = l->reopen(); !why.empty())
+      return why + " (the listeners opened so far stay open; undrain again to retry)";
+  draining_.store(false);
+  spdlog::info("undrain: taking new connections and requests again");
+  return {};
 }
 
 std::vector<std::string> engine::reload(const config& next, const std::string& who) {

@@ -57,6 +57,9 @@ public:
   /// Stop taking new work (console `drain`): listeners close, sessions refuse new requests
   /// and close once their in-flight requests are answered. Thread-safe, returns at once.
   void drain();
+  /// Takes new work again after drain() (console `undrain`): the listeners reopen on the
+  /// ports they had. "" or why not (not draining, stopping, a port taken meanwhile).
+  std::string undrain();
   bool draining() const noexcept { return draining_; }
 
   /// What the console's `shutdown` does; parleyd sends itself SIGTERM. Set before start().

@@ -2,6 +2,8 @@
 
 #include "engine/open_acceptor.hpp"
 
+#include <future>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -15,7 +17,8 @@ using boost::system::error_code;
 listener::listener(asio::io_context& io, listener_kind kind, const std::string& address,
                    std::uint16_t port, session_env& env,
                    std::atomic<std::uint64_t>& next_session_id)
-  : io_(io), acceptor_(io), kind_(kind), env_(env), next_session_id_(next_session_id) {
+  : io_(io), acceptor_(io), kind_(kind), env_(env), next_session_id_(next_session_id),
+    address_(address) {
   port_ = open_acceptor(acceptor_, address, port, std::string{"the "} + listener_name(kind) + " listener");
 }
 
@@ -28,6 +31,26 @@ void listener::close() {
     error_code ignored;
     acceptor_.close(ignored);
   });
+}
+
+std::string listener::reopen() {
+  std::promise<std::string> result;
+  asio::post(acceptor_.get_executor(), [this, &result] {
+    if (acceptor_.is_open()) {
+      result.set_value({});
+      return;
+    }
+    try {
+      open_acceptor(acceptor_, address_, port_, std::string{"the "} + listener_name(kind_) + " listener");
+      accept();
+      result.set_value({});
+    } catch (const std::exception& e) {
+      error_code ignored;
+      acceptor_.close(ignored);
+      result.set_value(e.what());
+    }
+  });
+  return result.get_future().get();
 }
 
 void listener::accept() {

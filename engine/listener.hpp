@@ -27,6 +27,9 @@ public:
   void start();
   /// Stops accepting. Thread-safe.
   void close();
+  /// Accepts again after close(), on the same address and port; "" or why it cannot (the
+  /// port was taken meanwhile). Thread-safe; waits for the I/O thread (admin use only).
+  std::string reopen();
 
   std::uint16_t port() const noexcept { return port_; }
   listener_kind kind() const noexcept { return kind_; }
@@ -41,6 +44,7 @@ private:
   listener_kind kind_;
   session_env& env_;
   std::atomic<std::uint64_t>& next_session_id_;
+  std::string address_;
   std::uint16_t port_ = 0;
 };
 

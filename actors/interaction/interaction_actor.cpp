@@ -140,8 +140,10 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
                      && (st.v.workbin == "agent:" + who.agent || st.v.workbin.rfind("agent:", 0) != 0);
       if (who.type == wire::ClientType::agent_desktop && !st.is_party(who.agent) && !own_bin)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is not handled by " + who.agent);
+      // An abandon is the customer giving up while waiting, which only its media gateway
+      // can tell; a router, an admin client or the console stopping it clears it.
       stop_now(self, reason.empty() ? "stopped" : reason,
-               st.v.state == InteractionState::queued && who.type != wire::ClientType::agent_desktop);
+               st.v.state == InteractionState::queued && who.type == wire::ClientType::media_gateway);
       return caf::ok_atom_v;
     },
     [=](accept_atom, const requester& who) -> caf::result<caf::ok_atom> {

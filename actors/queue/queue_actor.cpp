@@ -25,6 +25,7 @@ struct entry {
   interaction_view summary;
   std::uint64_t overflow_gen = 0;
   bool pinned = false;  ///< waits for the agent reserved for it: not a routing head
+  std::int64_t entered_ms = 0;  ///< when it entered this queue (a requeue keeps it)
 };
 
 struct queue_state {
@@ -88,6 +89,7 @@ caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const caf
   auto media = summary.media;
   order_key key{-static_cast<std::int64_t>(summary.priority), seq, iid};
   entry e{key, inter, std::move(summary), 0};
+  e.entered_ms = entered_ms;
   if (st.cfg.overflow_after.count() > 0) {
     // Counted from when it entered this queue: a requeue does not restart the wait.
     auto waited = std::chrono::milliseconds{st.dom->clk->now_ms() - entered_ms};
@@ -194,7 +196,23 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
         page.push_back(st.entries.at(std::get<2>(all[i])).summary);
       return caf::make_message(static_cast<std::uint32_t>(all.size()), std::move(page));
     },
-    [=](count_atom) { return static_cast<std::uint64_t>(self->state.entries.size()); },
+    [=](state_atom) {
+      auto& st = self->state;
+      queue_status out{st.cfg.name, st.entries.size(), 0};
+      for (auto& [iid, e] : st.entries)  // O(waiting): asked by operators, not on a hot path
+        if (out.oldest_entered_ms == 0 || e.entered_ms < out.oldest_entered_ms)
+          out.oldest_entered_ms = e.entered_ms;
+      return out;
+    },
+    [=](stop_atom, const std::string& reason) {
+      // Each interaction stops itself (and takes itself out of this queue): the same path
+      // as a client's StopProcessing, so reporting, storage and statistics see a stop.
+      auto& st = self->state;
+      requester console{wire::ClientType::admin, {}, {}};
+      for (auto& [iid, e] : st.entries)
+        caf::anon_send(e.interaction, stop_atom_v, console, reason);  // no answer wanted
+      return static_cast<std::uint64_t>(st.entries.size());
+    },
   };
 }
 

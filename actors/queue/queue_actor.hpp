@@ -21,7 +21,9 @@
 //       router; the queue hands the interaction the offer, or, when it is gone or cannot
 //       take it, tells the router (void_atom, agent, media)
 //   (snapshot_atom, uint32 offset, uint32 limit) -> (uint32 total, std::vector<interaction_view>)
-//   (count_atom) -> uint64 waiting
+//   (state_atom) -> queue_status: how many wait, since when the oldest waits
+//   (stop_atom, std::string reason) -> uint64   the console's `queue clear`: every waiting
+//       interaction is stopped (not an abandon: it was cleared); answers how many
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -44,6 +46,18 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_head& x) {
   return f(caf::meta::type_name("queue_head"), x.queue, x.media, x.present, x.iid, x.priority,
            x.enqueued_ms);
+}
+
+/// A queue as operators see it now.
+struct queue_status {
+  std::string queue;
+  std::uint64_t waiting = 0;          ///< pinned outbound calls included
+  std::int64_t oldest_entered_ms = 0; ///< when the longest waiter entered this queue (0: none)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_status& x) {
+  return f(caf::meta::type_name("queue_status"), x.queue, x.waiting, x.oldest_entered_ms);
 }
 
 caf::actor spawn_queue(caf::actor_system& sys, queue_config cfg);

@@ -314,6 +314,19 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
       --a->second.reserved[media];
       self->send(q->second.handle, assign_atom_v, iid, id, a->second.handle, media);
     },
+    [=](state_atom) {
+      // Agents in state ready (free or busy) eligible for each of this tenant's queues, for
+      // operators (console `show queues`, /metrics).
+      auto& st = self->state;
+      std::map<std::string, std::uint32_t> ready;
+      for (auto& [name, q] : st.queues)
+        ready[name] = 0;
+      for (auto& [id, a] : st.agents)
+        if (a.ready)
+          for (auto& qn : a.queues)
+            ++ready[qn];
+      return ready;
+    },
     [=](count_atom, const std::string& queue,
         const std::string& media) -> std::tuple<std::uint32_t, std::uint32_t> {
       // (available now, working: eligible and in state ready, free or busy) for the queue

@@ -35,6 +35,8 @@
 //       that agent, or unpinned (routed like others) when the reservation is gone
 //   (count_atom, std::string queue, std::string media) -> (uint32 available, uint32 working)
 //       working: eligible agents in state ready, free or busy (not not-ready, not in ACW)
+//   (state_atom) -> std::map<std::string, uint32>: per queue of this tenant, the eligible
+//       agents in state ready (free or busy), for operators
 //   (route_atom, uint64 request_id, std::string agent, caf::actor client) -> ok | unknown_id
 //       (no such request or agent) | wrong_state (agent not available) | wrong_client_type
 //       (the request went to another router client)

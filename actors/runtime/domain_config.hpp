@@ -23,6 +23,9 @@ struct queue_config {
   std::uint32_t max_size = 100'000;
   std::chrono::milliseconds overflow_after{0};  ///< 0: no overflow
   std::string overflow_to;                      ///< queue the interaction moves to
+  /// T of the queue's service level for operators (console, /metrics): answered within T
+  /// seconds. 20 s is the industry's habit ("80/20").
+  std::uint32_t service_level_s = 20;
 
   bool operator==(const queue_config&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/harden.hpp"
+#include "actors/stats/queue_today.hpp"
 #include "actors/stats/redis_publisher.hpp"
 #include "actors/stats/stat_actor.hpp"
 #include "actors/stats/tracker.hpp"
@@ -18,6 +19,7 @@ namespace {
 struct hub_state {
   domain_ptr dom;
   std::unique_ptr<tracker> track;
+  std::unique_ptr<queue_today> today;  // each queue's day, for operators
   std::shared_ptr<const reset_schedule> schedule;
   caf::actor redis;
   // key -> open statistics on it (by actor id), and back.
@@ -62,17 +64,21 @@ caf::behavior stats_hub(self_ptr self) {
       st.track = std::make_unique<tracker>(dom->cfg);
       auto& sc = dom->cfg->stats;
       st.schedule = std::make_shared<const reset_schedule>(sc.reset_time_zone, sc.reset_minute);
+      st.today = std::make_unique<queue_today>(*dom->cfg, st.schedule, dom->clk->now_ms());
       if (sc.redis_port != 0)
         st.redis = spawn_redis_publisher(self->system(), sc, dom->metrics);
     },
     [=](report_atom, const report& r, std::uint64_t seq, std::int64_t engine_ms) {
       auto& st = self->state;
+      auto& today = *st.today;
       if (st.subs.empty()) {
-        st.track->apply(r, seq, engine_ms, [](const std::string&, const stat_fact&) {});
+        st.track->apply(r, seq, engine_ms,
+                        [&](const std::string& key, const stat_fact& f) { today.apply(key, f); });
         return;
       }
       st.batch.clear();
       st.track->apply(r, seq, engine_ms, [&](const std::string& key, const stat_fact& f) {
+        today.apply(key, f);
         if (st.subs.count(key))
           st.batch[key].push_back(f);
       });
@@ -113,6 +119,10 @@ caf::behavior stats_hub(self_ptr self) {
       st.dom->metrics->stats_opened.fetch_add(1, std::memory_order_relaxed);
       st.gauge();
       return a;
+    },
+    [=](snapshot_atom) {
+      auto& st = self->state;
+      return st.today->figures(st.dom->clk->now_ms());
     },
     [=](count_atom) {
       std::map<std::string, std::uint64_t> out;

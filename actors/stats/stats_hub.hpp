@@ -14,6 +14,8 @@
 //   (caf::open_atom, stat_spec, caf::actor client, uint64 stat_id)
 //        from a connection -> caf::actor (the stat actor) | invalid_argument | unknown_id
 //   (count_atom)  -> std::map<std::string, uint64>: open statistics per object key
+//   (snapshot_atom) -> std::vector<queue_day>: each configured queue's day since the reset
+//       (answered, abandoned, service level, speed of answer; queue_today.hpp)
 #pragma once
 
 #include <caf/fwd.hpp>

@@ -181,7 +181,13 @@ void tracker::apply(const report& r, std::uint64_t seq, std::int64_t t, const si
                  seq, t, out);
         break;
       case InteractionState::stopped:
-        end_wait(r.iid, st, wait_outcome::abandoned, seq, t, out);
+        // The customer gave up (stopped while queued by its gateway, or while offered);
+        // a router, an admin client or the console stopping a queued one clears it.
+        end_wait(r.iid, st,
+                 r.from == InteractionState::queued && r.kind != ReportingKind::abandoned
+                   ? wait_outcome::cleared
+                   : wait_outcome::abandoned,
+                 seq, t, out);
         break;
       case InteractionState::parked: end_wait(r.iid, st, wait_outcome::cleared, seq, t, out); break;
       default: break;

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <caf/all.hpp>
+#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/console/console_actor.hpp"
@@ -49,15 +50,18 @@ std::string json_escape(const std::string& s) {
 /// Longest accepted command line; a longer one closes the connection.
 constexpr std::size_t max_line = 4096;
 
+/// Commands read ahead of the one running; past this the session stops reading until
+/// they are answered (TCP flow control holds the rest of a long script).
+constexpr std::size_t max_waiting = 64;
+
 } // namespace
 
 void audit_log::write(const std::string& peer, console_level level, const std::string& command,
                       const std::string& result) {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  auto now = date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
   std::lock_guard lock{mx_};
   std::ofstream out{path_, std::ios::app};
-  out << "{\"time_ms\":" << ms << ",\"peer\":\"" << json_escape(peer) << "\",\"level\":\""
+  out << "{\"time\":\"" << date::format("%FT%TZ", now) << "\",\"peer\":\"" << json_escape(peer) << "\",\"level\":\""
       << level_name(level) << "\",\"command\":\"" << json_escape(command) << "\",\"result\":\""
       << json_escape(result) << "\"}\n";
   if (!out)
@@ -96,6 +100,10 @@ private:
     asio::async_read_until(sock_, in_, '\n', [self = shared_from_this()](error_code ec, std::size_t n) {
       if (self->closed_)
         return;
+      if (ec == asio::error::eof) {
+        self->end_of_input();
+        return;
+      }
       if (ec) {
         if (ec == asio::error::not_found)
           self->write("error: line longer than " + std::to_string(max_line) + " bytes\n\n");
@@ -108,19 +116,54 @@ private:
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
       self->on_line(std::move(line));
-      self->read();
+      if (self->lines_.size() < max_waiting)
+        self->read();
+      else {
+        self->read_paused_ = true;  // a long script: read on once commands are answered
+        self->keep_alive_ = self;   // nothing else holds the session meanwhile
+      }
     });
+  }
+
+  void resume_reading() {
+    if (read_paused_ && !closed_ && lines_.size() < max_waiting) {
+      read_paused_ = false;
+      read();  // the pending read holds the session again
+      keep_alive_.reset();
+    }
+  }
+
+  /// The client half-closed (`printf 'status\n' | nc ...`): a last line without its newline
+  /// still runs, every command already read is answered, then the connection closes.
+  void end_of_input() {
+    input_done_ = true;
+    // No read is pending any more to keep this session alive (answers come back through a
+    // weak reference): hold itself until close().
+    keep_alive_ = shared_from_this();
+    if (in_.size() > 0) {
+      std::string line(asio::buffers_begin(in_.data()), asio::buffers_end(in_.data()));
+      in_.consume(in_.size());
+      while (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      on_line(std::move(line));
+    }
+    // A trace running now (or queued) goes on until its interaction stops: the client
+    // half-closed to watch it, e.g. `echo 'trace interaction 7' | nc HOST 7123`.
+    close_when_idle();
+  }
+
+  void close_when_idle() {
+    if (!input_done_ || busy_ || !lines_.empty() || closed_)
+      return;
+    closing_ = true;
+    if (!writing_)
+      close();
   }
 
   void on_line(std::string line) {
     if (tracing_) {  // any input interrupts a trace
       caf::anon_send(actor_, stop_atom_v);
       tracing_ = false;
-      return;
-    }
-    if (lines_.size() >= 64) {
-      write("error: too many commands waiting\n\n");
-      close();
       return;
     }
     lines_.push_back(std::move(line));
@@ -150,6 +193,8 @@ private:
         return;
       }
       run_next();
+      resume_reading();
+      close_when_idle();
     }
   }
 
@@ -185,6 +230,7 @@ private:
     sock_.shutdown(tcp::socket::shutdown_both, ignored);
     sock_.close(ignored);
     caf::anon_send(actor_, closed_atom_v);
+    keep_alive_.reset();
   }
 
   tcp::socket sock_;
@@ -196,6 +242,9 @@ private:
   std::deque<std::string> lines_;
   std::string pending_, writing_buf_;
   bool writing_ = false, busy_ = false, tracing_ = false, closing_ = false, closed_ = false;
+  bool input_done_ = false;  ///< the client sent end of input; close once all is answered
+  bool read_paused_ = false; ///< max_waiting commands are queued
+  std::shared_ptr<console_session> keep_alive_;  ///< self while no read is pending
 };
 
 // -- console_server ------------------------------------------------------------------------

@@ -48,6 +48,7 @@ struct console_env {
   std::function<void()> drain;     ///< stop taking new work (async)
   std::function<bool()> shutdown;  ///< stop the engine gracefully (async); false: not wired
   std::function<bool()> draining;
+  std::function<std::string()> undrain;  ///< take new work again: "" or why not
   /// Reads the config file again and applies it (engine::reload); the lines it logged,
   /// or nullopt when the engine has no file (embedded).
   std::function<std::optional<std::vector<std::string>>()> reload;

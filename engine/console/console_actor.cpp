@@ -25,10 +25,11 @@ const std::vector<console_command>& console_commands() {
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", console_level::user,
      "show connections|agents|queues|interactions|stats|lists|campaigns [key=value ...] [limit=N]",
-     "list objects; filters: type= (connections), state= tenant= (agents), state= queue= "
-     "(interactions); limit defaults to 50"},
+     "list objects live; filters: type= (connections), state= tenant= (agents), tenant= "
+     "(queues), state= queue= tenant= (interactions); limit defaults to 50"},
     {"trace", console_level::user, "trace interaction ID",
-     "stream the interaction's events live; send any line to stop"},
+     "stream the interaction's events live; send any line to stop (after end of input it "
+     "streams until the interaction stops)"},
     {"set", console_level::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
     {"list", console_level::operator_, "list import NAME FILE [MAPPING] | list export NAME FILE",
@@ -42,8 +43,15 @@ const std::vector<console_command>& console_commands() {
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
     {"agent", console_level::operator_, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
+    {"interaction", console_level::admin, "interaction stop ID [REASON]",
+     "stop an interaction (stuck work: its gateway went away); reported as stopped, a waiting "
+     "one is cleared from its queue, not counted as abandoned"},
+    {"queue", console_level::admin, "queue clear NAME [REASON]",
+     "stop every interaction waiting in queue NAME (cleared, not abandoned)"},
     {"drain", console_level::admin, "drain",
      "stop taking new work: close the listeners, refuse new requests, finish what is in flight"},
+    {"undrain", console_level::admin, "undrain",
+     "take new work again after drain: reopen the listeners on their ports"},
     {"reload", console_level::admin, "reload",
      "read the config file again and apply it as SIGHUP does (reloadable keys only, all or nothing)"},
     {"shutdown", console_level::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
@@ -62,238 +70,18 @@ std::vector<std::string> split_words(const std::string& line) {
 
 namespace {
 
-/// key=value filters after the fixed words; limit= is taken out.
-std::map<std::string, std::string> filters(const std::vector<std::string>& w, std::size_t from,
-                                           std::size_t& limit) {
-  std::map<std::string, std::string> out;
-  limit = 50;
-  for (auto i = from; i < w.size(); ++i) {
-    auto eq = w[i].find('=');
-    auto key = w[i].substr(0, eq);
-    auto value = eq == std::string::npos ? std::string{} : w[i].substr(eq + 1);
-    if (key == "limit")
-      limit = static_cast<std::size_t>(std::max(1L, std::atol(value.c_str())));
-    else
-      out[key] = value;
+constexpr auto ask_limit = std::chrono::seconds{5};
+
+/// The words of `line` from word `from` on, as typed (a free-text reason), or `otherwise`.
+std::string rest_of(const std::string& line, std::size_t from, const std::string& otherwise) {
+  std::istringstream in{line};
+  std::string w;
+  for (std::size_t i = 0; i < from && in >> w; ++i) {
   }
-  return out;
-}
-
-std::string pad(const std::string& s, std::size_t n) {
-  return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
-}
-
-// -- commands ---------------------------------------------------------------------------
-
-void status(console_self self) {
-  auto& env = *self->state.env;
-  auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now()
-                                                             - env.started).count();
-  std::ostringstream o;
-  o << "parleyd " << PARLEY_VERSION << " (" << env.cfg.name << "), up " << up << " s"
-    << (env.draining() ? ", DRAINING" : "") << "\n";
-  o << "connections: " << env.open_sessions() << " open, " << env.stats.connections_accepted
-    << " accepted, " << env.stats.connections_refused << " refused, " << env.stats.registrations
-    << " registrations\n";
-  auto& h = env.domain->metrics->storage;
-  o << "storage: " << h.backend << ", " << (h.up.load() ? "up" : "UNREACHABLE")
-    << (h.accepting() ? "" : ", REFUSING new work") << ", durability "
-    << (h.commit_acks ? "commit" : "async") << ", " << h.pending.load() << " rows pending, "
-    << h.rows.load() << " rows in " << h.batches.load() << " batches, " << h.failures.load()
-    << " failed writes\n";
-  auto text = std::make_shared<std::string>(o.str());
-  self->request(env.domain->bus, std::chrono::seconds{5}, state_atom_v)
-    .then(
-      [=](const bus_status& b) {
-        std::ostringstream o;
-        o << "reporting events: " << b.seq << "\n";
-        for (auto& [tenant, c] : b.interactions)
-          o << "interactions [" << tenant << "]: submitted " << c.submitted << " = in-submitted "
-            << c.in_submitted << " + queued " << c.queued << " + offered " << c.offered
-            << " + handled " << c.handled << " + parked " << c.parked << " + stopped " << c.stopped
-            << (c.holds() && c.violations == 0 ? "  (conserved)" : "  (NOT CONSERVED)") << "\n";
-        if (b.interactions.empty())
-          o << "interactions: none yet\n";
-        for (auto& [tenant, v] : b.agents) {
-          o << "agents [" << tenant << "]:";
-          for (std::size_t s = 1; s < v.size(); ++s)
-            o << " " << wire::EnumNameAgentState(static_cast<wire::AgentState>(s)) << " " << v[s];
-          o << "\n";
-        }
-        if (b.agents.empty())
-          o << "agents: none logged in\n";
-        *text += o.str();
-        // Queues last: one request each, answered in any order, printed in config order.
-        auto& env = *self->state.env;
-        auto names = std::make_shared<std::vector<std::string>>();
-        for (auto& q : env.domain->cfg->queues)
-          names->push_back(q.name);
-        if (names->empty()) {
-          done(self, *text + "queues: none configured\n");
-          return;
-        }
-        auto counts = std::make_shared<std::vector<std::uint64_t>>(names->size());
-        auto left = std::make_shared<std::size_t>(names->size());
-        for (std::size_t i = 0; i < names->size(); ++i)
-          self->request(env.domain->queue((*names)[i]), std::chrono::seconds{5}, count_atom_v)
-            .then(
-              [=](std::uint64_t n) {
-                (*counts)[i] = n;
-                if (--*left == 0) {
-                  std::string q = "queues:";
-                  for (std::size_t k = 0; k < names->size(); ++k)
-                    q += " " + (*names)[k] + " " + std::to_string((*counts)[k]);
-                  done(self, *text + q + " waiting\n");
-                }
-              },
-              [=](caf::error& e) {
-                if (--*left == 0)
-                  done(self, *text + "queues: unavailable (" + describe(e) + ")\n");
-              });
-      },
-      [=](caf::error& e) { fail(self, "the reporting bus did not answer: " + describe(e)); });
-}
-
-void show(console_self self, const std::vector<std::string>& w) {
-  auto& env = *self->state.env;
-  if (w.size() < 2) {
-    fail(self, "usage: show connections|agents|queues|interactions|stats|lists");
-    return;
-  }
-  std::size_t limit = 50;
-  auto f = filters(w, 2, limit);
-  auto what = w[1];
-  if (what == "connections") {
-    self->request(env.directory, std::chrono::seconds{5}, snapshot_atom_v)
-      .then([=](const std::vector<client_info>& all) {
-        std::ostringstream o;
-        o << pad("SESSION", 9) << pad("TYPE", 15) << pad("LISTENER", 12) << pad("PEER", 23) << "NAME\n";
-        std::size_t n = 0;
-        for (auto& c : all) {
-          auto type = protocol::client_type_name(c.type);
-          if (f.count("type") && f.at("type") != type)
-            continue;
-          if (n++ == limit)
-            break;
-          o << pad(std::to_string(c.session_id), 9) << pad(type, 15) << pad(c.listener, 12)
-            << pad(c.peer, 23) << c.name << "\n";
-        }
-        o << all.size() << " registered connection(s)\n";
-        done(self, o.str());
-      },
-      [=](caf::error& e) { fail(self, describe(e)); });
-  } else if (what == "agents") {
-    self->request(env.domain->bus, std::chrono::seconds{5}, snapshot_atom_v, std::uint32_t{1'000'000})
-      .then([=](const std::vector<agent_row>& all) {
-        std::ostringstream o;
-        o << pad("AGENT", 20) << pad("TENANT", 12) << pad("STATE", 17) << "REASON\n";
-        std::size_t n = 0;
-        for (auto& a : all) {
-          std::string state = wire::EnumNameAgentState(a.state);
-          if ((f.count("state") && f.at("state") != state) || (f.count("tenant") && f.at("tenant") != a.tenant))
-            continue;
-          if (n++ == limit)
-            break;
-          o << pad(a.agent, 20) << pad(a.tenant, 12) << pad(state, 17) << a.reason << "\n";
-        }
-        o << all.size() << " agent(s) logged in\n";
-        done(self, o.str());
-      },
-      [=](caf::error& e) { fail(self, describe(e)); });
-  } else if (what == "queues") {
-    std::ostringstream o;
-    o << pad("QUEUE", 20) << pad("TENANT", 12) << pad("MAX", 10) << "SKILLS\n";
-    for (auto& q : env.domain->cfg->queues) {
-      std::string skills;
-      for (auto& [s, l] : q.skills)
-        skills += (skills.empty() ? "" : ",") + s + ">=" + std::to_string(l);
-      o << pad(q.name, 20) << pad(q.tenant, 12) << pad(std::to_string(q.max_size), 10) << skills << "\n";
-    }
-    done(self, o.str() + "(waiting counts: status)\n");
-  } else if (what == "interactions") {
-    self->request(env.domain->interactions, std::chrono::seconds{5}, snapshot_atom_v, std::uint32_t{1000})
-      .then([=](const std::vector<caf::actor>& live) {
-        auto views = std::make_shared<std::vector<interaction_view>>();
-        auto left = std::make_shared<std::size_t>(live.size());
-        auto print = [=] {
-          std::sort(views->begin(), views->end(), [](auto& a, auto& b) { return a.id < b.id; });
-          std::ostringstream o;
-          o << pad("ID", 10) << pad("STATE", 10) << pad("MEDIA", 8) << pad("QUEUE", 14) << pad("PRIO", 6)
-            << "AGENTS\n";
-          std::size_t n = 0;
-          for (auto& v : *views) {
-            std::string state = wire::EnumNameInteractionState(v.state);
-            if ((f.count("state") && f.at("state") != state) || (f.count("queue") && f.at("queue") != v.queue))
-              continue;
-            if (n++ == limit)
-              break;
-            std::string agents;
-            for (auto& a : v.agents)
-              agents += (agents.empty() ? "" : ",") + a;
-            o << pad(std::to_string(v.id), 10) << pad(state, 10) << pad(v.media, 8) << pad(v.queue, 14)
-              << pad(std::to_string(v.priority), 6) << agents << "\n";
-          }
-          o << "(the oldest " << views->size() << " live interaction(s) examined)\n";
-          done(self, o.str());
-        };
-        if (live.empty()) {
-          print();
-          return;
-        }
-        for (auto& a : live)
-          self->request(a, std::chrono::seconds{5}, state_atom_v)
-            .then(
-              [=](const interaction_view& v) {
-                views->push_back(v);
-                if (--*left == 0)
-                  print();
-              },
-              [=](caf::error&) {  // stopped meanwhile
-                if (--*left == 0)
-                  print();
-              });
-      },
-      [=](caf::error& e) { fail(self, describe(e)); });
-  } else if (what == "lists") {
-    start_show_lists(self->system(), caf::actor{self}, env.cfg);
-  } else if (what == "campaigns") {
-    show_campaigns(self);
-  } else if (what == "stats") {
-    auto& s = env.stats;
-    auto o = std::make_shared<std::ostringstream>();
-    *o << "frames in " << s.frames_in << ", out " << s.frames_out << "; requests in flight "
-       << s.requests_in_flight << "\n";
-    for (std::size_t c = 1; c < s.errors.size(); ++c)
-      if (auto n = s.errors[c].load())
-        *o << "errors " << protocol::error_name(static_cast<wire::ErrorCode>(c)) << ": " << n << "\n";
-    auto& m = *env.domain->metrics;
-    *o << "statistics: " << m.stats_open.load() << " open, " << m.stats_opened.load()
-       << " opened, " << m.stats_notifications.load() << " notifications, "
-       << m.stats_coalesced.load() << " coalesced\n";
-    self->request(env.domain->stats, std::chrono::seconds{5}, count_atom_v)
-      .then(
-        [=](const std::map<std::string, std::uint64_t>& per_object) {
-          std::vector<std::pair<std::uint64_t, std::string>> top;
-          for (auto& [key, n] : per_object)
-            top.emplace_back(n, key);
-          std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
-            return a.first != b.first ? a.first > b.first : a.second < b.second;
-          });
-          if (!top.empty())
-            *o << pad("OBJECT", 30) << "OPEN\n";
-          std::size_t shown = 0;
-          for (auto& [n, key] : top) {
-            if (shown++ == limit)
-              break;
-            *o << pad(key, 30) << n << "\n";
-          }
-          *o << per_object.size() << " object(s) with open statistics\n";
-          done(self, o->str());
-        },
-        [=](caf::error& e) { done(self, o->str() + "statistics: unavailable (" + describe(e) + ")\n"); });
-  } else {
-    fail(self, "show what? connections, agents, queues, interactions, stats or lists");
-  }
+  std::string rest;
+  std::getline(in, rest);
+  auto b = rest.find_first_not_of(" \t");
+  return b == std::string::npos ? otherwise : rest.substr(b);
 }
 
 std::string describe_event(const wire::ReportingEvent& e) {
@@ -433,6 +221,51 @@ void run(console_self self, const std::string& line) {
     run_dnc(self, w, line);
   } else if (name == "list") {
     run_list(self, w, line);
+  } else if (name == "interaction") {
+    std::uint64_t id = 0;
+    if (w.size() < 3 || w[1] != "stop" || !(std::istringstream{w[2]} >> id) || id == 0) {
+      fail(self, "usage: interaction stop ID [REASON]");
+      return;
+    }
+    auto reason = rest_of(line, 3, "stopped from the console");
+    self->request(env.domain->interactions, ask_limit, lookup_atom_v, id)
+      .then(
+        [=](const caf::actor& a) {
+          requester console{wire::ClientType::admin, {}, {}};
+          self->request(a, ask_limit, stop_atom_v, console, reason)
+            .then(
+              [=](caf::ok_atom) {
+                audited(self, line, [=] { return "interaction " + std::to_string(id) + " stopped\n"; });
+              },
+              [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+        },
+        [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+  } else if (name == "queue") {
+    if (w.size() < 3 || w[1] != "clear") {
+      fail(self, "usage: queue clear NAME [REASON]");
+      return;
+    }
+    auto queue = w[2];
+    auto q = env.domain->queue(queue);
+    if (!q) {
+      audited(self, line, [=] { return "error: unknown_id: no queue named " + queue + "\n"; });
+      return;
+    }
+    auto reason = rest_of(line, 3, "queue cleared from the console");
+    self->request(q, ask_limit, stop_atom_v, reason)
+      .then(
+        [=](std::uint64_t n) {
+          audited(self, line, [=] {
+            return "queue " + queue + ": " + std::to_string(n) + " waiting interaction(s) stopped\n";
+          });
+        },
+        [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+  } else if (name == "undrain") {
+    audited(self, line, [&] {
+      auto why = env.undrain();
+      return why.empty() ? std::string{"taking new work again: listeners open\n"}
+                         : "error: " + why + "\n";
+    });
   } else if (name == "drain") {
     audited(self, line, [&] {
       env.drain();

@@ -13,6 +13,8 @@
 
 namespace parley::engine {
 
+struct queue_live_report;
+
 struct console_state {
   std::shared_ptr<console_env> env;
   std::shared_ptr<audit_log> audit;
@@ -41,6 +43,19 @@ inline void audited(console_self self, const std::string& line, std::function<st
                            result.rfind("error", 0) == 0 ? result : "ok");
   done(self, result);
 }
+
+inline std::string pad(const std::string& s, std::size_t n) {
+  return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
+}
+
+// The views (console_show.cpp): `status` and `show ...`.
+void status(console_self self);
+void show(console_self self, const std::vector<std::string>& w);
+const char* show_usage();
+/// Seconds as 45s, 3m05s, 2h03m, 4d02h.
+std::string age_text(double seconds);
+/// " (no answer from queue x, router y)" when a part of a gathered view did not answer.
+std::string unanswered(const queue_live_report& r);
 
 // The outbound commands (console_outbound.cpp): `campaign`, `dnc`, `list`, `show campaigns`.
 void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line);

@@ -9,6 +9,7 @@
 #include "actors/outbound/gateway.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "engine/metrics/metrics_server.hpp"
+#include "engine/queue_live.hpp"
 #include "protocol/wire.hpp"
 
 namespace parley::engine {
@@ -181,7 +182,38 @@ void engine_part(page& p, const metrics_env& env) {
       static_cast<double>(m.stats_redis_errors.load()));
 }
 
-void domain_part(page& p, const bus_status& b, const std::vector<std::pair<std::string, std::uint64_t>>& queues) {
+void queue_part(page& p, const queue_live_report& r) {
+  auto each = [&](const char* name, const char* help, auto value) {
+    p.family(name, "gauge", help);
+    for (auto& q : r.queues)
+      p.sample(name, label("queue", q.name) + "," + label("tenant", q.tenant),
+               static_cast<double>(value(q)));
+  };
+  each("parley_queue_waiting", "Interactions waiting, by queue.",
+       [](const queue_live& q) { return q.waiting; });
+  each("parley_queue_oldest_wait_seconds",
+       "How long the longest-waiting interaction has waited in the queue (0: none waits).",
+       [](const queue_live& q) { return q.oldest_wait_s; });
+  each("parley_queue_ready_agents",
+       "Agents in state ready (free or busy) eligible for the queue.",
+       [](const queue_live& q) { return q.ready_agents; });
+  each("parley_queue_answered_today",
+       "Interactions answered (accepted) since the day's statistics reset.",
+       [](const queue_live& q) { return q.today.answered; });
+  each("parley_queue_abandoned_today", "Interactions abandoned since the day's statistics reset.",
+       [](const queue_live& q) { return q.today.abandoned; });
+  each("parley_queue_service_level_ratio",
+       "Answered within the queue's service_level_s over answered + abandoned after it, since "
+       "the day's reset (0..1; 0 before anything counted).",
+       [](const queue_live& q) { return q.today.service_level / 100.0; });
+  each("parley_queue_service_level_threshold_seconds", "The queue's service_level_s (T).",
+       [](const queue_live& q) { return q.today.threshold_s; });
+  each("parley_queue_speed_of_answer_seconds",
+       "Average wait of the interactions answered since the day's reset.",
+       [](const queue_live& q) { return q.today.asa_s; });
+}
+
+void domain_part(page& p, const bus_status& b) {
   p.family("parley_reporting_events_total", "counter", "Reporting events ordered, by kind.");
   for (auto k : wire::EnumValuesReportingKind())
     if (auto i = static_cast<std::size_t>(k); i < b.kinds.size() && b.kinds[i] > 0)
@@ -205,9 +237,6 @@ void domain_part(page& p, const bus_status& b, const std::vector<std::pair<std::
                label("tenant", tenant) + ","
                  + label("state", wire::EnumNameAgentState(static_cast<wire::AgentState>(s))),
                static_cast<double>(v[s]));
-  p.family("parley_queue_waiting", "gauge", "Interactions waiting, by queue.");
-  for (auto& [name, n] : queues)
-    p.sample("parley_queue_waiting", label("queue", name), static_cast<double>(n));
 }
 
 } // namespace
@@ -219,34 +248,14 @@ void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(
     self->request(dom.bus, std::chrono::seconds{5}, state_atom_v)
       .then(
         [=](const bus_status& b) {
-          auto& dom = *env->domain;
-          auto queues = std::make_shared<std::vector<std::pair<std::string, std::uint64_t>>>();
-          for (auto& q : dom.cfg->queues)
-            queues->emplace_back(q.name, 0);
-          auto finish = [=] {
+          gather_queue_live(self, env->domain, [=](queue_live_report r) {
             page p;
             engine_part(p, *env);
-            domain_part(p, b, *queues);
+            domain_part(p, b);
+            queue_part(p, r);
             done(p.text());
             self->quit();
-          };
-          if (queues->empty()) {
-            finish();
-            return;
-          }
-          auto left = std::make_shared<std::size_t>(queues->size());
-          for (std::size_t i = 0; i < queues->size(); ++i)
-            self->request(dom.queue((*queues)[i].first), std::chrono::seconds{5}, count_atom_v)
-              .then(
-                [=](std::uint64_t n) {
-                  (*queues)[i].second = n;
-                  if (--*left == 0)
-                    finish();
-                },
-                [=](caf::error&) {
-                  if (--*left == 0)
-                    finish();
-                });
+          });
         },
         [=](caf::error&) {
           page p;

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 
 #include <boost/asio/write.hpp>
@@ -126,6 +127,36 @@ TEST_CASE("console commands over TCP") {
     CHECK(c.ask("status").find("DRAINING") != std::string::npos);
     CHECK(read_file(dir + "/audit.log").find("\"command\":\"drain\"") != std::string::npos);
   }
+  SUBCASE("a client that sends its commands and half-closes gets every answer") {
+    // printf 'status\nshow queues\n...' | nc -q 1 127.0.0.1 7123: the last line may lack
+    // its newline; the console answers everything read before it closes.
+    c.send("status\nshow queues\nhelp quit\nshow agents");
+    c.half_close();
+    auto all = c.until_closed();
+    CAPTURE(all);
+    CHECK(c.closed());
+    CHECK(all.find("parleyd " PARLEY_VERSION) != std::string::npos);
+    CHECK(all.find("sales") != std::string::npos);
+    CHECK(all.find("close this connection") != std::string::npos);
+    CHECK(all.find("agent(s) logged in") != std::string::npos);
+    // A script longer than the read-ahead (64 commands) is answered whole, in order.
+    console_conn d{eng->console_port()};
+    std::string script;
+    for (int i = 0; i < 300; ++i)
+      script += i % 2 ? "status\n" : "help auth\n";
+    d.send(script);
+    d.half_close();
+    auto answers = d.until_closed(30s);
+    CHECK(d.closed());
+    std::size_t helps = 0, statuses = 0;
+    for (auto p = answers.find("auth TOKEN"); p != std::string::npos; p = answers.find("auth TOKEN", p + 1))
+      ++helps;
+    for (auto p = answers.find("reporting events:"); p != std::string::npos;
+         p = answers.find("reporting events:", p + 1))
+      ++statuses;
+    CHECK(helps == 150);
+    CHECK(statuses == 150);
+  }
   SUBCASE("quit closes, an overlong line closes") {
     CHECK(c.ask("quit") == "bye\n");
     c.answer(1s);
@@ -171,6 +202,138 @@ TEST_CASE("console: list import reads a CSV into a contact list, reporting bad r
   auto audit = read_file(dir + "/audit.log");
   CHECK(audit.find("\"command\":\"list import spring spring.csv phone=Phone Number,tz=Zone,customer=CustID\",\"result\":\"ok\"") != std::string::npos);
   CHECK(audit.find("\"command\":\"list import x /etc/passwd\",\"result\":\"error: ") != std::string::npos);
+}
+
+namespace {
+
+/// The words of the line of `table` that starts with `first` (empty when none does).
+std::vector<std::string> row_of(const std::string& table, const std::string& first) {
+  std::istringstream in{table};
+  std::string line;
+  while (std::getline(in, line)) {
+    auto w = engine::split_words(line);
+    if (!w.empty() && w[0] == first)
+      return w;
+  }
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("console: live views with checked filters, and admin commands for stuck work") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + dir});
+  console_conn c{eng->console_port()};
+  auto port = eng->port(listener_kind::interaction);
+  connected_client gw{port};
+  connected_client desk{port, wire::ClientType::agent_desktop};
+  auto cl = desk.cl;
+  cl->on_event([cl](const client::answer& a) {  // accept every invite at once
+    if (auto* inv = a.as<wire::Invite>()) {
+      auto iid = inv->info()->id();
+      cl->request([iid](protocol::encoder& e, std::uint64_t ref) {
+        return e.finish(ref, wire::CreateAccept(e.start(), iid));
+      });
+    }
+  });
+  REQUIRE(cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                auto& fbb = e.start();
+                return e.finish(ref, wire::CreateAgentLoginDirect(fbb, "a7", "desk-7"));
+              }).get().ok());
+  REQUIRE(cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                return e.finish(ref, wire::CreateAgentReady(e.start()));
+              }).get().ok());
+  CHECK(eventually([&] {
+    auto q = row_of(c.ask("show queues"), "sales");
+    return q.size() > 4 && q[4] == "1";  // READY
+  }));
+  auto first = submit(*gw.cl);  // answered at once (a7 holds 1 voice)
+  CHECK(eventually([&] { return row_of(c.ask("show queues"), "sales").at(7) == "1"; }));
+  auto second = submit(*gw.cl);
+  auto third = submit(*gw.cl);
+
+  SUBCASE("show queues, agents and interactions are live") {
+    auto q = row_of(c.ask("show queues"), "sales");
+    CAPTURE(q);
+    REQUIRE(q.size() == 10);
+    CHECK(q[1] == "default");
+    CHECK(q[2] == "2");           // waiting
+    CHECK(q[3].back() == 's');    // the oldest wait, e.g. 0s
+    CHECK(q[4] == "1");           // a7 is ready (busy)
+    CHECK(q[5] == "100.0%");      // answered within 20 s
+    CHECK(q[6] == "<20s");
+    CHECK(q[7] == "1");           // answered
+    CHECK(q[8] == "0");           // abandoned
+    auto a = row_of(c.ask("show agents"), "a7");
+    CAPTURE(a);
+    REQUIRE(a.size() >= 4);
+    CHECK(a[2] == "ready");
+    CHECK(a[3].back() == 's');
+    auto inter = c.ask("show interactions state=queued");
+    CAPTURE(inter);
+    CHECK(row_of(inter, std::to_string(second)).size() >= 7);
+    CHECK(row_of(inter, std::to_string(third)).size() >= 7);
+    CHECK(row_of(inter, std::to_string(first)).empty());
+    CHECK(row_of(c.ask("show interactions state=handled"), std::to_string(first)).at(7) == "a7");
+    CHECK(c.ask("status").find("queues: sales 2 waiting") != std::string::npos);
+  }
+  SUBCASE("filters are checked: a typo is an error, not an empty answer") {
+    CHECK(c.ask("show agents state=bogus")
+          == "error: no state \"bogus\" (one of: not_ready, ready, after_call_work)\n");
+    CHECK(c.ask("show interactions queue=nope").rfind("error: no queue \"nope\"", 0) == 0);
+    CHECK(c.ask("show agents tenant=initech").rfind("error: no tenant \"initech\"", 0) == 0);
+    CHECK(c.ask("show queues colour=red") == "error: show queues takes tenant=, limit= (not colour=)\n");
+    CHECK(c.ask("show agents limit=0").rfind("error: limit must be a number", 0) == 0);
+    CHECK(c.ask("show agents limit=ten").rfind("error: limit must be a number", 0) == 0);
+    CHECK(c.ask("show agents ready").rfind("error: \"ready\" is not a key=value filter", 0) == 0);
+    CHECK(c.ask("show connections type=robot").rfind("error: no type \"robot\"", 0) == 0);
+    CHECK(c.ask("show").find("campaigns") != std::string::npos);
+    CHECK(c.ask("show queues tenant=default limit=1").find("sales") != std::string::npos);
+  }
+  SUBCASE("interaction stop and queue clear stop stuck work, audited, not counted as abandons") {
+    CHECK(c.ask("interaction stop " + std::to_string(second) + " gateway gone")
+          == "interaction " + std::to_string(second) + " stopped\n");
+    CHECK(c.ask("interaction stop " + std::to_string(second)).rfind("error: unknown_id", 0) == 0);
+    CHECK(c.ask("interaction stop x").rfind("error: usage: interaction stop ID", 0) == 0);
+    CHECK(c.ask("queue clear nope").rfind("error: unknown_id: no queue named nope", 0) == 0);
+    CHECK(c.ask("queue clear sales") == "queue sales: 1 waiting interaction(s) stopped\n");
+    CHECK(eventually([&] { return row_of(c.ask("show queues"), "sales").at(2) == "0"; }));
+    auto q = row_of(c.ask("show queues"), "sales");
+    CHECK(q.at(8) == "0");  // cleared by an operator: no abandon
+    CHECK(c.ask("queue clear sales") == "queue sales: 0 waiting interaction(s) stopped\n");
+    // The handled one stops too (its agent is released).
+    CHECK(c.ask("interaction stop " + std::to_string(first)) == "interaction " + std::to_string(first) + " stopped\n");
+    CHECK(c.ask("status").find("+ stopped 3  (conserved)") != std::string::npos);
+    auto audit = read_file(dir + "/audit.log");
+    CAPTURE(audit);
+    CHECK(audit.find("\"command\":\"interaction stop " + std::to_string(second) + " gateway gone\",\"result\":\"ok\"") != std::string::npos);
+    CHECK(audit.find("\"command\":\"queue clear sales\",\"result\":\"ok\"") != std::string::npos);
+    CHECK(audit.find("\"command\":\"queue clear nope\",\"result\":\"error: unknown_id") != std::string::npos);
+    CHECK(audit.find("\"time\":\"20") != std::string::npos);  // RFC 3339, not epoch ms
+  }
+  SUBCASE("undrain takes new work again without a restart") {
+    CHECK(c.ask("undrain") == "error: the engine is not draining\n");
+    CHECK(c.ask("drain").find("draining") != std::string::npos);
+    CHECK(eng->draining());
+    auto connects = [port] {
+      boost::asio::io_context io;
+      boost::asio::ip::tcp::socket s{io};
+      boost::system::error_code ec;
+      s.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+      return !ec;
+    };
+    CHECK(eventually([&] { return !connects(); }));  // the listener is closed
+    CHECK(c.ask("undrain") == "taking new work again: listeners open\n");
+    CHECK_FALSE(eng->draining());
+    CHECK(eng->port(listener_kind::interaction) == port);
+    connected_client again{port};  // registers on the reopened listener
+    CHECK(again.cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                     auto& fbb = e.start();
+                     return e.finish(ref, wire::CreateSubmitDirect(fbb, "", "", "voice", "sales", 0));
+                   }).get().ok());
+    CHECK(c.ask("status").find("DRAINING") == std::string::npos);
+    CHECK(read_file(dir + "/audit.log").find("\"command\":\"undrain\",\"result\":\"ok\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("console levels and tokens") {

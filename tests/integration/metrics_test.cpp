@@ -40,7 +40,11 @@ capacity = { voice = 1 }
                        "parley_errors_total{code=\"unknown_id\"} 1",
                        "parley_interactions{tenant=\"default\",state=\"queued\"} 1",
                        "parley_interactions_submitted_total{tenant=\"default\"} 1",
-                       "parley_queue_waiting{queue=\"sales\"} 1",
+                       "parley_queue_waiting{queue=\"sales\",tenant=\"default\"} 1",
+                       "parley_queue_ready_agents{queue=\"sales\",tenant=\"default\"} 0",
+                       "parley_queue_answered_today{queue=\"sales\",tenant=\"default\"} 0",
+                       "parley_queue_service_level_threshold_seconds{queue=\"sales\",tenant=\"default\"} 20",
+                       "parley_queue_oldest_wait_seconds{queue=\"sales\",tenant=\"default\"} ",
                        "parley_submit_ack_seconds_count 1", "parley_routing_seconds_bucket{le=\"+Inf\"} 0",
                        "parley_reporting_events_total{kind=\"queued\"} 1"})
     CHECK_MESSAGE(m.body.find(needle) != std::string::npos, needle);

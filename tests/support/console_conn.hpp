@@ -54,6 +54,22 @@ public:
     return buf_;
   }
 
+  /// Ends this side's input (what `nc -q` and `printf ... | nc` do); answers still arrive.
+  void half_close() {
+    boost::system::error_code ec;
+    sock_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  }
+
+  /// Everything until the peer closes (or `limit` passes: then closed() stays false).
+  std::string until_closed(std::chrono::milliseconds limit = 10s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (fill(until)) {
+    }
+    auto out = std::move(buf_);
+    buf_.clear();
+    return out;
+  }
+
   bool closed() const { return eof_; }
 
 private:

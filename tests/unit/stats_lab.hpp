@@ -3,6 +3,7 @@
 // (milliseconds chosen by the test), fed through the real tracker into real calculators.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,7 +25,9 @@ struct stats_lab {
   std::map<std::uint64_t, InteractionState> state;
   std::map<std::uint64_t, std::string> queue_of;
   std::uint64_t seq = 0;
-  std::int64_t t0 = 1'700'000'000'000;
+  std::int64_t t0 = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
+  /// Also gets every fact (e.g. the hub's queue_today).
+  std::function<void(const std::string&, const stat_fact&)> also;
 
   stats_lab() {
     cfg->queues.push_back({"sales", "acme", {}, 100, {}, {}});
@@ -56,6 +59,8 @@ struct stats_lab {
 
   void feed(const report& r, double at_s) {
     track->apply(r, ++seq, at(at_s), [&](const std::string& key, const stat_fact& f) {
+      if (also)
+        also(key, f);
       for (auto& [name, s] : stats)
         if (s.first == key)
           s.second->apply(f);

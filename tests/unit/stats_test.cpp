@@ -4,6 +4,7 @@
 
 #include <date/tz.h>
 
+#include "actors/stats/queue_today.hpp"
 #include "actors/stats/reset_schedule.hpp"
 #include "actors/stats/window.hpp"
 #include "stats_lab.hpp"
@@ -211,6 +212,75 @@ TEST_CASE("agent handling: transfers and conferences end and start handling") {
   lab.move(2, InteractionState::queued, ReportingKind::revoked, 50, "a2");
   CHECK(lab.value("aht2", 51) == Approx((4.0 + 10.0 + 8.0) / 3));
   CHECK(lab.value("busy2", 51) == 0);
+}
+
+TEST_CASE("stopping an interaction its agents handle ends every handling once") {
+  // Regression: the tracker ended each handling by passing the map key it then erased
+  // (a use-after-free that crashed parleyd under load; AddressSanitizer shows it here).
+  stats_lab lab;
+  for (auto* a : {"a1", "a2", "a3"}) {
+    lab.open(std::string{"handled_"} + a, spec(O::agent, a, metric::handled), 0);
+    lab.open(std::string{"busy_"} + a, spec(O::agent, a, metric::agents_busy), 0);
+    lab.login(a, 0);
+  }
+  lab.open("group_handled", spec(O::agent_group, "team", metric::handled), 0);
+  lab.submit(1, "sales", 0);
+  lab.answer(1, "a1", 1, 2);
+  lab.note(1, ReportingKind::conferenced, 3, "a2");
+  lab.note(1, ReportingKind::conferenced, 4, "a3");
+  CHECK(lab.value("busy_a3", 5) == 1);
+  lab.stop(1, 10);
+  for (auto* a : {"a1", "a2", "a3"}) {
+    CAPTURE(a);
+    CHECK(lab.value(std::string{"handled_"} + a, 11) == 1);
+    CHECK(lab.value(std::string{"busy_"} + a, 11) == 0);
+  }
+  CHECK(lab.value("group_handled", 11) == 3);
+  // The same when the interaction goes back to a queue (parked, requeued).
+  lab.submit(2, "sales", 20);
+  lab.answer(2, "a1", 21, 22);
+  lab.note(2, ReportingKind::conferenced, 23, "a2");
+  lab.move(2, InteractionState::parked, ReportingKind::parked, 25, "a1");
+  CHECK(lab.value("handled_a2", 26) == 2);
+  CHECK(lab.value("busy_a1", 26) == 0);
+}
+
+TEST_CASE("queue_today: a queue's day so far, reset at the daily reset") {
+  stats_lab lab;
+  lab.cfg->queues[0].service_level_s = 10;  // sales
+  auto schedule = std::make_shared<const reset_schedule>("UTC", 0);
+  queue_today today{*lab.cfg, schedule, lab.at(0)};
+  lab.also = [&](const std::string& key, const stat_fact& f) { today.apply(key, f); };
+  auto sales = [&](double at_s) { return today.figures(lab.at(at_s)).at(0); };
+  CHECK(sales(0).queue == "sales");
+  CHECK(sales(0).threshold_s == 10);
+  CHECK_FALSE(sales(0).sl_known);
+  lab.submit(1, "sales", 0);
+  lab.answer(1, "a1", 4, 5);    // waited 5 s: within T
+  lab.submit(2, "sales", 0);
+  lab.answer(2, "a2", 14, 15);  // 15 s: answered, not within T
+  lab.submit(3, "sales", 1);
+  lab.stop(3, 3);               // abandoned within T: not in the service level at all
+  lab.submit(4, "sales", 1);
+  lab.stop(4, 31);              // abandoned after T
+  lab.submit(5, "support", 1);
+  lab.answer(5, "a1", 2, 3);    // another queue
+  auto d = sales(40);
+  CHECK(d.answered == 2);
+  CHECK(d.abandoned == 2);
+  CHECK(d.sl_known);
+  CHECK(d.service_level == Approx(100.0 / 3));  // 1 within T / (2 answered + 1 abandoned after T)
+  CHECK(d.asa_s == Approx(10.0));
+  CHECK(today.figures(lab.at(40)).at(1).answered == 1);
+  // Midnight UTC is 6,400 s after t0 (22:13:20Z): the day starts afresh.
+  CHECK(sales(6399).answered == 2);
+  d = sales(6401);
+  CHECK(d.answered == 0);
+  CHECK(d.abandoned == 0);
+  CHECK_FALSE(d.sl_known);
+  lab.submit(6, "sales", 6500);
+  lab.answer(6, "a1", 6501, 6502);
+  CHECK(sales(6510).service_level == Approx(100.0));
 }
 
 TEST_CASE("growing interval reset; a sliding integral window") {
