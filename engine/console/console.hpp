@@ -28,6 +28,7 @@
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
 #include "engine/live_config.hpp"
+#include "engine/reload_result.hpp"
 
 namespace parley::engine {
 
@@ -48,9 +49,9 @@ struct console_env {
   std::function<void()> drain;     ///< stop taking new work (async)
   std::function<bool()> shutdown;  ///< stop the engine gracefully (async); false: not wired
   std::function<bool()> draining;
-  /// Reads the config file again and applies it (engine::reload); the lines it logged,
-  /// or nullopt when the engine has no file (embedded).
-  std::function<std::optional<std::vector<std::string>>()> reload;
+  /// Reads the config file again and applies it (engine::reload); what it did, or
+  /// nullopt when the engine has no file (embedded).
+  std::function<std::optional<reload_result>()> reload;
   caf::actor list_store;  ///< outbound contact lists (invalid: no outbound); exports sync it first
 };
 

@@ -98,7 +98,7 @@ void status(console_self self) {
   auto& h = env.domain->metrics->storage;
   o << "storage: " << h.backend << ", " << (h.up.load() ? "up" : "UNREACHABLE")
     << (h.accepting() ? "" : ", REFUSING new work") << ", durability "
-    << (h.commit_acks ? "commit" : "async") << ", " << h.pending.load() << " rows pending, "
+    << to_string(env.cfg.storage.durability) << ", " << h.pending.load() << " rows pending, "
     << h.rows.load() << " rows in " << h.batches.load() << " batches, " << h.failures.load()
     << " failed writes\n";
   auto text = std::make_shared<std::string>(o.str());
@@ -439,13 +439,14 @@ void run(console_self self, const std::string& line) {
       return std::string{"draining: listeners closed, new requests refused, in-flight work finishing\n"};
     });
   } else if (name == "reload") {
+    // A refusal is an error answer: the audit log keeps why, `parley -c reload` exits 1.
     audited(self, line, [&] {
-      auto said = env.reload();
-      if (!said)
+      auto did = env.reload();
+      if (!did)
         return std::string{"error: this embedded engine has no config file to reload\n"};
       std::string out;
-      for (auto& l : *said)
-        out += l + "\n";
+      for (auto& l : did->lines)
+        out += (out.empty() && did->refused() ? "error: " : "") + l + "\n";
       return out;
     });
   } else if (name == "shutdown") {
