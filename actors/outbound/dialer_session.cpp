@@ -98,7 +98,10 @@ void finish(self_ptr self, std::uint8_t event) {
     self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now,
                t.chain == chain_step::close);
   auto& m = *st.s.dom->metrics;
-  m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
+  // An abandoned call counts once, as abandoned (dial_abandoned), not also as the event
+  // it ended with: the results add up to the attempts.
+  if (!st.abandoned)
+    m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
   m.dials_in_flight.fetch_sub(1, std::memory_order_relaxed);
   attempt_report rep;
   rep.call = st.s.call;

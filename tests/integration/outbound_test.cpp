@@ -65,10 +65,22 @@ TEST_CASE("progressive: calls only for reserved agents, answered calls reach the
   auto metrics = http_get(eng->metrics_port(), "/metrics").body;
   CHECK(metrics.find("parley_dials_total") != std::string::npos);
   CHECK(metrics.find("parley_compliance_decisions_total{decision=\"allowed\"}") != std::string::npos);
+  std::string spring = "campaign=\"spring\",tenant=\"default\"";
   CHECK(eventually([&] {
     auto m = http_get(eng->metrics_port(), "/metrics").body;
-    return m.find("parley_dial_attempts_total{result=\"hangup\"}") != std::string::npos;
+    return metric_value(m, "parley_dial_attempts_total{result=\"hangup\"}") >= 1
+           && metric_value(m, "parley_campaign_dial_attempts_total{" + spring
+                                + ",result=\"hangup\"}")
+                >= 1;
   }, 10s));
+  // The campaign's own families: its state and its attempts by result.
+  auto m = http_get(eng->metrics_port(), "/metrics").body;
+  CAPTURE(m);
+  CHECK(metric_value(m, "parley_campaign_state{" + spring + ",state=\"stopped\"}") == 1);
+  CHECK(metric_value(m, "parley_campaign_state{" + spring + ",state=\"running\"}") == 0);
+  CHECK(metric_value(m, "parley_campaign_dials_total{" + spring + "}") >= 1);
+  CHECK(metric_value(m, "parley_campaign_dial_attempts_total{" + spring + ",result=\"abandoned\"}")
+        == 0);
 }
 
 TEST_CASE("campaign statistics on 2060 count the campaign's ended attempts and answers") {
