@@ -1,7 +1,10 @@
 #include "engine/config.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -16,9 +19,37 @@
 
 namespace parley::engine {
 
+const char* to_string(durability_mode m) noexcept {
+  switch (m) {
+    case durability_mode::commit: return "commit";
+    case durability_mode::async: return "async";
+  }
+  return "?";
+}
+
+const char* to_string(log_level l) noexcept {
+  switch (l) {
+    case log_level::trace: return "trace";
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+    case log_level::critical: return "critical";
+    case log_level::off: return "off";
+  }
+  return "?";
+}
+
+const char* to_string(tls_version v) noexcept {
+  switch (v) {
+    case tls_version::v1_2: return "1.2";
+    case tls_version::v1_3: return "1.3";
+  }
+  return "?";
+}
+
 namespace config_detail {
 
-const option* find_option(const std::string& key);
 bool is_section(const std::string& key);
 
 const char* kind_name(kind k) {
@@ -141,44 +172,49 @@ std::vector<option> make_options() {
   o.push_back(integer("listen.stat_port", 0, port_max,
                       [](config& c) -> auto& { return c.listen.stat_port; },
                       "statistics port; 0 = any free port"));
-  o.push_back(integer("limits.max_frame_bytes", 64, 256LL * 1024 * 1024,
+  o.push_back(reloadable(integer("limits.max_frame_bytes", 64, 256LL * 1024 * 1024,
                       [](config& c) -> auto& { return c.limits.max_frame_bytes; },
-                      "largest accepted frame; a larger length prefix closes the connection"));
-  o.push_back(integer("limits.max_connections", 1, 1'000'000,
+                      "largest accepted frame; a larger length prefix closes the connection")));
+  o.push_back(reloadable(integer("limits.max_connections", 1, 1'000'000,
                       [](config& c) -> auto& { return c.limits.max_connections; },
-                      "open connections over all listeners"));
-  o.push_back(integer("limits.max_connections_per_address", 0, 1'000'000,
+                      "open connections over all listeners")));
+  o.push_back(reloadable(integer("limits.max_connections_per_address", 0, 1'000'000,
                       [](config& c) -> auto& { return c.limits.max_connections_per_address; },
-                      "open connections from one IP address; 0 = no limit"));
-  o.push_back(integer("limits.max_requests_per_second", 0, 10'000'000,
+                      "open connections from one IP address; 0 = no limit")));
+  o.push_back(reloadable(integer("limits.max_requests_per_second", 0, 10'000'000,
                       [](config& c) -> auto& { return c.limits.max_requests_per_second; },
-                      "requests per second on one connection (bursts of as many); 0 = no limit"));
-  o.push_back(integer("limits.max_stats_per_connection", 1, 10'000'000,
+                      "requests per second on one connection (bursts of as many); 0 = no limit")));
+  o.push_back(reloadable(integer("limits.max_stats_per_connection", 1, 10'000'000,
                       [](config& c) -> auto& { return c.limits.max_stats_per_connection; },
-                      "open statistics on one connection (2060); more get limit_exceeded"));
-  o.push_back(integer("limits.max_output_bytes", 4096, 1LL << 32,
+                      "open statistics on one connection (2060); more get limit_exceeded")));
+  o.push_back(reloadable(integer("limits.max_output_bytes", 4096, 1LL << 32,
                       [](config& c) -> auto& { return c.limits.max_output_bytes; },
-                      "unsent bytes per connection before it is closed as not reading"));
-  o.push_back(duration_ms("timeouts.registration_ms", 10, day_ms,
+                      "unsent bytes per connection before it is closed as not reading")));
+  o.push_back(reloadable(duration_ms("timeouts.registration_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.registration; },
-                          "time a new connection has to register"));
-  o.push_back(duration_ms("timeouts.heartbeat_interval_ms", 10, day_ms,
+                          "time a new connection has to register")));
+  o.push_back(reloadable(duration_ms("timeouts.heartbeat_interval_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.heartbeat_interval; },
-                          "the engine pings a silent peer this often"));
-  o.push_back(duration_ms("timeouts.heartbeat_timeout_ms", 20, day_ms,
+                          "the engine pings a silent peer this often")));
+  o.push_back(reloadable(duration_ms("timeouts.heartbeat_timeout_ms", 20, day_ms,
                           [](config& c) -> auto& { return c.timeouts.heartbeat_timeout; },
-                          "a peer silent this long is closed"));
-  o.push_back(duration_ms("timeouts.idle_ms", 0, day_ms,
+                          "a peer silent this long is closed")));
+  o.push_back(reloadable(duration_ms("timeouts.idle_ms", 0, day_ms,
                           [](config& c) -> auto& { return c.timeouts.idle; },
-                          "a connection without a request (pings aside) this long is closed; 0 = never"));
-  o.push_back(duration_ms("timeouts.request_ms", 10, day_ms,
+                          "a connection without a request (pings aside) this long is closed; 0 = never")));
+  o.push_back(reloadable(duration_ms("timeouts.request_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.request; },
-                          "internal answer deadline before a client gets `timeout`"));
-  o.push_back(duration_ms("timeouts.shutdown_ms", 0, day_ms,
+                          "internal answer deadline before a client gets `timeout`")));
+  o.push_back(reloadable(duration_ms("timeouts.shutdown_ms", 0, day_ms,
                           [](config& c) -> auto& { return c.timeouts.shutdown; },
-                          "graceful stop: time to finish in-flight work"));
-  o.push_back(text("log.level", [](config& c) -> auto& { return c.log.level; }, log_level,
-                   "trace, debug, info, warn, error, critical or off"));
+                          "graceful stop: time to finish in-flight work")));
+  o.push_back(reloadable(choice(
+    "log.level",
+    {log_level::trace, log_level::debug, log_level::info, log_level::warn, log_level::error,
+     log_level::critical, log_level::off},
+    to_string, [](config& c) -> auto& { return c.log.level; },
+    "trace, debug, info, warn, error, critical or off",
+    "is not a log level (trace, debug, info, warn, error, critical, off)")));
   o.push_back(text("log.file", [](config& c) -> auto& { return c.log.file; }, any_text,
                    "also log to this file; empty = stderr only"));
   o.push_back(duration_ms("routing.offer_timeout_ms", 10, day_ms,
@@ -187,14 +223,11 @@ std::vector<option> make_options() {
   o.push_back(integer("routing.max_no_answer", 0, 1000,
                       [](config& c) -> auto& { return c.domain.routing.max_no_answer; },
                       "consecutive offer timeouts before the agent goes not ready; 0 = never"));
-  o.push_back(text("routing.second_login",
-                   [](config& c) -> auto& { return c.domain.routing.second_login; },
-                   [](const std::string& v) -> std::string {
-                     return v == "reject" || v == "force"
-                              ? ""
-                              : "\"" + v + "\" must be \"reject\" or \"force\"";
-                   },
-                   "a second login of a logged-in agent: \"reject\" it or \"force\" the first out"));
+  o.push_back(choice("routing.second_login",
+                     {second_login_policy::reject, second_login_policy::force}, parley::to_string,
+                     [](config& c) -> auto& { return c.domain.routing.second_login; },
+                     "a second login of a logged-in agent: \"reject\" it or \"force\" the first out",
+                     "must be \"reject\" or \"force\""));
   o.push_back(duration_ms("routing.router_timeout_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.domain.routing.router_timeout; },
                           "an external router silent this long is bypassed by the built-in one"));
@@ -261,13 +294,13 @@ std::vector<option> make_options() {
                    "admin console address; beyond loopback it needs console.admin_token"));
   o.push_back(integer("console.port", 0, port_max, [](config& c) -> auto& { return c.console.port; },
                       "admin console port; 0 = any free port"));
-  o.push_back(text("console.admin_token", [](config& c) -> auto& { return c.console.admin_token; },
-                   non_empty, "`auth` with this token grants the admin level"));
-  o.push_back(text("console.operator_token",
+  o.push_back(reloadable(text("console.admin_token", [](config& c) -> auto& { return c.console.admin_token; },
+                   non_empty, "`auth` with this token grants the admin level")));
+  o.push_back(reloadable(text("console.operator_token",
                    [](config& c) -> auto& { return c.console.operator_token; }, non_empty,
-                   "`auth` with this token grants the operator level"));
-  o.push_back(text("console.user_token", [](config& c) -> auto& { return c.console.user_token; },
-                   non_empty, "`auth` with this token grants the read-only user level"));
+                   "`auth` with this token grants the operator level")));
+  o.push_back(reloadable(text("console.user_token", [](config& c) -> auto& { return c.console.user_token; },
+                   non_empty, "`auth` with this token grants the read-only user level")));
   o.push_back(text("console.audit_file", [](config& c) -> auto& { return c.console.audit_file; },
                    any_text, "audit log of state-changing console commands; empty = <data_dir>/audit.log"));
   o.push_back(text("metrics.bind", [](config& c) -> auto& { return c.metrics.bind; }, non_empty,
@@ -280,12 +313,19 @@ std::vector<option> make_options() {
     std::string name = protocol::client_type_name(t);
     auto token = text("auth." + name, [t](config& c) -> auto& { return c.tokens[t]; }, non_empty,
                       "registration token required from " + name + " clients");
-    // Showing must not insert an empty token into the map (an empty token is no token).
+    // Showing or copying must not insert an empty token into the map (an empty token is
+    // no token).
     token.show = [t](const config& c) {
       auto it = c.tokens.find(t);
       return it == c.tokens.end() ? std::string{"\"\""} : '"' + it->second + '"';
     };
-    o.push_back(std::move(token));
+    token.copy = [t](config& to, const config& from) {
+      if (auto it = from.tokens.find(t); it != from.tokens.end())
+        to.tokens[t] = it->second;
+      else
+        to.tokens.erase(t);
+    };
+    o.push_back(reloadable(std::move(token)));
   }
   o.push_back(flag("tls.enabled", [](config& c) -> auto& { return c.tls.enabled; },
                    "TLS on the protocol listeners (7120, 7122, 2060); needs tls.cert_file and tls.key_file"));
@@ -298,7 +338,7 @@ std::vector<option> make_options() {
   o.push_back(flag("tls.require_client_cert",
                    [](config& c) -> auto& { return c.tls.require_client_cert; },
                    "mutual TLS: refuse clients without a certificate signed by tls.ca_file"));
-  o.push_back(choice("tls.min_version", {"1.2", "1.3"},
+  o.push_back(choice("tls.min_version", {tls_version::v1_2, tls_version::v1_3}, to_string,
                      [](config& c) -> auto& { return c.tls.min_version; },
                      "oldest TLS version accepted: \"1.2\" or \"1.3\""));
   add_storage_options(o);
@@ -328,21 +368,52 @@ bool is_section(const std::string& key) {
 
 // -- validation -------------------------------------------------------------------
 
+/// TOML text for `text` as a basic string.
+std::string toml_string(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + '"';
+}
+
 void apply_override(toml::table& root, const std::string& item) {
   auto eq = item.find('=');
   if (eq == std::string::npos || eq == 0)
     throw config_error("--set " + item + ": expected key=value");
   auto key = item.substr(0, eq);
   auto value = item.substr(eq + 1);
+  // Every node made here carries "--set KEY=VALUE" as its source, so that a problem with
+  // it names the argument, not the file.
+  auto source = "--set " + item;
+  auto node = [&](const std::string& toml_value) {
+    try {
+      return toml::parse("v = " + toml_value, source);
+    } catch (const toml::parse_error& e) {
+      throw config_error(source + ": " + std::string{e.description()});
+    }
+  };
   // A value that is not valid TOML (e.g. bare text) is taken as a string.
   toml::table doc;
   try {
-    doc = toml::parse("v = " + value, "--set " + item);
-    // No key takes a TOML date or time: 2026-03-08T06:30:00Z on a command line is text.
-    if (auto* v = doc.get("v"); v && (v->is_date() || v->is_time() || v->is_date_time()))
-      doc.insert_or_assign("v", value);
-  } catch (const toml::parse_error&) {
-    doc.insert_or_assign("v", value);
+    doc = node(value);
+    // No key takes a TOML date or time: 2026-03-08T06:30:00Z on a command line is text;
+    // so is any value of a text key (tls.min_version=1.3).
+    auto* opt = find_option(key);
+    if (auto* v = doc.get("v"); v && (v->is_date() || v->is_time() || v->is_date_time()
+                                      || (opt && opt->type == kind::string && !v->is_string())))
+      doc = node(toml_string(value));
+  } catch (const config_error&) {
+    doc = node(toml_string(value));
   }
   toml::table* t = &root;
   std::size_t pos = 0;
@@ -350,83 +421,18 @@ void apply_override(toml::table& root, const std::string& item) {
     auto dot = key.find('.', pos);
     auto part = key.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
     if (part.empty())
-      throw config_error("--set " + item + ": bad key");
+      throw config_error(source + ": bad key");
     if (dot == std::string::npos) {
       t->insert_or_assign(part, std::move(*doc.get("v")));
       return;
     }
-    auto [it, added] = t->insert(part, toml::table{});
-    t = it->second.as_table();
+    if (!t->contains(part))
+      t->insert(part, std::move(*node("{}").get("v")));
+    t = t->get(part)->as_table();
     if (!t)
-      throw config_error("--set " + item + ": " + key.substr(0, dot) + " is not a table");
+      throw config_error(source + ": " + key.substr(0, dot) + " is not a table");
     pos = dot + 1;
   }
-}
-
-// -- [[queues]] and [[agent_groups]] ------------------------------------------------
-
-void validator::entries(const toml::node& n, const std::string& key) {
-  auto* arr = n.as_array();
-  if (!arr || !arr->is_homogeneous(toml::node_type::table)) {
-    fail(n, key, "must be an array of tables ([[" + key + "]])");
-    return;
-  }
-  auto& d = cfg.domain;
-  std::size_t i = 0;
-  for (auto& item : *arr) {
-    entry_reader r{*this, *item.as_table(), key + "[" + std::to_string(i++) + "]", {}};
-    if (key == "queues") {
-      queue_config q;
-      r.text("name", q.name, true);
-      r.text("tenant", q.tenant);
-      r.levels("skills", q.skills, 0, 100);
-      r.number("max_size", q.max_size, 1, 100'000'000);
-      r.duration("overflow_after_ms", q.overflow_after);
-      r.text("overflow_to", q.overflow_to);
-      r.number("service_level_s", q.service_level_s, 1, 86'400);
-      r.finish();
-      if (d.find_queue(q.name))
-        fail(item, r.name, "a queue named \"" + q.name + "\" exists already");
-      d.queues.push_back(std::move(q));
-    } else if (key == "campaigns") {
-      read_campaign(r, item);
-    } else if (key == "schedule") {
-      read_schedule(r, item);
-    } else {
-      agent_group_config g;
-      r.text("name", g.name, true);
-      r.text("tenant", g.tenant);
-      r.strings("members", g.members);
-      r.levels("skills", g.skills, 0, 100);
-      r.levels("capacity", g.capacity, 0, 1000);
-      r.duration("wrap_up_ms", g.wrap_up);
-      r.finish();
-      if (g.members.empty())
-        fail(item, r.name, "needs members (agent ids, \"*\" or \"prefix-*\")");
-      d.groups.push_back(std::move(g));
-    }
-  }
-}
-
-/// Checks between entries, once everything is read.
-void check_domain(validator& v, const std::string& name) {
-  auto& d = v.cfg.domain;
-  for (auto& q : d.queues) {
-    if (q.overflow_to.empty())
-      continue;
-    auto* to = d.find_queue(q.overflow_to);
-    if (!to || to == &q || to->tenant != q.tenant)
-      v.problems.push_back({~0u, name + ": queues: \"" + q.name + "\" overflows to \""
-                                   + q.overflow_to + "\", which is not another queue of its tenant"});
-    else if (q.overflow_after.count() == 0)
-      v.problems.push_back({~0u, name + ": queues: \"" + q.name + "\" has overflow_to but no overflow_after_ms"});
-  }
-  check_outbound(v, name);
-  for (auto& g : d.groups)
-    for (auto& [media, cap] : g.capacity)
-      if (!d.knows_media(media))
-        v.problems.push_back({~0u, name + ": agent_groups: \"" + g.name + "\" has capacity for \""
-                                     + media + "\", which is not in routing.media"});
 }
 
 config validate(toml::table& root, const std::string& name,
@@ -446,7 +452,7 @@ config validate(toml::table& root, const std::string& name,
                                    + "\" is not loopback: set console.admin_token (there is no "
                                      "default secret)"});
   }
-  if (cfg.storage.backend == "postgresql" && cfg.storage.dsn.empty())
+  if (cfg.storage.backend == storage::backend_kind::postgresql && cfg.storage.dsn.empty())
     v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
   if (cfg.storage.retry_max < cfg.storage.retry_min)
     v.problems.push_back({~0u, name + ": storage.retry_max_ms must not be below storage.retry_min_ms"});
@@ -489,59 +495,16 @@ config parse_config(const std::string& toml_text, const std::string& name,
 
 config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in{path, std::ios::binary};
-  if (!in)
-    throw config_error(path + ": cannot read the config file");
+  if (!in) {
+    auto why = std::string{std::strerror(errno)};
+    std::error_code ec;
+    auto full = std::filesystem::absolute(path, ec).string();
+    throw config_error(path + ": cannot read the config file ("
+                       + (ec || full == path ? "" : full + ": ") + why + ")");
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path, overrides);
-}
-
-bool reloadable_key(const std::string& key) {
-  auto starts = [&](const char* prefix) { return key.rfind(prefix, 0) == 0; };
-  return key == "log.level" || starts("limits.") || starts("timeouts.") || starts("auth.")
-         || key == "console.admin_token" || key == "console.operator_token"
-         || key == "console.user_token";
-}
-
-namespace {
-
-bool secret_key(const std::string& key) {
-  return key.rfind("auth.", 0) == 0 || key == "storage.dsn"
-         || (key.rfind("console.", 0) == 0 && key.size() > 6
-             && key.compare(key.size() - 6, 6, "_token") == 0);
-}
-
-} // namespace
-
-std::vector<config_change> config_diff(const config& running, const config& next) {
-  std::vector<config_change> out;
-  for (auto& o : options()) {
-    auto before = o.show(running);
-    auto after = o.show(next);
-    if (before == after)
-      continue;
-    if (secret_key(o.key))
-      before = after = "(secret)";
-    out.push_back({o.key, std::move(before), std::move(after), reloadable_key(o.key)});
-  }
-  // Not in the option table: compared whole.
-  if (running.domain.queues != next.domain.queues)
-    out.push_back({"queues", "[[queues]]", "[[queues]]", false});
-  if (running.domain.groups != next.domain.groups)
-    out.push_back({"agent_groups", "[[agent_groups]]", "[[agent_groups]]", false});
-  if (running.domain.outbound.campaigns != next.domain.outbound.campaigns)
-    out.push_back({"campaigns", "[[campaigns]]", "[[campaigns]]", false});
-  if (running.domain.outbound.schedule != next.domain.outbound.schedule)
-    out.push_back({"schedule", "[[schedule]]", "[[schedule]]", false});
-  return out;
-}
-
-std::string describe_config() {
-  config defaults;
-  std::string out;
-  for (auto& o : options())
-    out += o.key + " = " + o.show(defaults) + "    # " + o.help + "\n";
-  return out;
 }
 
 } // namespace parley::engine

@@ -27,6 +27,20 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// Choice-valued keys are enums, parsed once by load_config; to_string gives the config's
+// own word back (for logs, the console and --config-keys).
+
+/// storage.durability: acknowledge a change once committed, or at once.
+enum class durability_mode { commit, async };
+/// log.level, in spdlog's order.
+enum class log_level { trace, debug, info, warn, error, critical, off };
+/// tls.min_version.
+enum class tls_version { v1_2, v1_3 };
+
+const char* to_string(durability_mode m) noexcept;
+const char* to_string(log_level l) noexcept;
+const char* to_string(tls_version v) noexcept;  ///< "1.2", "1.3"
+
 /// The listening ports; 0 asks the OS for a free port.
 struct listen_config {
   std::string bind = "127.0.0.1";
@@ -78,12 +92,12 @@ struct metrics_config {
 
 /// Where and how state is stored ([storage], docs/configuration.md).
 struct storage_config {
-  std::string backend = "sqlite";      ///< "sqlite" (embedded) or "postgresql"
+  storage::backend_kind backend = storage::backend_kind::sqlite;
   std::string path;                    ///< SQLite file; empty: <data_dir>/parley.db
-  std::string synchronous = "full";    ///< SQLite: "full" or "normal"
+  storage::sync_mode synchronous = storage::sync_mode::full;  ///< SQLite only
   std::string dsn;                     ///< PostgreSQL connection string
   std::uint32_t connect_timeout_s = 5;
-  std::string durability = "commit";   ///< "commit": ack after commit; "async": ack first
+  durability_mode durability = durability_mode::commit;
   std::uint32_t batch_size = 1000;     ///< rows per transaction at most
   milliseconds batch_delay{0};         ///< longest wait for more rows; 0: none
   std::uint64_t max_pending = 200'000; ///< buffered rows before new work is refused
@@ -100,7 +114,7 @@ struct tls_config {
   std::string key_file;   ///< PEM private key of that certificate
   std::string ca_file;    ///< PEM CAs that client certificates are checked against
   bool require_client_cert = false;  ///< mutual TLS: no client certificate, no connection
-  std::string min_version = "1.2";   ///< "1.2" or "1.3"
+  tls_version min_version = tls_version::v1_2;
 };
 
 /// Outbound contact lists ([outbound], docs/configuration.md).
@@ -118,7 +132,7 @@ struct redis_config {
 };
 
 struct log_config {
-  std::string level = "info";
+  log_level level = log_level::info;
   std::string file;  ///< empty: stderr only
 };
 
@@ -160,7 +174,8 @@ storage::config store_config(const config& c);
 /// The directory `list import` reads from (outbound.import_dir or <data_dir>/import).
 std::string import_dir(const config& c);
 
-/// One line per known key with its default and meaning, for --help-config and docs.
+/// Every key with its default and meaning, the reloadable ones marked, then the keys of
+/// each array of tables ([[queues]] ...): what `parleyd --config-keys` prints.
 std::string describe_config();
 
 /// One key whose value differs between two configs (see config_diff).
@@ -175,8 +190,13 @@ struct config_change {
 /// [[queues]] and [[agent_groups]] tables count as the keys "queues" and "agent_groups".
 std::vector<config_change> config_diff(const config& running, const config& next);
 
-/// Keys a SIGHUP may change in a running engine (docs/configuration.md lists them):
-/// log.level, limits.*, timeouts.*, auth.* and the console tokens.
+/// Whether SIGHUP may change `key` in a running engine: the option table's `reloadable`
+/// column (docs/configuration.md lists those keys). Arrays of tables never are.
 bool reloadable_key(const std::string& key);
+
+/// `running` with the value of every reloadable key taken from `next`: what a reload
+/// applies. Keys the table marks reloadable but cannot copy stay as they were (the
+/// reload sees them still differ and refuses).
+config with_reloaded(const config& running, const config& next);
 
 } // namespace parley::engine

@@ -1,7 +1,8 @@
-// config_entries: what reading a config shares between config.cpp (keys, [[queues]],
-// [[agent_groups]]) and config_outbound.cpp ([[campaigns]], [[schedule]]): the validator
-// that collects every problem with its file:line, and the reader of one array-of-tables
-// entry. Internal to engine/.
+// config_entries: what reading a config shares between config.cpp (the keys),
+// config_entries.cpp ([[queues]], [[agent_groups]]) and config_outbound.cpp ([[campaigns]],
+// [[schedule]]): the validator that collects every problem with its file:line, the reader
+// of one array-of-tables entry, and the description of every entry's keys (entry_tables,
+// for --config-keys), which each reader is checked against. Internal to engine/.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +24,26 @@ bool has_kind(const toml::node& n, kind k);
 /// "file:line" of a node (or "--set key=value"), `fallback` when it has no source.
 std::string where(const toml::node& n, const std::string& fallback);
 
+/// One key of an array-of-tables entry.
+struct entry_key {
+  std::string key;
+  std::string default_text;  ///< as TOML would say it, or "(required)"
+  std::string help;
+};
+
+/// An array of tables ("queues") or one nested in an entry ("campaigns.treatments"), with
+/// every key its reader reads. entry_reader::finish() checks the two agree.
+struct entry_table {
+  std::string name;
+  std::string help;
+  std::vector<entry_key> keys;
+};
+
+/// Every array of tables the config knows, in the order --config-keys shows them
+/// (config_entries.cpp).
+const std::vector<entry_table>& entry_tables();
+const entry_table* find_entry_table(const std::string& name);
+
 struct validator {
   config& cfg;
   std::string file;
@@ -42,8 +63,9 @@ struct validator {
 struct entry_reader {
   validator& v;
   const toml::table& t;
-  std::string name;  // e.g. "queues[2]"
-  std::vector<std::string> known;
+  std::string name;   // e.g. "queues[2]"
+  std::string table;  // its entry_table, e.g. "queues"
+  std::vector<std::string> known = {};
 
   const toml::node* get(const std::string& key, kind k) {
     known.push_back(key);
@@ -53,6 +75,25 @@ struct entry_reader {
       return nullptr;
     }
     return n;
+  }
+
+  /// One of the words of an enum (`word_of` gives each value's word); a word not among
+  /// them is reported at the entry, and false returned.
+  template <class E>
+  bool choice(const std::string& key, E& out, std::initializer_list<E> values,
+              const char* (*word_of)(E), bool required = false) {
+    std::string word = word_of(out);
+    text(key, word, required);
+    std::string all;
+    for (auto e : values) {
+      if (word == word_of(e)) {
+        out = e;
+        return true;
+      }
+      all += std::string{all.empty() ? "" : e == *(values.end() - 1) ? " or " : ", "} + word_of(e);
+    }
+    v.fail(t, name + "." + key, "\"" + word + "\" is not " + all);
+    return false;
   }
 
   void text(const std::string& key, std::string& out, bool required = false) {
@@ -122,12 +163,14 @@ struct entry_reader {
         out.push_back(s.as_string()->get());
   }
 
-  void finish() {
-    for (auto&& [k, x] : t)
-      if (std::find(known.begin(), known.end(), std::string{k.str()}) == known.end())
-        v.fail(x, name + "." + std::string{k.str()}, "unknown key");
-  }
+  /// Reports the keys nobody read as unknown, and a reader that read other keys than its
+  /// entry_table describes (a bug: --config-keys would not tell the truth).
+  void finish();
 };
+
+/// Checks between entries (overflow queues, capacities' media, campaigns), once
+/// everything is read.
+void check_domain(validator& v, const std::string& name);
 
 /// [[campaigns]] and [[schedule]] entries (config_outbound.cpp).
 void read_campaign(entry_reader& r, const toml::node& item);

@@ -1,5 +1,7 @@
 // config_options: the building blocks of parleyd's option table (config.cpp): one
-// `option` per key, with its type, help text, how it is stored and shown. Internal to engine/.
+// `option` per key, with its type, help text, how it is stored, shown and copied, and
+// whether a reload may change it. One row drives validation, --config-keys, the reload
+// diff and what a reload applies. Internal to engine/.
 #pragma once
 
 #include <functional>
@@ -22,7 +24,24 @@ struct option {
   /// Stores a value of the right type into the config; returns "" or why it is invalid.
   std::function<std::string(config&, const toml::node&)> apply;
   std::function<std::string(const config&)> show;
+  /// Copies this key's value between configs (what a reload applies); empty for keys
+  /// whose value has no single field.
+  std::function<void(config& to, const config& from)> copy = {};
+  /// SIGHUP (and the console's `reload`) may change it in a running engine.
+  bool reloadable = false;
 };
+
+/// Marks a row reloadable.
+inline option reloadable(option o) {
+  o.reloadable = true;
+  return o;
+}
+
+/// The copy function of a key stored in one field.
+template <class Get>
+auto copier(Get get) {
+  return [get](config& to, const config& from) { get(to) = get(const_cast<config&>(from)); };
+}
 
 template <class Get>
 option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::string help) {
@@ -35,7 +54,8 @@ option integer(std::string key, std::int64_t lo, std::int64_t hi, Get get, std::
             get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
             return {};
           },
-          [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); }};
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c))); },
+          copier(get)};
 }
 
 template <class Get>
@@ -52,7 +72,8 @@ option number(std::string key, double lo, double hi, Get get, std::string help) 
             std::ostringstream out;
             out << get(const_cast<config&>(c));
             return out.str();
-          }};
+          },
+          copier(get)};
 }
 
 template <class Get>
@@ -66,7 +87,8 @@ option duration_ms(std::string key, std::int64_t lo, std::int64_t hi, Get get, s
             get(c) = milliseconds{v};
             return {};
           },
-          [=](const config& c) { return std::to_string(get(const_cast<config&>(c)).count()); }};
+          [=](const config& c) { return std::to_string(get(const_cast<config&>(c)).count()); },
+          copier(get)};
 }
 
 template <class Get, class Check>
@@ -79,22 +101,34 @@ option text(std::string key, Get get, Check check, std::string help) {
             get(c) = v;
             return {};
           },
-          [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; }};
+          [=](const config& c) { return '"' + get(const_cast<config&>(c)) + '"'; },
+          copier(get)};
 }
 
-template <class Get>
-option choice(std::string key, std::vector<std::string> allowed, Get get, std::string help) {
-  return text(std::move(key), get,
-              [allowed](const std::string& v) -> std::string {
-                for (auto& a : allowed)
-                  if (v == a)
-                    return {};
-                std::string all;
-                for (auto& a : allowed)
-                  all += (all.empty() ? "\"" : ", \"") + a + "\"";
-                return "\"" + v + "\" is not one of " + all;
-              },
-              std::move(help));
+/// A key whose value is one of the words of an enum: parsed here, once, into the enum
+/// (`name` gives each value's word). A word not among them is refused with `refusal`
+/// after the quoted word, or else with the list of the allowed words.
+template <class E, class Get>
+option choice(std::string key, std::initializer_list<E> words, const char* (*name)(E), Get get,
+              std::string help, std::string refusal = {}) {
+  std::vector<E> values{words};
+  return {std::move(key), kind::string, std::move(help),
+          [=](config& c, const toml::node& n) -> std::string {
+            auto v = n.as_string()->get();
+            for (auto e : values)
+              if (v == name(e)) {
+                get(c) = e;
+                return {};
+              }
+            if (!refusal.empty())
+              return "\"" + v + "\" " + refusal;
+            std::string all;
+            for (auto e : values)
+              all += std::string{all.empty() ? "\"" : ", \""} + name(e) + "\"";
+            return "\"" + v + "\" is not one of " + all;
+          },
+          [=](const config& c) { return '"' + std::string{name(get(const_cast<config&>(c)))} + '"'; },
+          copier(get)};
 }
 
 template <class Get>
@@ -104,7 +138,8 @@ option flag(std::string key, Get get, std::string help) {
             get(c) = n.as_boolean()->get();
             return {};
           },
-          [=](const config& c) { return get(const_cast<config&>(c)) ? "true" : "false"; }};
+          [=](const config& c) { return get(const_cast<config&>(c)) ? "true" : "false"; },
+          copier(get)};
 }
 
 inline std::string any_text(const std::string&) {
@@ -115,12 +150,9 @@ inline std::string non_empty(const std::string& v) {
   return v.empty() ? "must not be empty" : "";
 }
 
-inline std::string log_level(const std::string& v) {
-  for (auto* ok : {"trace", "debug", "info", "warn", "error", "critical", "off"})
-    if (v == ok)
-      return {};
-  return "\"" + v + "\" is not a log level (trace, debug, info, warn, error, critical, off)";
-}
+/// Every key of the table, in the order --config-keys shows them (config.cpp).
+const std::vector<option>& options();
+const option* find_option(const std::string& key);
 
 /// The [storage] keys (config_storage.cpp).
 void add_storage_options(std::vector<option>& o);

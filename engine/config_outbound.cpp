@@ -27,17 +27,27 @@ std::string parse_window(const std::string& text, outbound::calling_window& w) {
 /// Treatments a campaign gets when it configures none (docs/outbound.md).
 std::vector<treatment> default_treatments() {
   using storage::call_result;
-  auto t = [](call_result r, const char* action, int after_min, std::uint32_t max) {
+  using enum treatment_action;
+  auto t = [](call_result r, treatment_action action, int after_min, std::uint32_t max) {
     return treatment{static_cast<std::uint8_t>(r), action, std::chrono::minutes{after_min}, max};
   };
-  return {t(call_result::busy, "retry", 5, 5),
-          t(call_result::no_answer, "retry", 60, 5),
-          t(call_result::answering_machine, "retry", 120, 3),
-          t(call_result::error, "retry", 15, 5),
-          t(call_result::fax, "next", 0, 0),
-          t(call_result::sit, "next", 0, 0),
-          treatment{abandoned_result, "retry", std::chrono::minutes{30}, 5},
-          t(call_result::answer, "final", 0, 0)};
+  return {t(call_result::busy, retry, 5, 5),
+          t(call_result::no_answer, retry, 60, 5),
+          t(call_result::answering_machine, retry, 120, 3),
+          t(call_result::error, retry, 15, 5),
+          t(call_result::fax, next, 0, 0),
+          t(call_result::sit, next, 0, 0),
+          treatment{abandoned_result, retry, std::chrono::minutes{30}, 5},
+          t(call_result::answer, final, 0, 0)};
+}
+
+const char* order_word(storage::lease_order o) {
+  switch (o) {
+    case storage::lease_order::schedule: return "schedule";
+    case storage::lease_order::fewest_attempts: return "fewest_attempts";
+    case storage::lease_order::list: return "list";
+  }
+  return "?";
 }
 
 } // namespace
@@ -48,16 +58,8 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.text("name", c.name, true);
   r.text("tenant", c.tenant);
   r.strings("lists", c.lists);
-  std::string mode = "progressive";
-  r.text("mode", mode);
-  if (mode == "preview")
-    c.mode = dial_mode::preview;
-  else if (mode == "progressive")
-    c.mode = dial_mode::progressive;
-  else if (mode == "predictive")
-    c.mode = dial_mode::predictive;
-  else
-    v.fail(item, r.name + ".mode", "\"" + mode + "\" is not preview, progressive or predictive");
+  r.choice("mode", c.mode, {dial_mode::preview, dial_mode::progressive, dial_mode::predictive},
+           outbound::to_name);
   r.text("queue", c.queue, true);
   r.text("media", c.media);
   r.real("lines_per_agent", c.lines_per_agent, 1.0, 20.0);
@@ -68,17 +70,10 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.number("abandon_window_days", days, 1, 366);
   c.abandon_window = std::chrono::minutes{days * 24 * 60};
   r.number("lease_chunk", c.lease_chunk, 1, 100'000);
-  std::string order = "schedule";
-  r.text("order", order);
-  if (order == "schedule")
-    c.order = storage::lease_order::schedule;
-  else if (order == "fewest_attempts")
-    c.order = storage::lease_order::fewest_attempts;
-  else if (order == "list")
-    c.order = storage::lease_order::list;
-  else
-    v.fail(item, r.name + ".order",
-             "\"" + order + "\" is not schedule, fewest_attempts or list");
+  r.choice("order", c.order,
+           {storage::lease_order::schedule, storage::lease_order::fewest_attempts,
+            storage::lease_order::list},
+           order_word);
   r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
   r.duration("preview_timeout_ms", c.preview_timeout);
   std::string window;
@@ -103,11 +98,14 @@ void read_campaign(entry_reader& r, const toml::node& item) {
     } else {
       std::size_t i = 0;
       for (auto& x : *arr) {
-        entry_reader tr{v, *x.as_table(), r.name + ".treatments[" + std::to_string(i++) + "]", {}};
+        entry_reader tr{v, *x.as_table(), r.name + ".treatments[" + std::to_string(i++) + "]",
+                        "campaigns.treatments"};
         treatment t;
         std::string result;
         tr.text("result", result, true);
-        tr.text("action", t.action);
+        tr.choice("action", t.action,
+                  {treatment_action::retry, treatment_action::next, treatment_action::final},
+                  parley::to_string);
         std::int64_t after = 0;
         tr.number("after_min", after, 0, 366 * 24 * 60);
         t.after = std::chrono::minutes{after};
@@ -117,8 +115,6 @@ void read_campaign(entry_reader& r, const toml::node& item) {
           t.result = abandoned_result;
         else if (auto why = outbound::parse_call_result(result, t.result); !why.empty())
           v.fail(x, tr.name + ".result", why + " (or \"abandoned\")");
-        if (t.action != "retry" && t.action != "next" && t.action != "final")
-          v.fail(x, tr.name + ".action", "\"" + t.action + "\" is not retry, next or final");
         std::erase_if(c.treatments, [&](const treatment& o) { return o.result == t.result; });
         c.treatments.push_back(t);
       }
@@ -137,7 +133,11 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   schedule_entry e;
   r.text("cron", e.cron, true);
   r.text("zone", e.zone);
-  r.text("action", e.action, true);
+  bool known_action = r.choice(
+    "action", e.action,
+    {schedule_action::start, schedule_action::stop, schedule_action::pause,
+     schedule_action::resume, schedule_action::import},
+    parley::to_string, true);
   r.text("campaign", e.campaign);
   r.text("list", e.list);
   r.text("file", e.file);
@@ -148,20 +148,18 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   } catch (const std::exception& ex) {
     r.v.fail(item, r.name + ".cron", ex.what());
   }
-  static const std::vector<std::string> actions{"start", "stop", "pause", "resume", "import"};
-  if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
-    r.v.fail(item, r.name + ".action",
-             "\"" + e.action + "\" is not start, stop, pause, resume or import");
-  else if (e.action == "import" && (e.list.empty() || e.file.empty()))
+  bool is_import = known_action && e.action == schedule_action::import;
+  if (is_import && (e.list.empty() || e.file.empty())) {
     r.v.fail(item, r.name, "an import needs list and file");
-  else if (e.action == "import") {
+  } else if (is_import) {
     try {
       outbound::parse_mapping(e.mapping);
     } catch (const std::invalid_argument& ex) {
       r.v.fail(item, r.name + ".mapping", ex.what());
     }
-  } else if (e.campaign.empty())
+  } else if (known_action && e.campaign.empty()) {
     r.v.fail(item, r.name, "a campaign action needs campaign");
+  }
   r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
 }
 

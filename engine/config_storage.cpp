@@ -1,4 +1,5 @@
-// The [storage] keys of the option table (config_options.hpp).
+// The [storage], [outbound] and [redis] keys of the option table (config_options.hpp), and
+// what the storage backend and list imports are given of them.
 #include <filesystem>
 
 #include "engine/config_options.hpp"
@@ -70,13 +71,14 @@ void add_outbound_options(std::vector<option>& o) {
 
 void add_storage_options(std::vector<option>& o) {
   constexpr std::int64_t minute_ms = 60'000;
-  o.push_back(choice("storage.backend", {"sqlite", "postgresql"},
-                     [](config& c) -> auto& { return c.storage.backend; },
+  o.push_back(choice("storage.backend",
+                     {storage::backend_kind::sqlite, storage::backend_kind::postgresql},
+                     storage::to_string, [](config& c) -> auto& { return c.storage.backend; },
                      "\"sqlite\" (embedded, a file under engine.data_dir) or \"postgresql\""));
   o.push_back(text("storage.path", [](config& c) -> auto& { return c.storage.path; }, any_text,
                    "SQLite database file; empty = <engine.data_dir>/parley.db"));
-  o.push_back(choice("storage.synchronous", {"full", "normal"},
-                     [](config& c) -> auto& { return c.storage.synchronous; },
+  o.push_back(choice("storage.synchronous", {storage::sync_mode::full, storage::sync_mode::normal},
+                     storage::to_string, [](config& c) -> auto& { return c.storage.synchronous; },
                      "SQLite: \"full\" syncs every commit (survives power loss); \"normal\" "
                      "survives a process crash only"));
   o.push_back(text("storage.dsn", [](config& c) -> auto& { return c.storage.dsn; }, non_empty,
@@ -86,8 +88,8 @@ void add_storage_options(std::vector<option>& o) {
                       [](config& c) -> auto& { return c.storage.connect_timeout_s; },
                       "PostgreSQL connection timeout, and how long start-up waits for another "
                       "parleyd to let go of the database (seconds)"));
-  o.push_back(choice("storage.durability", {"commit", "async"},
-                     [](config& c) -> auto& { return c.storage.durability; },
+  o.push_back(choice("storage.durability", {durability_mode::commit, durability_mode::async},
+                     to_string, [](config& c) -> auto& { return c.storage.durability; },
                      "\"commit\": a request is acknowledged after its change is committed; "
                      "\"async\": at once (a crash may lose the last uncommitted batch)"));
   o.push_back(integer("storage.batch_size", 1, 100'000,

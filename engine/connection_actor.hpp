@@ -41,6 +41,8 @@ struct connection_setup {
   caf::timespan request_timeout;
   std::uint32_t max_stats = 100'000;  ///< open statistics on this connection
   std::uint64_t max_output_bytes = 8 * 1024 * 1024;  ///< the session's output limit
+  /// storage.durability = commit: a change is acknowledged once the writer committed it.
+  bool commit_acks = true;
 };
 
 /// Spawns the connection actor of one session.

@@ -17,8 +17,10 @@ struct counters {
   std::atomic<std::uint64_t> registrations{0};
   /// TLS handshakes that failed or did not finish in time (a plain client on a TLS port).
   std::atomic<std::uint64_t> tls_handshake_failures{0};
-  /// Config reloads (SIGHUP, console `reload`) applied, and refused as a whole.
+  /// Config reloads (SIGHUP, console `reload`) applied, finding nothing changed, and
+  /// refused as a whole (reload_outcome).
   std::atomic<std::uint64_t> reloads_applied{0};
+  std::atomic<std::uint64_t> reloads_unchanged{0};
   std::atomic<std::uint64_t> reloads_refused{0};
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};

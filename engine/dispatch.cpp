@@ -73,7 +73,7 @@ bool vq_family(Message m) {
 template <class F>
 void after_commit(connection_self self, std::uint64_t ref, F answer) {
   auto& dom = *self->state.setup.domain;
-  if (!dom.store || !dom.metrics->storage.commit_acks) {
+  if (!dom.store || !self->state.setup.commit_acks) {
     answer();
     return;
   }

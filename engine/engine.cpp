@@ -14,6 +14,7 @@
 #include "actors/outbound/gateway.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
 #include "engine/list_jobs.hpp"
+#include "engine/logging.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
 
@@ -36,7 +37,7 @@ writer_config writer_settings(const config& c, std::uint64_t next_session_id) {
   writer_config w;
   w.batch_size = c.storage.batch_size;
   w.batch_delay = c.storage.batch_delay;
-  w.commit_acks = c.storage.durability == "commit";
+  w.commit_acks = c.storage.durability == durability_mode::commit;
   w.max_pending = c.storage.max_pending;
   w.retry_min = c.storage.retry_min;
   w.retry_max = c.storage.retry_max;
@@ -89,7 +90,6 @@ void engine::start() {
   }
   auto metrics = std::make_shared<domain_metrics>();
   metrics->storage.backend = store->describe();
-  metrics->storage.commit_acks = cfg_.storage.durability == "commit";
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
   system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
@@ -133,7 +133,7 @@ void engine::start() {
       },
       [this] { return draining_.load(); },
       [this] { return undrain(); },
-      [this]() -> std::optional<std::vector<std::string>> {
+      [this]() -> std::optional<reload_result> {
         if (!reload_source_)
           return std::nullopt;
         return reload_from_source("console reload");
@@ -181,7 +181,7 @@ void engine::recover(storage::recovered& rec) {
   }
   spdlog::info("storage: {} ({}); recovered {} interaction(s); reporting continues after "
                "seq {}; {} agent session(s) left open by the last run closed",
-               domain_->metrics->storage.backend, cfg_.storage.durability, live, rec.max_seq,
+               domain_->metrics->storage.backend, to_string(cfg_.storage.durability), live, rec.max_seq,
                rec.closed_sessions);
 }
 
@@ -232,11 +232,15 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     if (c.autostart)
       caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
   }
-  if (storage.list_store && !d->cfg->outbound.schedule.empty())
+  if (storage.list_store && !d->cfg->outbound.schedule.empty()) {
+    // The scheduler keeps its own snapshot of the config: never a reference into one.
+    auto snapshot = std::make_shared<const config>(cfg);
     d->scheduler = outbound::spawn_scheduler(
-      sys, shared, [&sys, &cfg](const schedule_entry& e, const caf::actor& to) {
-        return start_list_import(sys, to, cfg, e.list, e.file, e.mapping, after_import::rename);
+      sys, shared, [&sys, snapshot](const schedule_entry& e, const caf::actor& to) {
+        return start_list_import(sys, to, *snapshot, e.list, e.file, e.mapping,
+                                 after_import::rename);
       });
+  }
   return shared;
 }
 
@@ -336,25 +340,28 @@ std::string engine::undrain() {
   return {};
 }
 
-std::vector<std::string> engine::reload(const config& next, const std::string& who) {
+reload_result engine::reload(const config& next, const std::string& who) {
   std::lock_guard lock{reload_mx_};  // one reload at a time; stop() does not take it
-  std::vector<std::string> lines;
+  reload_result out;
   auto say = [&](spdlog::level::level_enum level, std::string line) {
     spdlog::log(level, "{}: {}", who, line);
-    lines.push_back(std::move(line));
+    out.lines.push_back(std::move(line));
   };
   auto refuse = [&](std::string line) {
     counters_.reloads_refused.fetch_add(1, std::memory_order_relaxed);
+    out.outcome = reload_outcome::refused;
     say(spdlog::level::warn, "not applied: " + line);
-    return lines;
+    return out;
   };
   if (stopping_.load())
     return refuse("the engine is stopping");
   auto running = live_.get();
   auto changes = config_diff(*running, next);
   if (changes.empty()) {
+    counters_.reloads_unchanged.fetch_add(1, std::memory_order_relaxed);
+    out.outcome = reload_outcome::unchanged;
     say(spdlog::level::info, "nothing changed in " + next.source);
-    return lines;
+    return out;
   }
   std::string unsafe;
   for (auto& c : changes)
@@ -363,48 +370,45 @@ std::vector<std::string> engine::reload(const config& next, const std::string& w
   if (!unsafe.empty())
     return refuse(unsafe + (unsafe.find(',') == std::string::npos ? " needs" : " need")
                   + " a restart; nothing changed");
-  // The new snapshot: the running config with exactly the reloadable parts replaced.
-  auto fresh = std::make_shared<config>(*running);
-  fresh->limits = next.limits;
-  fresh->timeouts = next.timeouts;
-  fresh->tokens = next.tokens;
-  fresh->log.level = next.log.level;
-  fresh->console.admin_token = next.console.admin_token;
-  fresh->console.operator_token = next.console.operator_token;
-  fresh->console.user_token = next.console.user_token;
-  // A key marked reloadable but not copied above would be silently ignored: refuse instead.
+  // The new snapshot: the running config with exactly the reloadable keys replaced.
+  auto fresh = std::make_shared<config>(with_reloaded(*running, next));
+  // A key marked reloadable that the table cannot copy would be silently ignored: refuse.
   if (auto left = config_diff(*fresh, next); !left.empty())
     return refuse(left.front().key + " is reloadable but the engine cannot apply it (a bug)");
   // Apply. The directory swaps its tokens in one message; everything else is one snapshot.
   if (fresh->tokens != running->tokens)
     caf::anon_send(directory_, caf::update_atom_v, token_map{fresh->tokens.begin(), fresh->tokens.end()});
-  auto old_level = spdlog::level::from_str(running->log.level);
-  auto new_level = spdlog::level::from_str(fresh->log.level);
+  auto old_level = spdlog_level(running->log.level);
+  auto new_level = spdlog_level(fresh->log.level);
   live_.publish(fresh);
   counters_.reloads_applied.fetch_add(1, std::memory_order_relaxed);
+  out.outcome = reload_outcome::applied;
   // Say what changed at the more verbose of the two levels, so a quieter level still
   // shows the line that made it quieter.
   spdlog::set_level(std::min(old_level, new_level));
   for (auto& c : changes)
     say(spdlog::level::info, c.key + " " + c.before + " -> " + c.after);
   spdlog::set_level(new_level);
-  return lines;
+  return out;
 }
 
-std::vector<std::string> engine::reload_from_source(const std::string& who) {
+reload_result engine::reload_from_source(const std::string& who) {
+  auto refused = [&](std::string line) {
+    counters_.reloads_refused.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("{}: {}", who, line);
+    return reload_result{reload_outcome::refused, {std::move(line)}};
+  };
   if (!reload_source_)
-    return {"not applied: this engine has no config file to read again"};
+    return refused("not applied: this engine has no config file to read again");
   config next;
   try {
     next = reload_source_();
   } catch (const std::exception& e) {
-    counters_.reloads_refused.fetch_add(1, std::memory_order_relaxed);
     std::string why = e.what();
     for (auto& ch : why)
       if (ch == '\n')
         ch = ';';  // one log line
-    spdlog::warn("{}: not applied: config error: {}", who, why);
-    return {"not applied: config error: " + why};
+    return refused("not applied: config error: " + why);
   }
   return reload(next, who);
 }

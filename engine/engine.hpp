@@ -30,6 +30,7 @@
 #include "engine/counters.hpp"
 #include "engine/listener.hpp"
 #include "engine/live_config.hpp"
+#include "engine/reload_result.hpp"
 #include "engine/session.hpp"
 
 namespace parley::engine {
@@ -70,14 +71,15 @@ public:
   void on_reload_request(std::function<config()> f) { reload_source_ = std::move(f); }
 
   /// Applies `next` if every key that differs from the running config is reloadable
-  /// (reloadable_key): all of it at once, or — when any other key changed — nothing.
-  /// Logs one line per changed key (or one line naming the refused keys), each starting
-  /// with `who` ("SIGHUP"), and returns those lines. Thread-safe; never blocks on actors.
-  std::vector<std::string> reload(const config& next, const std::string& who);
+  /// (the option table's `reloadable` column): all of it at once, or — when any other key
+  /// changed — nothing. Logs one line per changed key (or one line naming the refused
+  /// keys), each starting with `who` ("SIGHUP"), and returns the outcome with those lines.
+  /// Thread-safe; never blocks on actors.
+  reload_result reload(const config& next, const std::string& who);
 
-  /// The same with the config from on_reload_request (a config error is logged, and
-  /// nothing applied).
-  std::vector<std::string> reload_from_source(const std::string& who);
+  /// The same with the config from on_reload_request: a config error, or no source to
+  /// read, is a refusal (logged; nothing applied).
+  reload_result reload_from_source(const std::string& who);
 
   /// The settings in effect: the start-up config with the reloaded keys replaced.
   const live_config& live() const noexcept { return live_; }

@@ -4,6 +4,7 @@
 // reloadable keys, all or nothing (engine::reload); SIGUSR1 reopens the log file.
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -115,17 +116,49 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
   return 0;
 }
 
+/// The text after --help's options: ports, signals, where to read more.
+const char* help_footer =
+  "Ports (the defaults; [listen], [console], [metrics] in the config):\n"
+  "  7120   interaction protocol: gateways, agent desktops, routers, reporting\n"
+  "  7122   virtual-queue events\n"
+  "  2060   statistics\n"
+  "  7123   admin console (line protocol; the `parley` client)\n"
+  "  13131  HTTP: /metrics (Prometheus), /healthz, /readyz\n"
+  "Signals:\n"
+  "  SIGINT, SIGTERM  drain and stop gracefully; a second one exits at once\n"
+  "  SIGHUP           reload the config file (reloadable keys only, all or nothing)\n"
+  "  SIGUSR1          reopen the log file (after logrotate)\n"
+  "Docs: docs/configuration.md (every key; --config-keys lists them), docs/console.md,\n"
+  "docs/metrics.md, docs/protocol.md, docs/persistence.md, docs/outbound.md.";
+
+/// Without --config parleyd reads conf/parley.toml from the current directory. When it is
+/// not there, say where it looked and how to point it elsewhere (exit 2).
+int no_default_config(const std::string& path) {
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  auto tried = std::filesystem::absolute(path, ec);
+  std::cerr << "parleyd: no config file: without --config it reads " << path
+            << " from the current directory, and " << tried.string() << " does not exist (in "
+            << cwd.string() << ").\n"
+            << "Start it with --config FILE (e.g. --config /etc/parley/parley.toml); "
+               "conf/parley.toml in Parley's source tree is the embedded default (loopback "
+               "only, no database server), and `parleyd --config-keys` lists every key.\n";
+  return 2;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"parleyd: the Parley contact-center interaction engine"};
+  app.footer(help_footer);
   std::string config_path = "conf/parley.toml";
   std::string check_path;
   std::string ports_file;
   std::vector<std::string> overrides;
   bool version = false;
   bool keys = false;
-  app.add_option("-c,--config", config_path, "TOML config file")->capture_default_str();
+  auto* config_option =
+    app.add_option("-c,--config", config_path, "TOML config file")->capture_default_str();
   app.add_option("--check-config", check_path, "validate FILE (with --set overrides) and exit");
   app.add_option("--set", overrides, "override one key, e.g. --set listen.interaction_port=0")
     ->type_name("KEY=VALUE")
@@ -134,7 +167,9 @@ int main(int argc, char** argv) {
   app.add_option("--ports-file", ports_file,
                  "write the bound ports to FILE once listening (for port 0)");
   app.add_flag("--version", version, "print the version and exit");
-  app.add_flag("--config-keys", keys, "list every config key with its default and exit");
+  app.add_flag("--config-keys", keys,
+               "list every config key with its default, meaning and whether SIGHUP reloads it, "
+               "and the keys of [[queues]], [[agent_groups]], [[campaigns]], [[schedule]]; exit");
   CLI11_PARSE(app, argc, argv);
 
   if (version) {
@@ -152,6 +187,8 @@ int main(int argc, char** argv) {
       std::cout << check_path << ": ok\n";
       return 0;
     }
+    if (config_option->count() == 0 && !std::filesystem::exists(config_path))
+      return no_default_config(config_path);
     return serve(load_config(config_path, overrides), ports_file, config_path, overrides);
   } catch (const config_error& e) {
     std::cerr << "parleyd: config error:\n" << e.what() << "\n";

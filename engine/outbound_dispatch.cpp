@@ -7,6 +7,7 @@
 
 #include "actors/outbound/campaign_actor.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/campaign_status.hpp"
 
 namespace parley::engine {
 
@@ -68,33 +69,19 @@ void control(connection_self self, std::uint64_t ref, const wire::CampaignContro
 }
 
 void all_campaigns(connection_self self, std::uint64_t ref) {
-  auto& all = self->state.setup.domain->campaigns;
-  auto views = std::make_shared<std::map<std::string, outbound::campaign_view>>();
-  auto left = std::make_shared<std::size_t>(all.size());
-  auto failed = std::make_shared<bool>(false);
-  auto finish = [=] {
+  auto& dom = *self->state.setup.domain;
+  gather_campaigns(self, dom, self->state.setup.request_timeout, [=](campaign_answers got) {
+    if (!got.errors.empty()) {
+      self->state.fail(ref, got.errors.begin()->second);
+      return;
+    }
     auto& enc = self->state.enc;
     auto& fbb = enc.start();
     std::vector<flatbuffers::Offset<wire::CampaignStatus>> items;
-    for (auto& [name, v] : *views)  // by name
+    for (auto& [name, v] : got.views)  // by name
       items.push_back(build_campaign(fbb, v));
     self->state.send(enc.finish(ref, wire::CreateCampaignsDirect(fbb, &items)));
-  };
-  if (all.empty())
-    return finish();
-  for (auto& [name, c] : all)
-    self->request(c, self->state.setup.request_timeout, campaign_atom_v, std::string{"status"})
-      .then(
-        [=](const outbound::campaign_view& v) {
-          (*views)[v.name] = v;
-          if (--*left == 0 && !*failed)
-            finish();
-        },
-        [=](caf::error& e) {
-          if (!*failed)
-            self->state.fail(ref, e);
-          *failed = true;
-        });
+  });
 }
 
 /// Preview requests need the agent logged in on this desktop and the campaign: its actor,

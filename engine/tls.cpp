@@ -36,7 +36,7 @@ std::unique_ptr<ssl::context> make_server_tls(const tls_config& cfg) {
                    | ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1
                    | ssl::context::single_dh_use);
   auto* native = ctx->native_handle();
-  SSL_CTX_set_min_proto_version(native, cfg.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  SSL_CTX_set_min_proto_version(native, cfg.min_version == tls_version::v1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
   boost::system::error_code ec;
   check_readable("tls.cert_file", cfg.cert_file);
   ctx->use_certificate_chain_file(cfg.cert_file, ec);

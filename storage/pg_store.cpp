@@ -39,7 +39,7 @@ public:
   }
 
   void migrate() override {
-    apply_migrations(migrations("postgresql"), schema_version(), describe_, "storage.dsn", "BEGIN",
+    apply_migrations(migrations(backend_kind::postgresql), schema_version(), describe_, "storage.dsn", "BEGIN",
                      [this](const std::string& sql) { exec(sql); }, [this] { rollback(); });
     staged_ = false;
   }

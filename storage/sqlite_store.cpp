@@ -44,7 +44,7 @@ public:
       fail_open(sqlite3_errmsg(db_));
     if (auto mode = text_of("PRAGMA journal_mode=WAL"); mode != "wal")
       fail_open("cannot switch to WAL mode (journal_mode is " + mode + ")");
-    exec(cfg.synchronous == "normal" ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    exec(cfg.synchronous == sync_mode::normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
     exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
   }
 
@@ -78,7 +78,7 @@ public:
   }
 
   void migrate() override {
-    apply_migrations(migrations("sqlite"), schema_version(), path_, "storage.path",
+    apply_migrations(migrations(backend_kind::sqlite), schema_version(), path_, "storage.path",
                      "BEGIN IMMEDIATE", [this](const std::string& sql) { exec(sql); },
                      [this] { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); });
   }

@@ -4,14 +4,33 @@
 
 namespace parley::storage {
 
+const char* to_string(backend_kind b) noexcept {
+  switch (b) {
+    case backend_kind::sqlite: return "sqlite";
+    case backend_kind::postgresql: return "postgresql";
+  }
+  return "?";
+}
+
+const char* to_string(sync_mode m) noexcept {
+  switch (m) {
+    case sync_mode::full: return "full";
+    case sync_mode::normal: return "normal";
+  }
+  return "?";
+}
+
 std::unique_ptr<store> open_store(const config& cfg) {
-  if (cfg.backend == "sqlite")
-    return open_sqlite(cfg);
-  if (cfg.backend == "postgresql")
-    return open_postgresql(cfg);
-  throw storage_error("unknown storage backend \"" + cfg.backend
-                        + "\" (storage.backend: \"sqlite\" or \"postgresql\")",
+  switch (cfg.backend) {
+    case backend_kind::sqlite: return open_sqlite(cfg);
+    case backend_kind::postgresql: return open_postgresql(cfg);
+  }
+  throw storage_error("unknown storage backend (storage.backend: \"sqlite\" or \"postgresql\")",
                       false);
+}
+
+const std::vector<std::string>& migrations(backend_kind backend) {
+  return migrations(std::string{to_string(backend)});
 }
 
 void apply_migrations(const std::vector<std::string>& all, int have, const std::string& where,

@@ -33,11 +33,23 @@ private:
   bool transient_;
 };
 
+/// Which database a store talks to (storage.backend).
+enum class backend_kind { sqlite, postgresql };
+
+/// SQLite's `PRAGMA synchronous` (storage.synchronous): full survives power loss, normal
+/// a process crash only.
+enum class sync_mode { full, normal };
+
+/// "sqlite", "postgresql": the names the config and the migrations folders use.
+const char* to_string(backend_kind b) noexcept;
+/// "full", "normal".
+const char* to_string(sync_mode m) noexcept;
+
 struct config {
-  std::string backend = "sqlite";  ///< "sqlite" or "postgresql"
-  std::string path;                ///< SQLite file
-  std::string synchronous = "full";  ///< SQLite: "full" (power-loss safe) or "normal"
-  std::string dsn;                 ///< PostgreSQL connection string (libpq)
+  backend_kind backend = backend_kind::sqlite;
+  std::string path;                          ///< SQLite file
+  sync_mode synchronous = sync_mode::full;   ///< SQLite only
+  std::string dsn;                           ///< PostgreSQL connection string (libpq)
   std::uint32_t connect_timeout_s = 5;
 };
 
@@ -94,7 +106,9 @@ std::unique_ptr<store> open_store(const config& cfg);
 std::unique_ptr<store> open_sqlite(const config& cfg);
 std::unique_ptr<store> open_postgresql(const config& cfg);
 
-/// The migrations this binary carries, oldest first (storage/migrations/<backend>/*.sql).
+/// The migrations this binary carries, oldest first (storage/migrations/<backend>/*.sql;
+/// the string overload takes the folder name).
 const std::vector<std::string>& migrations(const std::string& backend);
+const std::vector<std::string>& migrations(backend_kind backend);
 
 } // namespace parley::storage

@@ -45,7 +45,7 @@ caf::behavior agent_registry(registry_self self) {
         return caf::make_error(wire::ErrorCode::unknown_id,
                                "agent " + id + " is not in any [[agent_groups]] entry");
       if (auto it = st.agents.find(id); it != st.agents.end()) {
-        if (st.dom->cfg->routing.second_login != "force")
+        if (st.dom->cfg->routing.second_login != second_login_policy::force)
           return caf::make_error(wire::ErrorCode::wrong_state,
                                  "agent " + id + " is logged in on another desktop");
         self->demonitor(it->second);

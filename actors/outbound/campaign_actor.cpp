@@ -1,6 +1,7 @@
 // One outbound campaign (campaign_actor.hpp): leases, compliance, pacing, dialer sessions.
 #include "actors/outbound/campaign_actor.hpp"
 
+#include <array>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -66,6 +67,7 @@ struct campaign_state {
   std::uint32_t ready_agents = 0, agents = 0;
   std::uint64_t next_call = 0;
   std::uint64_t dialed = 0, answered = 0, abandoned = 0, denied = 0;
+  std::array<std::uint64_t, 16> results{};  ///< finished attempts by final call_event
   static inline const char* name = "campaign";
 
   std::int64_t now_ms() const { return dom->clk->now_ms(); }
@@ -98,6 +100,7 @@ campaign_view view(self_ptr self) {
   v.answered = st.answered;
   v.abandoned = st.abandoned;
   v.denied = st.denied;
+  v.results.assign(st.results.begin(), st.results.end());
   v.exhausted_lists = st.empty_leases;
   v.abandon_rate = st.abandons.over(st.now_ms(), st.cfg->abandon_window).rate();
   v.answer_rate = st.pace->answer_rate();
@@ -522,6 +525,8 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
         --st.ringing;
         st.pace->on_outcome(now, false, r.ring_s);
       }
+      if (!r.abandoned)
+        ++st.results[std::min<std::size_t>(r.event, st.results.size() - 1)];
       if (st.dom->stats) {
         auto result = result_of(r.event, r.abandoned);
         self->send(st.dom->stats, dial_atom_v, st.cfg->tenant, st.cfg->name,

@@ -15,11 +15,31 @@ const char* to_name(dial_mode m) {
 
 namespace parley {
 
+const char* to_string(treatment_action a) noexcept {
+  switch (a) {
+    case treatment_action::retry: return "retry";
+    case treatment_action::next: return "next";
+    case treatment_action::final: return "final";
+  }
+  return "?";
+}
+
+const char* to_string(schedule_action a) noexcept {
+  switch (a) {
+    case schedule_action::start: return "start";
+    case schedule_action::stop: return "stop";
+    case schedule_action::pause: return "pause";
+    case schedule_action::resume: return "resume";
+    case schedule_action::import: return "import";
+  }
+  return "?";
+}
+
 treatment campaign_config::treatment_for(std::uint8_t result) const {
   for (auto& t : treatments)
     if (t.result == result)
       return t;
-  return treatment{result, "final", std::chrono::minutes{0}, 0};
+  return treatment{result, treatment_action::final, std::chrono::minutes{0}, 0};
 }
 
 } // namespace parley

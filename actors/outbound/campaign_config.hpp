@@ -19,10 +19,21 @@ namespace parley {
 
 using outbound::dial_mode;
 
+/// A treatment's action: dial the same number again later, go on with the next number of
+/// the record's chain, or stop (the record is final).
+enum class treatment_action { retry, next, final };
+
+/// What a [[schedule]] entry does: control its campaign, or import a list.
+enum class schedule_action { start, stop, pause, resume, import };
+
+const char* to_string(treatment_action a) noexcept;  ///< "retry", "next", "final"
+/// "start", "stop", "pause", "resume", "import" (the campaign operations' own words).
+const char* to_string(schedule_action a) noexcept;
+
 /// What a campaign does with a record after a call result.
 struct treatment {
   std::uint8_t result = 0;         ///< storage::call_result; 255: an abandoned answer
-  std::string action = "final";    ///< "retry" (same number later), "next" (next in chain), "final"
+  treatment_action action = treatment_action::final;
   std::chrono::minutes after{0};   ///< retry: not before this much later
   std::uint32_t max_attempts = 0;  ///< retry: the record's attempts cap (then final)
 
@@ -75,7 +86,7 @@ struct gateway_config {
 struct schedule_entry {
   std::string cron;                 ///< "m h dom mon dow"
   std::string zone = "UTC";
-  std::string action;               ///< "start", "stop", "pause", "resume" or "import"
+  schedule_action action = schedule_action::start;
   std::string campaign;             ///< campaign actions
   std::string list;                 ///< import: into this contact list
   std::string file;                 ///< import: this file in outbound.import_dir

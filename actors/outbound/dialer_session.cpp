@@ -38,12 +38,12 @@ treated apply_treatment(const campaign_config& c, storage::record_row r, std::ui
   r.call_time_ms = now_ms;
   ++r.attempts;
   r.record_status = static_cast<std::uint8_t>(storage::record_status::updated);
-  if (t.action == "retry" && r.attempts < t.max_attempts) {
+  if (t.action == treatment_action::retry && r.attempts < t.max_attempts) {
     r.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
     r.dial_sched_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(t.after).count();
   } else if (r.chain_id != 0) {
     // Retries used up count as "next": this number failed, the customer's others may not.
-    out.chain = t.action == "final" ? chain_step::close : chain_step::next;
+    out.chain = t.action == treatment_action::final ? chain_step::close : chain_step::next;
   }
   out.record = std::move(r);
   return out;
@@ -98,7 +98,10 @@ void finish(self_ptr self, std::uint8_t event) {
     self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now,
                t.chain == chain_step::close);
   auto& m = *st.s.dom->metrics;
-  m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
+  // An abandoned call counts once, as abandoned (dial_abandoned), not also as the event
+  // it ended with: the results add up to the attempts.
+  if (!st.abandoned)
+    m.dial_results[std::min<std::size_t>(event, m.dial_results.size() - 1)].fetch_add(1, std::memory_order_relaxed);
   m.dials_in_flight.fetch_sub(1, std::memory_order_relaxed);
   attempt_report rep;
   rep.call = st.s.call;

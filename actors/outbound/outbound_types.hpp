@@ -81,6 +81,8 @@ struct campaign_view {
   std::uint64_t answered = 0;
   std::uint64_t abandoned = 0;
   std::uint64_t denied = 0;
+  /// Finished attempts by final call_event (index); abandoned ones count in `abandoned`.
+  std::vector<std::uint64_t> results;
   std::uint64_t exhausted_lists = 0;  ///< lists with nothing due at the last lease
   double abandon_rate = 0;            ///< over its compliance window
   double answer_rate = 0;             ///< pacing's estimate
@@ -90,7 +92,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, campaign_view& x) {
   return f(caf::meta::type_name("campaign_view"), x.name, x.mode, x.state, x.queue, x.lists,
            x.ready_agents, x.agents, x.in_flight, x.buffered, x.dialed, x.answered, x.abandoned,
-           x.denied, x.exhausted_lists, x.abandon_rate, x.answer_rate);
+           x.denied, x.results, x.exhausted_lists, x.abandon_rate, x.answer_rate);
 }
 
 /// A record shown to a preview agent before it is dialed.

@@ -76,11 +76,12 @@ caf::behavior scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
       }
       auto& e = st.dom->cfg->outbound.schedule.at(i);
       arm(self, i);
-      if (e.action == "import")
+      if (e.action == schedule_action::import)
         return run_import(self, e);
       auto c = st.dom->campaign(e.campaign);
-      auto what = e.action + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";
-      self->request(c, std::chrono::seconds{30}, campaign_atom_v, e.action)
+      std::string op = to_string(e.action);
+      auto what = op + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";
+      self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
         .then([=](const campaign_view& v) { spdlog::info("schedule: {}: {}", what, v.state); },
               [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); });
     },

@@ -91,6 +91,16 @@ struct writer_state {
     auto n = buf.size();
     health().pending.store(n, std::memory_order_relaxed);
     health().full.store(n >= cfg.max_pending, std::memory_order_relaxed);
+    update_takes_work();
+  }
+
+  /// New work is refused when the buffer is full, or while storage is down if an
+  /// acknowledgement waits for the commit (durability = commit).
+  void update_takes_work() {
+    auto& h = health();
+    h.takes_work.store(!h.full.load(std::memory_order_relaxed)
+                         && (h.up.load(std::memory_order_relaxed) || !cfg.commit_acks),
+                       std::memory_order_relaxed);
   }
 
   /// Agent sessions follow the login and logout events.
@@ -142,6 +152,7 @@ void write_now(writer_self self) {
   } catch (const storage::storage_error& e) {
     h.failures.fetch_add(1, std::memory_order_relaxed);
     h.up.store(false, std::memory_order_relaxed);
+    st.update_takes_work();
     ++st.failed_attempts;
     st.backoff = st.backoff.count() == 0 ? st.cfg.retry_min
                                          : std::min(st.backoff * 2, st.cfg.retry_max);
@@ -165,6 +176,7 @@ void write_now(writer_self self) {
     spdlog::info("storage: back after {} failed attempt(s); {} rows written", st.failed_attempts,
                  rows);
   h.up.store(true, std::memory_order_relaxed);
+  st.update_takes_work();
   st.failed_attempts = 0;
   st.backoff = {};
   st.last_write = t1;
@@ -257,6 +269,7 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
       if (!st.retrying && st.buf.empty() && now - st.last_write >= st.cfg.health_interval) {
         bool ok = st.store->ping();
         auto was = st.health().up.exchange(ok, std::memory_order_relaxed);
+        st.update_takes_work();
         if (was != ok)
           spdlog::warn("storage: {} {}", st.store->describe(), ok ? "reachable again" : "unreachable");
         st.last_write = now;

@@ -4,6 +4,14 @@
 
 namespace parley {
 
+const char* to_string(second_login_policy p) noexcept {
+  switch (p) {
+    case second_login_policy::reject: return "reject";
+    case second_login_policy::force: return "force";
+  }
+  return "?";
+}
+
 bool member_matches(const std::string& pattern, const std::string& agent) {
   if (!pattern.empty() && pattern.back() == '*')
     return agent.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;

@@ -41,10 +41,15 @@ struct agent_group_config {
   bool operator==(const agent_group_config&) const = default;
 };
 
+/// routing.second_login: what a login of an agent already logged in elsewhere does.
+enum class second_login_policy { reject, force };
+
+const char* to_string(second_login_policy p) noexcept;  ///< "reject", "force"
+
 struct routing_config {
   std::chrono::milliseconds offer_timeout{30'000};
   std::uint32_t max_no_answer = 3;  ///< consecutive offer timeouts before not ready
-  std::string second_login = "reject";  ///< "reject" a second login, or "force" the first out
+  second_login_policy second_login = second_login_policy::reject;  ///< or force the first out
   std::chrono::milliseconds router_timeout{2'000};
   std::uint32_t max_properties = 100;
   std::uint32_t max_property_bytes = 4096;

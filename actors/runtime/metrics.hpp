@@ -64,12 +64,14 @@ private:
 };
 
 /// What the persistence writer tells everyone else: whether new work can be stored, and
-/// its numbers for /metrics, /readyz and the console.
+/// its numbers for /metrics, /readyz and the console. Only the writer changes it.
 struct storage_health {
   std::string backend;     ///< "sqlite /path" or "postgresql host=..." (set before start)
-  bool commit_acks = true; ///< storage.durability = "commit" (set before start)
   std::atomic<bool> up{true};     ///< the last write or health check reached the database
   std::atomic<bool> full{false};  ///< pending rows reached storage.max_pending
+  /// Set by the writer with up and full: not full, and up or acknowledging before commit
+  /// (the writer knows its durability).
+  std::atomic<bool> takes_work{true};
   std::atomic<std::uint64_t> pending{0};   ///< rows buffered, not yet committed
   std::atomic<std::uint64_t> batches{0};   ///< committed transactions
   std::atomic<std::uint64_t> rows{0};      ///< committed rows
@@ -79,10 +81,7 @@ struct storage_health {
   size_histogram batch_rows;
 
   /// New work (submits, state changes) is refused while this is false.
-  bool accepting() const noexcept {
-    return !full.load(std::memory_order_relaxed)
-           && (up.load(std::memory_order_relaxed) || !commit_acks);
-  }
+  bool accepting() const noexcept { return takes_work.load(std::memory_order_relaxed); }
 };
 
 struct domain_metrics {

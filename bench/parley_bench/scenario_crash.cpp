@@ -226,7 +226,7 @@ result run_crash(harness& h) {
       throw std::runtime_error("--backend postgresql needs --dsn");
     sets.push_back("storage.backend=\"postgresql\"");
     sets.push_back("storage.dsn=\"" + o.dsn + "\"");
-    db.backend = "postgresql";
+    db.backend = storage::backend_kind::postgresql;
     db.dsn = o.dsn;
   } else {
     db.path = (dir / "parley.db").string();

@@ -303,8 +303,8 @@ result run_dial(harness& h) {
     {"records", static_cast<std::int64_t>(per_list * ncamp), "records imported", ""},
     {"import_s", import_s, "lists written + imported in", "s"},
     {"import_rows_per_s", import_s > 0 ? per_list * ncamp / import_s : 0.0, "  rows/s", ""},
-    {"backend", sc.backend, "storage backend", ""},
-    {"synchronous", sc.synchronous, "storage.synchronous", ""},
+    {"backend", std::string{storage::to_string(sc.backend)}, "storage backend", ""},
+    {"synchronous", std::string{storage::to_string(sc.synchronous)}, "storage.synchronous", ""},
   };
   add_cpu_fields(r, cpu0, cpu1);
   if (s2.in_flight > 0)
@@ -319,7 +319,7 @@ result run_dial(harness& h) {
   if (dials > 0 && std::fabs(metric_dials - double(dials)) > 0.01 * dials + 10)
     r.notes.push_back("parley_dials_total moved by " + fmt("%.0f", metric_dials) + ", the campaigns "
                       "counted " + grouped(dials));
-  if (!o.no_reference && sc.backend == "sqlite" && dials > 0) {
+  if (!o.no_reference && sc.backend == storage::backend_kind::sqlite && dials > 0) {
     // The same number of dials (at least 20,000 for a stable figure, at most 500,000).
     auto n = std::clamp<std::uint64_t>(dials, 20'000, 500'000);
     auto dir = std::filesystem::temp_directory_path() / ("parley-dial-ref-" + std::to_string(::getpid()));

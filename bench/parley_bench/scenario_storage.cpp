@@ -145,7 +145,7 @@ result run_storage(harness& h) {
   if (o.backend == "postgresql") {
     if (o.dsn.empty())
       throw std::runtime_error("--backend postgresql needs --dsn (an empty database)");
-    db.backend = "postgresql";
+    db.backend = storage::backend_kind::postgresql;
     db.dsn = o.dsn;
   } else {
     dir = std::filesystem::temp_directory_path() / ("parley-storage-" + std::to_string(::getpid()));

@@ -28,6 +28,7 @@
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
 #include "engine/live_config.hpp"
+#include "engine/reload_result.hpp"
 
 namespace parley::engine {
 
@@ -49,9 +50,9 @@ struct console_env {
   std::function<bool()> shutdown;  ///< stop the engine gracefully (async); false: not wired
   std::function<bool()> draining;
   std::function<std::string()> undrain;  ///< take new work again: "" or why not
-  /// Reads the config file again and applies it (engine::reload); the lines it logged,
-  /// or nullopt when the engine has no file (embedded).
-  std::function<std::optional<std::vector<std::string>>()> reload;
+  /// Reads the config file again and applies it (engine::reload); what it did, or
+  /// nullopt when the engine has no file (embedded).
+  std::function<std::optional<reload_result>()> reload;
   caf::actor list_store;  ///< outbound contact lists (invalid: no outbound); exports sync it first
 };
 

@@ -272,13 +272,14 @@ void run(console_self self, const std::string& line) {
       return std::string{"draining: listeners closed, new requests refused, in-flight work finishing\n"};
     });
   } else if (name == "reload") {
+    // A refusal is an error answer: the audit log keeps why, `parley -c reload` exits 1.
     audited(self, line, [&] {
-      auto said = env.reload();
-      if (!said)
+      auto did = env.reload();
+      if (!did)
         return std::string{"error: this embedded engine has no config file to reload\n"};
       std::string out;
-      for (auto& l : *said)
-        out += l + "\n";
+      for (auto& l : did->lines)
+        out += (out.empty() && did->refused() ? "error: " : "") + l + "\n";
       return out;
     });
   } else if (name == "shutdown") {

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/outbound/outbound_types.hpp"
+#include "engine/campaign_status.hpp"
 #include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
 
@@ -32,29 +33,22 @@ std::string campaign_line(const outbound::campaign_view& v) {
 
 void show_campaigns(console_self self) {
   auto& env = *self->state.env;
-  auto& all = env.domain->campaigns;
-  if (all.empty()) {
+  if (env.domain->campaigns.empty()) {
     done(self, "no campaigns configured\n");
     return;
   }
-  // One status request each, answered in name order.
-  auto lines = std::make_shared<std::map<std::string, std::string>>();
-  auto left = std::make_shared<std::size_t>(all.size());
-  for (auto& [name, c] : all) {
-    auto n = name;
-    auto collect = [=](std::string text) {
-      (*lines)[n] = std::move(text);
-      if (--*left == 0) {
-        std::string out;
-        for (auto& [k, l] : *lines)
-          out += l;
-        done(self, out + std::to_string(lines->size()) + " campaign(s)\n");
-      }
-    };
-    self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
-      .then([=](const outbound::campaign_view& v) { collect(campaign_line(v)); },
-            [=](caf::error& e) { collect(n + "  error: " + describe(e) + "\n"); });
-  }
+  gather_campaigns(self, *env.domain, std::chrono::seconds{5}, [=](campaign_answers got) {
+    // By name, answered or not.
+    std::map<std::string, std::string> lines;
+    for (auto& [name, v] : got.views)
+      lines[name] = campaign_line(v);
+    for (auto& [name, e] : got.errors)
+      lines[name] = name + "  error: " + describe(e) + "\n";
+    std::string out;
+    for (auto& [name, l] : lines)
+      out += l;
+    done(self, out + std::to_string(lines.size()) + " campaign(s)\n");
+  });
 }
 
 void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line) {

@@ -306,7 +306,7 @@ void status(console_self self) {
   auto& h = env.domain->metrics->storage;
   o << "storage: " << h.backend << ", " << (h.up.load() ? "up" : "UNREACHABLE")
     << (h.accepting() ? "" : ", REFUSING new work") << ", durability "
-    << (h.commit_acks ? "commit" : "async") << ", " << h.pending.load() << " rows pending, "
+    << to_string(env.cfg.storage.durability) << ", " << h.pending.load() << " rows pending, "
     << h.rows.load() << " rows in " << h.batches.load() << " batches, " << h.failures.load()
     << " failed writes\n";
   auto text = std::make_shared<std::string>(o.str());

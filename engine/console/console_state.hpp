@@ -36,11 +36,13 @@ inline void fail(console_self self, const std::string& why) {
   done(self, "error: " + why + "\n");
 }
 
-/// Runs a command that changes something, writing it to the audit log.
+/// Runs a command that changes something, writing it to the audit log: "ok", or the
+/// error answer (without its closing newline).
 inline void audited(console_self self, const std::string& line, std::function<std::string()> act) {
   auto result = act();
+  auto error = result.rfind("error", 0) == 0;
   self->state.audit->write(self->state.peer, self->state.level, line,
-                           result.rfind("error", 0) == 0 ? result : "ok");
+                           error ? result.substr(0, result.find_last_not_of('\n') + 1) : "ok");
   done(self, result);
 }
 

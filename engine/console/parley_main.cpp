@@ -1,7 +1,8 @@
 // parley: the console client. Talks the admin console's line protocol (see
 // docs/console.md) with line editing, history and tab completion (libedit), or runs
-// commands given with -c and exits — for scripts: exit 0 when every answer is free of
-// "error:", 1 otherwise, 2 when the console cannot be reached.
+// commands given with -c and exits — for scripts: exit 0 when no answer has a line
+// starting with "error: " (the console's error convention), 1 when one does (a refused
+// `reload`, a failed `auth` ...), 2 when the console cannot be reached or closes.
 #include <poll.h>
 #include <unistd.h>
 
@@ -19,11 +20,26 @@
 #include <editline/readline.h>
 
 #include "engine/console/console_actor.hpp"
+#include "protocol/wire.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+/// An answer is an error when one of its lines starts with "error: " (a job may stream
+/// progress lines before it fails).
+bool is_error(const std::string& answer) {
+  for (std::size_t at = 0; at < answer.size();) {
+    if (answer.compare(at, 7, "error: ") == 0)
+      return true;
+    auto nl = answer.find('\n', at);
+    if (nl == std::string::npos)
+      break;
+    at = nl + 1;
+  }
+  return false;
+}
 
 class console_link {
 public:
@@ -132,10 +148,14 @@ char** complete(const char* text, int start, int) {
 
 int main(int argc, char** argv) {
   CLI::App app{"parley: the Parley admin console client"};
+  app.footer("Exit status with -c: 0 when every answer succeeded, 1 when one was an error\n"
+             "(a line starting with \"error: \"), 2 when the console cannot be reached.\n"
+             "Commands: docs/console.md, or `help` at the prompt.");
   std::string host = "127.0.0.1";
   std::string port = "7123";
   std::string token;
   std::vector<std::string> commands;
+  bool version = false;
   app.add_option("--host", host, "console address")->capture_default_str();
   app.add_option("-p,--port", port, "console port")->capture_default_str();
   app.add_option("-t,--token", token, "authenticate first (auth TOKEN); or PARLEY_TOKEN")
@@ -143,7 +163,13 @@ int main(int argc, char** argv) {
   app.add_option("-c,--command", commands, "run this command and exit (repeatable)")
     ->expected(1)
     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--version", version, "print the version and exit");
   CLI11_PARSE(app, argc, argv);
+  if (version) {
+    std::cout << "parley " << PARLEY_VERSION << " (protocol " << parley::protocol::protocol_version
+              << ")\n";
+    return 0;
+  }
 
   std::unique_ptr<console_link> link;
   try {
@@ -156,7 +182,9 @@ int main(int argc, char** argv) {
   std::string text;
   if (!token.empty()) {
     link->send("auth " + token);
-    if (!link->answer(text, false) || text.rfind("error", 0) == 0)
+    if (!link->answer(text, false))
+      return 2;
+    if (is_error(text))
       return 1;
   }
   if (!commands.empty()) {
@@ -165,7 +193,7 @@ int main(int argc, char** argv) {
       link->send(c);
       if (!link->answer(text, false))
         return 2;
-      failed |= text.rfind("error: ", 0) == 0;
+      failed |= is_error(text);
     }
     return failed ? 1 : 0;
   }

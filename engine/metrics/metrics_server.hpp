@@ -7,8 +7,8 @@
 //
 // Owned by the engine: opened with the listeners, closed first at stop. Each connection
 // is a small Beast session (bounded request size, 10 s timeout, keep-alive). /metrics
-// reads the engine's atomic counters and asks the reporting bus and the queues through a
-// short-lived actor, never blocking an I/O thread.
+// reads the engine's atomic counters and /proc/self, and asks the reporting bus, the
+// queues and the campaigns through a short-lived actor, never blocking an I/O thread.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,7 @@
 namespace parley::engine {
 
 struct metrics_env {
-  const config& cfg;
+  const config& cfg;  ///< as started (storage backend and durability are shown)
   caf::actor_system& system;
   domain_ptr domain;
   const counters& stats;

@@ -1,76 +1,23 @@
 // render: the /metrics page in Prometheus text format. Names follow Prometheus practice:
 // a parley_ prefix, base units (seconds), _total for counters, no per-interaction or
-// per-agent labels. docs/metrics.md lists them all.
+// per-agent labels; the process_* families are the standard process collector's.
+// docs/metrics.md lists them all. The parts are in render_parts.hpp.
+#include <set>
 #include <sstream>
 
 #include <caf/all.hpp>
 
-#include "actors/outbound/compliance.hpp"
-#include "actors/outbound/gateway.hpp"
-#include "actors/reporting/reporting_bus.hpp"
-#include "engine/metrics/metrics_server.hpp"
+#include "engine/metrics/process_metrics.hpp"
+#include "engine/metrics/render_parts.hpp"
 #include "engine/queue_live.hpp"
+#include "engine/reload_result.hpp"
 #include "protocol/wire.hpp"
 
 namespace parley::engine {
 
 namespace {
 
-class page {
-public:
-  // The stream's default 6 significant digits would print a counter past 999,999 as
-  // 1.23457e+06, so it would seem to stand still; 15 digits keep every count exact (up to
-  // 10^15) and print fractions such as 0.005 as they are.
-  page() { out_.precision(15); }
-
-  void family(const std::string& name, const char* type, const std::string& help) {
-    out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-  }
-  void sample(const std::string& name, const std::string& labels, double value) {
-    out_ << name;
-    if (!labels.empty())
-      out_ << "{" << labels << "}";
-    out_ << " " << value << "\n";
-  }
-  template <class Histogram>
-  void histogram(const std::string& name, const std::string& help, const Histogram& h, double sum) {
-    family(name, "histogram", help);
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < Histogram::bounds.size(); ++i) {
-      cumulative += h.bucket(i);
-      std::ostringstream le;
-      le << Histogram::bounds[i];
-      sample(name + "_bucket", "le=\"" + le.str() + "\"", static_cast<double>(cumulative));
-    }
-    cumulative += h.bucket(Histogram::bounds.size());
-    sample(name + "_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
-    sample(name + "_sum", "", sum);
-    sample(name + "_count", "", static_cast<double>(cumulative));
-  }
-  void histogram(const std::string& name, const std::string& help, const latency_histogram& h) {
-    histogram(name, help, h, h.sum_seconds());
-  }
-  std::string text() const { return out_.str(); }
-
-private:
-  std::ostringstream out_;
-};
-
-std::string label(const char* key, const std::string& value) {
-  std::string v;
-  for (char c : value) {
-    if (c == '\\' || c == '"')
-      v += '\\';
-    if (c == '\n') {
-      v += "\\n";
-      continue;
-    }
-    v += c;
-  }
-  return std::string{key} + "=\"" + v + "\"";
-}
-
-void storage_part(page& p, const storage_health& h) {
+void storage_part(page& p, const storage_health& h, const config& cfg) {
   auto gauge = [&](const char* name, const char* help, double v) {
     p.family(name, "gauge", help);
     p.sample(name, "", v);
@@ -79,6 +26,12 @@ void storage_part(page& p, const storage_health& h) {
     p.family(name, "counter", help);
     p.sample(name, "", static_cast<double>(v.load(std::memory_order_relaxed)));
   };
+  p.family("parley_storage_info", "gauge",
+           "Always 1: the storage backend and storage.durability the engine runs with.");
+  p.sample("parley_storage_info",
+           label("backend", storage::to_string(cfg.storage.backend)) + ","
+             + label("durability", to_string(cfg.storage.durability)),
+           1);
   gauge("parley_storage_up", "1 when the last storage write or health check succeeded.",
         h.up.load(std::memory_order_relaxed) ? 1 : 0);
   gauge("parley_storage_accepting",
@@ -100,86 +53,119 @@ void storage_part(page& p, const storage_health& h) {
               h.batch_rows, h.batch_rows.sum());
 }
 
+} // namespace
+
 void engine_part(page& p, const metrics_env& env) {
   auto& s = env.stats;
+  auto count = [](const std::atomic<std::uint64_t>& n) {
+    return static_cast<double>(n.load(std::memory_order_relaxed));
+  };
   p.family("parley_build_info", "gauge", "Build information; always 1.");
   p.sample("parley_build_info",
            label("version", PARLEY_VERSION) + "," + label("protocol", std::to_string(protocol::protocol_version)),
            1);
-  p.family("parley_connections", "gauge", "Open protocol connections.");
-  p.sample("parley_connections", "", static_cast<double>(env.open_sessions()));
-  p.family("parley_connections_accepted_total", "counter", "Protocol connections accepted.");
-  p.sample("parley_connections_accepted_total", "", static_cast<double>(s.connections_accepted));
-  p.family("parley_connections_refused_total", "counter",
-           "Protocol connections refused over limits.max_connections.");
-  p.sample("parley_connections_refused_total", "", static_cast<double>(s.connections_refused));
-  p.family("parley_registrations_total", "counter", "Successful registrations.");
-  p.sample("parley_registrations_total", "", static_cast<double>(s.registrations));
-  p.family("parley_tls_handshake_failures_total", "counter",
-           "TLS handshakes that failed or did not finish within timeouts.registration_ms.");
-  p.sample("parley_tls_handshake_failures_total", "", static_cast<double>(s.tls_handshake_failures));
+  p.single("parley_connections", "gauge", "Open protocol connections.",
+           static_cast<double>(env.open_sessions()));
+  p.single("parley_connections_accepted_total", "counter", "Protocol connections accepted.",
+           count(s.connections_accepted));
+  p.single("parley_connections_refused_total", "counter",
+           "Protocol connections refused over limits.max_connections.", count(s.connections_refused));
+  p.single("parley_registrations_total", "counter", "Successful registrations.",
+           count(s.registrations));
+  p.single("parley_tls_handshake_failures_total", "counter",
+           "TLS handshakes that failed or did not finish within timeouts.registration_ms.",
+           count(s.tls_handshake_failures));
   p.family("parley_config_reloads_total", "counter",
-           "Config reloads (SIGHUP, console reload) by result: applied or refused as a whole.");
-  p.sample("parley_config_reloads_total", label("result", "applied"),
-           static_cast<double>(s.reloads_applied));
-  p.sample("parley_config_reloads_total", label("result", "refused"),
-           static_cast<double>(s.reloads_refused));
-  p.family("parley_frames_received_total", "counter", "Frames received.");
-  p.sample("parley_frames_received_total", "", static_cast<double>(s.frames_in));
-  p.family("parley_frames_sent_total", "counter", "Frames sent.");
-  p.sample("parley_frames_sent_total", "", static_cast<double>(s.frames_out));
-  p.family("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.");
-  p.sample("parley_requests_in_flight", "", static_cast<double>(s.requests_in_flight));
+           "Config reloads (SIGHUP, console reload) by result: applied, unchanged (nothing to "
+           "apply) or refused as a whole.");
+  for (auto [result, n] : {std::pair{reload_outcome::applied, &s.reloads_applied},
+                           {reload_outcome::unchanged, &s.reloads_unchanged},
+                           {reload_outcome::refused, &s.reloads_refused}})
+    p.sample("parley_config_reloads_total", label("result", to_string(result)), count(*n));
+  p.single("parley_frames_received_total", "counter", "Frames received.", count(s.frames_in));
+  p.single("parley_frames_sent_total", "counter", "Frames sent.", count(s.frames_out));
+  p.single("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.",
+           count(s.requests_in_flight));
   p.family("parley_requests_total", "counter", "Requests received, by message type.");
   for (auto t : wire::EnumValuesMessage())
-    if (auto n = s.requests[static_cast<std::size_t>(t)].load(); n > 0)
-      p.sample("parley_requests_total", label("type", wire::EnumNameMessage(t)), static_cast<double>(n));
+    if (t != wire::Message::NONE)
+      p.sample("parley_requests_total", label("type", wire::EnumNameMessage(t)),
+               count(s.requests[static_cast<std::size_t>(t)]));
   p.family("parley_errors_total", "counter", "Error frames sent to clients, by error code.");
-  for (std::size_t c = 1; c < s.errors.size(); ++c)
-    if (auto n = s.errors[c].load(); n > 0)
-      p.sample("parley_errors_total", label("code", protocol::error_name(static_cast<wire::ErrorCode>(c))),
-               static_cast<double>(n));
+  for (auto c : wire::EnumValuesErrorCode())
+    if (c != wire::ErrorCode::none)
+      p.sample("parley_errors_total", label("code", protocol::error_name(c)),
+               count(s.errors[static_cast<std::size_t>(c)]));
   auto& m = *env.domain->metrics;
   p.histogram("parley_submit_ack_seconds", "Submit received to Submitted sent.", m.submit_ack);
   p.histogram("parley_routing_seconds",
               "An interaction entering a queue to its agent showing the invite.", m.routing);
-  storage_part(p, m.storage);
-  auto num = [&](const char* name, const char* type, const char* help, double v) {
-    p.family(name, type, help);
-    p.sample(name, "", v);
-  };
-  // -- outbound --
-  p.family("parley_dial_attempts_total", "counter",
-           "Finished outbound dial attempts, by result (abandoned: answered, no agent in time).");
-  for (std::size_t e = 1; e < m.dial_results.size(); ++e)
-    if (auto n = m.dial_results[e].load(); n > 0)
-      p.sample("parley_dial_attempts_total",
-               label("result", outbound::to_name(static_cast<outbound::call_event>(e))),
+  storage_part(p, m.storage, env.cfg);
+  outbound_part(p, m);
+  p.single("parley_stats_open", "gauge", "Open statistics (2060).",
+           static_cast<double>(m.stats_open.load()));
+  p.single("parley_stats_opened_total", "counter", "Statistics opened.", count(m.stats_opened));
+  p.single("parley_stats_notifications_total", "counter", "StatInfo notifications sent.",
+           count(m.stats_notifications));
+  p.single("parley_stats_coalesced_total", "counter",
+           "Statistic values replaced by a newer one before a slow client could take them.",
+           count(m.stats_coalesced));
+  p.single("parley_stats_redis_writes_total", "counter", "Statistic values written to Redis.",
+           count(m.stats_redis_writes));
+  p.single("parley_stats_redis_errors_total", "counter", "Failed Redis connects or writes.",
+           count(m.stats_redis_errors));
+}
+
+void domain_part(page& p, const domain_handles& dom, const bus_status& b) {
+  p.family("parley_reporting_events_total", "counter", "Reporting events ordered, by kind.");
+  for (auto k : wire::EnumValuesReportingKind()) {
+    auto i = static_cast<std::size_t>(k);
+    p.sample("parley_reporting_events_total", label("kind", wire::EnumNameReportingKind(k)),
+             static_cast<double>(i < b.kinds.size() ? b.kinds[i] : 0));
+  }
+  // Every configured tenant (each has a router), and any other that has interactions.
+  std::set<std::string> tenants;
+  for (auto& [tenant, r] : dom.routers)
+    tenants.insert(tenant);
+  for (auto& [tenant, c] : b.interactions)
+    tenants.insert(tenant);
+  for (auto& [tenant, v] : b.agents)
+    tenants.insert(tenant);
+  p.family("parley_interactions", "gauge", "Live interactions by tenant and state.");
+  for (auto& tenant : tenants) {
+    auto it = b.interactions.find(tenant);
+    auto c = it == b.interactions.end() ? conservation_map::mapped_type{} : it->second;
+    for (auto [state, n] : {std::pair{"submitted", c.in_submitted}, {"queued", c.queued},
+                            {"offered", c.offered}, {"handled", c.handled}, {"parked", c.parked}})
+      p.sample("parley_interactions", label("tenant", tenant) + "," + label("state", state),
                static_cast<double>(n));
-  if (auto n = m.dial_abandoned.load(); n > 0)
-    p.sample("parley_dial_attempts_total", label("result", "abandoned"), static_cast<double>(n));
-  num("parley_dials_total", "counter", "Outbound calls placed.", static_cast<double>(m.dials.load()));
-  num("parley_dials_in_flight", "gauge", "Outbound calls dialing or connected now.",
-      static_cast<double>(m.dials_in_flight.load()));
-  p.family("parley_compliance_decisions_total", "counter",
-           "Pre-dial compliance decisions, by decision (allowed or the denial reason).");
-  for (std::size_t r = 0; r < m.compliance.size(); ++r)
-    if (auto n = m.compliance[r].load(); n > 0)
-      p.sample("parley_compliance_decisions_total",
-               label("decision", outbound::to_name(static_cast<outbound::deny_reason>(r))),
+  }
+  p.family("parley_interactions_submitted_total", "counter", "Interactions submitted, by tenant.");
+  for (auto& tenant : tenants) {
+    auto it = b.interactions.find(tenant);
+    p.sample("parley_interactions_submitted_total", label("tenant", tenant),
+             it == b.interactions.end() ? 0 : static_cast<double>(it->second.submitted));
+  }
+  p.family("parley_interactions_stopped_total", "counter",
+           "Interactions stopped (abandoned included), by tenant.");
+  for (auto& tenant : tenants) {
+    auto it = b.interactions.find(tenant);
+    p.sample("parley_interactions_stopped_total", label("tenant", tenant),
+             it == b.interactions.end() ? 0 : static_cast<double>(it->second.stopped));
+  }
+  p.family("parley_agents", "gauge", "Logged-in agents by tenant and state.");
+  for (auto& tenant : tenants) {
+    auto it = b.agents.find(tenant);
+    for (auto state : wire::EnumValuesAgentState()) {
+      auto i = static_cast<std::size_t>(state);
+      if (state == wire::AgentState::logged_out)
+        continue;
+      auto n = it == b.agents.end() || i >= it->second.size() ? 0 : it->second[i];
+      p.sample("parley_agents",
+               label("tenant", tenant) + "," + label("state", wire::EnumNameAgentState(state)),
                static_cast<double>(n));
-  num("parley_stats_open", "gauge", "Open statistics (2060).", static_cast<double>(m.stats_open.load()));
-  num("parley_stats_opened_total", "counter", "Statistics opened.",
-      static_cast<double>(m.stats_opened.load()));
-  num("parley_stats_notifications_total", "counter", "StatInfo notifications sent.",
-      static_cast<double>(m.stats_notifications.load()));
-  num("parley_stats_coalesced_total", "counter",
-      "Statistic values replaced by a newer one before a slow client could take them.",
-      static_cast<double>(m.stats_coalesced.load()));
-  num("parley_stats_redis_writes_total", "counter", "Statistic values written to Redis.",
-      static_cast<double>(m.stats_redis_writes.load()));
-  num("parley_stats_redis_errors_total", "counter", "Failed Redis connects or writes.",
-      static_cast<double>(m.stats_redis_errors.load()));
+    }
+  }
 }
 
 void queue_part(page& p, const queue_live_report& r) {
@@ -213,56 +199,49 @@ void queue_part(page& p, const queue_live_report& r) {
        [](const queue_live& q) { return q.today.asa_s; });
 }
 
-void domain_part(page& p, const bus_status& b) {
-  p.family("parley_reporting_events_total", "counter", "Reporting events ordered, by kind.");
-  for (auto k : wire::EnumValuesReportingKind())
-    if (auto i = static_cast<std::size_t>(k); i < b.kinds.size() && b.kinds[i] > 0)
-      p.sample("parley_reporting_events_total", label("kind", wire::EnumNameReportingKind(k)),
-               static_cast<double>(b.kinds[i]));
-  p.family("parley_interactions", "gauge", "Live interactions by tenant and state.");
-  p.family("parley_interactions_submitted_total", "counter", "Interactions submitted, by tenant.");
-  p.family("parley_interactions_stopped_total", "counter", "Interactions stopped (abandoned included), by tenant.");
-  for (auto& [tenant, c] : b.interactions) {
-    auto t = label("tenant", tenant);
-    for (auto [state, n] : {std::pair{"submitted", c.in_submitted}, {"queued", c.queued},
-                            {"offered", c.offered}, {"handled", c.handled}, {"parked", c.parked}})
-      p.sample("parley_interactions", t + "," + label("state", state), static_cast<double>(n));
-    p.sample("parley_interactions_submitted_total", t, static_cast<double>(c.submitted));
-    p.sample("parley_interactions_stopped_total", t, static_cast<double>(c.stopped));
-  }
-  p.family("parley_agents", "gauge", "Logged-in agents by tenant and state.");
-  for (auto& [tenant, v] : b.agents)
-    for (std::size_t s = 1; s < v.size(); ++s)
-      p.sample("parley_agents",
-               label("tenant", tenant) + ","
-                 + label("state", wire::EnumNameAgentState(static_cast<wire::AgentState>(s))),
-               static_cast<double>(v[s]));
-}
-
-} // namespace
-
 void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(std::string)> done) {
-  // A short-lived actor gathers what only actors know, then renders everything.
+  // A short-lived actor gathers what only actors know — the bus's counts, each queue's live
+  // figures (queue_live), each campaign's status — then renders everything.
   env->system.spawn([env, done](caf::event_based_actor* self) {
+    struct gathered {
+      bus_status bus;
+      bool bus_ok = false;
+      queue_live_report queues;
+      campaign_answers campaigns;
+    };
+    auto got = std::make_shared<gathered>();
     auto& dom = *env->domain;
+    // The bus, the queues (as one) and the campaigns (as one) answer; the last one renders.
+    auto left = std::make_shared<std::size_t>(3);
+    auto one_done = [=] {
+      if (--*left > 0)
+        return;
+      page p;
+      engine_part(p, *env);
+      if (got->bus_ok)  // else the domain did not answer: what the engine knows
+        domain_part(p, *env->domain, got->bus);
+      queue_part(p, got->queues);
+      campaign_part(p, *env->domain, got->campaigns);
+      process_part(p);
+      done(p.text());
+      self->quit();
+    };
     self->request(dom.bus, std::chrono::seconds{5}, state_atom_v)
       .then(
         [=](const bus_status& b) {
-          gather_queue_live(self, env->domain, [=](queue_live_report r) {
-            page p;
-            engine_part(p, *env);
-            domain_part(p, b);
-            queue_part(p, r);
-            done(p.text());
-            self->quit();
-          });
+          got->bus = b;
+          got->bus_ok = true;
+          one_done();
         },
-        [=](caf::error&) {
-          page p;
-          engine_part(p, *env);  // the domain did not answer: what the engine knows
-          done(p.text());
-          self->quit();
-        });
+        [=](caf::error&) { one_done(); });
+    gather_queue_live(self, env->domain, [=](queue_live_report r) {
+      got->queues = std::move(r);
+      one_done();
+    });
+    gather_campaigns(self, dom, std::chrono::seconds{5}, [=](campaign_answers a) {
+      got->campaigns = std::move(a);
+      one_done();
+    });
   });
 }
 

@@ -65,10 +65,22 @@ TEST_CASE("progressive: calls only for reserved agents, answered calls reach the
   auto metrics = http_get(eng->metrics_port(), "/metrics").body;
   CHECK(metrics.find("parley_dials_total") != std::string::npos);
   CHECK(metrics.find("parley_compliance_decisions_total{decision=\"allowed\"}") != std::string::npos);
+  std::string spring = "campaign=\"spring\",tenant=\"default\"";
   CHECK(eventually([&] {
     auto m = http_get(eng->metrics_port(), "/metrics").body;
-    return m.find("parley_dial_attempts_total{result=\"hangup\"}") != std::string::npos;
+    return metric_value(m, "parley_dial_attempts_total{result=\"hangup\"}") >= 1
+           && metric_value(m, "parley_campaign_dial_attempts_total{" + spring
+                                + ",result=\"hangup\"}")
+                >= 1;
   }, 10s));
+  // The campaign's own families: its state and its attempts by result.
+  auto m = http_get(eng->metrics_port(), "/metrics").body;
+  CAPTURE(m);
+  CHECK(metric_value(m, "parley_campaign_state{" + spring + ",state=\"stopped\"}") == 1);
+  CHECK(metric_value(m, "parley_campaign_state{" + spring + ",state=\"running\"}") == 0);
+  CHECK(metric_value(m, "parley_campaign_dials_total{" + spring + "}") >= 1);
+  CHECK(metric_value(m, "parley_campaign_dial_attempts_total{" + spring + ",result=\"abandoned\"}")
+        == 0);
 }
 
 TEST_CASE("campaign statistics on 2060 count the campaign's ended attempts and answers") {
@@ -237,9 +249,9 @@ mapping = "customer=customer"
                                {"engine.data_dir=" + dir});
   console_conn con{eng->console_port()};
   write_list(dir, 7);
-  CHECK(eventually([&] { return con.ask("show lists").find("spring") != std::string::npos; }, 10s));
-  auto lists = con.ask("show lists");
-  CHECK(lists.find("spring                  7 ") != std::string::npos);
+  // The import creates the list first and commits its records after: wait for both.
+  CHECK(eventually([&] { return con.ask("show lists").find("spring                  7 ") != std::string::npos; },
+                   10s));
   // Renamed once imported: the next firing finds nothing and imports nothing twice.
   CHECK(eventually([&] { return !std::filesystem::exists(dir + "/import/spring.csv"); }));
   bool renamed = false;

@@ -80,7 +80,7 @@ std::vector<backend> backends() {
   out.push_back({"sqlite", {"storage.path=\"" + sq.path + "\""}, sq});
   if (auto dsn = fresh_pg_dsn("persist")) {
     storage::config pg;
-    pg.backend = "postgresql";
+    pg.backend = storage::backend_kind::postgresql;
     pg.dsn = *dsn;
     out.push_back({"postgresql", {"storage.backend=\"postgresql\"", "storage.dsn=\"" + *dsn + "\""}, pg});
   } else if (services_required()) {
@@ -277,7 +277,8 @@ TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged 
   CHECK(after > 0);
   CHECK(http_get(e->metrics_port(), "/readyz").status == 200);
   e->stop();
-  auto s = storage::open_store(storage::config{"postgresql", "", "full", dsn, 5});
+  auto s = storage::open_store(
+    storage::config{storage::backend_kind::postgresql, "", storage::sync_mode::full, dsn, 5});
   for (auto& ext : acked)
     CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
   MESSAGE(acked.size() << " acknowledged, " << busy << " refused while PostgreSQL was down");
@@ -317,7 +318,8 @@ TEST_CASE("async durability buffers through an outage up to storage.max_pending,
   // The buffer drains by itself, and new work is taken again.
   CHECK(eventually([&] { return call(gw, submit("after-" + std::to_string(refused++), "sales")).ok(); }, 20s));
   e->stop();
-  auto s = storage::open_store(storage::config{"postgresql", "", "full", dsn, 5});
+  auto s = storage::open_store(
+    storage::config{storage::backend_kind::postgresql, "", storage::sync_mode::full, dsn, 5});
   for (auto& ext : acked)
     CHECK_MESSAGE(s->by_external_id("default", ext).size() == 1, ext);
 }

@@ -88,13 +88,106 @@ TEST_CASE("parleyd --check-config names file, line and key of a bad config") {
   CHECK(out.find("--set listen.stat_port=70000") != std::string::npos);
 }
 
-TEST_CASE("parleyd --version and --help") {
+TEST_CASE("parleyd --version and --help; parley --version") {
   auto [code, out] = run({parleyd(), "--version"});
   CHECK(code == 0);
   CHECK(out.find(PARLEY_VERSION) != std::string::npos);
   auto [hcode, help] = run({parleyd(), "--help"});
   CHECK(hcode == 0);
-  CHECK(help.find("--check-config") != std::string::npos);
+  CAPTURE(help);
+  // The options, the ports, the signals and where the docs are.
+  for (auto* needle : {"--check-config", "--config-keys", "7120", "7122", "2060", "7123", "13131",
+                       "SIGTERM", "second one exits at once", "SIGHUP", "SIGUSR1",
+                       "docs/configuration.md", "docs/console.md", "docs/metrics.md"})
+    CHECK_MESSAGE(help.find(needle) != std::string::npos, needle);
+  auto [pcode, pout] = run({binary_dir() + "/bin/parley", "--version"});
+  CHECK(pcode == 0);
+  CHECK(pout.find("parley " PARLEY_VERSION " (protocol 1)") != std::string::npos);
+}
+
+TEST_CASE("parleyd without --config, away from the source tree, says where it looked") {
+  auto dir = temp_dir();
+  auto in_dir = [&](const std::string& args) {
+    return run({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + parleyd() + "' " + args});
+  };
+  auto [code, out] = in_dir("");
+  CAPTURE(out);
+  CHECK(code == 2);
+  CHECK(out.find(dir + "/conf/parley.toml does not exist") != std::string::npos);
+  CHECK(out.find("--config FILE") != std::string::npos);
+  CHECK(out.find("conf/parley.toml in Parley's source tree is the embedded default")
+        != std::string::npos);
+  // A --config file that is not there is named with its full path too.
+  auto [code2, out2] = in_dir("--config nope.toml");
+  CAPTURE(out2);
+  CHECK(code2 == 2);
+  CHECK(out2.find("nope.toml: cannot read the config file (" + dir + "/nope.toml: No such file")
+        != std::string::npos);
+}
+
+TEST_CASE("--set problems name the --set argument; --config-keys covers the arrays") {
+  auto [code, out] = run({parleyd(), "--check-config", conf("parley.toml"), "--set",
+                          "storage.batch_size=abc"});
+  CAPTURE(out);
+  CHECK(code == 2);
+  CHECK(out.find("--set storage.batch_size=abc: storage.batch_size: must be an integer, not string")
+        != std::string::npos);
+  CHECK(out.find("parley.toml") == std::string::npos);
+  auto [kcode, keys] = run({parleyd(), "--config-keys"});
+  CHECK(kcode == 0);
+  for (auto* needle : {"[[queues]]", "[[agent_groups]]", "[[campaigns]]", "[[campaigns.treatments]]",
+                       "[[schedule]]", "log.level = \"info\"    # [reload]",
+                       "listen.bind = \"127.0.0.1\"    # [restart]", "overflow_to = \"\"",
+                       "order = \"schedule\"", "cron = (required)"})
+    CHECK_MESSAGE(keys.find(needle) != std::string::npos, needle);
+}
+
+TEST_CASE("a refused reload is an error: parley -c reload exits 1, the audit log says why") {
+  auto dir = temp_dir();
+  auto file = dir + "/parley.toml";
+  auto write = [&](const std::string& text) {
+    std::ofstream{file + ".tmp"} << text;
+    std::rename((file + ".tmp").c_str(), file.c_str());
+  };
+  write("[limits]\nmax_connections = 100\n");
+  parleyd_process p{file};
+  auto reload = [&] {
+    return run({binary_dir() + "/bin/parley", "-p", std::to_string(p.port("console")), "-c",
+                "reload"});
+  };
+  auto audit = [&] { return read_file(p.dir() + "/var/audit.log"); };
+
+  auto [same, same_out] = reload();
+  CHECK(same == 0);  // nothing to apply is not an error
+  CHECK(same_out.find("nothing changed") != std::string::npos);
+
+  write("[limits]\nmax_connections = 100\n[engine]\nname = \"renamed\"\n");
+  auto [code, out] = reload();
+  CAPTURE(out);
+  CHECK(code == 1);
+  CHECK(out.rfind("error: not applied: engine.name needs a restart; nothing changed\n", 0) == 0);
+  CHECK(audit().find("\"command\":\"reload\",\"result\":\"error: not applied: engine.name "
+                     "needs a restart; nothing changed\"}")
+        != std::string::npos);
+
+  write("[limits]\nmax_connections = \"many\"\n");
+  auto [bad, bad_out] = reload();
+  CHECK(bad == 1);
+  CHECK(bad_out.rfind("error: not applied: config error: ", 0) == 0);
+
+  write("[limits]\nmax_connections = 50\n");
+  auto [ok, ok_out] = reload();
+  CHECK(ok == 0);
+  CHECK(ok_out.find("limits.max_connections 100 -> 50") != std::string::npos);
+  CHECK(audit().find("\"command\":\"reload\",\"result\":\"ok\"") != std::string::npos);
+
+  // /metrics counts each outcome.
+  auto m = http_get(p.port("metrics"), "/metrics").body;
+  CHECK(m.find("parley_config_reloads_total{result=\"applied\"} 1") != std::string::npos);
+  CHECK(m.find("parley_config_reloads_total{result=\"unchanged\"} 1") != std::string::npos);
+  CHECK(m.find("parley_config_reloads_total{result=\"refused\"} 2") != std::string::npos);
+  p.proc().signal(SIGTERM);
+  CHECK(p.proc().wait(10s) == 0);
 }
 
 TEST_CASE("parleyd serves registrations on 7120, 7122 and 2060, from C++ and Python") {

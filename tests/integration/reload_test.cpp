@@ -41,14 +41,18 @@ TEST_CASE("reload applies limits, timeouts and tokens at once, or nothing") {
   REQUIRE(first.register_as(wire::ClientType::router, "old-token") > 0);
 
   SUBCASE("nothing changed") {
-    auto lines = eng->reload(next({"auth.router=\"old-token\""}), "test");
-    CHECK(has_line(lines, "nothing changed"));
+    auto did = eng->reload(next({"auth.router=\"old-token\""}), "test");
+    CHECK(did.outcome == engine::reload_outcome::unchanged);
+    CHECK(has_line(did.lines, "nothing changed"));
+    CHECK(eng->stats().reloads_unchanged == 1);
   }
 
   SUBCASE("safe keys: one line each, secrets not shown, effective over TCP") {
-    auto lines = eng->reload(next({"auth.router=\"new-token\"", "limits.max_connections=2",
-                                   "timeouts.registration_ms=1500"}),
-                             "test");
+    auto did = eng->reload(next({"auth.router=\"new-token\"", "limits.max_connections=2",
+                                 "timeouts.registration_ms=1500"}),
+                           "test");
+    CHECK(did.outcome == engine::reload_outcome::applied);
+    auto& lines = did.lines;
     CAPTURE(lines);
     CHECK(lines.size() == 3);
     CHECK(has_line(lines, "limits.max_connections 10000 -> 2"));
@@ -70,9 +74,11 @@ TEST_CASE("reload applies limits, timeouts and tokens at once, or nothing") {
   }
 
   SUBCASE("one unsafe key refuses everything, and says which") {
-    auto lines = eng->reload(next({"auth.router=\"new-token\"", "limits.max_connections=2",
-                                   "engine.name=\"renamed\"", "storage.batch_size=10"}),
-                             "test");
+    auto did = eng->reload(next({"auth.router=\"new-token\"", "limits.max_connections=2",
+                                 "engine.name=\"renamed\"", "storage.batch_size=10"}),
+                           "test");
+    CHECK(did.refused());
+    auto& lines = did.lines;
     CAPTURE(lines);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0] == "not applied: engine.name, storage.batch_size need a restart; nothing changed");
@@ -88,13 +94,15 @@ TEST_CASE("reload applies limits, timeouts and tokens at once, or nothing") {
     changed.tokens[wire::ClientType::router] = "old-token";
     changed.domain.queues.push_back(queue_config{});
     changed.domain.queues.back().name = "new-queue";
-    auto lines = eng->reload(changed, "test");
+    auto lines = eng->reload(changed, "test").lines;
     REQUIRE(lines.size() == 1);
     CHECK(lines[0] == "not applied: queues needs a restart; nothing changed");
   }
 
   SUBCASE("an embedded engine has no file to read again") {
-    CHECK(has_line(eng->reload_from_source("test"), "no config file"));
+    auto did = eng->reload_from_source("test");
+    CHECK(did.refused());
+    CHECK(has_line(did.lines, "no config file"));
   }
 }
 

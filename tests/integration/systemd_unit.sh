@@ -13,4 +13,13 @@ if echo "$out" | grep -q "parleyd.service"; then echo "$out"; exit 1; fi
 grep -q '^Type=notify' "$dir/parleyd.service"
 grep -q '^NoNewPrivileges=yes' "$dir/parleyd.service"
 grep -q '^ProtectSystem=strict' "$dir/parleyd.service"
+grep -q '^ExecReload=/bin/kill -HUP $MAINPID' "$dir/parleyd.service"
+# Its Documentation= files are what `cmake --install` puts under the prefix it names.
+prefix="$dir/prefix"
+cmake --install "${PARLEY_BINARY_DIR}" --prefix "$prefix" >/dev/null
+for doc in $(sed -n 's|^Documentation=||p' "${PARLEY_SOURCE_DIR}/conf/parleyd.service"); do
+  path=${doc#file://}
+  test -f "$prefix${path#/usr/local}" || { echo "Documentation=$doc is not installed"; exit 1; }
+done
+test -x "$prefix/bin/parleyd" && test -x "$prefix/bin/parley"
 echo "1 passed, 0 failed"

@@ -13,9 +13,10 @@ namespace {
 
 campaign_config with_treatments() {
   campaign_config c;
-  c.treatments = {{std::uint8_t(call_result::busy), "retry", std::chrono::minutes{5}, 3},
-                  {std::uint8_t(call_result::fax), "next", {}, 0},
-                  {std::uint8_t(call_result::answer), "final", {}, 0}};
+  c.treatments = {
+    {std::uint8_t(call_result::busy), treatment_action::retry, std::chrono::minutes{5}, 3},
+    {std::uint8_t(call_result::fax), treatment_action::next, {}, 0},
+    {std::uint8_t(call_result::answer), treatment_action::final, {}, 0}};
   return c;
 }
 

@@ -656,7 +656,7 @@ TEST_CASE("storage/postgresql: a wrong password is refused, naming the cause") {
   if (!dsn)
     return;
   storage::config c;
-  c.backend = "postgresql";
+  c.backend = storage::backend_kind::postgresql;
   c.dsn = *dsn + " password=not-the-password-7f3a";
   auto what = storage_error_of([&] { storage::open_store(c); });
   CAPTURE(what);
@@ -667,7 +667,7 @@ TEST_CASE("storage/postgresql: a wrong password is refused, naming the cause") {
 TEST_CASE("storage/postgresql: an unreachable server is refused, naming the host") {
   auto port = std::to_string(closed_port());
   storage::config c;
-  c.backend = "postgresql";
+  c.backend = storage::backend_kind::postgresql;
   c.dsn = "host=127.0.0.1 port=" + port + " dbname=x user=x password=secret-b41d";
   c.connect_timeout_s = 2;
   auto what = storage_error_of([&] { storage::open_store(c); });

@@ -18,7 +18,7 @@ class sqlite_database final : public fresh_database {
 public:
   storage::config config() const override {
     storage::config c;
-    c.backend = "sqlite";
+    c.backend = storage::backend_kind::sqlite;
     c.path = path_;
     return c;
   }
@@ -59,7 +59,7 @@ public:
 
   storage::config config() const override {
     storage::config c;
-    c.backend = "postgresql";
+    c.backend = storage::backend_kind::postgresql;
     // A repeated libpq keyword overrides the earlier one.
     c.dsn = admin_dsn_ + " dbname=" + name_;
     c.connect_timeout_s = 5;

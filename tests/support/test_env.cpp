@@ -1,5 +1,7 @@
 #include "support/test_env.hpp"
 
+#include "engine/logging.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -66,10 +68,19 @@ std::unique_ptr<engine::engine> start_engine(const std::vector<std::string>& ove
 std::unique_ptr<engine::engine> start_engine_toml(const std::string& toml,
                                                   const std::vector<std::string>& overrides) {
   auto cfg = test_config_from(toml, overrides);
-  spdlog::set_level(spdlog::level::from_str(cfg.log.level));
+  spdlog::set_level(engine::spdlog_level(cfg.log.level));
   auto e = std::make_unique<engine::engine>(cfg);
   e->start();
   return e;
+}
+
+double metric_value(const std::string& page, const std::string& series) {
+  std::istringstream in{page};
+  for (std::string line; std::getline(in, line);)
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0
+        && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  return -1;
 }
 
 http_reply http_get(std::uint16_t port, const std::string& target, const std::string& method) {

@@ -87,6 +87,10 @@ struct http_reply {
 http_reply http_get(std::uint16_t port, const std::string& target,
                     const std::string& method = "GET");
 
+/// The value of one series on a /metrics page, e.g. `parley_dials_total` or
+/// `parley_errors_total{code="busy"}` (labels as the page prints them); -1 when absent.
+double metric_value(const std::string& page, const std::string& series);
+
 /// A client library instance on its own I/O thread, registered (or failing the test).
 struct connected_client {
   client::io_thread io;

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "actors/runtime/clock.hpp"
@@ -11,6 +13,54 @@ using engine::config_error;
 using engine::parse_config;
 
 namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
+}
+
+/// The text before a `#` that is not inside a string.
+std::string before_comment(const std::string& s) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '"' && (i == 0 || s[i - 1] != '\\'))
+      quoted = !quoted;
+    else if (s[i] == '#' && !quoted)
+      return trim(s.substr(0, i));
+  }
+  return trim(s);
+}
+
+/// What `parleyd --config-keys` lists: top-level key -> default, and the keys of each
+/// array of tables.
+struct described_keys {
+  std::map<std::string, std::string> keys;
+  std::map<std::string, std::vector<std::string>> entries;
+};
+
+described_keys described() {
+  described_keys out;
+  std::istringstream in{engine::describe_config()};
+  std::string table;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    if (line.rfind("[[", 0) == 0) {
+      table = line.substr(2, line.find("]]") - 2);
+      out.entries[table];
+      continue;
+    }
+    auto eq = line.find(" = ");
+    REQUIRE(eq != std::string::npos);
+    auto key = line.substr(0, eq);
+    if (table.empty())
+      out.keys[key] = before_comment(line.substr(eq + 3));
+    else
+      out.entries[table].push_back(key);
+  }
+  return out;
+}
 
 /// The message of the config_error that parsing `text` raises ("" when it parses).
 std::string problem(const std::string& text, const std::vector<std::string>& overrides = {}) {
@@ -38,7 +88,7 @@ TEST_CASE("an empty file gives the documented defaults") {
   auto cfg = parse_config("", "empty");
   CHECK(cfg.limits.max_frame_bytes == 1024 * 1024);
   CHECK(cfg.timeouts.heartbeat_timeout == std::chrono::seconds{30});
-  CHECK(cfg.log.level == "info");
+  CHECK(cfg.log.level == engine::log_level::info);
 }
 
 TEST_CASE("bad keys, types and values name file, line and key") {
@@ -72,7 +122,7 @@ TEST_CASE("--set overrides are typed and validated like the file") {
                           {"listen.interaction_port=0", "log.level=debug", "engine.name=edge-7",
                            "engine.clock_scale=100"});
   CHECK(cfg.listen.interaction_port == 0);
-  CHECK(cfg.log.level == "debug");
+  CHECK(cfg.log.level == engine::log_level::debug);
   CHECK(cfg.name == "edge-7");
   CHECK(cfg.clock_scale == 100.0);
   CHECK(problem("", {"listen.interaction_port=70000"})
@@ -135,7 +185,7 @@ TEST_CASE("[tls] is checked") {
                           "t.toml");
   CHECK(cfg.tls.enabled);
   CHECK(cfg.tls.cert_file == "c.pem");
-  CHECK(cfg.tls.min_version == "1.3");
+  CHECK(cfg.tls.min_version == engine::tls_version::v1_3);
   CHECK(problem("[tls]\nenabled = true\n")
         == "t.toml: tls.enabled = true needs tls.cert_file and tls.key_file");
   CHECK(problem("[tls]\nrequire_client_cert = true\n")
@@ -154,23 +204,154 @@ TEST_CASE("reloadable keys") {
     CHECK_FALSE(engine::reloadable_key(k));
 }
 
+TEST_CASE("a reload takes exactly the reloadable keys from the new config") {
+  auto running = parse_config("", "running");
+  auto next = parse_config("[engine]\nname = \"renamed\"\n[log]\nlevel = \"debug\"\n"
+                           "[limits]\nmax_connections = 5\n[timeouts]\nidle_ms = 60000\n"
+                           "[auth]\nrouter = \"r0uter\"\n[console]\nadmin_token = \"adm1n\"\n"
+                           "[routing]\noffer_timeout_ms = 1000\n",
+                           "next");
+  auto fresh = engine::with_reloaded(running, next);
+  CHECK(fresh.log.level == engine::log_level::debug);
+  CHECK(fresh.limits.max_connections == 5);
+  CHECK(fresh.timeouts.idle == std::chrono::minutes{1});
+  CHECK(fresh.tokens.at(wire::ClientType::router) == "r0uter");
+  CHECK(fresh.tokens.size() == 1);  // copying tokens adds no empty ones
+  CHECK(fresh.console.admin_token == "adm1n");
+  CHECK(fresh.name == "parley");  // needs a restart: not taken
+  CHECK(fresh.domain.routing.offer_timeout == std::chrono::seconds{30});
+  std::vector<std::string> left;
+  for (auto& c : engine::config_diff(fresh, next))
+    left.push_back(c.key);
+  CHECK(left == std::vector<std::string>{"engine.name", "routing.offer_timeout_ms"});
+  // A token removed by the new file goes.
+  CHECK(engine::with_reloaded(fresh, running).tokens.empty());
+}
+
 TEST_CASE("docs/configuration.md documents every key") {
   auto doc = test::read_text(test::source_dir() + "/docs/configuration.md");
-  std::istringstream keys{engine::describe_config()};
-  std::string line;
-  while (std::getline(keys, line)) {
-    auto key = line.substr(0, line.find(' '));
-    if (key.rfind("auth.", 0) == 0)
-      key = "auth.";  // documented once, for every client type
-    CAPTURE(key);
-    CHECK(doc.find("`" + key) != std::string::npos);
+  auto d = described();
+  REQUIRE(d.keys.size() > 80);
+  for (auto& [key, def] : d.keys) {
+    auto k = key.rfind("auth.", 0) == 0 ? std::string{"auth."} : key;  // documented once
+    CAPTURE(k);
+    CHECK(doc.find("`" + k) != std::string::npos);
+  }
+  for (auto& [table, keys] : d.entries) {
+    auto at = doc.find("[[" + table + "]]\n");  // its heading
+    CAPTURE(table);
+    REQUIRE(at != std::string::npos);
+    for (auto& k : keys) {
+      CAPTURE(k);
+      CHECK(doc.find("`" + k + "`", at) != std::string::npos);
+    }
   }
 }
 
-TEST_CASE("describe_config lists every key") {
+TEST_CASE("describe_config lists every key, marks the reloadable ones, and the arrays") {
   auto text = engine::describe_config();
-  CHECK(text.find("listen.interaction_port = 7120") != std::string::npos);
-  CHECK(text.find("timeouts.registration_ms = 5000") != std::string::npos);
+  CHECK(text.find("listen.interaction_port = 7120    # [restart]") != std::string::npos);
+  CHECK(text.find("timeouts.registration_ms = 5000    # [reload]") != std::string::npos);
+  CHECK(text.find("log.level = \"info\"    # [reload]") != std::string::npos);
+  CHECK(text.find("storage.durability = \"commit\"    # [restart]") != std::string::npos);
+  auto d = described();
+  for (auto& [key, def] : d.keys)
+    CHECK_MESSAGE((text.find(key + " = " + def + "    # [reload]") != std::string::npos)
+                    == engine::reloadable_key(key),
+                  key);
+  for (auto* table : {"queues", "agent_groups", "campaigns", "campaigns.treatments", "schedule"})
+    CHECK_MESSAGE(d.entries.count(table) == 1, table);
+  CHECK(d.entries["queues"] == std::vector<std::string>{"name", "tenant", "skills", "max_size",
+                                                        "overflow_after_ms", "overflow_to",
+                                                        "service_level_s"});
+}
+
+TEST_CASE("the readers of [[...]] read exactly the keys --config-keys describes") {
+  // Every reader is checked against its description as it reads; a config with one entry
+  // of each kind (a treatment too) parses without the check complaining.
+  auto cfg = parse_config(R"([[queues]]
+name = "q"
+[[agent_groups]]
+name = "g"
+members = ["*"]
+[[campaigns]]
+name = "c"
+lists = ["l"]
+queue = "q"
+treatments = [{ result = "busy", action = "retry", after_min = 1, max_attempts = 2 }]
+[[schedule]]
+cron = "0 8 * * *"
+action = "start"
+campaign = "c"
+)",
+                          "t.toml");
+  CHECK(cfg.domain.outbound.schedule.at(0).action == schedule_action::start);
+  CHECK(cfg.domain.outbound.campaigns.at(0).treatment_for(2).action == treatment_action::retry);
+}
+
+TEST_CASE("conf/parley.toml shows every key: set, or commented out with its default") {
+  auto d = described();
+  // key -> (commented, value) for the sections; the keys found under each [[table]].
+  std::map<std::string, std::pair<bool, std::string>> found;
+  std::map<std::string, std::set<std::string>> entries;
+  std::istringstream in{test::read_text(test::source_dir() + "/conf/parley.toml")};
+  std::string section, table;
+  for (std::string raw; std::getline(in, raw);) {
+    auto line = trim(raw);
+    bool commented = !line.empty() && line[0] == '#';
+    if (commented)
+      line = trim(line.substr(1));
+    line = before_comment(line);
+    if (line.rfind("[[", 0) == 0) {
+      table = line.substr(2, line.find("]]") - 2);
+      section.clear();
+    } else if (line.rfind("[", 0) == 0) {
+      section = line.substr(1, line.find(']') - 1);
+      table.clear();
+    } else if (auto eq = line.find('='); eq != std::string::npos && eq > 0) {
+      auto key = trim(line.substr(0, eq));
+      if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos)
+        continue;  // prose in a comment
+      if (!table.empty())
+        entries[table].insert(key);
+      else if (!section.empty())
+        found[section + "." + key] = {commented, trim(line.substr(eq + 1))};
+    }
+  }
+  for (auto& [key, def] : d.keys) {
+    CAPTURE(key);
+    auto it = found.find(key);
+    REQUIRE_MESSAGE(it != found.end(), "conf/parley.toml lacks " << key);
+    auto [commented, value] = it->second;
+    if (!commented || value == def)
+      continue;
+    // A commented value must be the default, as this build reads it.
+    auto dot = key.rfind('.');
+    auto text = "[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = " + value + "\n";
+    CAPTURE(value);
+    CHECK(engine::config_diff(parse_config("", "defaults"), parse_config(text, "line")).empty());
+  }
+  for (auto& [key, value] : found)
+    CHECK_MESSAGE(d.keys.count(key) == 1, "conf/parley.toml has a key parleyd does not know: " << key);
+  for (auto& [t, keys] : d.entries)
+    for (auto& k : keys)
+      CHECK_MESSAGE(entries[t].count(k) == 1, "conf/parley.toml lacks [[" << t << "]] " << k);
+}
+
+TEST_CASE("--set problems name the --set argument, not the file") {
+  CHECK(problem("[storage]\nbatch_size = 5\n", {"storage.batch_size=abc"})
+        == "--set storage.batch_size=abc: storage.batch_size: must be an integer, not string");
+  CHECK(problem("", {"nowhere.x=1"}) == "--set nowhere.x=1: nowhere: unknown key");
+  CHECK(problem("", {"tls.min_version=1.1"})
+          .rfind("--set tls.min_version=1.1: tls.min_version: \"1.1\" is not one of", 0)
+        == 0);
+  // A text key takes a bare value as text, even one that reads as a number.
+  CHECK(parse_config("", "t", {"tls.min_version=1.3"}).tls.min_version == engine::tls_version::v1_3);
+  CHECK(problem("", {"limits.max_connections=many"})
+        == "--set limits.max_connections=many: limits.max_connections: must be an integer, not "
+           "string");
+  CHECK(problem("", {"log.level=\"lo\\\"ud\""}).find("--set log.level=") == 0);
+  CHECK(parse_config("", "t", {"engine.name=edge \"7\""}).name == "edge \"7\"");
 }
 
 TEST_CASE("queues and agent groups are read and checked") {
@@ -200,7 +381,7 @@ wrap_up_ms = 5000
   REQUIRE(d.queues.size() == 2);
   CHECK(d.queues[0].skills.at("french") == 2);
   CHECK(d.queues[0].overflow_after == std::chrono::minutes{1});
-  CHECK(d.routing.second_login == "force");
+  CHECK(d.routing.second_login == second_login_policy::force);
   REQUIRE(d.group_of("bench-17"));
   CHECK(d.group_of("bench-17")->capacity.at("chat") == 3);
   CHECK(d.group_of("a2") == nullptr);
