@@ -142,6 +142,7 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   r.text("list", e.list);
   r.text("file", e.file);
   r.text("mapping", e.mapping);
+  r.flag("dedupe", e.dedupe);
   r.finish();
   try {
     outbound::cron_schedule::parse(e.cron, e.zone);
@@ -152,6 +153,8 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   if (std::find(actions.begin(), actions.end(), e.action) == actions.end())
     r.v.fail(item, r.name + ".action",
              "\"" + e.action + "\" is not start, stop, pause, resume or import");
+  else if (e.action != "import" && e.dedupe)
+    r.v.fail(item, r.name + ".dedupe", "only an import dedupes");
   else if (e.action == "import" && (e.list.empty() || e.file.empty()))
     r.v.fail(item, r.name, "an import needs list and file");
   else if (e.action == "import") {

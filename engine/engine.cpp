@@ -234,7 +234,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   if (storage.list_store && !d->cfg->outbound.schedule.empty())
     d->scheduler = outbound::spawn_scheduler(
       sys, shared, [&sys, &cfg](const schedule_entry& e, const caf::actor& to) {
-        return start_list_import(sys, to, cfg, e.list, e.file, e.mapping, after_import::rename);
+        return start_list_import(sys, to, cfg,
+                                 {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
       });
   return shared;
 }
