@@ -2,7 +2,9 @@
 // Bulk inserts are one IMMEDIATE transaction of one reused prepared statement; lease() is
 // one UPDATE ... RETURNING inside an IMMEDIATE transaction, so two engines sharing the
 // file cannot lease the same record. begin_import and delete_list are IMMEDIATE
-// transactions too: SQLite's one writer at a time orders them with import chunks.
+// transactions too: SQLite's one writer at a time orders them with import chunks. Lists and
+// records are numbered by next_id(), never reusing a deleted list's ids (their attempts and
+// denials are kept).
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -106,16 +108,20 @@ public:
   sqlite_outbound(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
   list_row create_list(const std::string& name, std::int64_t now_ms) override {
-    stmt s{db_, "INSERT INTO call_lists (name, created_ms) VALUES (?1, ?2)", path_};
-    s.bind(1, name).bind(2, now_ms);
-    try {
-      s.step();
-    } catch (const storage_error&) {
-      if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
-        throw storage_error("a list named \"" + name + "\" exists already", false);
-      throw;
-    }
-    return {static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_)), name, now_ms, 0};
+    std::int64_t id = 0;
+    transaction([&] {
+      id = next_id("call_lists");
+      stmt s{db_, "INSERT INTO call_lists (id, name, created_ms) VALUES (?1, ?2, ?3)", path_};
+      s.bind(1, id).bind(2, name).bind(3, now_ms);
+      try {
+        s.step();
+      } catch (const storage_error&) {
+        if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
+          throw storage_error("a list named \"" + name + "\" exists already", false);
+        throw;
+      }
+    });
+    return {static_cast<std::uint64_t>(id), name, now_ms, 0};
   }
 
   std::optional<list_row> list(const std::string& name) override {
@@ -133,13 +139,15 @@ public:
       exists.bind(1, static_cast<std::int64_t>(list_id));
       if (!exists.step())
         throw storage_error("contact list " + std::to_string(list_id) + " is gone (deleted)", false);
+      auto id = next_id("records");
       stmt s{db_,
              "INSERT INTO records (list_id, phone, contact_info_type, record_type, record_status, "
              "call_result, attempts, dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, "
-             "chain_id, chain_n, customer_id, custom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-             "?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             "chain_id, chain_n, customer_id, custom, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+             "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
              path_};
       for (auto& r : rows) {
+        s.bind(17, id++);
         s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, r.phone).bind(3, r.contact_info_type);
         s.bind(4, r.record_type).bind(5, r.record_status).bind(6, r.call_result);
         s.bind(7, r.attempts).bind(8, r.dial_sched_ms).bind(9, r.call_time_ms);
@@ -175,6 +183,16 @@ public:
       list_deletion d;
       d.list_id = static_cast<std::uint64_t>(find.i64(0));
       auto id = static_cast<std::int64_t>(d.list_id);
+      // The largest ids stay used: a new list or record must never get this one's.
+      for (const char* table : {"call_lists", "records"}) {
+        stmt f{db_,
+               std::string{"INSERT INTO id_floor (tbl, max_id) VALUES (?1, (SELECT "
+                           "coalesce(max(id), 0) FROM "} + table + ")) ON CONFLICT (tbl) DO "
+                 "UPDATE SET max_id = max(max_id, excluded.max_id)",
+               path_};
+        f.bind(1, std::string{table});
+        f.step();
+      }
       auto remove = [&](const char* sql) {
         stmt s{db_, sql, path_};
         s.bind(1, id);
@@ -452,6 +470,19 @@ private:
   inline static const std::string attempt_select =
     "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
     "FROM attempts ";
+
+  /// The id for the next row of `table` (call_lists or records), inside a transaction:
+  /// above every row there and every id a deleted list had (id_floor) — SQLite alone would
+  /// hand a deleted largest id out again.
+  std::int64_t next_id(const char* table) {
+    stmt s{db_,
+           std::string{"SELECT max(coalesce((SELECT max(id) FROM "} + table
+             + "), 0), coalesce((SELECT max_id FROM id_floor WHERE tbl = ?1), 0)) + 1",
+           path_};
+    s.bind(1, std::string{table});
+    s.step();
+    return s.i64(0);
+  }
 
   template <class F>
   void transaction(F body) {
