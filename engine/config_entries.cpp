@@ -127,7 +127,9 @@ std::vector<entry_table> make_entry_tables() {
         {"list", quoted(e.list), "import: into this contact list"},
         {"file", quoted(e.file),
          "import: this file in outbound.import_dir (renamed once imported)"},
-        {"mapping", quoted(e.mapping), "import: column mapping as in the console's list import"}}},
+        {"mapping", quoted(e.mapping), "import: column mapping as in the console's list import"},
+        {"dedupe", e.dedupe ? "true" : "false",
+         "import: as list import --dedupe, rows whose phone the list has are skipped"}}},
   };
 }
 

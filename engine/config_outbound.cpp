@@ -142,6 +142,7 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   r.text("list", e.list);
   r.text("file", e.file);
   r.text("mapping", e.mapping);
+  r.flag("dedupe", e.dedupe);
   r.finish();
   try {
     outbound::cron_schedule::parse(e.cron, e.zone);
@@ -149,7 +150,9 @@ void read_schedule(entry_reader& r, const toml::node& item) {
     r.v.fail(item, r.name + ".cron", ex.what());
   }
   bool is_import = known_action && e.action == schedule_action::import;
-  if (is_import && (e.list.empty() || e.file.empty())) {
+  if (known_action && !is_import && e.dedupe) {
+    r.v.fail(item, r.name + ".dedupe", "only an import dedupes");
+  } else if (is_import && (e.list.empty() || e.file.empty())) {
     r.v.fail(item, r.name, "an import needs list and file");
   } else if (is_import) {
     try {

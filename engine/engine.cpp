@@ -237,8 +237,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     auto snapshot = std::make_shared<const config>(cfg);
     d->scheduler = outbound::spawn_scheduler(
       sys, shared, [&sys, snapshot](const schedule_entry& e, const caf::actor& to) {
-        return start_list_import(sys, to, *snapshot, e.list, e.file, e.mapping,
-                                 after_import::rename);
+        return start_list_import(
+          sys, to, *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
       });
   }
   return shared;

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/outbound/list_import.hpp"
+#include "actors/outbound/record_fields.hpp"
 #include "actors/runtime/types.hpp"
 
 namespace parley::engine {
@@ -72,22 +73,25 @@ std::string resolve_import_file(const std::string& dir, const std::string& file,
 }
 
 caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                       std::string list, std::string file, std::string mapping,
-                       after_import then) {
+                             list_import_request req) {
   outbound::import_options opt;
   opt.default_prefix = cfg.outbound.default_country_prefix;
   opt.default_zone = cfg.outbound.default_timezone;
   opt.chunk_rows = cfg.outbound.import_chunk_rows;
+  opt.file = req.file;
+  opt.append = req.append;
+  opt.dedupe = req.dedupe;
   auto store_cfg = store_config(cfg);
   auto dir = import_dir(cfg);
   return sys.spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
     auto answer = [&](const std::string& text) { self->send(console, import_atom_v, text); };
+    auto& list = req.list;
     std::string why;
-    auto path = resolve_import_file(dir, file, why);
+    auto path = resolve_import_file(dir, req.file, why);
     if (path.empty())
       return answer("error: " + why + "\n");
     try {
-      opt.mapping = outbound::parse_mapping(mapping);
+      opt.mapping = outbound::parse_mapping(req.mapping);
     } catch (const std::invalid_argument& e) {
       return answer(std::string{"error: "} + e.what() + "\n");
     }
@@ -104,14 +108,19 @@ caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, 
                        + std::to_string(imported) + " imported\n");
         });
       auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      spdlog::info("list import {} from {}: {} read, {} imported, {} rejected in {:.2f} s{}", list,
-                   path, res.rows, res.imported, res.rejected, secs,
-                   res.ok() ? "" : " (" + res.error + ")");
+      if (res.refused())
+        spdlog::warn("list import {} from {}: refused: {}", list, path, res.error);
+      else
+        spdlog::info("list import {} from {}: {} read, {} imported, {} rejected{} in {:.2f} s{}",
+                     list, path, res.rows, res.imported, res.rejected,
+                     res.dedupe ? ", " + std::to_string(res.duplicates) + " duplicate(s)" : "",
+                     secs, res.ok() ? "" : " (" + res.error + ")");
       std::ostringstream took;
       took.precision(2);
-      took << std::fixed << "took " << secs << " s\n";
-      if (res.ok() && then == after_import::rename) {
-        auto done = path + ".imported-"
+      if (res.ok())
+        took << std::fixed << "took " << secs << " s\n";
+      if ((res.ok() || res.refused()) && req.then == after_import::rename) {
+        auto done = path + (res.ok() ? ".imported-" : ".duplicate-")
                     + date::format("%Y%m%dT%H%M%SZ", date::floor<std::chrono::seconds>(
                                                        std::chrono::system_clock::now()));
         std::error_code ec;
@@ -119,7 +128,28 @@ caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, 
         took << (ec ? "could not rename the file: " + ec.message() : "file renamed to " + done)
              << "\n";
       }
-      answer(res.summary(list) + (res.ok() ? took.str() : ""));
+      answer(res.summary(list) + took.str());
+    } catch (const storage::storage_error& e) {
+      answer(std::string{"error: storage: "} + e.what() + "\n");
+    }
+  });
+}
+
+void start_list_delete(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                       std::string list) {
+  auto store_cfg = store_config(cfg);
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
+    auto answer = [=](const std::string& text) { self->send(console, import_atom_v, text); };
+    try {
+      auto store = storage::open_store(store_cfg);
+      auto gone = store->outbound().delete_list(list);
+      if (!gone)
+        return answer("error: no contact list named " + list + " (see show lists)\n");
+      spdlog::info("list delete {}: list {} with {} record(s) and {} import(s) removed", list,
+                   gone->list_id, gone->records, gone->imports);
+      answer("list " + list + " deleted: " + std::to_string(gone->records) + " record(s) and "
+             + std::to_string(gone->imports) + " import(s) removed; its dial attempts and "
+             "compliance denials are kept (list id " + std::to_string(gone->list_id) + ")\n");
     } catch (const storage::storage_error& e) {
       answer(std::string{"error: storage: "} + e.what() + "\n");
     }
@@ -174,16 +204,41 @@ void start_list_export(caf::actor_system& sys, const caf::actor& console, const 
   });
 }
 
+namespace {
+
+std::string last_import(storage::outbound_store& ob, std::uint64_t list_id) {
+  auto last = ob.imports(list_id, 1);
+  if (last.empty())
+    return "-";
+  auto& i = last.front();
+  std::string out = outbound::utc_time(i.started_ms) + " " + i.file + " " + std::to_string(i.rows)
+                    + " read, " + std::to_string(i.imported) + " imported, "
+                    + std::to_string(i.rejected) + " rejected";
+  if (i.deduped)
+    out += ", " + std::to_string(i.duplicates) + " duplicate(s)";
+  if (i.appended)
+    out += " (--append)";
+  if (!i.finished())
+    out += " (running)";
+  else if (!i.error.empty())
+    out += " (stopped early: " + i.error + ")";
+  return out;
+}
+
+} // namespace
+
 void start_show_lists(caf::actor_system& sys, const caf::actor& console, const config& cfg) {
   auto store_cfg = store_config(cfg);
   sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
     try {
       auto store = storage::open_store(store_cfg);
+      auto& ob = store->outbound();
       std::ostringstream o;
-      o << pad("LIST", 24) << pad("RECORDS", 12) << "CREATED_MS\n";
-      auto all = store->outbound().lists();
+      o << pad("LIST", 24) << pad("RECORDS", 12) << pad("CREATED", 22) << "LAST IMPORT\n";
+      auto all = ob.lists();
       for (auto& l : all)
-        o << pad(l.name, 24) << pad(std::to_string(l.records), 12) << l.created_ms << "\n";
+        o << pad(l.name, 24) << pad(std::to_string(l.records), 12)
+          << pad(outbound::utc_time(l.created_ms), 22) << last_import(ob, l.id) << "\n";
       o << all.size() << " list(s)\n";
       self->send(console, import_atom_v, o.str());
     } catch (const storage::storage_error& e) {

@@ -1,8 +1,9 @@
-// list_jobs: contact-list jobs — import, export, listing — for the console (`list import`,
-// `list export`, `show lists`) and the job scheduler (timed imports). Files and databases
-// block, so each job runs in a detached actor of its own with its own store connection
-// (never on the actor threads); it sends (progress_atom, std::string line) to `to` while it
-// works and (import_atom, std::string answer) once at the end, then quits.
+// list_jobs: contact-list jobs — import, export, delete, listing — for the console (`list
+// import|export|delete`, `show lists`) and the job scheduler (timed imports). Files and
+// databases block, so each job runs in a detached actor of its own with its own store
+// connection (never on the actor threads); it sends (progress_atom, std::string line) to
+// `to` while it works and (import_atom, std::string answer) once at the end, then quits.
+// An answer that starts with "error: " is a failure (the console audits it as one).
 #pragma once
 
 #include <string>
@@ -16,12 +17,27 @@ namespace parley::engine {
 /// What happens to an imported file.
 enum class after_import { keep, rename };
 
-/// Starts an import of FILE (inside the import directory) into list NAME. With
-/// after_import::rename a file imported without a storage error is renamed
-/// FILE.imported-<UTC time>, so a timed import never takes the same file twice.
+/// One `list import` (or timed import): FILE inside the import directory into list NAME.
+struct list_import_request {
+  std::string list;
+  std::string file;
+  std::string mapping;  ///< "field=Column,..." or ""
+  bool append = false;  ///< import even when the list has these contents already
+  bool dedupe = false;  ///< skip rows whose phone the list (or an earlier row) has
+  /// rename: a file imported without a storage error becomes FILE.imported-<UTC time>, one
+  /// refused as a duplicate FILE.duplicate-<UTC time> — a timed import never takes a file
+  /// twice, and the directory shows what happened to it.
+  after_import then = after_import::keep;
+};
+
+/// Starts an import (outbound::import_csv: the duplicate-file rule, --append, --dedupe).
 caf::actor start_list_import(caf::actor_system& sys, const caf::actor& to, const config& cfg,
-                       std::string list, std::string file, std::string mapping,
-                       after_import then = after_import::keep);
+                             list_import_request req);
+
+/// Starts deleting list NAME with its records and import history (dial attempts and
+/// denials stay). Whether a campaign still uses it is the caller's check (console).
+void start_list_delete(caf::actor_system& sys, const caf::actor& to, const config& cfg,
+                       std::string list);
 
 /// Starts an export of list NAME with its results as CSV to FILE (inside the import
 /// directory, a new file: written aside and renamed when complete), once `list_store` (when
@@ -29,7 +45,7 @@ caf::actor start_list_import(caf::actor_system& sys, const caf::actor& to, const
 void start_list_export(caf::actor_system& sys, const caf::actor& to, const config& cfg,
                        caf::actor list_store, std::string list, std::string file);
 
-/// Starts a listing of the contact lists with their record counts.
+/// Starts a listing of the contact lists: records, creation and last import (RFC 3339 UTC).
 void start_show_lists(caf::actor_system& sys, const caf::actor& to, const config& cfg);
 
 /// FILE resolved inside `dir` ("" and `why` set when it is outside, missing or unreadable).

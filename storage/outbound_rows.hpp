@@ -1,5 +1,6 @@
 // outbound_rows: the outbound side's stored shapes (no CAF, no SQL): contact lists, their
-// records, suppression (do-not-call) entries, compliance denials and dial attempts.
+// records and imports, suppression (do-not-call) entries, compliance denials and dial
+// attempts.
 //
 // Enum columns hold the numbers below; `custom` is a JSON object as text (jsonb in
 // PostgreSQL). Times are milliseconds since the epoch (UTC), 0 meaning "none"; the daily
@@ -62,6 +63,35 @@ struct list_row {
   std::string name;
   std::int64_t created_ms = 0;
   std::uint64_t records = 0;
+};
+
+/// One import into a list: what file, and what it brought in (`list_imports`).
+struct import_row {
+  std::uint64_t id = 0;  ///< assigned by begin_import
+  std::uint64_t list_id = 0;
+  std::string sha256;    ///< of the file's bytes, lower-case hex
+  std::string file;      ///< as the operator named it
+  bool appended = false; ///< --append: imported although the same contents were in
+  bool deduped = false;  ///< --dedupe: rows whose phone the list held were skipped
+  std::uint64_t rows = 0;        ///< data rows read
+  std::uint64_t imported = 0;    ///< records added (exact: counted with each chunk's commit)
+  std::uint64_t rejected = 0;
+  std::uint64_t duplicates = 0;  ///< rows skipped by --dedupe
+  std::int64_t started_ms = 0;
+  std::int64_t finished_ms = 0;  ///< 0 while it runs
+  std::string error;             ///< "" or why it stopped early
+
+  bool finished() const { return finished_ms != 0; }
+};
+
+/// The error recover_imports gives an import the engine stopped in the middle of.
+constexpr const char* interrupted_import = "interrupted: the engine stopped during the import";
+
+/// What delete_list removed.
+struct list_deletion {
+  std::uint64_t list_id = 0;
+  std::uint64_t records = 0;
+  std::uint64_t imports = 0;
 };
 
 /// One number to call.

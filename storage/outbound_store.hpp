@@ -1,6 +1,7 @@
-// outbound_store: the outbound half of a store (store::outbound()): contact lists and their
-// records, suppression entries, compliance denials and dial attempts. Same rules as
-// store.hpp: one thread at a time, every method throws storage_error on failure.
+// outbound_store: the outbound half of a store (store::outbound()): contact lists, their
+// records and import history, suppression entries, compliance denials and dial attempts.
+// Same rules as store.hpp: one thread at a time, every method throws storage_error on
+// failure.
 //
 // Life of a record: insert_records() (ready) → lease() (retrieved, handed to a campaign in
 // scheduled-time order) → update_records() (updated, with its result and next time) — or,
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -43,11 +45,35 @@ public:
   virtual std::optional<list_row> list(const std::string& name) = 0;
   /// Every list by name, with record counts.
   virtual std::vector<list_row> lists() = 0;
+  /// Deletes the list, its records and its imports in one transaction (dial attempts and
+  /// denials stay: they are compliance history). nullopt when there is no such list.
+  virtual std::optional<list_deletion> delete_list(const std::string& name) = 0;
+
+  // -- imports ------------------------------------------------------------------------
+  /// Records the start of an import (sets row.id) — unless row.appended is false and the
+  /// list has an import of the same contents (row.sha256) that added records or has not
+  /// finished: then nothing is recorded and that earlier import (the newest such) is
+  /// returned. One transaction, serialized per list: two imports of one file cannot both
+  /// pass.
+  virtual std::optional<import_row> begin_import(import_row& row) = 0;
+  /// Writes an import's end: rows, rejected, duplicates, finished_ms and error (by id;
+  /// `imported` is counted by insert_records).
+  virtual void finish_import(const import_row& row) = 0;
+  /// The list's imports, newest first.
+  virtual std::vector<import_row> imports(std::uint64_t list_id, std::size_t limit) = 0;
+  /// Start-up: imports the last run left unfinished end at `now_ms` with an error saying
+  /// so (their `imported` is exact). Returns how many.
+  virtual std::uint64_t recover_imports(std::int64_t now_ms) = 0;
 
   // -- records ------------------------------------------------------------------------
   /// Appends records to a list in one transaction (ids are assigned; rows' id and list_id
-  /// are ignored). Importers call it once per chunk.
-  virtual void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) = 0;
+  /// are ignored). Importers call it once per chunk, with their import's id: its
+  /// `imported` count grows in the same transaction. Throws when the list is gone.
+  virtual void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows,
+                              std::uint64_t import_id = 0) = 0;
+  /// Calls `each` with the phone of every record of the list (any status), streamed.
+  virtual void list_phones(std::uint64_t list_id,
+                           const std::function<void(const std::string&)>& each) = 0;
   /// Up to `limit` records of the list with id > after_id, by id (export, paging).
   virtual std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
                                           std::size_t limit) = 0;

@@ -2,12 +2,15 @@
 // Records, attempts and denials go in with COPY (one transaction per call), record
 // write-backs as one UPDATE over arrays, leases are one UPDATE over a
 // `FOR UPDATE SKIP LOCKED` sub-select, so several engines on one database never lease the
-// same record. A lost connection surfaces as a transient storage_error; the store's next
+// same record. A list's row lock orders what touches the whole list: an import's chunks
+// hold it shared, begin_import and delete_list exclusively. A lost connection surfaces as a transient storage_error; the store's next
 // write() or ping() resets it.
 #include <libpq-fe.h>
 
 #include <algorithm>
 #include <array>
+#include <exception>
+#include <optional>
 #include <unordered_map>
 
 #include "storage/backends.hpp"
@@ -24,6 +27,10 @@ const std::string record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
   "customer_id, custom::text";
+
+const std::string import_select =
+  "SELECT id, list_id, sha256, file, appended, deduped, rows_read, imported, rejected, "
+  "duplicates, started_ms, finished_ms, error FROM list_imports ";
 
 const std::string attempt_select =
   "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
@@ -58,6 +65,24 @@ record_row read_record(const PGresult* r, int i) {
   return x;
 }
 
+import_row read_import(const PGresult* r, int i) {
+  import_row x;
+  x.id = u64(r, i, 0);
+  x.list_id = u64(r, i, 1);
+  x.sha256 = PQgetvalue(r, i, 2);
+  x.file = PQgetvalue(r, i, 3);
+  x.appended = PQgetvalue(r, i, 4)[0] == 't';
+  x.deduped = PQgetvalue(r, i, 5)[0] == 't';
+  x.rows = u64(r, i, 6);
+  x.imported = u64(r, i, 7);
+  x.rejected = u64(r, i, 8);
+  x.duplicates = u64(r, i, 9);
+  x.started_ms = i64(r, i, 10);
+  x.finished_ms = i64(r, i, 11);
+  x.error = PQgetvalue(r, i, 12);
+  return x;
+}
+
 class pg_outbound final : public outbound_store {
 public:
   pg_outbound(PGconn* conn, std::string describe) : conn_(conn), describe_(std::move(describe)) {}
@@ -83,12 +108,122 @@ public:
 
   std::vector<list_row> lists() override { return read_lists("", {}); }
 
-  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) override {
+  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows,
+                      std::uint64_t import_id) override {
     if (rows.empty())
       return;
     buf_.clear();
     copy_records(buf_, list_id, rows);
-    transaction([&] { copy("COPY records (" + std::string{record_copy_columns} + ") FROM STDIN"); });
+    transaction([&] {
+      // FOR SHARE: a list_delete waits for this chunk (and this chunk sees a deleted list).
+      auto l = query("SELECT 1 FROM call_lists WHERE id = $1 FOR SHARE", {std::to_string(list_id)});
+      if (PQntuples(l.get()) == 0)
+        throw storage_error("contact list " + std::to_string(list_id) + " is gone (deleted)", false);
+      copy("COPY records (" + std::string{record_copy_columns} + ") FROM STDIN");
+      if (import_id != 0)
+        query("UPDATE list_imports SET imported = imported + $2 WHERE id = $1",
+              {std::to_string(import_id), std::to_string(rows.size())});
+    });
+  }
+
+  void list_phones(std::uint64_t list_id,
+                   const std::function<void(const std::string&)>& each) override {
+    // Row by row (single-row mode): a million phones never sit in one PGresult.
+    auto id = std::to_string(list_id);
+    const char* args[] = {id.c_str()};
+    if (!PQsendQueryParams(conn_, "SELECT phone FROM records WHERE list_id = $1", 1, nullptr,
+                           args, nullptr, nullptr, 0)
+        || !PQsetSingleRowMode(conn_))
+      throw storage_error("PostgreSQL SELECT phone: " + error(), PQstatus(conn_) != CONNECTION_OK);
+    // Every result is read before anything is thrown: the connection stays usable.
+    std::exception_ptr failed;
+    while (auto* raw = PQgetResult(conn_)) {
+      result r{raw, PQclear};
+      auto st = PQresultStatus(r.get());
+      try {
+        if (st == PGRES_SINGLE_TUPLE && !failed)
+          each(PQgetvalue(r.get(), 0, 0));
+        else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && !failed)
+          check(r.get(), "SELECT phone FROM records");
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    }
+    if (failed)
+      std::rethrow_exception(failed);
+  }
+
+  std::optional<list_deletion> delete_list(const std::string& name) override {
+    std::optional<list_deletion> out;
+    transaction([&] {
+      // FOR UPDATE: waits for an import's chunk under way, and serializes with begin_import.
+      auto l = query("SELECT id FROM call_lists WHERE name = $1 FOR UPDATE", {name});
+      if (PQntuples(l.get()) == 0)
+        return;
+      list_deletion d;
+      d.list_id = u64(l.get(), 0, 0);
+      auto id = std::to_string(d.list_id);
+      auto remove = [&](const std::string& sql) {
+        return std::stoull(PQcmdTuples(query(sql, {id}).get()));
+      };
+      d.records = remove("DELETE FROM records WHERE list_id = $1");
+      d.imports = remove("DELETE FROM list_imports WHERE list_id = $1");
+      remove("DELETE FROM call_lists WHERE id = $1");
+      out = d;
+    });
+    return out;
+  }
+
+  std::optional<import_row> begin_import(import_row& row) override {
+    std::optional<import_row> earlier;
+    transaction([&] {
+      // The list's row lock serializes imports into one list: the check holds until commit.
+      auto l = query("SELECT 1 FROM call_lists WHERE id = $1 FOR UPDATE", {std::to_string(row.list_id)});
+      if (PQntuples(l.get()) == 0)
+        throw storage_error("contact list " + std::to_string(row.list_id) + " is gone (deleted)", false);
+      if (!row.appended) {
+        auto r = query(import_select
+                         + "WHERE list_id = $1 AND sha256 = $2 AND (imported > 0 OR "
+                           "finished_ms = 0) ORDER BY id DESC LIMIT 1",
+                       {std::to_string(row.list_id), row.sha256});
+        if (PQntuples(r.get()) > 0) {
+          earlier = read_import(r.get(), 0);
+          return;
+        }
+      }
+      auto r = query("INSERT INTO list_imports (list_id, sha256, file, appended, deduped, "
+                     "rows_read, imported, rejected, duplicates, started_ms, finished_ms, error) "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                     {std::to_string(row.list_id), row.sha256, row.file,
+                      row.appended ? "true" : "false", row.deduped ? "true" : "false",
+                      std::to_string(row.rows), std::to_string(row.imported),
+                      std::to_string(row.rejected), std::to_string(row.duplicates),
+                      std::to_string(row.started_ms), std::to_string(row.finished_ms), row.error});
+      row.id = u64(r.get(), 0, 0);
+    });
+    return earlier;
+  }
+
+  void finish_import(const import_row& row) override {
+    query("UPDATE list_imports SET rows_read = $2, rejected = $3, duplicates = $4, "
+          "finished_ms = $5, error = $6 WHERE id = $1",
+          {std::to_string(row.id), std::to_string(row.rows), std::to_string(row.rejected),
+           std::to_string(row.duplicates), std::to_string(row.finished_ms), row.error});
+  }
+
+  std::vector<import_row> imports(std::uint64_t list_id, std::size_t limit) override {
+    auto r = query(import_select + "WHERE list_id = $1 ORDER BY id DESC LIMIT $2",
+                   {std::to_string(list_id), std::to_string(limit)});
+    std::vector<import_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(read_import(r.get(), i));
+    return out;
+  }
+
+  std::uint64_t recover_imports(std::int64_t now_ms) override {
+    auto r = query("UPDATE list_imports SET finished_ms = $1, error = $2 WHERE finished_ms = 0",
+                   {std::to_string(now_ms), interrupted_import});
+    return std::stoull(PQcmdTuples(r.get()));
   }
 
   std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,

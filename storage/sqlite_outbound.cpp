@@ -1,10 +1,14 @@
 // sqlite_outbound: the outbound half of the SQLite store, on the store's connection.
 // Bulk inserts are one IMMEDIATE transaction of one reused prepared statement; lease() is
 // one UPDATE ... RETURNING inside an IMMEDIATE transaction, so two engines sharing the
-// file cannot lease the same record.
+// file cannot lease the same record. begin_import and delete_list are IMMEDIATE
+// transactions too: SQLite's one writer at a time orders them with import chunks. Lists and
+// records are numbered by next_id(), never reusing a deleted list's ids (their attempts and
+// denials are kept).
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "storage/backends.hpp"
 #include "storage/store.hpp"
@@ -104,16 +108,20 @@ public:
   sqlite_outbound(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
   list_row create_list(const std::string& name, std::int64_t now_ms) override {
-    stmt s{db_, "INSERT INTO call_lists (name, created_ms) VALUES (?1, ?2)", path_};
-    s.bind(1, name).bind(2, now_ms);
-    try {
-      s.step();
-    } catch (const storage_error&) {
-      if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
-        throw storage_error("a list named \"" + name + "\" exists already", false);
-      throw;
-    }
-    return {static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_)), name, now_ms, 0};
+    std::int64_t id = 0;
+    transaction([&] {
+      id = next_id("call_lists");
+      stmt s{db_, "INSERT INTO call_lists (id, name, created_ms) VALUES (?1, ?2, ?3)", path_};
+      s.bind(1, id).bind(2, name).bind(3, now_ms);
+      try {
+        s.step();
+      } catch (const storage_error&) {
+        if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CONSTRAINT)
+          throw storage_error("a list named \"" + name + "\" exists already", false);
+        throw;
+      }
+    });
+    return {static_cast<std::uint64_t>(id), name, now_ms, 0};
   }
 
   std::optional<list_row> list(const std::string& name) override {
@@ -124,15 +132,22 @@ public:
 
   std::vector<list_row> lists() override { return read_lists("", ""); }
 
-  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows) override {
+  void insert_records(std::uint64_t list_id, const std::vector<record_row>& rows,
+                      std::uint64_t import_id) override {
     transaction([&] {
+      stmt exists{db_, "SELECT 1 FROM call_lists WHERE id = ?1", path_};
+      exists.bind(1, static_cast<std::int64_t>(list_id));
+      if (!exists.step())
+        throw storage_error("contact list " + std::to_string(list_id) + " is gone (deleted)", false);
+      auto id = next_id("records");
       stmt s{db_,
              "INSERT INTO records (list_id, phone, contact_info_type, record_type, record_status, "
              "call_result, attempts, dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, "
-             "chain_id, chain_n, customer_id, custom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-             "?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             "chain_id, chain_n, customer_id, custom, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+             "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
              path_};
       for (auto& r : rows) {
+        s.bind(17, id++);
         s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, r.phone).bind(3, r.contact_info_type);
         s.bind(4, r.record_type).bind(5, r.record_status).bind(6, r.call_result);
         s.bind(7, r.attempts).bind(8, r.dial_sched_ms).bind(9, r.call_time_ms);
@@ -142,7 +157,113 @@ public:
         s.step();
         s.reset();
       }
+      if (import_id != 0) {
+        stmt u{db_, "UPDATE list_imports SET imported = imported + ?2 WHERE id = ?1", path_};
+        u.bind(1, static_cast<std::int64_t>(import_id)).bind(2, static_cast<std::int64_t>(rows.size()));
+        u.step();
+      }
     });
+  }
+
+  void list_phones(std::uint64_t list_id,
+                   const std::function<void(const std::string&)>& each) override {
+    stmt s{db_, "SELECT phone FROM records WHERE list_id = ?1", path_};
+    s.bind(1, static_cast<std::int64_t>(list_id));
+    while (s.step())
+      each(s.text(0));
+  }
+
+  std::optional<list_deletion> delete_list(const std::string& name) override {
+    std::optional<list_deletion> out;
+    transaction([&] {
+      stmt find{db_, "SELECT id FROM call_lists WHERE name = ?1", path_};
+      find.bind(1, name);
+      if (!find.step())
+        return;
+      list_deletion d;
+      d.list_id = static_cast<std::uint64_t>(find.i64(0));
+      auto id = static_cast<std::int64_t>(d.list_id);
+      // The largest ids stay used: a new list or record must never get this one's.
+      for (const char* table : {"call_lists", "records"}) {
+        stmt f{db_,
+               std::string{"INSERT INTO id_floor (tbl, max_id) VALUES (?1, (SELECT "
+                           "coalesce(max(id), 0) FROM "} + table + ")) ON CONFLICT (tbl) DO "
+                 "UPDATE SET max_id = max(max_id, excluded.max_id)",
+               path_};
+        f.bind(1, std::string{table});
+        f.step();
+      }
+      auto remove = [&](const char* sql) {
+        stmt s{db_, sql, path_};
+        s.bind(1, id);
+        s.step();
+        return static_cast<std::uint64_t>(sqlite3_changes(db_));
+      };
+      d.records = remove("DELETE FROM records WHERE list_id = ?1");
+      d.imports = remove("DELETE FROM list_imports WHERE list_id = ?1");
+      remove("DELETE FROM call_lists WHERE id = ?1");
+      out = d;
+    });
+    return out;
+  }
+
+  std::optional<import_row> begin_import(import_row& row) override {
+    std::optional<import_row> earlier;
+    transaction([&] {  // IMMEDIATE: one writer at a time, so the check holds until commit
+      if (!row.appended) {
+        stmt s{db_,
+               import_select + "WHERE list_id = ?1 AND sha256 = ?2 AND (imported > 0 OR "
+                               "finished_ms = 0) ORDER BY id DESC LIMIT 1",
+               path_};
+        s.bind(1, static_cast<std::int64_t>(row.list_id)).bind(2, row.sha256);
+        if (s.step()) {
+          earlier = read_import(s);
+          return;
+        }
+      }
+      stmt s{db_,
+             "INSERT INTO list_imports (list_id, sha256, file, appended, deduped, rows_read, "
+             "imported, rejected, duplicates, started_ms, finished_ms, error) VALUES (?1, ?2, "
+             "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             path_};
+      s.bind(1, static_cast<std::int64_t>(row.list_id)).bind(2, row.sha256).bind(3, row.file);
+      s.bind(4, std::int64_t{row.appended}).bind(5, std::int64_t{row.deduped});
+      s.bind(6, static_cast<std::int64_t>(row.rows)).bind(7, static_cast<std::int64_t>(row.imported));
+      s.bind(8, static_cast<std::int64_t>(row.rejected));
+      s.bind(9, static_cast<std::int64_t>(row.duplicates)).bind(10, row.started_ms);
+      s.bind(11, row.finished_ms).bind(12, row.error);
+      s.step();
+      row.id = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
+    });
+    return earlier;
+  }
+
+  void finish_import(const import_row& row) override {
+    stmt s{db_,
+           "UPDATE list_imports SET rows_read = ?2, rejected = ?3, duplicates = ?4, "
+           "finished_ms = ?5, error = ?6 WHERE id = ?1",
+           path_};
+    s.bind(1, static_cast<std::int64_t>(row.id)).bind(2, static_cast<std::int64_t>(row.rows));
+    s.bind(3, static_cast<std::int64_t>(row.rejected)).bind(4, static_cast<std::int64_t>(row.duplicates));
+    s.bind(5, row.finished_ms).bind(6, row.error);
+    s.step();
+  }
+
+  std::vector<import_row> imports(std::uint64_t list_id, std::size_t limit) override {
+    stmt s{db_, import_select + "WHERE list_id = ?1 ORDER BY id DESC LIMIT ?2", path_};
+    s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<import_row> out;
+    while (s.step())
+      out.push_back(read_import(s));
+    return out;
+  }
+
+  std::uint64_t recover_imports(std::int64_t now_ms) override {
+    stmt s{db_,
+           "UPDATE list_imports SET finished_ms = ?1, error = ?2 WHERE finished_ms = 0", path_};
+    s.bind(1, now_ms).bind(2, std::string{interrupted_import});
+    s.step();
+    return static_cast<std::uint64_t>(sqlite3_changes(db_));
   }
 
   std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
@@ -324,9 +445,44 @@ public:
   }
 
 private:
+  inline static const std::string import_select =
+    "SELECT id, list_id, sha256, file, appended, deduped, rows_read, imported, rejected, "
+    "duplicates, started_ms, finished_ms, error FROM list_imports ";
+
+  static import_row read_import(const stmt& s) {
+    import_row r;
+    r.id = static_cast<std::uint64_t>(s.i64(0));
+    r.list_id = static_cast<std::uint64_t>(s.i64(1));
+    r.sha256 = s.text(2);
+    r.file = s.text(3);
+    r.appended = s.i64(4) != 0;
+    r.deduped = s.i64(5) != 0;
+    r.rows = static_cast<std::uint64_t>(s.i64(6));
+    r.imported = static_cast<std::uint64_t>(s.i64(7));
+    r.rejected = static_cast<std::uint64_t>(s.i64(8));
+    r.duplicates = static_cast<std::uint64_t>(s.i64(9));
+    r.started_ms = s.i64(10);
+    r.finished_ms = s.i64(11);
+    r.error = s.text(12);
+    return r;
+  }
+
   inline static const std::string attempt_select =
     "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
     "FROM attempts ";
+
+  /// The id for the next row of `table` (call_lists or records), inside a transaction:
+  /// above every row there and every id a deleted list had (id_floor) — SQLite alone would
+  /// hand a deleted largest id out again.
+  std::int64_t next_id(const char* table) {
+    stmt s{db_,
+           std::string{"SELECT max(coalesce((SELECT max(id) FROM "} + table
+             + "), 0), coalesce((SELECT max_id FROM id_floor WHERE tbl = ?1), 0)) + 1",
+           path_};
+    s.bind(1, std::string{table});
+    s.step();
+    return s.i64(0);
+  }
 
   template <class F>
   void transaction(F body) {

@@ -91,6 +91,7 @@ struct schedule_entry {
   std::string list;                 ///< import: into this contact list
   std::string file;                 ///< import: this file in outbound.import_dir
   std::string mapping;              ///< import: column mapping (as `list import`)
+  bool dedupe = false;              ///< import: skip phones the list has (`list import --dedupe`)
 
   bool operator==(const schedule_entry&) const = default;
 };

@@ -1,11 +1,14 @@
 #include "actors/outbound/list_import.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_set>
 
 #include "actors/outbound/csv_reader.hpp"
+#include "actors/outbound/import_guard.hpp"
 #include "actors/outbound/record_fields.hpp"
 #include "storage/store.hpp"
 
@@ -193,8 +196,13 @@ std::string import_result::summary(const std::string& list) const {
   std::ostringstream o;
   if (!ok())
     o << "error: " << error << "\n";
+  if (refused())
+    return o.str();
   o << "list " << list << (created ? " (new)" : "") << ": " << rows << " row(s) read, "
-    << imported << " imported, " << rejected << " rejected\n";
+    << imported << " imported, " << rejected << " rejected";
+  if (dedupe)
+    o << ", " << duplicates << " duplicate(s) skipped";
+  o << "\n";
   for (auto& e : errors)
     o << "  line " << e.line << ": " << e.reason << "\n";
   if (rejected > errors.size())
@@ -202,10 +210,39 @@ std::string import_result::summary(const std::string& list) const {
   return o.str();
 }
 
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Why a second import of the same contents is refused, naming the first.
+std::string refusal(const std::string& list, const storage::import_row& e) {
+  std::string what = "list " + list + " has these contents already: " + e.file + " ";
+  if (!e.finished())
+    what += "began importing at " + utc_time(e.started_ms) + " and has not finished (still "
+            "running; after a crash, restart the engine and see show lists)";
+  else
+    what += "was imported at " + utc_time(e.started_ms) + " (" + std::to_string(e.imported)
+            + " record(s) added" + (e.error.empty() ? "" : "; it stopped early: " + e.error) + ")";
+  return what + "; nothing imported. To import it again say --append (with --dedupe to "
+                "skip the phones the list has)";
+}
+
+} // namespace
+
 import_result import_csv(storage::outbound_store& store, const std::string& list,
                          std::istream& in, const import_options& opt, std::int64_t now_ms,
                          const import_progress& progress) {
   import_result res;
+  res.dedupe = opt.dedupe;
+  std::string digest;
+  if (auto why = content_digest(in, digest); !why.empty()) {
+    res.error = why;
+    return res;
+  }
   csv_reader reader{in, opt.separator};
   std::vector<std::string> fields;
   if (!reader.next(fields)) {
@@ -217,6 +254,7 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
     res.error = "line " + std::to_string(reader.line()) + ": " + why;
     return res;
   }
+  storage::import_row imp;
   try {
     if (auto existing = store.list(list)) {
       res.list_id = existing->id;
@@ -224,11 +262,26 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
       res.list_id = store.create_list(list, now_ms).id;
       res.created = true;
     }
+    imp.list_id = res.list_id;
+    imp.sha256 = digest;
+    imp.file = opt.file;
+    imp.appended = opt.append;
+    imp.deduped = opt.dedupe;
+    imp.started_ms = now_ms;
+    if (auto earlier = store.begin_import(imp)) {
+      res.error = refusal(list, *earlier);
+      res.earlier = std::move(earlier);
+      return res;
+    }
+    res.import_id = imp.id;
+    phone_set seen;
+    if (opt.dedupe)
+      store.list_phones(res.list_id, [&](const std::string& phone) { seen.insert(phone); });
     std::unordered_set<std::string> zones;
     std::vector<storage::record_row> chunk;
     chunk.reserve(opt.chunk_rows);
     auto flush = [&] {
-      store.insert_records(res.list_id, chunk);
+      store.insert_records(res.list_id, chunk, imp.id);
       res.imported += chunk.size();
       chunk.clear();
     };
@@ -248,6 +301,8 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
         storage::record_row r;
         if (auto why = to_record(fields, l, opt, zones, r); !why.empty())
           reject(std::move(why));
+        else if (opt.dedupe && !seen.insert(r.phone))
+          ++res.duplicates;
         else
           chunk.push_back(std::move(r));
       }
@@ -261,6 +316,19 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
   } catch (const storage::storage_error& e) {
     res.error = std::string{"storage: "} + e.what() + " (" + std::to_string(res.imported)
                 + " row(s) were committed before it)";
+  }
+  if (imp.id != 0) {
+    imp.rows = res.rows;
+    imp.rejected = res.rejected;
+    imp.duplicates = res.duplicates;
+    imp.finished_ms = std::max(now_ms + 1, wall_ms());
+    imp.error = res.error;
+    try {
+      store.finish_import(imp);
+    } catch (const storage::storage_error&) {
+      // The database is failing (said above, or next time): the row stays unfinished until
+      // the engine's next start marks it interrupted — its record count is exact anyway.
+    }
   }
   return res;
 }

@@ -9,12 +9,20 @@
 // imported or rejected with its line number and reason — never all-or-nothing: good rows are
 // written in chunks of `chunk_rows`, one transaction each. A storage failure stops the import
 // and says how many rows were committed before it.
+//
+// Every import that gets past the header is recorded (outbound_store::begin_import): the
+// file's SHA-256, its name, rows read/imported/rejected/duplicate, start and end. The same
+// contents again into the same list are refused — nothing is read past the header — unless
+// `append` is set. With `dedupe`, a row whose phone the list holds already (any status), or
+// an earlier row of the file had, is skipped and counted as a duplicate, not an error.
+// docs/outbound.md ("The import format") is the operator's description of all this.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <istream>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -38,6 +46,9 @@ struct import_options {
   std::size_t max_errors = 20;  ///< rejected rows listed in the result (all are counted)
   std::size_t progress_every = 100'000;
   char separator = ',';
+  std::string file;     ///< the file's name as the operator gave it (for the history)
+  bool append = false;  ///< import even when the list has these contents already
+  bool dedupe = false;  ///< skip rows whose phone the list (or an earlier row) has
 };
 
 struct row_error {
@@ -52,9 +63,15 @@ struct import_result {
   std::uint64_t rows = 0;       ///< data rows read
   std::uint64_t imported = 0;   ///< committed
   std::uint64_t rejected = 0;
+  std::uint64_t duplicates = 0;   ///< rows skipped by dedupe
+  bool dedupe = false;            ///< dedupe was on (the summary counts duplicates)
   std::vector<row_error> errors;  ///< the first max_errors rejected rows
+  std::uint64_t import_id = 0;    ///< its row in the list's import history (0: none)
+  /// Set when the import was refused because the list has these contents already.
+  std::optional<storage::import_row> earlier;
 
   bool ok() const { return error.empty(); }
+  bool refused() const { return earlier.has_value(); }
   /// A few lines for operators: counts, then the listed errors.
   std::string summary(const std::string& list) const;
 };
@@ -62,7 +79,8 @@ struct import_result {
 /// Called every `progress_every` rows with the rows read and imported so far.
 using import_progress = std::function<void(std::uint64_t rows, std::uint64_t imported)>;
 
-/// Imports into the list `list` (created when missing). `now_ms` stamps a new list.
+/// Imports into the list `list` (created when missing). `now_ms` stamps a new list and the
+/// import's start. `in` is read twice (fingerprinted, then imported): it must be seekable.
 import_result import_csv(storage::outbound_store& store, const std::string& list,
                          std::istream& in, const import_options& opt, std::int64_t now_ms,
                          const import_progress& progress = {});

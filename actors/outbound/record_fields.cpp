@@ -1,6 +1,7 @@
 #include "actors/outbound/record_fields.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -157,6 +158,11 @@ std::string day_time(std::int32_t seconds) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
   return buf;
+}
+
+std::string utc_time(std::int64_t ms) {
+  using namespace std::chrono;
+  return date::format("%Y-%m-%dT%H:%M:%SZ", floor<seconds>(sys_time<milliseconds>{milliseconds{ms}}));
 }
 
 std::string json_string(const std::string& v) {

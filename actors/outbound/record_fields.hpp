@@ -39,6 +39,9 @@ const char* to_name(storage::contact_info_type v);
 /// "HH:MM:SS" for seconds after midnight.
 std::string day_time(std::int32_t seconds);
 
+/// RFC 3339 UTC to the second ("2026-12-03T15:04:05Z") for milliseconds since the epoch.
+std::string utc_time(std::int64_t ms);
+
 /// A JSON string literal (quotes included) for `v`.
 std::string json_string(const std::string& v);
 

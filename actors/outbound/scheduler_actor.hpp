@@ -2,7 +2,8 @@
 // IANA zones) against the domain clock: at each firing it sends the campaign its start,
 // stop, pause or resume, or starts a list import, logs what happened, and arms the entry's
 // next firing. An import whose file is not there is skipped (logged); one still running
-// when its entry fires again is not started twice.
+// when its entry fires again is not started twice; one refused because the list has the
+// file's contents already is logged as a warning (the job renamed the file aside).
 // Spawned by the engine when entries are configured; stopped by it with the campaigns.
 // Messages: (job_atom, uint64 entry index, int64 due ms) its own timers;
 // (progress_atom, string) and (import_atom, string) from the import jobs it started.

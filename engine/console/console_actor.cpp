@@ -32,10 +32,15 @@ const std::vector<console_command>& console_commands() {
      "streams until the interaction stops)"},
     {"set", console_level::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
-    {"list", console_level::operator_, "list import NAME FILE [MAPPING] | list export NAME FILE",
+    {"list", console_level::operator_,
+     "list import NAME FILE [--append] [--dedupe] [MAPPING] | list export NAME FILE | "
+     "list delete NAME",
      "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
-     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID; export writes "
-     "the list with its results to a new FILE there"},
+     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID; the same file "
+     "contents twice into one list are refused unless --append; --dedupe skips phones the list "
+     "(or an earlier row) has; export writes the list with its results to a new FILE there; "
+     "delete removes a list no running or paused campaign uses, with its records and imports "
+     "(dial attempts and denials are kept)"},
     {"campaign", console_level::operator_, "campaign start|stop|pause|resume|status NAME",
      "control an outbound campaign (status needs the user level only)"},
     {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",

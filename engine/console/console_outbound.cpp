@@ -1,5 +1,6 @@
 // The console's outbound commands: campaign control and status, the do-not-call list,
-// contact-list import and export (jobs in list_jobs), `show campaigns`.
+// contact-list import, export and delete (jobs in list_jobs), `show campaigns`.
+#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -118,6 +119,105 @@ void run_dnc(console_self self, const std::vector<std::string>& w, const std::st
             }, err);
 }
 
+namespace {
+
+const char* list_usage =
+  "error: usage: list import NAME FILE [--append] [--dedupe] [MAPPING] | list export NAME FILE "
+  "| list delete NAME\n";
+
+/// `list import NAME FILE [--append] [--dedupe] [MAPPING]`: options may stand anywhere after
+/// `import`; the mapping is the rest of the line (column names may hold blanks). "" or why not.
+std::string parse_import(const std::string& line, list_import_request& req) {
+  struct token {
+    std::string text;
+    std::size_t at;
+  };
+  std::vector<token> words;
+  for (std::size_t i = 0; (i = line.find_first_not_of(" \t", i)) != std::string::npos;) {
+    auto end = std::min(line.find_first_of(" \t", i), line.size());
+    words.push_back({line.substr(i, end - i), i});
+    i = end;
+  }
+  std::vector<token> kept;
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    auto& w = words[i].text;
+    if (w == "--append")
+      req.append = true;
+    else if (w == "--dedupe")
+      req.dedupe = true;
+    else if (w.rfind("--", 0) == 0)
+      return "error: unknown option " + w + " (list import knows --append and --dedupe)\n";
+    else
+      kept.push_back(words[i]);
+  }
+  if (kept.size() < 2)
+    return list_usage;
+  req.list = kept[0].text;
+  req.file = kept[1].text;
+  for (std::size_t i = 2; i < kept.size(); ++i) {
+    if (!req.mapping.empty()) {  // the blanks between two words of the line, or one
+      auto gap_from = kept[i - 1].at + kept[i - 1].text.size();
+      auto gap = line.substr(gap_from, kept[i].at - gap_from);
+      req.mapping += gap.find("--") == std::string::npos ? gap : " ";
+    }
+    req.mapping += kept[i].text;
+  }
+  return {};
+}
+
+/// `list delete NAME`: refused while a configured campaign that dials the list runs, is
+/// paused, or still has calls under way; otherwise a job deletes it.
+void delete_list(console_self self, const std::string& list, const std::string& line) {
+  auto& env = *self->state.env;
+  std::vector<std::string> users;
+  for (auto& c : env.domain->cfg->outbound.campaigns)
+    if (std::find(c.lists.begin(), c.lists.end(), list) != c.lists.end())
+      users.push_back(c.name);
+  auto go = [=] {
+    self->state.job_line = line;
+    start_list_delete(self->system(), caf::actor{self}, self->state.env->cfg, list);
+  };
+  if (users.empty())
+    return go();
+  // Every user answers (or fails) before anything is decided; the first objection wins.
+  auto objections = std::make_shared<std::map<std::string, std::string>>();
+  auto left = std::make_shared<std::size_t>(users.size());
+  auto decide = [=] {
+    if (--*left > 0)
+      return;
+    if (objections->empty())
+      return go();
+    auto why = objections->begin()->second;
+    audited(self, line, [=] {
+      return "error: list " + list + " is in use: " + why + "; stop the campaign first\n";
+    });
+  };
+  for (auto& name : users) {
+    auto c = env.domain->campaign(name);
+    if (!c) {  // configured but not spawned (a config reload added it): nothing dials it
+      decide();
+      continue;
+    }
+    self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
+      .then(
+        [=](const outbound::campaign_view& v) {
+          if (v.state == "running" || v.state == "paused")
+            (*objections)[name] = "campaign " + name + " is " + v.state;
+          else if (v.in_flight > 0)
+            (*objections)[name] = "campaign " + name + " is " + v.state + " but "
+                                  + std::to_string(v.in_flight) + " of its call(s) are under way";
+          decide();
+        },
+        [=](caf::error& e) {
+          (*objections)[name] = "campaign " + name + " did not say whether it runs ("
+                                + describe(e) + ")";
+          decide();
+        });
+  }
+}
+
+} // namespace
+
 void run_list(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& st = self->state;
   auto& env = *st.env;
@@ -126,17 +226,16 @@ void run_list(console_self self, const std::vector<std::string>& w, const std::s
     start_list_export(self->system(), caf::actor{self}, env.cfg, env.list_store, w[2], w[3]);
     return;
   }
-  if (w.size() < 4 || w[1] != "import") {
-    audited(self, line, [] {
-      return std::string{"error: usage: list import NAME FILE [MAPPING] | list export NAME FILE\n"};
-    });
+  if (w.size() == 3 && w[1] == "delete")
+    return delete_list(self, w[2], line);
+  list_import_request req;
+  auto why = w.size() > 1 && w[1] == "import" ? parse_import(line, req) : list_usage;
+  if (!why.empty()) {
+    audited(self, line, [=] { return why; });
     return;
   }
-  // The mapping is the rest of the line: column names may hold blanks.
-  auto at = line.find(w[3], line.find(w[2], line.find(w[1]) + w[1].size()) + w[2].size());
-  auto mapping = line.substr(at + w[3].size());
   st.job_line = line;
-  start_list_import(self->system(), caf::actor{self}, env.cfg, w[2], w[3], mapping);
+  start_list_import(self->system(), caf::actor{self}, env.cfg, std::move(req));
 }
 
 } // namespace parley::engine

@@ -103,7 +103,7 @@ std::vector<std::string> followers(const std::string& first) {
   if (first == "agent")
     return {"logout"};
   if (first == "list")
-    return {"import", "export"};
+    return {"import", "export", "delete"};
   if (first == "campaign")
     return {"start", "stop", "pause", "resume", "status"};
   if (first == "dnc")

@@ -2,10 +2,13 @@
 // record methods is covered by the storage conformance suite).
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <sstream>
 
+#include "actors/outbound/import_guard.hpp"
 #include "actors/outbound/list_import.hpp"
 #include "storage/fresh_database.hpp"
+#include "support/test_env.hpp"
 
 using namespace parley;
 using namespace parley::outbound;
@@ -182,4 +185,221 @@ TEST_CASE("export: a list goes out as CSV with its results and reads back") {
   auto back = import_text(o, "copy", text);
   CHECK(back.imported == 2);
   CHECK(back.rejected == 0);
+}
+
+// -- the duplicate-file rule, --append, --dedupe -----------------------------------------
+
+namespace {
+
+const char* spring_csv = "phone,tz,customer\n+12125550100,UTC,c1\n+12125550101,UTC,c2\n"
+                         "+12125550102,UTC,c3\n";
+
+import_options named(const std::string& file, bool append = false, bool dedupe = false) {
+  import_options opt;
+  opt.file = file;
+  opt.append = append;
+  opt.dedupe = dedupe;
+  return opt;
+}
+
+} // namespace
+
+TEST_CASE("import rule: the same contents twice into one list are refused, naming the first") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  std::istringstream in{spring_csv};
+  auto first = import_csv(o, "spring", in, named("spring.csv"), 1'795'000'000'000);
+  REQUIRE(first.ok());
+  REQUIRE(first.imported == 3);
+  CHECK(first.import_id != 0);
+  // The same bytes under another name: refused before a row is read.
+  auto again = import_text(o, "spring", spring_csv, named("copy-of-spring.csv"));
+  CHECK_FALSE(again.ok());
+  REQUIRE(again.refused());
+  CHECK(again.earlier->id == first.import_id);
+  CHECK(again.rows == 0);
+  CHECK(again.imported == 0);
+  CHECK(again.error == "list spring has these contents already: spring.csv was imported at "
+                      "2026-11-18T11:06:40Z (3 record(s) added); nothing imported. To import "
+                      "it again say --append (with --dedupe to skip the phones the list has)");
+  CHECK(again.summary("spring") == "error: " + again.error + "\n");
+  CHECK(o.count_records(first.list_id) == 3);
+  REQUIRE(o.imports(first.list_id, 10).size() == 1);  // a refusal records nothing
+  auto h = o.imports(first.list_id, 1).at(0);
+  CHECK(h.file == "spring.csv");
+  CHECK(h.rows == 3);
+  CHECK(h.imported == 3);
+  CHECK(h.finished_ms >= h.started_ms);
+  CHECK(h.sha256.size() == 64);
+
+  // One byte more is other contents.
+  auto other = import_text(o, "spring", std::string{spring_csv} + "\n", named("spring.csv"));
+  CHECK(other.ok());
+  CHECK(other.imported == 3);
+}
+
+TEST_CASE("import rule: --append imports the same contents again and records it again") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto first = import_text(o, "spring", spring_csv, named("spring.csv"));
+  REQUIRE(first.imported == 3);
+  auto again = import_text(o, "spring", spring_csv, named("spring.csv", true));
+  CHECK(again.ok());
+  CHECK(again.imported == 3);
+  CHECK(o.count_records(first.list_id) == 6);
+  auto h = o.imports(first.list_id, 10);
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].appended);
+  CHECK_FALSE(h[1].appended);
+  CHECK(h[0].sha256 == h[1].sha256);
+  // And without --append, still refused: there are two earlier imports now.
+  CHECK(import_text(o, "spring", spring_csv, named("spring.csv")).refused());
+}
+
+TEST_CASE("import rule: the same contents into another list are fine") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  REQUIRE(import_text(o, "spring", spring_csv, named("spring.csv")).imported == 3);
+  auto autumn = import_text(o, "autumn", spring_csv, named("spring.csv"));
+  CHECK(autumn.ok());
+  CHECK(autumn.created);
+  CHECK(autumn.imported == 3);
+}
+
+TEST_CASE("import rule: an import that added nothing does not count; a bad header records nothing") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  const char* odd = "Tel,tz\n12125550100,UTC\n+12125550101,UTC\n";
+  // The wrong header: refused before anything is recorded.
+  CHECK(import_text(o, "l", odd, named("odd.csv")).error.find("no phone column") != std::string::npos);
+  CHECK(o.lists().empty());
+  // Every row rejected (no country prefix configured): recorded, but it added nothing...
+  auto opt = named("odd.csv");
+  opt.mapping = parse_mapping("phone=Tel");
+  auto none = import_text(o, "l", "Tel,tz\n12125550100,UTC\n", opt);
+  REQUIRE(none.ok());
+  CHECK(none.imported == 0);
+  CHECK(none.rejected == 1);
+  REQUIRE(o.imports(none.list_id, 10).size() == 1);
+  // ...so the same file with the prefix configured goes in.
+  opt.default_prefix = "+1";
+  auto fixed = import_text(o, "l", "Tel,tz\n12125550100,UTC\n", opt);
+  CHECK(fixed.ok());
+  CHECK(fixed.imported == 1);
+}
+
+TEST_CASE("import --dedupe: phones the list has, or an earlier row had, are skipped and counted") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  REQUIRE(import_text(o, "spring", spring_csv, named("spring.csv")).imported == 3);
+  // In the list already: ...0100 (written otherwise), ...0102. Twice in the file: ...0200.
+  auto res = import_text(o, "spring",
+                         "phone,tz,customer\n"
+                         "+1 (212) 555-0100,UTC,c1\n"   // 2: in the list
+                         "+12125550200,UTC,c9\n"        // 3: new
+                         "bad,UTC,c9\n"                 // 4: rejected, not a duplicate
+                         "0012125550200,UTC,c9\n"       // 5: as line 3
+                         "+12125550102,UTC,c3\n"        // 6: in the list
+                         "+12125550201,UTC,c10\n",      // 7: new
+                         named("update.csv", false, true));
+  CAPTURE(res.summary("spring"));
+  CHECK(res.ok());
+  CHECK(res.rows == 6);
+  CHECK(res.imported == 2);
+  CHECK(res.rejected == 1);
+  CHECK(res.duplicates == 3);
+  CHECK(res.summary("spring").find("list spring: 6 row(s) read, 2 imported, 1 rejected, 3 "
+                                   "duplicate(s) skipped\n") == 0);
+  CHECK(o.count_records(res.list_id) == 5);
+  auto h = o.imports(res.list_id, 1).at(0);
+  CHECK(h.deduped);
+  CHECK(h.duplicates == 3);
+  CHECK(h.imported == 2);
+  // --append --dedupe of the first file again: every row is a duplicate, nothing doubles.
+  auto twice = import_text(o, "spring", spring_csv, named("spring.csv", true, true));
+  CHECK(twice.ok());
+  CHECK(twice.imported == 0);
+  CHECK(twice.duplicates == 3);
+  CHECK(o.count_records(res.list_id) == 5);
+  // Without --dedupe the same row twice in a file is two records (as before).
+  auto plain = import_text(o, "plain", "phone,tz\n+12125550300,UTC\n+12125550300,UTC\n");
+  CHECK(plain.imported == 2);
+  CHECK(plain.summary("plain").find("duplicate") == std::string::npos);
+}
+
+TEST_CASE("import --dedupe: a list of 200,000 phones is loaded once and checked per row") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  std::string csv = "phone,tz\n";
+  for (int i = 0; i < 200'000; ++i)
+    csv += "+1555" + std::to_string(1'000'000 + i) + ",UTC\n";
+  REQUIRE(import_text(o, "big", csv, named("a.csv")).imported == 200'000);
+  std::string more = "phone,tz\n";
+  for (int i = 199'990; i < 200'010; ++i)
+    more += "+1555" + std::to_string(1'000'000 + i) + ",UTC\n";
+  auto res = import_text(o, "big", more, named("b.csv", false, true));
+  CHECK(res.duplicates == 10);
+  CHECK(res.imported == 10);
+}
+
+TEST_CASE("phone_set: E.164 numbers by value, anything else by text") {
+  phone_set p;
+  CHECK(p.insert("+12125550100"));
+  CHECK_FALSE(p.insert("+12125550100"));
+  CHECK(p.insert("+121255501000"));  // one digit more is another number
+  CHECK(p.insert("+4930123456"));
+  CHECK(p.insert("odd"));
+  CHECK_FALSE(p.insert("odd"));
+  CHECK(p.size() == 4);
+}
+
+TEST_CASE("content_digest: SHA-256 of the bytes, and the stream is rewound") {
+  std::istringstream in{"abc"};
+  std::string hex;
+  CHECK(content_digest(in, hex).empty());
+  CHECK(hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string back;
+  CHECK(std::getline(in, back));
+  CHECK(back == "abc");
+  std::istringstream empty{""};
+  CHECK(content_digest(empty, hex).empty());
+  CHECK(hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("the example list conf/contacts.example.csv imports as docs/outbound.md says") {
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  std::ifstream in{test::source_dir() + "/conf/contacts.example.csv", std::ios::binary};
+  REQUIRE(in);
+  auto opt = named("contacts.example.csv");
+  opt.mapping = parse_mapping("phone=Phone Number,tz=Time Zone,customer=Customer ID");
+  auto res = import_csv(o, "example", in, opt, 1);
+  CAPTURE(res.summary("example"));
+  CHECK(res.ok());
+  CHECK(res.rows == 15);
+  CHECK(res.imported == 15);
+  CHECK(res.rejected == 0);
+  auto recs = o.records(res.list_id, 0, 100);
+  REQUIRE(recs.size() == 15);
+  CHECK(recs[0].phone == "+12125550142");
+  CHECK(recs[0].chain_id == 1);
+  CHECK(recs[0].dial_sched_ms == 0);
+  CHECK(recs[1].dial_sched_ms == storage::chain_waiting_ms);  // waits for its chain
+  CHECK(recs[1].contact_info_type == int(storage::contact_info_type::mobile));
+  CHECK(recs[3].daily_from_s == 0);
+  CHECK(recs[3].daily_till_s == 86400);
+  CHECK(recs[6].record_type == int(storage::record_type::campaign_callback));
+  CHECK(recs[6].dial_sched_ms == 1'800'025'200'000);
+  CHECK(recs[6].daily_till_s == 18 * 3600 + 30 * 60);
+  CHECK(recs[8].phone == "+442079460958");  // 00 became +
+  CHECK(recs[10].custom == R"({"Name":"Jürgen Müller","Plan":"gold","Language":"de"})");
+  CHECK(recs[12].custom.find(R"("Name":"Société Martin, Lyon")") != std::string::npos);
+  CHECK(recs[14].custom.find(R"("Name":"Ruby \"Rue\" Taylor")") != std::string::npos);
 }
