@@ -75,7 +75,7 @@ run_target() {
     -detect_leaks=$leaks -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
     "$build/corpus/$t" >"$dir/log" 2>&1 || rc=$?
   after=$(find "$build/corpus/$t" -type f | wc -l)
-  grep -E "^#[0-9]+ +DONE" "$dir/log" | tail -n 1 || true
+  grep -E "^#[0-9]+[[:space:]]+DONE" "$dir/log" | tail -n 1 || true
   echo "fuzz_$t: $(final_stat number_of_executed_units "$dir/log") executions in $((SECONDS - start)) s" \
     "($(final_stat average_exec_per_sec "$dir/log") exec/s), $(final_stat new_units_added "$dir/log") new units," \
     "corpus $before -> $after inputs, peak RSS $(final_stat peak_rss_mb "$dir/log") MB"

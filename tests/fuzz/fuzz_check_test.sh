@@ -55,7 +55,7 @@ check() {
 }
 
 check "a clean run passes and shows its size" 0 clean --run 1 \
-  -- "fuzz_frame: 4242 executions" "fuzz_wire: passed" "^3 passed, 0 failed$"
+  -- "DONE +cov: 10" "fuzz_frame: 4242 executions .*4242 exec/s" "fuzz_wire: passed" "^3 passed, 0 failed$"
 check "--runs N passes -runs=N" 0 clean --runs 1000 frame -- "-runs=1000" "^1 passed, 0 failed$"
 for kind in crash- leak- timeout- oom- slow-unit-; do
   # Exit code 0 on purpose: the artifact alone must fail the target.

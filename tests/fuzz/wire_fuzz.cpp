@@ -208,7 +208,30 @@ void drain(int fd, std::chrono::milliseconds window) {
   std::abort();
 }
 
-/// Registers a fresh admin client and pings: the Pong must come back before the deadline.
+/// Reads frames from the probe's connection until one of type `want` with reference `ref`
+/// arrives; any failure before the deadline means the engine stopped answering.
+void await(int fd, parley::protocol::frame_reader& reader, parley::wire::Message want,
+           std::uint64_t ref, clock_type::time_point deadline) {
+  for (;;) {
+    std::span<const std::uint8_t> frame;
+    parley::protocol::frame_status st;
+    while ((st = reader.next(frame)) == parley::protocol::frame_status::ok) {
+      auto d = parley::protocol::decode(frame);
+      if (d && d.envelope->message_type() == want && d.envelope->ref() == ref)
+        return;
+    }
+    if (st == parley::protocol::frame_status::too_large)
+      engine_stopped_answering("the engine sent a frame above 64 KiB");
+    auto n = receive(fd, reader.prepare(), deadline);
+    if (n == 0)
+      engine_stopped_answering(std::string{"no "} + parley::wire::EnumNameMessage(want)
+                               + (clock_type::now() < deadline ? ": the connection closed" : ""));
+    reader.commit(n);
+  }
+}
+
+/// Registers a fresh admin client, then pings: the Pong must come back before the deadline.
+/// (A Ping sent before Registered would be answered "registration is still in progress".)
 void alive(parley::engine::engine& eng) {
   auto deadline = clock_type::now() + probe_deadline;
   std::string why;
@@ -217,27 +240,14 @@ void alive(parley::engine::engine& eng) {
     engine_stopped_answering(why);
   s.reset();
   parley::protocol::encoder enc;
-  if (!send_all(s.get(), enc.register_client(1, "probe", parley::wire::ClientType::admin, ""),
-                deadline) ||
-      !send_all(s.get(), enc.ping(2, 2), deadline))
-    engine_stopped_answering("the engine closed the probe's connection while it registered");
   parley::protocol::frame_reader reader{64 * 1024, 4096};
-  for (;;) {
-    auto n = receive(s.get(), reader.prepare(), deadline);
-    if (n == 0)
-      engine_stopped_answering(clock_type::now() < deadline ? "the probe's connection closed"
-                                                            : "no Pong");
-    reader.commit(n);
-    std::span<const std::uint8_t> frame;
-    parley::protocol::frame_status st;
-    while ((st = reader.next(frame)) == parley::protocol::frame_status::ok) {
-      auto d = parley::protocol::decode(frame);
-      if (d && d.envelope->message_type() == parley::wire::Message::Pong && d.envelope->ref() == 2)
-        return;
-    }
-    if (st == parley::protocol::frame_status::too_large)
-      engine_stopped_answering("the engine sent a frame above 64 KiB");
-  }
+  if (!send_all(s.get(), enc.register_client(1, "probe", parley::wire::ClientType::admin, ""),
+                deadline))
+    engine_stopped_answering("the engine closed the probe's connection before it registered");
+  await(s.get(), reader, parley::wire::Message::Registered, 1, deadline);
+  if (!send_all(s.get(), enc.ping(2, 2), deadline))
+    engine_stopped_answering("the engine closed the probe's connection after Registered");
+  await(s.get(), reader, parley::wire::Message::Pong, 2, deadline);
 }
 
 } // namespace
