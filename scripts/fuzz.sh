@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh --run SECONDS [TARGET...]  run each target (default: all) for SECONDS
 #   scripts/fuzz.sh --runs N [TARGET...]       run each target for N executions
 #   scripts/fuzz.sh SECONDS                    --build, then --run SECONDS
+#   scripts/fuzz.sh --keep [TARGET...]         add to tests/fuzz/corpus/<target> the inputs
+#                                              of build-fuzz/corpus/<target> that reach new code
 # Targets: frame config wire. Exit: 0 all passed, 1 a target failed, 77 not built, 2 usage.
 #
 # Each target runs from the committed corpus (tests/fuzz/corpus/<target>) in a scratch copy,
@@ -14,8 +16,10 @@
 # libFuzzer writes its failing inputs (-artifact_prefix). A target fails when that run wrote
 # ANY artifact (crash-, leak-, timeout-, oom-, slow-unit-…) or the fuzzer exited non-zero;
 # the verdict names the artifacts (replay one: build-fuzz/bin/fuzz_<target> FILE).
-# Keep new inputs worth keeping (minimised) with
-#   build-fuzz/bin/fuzz_<target> -merge=1 tests/fuzz/corpus/<target> build-fuzz/corpus/<target>
+# --keep is libFuzzer's -merge=1 (tests/fuzz/corpus/<target> first, then the new inputs,
+# smallest first), but it keeps only the inputs that cover code edges nothing before them
+# did: -merge=1 alone keeps every input with a new feature (hit-count buckets included),
+# thousands of files after a long campaign.
 # PARLEY_FUZZ_BUILD=DIR uses DIR instead of build-fuzz/ (tests/fuzz/fuzz_check_test.sh runs
 # this script over stand-in fuzzers that way).
 set -euo pipefail
@@ -28,6 +32,28 @@ do_build() {
     -DPARLEY_FUZZ=ON -DPARLEY_SANITIZE=address,undefined >/dev/null
   cmake --build "$build" -j2 --target "${all_targets[@]/#/fuzz_}"
 }
+
+# targets_of TARGET...: the named targets (default: all), each checked to exist and be built.
+targets_of() {
+  local t targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+  for t in "${targets[@]}"; do
+    [[ " ${all_targets[*]} " == *" $t "* ]] || { echo "unknown target: $t (${all_targets[*]})" >&2; exit 2; }
+    [ -x "$build/bin/fuzz_$t" ] || { echo "fuzz_$t is not built (scripts/fuzz.sh --build)" >&2; exit 77; }
+  done
+  echo "${targets[@]}"
+}
+
+# sanitizer_env: UBSan stops at the first report (minus two known-benign ones in headers).
+sanitizer_env() {
+  supp=$(mktemp)
+  trap 'rm -f "$supp"' EXIT
+  printf 'null:caf/detail/init_fun_factory.hpp\nnull:bits/shared_ptr_base.h\n' > "$supp"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp"
+}
+
+# leaks_of TARGET: 1 where LeakSanitizer runs; the wire target keeps one engine for the run.
+leaks_of() { [ "$1" = wire ] && echo 0 || echo 1; }
 
 # final_stat NAME LOG: a figure from libFuzzer's -print_final_stats lines ("?" if absent).
 final_stat() {
@@ -66,9 +92,8 @@ run_target() {
   mkdir "$dir/artifacts"
   cp -n tests/fuzz/corpus/"$t"/* "$build/corpus/$t/" 2>/dev/null || true
   before=$(find "$build/corpus/$t" -type f | wc -l)
-  # Leak checks for the pure targets; the wire target keeps one engine for the whole run.
-  local leaks=1
-  [ "$t" = wire ] && leaks=0
+  local leaks
+  leaks=$(leaks_of "$t")
   echo "== fuzz_$t ($*), log in $dir/log"
   start=$SECONDS
   ASAN_OPTIONS="detect_leaks=$leaks" "$build/bin/fuzz_$t" "$@" -timeout=10 -rss_limit_mb=4096 \
@@ -84,23 +109,42 @@ run_target() {
 
 # do_run LIMIT_FLAG [TARGET...]
 do_run() {
-  local limit=$1 passed=0 failed=0 t
+  local limit=$1 passed=0 failed=0 t targets
   shift
-  local targets=("$@")
-  [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
-  for t in "${targets[@]}"; do
-    [[ " ${all_targets[*]} " == *" $t "* ]] || { echo "unknown target: $t (${all_targets[*]})"; exit 2; }
-    [ -x "$build/bin/fuzz_$t" ] || { echo "fuzz_$t is not built (scripts/fuzz.sh --build)"; exit 77; }
-  done
-  supp=$(mktemp)
-  trap 'rm -f "$supp"' EXIT
-  printf 'null:caf/detail/init_fun_factory.hpp\nnull:bits/shared_ptr_base.h\n' > "$supp"
-  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp"
-  for t in "${targets[@]}"; do
+  targets=$(targets_of "$@") || exit $?
+  sanitizer_env
+  for t in $targets; do
     if run_target "$t" "$limit"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   done
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
+}
+
+# do_keep [TARGET...]: see --keep above.
+do_keep() {
+  local t targets work kept
+  targets=$(targets_of "$@") || exit $?
+  sanitizer_env
+  for t in $targets; do
+    work=$(mktemp -d)
+    cp -r "tests/fuzz/corpus/$t" "$work/first"
+    ASAN_OPTIONS="detect_leaks=$(leaks_of "$t")" "$build/bin/fuzz_$t" -merge=1 \
+      -merge_control_file="$work/control" "$work/first" "$build/corpus/$t" >"$work/log" 2>&1 \
+      || { echo "fuzz_$t: the merge failed:"; tail -n 20 "$work/log"; rm -rf "$work"; exit 1; }
+    # The control file: the file count, the count of the first (committed) corpus, the
+    # files in the order they ran, then per file "COV <index> <edges seen first here>".
+    kept=0
+    while read -r f; do
+      cp "$f" "tests/fuzz/corpus/$t/$(sha1sum "$f" | cut -c1-40)"
+      kept=$((kept + 1))
+    done < <(awk 'NR == 1 { n = $1 } NR == 2 { first = $1 }
+                  NR > 2 && NR <= n + 2 { file[NR - 3] = $0 }
+                  $1 == "COV" && NF > 2 && $2 >= first { print file[$2] }' "$work/control")
+    echo "fuzz_$t: kept $kept of $(find "$build/corpus/$t" -type f | wc -l) inputs;" \
+      "tests/fuzz/corpus/$t has $(find "tests/fuzz/corpus/$t" -type f | wc -l) files," \
+      "$(cat "tests/fuzz/corpus/$t"/* | wc -c) bytes"
+    rm -rf "$work"
+  done
 }
 
 positive() { [[ "${1:-}" =~ ^[1-9][0-9]*$ ]] || { echo "$2 must be a positive number"; exit 2; }; }
@@ -109,6 +153,7 @@ case "${1:-}" in
   --build) do_build ;;
   --run) positive "${2:-}" SECONDS; do_run "-max_total_time=$2" "${@:3}" ;;
   --runs) positive "${2:-}" N; do_run "-runs=$2" "${@:3}" ;;
-  ''|-h|--help) sed -n 2,20p "$0"; exit 2 ;;
+  --keep) do_keep "${@:2}" ;;
+  ''|-h|--help) sed -n 2,26p "$0"; exit 2 ;;
   *) positive "$1" SECONDS; do_build; do_run "-max_total_time=$1" ;;
 esac
