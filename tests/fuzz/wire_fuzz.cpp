@@ -6,7 +6,9 @@
 // The harness's own socket calls never end the run: libFuzzer's timers (SIGALRM for
 // -timeout, SIGUSR1/2) interrupt system calls, so every call retries EINTR, sockets are
 // non-blocking with deadlines, and an error on the input's connection is the engine's
-// right (it closes on bad input). Only the probe decides, within probe_deadline.
+// right (it closes on bad input). Only the probe decides, within probe_deadline. One
+// exception, by design: after the console's `drain` the engine answers no new connection,
+// so a drained engine is replaced by a fresh one instead.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -41,16 +43,17 @@ using namespace std::chrono_literals;
 /// machine slow it down, and libFuzzer's own -timeout (10 s in scripts/fuzz.sh) is longer.
 constexpr auto probe_deadline = 5s;
 
-parley::engine::engine* running = nullptr;
-std::string data_dir;
+/// The engine under test and its data directory. One engine serves the whole run, except
+/// that an input may drain it (the console's admin `drain` closes the listeners, as
+/// designed): then it is stopped and a fresh one takes its place.
+struct engine_under_test {
+  parley::engine::engine* engine = nullptr;
+  std::string dir;
 
-/// One engine for the whole run. It is stopped by an atexit handler, registered after the
-/// logger exists, so it stops before the logger and CAF's globals go away.
-parley::engine::engine& the_engine() {
-  static auto* eng = [] {
-    // A fresh database per run: the engine would otherwise recover the last run's state.
-    data_dir = "/tmp/parley-fuzz-XXXXXX";
-    if (!::mkdtemp(data_dir.data()))
+  void start() {
+    // A fresh database each time: the engine would otherwise recover the last one's state.
+    dir = "/tmp/parley-fuzz-XXXXXX";
+    if (!::mkdtemp(dir.data()))
       std::abort();
     auto cfg = parley::engine::parse_config(R"(
 [[queues]]
@@ -63,20 +66,41 @@ capacity = { voice = 1, chat = 3 }
                                             "fuzz",
                                             {"listen.interaction_port=0", "listen.vq_port=0",
                                              "listen.stat_port=0", "console.port=0", "metrics.port=0",
-                                             "log.level=off", "engine.data_dir=\"" + data_dir + "\"",
-                                             "timeouts.registration_ms=1000"});
+                                             "log.level=off", "engine.data_dir=\"" + dir + "\"",
+                                             "timeouts.registration_ms=1000",
+                                             "timeouts.shutdown_ms=1000"});
     spdlog::set_level(spdlog::level::off);
-    auto* e = new parley::engine::engine(cfg);
-    e->start();
-    running = e;
-    std::atexit([] {
-      running->stop();
-      std::error_code ec;
-      std::filesystem::remove_all(data_dir, ec);
-    });
-    return e;
-  }();
-  return *eng;
+    engine = new parley::engine::engine(cfg);
+    engine->start();
+  }
+
+  /// Stops the engine and removes its data. `release` deletes it too: not at exit, where
+  /// CAF's globals may already be gone (~actor_system would touch them).
+  void stop(bool release) {
+    engine->stop();
+    if (release)
+      delete engine;
+    engine = nullptr;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+engine_under_test fuzzed;
+
+/// Starts the engine on first use. The atexit handler is registered after the logger
+/// exists, so the engine stops before the logger and CAF's globals go away.
+parley::engine::engine& the_engine() {
+  if (!fuzzed.engine) {
+    fuzzed.start();
+    static bool once = (std::atexit([] {
+                          if (fuzzed.engine)
+                            fuzzed.stop(false);
+                        }),
+                        true);
+    (void)once;
+  }
+  return *fuzzed.engine;
 }
 
 // -- loopback sockets that survive signals -------------------------------------------
@@ -201,11 +225,13 @@ void drain(int fd, std::chrono::milliseconds window) {
 
 // -- the check -------------------------------------------------------------------------
 
-[[noreturn]] void engine_stopped_answering(const std::string& why) {
-  std::fprintf(stderr, "wire_fuzz: the engine did not answer the probe within %lld ms: %s\n",
-               static_cast<long long>(std::chrono::milliseconds{probe_deadline}.count()),
-               why.c_str());
-  std::abort();
+/// Why the probe got no answer; thrown by the probe, judged by LLVMFuzzerTestOneInput.
+struct no_answer {
+  std::string why;
+};
+
+[[noreturn]] void engine_stopped_answering(std::string why) {
+  throw no_answer{std::move(why)};
 }
 
 /// Reads frames from the probe's connection until one of type `want` with reference `ref`
@@ -275,6 +301,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       send_all(s.get(), {data + 2, size - 2}, deadline);
     drain(s.get(), 5ms);
   }
-  alive(eng);
+  try {
+    if (!eng.draining())
+      alive(eng);
+  } catch (const no_answer& e) {
+    if (!eng.draining()) {
+      std::fprintf(stderr, "wire_fuzz: the engine did not answer the probe within %lld ms: %s\n",
+                   static_cast<long long>(std::chrono::milliseconds{probe_deadline}.count()),
+                   e.why.c_str());
+      std::abort();
+    }
+  }
+  if (eng.draining()) {
+    // The input said `drain` on the console (perhaps just now, while the probe ran): by
+    // design no new connection is answered. Nothing crashed; go on with a fresh engine.
+    fuzzed.stop(true);
+    the_engine();
+  }
   return 0;
 }
