@@ -16,4 +16,33 @@ function(parley_test name)
     LABELS "${arg_LABELS}"
     SKIP_RETURN_CODE 77
     ENVIRONMENT "PARLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};PARLEY_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  parley_sanitized_test(${name} ${name} "${arg_LABELS}" ${arg_TIMEOUT} "")
+endfunction()
+
+# parley_sanitized_test(TEST EXECUTABLE LABELS TIMEOUT EXTRA_ENV)
+# With PARLEY_SANITIZED_DIR (a clang ASan + UBSan build of the same sources, made by
+# scripts/test.sh), a unit, scenario or integration test runs a second time as san.TEST:
+# that build's executable, with that build's parleyd and tools. A sanitizer report fails it.
+set(PARLEY_SANITIZED_DIR "" CACHE PATH "a sanitizer build of this tree whose tests run as san.*")
+function(parley_sanitized_test test exe labels timeout extra_env)
+  if(NOT PARLEY_SANITIZED_DIR)
+    return()
+  endif()
+  set(wanted FALSE)
+  foreach(l unit scenario integration)
+    if(l IN_LIST labels)
+      set(wanted TRUE)
+    endif()
+  endforeach()
+  if(NOT wanted)
+    return()
+  endif()
+  add_test(NAME san.${test} COMMAND ${PARLEY_SANITIZED_DIR}/bin/${exe})
+  math(EXPR san_timeout "${timeout} * 3")
+  set(supp ${PROJECT_SOURCE_DIR}/tests/sanitizers)
+  set_tests_properties(san.${test} PROPERTIES
+    TIMEOUT ${san_timeout}
+    LABELS "sanitize"
+    SKIP_RETURN_CODE 77
+    ENVIRONMENT "PARLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};PARLEY_BINARY_DIR=${PARLEY_SANITIZED_DIR};ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1;LSAN_OPTIONS=suppressions=${supp}/lsan.supp:print_suppressions=0;UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=${supp}/ubsan.supp;${extra_env}")
 endfunction()

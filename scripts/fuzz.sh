@@ -28,8 +28,7 @@ build=${PARLEY_FUZZ_BUILD:-build-fuzz}
 all_targets=(frame config wire)
 
 do_build() {
-  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DPARLEY_FUZZ=ON -DPARLEY_SANITIZE=address,undefined >/dev/null
+  bash scripts/sanitize.sh --configure  # the sanitizer build is also the fuzz build
   cmake --build "$build" -j2 --target "${all_targets[@]/#/fuzz_}"
 }
 
@@ -46,10 +45,7 @@ targets_of() {
 
 # sanitizer_env: UBSan stops at the first report (minus two known-benign ones in headers).
 sanitizer_env() {
-  supp=$(mktemp)
-  trap 'rm -f "$supp"' EXIT
-  printf 'null:caf/detail/init_fun_factory.hpp\nnull:bits/shared_ptr_base.h\n' > "$supp"
-  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/sanitizers/ubsan.supp"
 }
 
 # leaks_of TARGET: 1 where LeakSanitizer runs; the wire target keeps one engine for the run.

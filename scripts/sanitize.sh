@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/, Debug)
-# and runs the test suite under them. Not part of the test command (it doubles the build
-# time); run it after touching actor or session code. Extra arguments go to ctest.
+# The sanitizer build: the whole tree with clang-14, AddressSanitizer + UndefinedBehaviorSanitizer
+# (RelWithDebInfo) and the libFuzzer targets, in build-fuzz/. The test command builds it and
+# runs the unit, scenario and integration tests from it as san.* (cmake/parley.cmake,
+# PARLEY_SANITIZED_DIR); scripts/fuzz.sh runs its fuzz targets.
 #
-# UBSan's "reference binding to null pointer" reports from CAF 0.17's own
-# init_fun_factory.hpp (spawning with no arguments) are known and harmless; they are
-# suppressed here so that anything else stands out.
+#   scripts/sanitize.sh --dir        print the build directory
+#   scripts/sanitize.sh --configure  configure it only
+#   scripts/sanitize.sh --build      configure and build every target
+#   scripts/sanitize.sh [CTEST ARGS] build, then run the san.* tests (services as the
+#                                    test command starts them must be running for some)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=address,undefined >/dev/null
-cmake --build build-asan -j2
-supp=$(mktemp)
-trap 'rm -f "$supp"' EXIT
-printf 'null:caf/detail/init_fun_factory.hpp\nnull:bits/shared_ptr_base.h\n' > "$supp"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:suppressions=$supp
-ctest --test-dir build-asan --output-on-failure --timeout 300 "$@"
+dir=${PARLEY_FUZZ_BUILD:-build-fuzz}
+
+configure() {
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPARLEY_FUZZ=ON -DPARLEY_SANITIZE=address,undefined >/dev/null
+}
+
+case "${1:-}" in
+  --dir) echo "$dir" ;;
+  --configure) configure ;;
+  --build) configure; cmake --build "$dir" -j2 ;;
+  *)
+    bash scripts/install-deps.sh
+    configure
+    cmake --build "$dir" -j2
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_SANITIZED_DIR="$PWD/$dir" >/dev/null
+    ctest --test-dir build -L sanitize --output-on-failure "$@"
+    ;;
+esac

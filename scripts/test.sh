@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The test command (README.md; .ci/run runs exactly this): installs what is missing, builds,
-# builds the fuzz targets with clang, starts a throwaway PostgreSQL and Redis on loopback,
-# runs every test with ctest (the fuzz corpus and a short fuzz run included), and stops
-# the services again whatever the outcome. ctest's summary is the last thing printed.
+# The test command (README.md; .ci/run runs exactly this): installs what is missing, builds
+# twice — the normal build (g++) and a clang-14 AddressSanitizer + UndefinedBehaviorSanitizer
+# build of the same sources with the libFuzzer targets (scripts/sanitize.sh) — starts a
+# throwaway PostgreSQL and Redis on loopback, and runs every test with ctest: the unit,
+# scenario and integration tests once more under the sanitizers (san.*), the fuzz corpus and
+# a short fuzz run included. Stops the services whatever the outcome. ctest's summary is the
+# last thing printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 build=${PARLEY_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+san=$(bash scripts/sanitize.sh --dir)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPARLEY_SANITIZED_DIR="$PWD/$san" >/dev/null
 cmake --build "$build" -j2
-# The libFuzzer targets (clang, ASan, UBSan) for the short fuzz run among the tests.
-bash scripts/fuzz.sh --build
+bash scripts/sanitize.sh --build
 
 # shellcheck source=scripts/services.sh
 source scripts/services.sh

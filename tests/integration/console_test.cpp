@@ -228,7 +228,8 @@ TEST_CASE("console: live views with checked filters, and admin commands for stuc
   connected_client gw{port};
   connected_client desk{port, wire::ClientType::agent_desktop};
   auto cl = desk.cl;
-  cl->on_event([cl](const client::answer& a) {  // accept every invite at once
+  // The callback lives in the client: a raw pointer, not a shared_ptr cycle (a leak).
+  cl->on_event([cl = cl.get()](const client::answer& a) {  // accept every invite at once
     if (auto* inv = a.as<wire::Invite>()) {
       auto iid = inv->info()->id();
       cl->request([iid](protocol::encoder& e, std::uint64_t ref) {
@@ -370,7 +371,9 @@ TEST_CASE("the parley client runs commands for scripts") {
   auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + temp_dir()});
   auto parley = binary_dir() + "/bin/parley";
   auto port = std::to_string(eng->console_port());
-  auto [code, out] = run({parley, "-p", port, "-c", "status", "-c", "show queues"});
+  auto code_out = run({parley, "-p", port, "-c", "status", "-c", "show queues"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 0);
   CHECK(out.find("reporting events:") != std::string::npos);

@@ -23,7 +23,9 @@ void check_with_promtool(const std::string& page) {
                   "promtool is missing: install prometheus (scripts/install-deps.sh)");
   auto dir = temp_dir();
   std::ofstream{dir + "/metrics.txt"} << page;
-  auto [code, out] = run({"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + dir + "/metrics.txt"});
+  auto code_out = run({"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + dir + "/metrics.txt"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 0);
 }

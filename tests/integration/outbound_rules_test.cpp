@@ -241,7 +241,9 @@ TEST_CASE("DST: a window opening at 03:00 in New York on the night clocks skip 0
   REQUIRE(eventually([&] { return ann.calls() >= 2; }, 20s));
   CHECK(eng->clk().now_ms() < mar08_0800z * 1000);
   auto list = exported(con);
-  for (auto& [phone, r] : list) {
+  for (auto& item : list) {
+    const auto& phone = item.first;
+    const auto& r = item.second;
     CAPTURE(phone);
     CHECK(num(r, "sched") == mar08_0700z);
     std::vector<std::int64_t> dials;
@@ -284,7 +286,9 @@ treatments = [{ result = "busy", action = "retry", after_min = 0, max_attempts =
     list = exported(con);
     return list.at("+12125550300").at("status") == "ready" && list.at("+12125550301").at("status") == "ready";
   }, 5s));
-  for (auto& [phone, r] : list) {
+  for (auto& item : list) {
+    const auto& phone = item.first;
+    const auto& r = item.second;
     CAPTURE(phone);
     CHECK(num(r, "attempts") == 2);
     CHECK(r.at("result") == "busy");
@@ -540,7 +544,9 @@ TEST_CASE("stale records: after kill -9 the next parleyd makes the leased record
   auto ask2 = [&](const std::string& c) { return second->console(c); };
   auto list = exported(ask2);
   CHECK(list.size() == 30);
-  for (auto& [p, r] : list) {
+  for (auto& item : list) {
+    const auto& p = item.first;
+    const auto& r = item.second;
     CAPTURE(p);
     CHECK(r.at("status") == "ready");
     CHECK(num(r, "attempts") == 0);

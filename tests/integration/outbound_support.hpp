@@ -64,7 +64,8 @@ struct auto_agent {
   auto_agent(std::uint16_t port, const std::string& id) {
     desk = std::make_unique<connected_client>(port, wire::ClientType::agent_desktop);
     auto cl = desk->cl;
-    cl->on_event([this, cl](const client::answer& a) {
+    // The callback lives in the client: a raw pointer, not a shared_ptr cycle (a leak).
+    cl->on_event([this, cl = cl.get()](const client::answer& a) {
       if (auto* inv = a.as<wire::Invite>()) {
         std::map<std::string, std::string> props;
         if (inv->info() && inv->info()->properties())

@@ -123,7 +123,8 @@ TEST_CASE("preview over 7120: the agent asks, sees the record, rejects one, dial
   connected_client desk{port, wire::ClientType::agent_desktop};
   CHECK(ask_preview(*desk.cl, "spring").error_code() == wire::ErrorCode::wrong_state);
   auto cl = desk.cl;
-  cl->on_event([&, cl](const client::answer& a) {
+  // The callback lives in the client: a raw pointer, not a shared_ptr cycle (a leak).
+  cl->on_event([&, cl = cl.get()](const client::answer& a) {
     auto* inv = a.as<wire::Invite>();
     if (!inv)
       return;

@@ -56,7 +56,9 @@ struct running_parleyd {
 } // namespace
 
 TEST_CASE("parleyd --check-config accepts the shipped configs") {
-  auto [code, out] = run({parleyd(), "--check-config", conf("parley.toml")});
+  auto code_out = run({parleyd(), "--check-config", conf("parley.toml")});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CHECK(code == 0);
   CHECK(out.find("ok") != std::string::npos);
 }
@@ -73,26 +75,36 @@ TEST_CASE("parleyd --check-config names file, line and key of a bad config") {
           ":3: limits.max_connections: must be an integer, not string"},
        }) {
     auto path = write_temp(c.text);
-    auto [code, out] = run({parleyd(), "--check-config", path});
+    auto code_out = run({parleyd(), "--check-config", path});
+    auto code = code_out.first;
+    const auto& out = code_out.second;
     CAPTURE(out);
     CHECK(code != 0);
     CHECK(out.find(path + c.expect) != std::string::npos);
     // The same file refuses to start the engine, too.
-    auto [code2, out2] = run({parleyd(), "--config", path});
+    auto code2_out2 = run({parleyd(), "--config", path});
+    auto code2 = code2_out2.first;
+    const auto& out2 = code2_out2.second;
     CHECK(code2 != 0);
     CHECK(out2.find(path + c.expect) != std::string::npos);
   }
-  auto [code, out] = run({parleyd(), "--check-config", conf("parley.toml"), "--set",
+  auto code_out = run({parleyd(), "--check-config", conf("parley.toml"), "--set",
                           "listen.stat_port=70000"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CHECK(code != 0);
   CHECK(out.find("--set listen.stat_port=70000") != std::string::npos);
 }
 
 TEST_CASE("parleyd --version and --help; parley --version") {
-  auto [code, out] = run({parleyd(), "--version"});
+  auto code_out = run({parleyd(), "--version"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CHECK(code == 0);
   CHECK(out.find(PARLEY_VERSION) != std::string::npos);
-  auto [hcode, help] = run({parleyd(), "--help"});
+  auto hcode_help = run({parleyd(), "--help"});
+  auto hcode = hcode_help.first;
+  const auto& help = hcode_help.second;
   CHECK(hcode == 0);
   CAPTURE(help);
   // The options, the ports, the signals and where the docs are.
@@ -110,7 +122,9 @@ TEST_CASE("parleyd without --config, away from the source tree, says where it lo
   auto in_dir = [&](const std::string& args) {
     return run({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + parleyd() + "' " + args});
   };
-  auto [code, out] = in_dir("");
+  auto code_out = in_dir("");
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 2);
   CHECK(out.find(dir + "/conf/parley.toml does not exist") != std::string::npos);
@@ -118,7 +132,9 @@ TEST_CASE("parleyd without --config, away from the source tree, says where it lo
   CHECK(out.find("conf/parley.toml in Parley's source tree is the embedded default")
         != std::string::npos);
   // A --config file that is not there is named with its full path too.
-  auto [code2, out2] = in_dir("--config nope.toml");
+  auto code2_out2 = in_dir("--config nope.toml");
+  auto code2 = code2_out2.first;
+  const auto& out2 = code2_out2.second;
   CAPTURE(out2);
   CHECK(code2 == 2);
   CHECK(out2.find("nope.toml: cannot read the config file (" + dir + "/nope.toml: No such file")
@@ -126,8 +142,10 @@ TEST_CASE("parleyd without --config, away from the source tree, says where it lo
 }
 
 TEST_CASE("--set problems name the --set argument; --config-keys covers the arrays") {
-  auto [code, out] = run({parleyd(), "--check-config", conf("parley.toml"), "--set",
+  auto code_out = run({parleyd(), "--check-config", conf("parley.toml"), "--set",
                           "storage.batch_size=abc"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 2);
   CHECK(out.find("--set storage.batch_size=abc: storage.batch_size: must be an integer, not string")
@@ -162,7 +180,9 @@ TEST_CASE("a refused reload is an error: parley -c reload exits 1, the audit log
   CHECK(same_out.find("nothing changed") != std::string::npos);
 
   write("[limits]\nmax_connections = 100\n[engine]\nname = \"renamed\"\n");
-  auto [code, out] = reload();
+  auto code_out = reload();
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 1);
   CHECK(out.rfind("error: not applied: engine.name needs a restart; nothing changed\n", 0) == 0);
@@ -198,9 +218,11 @@ TEST_CASE("parleyd serves registrations on 7120, 7122 and 2060, from C++ and Pyt
   connected_client stat{p.ports["stat"], wire::ClientType::stat_client};
 
   auto py_dir = binary_dir() + "/protocol/python";
-  auto [code, out] = run({"/usr/bin/env", "PYTHONPATH=" + py_dir, "/usr/bin/python3",
+  auto code_out = run({"/usr/bin/env", "PYTHONPATH=" + py_dir, "/usr/bin/python3",
                           source_dir() + "/protocol/python/parley_example.py", "--port",
                           std::to_string(p.ports["interaction"]), "--pings", "3"});
+  auto code = code_out.first;
+  const auto& out = code_out.second;
   CAPTURE(out);
   CHECK(code == 0);
   CHECK(out.find("registered: session") != std::string::npos);

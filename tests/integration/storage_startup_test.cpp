@@ -63,7 +63,8 @@ std::string refusal(const std::string& output) {
 /// Checks parleyd ended by itself, non-zero, with one line holding every one of `parts`.
 void check_refused(const std::pair<int, std::string>& result,
                    const std::vector<std::string>& parts) {
-  auto& [code, output] = result;
+  const auto& code = result.first;
+  const auto& output = result.second;
   CAPTURE(output);
   CHECK(code != 0);
   CHECK(code != -1);  // -1: still running at the limit, killed by the test

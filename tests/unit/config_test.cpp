@@ -237,9 +237,10 @@ TEST_CASE("docs/configuration.md documents every key") {
     CAPTURE(k);
     CHECK(doc.find("`" + k) != std::string::npos);
   }
-  for (auto& [table, keys] : d.entries) {
+  for (auto& entry : d.entries) {
+    auto& [table, keys] = entry;
     auto at = doc.find("[[" + table + "]]\n");  // its heading
-    CAPTURE(table);
+    CAPTURE(entry.first);
     REQUIRE(at != std::string::npos);
     for (auto& k : keys) {
       CAPTURE(k);
@@ -255,10 +256,12 @@ TEST_CASE("describe_config lists every key, marks the reloadable ones, and the a
   CHECK(text.find("log.level = \"info\"    # [reload]") != std::string::npos);
   CHECK(text.find("storage.durability = \"commit\"    # [restart]") != std::string::npos);
   auto d = described();
-  for (auto& [key, def] : d.keys)
+  for (auto& [key, def] : d.keys) {
+    const auto& name = key;  // a variable, not a binding: doctest's message is a lambda
     CHECK_MESSAGE((text.find(key + " = " + def + "    # [reload]") != std::string::npos)
                     == engine::reloadable_key(key),
-                  key);
+                  name);
+  }
   for (auto* table : {"queues", "agent_groups", "campaigns", "campaigns.treatments", "schedule"})
     CHECK_MESSAGE(d.entries.count(table) == 1, table);
   CHECK(d.entries["queues"] == std::vector<std::string>{"name", "tenant", "skills", "max_size",
@@ -318,24 +321,26 @@ TEST_CASE("conf/parley.toml shows every key: set, or commented out with its defa
         found[section + "." + key] = {commented, trim(line.substr(eq + 1))};
     }
   }
-  for (auto& [key, def] : d.keys) {
-    CAPTURE(key);
+  for (auto& kd : d.keys) {
+    auto& [key, def] = kd;
+    CAPTURE(kd.first);
     auto it = found.find(key);
-    REQUIRE_MESSAGE(it != found.end(), "conf/parley.toml lacks " << key);
+    REQUIRE_MESSAGE(it != found.end(), "conf/parley.toml lacks " << kd.first);
     auto [commented, value] = it->second;
     if (!commented || value == def)
       continue;
     // A commented value must be the default, as this build reads it.
     auto dot = key.rfind('.');
     auto text = "[" + key.substr(0, dot) + "]\n" + key.substr(dot + 1) + " = " + value + "\n";
-    CAPTURE(value);
+    INFO(it->second.second);
     CHECK(engine::config_diff(parse_config("", "defaults"), parse_config(text, "line")).empty());
   }
-  for (auto& [key, value] : found)
-    CHECK_MESSAGE(d.keys.count(key) == 1, "conf/parley.toml has a key parleyd does not know: " << key);
-  for (auto& [t, keys] : d.entries)
-    for (auto& k : keys)
-      CHECK_MESSAGE(entries[t].count(k) == 1, "conf/parley.toml lacks [[" << t << "]] " << k);
+  for (auto& kv : found)
+    CHECK_MESSAGE(d.keys.count(kv.first) == 1,
+                  "conf/parley.toml has a key parleyd does not know: " << kv.first);
+  for (auto& tk : d.entries)
+    for (auto& k : tk.second)
+      CHECK_MESSAGE(entries[tk.first].count(k) == 1, "conf/parley.toml lacks [[" << tk.first << "]] " << k);
 }
 
 TEST_CASE("--set problems name the --set argument, not the file") {
