@@ -318,7 +318,7 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
         self->state.out(describe_event(*e), false, false);
         if (e->state() == wire::InteractionState::stopped) {
           self->state.tracing = false;
-          self->send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
+          caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
           done(self, "the interaction stopped; trace ended\n");
         }
       }
@@ -327,7 +327,7 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
       if (!self->state.tracing)
         return;
       self->state.tracing = false;
-      self->send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
+      caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
       done(self, "trace stopped\n");
     },
     [=](progress_atom, const std::string& text) { self->state.out(text, false, false); },

@@ -10,6 +10,7 @@
 #include "engine/metrics/process_metrics.hpp"
 #include "engine/metrics/render_parts.hpp"
 #include "engine/queue_live.hpp"
+#include "actors/runtime/unexpected.hpp"
 #include "engine/reload_result.hpp"
 #include "protocol/wire.hpp"
 
@@ -114,6 +115,11 @@ void engine_part(page& p, const metrics_env& env) {
            count(m.stats_redis_writes));
   p.single("parley_stats_redis_errors_total", "counter", "Failed Redis connects or writes.",
            count(m.stats_redis_errors));
+  p.family("parley_unexpected_messages_total", "counter",
+           "Messages an actor did not understand, by actor (a bug: each is logged once per "
+           "signature).");
+  for (auto& [actor, n] : unexpected_messages::instance().counts())
+    p.sample("parley_unexpected_messages_total", label("actor", actor), static_cast<double>(n));
 }
 
 void domain_part(page& p, const domain_handles& dom, const bus_status& b) {

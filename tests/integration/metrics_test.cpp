@@ -88,6 +88,7 @@ queue = "sales"
                      "parley_dial_attempts_total{result=\"abandoned\"}",
                      "parley_compliance_decisions_total{decision=\"allowed\"}",
                      "parley_compliance_decisions_total{decision=\"abandon_rate\"}",
+                     "parley_unexpected_messages_total{actor=\"queue\"}",
                      // every configured tenant, before it has interactions or agents
                      "parley_interactions{tenant=\"acme\",state=\"queued\"}",
                      "parley_interactions_submitted_total{tenant=\"acme\"}",
