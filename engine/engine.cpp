@@ -20,9 +20,7 @@
 
 namespace parley::engine {
 
-namespace {
-
-caf::actor_system_config& prepare(caf::actor_system_config& c, const config& cfg) {
+caf::actor_system_config& prepare_actor_system(caf::actor_system_config& c, const config& cfg) {
   c.set("scheduler.max-threads", actor_thread_count(cfg));
   c.add_message_types<caf::id_block::parley>();
   c.add_error_category(error_category,
@@ -45,8 +43,6 @@ writer_config writer_settings(const config& c, std::uint64_t next_session_id) {
   w.next_session_id = next_session_id;
   return w;
 }
-
-} // namespace
 
 std::size_t actor_thread_count(const config& cfg) {
   if (cfg.actor_threads > 0)
@@ -91,7 +87,7 @@ void engine::start() {
   auto metrics = std::make_shared<domain_metrics>();
   metrics->storage.backend = store->describe();
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
-  system_ = std::make_unique<caf::actor_system>(prepare(*caf_cfg_, cfg_));
+  system_ = std::make_unique<caf::actor_system>(prepare_actor_system(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
   writer_ = spawn_writer(*system_, store, writer_settings(cfg_, rec.max_session_id + 1), metrics);
   caf::actor ob;

@@ -33,6 +33,10 @@
 #include "engine/reload_result.hpp"
 #include "engine/session.hpp"
 
+namespace parley {
+struct writer_config;
+}
+
 namespace parley::engine {
 
 class engine {
@@ -153,5 +157,14 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg, std::shared_p
 
 /// CAF scheduler threads for a config: actor_threads, or the cores left after I/O.
 std::size_t actor_thread_count(const config& cfg);
+
+/// What every engine's actor system needs: the scheduler threads for `cfg`, Parley's message
+/// types and the wire error category. engine::start uses it, and so does whoever builds the
+/// actor system of a local_engine (local_engine.hpp). Returns `c`.
+caf::actor_system_config& prepare_actor_system(caf::actor_system_config& c, const config& cfg);
+
+/// The persistence writer's settings from [storage]; session ids continue after
+/// `next_session_id - 1` (the last one recovery found).
+writer_config writer_settings(const config& c, std::uint64_t next_session_id);
 
 } // namespace parley::engine

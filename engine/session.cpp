@@ -66,50 +66,34 @@ bool session_registry::wait_empty(std::chrono::steady_clock::time_point deadline
   return cv_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
 }
 
-// -- session_link (the actor side of the bridge) -------------------------------
+// -- link_target: what the connection actor's session_link calls (any thread) ----
 
-void session_link::answer(protocol::frame_bytes frame) const {
-  if (auto s = session_.lock())
-    asio::post(s->stream_.socket().get_executor(),
-               [s, f = std::move(frame)]() mutable { s->on_answer(std::move(f)); });
+void session::link_answer(protocol::frame_bytes frame) {
+  asio::post(stream_.socket().get_executor(),
+             [s = shared_from_this(), f = std::move(frame)]() mutable { s->on_answer(std::move(f)); });
 }
 
-void session_link::event(protocol::frame_bytes frame) const {
-  if (auto s = session_.lock()) {
-    auto n = frame.size();
-    s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
-    asio::post(s->stream_.socket().get_executor(), [s, n, f = std::move(frame)] {
-      s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
-      if (s->phase_ == session::phase::registered)
-        s->write(f);
-    });
-  }
+void session::link_events(protocol::frame_bytes frames, std::uint64_t count) {
+  auto n = frames.size();
+  backlog_->posted.fetch_add(n, std::memory_order_relaxed);
+  asio::post(stream_.socket().get_executor(), [s = shared_from_this(), n, count, f = std::move(frames)] {
+    s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
+    if (s->phase_ == session::phase::registered)
+      s->write(f, count);
+  });
 }
 
-void session_link::events(protocol::frame_bytes frames, std::uint64_t count) const {
-  if (auto s = session_.lock()) {
-    auto n = frames.size();
-    s->backlog_->posted.fetch_add(n, std::memory_order_relaxed);
-    asio::post(s->stream_.socket().get_executor(), [s, n, count, f = std::move(frames)] {
-      s->backlog_->posted.fetch_sub(n, std::memory_order_relaxed);
-      if (s->phase_ == session::phase::registered)
-        s->write(f, count);
-    });
-  }
+void session::link_admitted(client_info info) {
+  asio::post(stream_.socket().get_executor(),
+             [s = shared_from_this(), i = std::move(info)] { s->on_admitted(i); });
 }
 
-void session_link::admitted(client_info info) const {
-  if (auto s = session_.lock())
-    asio::post(s->stream_.socket().get_executor(), [s, i = std::move(info)] { s->on_admitted(i); });
-}
-
-void session_link::refused(wire::ErrorCode code, std::string text) const {
-  if (auto s = session_.lock())
-    asio::post(s->stream_.socket().get_executor(), [s, code, t = std::move(text)] {
-      auto ref = s->register_ref_;
-      s->send_error(ref, code, t);
-      s->close(wire::ErrorCode::none, {});
-    });
+void session::link_refused(wire::ErrorCode code, std::string text) {
+  asio::post(stream_.socket().get_executor(), [s = shared_from_this(), code, t = std::move(text)] {
+    auto ref = s->register_ref_;
+    s->send_error(ref, code, t);
+    s->close(wire::ErrorCode::none, {});
+  });
 }
 
 // -- session --------------------------------------------------------------------

@@ -79,7 +79,7 @@ struct session_env {
   session_registry& registry;
 };
 
-class session : public std::enable_shared_from_this<session> {
+class session final : public link_target, public std::enable_shared_from_this<session> {
 public:
   using tcp = boost::asio::ip::tcp;
 
@@ -99,7 +99,6 @@ public:
   std::uint64_t id() const noexcept { return id_; }
 
 private:
-  friend class session_link;
   enum class phase { unregistered, registering, registered, closing, closed };
   using steady = std::chrono::steady_clock;
 
@@ -117,6 +116,12 @@ private:
   void write(std::span<const std::uint8_t> frame, std::uint64_t frames = 1);
   void flush();
   void send_error(std::uint64_t ref, wire::ErrorCode code, const std::string& text);
+
+  // -- link_target: from the connection actor (any thread): post to the strand ---
+  void link_answer(protocol::frame_bytes frame) override;
+  void link_events(protocol::frame_bytes frames, std::uint64_t count) override;
+  void link_admitted(client_info info) override;
+  void link_refused(wire::ErrorCode code, std::string text) override;
 
   // -- from the bridge (already on the strand) --------------------------------
   void on_answer(protocol::frame_bytes frame);

@@ -171,9 +171,9 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (st.offer == offer_kind::none || st.offered.agent != who.agent)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is not offered to " + who.agent);
       auto kind = st.offer;
-      withdraw_offer(self, "rejected");
+      auto agent = void_offer(self);
       offer_failed(self, kind, who.agent, ReportingKind::rejected,
-                   reason.empty() ? "rejected" : reason);
+                   reason.empty() ? "rejected" : reason, agent, "rejected");
       return caf::ok_atom_v;
     },
     [=](revoke_atom, std::uint64_t gen) {
@@ -182,8 +182,8 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         return;
       auto kind = st.offer;
       auto agent = st.offered.agent;
-      withdraw_offer(self, "timeout");
-      offer_failed(self, kind, agent, ReportingKind::offer_timeout, "timeout");
+      auto handle = void_offer(self);
+      offer_failed(self, kind, agent, ReportingKind::offer_timeout, "timeout", handle, "timeout");
     },
     [=](offer_atom, const std::string& agent, const caf::actor& handle,
         const std::string& from_queue) -> caf::result<caf::ok_atom> {

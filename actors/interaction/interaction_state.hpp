@@ -72,14 +72,17 @@ void to_owner(self_ptr self, frame f);
 void to_parties(self_ptr self, const frame& f);
 void release_parties(self_ptr self, const std::string& reason);
 void withdraw_offer(self_ptr self, const std::string& reason);
+/// Voids the outstanding offer without telling its agent; returns the agent (invalid: none).
+caf::actor void_offer(self_ptr self);
 void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, ReportingKind kind,
              const std::string& agent, const std::string& reason, done_fn done);
 void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
-             const std::string& reason);
+             const std::string& reason, std::function<void()> then = {});
 void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
            done_fn done);
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
-                  const std::string& why);
+                  const std::string& why, const caf::actor& revoke = {},
+                  const std::string& revoke_reason = {});
 void stop_now(self_ptr self, const std::string& reason, bool abandoned);
 caf::error must_handle(self_ptr self, const requester& who);
 

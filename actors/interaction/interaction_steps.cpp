@@ -71,15 +71,21 @@ void release_parties(self_ptr self, const std::string& reason) {
   st.parties.clear();
 }
 
-/// Withdraws an outstanding offer from its agent.
-void withdraw_offer(self_ptr self, const std::string& reason) {
+caf::actor void_offer(self_ptr self) {
   auto& st = self->state;
   if (st.offer == offer_kind::none)
-    return;
+    return {};
   ++st.offer_gen;
-  self->send(st.offered.handle, revoke_atom_v, st.v.id, reason);
+  auto handle = st.offered.handle;
   st.offer = offer_kind::none;
   st.offered = {};
+  return handle;
+}
+
+/// Withdraws an outstanding offer from its agent.
+void withdraw_offer(self_ptr self, const std::string& reason) {
+  if (auto handle = void_offer(self))
+    self->send(handle, revoke_atom_v, self->state.v.id, reason);
 }
 
 
@@ -140,11 +146,14 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
       .await(taken, refused);
 }
 
-/// Back into its queue, at the position it had (after a reject, a timeout, a lost agent).
+/// Back into its queue, at the position it had (after a reject, a timeout, a lost agent);
+/// `then` runs once the queue answered.
 void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
-             const std::string& reason) {
+             const std::string& reason, std::function<void()> then) {
   auto& st = self->state;
   enqueue(self, st.v.queue, st.seq, kind, agent, reason, [=](const caf::error& e) {
+    if (then)
+      then();
     if (e)  // cannot happen unless the queue died (shutdown): nothing better to do
       self->quit(e);
   });
@@ -192,15 +201,28 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
       });
 }
 
-/// An offer ended without accept (reject, timeout, lost agent): where does it go now?
+/// An offer ended without accept (reject, timeout, lost agent): where does it go now? The
+/// offer is void already; `revoke` is its agent, still to be told (invalid: it is gone).
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
-                  const std::string& why) {
+                  const std::string& why, const caf::actor& revoke,
+                  const std::string& revoke_reason) {
+  auto iid = self->state.v.id;
+  auto tell = [=] {
+    if (revoke)
+      self->send(revoke, revoke_atom_v, iid, revoke_reason);
+  };
   if (kind == offer_kind::conference) {
+    tell();
     publish(self, why_kind, agent, why);  // the handling agents keep it
     return;
   }
   // Routed or transferred: back to its queue at the position it last had (never refused).
-  requeue(self, why_kind, agent, why);
+  // The agent hears of it only once the queue has it back: the queue tells the router its
+  // new head before it answers, so the router learns of the head before it learns that the
+  // agent is free, and offers the requeued interaction ahead of younger ones. Told first,
+  // the agent's report could reach the router first, which then offered the next one in
+  // line (a race the scenario driver's virtual mode showed, reject_requeue.scenario).
+  requeue(self, why_kind, agent, why, tell);
 }
 
 void stop_now(self_ptr self, const std::string& reason, bool abandoned) {

@@ -282,7 +282,10 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
 } // namespace
 
 caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                        writer_config cfg, std::shared_ptr<domain_metrics> metrics) {
+                        writer_config cfg, std::shared_ptr<domain_metrics> metrics,
+                        writer_placement where) {
+  if (where == writer_placement::scheduled)
+    return sys.spawn(writer, std::move(store), cfg, std::move(metrics));
   return sys.spawn<caf::detached>(writer, std::move(store), cfg, std::move(metrics));
 }
 

@@ -18,7 +18,8 @@
 // bound are dropped and counted only with storage.shed_events = true).
 //
 // Runs detached (its own thread: database calls block). Spawned by the engine after
-// recovery; stopped last, after every domain actor, and writes what it holds then.
+// recovery; stopped last, after every domain actor, and writes what it holds then. On CAF's
+// test coordinator it runs as an ordinary actor instead (writer_placement::scheduled).
 // Messages:
 //   (persist_atom, interaction_view, uint64 queue_seq, int64 entered_ms)
 //       from interaction actors after every change; no answer. Made into a row (JSON) only
@@ -51,7 +52,18 @@ struct writer_config {
   std::uint64_t next_session_id = 1;  ///< from recovery
 };
 
+/// Where the writer's handlers run.
+enum class writer_placement {
+  /// On its own thread (production): its database calls block nobody else.
+  detached,
+  /// On the scheduler's threads like any actor. For CAF's test coordinator, which does not
+  /// run detached actors itself: they get a real thread that would race its job queue and
+  /// its virtual clock (neither is thread-safe). Blocks whoever runs the scheduler.
+  scheduled,
+};
+
 caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                        writer_config cfg, std::shared_ptr<domain_metrics> metrics);
+                        writer_config cfg, std::shared_ptr<domain_metrics> metrics,
+                        writer_placement where = writer_placement::detached);
 
 } // namespace parley

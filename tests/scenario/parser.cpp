@@ -40,6 +40,18 @@ bool is_literal_id(std::string_view w) {
   return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+const char* mode_name(mode m) noexcept {
+  return m == mode::tcp ? "tcp" : "virtual";
+}
+
+std::optional<mode> mode_named(std::string_view word) {
+  if (word == "tcp")
+    return mode::tcp;
+  if (word == "virtual")
+    return mode::virtual_time;
+  return std::nullopt;
+}
+
 std::optional<wire::ErrorCode> error_named(std::string_view word) {
   if (word == "none")
     return std::nullopt;
@@ -375,6 +387,22 @@ struct parser {
     return s;
   }
 
+  /// `skip tcp|virtual: why this file cannot run in that mode`
+  void directive(const std::string& content) {
+    auto colon = content.find(':');
+    auto name = trim(content.substr(5, colon == std::string::npos ? std::string::npos : colon - 5));
+    auto m = mode_named(name);
+    if (colon == std::string::npos || !m)
+      fail("expected 'skip tcp: WHY' or 'skip virtual: WHY'");
+    auto why = trim(content.substr(colon + 1));
+    if (why.empty())
+      fail("'skip " + name + ":' needs a reason: why can this file not run in that mode?");
+    if (!out.skip.emplace(*m, why).second)
+      fail("'skip " + name + "' is given twice");
+    if (out.skip.size() == 2)
+      fail("a scenario skipped in both modes never runs");
+  }
+
   void parse(const std::string& text) {
     enum { before, config, steps } section = before;
     std::vector<std::string> toml(1);
@@ -398,8 +426,12 @@ struct parser {
         section = config;
         continue;
       }
+      if (section == before && content.rfind("skip ", 0) == 0) {
+        directive(content);
+        continue;
+      }
       if (section == before)
-        fail("expected 'config:' or 'steps:' before anything else");
+        fail("expected 'config:' or 'steps:' (or a 'skip MODE: why' line) before anything else");
       out.steps.push_back(parse_step(content));
     }
     if (section != steps)

@@ -1,121 +1,80 @@
-// runner: executes a parsed script against a fresh parleyd process, one step at a time.
-// Every client is a real client-library instance over TCP; every request waits for its one
-// answer; events (ref 0) land in a per-client inbox that expect steps read in order.
+// runner: executes a parsed script in a world (world.hpp), one step at a time. The steps
+// mean the same in both modes: every request waits for its one answer; events (ref 0) land
+// in a per-client inbox that expect steps read in order; waits are measured on the
+// world's clock (real, or virtual).
 #include <algorithm>
-#include <csignal>
-#include <sstream>
-#include <condition_variable>
-#include <deque>
-#include <future>
-#include <mutex>
-#include <thread>
+#include <chrono>
 
 #include <doctest/doctest.h>
 
-#include "scenario/scenario.hpp"
-#include "support/parleyd_process.hpp"
-#include "support/test_env.hpp"
+#include "scenario/world.hpp"
 
 namespace parley::scenario {
 
-namespace {
+// -- inbox ------------------------------------------------------------------------------
 
-using namespace std::chrono_literals;
-using engine::listener_kind;
-using steady = std::chrono::steady_clock;
-using M = wire::Message;
-
-struct failure {
-  std::string why;
-};
-
-[[noreturn]] void fail(std::string why) {
-  throw failure{std::move(why)};
+void inbox::push(const client::answer& a) {
+  if (a.type() == wire::Message::Ping || a.type() == wire::Message::Pong)
+    return;
+  std::lock_guard lock{mx};
+  if (auto* r = a.as<wire::ReportingEvent>()) {
+    if (last_seq != 0 && r->seq() != last_seq + 1 && seq_problem.empty())
+      seq_problem = "the reporting stream is not gap-free: seq " + std::to_string(r->seq())
+                    + " came after " + std::to_string(last_seq);
+    last_seq = r->seq();
+  }
+  events.push_back(a);
+  cv.notify_all();
 }
 
-/// The events one client received, in order; filled on the client's strand.
-struct inbox {
-  std::mutex mx;
-  std::condition_variable cv;
-  std::deque<client::answer> events;
-  std::uint64_t last_seq = 0;
-  std::string seq_problem;  // the first gap in the reporting stream, if any
+std::optional<client::answer> inbox::try_pop() {
+  std::lock_guard lock{mx};
+  if (events.empty())
+    return std::nullopt;
+  auto a = std::move(events.front());
+  events.pop_front();
+  return a;
+}
 
-  void push(const client::answer& a) {
-    if (a.type() == M::Ping || a.type() == M::Pong)
-      return;
-    std::lock_guard lock{mx};
-    if (auto* r = a.as<wire::ReportingEvent>()) {
-      if (last_seq != 0 && r->seq() != last_seq + 1 && seq_problem.empty())
-        seq_problem = "the reporting stream is not gap-free: seq " + std::to_string(r->seq())
-                      + " came after " + std::to_string(last_seq);
-      last_seq = r->seq();
-    }
-    events.push_back(a);
-    cv.notify_all();
-  }
+std::optional<client::answer> inbox::pop(std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock{mx};
+  if (!cv.wait_until(lock, until, [&] { return !events.empty(); }))
+    return std::nullopt;
+  auto a = std::move(events.front());
+  events.pop_front();
+  return a;
+}
 
-  std::optional<client::answer> pop(steady::time_point until) {
-    std::unique_lock lock{mx};
-    if (!cv.wait_until(lock, until, [&] { return !events.empty(); }))
-      return std::nullopt;
-    auto a = std::move(events.front());
-    events.pop_front();
-    return a;
-  }
-};
+bool inbox::empty() {
+  std::lock_guard lock{mx};
+  return events.empty();
+}
+
+namespace {
+
+using M = wire::Message;
 
 struct party {
   client_kind kind = client_kind::gateway;
-  std::shared_ptr<client::client> cl;
   std::shared_ptr<inbox> in = std::make_shared<inbox>();
   bool gone = false;
 };
 
-/// What the console's status says about conservation ("" when every tenant is conserved,
-/// now and after every event the engine has ordered).
-std::string conservation_problems(const test::parleyd_process& p) {
-  auto status = p.console("status");
-  std::string out;
-  std::istringstream in{status};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("interactions [", 0) == 0 && line.find("(conserved)") == std::string::npos)
-      out += line + "; ";
-  if (status.find("parleyd ") == std::string::npos)
-    out += "no status from the console: " + status;
-  return out;
-}
-
 class runner {
 public:
-  explicit runner(const script& s) : s_(s) {}
+  runner(const script& s, mode m) : s_(s), mode_(m) {}
 
-  ~runner() {
-    for (auto& [name, p] : parties_)
-      if (p.cl)
-        p.cl->stop();
-    parties_.clear();
-    if (eng_) {
-      eng_->proc().signal(SIGTERM);
-      if (eng_->proc().wait(10s) != 0)
-        FAIL_CHECK(s_.name << ": parleyd did not stop cleanly:\n" << eng_->log());
-    }
-  }
-
-  void run() {
+  run_result run() {
     try {
-      // The real parleyd process, with the scenario's config and the test timeouts.
-      eng_ = test::parleyd_process::with_toml(
-        s_.toml, {"engine.io_threads=1", "engine.actor_threads=2", "timeouts.registration_ms=2000",
-                  "timeouts.heartbeat_interval_ms=1000", "timeouts.heartbeat_timeout_ms=3000",
-                  "timeouts.shutdown_ms=3000", "log.level=warn"});
+      world_ = mode_ == mode::tcp ? make_tcp_world(s_) : make_virtual_world(s_);
+    } catch (const failure& f) {
+      FAIL(s_.name << ": " << f.why);
     } catch (const std::exception& e) {
-      FAIL(s_.name << ": parleyd did not start with this config (line N of its config file is "
-                      "line N of the scenario): "
+      FAIL(s_.name << ": the engine did not start with this config (line N of its config file "
+                      "is line N of the scenario): "
                    << e.what());
     }
-    auto start = steady::now();
+    auto start = std::chrono::steady_clock::now();
     std::size_t done = 0;
     for (auto& st : s_.steps) {
       std::string why;
@@ -131,9 +90,18 @@ public:
         FAIL(s_.name << ":" << st.line << ": " << st.text << "\n    " << why);
       ++done;
     }
-    auto took = std::chrono::duration_cast<millis>(steady::now() - start);
+    auto took = std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - start);
     CHECK_MESSAGE(done == s_.steps.size(), s_.name << ": not every step ran");
-    MESSAGE(s_.name << ": " << done << " steps passed in " << took.count() << " ms");
+    MESSAGE(s_.name << " (" << std::string{mode_name(mode_)} << "): " << done << " steps passed in "
+                    << took.count() << " ms"
+                    << (mode_ == mode::virtual_time
+                          ? ", " + std::to_string(world_->now().count()) + " ms of virtual time"
+                          : std::string{}));
+    run_result out;
+    out.passed = true;
+    out.frames = world_->frame_log();
+    world_.reset();  // stops the engine; a world that cannot stop cleanly fails the test
+    return out;
   }
 
 private:
@@ -146,14 +114,15 @@ private:
       case op::expect_nothing: return expect_nothing(st);
       case op::expect_state: return expect_info(st);
       case op::expect_agents: return expect_info(st);
-      case op::wait: std::this_thread::sleep_for(st.timeout); return;
-      case op::disconnect: {
-        auto& p = get(st.client);
-        p.cl->stop();
-        p.gone = true;
+      case op::wait: return world_->pass(st.timeout);
+      case op::disconnect:
+        world_->disconnect(st.client);
+        get(st.client).gone = true;
         return;
-      }
-      case op::conservation: return conservation();
+      case op::conservation:
+        if (auto problems = world_->conservation_problems(); !problems.empty())
+          fail("conservation does not hold: " + problems);
+        return;
     }
   }
 
@@ -174,11 +143,9 @@ private:
     }
   }
 
-  client::answer ask(party& p, client::client::build_fn b) {
-    auto fut = p.cl->request(std::move(b));
-    if (fut.wait_for(8s) != std::future_status::ready)
-      fail("no answer within 8 s (the client library did not time out either)");
-    return fut.get();
+  client::answer ask(const std::string& name, const client::client::build_fn& b) {
+    get(name);
+    return world_->ask(name, b);
   }
 
   /// Checks an answer against the step: true when it succeeded as wanted, false when the
@@ -205,41 +172,26 @@ private:
   }
 
   void declare(const scenario::step& st) {
-    client::options o;
-    o.name = st.client;
-    o.request_timeout = 5s;
-    o.reconnect = false;
-    o.type = st.type == client_kind::gateway    ? wire::ClientType::media_gateway
-             : st.type == client_kind::desktop  ? wire::ClientType::agent_desktop
-             : st.type == client_kind::reporter ? wire::ClientType::reporting
-                                                : wire::ClientType::router;
-    o.port = eng_->port(st.type == client_kind::vq ? "vq" : "interaction");
     auto& p = parties_[st.client];
     p.kind = st.type;
-    p.cl = client::client::create(io_.executor(), o);
-    p.cl->on_event([in = p.in](const client::answer& a) { in->push(a); });
-    p.cl->start();
-    if (!p.cl->wait_registered(5s))
-      fail(std::string{"did not register: client state "} + client::state_name(p.cl->current_state()));
+    world_->connect(st.client, st.type, p.in);
     if (st.type == client_kind::reporter || st.type == client_kind::vq
         || st.type == client_kind::router) {
       auto m = build_subscription(st);
-      answered(st, ask(p, std::move(m.build)), m.answers);
+      answered(st, ask(st.client, m.build), m.answers);
     }
   }
 
   void request(const scenario::step& st) {
-    auto& p = get(st.client);
     auto m = build_request(st, vars_);
-    auto ans = ask(p, std::move(m.build));
+    auto ans = ask(st.client, m.build);
     if (answered(st, ans, m.answers) && st.verb == "submit")
       vars_[st.args[0]] = ans.as<wire::Submitted>()->interaction_id();
   }
 
   void snapshot(const scenario::step& st) {
-    auto& p = get(st.client);
     auto m = build_snapshot(st);
-    auto ans = ask(p, std::move(m.build));
+    auto ans = ask(st.client, m.build);
     if (!answered(st, ans, m.answers) || !st.check_items)
       return;
     std::vector<std::uint64_t> want, got;
@@ -262,12 +214,17 @@ private:
     return out;
   }
 
+  /// The next event of `p`, waiting until `until` on the world's clock.
+  std::optional<client::answer> next(party& p, millis until) {
+    return world_->next_event(*p.in, std::max(until - world_->now(), millis{0}));
+  }
+
   void expect_event(const scenario::step& st) {
     auto& p = get(st.client, true);
-    auto until = steady::now() + st.timeout;
+    auto until = world_->now() + st.timeout;
     std::vector<std::string> skipped;
     for (;;) {
-      auto ev = p.in->pop(until);
+      auto ev = next(p, until);
       if (!ev)
         fail("no matching event within " + std::to_string(st.timeout.count()) + "ms; "
              + skipped_text(skipped));
@@ -282,16 +239,15 @@ private:
 
   void expect_nothing(const scenario::step& st) {
     auto& p = get(st.client, true);
-    auto until = steady::now() + st.timeout;
-    while (auto ev = p.in->pop(until))
+    auto until = world_->now() + st.timeout;
+    while (auto ev = next(p, until))
       if (s_.watched.count(ev->type()))
         fail("got " + describe(*ev, vars_));
   }
 
   void expect_info(const scenario::step& st) {
-    auto& p = get(st.client);
     auto iid = id(st.args[0]);
-    auto ans = ask(p, [iid](protocol::encoder& e, std::uint64_t ref) {
+    auto ans = ask(st.client, [iid](protocol::encoder& e, std::uint64_t ref) {
       auto& b = e.start();
       return e.finish(ref, wire::CreateGetInteraction(b, iid));
     });
@@ -319,18 +275,6 @@ private:
       fail("the agents differ: " + describe(ans, vars_));
   }
 
-  void conservation() {
-    // The bus counts asynchronously: give in-flight reports a moment to land.
-    auto problems = conservation_problems(*eng_);
-    auto until = steady::now() + 2s;
-    while (!problems.empty() && steady::now() < until) {
-      std::this_thread::sleep_for(20ms);
-      problems = conservation_problems(*eng_);
-    }
-    if (!problems.empty())
-      fail("conservation does not hold: " + problems);
-  }
-
   void reporters_gap_free() {
     for (auto& [name, p] : parties_) {
       if (p.kind != client_kind::reporter)
@@ -342,17 +286,17 @@ private:
   }
 
   const script& s_;
-  client::io_thread io_;  // outlives the clients and the engine
-  std::unique_ptr<test::parleyd_process> eng_;
-  std::map<std::string, party> parties_;
+  mode mode_;
+  std::map<std::string, party> parties_;  // before world_: the world's clients fill the inboxes
+  std::unique_ptr<world> world_;
   vars vars_;
 };
 
 } // namespace
 
-void run(const script& s) {
-  runner r{s};
-  r.run();
+run_result run(const script& s, mode m) {
+  runner r{s, m};
+  return r.run();
 }
 
 } // namespace parley::scenario

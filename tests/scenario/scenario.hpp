@@ -1,11 +1,13 @@
 // scenario: call-flow scenarios as readable data files (tests/scenarios/*.scenario), run by
-// one driver over real TCP against a real parleyd process. tests/scenarios/README.md is
-// the language reference; this header is the parsed form and the entry points.
+// one driver in two modes: over real TCP against a real parleyd process, or in-process on
+// virtual time (see world.hpp). tests/scenarios/README.md is the language reference; this
+// header is the parsed form and the entry points.
 //
 // parser.cpp turns a file into a `script` (every problem is a parse_error "file:line: why"),
-// runner.cpp runs it (clients, answers, expectations), requests.cpp builds the request
-// messages, events.cpp matches and describes the events clients receive, main.cpp is the
-// doctest case reading $PARLEY_SCENARIO.
+// runner.cpp runs it (clients, answers, expectations) in a world (tcp_world.cpp,
+// virtual_world.cpp), requests.cpp builds the request messages, events.cpp matches and
+// describes the events clients receive, main.cpp is the doctest case reading
+// $PARLEY_SCENARIO and $PARLEY_SCENARIO_MODE.
 #pragma once
 
 #include <chrono>
@@ -24,6 +26,13 @@
 namespace parley::scenario {
 
 using millis = std::chrono::milliseconds;
+
+/// How a scenario runs: against parleyd over TCP on real time, or in-process on virtual
+/// time ($PARLEY_SCENARIO_MODE = tcp | virtual).
+enum class mode { tcp, virtual_time };
+
+const char* mode_name(mode m) noexcept;  ///< "tcp", "virtual"
+std::optional<mode> mode_named(std::string_view word);
 
 /// The kinds of clients a scenario declares.
 enum class client_kind { gateway, desktop, reporter, vq, router };
@@ -63,6 +72,8 @@ struct script {
   std::map<std::string, client_kind> clients;
   /// The event types some expect step waits for: what `expect nothing` watches.
   std::set<wire::Message> watched;
+  /// `skip <mode>: <reason>` directives: the modes this file cannot run in, and why.
+  std::map<mode, std::string> skip;
 };
 
 struct parse_error : std::runtime_error {
@@ -137,8 +148,15 @@ request_msg build_snapshot(const step& s);
 /// VqSubscribe, RegisterRouter).
 request_msg build_subscription(const step& s);
 
-/// Runs a parsed script against a fresh parleyd process. Every failure is a doctest
-/// FAIL naming the file, line and step text; the script stops at the first one.
-void run(const script& s);
+/// What a run leaves for the determinism check.
+struct run_result {
+  bool passed = false;
+  /// The world's frame log (virtual mode): every frame a client received, in order.
+  std::vector<std::string> frames;
+};
+
+/// Runs a parsed script in a fresh world of mode `m`. Every failure is a doctest FAIL
+/// naming the file, line and step text; the script stops at the first one.
+run_result run(const script& s, mode m);
 
 } // namespace parley::scenario
