@@ -1,17 +1,40 @@
 # Helpers shared by every folder's CMakeLists.txt.
 
-# parley_test(NAME SOURCES... [LIBS ...] [LABELS ...])
+# parley_test(NAME SOURCES... [LIBS ...] [LABELS ...] [TIMEOUT S] [SERVICES svc...] [SERVICES_ONLY])
 # A doctest executable registered with ctest. Tests find the built binaries and the
 # source tree through the environment so they never guess paths.
+#
+# SERVICES (postgresql, redis): the executable has cases that need that service, named
+# "... <svc>" (tests/support/storage_env.hpp). Each service gets a ctest entry of its own,
+# NAME.svc, running only those cases: without the service it exits 77 and ctest shows it
+# "Skipped" (a failure under PARLEY_REQUIRE_SERVICES=1, which the test command sets). The
+# entry NAME runs every other case. SERVICES_ONLY: every case needs a service (no NAME entry).
 function(parley_test name)
-  cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(arg "SERVICES_ONLY" "TIMEOUT" "SOURCES;LIBS;LABELS;SERVICES" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE parley_test_main ${arg_LIBS})
-  add_test(NAME ${name} COMMAND ${name})
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 120)
   endif()
-  set_tests_properties(${name} PROPERTIES
+  set(entries "")
+  if(NOT arg_SERVICES_ONLY)
+    set(excluded "")
+    foreach(svc IN LISTS arg_SERVICES)
+      list(APPEND excluded "*<${svc}>*")
+    endforeach()
+    if(excluded)
+      list(JOIN excluded "," excluded)
+      add_test(NAME ${name} COMMAND ${name} "--test-case-exclude=${excluded}")
+    else()
+      add_test(NAME ${name} COMMAND ${name})
+    endif()
+    list(APPEND entries ${name})
+  endif()
+  foreach(svc IN LISTS arg_SERVICES)
+    add_test(NAME ${name}.${svc} COMMAND ${name} "--test-case=*<${svc}>*")
+    list(APPEND entries ${name}.${svc})
+  endforeach()
+  set_tests_properties(${entries} PROPERTIES
     TIMEOUT ${arg_TIMEOUT}
     LABELS "${arg_LABELS}"
     SKIP_RETURN_CODE 77

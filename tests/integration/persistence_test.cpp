@@ -72,24 +72,27 @@ struct backend {
   storage::config open;           ///< the same, to read the database directly
 };
 
-std::vector<backend> backends() {
-  std::vector<backend> out;
-  auto dir = temp_dir();
-  storage::config sq;
-  sq.path = dir + "/parley.db";
-  out.push_back({"sqlite", {"storage.path=\"" + sq.path + "\""}, sq});
-  if (auto dsn = fresh_pg_dsn("persist")) {
+// The backends a case runs on (TEST_CASE_TEMPLATE): instances "<sqlite>" and "<postgresql>";
+// make() is nullopt when the case is skipped (no PostgreSQL; support/storage_env.hpp).
+struct on_sqlite {
+  static std::optional<backend> make() {
+    storage::config sq;
+    sq.path = temp_dir() + "/parley.db";
+    return backend{"sqlite", {"storage.path=\"" + sq.path + "\""}, sq};
+  }
+};
+
+struct on_postgresql {
+  static std::optional<backend> make() {
+    auto dsn = fresh_pg_dsn("persist");
+    if (!dsn)
+      return std::nullopt;
     storage::config pg;
     pg.backend = storage::backend_kind::postgresql;
     pg.dsn = *dsn;
-    out.push_back({"postgresql", {"storage.backend=\"postgresql\"", "storage.dsn=\"" + *dsn + "\""}, pg});
-  } else if (services_required()) {
-    FAIL("PARLEY_TEST_PG_DSN is not set but the test command started the services");
-  } else {
-    MESSAGE("PostgreSQL not configured (PARLEY_TEST_PG_DSN): its half is skipped");
+    return backend{"postgresql", {"storage.backend=\"postgresql\"", "storage.dsn=\"" + *dsn + "\""}, pg};
   }
-  return out;
-}
+};
 
 /// A fresh database on the test server, and the commands that stop and start that server.
 struct pg_controls {
@@ -102,18 +105,26 @@ std::optional<pg_controls> stoppable_pg(const std::string& prefix) {
   auto dsn = fresh_pg_dsn(prefix);
   auto* stop = std::getenv("PARLEY_TEST_PG_STOP");
   auto* start = std::getenv("PARLEY_TEST_PG_START");
-  if (dsn && stop && start)
+  if (!dsn)
+    return std::nullopt;
+  if (stop && start)
     return pg_controls{*dsn, stop, start};
-  if (services_required())
-    FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
-  MESSAGE("no PostgreSQL to stop: skipped");
+  service_absent("postgresql", "a PostgreSQL the test may stop", "PARLEY_TEST_PG_STOP");
   return std::nullopt;
 }
 
 } // namespace
 
-TEST_CASE("an engine restarted on the same database carries on where it stopped") {
-  for (auto& b : backends()) {
+TYPE_TO_STRING_AS("sqlite", on_sqlite);
+TYPE_TO_STRING_AS("postgresql", on_postgresql);
+
+TEST_CASE_TEMPLATE("an engine restarted on the same database carries on where it stopped", B,
+                   on_sqlite, on_postgresql) {
+  auto made = B::make();
+  if (!made)
+    return;
+  {
+    auto& b = *made;
     CAPTURE(b.name);
     std::map<std::string, std::uint64_t> id;  // external id -> interaction id
     std::uint64_t parked = 0;
@@ -215,8 +226,13 @@ TEST_CASE("an engine restarted on the same database carries on where it stopped"
   }
 }
 
-TEST_CASE("one engine per database: a second parleyd on the same storage refuses to start") {
-  for (auto& b : backends()) {
+TEST_CASE_TEMPLATE("one engine per database: a second parleyd on the same storage refuses to start",
+                   B, on_sqlite, on_postgresql) {
+  auto made = B::make();
+  if (!made)
+    return;
+  {
+    auto& b = *made;
     CAPTURE(b.name);
     auto sets = b.sets;
     sets.push_back("storage.connect_timeout_s=1");
@@ -235,7 +251,8 @@ TEST_CASE("one engine per database: a second parleyd on the same storage refuses
   }
 }
 
-TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after") {
+TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after "
+          "<postgresql>") {
   auto pg = stoppable_pg("outage");
   if (!pg)
     return;
@@ -284,7 +301,8 @@ TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged 
   MESSAGE(acked.size() << " acknowledged, " << busy << " refused while PostgreSQL was down");
 }
 
-TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses") {
+TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses "
+          "<postgresql>") {
   auto pg = stoppable_pg("bounded");
   if (!pg)
     return;
