@@ -56,10 +56,13 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "measure (and compare, or write the baseline)");
   std::string baseline_path, write_path, valgrind = "valgrind";
   bool native = false, keep = false;
-  double tolerance = 0.01, storage_tolerance = 0.10;
+  // Measured run-to-run spread (docs/benchmarks.md, "Regression guard"): at most 4.2 % for
+  // the engine figures and 35 % for the storage ones (SQLite commit batching follows timing),
+  // idle or with the other core busy. The tolerances stay well clear of both.
+  double tolerance = 0.10, storage_tolerance = 0.60;
   run->add_option("--baseline", baseline_path, "compare with this baseline.json");
   run->add_option("--write-baseline", write_path, "write the figures as the new baseline here");
-  run->add_option("--tolerance", tolerance, "with --write-baseline: the growth allowed (0.01 = 1 %)")
+  run->add_option("--tolerance", tolerance, "with --write-baseline: the growth allowed (0.10 = 10 %)")
     ->check(CLI::Range(0.0, 1.0))
     ->capture_default_str();
   run->add_option("--storage-tolerance", storage_tolerance,
@@ -149,8 +152,11 @@ int main(int argc, char** argv) {
   }
   if (!baseline_path.empty())
     std::cout << "tolerances: docs/benchmarks.md, \"Regression guard\"\n";
-  if (failed || improved)
-    std::cout << "A deliberate change updates the baseline in the same commit: "
-                 "bench/guard/update-baseline.sh [BUILD_DIR] rewrites bench/guard/baseline.json from a run.\n";
+  if (failed)
+    std::cout << "FAILED: a figure grew past baseline x (1 + tolerance). If the growth is the price of a "
+                 "deliberate change, update the baseline in the same commit and say why.\n";
+  std::cout << "To update the baseline: bench/guard/update-baseline.sh [BUILD_DIR] rewrites "
+               "bench/guard/baseline.json from a run"
+            << (improved ? " (do it to keep the gain: a figure dropped past its tolerance)" : "") << ".\n";
   return failed ? 1 : 0;
 }
