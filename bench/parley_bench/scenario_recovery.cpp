@@ -23,6 +23,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bench/parley_bench/messages.hpp"
@@ -46,6 +47,8 @@ std::pair<int, std::string> http_get(std::uint16_t port, const std::string& path
     asio::io_context io;
     asio::ip::tcp::socket s{io};
     s.connect({asio::ip::make_address("127.0.0.1"), port});
+    timeval limit{5, 0};  // a server that never closes must not hang the run
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     auto req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     asio::write(s, asio::buffer(req));
     std::string all;
@@ -102,6 +105,8 @@ result run_recovery(harness& h) {
   r.embedded = false;
   r.count_what = "open interactions back and routable after kill -9 and restart";
   r.latency_what = "Submit sent -> Submitted (the fill)";
+  if (n < 2ull * agents)
+    throw std::runtime_error("--count must be at least twice --agents (each desk takes one or two)");
   auto exe = o.parleyd.empty() ? exe_dir() + "/parleyd" : o.parleyd;
   auto dir = std::filesystem::temp_directory_path() / ("parley-recovery-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -162,11 +167,16 @@ result run_recovery(harness& h) {
       h.progress().update(double(acked) / n, seconds_since(t_fill), acked, acked / std::max(seconds_since(t_fill), 1e-3),
                           h.errors().total(), "filling");
     });
-    // Desks: the first half accept (every fourth of all desks then parks), the rest never answer.
+    // Desks: the first half accept and keep what they are offered (handled); of them every
+    // fourth first parks one (parked, in the queue's workbin) and then keeps the next; the
+    // other half never answer (offered). Each desk ends in a fixed state, and the kill waits
+    // for all of them: no request is in flight at the kill, so the counts here are the
+    // stored truth the restart is checked against.
     for (unsigned i = 0; i < agents; ++i) {
       auto d = cs.add(p.port(), "recovery-desk-" + std::to_string(i), wire::ClientType::agent_desktop);
-      bool answers = i < agents / 2, parks = i % 4 == 0 && answers;
-      d->on_event([&, d = d.get(), answers, parks](const client::answer& a) {
+      bool answers = i < agents / 2;
+      auto parks_left = std::make_shared<int>(answers && i % 4 == 0 ? 1 : 0);
+      d->on_event([&, d = d.get(), answers, parks_left](const client::answer& a) {
         auto* inv = a.as<wire::Invite>();
         if (!inv)
           return;
@@ -175,10 +185,12 @@ result run_recovery(harness& h) {
           return;
         }
         auto id = inv->info()->id();
-        d->request(msg::accept(id), [&, d, id, parks](client::answer ok) {
+        bool park = *parks_left > 0;  // events of one client arrive on one thread, in order
+        *parks_left -= park ? 1 : 0;
+        d->request(msg::accept(id), [&, d, id, park](client::answer ok) {
           if (!ok.ok())
             return h.errors().record(ok);
-          if (!parks) {
+          if (!park) {
             ++handled;
             return;
           }
@@ -192,7 +204,11 @@ result run_recovery(harness& h) {
           || !d->request(msg::agent_ready()).get().ok())
         throw std::runtime_error("desk " + std::to_string(i) + " could not log in");
     }
-    h.wait_until(steady::now() + 60s, [&] { return offered + handled + parked >= std::min<std::uint64_t>(agents, n); }, nullptr);
+    const std::uint64_t settled = agents + (agents / 2 + 3) / 4;  // one each, and the parks
+    auto desks_settled = [&] { return offered + handled + parked + h.errors().total() >= settled; };
+    h.wait_until(steady::now() + 60s, desks_settled, nullptr);
+    if (!desks_settled())
+      h.errors().record_other("desks", "the desks did not settle within 60 s");
     p.kill(SIGKILL);
   }
   auto fill_s = seconds_since(t_fill);
@@ -205,7 +221,7 @@ result run_recovery(harness& h) {
   auto t0 = steady::now();
   {
     parleyd_process p{exe, dir.string(), sets, 1};
-    p.wait_listening(3600s, 1ms);
+    p.wait_listening(600s, 1ms);
     listen_s = seconds_since(t0);
     client_set cs;
     auto desk = cs.add(p.port(), "recovery-first", wire::ClientType::agent_desktop);
@@ -219,7 +235,8 @@ result run_recovery(harness& h) {
         });
     });
     desk->start();
-    while (http_get(p.port("metrics"), "/readyz").first != 200 && seconds_since(t0) < 3600)
+    const double limit_s = 600;  // far past any goal; a run that gets there failed
+    while (http_get(p.port("metrics"), "/readyz").first != 200 && seconds_since(t0) < limit_s)
       std::this_thread::sleep_for(1ms);
     ready_s = seconds_since(t0);
     if (desk->wait_registered(60s) && desk->request(msg::agent_login("a0")).get().ok())
@@ -232,9 +249,9 @@ result run_recovery(harness& h) {
       auto [status, text] = http_get(p.port("metrics"), "/metrics");
       in_queue = live_in_state(text, "queued") + live_in_state(text, "offered");
       in_workbin = live_in_state(text, "parked");
-      if ((in_queue >= expect_queued && in_workbin >= parked) || seconds_since(t0) > 3600)
+      if ((in_queue >= expect_queued && in_workbin >= parked) || seconds_since(t0) > limit_s)
         break;
-      std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_for(5ms);  // a /metrics page costs the engine a little
     }
     all_s = seconds_since(t0);
     rss = p.rss_bytes();
