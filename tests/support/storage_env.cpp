@@ -44,7 +44,8 @@ std::set<std::string>& skipped() {
 
 } // namespace
 
-void service_absent(const std::string& tag, const std::string& what, const char* variable) {
+void service_absent(const std::string& tag, const std::string& what, const char* name) {
+  const std::string variable{name};  // doctest prints a const char* as a pointer
   auto label = what + " (" + variable + ")";
   if (services_required())
     FAIL("PARLEY_REQUIRE_SERVICES=1 but " << variable << " is not set");
