@@ -269,7 +269,7 @@ result run_recovery(harness& h) {
   r.extra = {{"listen_s", listen_s, "restart -> listening (recovered)", "s"},
              {"ready_s", ready_s, "restart -> /readyz 200", "s"},
              {"first_routed_s", routed_s, "restart -> first Invite", "s"},
-             {"all_routable_s", all_s, "restart -> all routable (queued again)", "s"},
+             {"all_routable_s", all_s, "restart -> all routable", "s"},
              {"requested", std::int64_t(n), "interactions submitted", ""},
              {"acked", std::int64_t(acked.load()), "acknowledged", ""},
              {"offered", std::int64_t(offered.load()), "  of them offered at the kill", ""},
