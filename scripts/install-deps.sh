@@ -8,7 +8,7 @@ packages=(
   libcaf-dev libboost-dev libflatbuffers-dev flatbuffers-compiler python3-flatbuffers
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev doctest-dev libbenchmark-dev
   libsqlite3-dev nlohmann-json3-dev sqlite3 libpq-dev postgresql redis-server libhiredis-dev
-  libhowardhinnant-date-dev tzdata libssl-dev openssl python3 libedit-dev tmux netcat-openbsd prometheus libsystemd-dev systemd clang-14 libclang-rt-14-dev
+  libhowardhinnant-date-dev tzdata libssl-dev valgrind openssl python3 libedit-dev tmux netcat-openbsd prometheus libsystemd-dev systemd clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -118,6 +118,22 @@ int main(int argc, char** argv) {
   crash->add_option("--window", o.window, "submits in flight per gateway (default 16)");
   crash->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
 
+  auto* recovery = app.add_subcommand(
+    "recovery", "fill a parleyd with --count open interactions, kill -9, restart: time until "
+                "they are back and routable (goal 1,000,000 in <= 10 s)");
+  common_options(recovery, o, false);
+  recovery->add_option("--count", o.count, "open interactions (default 20,000)")
+    ->check(CLI::Range(1u, 100'000'000u));
+  recovery->add_option("--backend", o.backend, "storage: sqlite or postgresql")
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  recovery->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  recovery->add_option("--agents", o.agents, "desks at the kill: half handle (a quarter of all park), half leave it offered (default 100)")
+    ->check(CLI::Range(0u, 100'000u));
+  recovery->add_option("--gateways", o.gateways, "media-gateway connections of the fill (default 4)");
+  recovery->add_option("--window", o.window, "submits in flight per gateway (default 64)");
+  recovery->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
+
   auto* store = app.add_subcommand(
     "storage", "rows/s through the persistence writer vs the database's own limit (raw COPY)");
   common_options(store, o);
@@ -248,6 +264,9 @@ int main(int argc, char** argv) {
       o.agents = 50;
     if (pacing->count("--hours") == 0)
       o.hours = 1;
+  } else if (o.scenario == "recovery") {
+    if (recovery->count("--agents") == 0)
+      o.agents = 100;
   } else if (o.scenario == "dial") {
     if (dial->count("--agents") == 0)
       o.agents = 100;
@@ -268,6 +287,8 @@ int main(int argc, char** argv) {
       r = run_agents(h);
     else if (o.scenario == "crash")
       r = run_crash(h);
+    else if (o.scenario == "recovery")
+      r = run_recovery(h);
     else if (o.scenario == "storage")
       r = run_storage(h);
     else if (o.scenario == "stats")

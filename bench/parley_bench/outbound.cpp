@@ -216,6 +216,13 @@ std::string gateway_toml(const gateway_mix& g) {
   return t.str();
 }
 
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s)
+    out += (c == '"' || c == '\\') ? std::string{'\\', c} : std::string{c};
+  return out + "\"";
+}
+
 std::string predictive_campaign_toml(const std::string& name, const std::string& list,
                                      const std::string& queue, const std::string& extra) {
   return "\n[[campaigns]]\nname = " + toml_string(name) + "\nlists = [" + toml_string(list)

@@ -16,15 +16,12 @@
 #include <random>
 #include <thread>
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/parley_bench/messages.hpp"
+#include "bench/parley_bench/parleyd_process.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 #include "storage/store.hpp"
-
-extern char** environ;
 
 namespace parley::bench {
 
@@ -38,72 +35,13 @@ struct entry {
   std::uint64_t id = 0;
 };
 
-/// One parleyd process.
-class parleyd {
-public:
-  parleyd(const std::string& exe, const std::string& dir, const std::vector<std::string>& sets,
-          int n) {
-    std::filesystem::remove(dir + "/ports");
-    std::vector<std::string> args{exe, "--config", dir + "/parley.toml", "--ports-file",
-                                  dir + "/ports"};
-    for (auto& s : sets) {
-      args.push_back("--set");
-      args.push_back(s);
-    }
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    auto log = dir + "/parleyd-" + std::to_string(n) + ".log";
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    auto rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-      throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
-    // Listening means recovered: parleyd opens its ports only after recovery.
-    for (int i = 0; i < 600 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{50});
-      std::ifstream in{dir + "/ports"};
-      std::string line;
-      while (std::getline(in, line))
-        if (line.rfind("interaction=", 0) == 0)
-          port_ = static_cast<std::uint16_t>(std::stoi(line.substr(12)));
-      int status = 0;
-      if (port_ == 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        std::ifstream l{log};
-        std::string text((std::istreambuf_iterator<char>(l)), {});
-        throw std::runtime_error("parleyd exited at start-up:\n" + text);
-      }
-    }
-    if (port_ == 0)
-      throw std::runtime_error("parleyd did not listen within 30 s (see " + log + ")");
+/// One parleyd process, listening (recovered) when constructed.
+struct parleyd : parleyd_process {
+  parleyd(const std::string& exe, const std::string& dir, const std::vector<std::string>& sets, int n)
+    : parleyd_process(exe, dir, sets, n) {
+    wait_listening(std::chrono::seconds{30});
   }
-  ~parleyd() { kill(SIGKILL); }
-
-  std::uint16_t port() const { return port_; }
-
-  /// Sends `sig` and waits for the process (SIGTERM: a clean stop).
-  void kill(int sig) {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-private:
-  pid_t pid_ = 0;
-  std::uint16_t port_ = 0;
 };
-
-std::string exe_dir() {
-  return std::filesystem::canonical("/proc/self/exe").parent_path().string();
-}
 
 /// Gateways on one io thread: the callbacks never run concurrently.
 struct gateways {

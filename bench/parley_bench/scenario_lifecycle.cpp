@@ -15,13 +15,6 @@ namespace parley::bench {
 using namespace std::chrono_literals;
 using M = wire::Message;
 
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s)
-    out += (c == '"' || c == '\\') ? std::string{'\\', c} : std::string{c};
-  return out + "\"";
-}
-
 namespace {
 
 std::string p99_text(const histogram& h) {

@@ -25,6 +25,10 @@ result run_capacity(harness& h);
 /// Rounds of load against a parleyd process, kill -9, restart, retry: acked vs found.
 result run_crash(harness& h);
 
+/// --count open interactions (queued, offered, handled, parked) in a parleyd, kill -9,
+/// restart: time to listening, /readyz, the first routed interaction and all routable.
+result run_recovery(harness& h);
+
 /// Rows/s through the persistence writer vs a raw COPY (PostgreSQL) of the same rows.
 result run_storage(harness& h);
 /// --count statistics open over --boards wallboards; submits drive on-change notifications.

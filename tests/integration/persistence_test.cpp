@@ -72,24 +72,27 @@ struct backend {
   storage::config open;           ///< the same, to read the database directly
 };
 
-std::vector<backend> backends() {
-  std::vector<backend> out;
-  auto dir = temp_dir();
-  storage::config sq;
-  sq.path = dir + "/parley.db";
-  out.push_back({"sqlite", {"storage.path=\"" + sq.path + "\""}, sq});
-  if (auto dsn = fresh_pg_dsn("persist")) {
+// The backends a case runs on (TEST_CASE_TEMPLATE): instances "<sqlite>" and "<postgresql>";
+// make() is nullopt when the case is skipped (no PostgreSQL; support/storage_env.hpp).
+struct on_sqlite {
+  static std::optional<backend> make() {
+    storage::config sq;
+    sq.path = temp_dir() + "/parley.db";
+    return backend{"sqlite", {"storage.path=\"" + sq.path + "\""}, sq};
+  }
+};
+
+struct on_postgresql {
+  static std::optional<backend> make() {
+    auto dsn = fresh_pg_dsn("persist");
+    if (!dsn)
+      return std::nullopt;
     storage::config pg;
     pg.backend = storage::backend_kind::postgresql;
     pg.dsn = *dsn;
-    out.push_back({"postgresql", {"storage.backend=\"postgresql\"", "storage.dsn=\"" + *dsn + "\""}, pg});
-  } else if (services_required()) {
-    FAIL("PARLEY_TEST_PG_DSN is not set but the test command started the services");
-  } else {
-    MESSAGE("PostgreSQL not configured (PARLEY_TEST_PG_DSN): its half is skipped");
+    return backend{"postgresql", {"storage.backend=\"postgresql\"", "storage.dsn=\"" + *dsn + "\""}, pg};
   }
-  return out;
-}
+};
 
 /// A fresh database on the test server, and the commands that stop and start that server.
 struct pg_controls {
@@ -102,140 +105,154 @@ std::optional<pg_controls> stoppable_pg(const std::string& prefix) {
   auto dsn = fresh_pg_dsn(prefix);
   auto* stop = std::getenv("PARLEY_TEST_PG_STOP");
   auto* start = std::getenv("PARLEY_TEST_PG_START");
-  if (dsn && stop && start)
+  if (!dsn)
+    return std::nullopt;
+  if (stop && start)
     return pg_controls{*dsn, stop, start};
-  if (services_required())
-    FAIL("the test command must provide PARLEY_TEST_PG_DSN, _START and _STOP");
-  MESSAGE("no PostgreSQL to stop: skipped");
+  service_absent("postgresql", "a PostgreSQL the test may stop", "PARLEY_TEST_PG_STOP");
   return std::nullopt;
+}
+
+// The cases' bodies: plain functions, as a TEST_CASE_TEMPLATE body is a template and
+// its dependent calls would need `template` keywords.
+void restarted_carries_on(const backend& b) {
+  CAPTURE(b.name);
+  std::map<std::string, std::uint64_t> id;  // external id -> interaction id
+  std::uint64_t parked = 0;
+  {
+    auto e = start_engine_toml(domain_toml, b.sets);
+    connected_client gw{e->port(listener_kind::interaction)};
+    for (auto ext : {"e1", "e2", "e3", "e4", "e5"}) {
+      auto a = call(gw, submit(ext, "sales"));
+      REQUIRE(a.ok());
+      id[ext] = a.as<wire::Submitted>()->interaction_id();
+    }
+    REQUIRE(call(gw, submit("e6", "support")).ok());
+    // e1 is accepted and parked, e3 is offered (not accepted), e2 is stopped.
+    connected_client desk{e->port(listener_kind::interaction), wire::ClientType::agent_desktop};
+    std::vector<std::uint64_t> invites;
+    std::mutex mx;
+    desk.cl->on_event([&](const client::answer& ev) {
+      if (auto* inv = ev.as<wire::Invite>()) {
+        std::lock_guard l{mx};
+        invites.push_back(inv->info()->id());
+      }
+    });
+    REQUIRE(call(desk, make([](auto& fbb) { return wire::CreateAgentLoginDirect(fbb, "a1"); })).ok());
+    REQUIRE(call(desk, make([](auto& fbb) { return wire::CreateAgentReady(fbb); })).ok());
+    REQUIRE(eventually([&] { std::lock_guard l{mx}; return invites.size() == 1; }));
+    CHECK(invites[0] == id["e1"]);
+    REQUIRE(call(desk, make([&](auto& fbb) { return wire::CreateAccept(fbb, id["e1"]); })).ok());
+    REQUIRE(call(gw, make([&](auto& fbb) { return wire::CreateStopProcessingDirect(fbb, id["e2"], "done"); })).ok());
+    REQUIRE(call(desk, make([&](auto& fbb) { return wire::CreatePark(fbb, id["e1"]); })).ok());
+    REQUIRE(eventually([&] { std::lock_guard l{mx}; return invites.size() == 2; }));
+    CHECK(invites[1] == id["e3"]);
+    parked = id["e1"];
+    e->stop();
+  }
+  std::uint64_t last_seq = 0;
+  {
+    auto s = storage::open_store(b.open);
+    CHECK(s->count_interactions() == 6);
+    auto events = s->events(1, 1'000'000);
+    REQUIRE(!events.empty());
+    last_seq = events.back().seq;
+    CHECK(last_seq == events.size());  // gap-free from 1
+    CHECK(s->interaction(id["e2"])->state == static_cast<std::uint8_t>(wire::InteractionState::stopped));
+    // A graceful stop disconnects the desktop first: the offer may be back in its queue by
+    // the time the actors stop, or not. Either way it is recovered at its place.
+    auto e3 = static_cast<wire::InteractionState>(s->interaction(id["e3"])->state);
+    CHECK((e3 == wire::InteractionState::queued || e3 == wire::InteractionState::offered));
+    CHECK(s->interaction(id["e1"])->state == static_cast<std::uint8_t>(wire::InteractionState::parked));
+  }
+  {
+    auto e = start_engine_toml(domain_toml, b.sets);
+    connected_client gw{e->port(listener_kind::interaction)};
+    // The offered one is back at its old place, ahead of those that came after it.
+    CHECK(queue_ids(gw, "sales") == std::vector<std::uint64_t>{id["e3"], id["e4"], id["e5"]});
+    CHECK(queue_ids(gw, "support").size() == 1);
+    auto info = call(gw, make([&](auto& fbb) { return wire::CreateGetInteraction(fbb, parked); }));
+    REQUIRE(info.ok());
+    auto* i = info.as<wire::InteractionData>()->info();
+    CHECK(i->state() == wire::InteractionState::parked);
+    CHECK(i->workbin()->str() == "agent:a1");
+    REQUIRE(i->properties()->size() == 2);
+    CHECK(i->properties()->Get(0)->text()->str() == "c-\t\"1\"\n");
+    CHECK(i->properties()->Get(1)->number() == 42.5);
+    // Resubmits find the old interactions, the stopped one too: no duplicates.
+    auto again = call(gw, submit("e4", "sales"));
+    REQUIRE(again.ok());
+    CHECK(again.as<wire::Submitted>()->existing());
+    CHECK(again.as<wire::Submitted>()->interaction_id() == id["e4"]);
+    auto stopped = call(gw, submit("e2", "sales"));
+    REQUIRE(stopped.ok());
+    CHECK(stopped.as<wire::Submitted>()->existing());
+    CHECK(stopped.as<wire::Submitted>()->state() == wire::InteractionState::stopped);
+    // New work gets new ids and goes behind the recovered ones; events continue the sequence.
+    connected_client rep{e->port(listener_kind::interaction), wire::ClientType::reporting};
+    std::atomic<std::uint64_t> first_seq{0};
+    rep.cl->on_event([&](const client::answer& ev) {
+      if (auto* r = ev.as<wire::ReportingEvent>()) {
+        std::uint64_t zero = 0;
+        first_seq.compare_exchange_strong(zero, r->seq());
+      }
+    });
+    REQUIRE(call(rep, make([](auto& fbb) { return wire::CreateSubscribeReporting(fbb); })).ok());
+    auto fresh = call(gw, submit("e7", "sales"));
+    REQUIRE(fresh.ok());
+    CHECK(fresh.as<wire::Submitted>()->interaction_id() > id["e6"]);
+    CHECK(queue_ids(gw, "sales").back() == fresh.as<wire::Submitted>()->interaction_id());
+    REQUIRE(eventually([&] { return first_seq.load() != 0; }));
+    // Recovery itself reported (one `recovered` per interaction), so the stream is past last_seq.
+    CHECK(first_seq.load() > last_seq + 4);
+    e->stop();
+  }
+  auto s = storage::open_store(b.open);
+  for (auto& [ext, iid] : id)
+    CHECK(s->by_external_id("default", ext).size() == 1);
+  for (auto& session : s->sessions("a1"))
+    CHECK(session.logout_ms != 0);
+  auto events = s->events(1, 1'000'000);
+  CHECK(events.back().seq == events.size());  // still gap-free across the restart
+}
+
+void one_engine_per_database(const backend& b) {
+  CAPTURE(b.name);
+  auto sets = b.sets;
+  sets.push_back("storage.connect_timeout_s=1");
+  auto first = start_engine_toml(domain_toml, sets);
+  std::string why;
+  try {
+    start_engine_toml(domain_toml, sets);
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  CHECK(why.find("another parleyd uses") != std::string::npos);
+  first->stop();
+  first.reset();
+  auto again = start_engine_toml(domain_toml, sets);  // free again once the first is gone
+  CHECK(again->port(listener_kind::interaction) != 0);
 }
 
 } // namespace
 
-TEST_CASE("an engine restarted on the same database carries on where it stopped") {
-  for (auto& b : backends()) {
-    CAPTURE(b.name);
-    std::map<std::string, std::uint64_t> id;  // external id -> interaction id
-    std::uint64_t parked = 0;
-    {
-      auto e = start_engine_toml(domain_toml, b.sets);
-      connected_client gw{e->port(listener_kind::interaction)};
-      for (auto ext : {"e1", "e2", "e3", "e4", "e5"}) {
-        auto a = call(gw, submit(ext, "sales"));
-        REQUIRE(a.ok());
-        id[ext] = a.as<wire::Submitted>()->interaction_id();
-      }
-      REQUIRE(call(gw, submit("e6", "support")).ok());
-      // e1 is accepted and parked, e3 is offered (not accepted), e2 is stopped.
-      connected_client desk{e->port(listener_kind::interaction), wire::ClientType::agent_desktop};
-      std::vector<std::uint64_t> invites;
-      std::mutex mx;
-      desk.cl->on_event([&](const client::answer& ev) {
-        if (auto* inv = ev.as<wire::Invite>()) {
-          std::lock_guard l{mx};
-          invites.push_back(inv->info()->id());
-        }
-      });
-      REQUIRE(call(desk, make([](auto& fbb) { return wire::CreateAgentLoginDirect(fbb, "a1"); })).ok());
-      REQUIRE(call(desk, make([](auto& fbb) { return wire::CreateAgentReady(fbb); })).ok());
-      REQUIRE(eventually([&] { std::lock_guard l{mx}; return invites.size() == 1; }));
-      CHECK(invites[0] == id["e1"]);
-      REQUIRE(call(desk, make([&](auto& fbb) { return wire::CreateAccept(fbb, id["e1"]); })).ok());
-      REQUIRE(call(gw, make([&](auto& fbb) { return wire::CreateStopProcessingDirect(fbb, id["e2"], "done"); })).ok());
-      REQUIRE(call(desk, make([&](auto& fbb) { return wire::CreatePark(fbb, id["e1"]); })).ok());
-      REQUIRE(eventually([&] { std::lock_guard l{mx}; return invites.size() == 2; }));
-      CHECK(invites[1] == id["e3"]);
-      parked = id["e1"];
-      e->stop();
-    }
-    std::uint64_t last_seq = 0;
-    {
-      auto s = storage::open_store(b.open);
-      CHECK(s->count_interactions() == 6);
-      auto events = s->events(1, 1'000'000);
-      REQUIRE(!events.empty());
-      last_seq = events.back().seq;
-      CHECK(last_seq == events.size());  // gap-free from 1
-      CHECK(s->interaction(id["e2"])->state == static_cast<std::uint8_t>(wire::InteractionState::stopped));
-      // A graceful stop disconnects the desktop first: the offer may be back in its queue by
-      // the time the actors stop, or not. Either way it is recovered at its place.
-      auto e3 = static_cast<wire::InteractionState>(s->interaction(id["e3"])->state);
-      CHECK((e3 == wire::InteractionState::queued || e3 == wire::InteractionState::offered));
-      CHECK(s->interaction(id["e1"])->state == static_cast<std::uint8_t>(wire::InteractionState::parked));
-    }
-    {
-      auto e = start_engine_toml(domain_toml, b.sets);
-      connected_client gw{e->port(listener_kind::interaction)};
-      // The offered one is back at its old place, ahead of those that came after it.
-      CHECK(queue_ids(gw, "sales") == std::vector<std::uint64_t>{id["e3"], id["e4"], id["e5"]});
-      CHECK(queue_ids(gw, "support").size() == 1);
-      auto info = call(gw, make([&](auto& fbb) { return wire::CreateGetInteraction(fbb, parked); }));
-      REQUIRE(info.ok());
-      auto* i = info.as<wire::InteractionData>()->info();
-      CHECK(i->state() == wire::InteractionState::parked);
-      CHECK(i->workbin()->str() == "agent:a1");
-      REQUIRE(i->properties()->size() == 2);
-      CHECK(i->properties()->Get(0)->text()->str() == "c-\t\"1\"\n");
-      CHECK(i->properties()->Get(1)->number() == 42.5);
-      // Resubmits find the old interactions, the stopped one too: no duplicates.
-      auto again = call(gw, submit("e4", "sales"));
-      REQUIRE(again.ok());
-      CHECK(again.as<wire::Submitted>()->existing());
-      CHECK(again.as<wire::Submitted>()->interaction_id() == id["e4"]);
-      auto stopped = call(gw, submit("e2", "sales"));
-      REQUIRE(stopped.ok());
-      CHECK(stopped.as<wire::Submitted>()->existing());
-      CHECK(stopped.as<wire::Submitted>()->state() == wire::InteractionState::stopped);
-      // New work gets new ids and goes behind the recovered ones; events continue the sequence.
-      connected_client rep{e->port(listener_kind::interaction), wire::ClientType::reporting};
-      std::atomic<std::uint64_t> first_seq{0};
-      rep.cl->on_event([&](const client::answer& ev) {
-        if (auto* r = ev.as<wire::ReportingEvent>()) {
-          std::uint64_t zero = 0;
-          first_seq.compare_exchange_strong(zero, r->seq());
-        }
-      });
-      REQUIRE(call(rep, make([](auto& fbb) { return wire::CreateSubscribeReporting(fbb); })).ok());
-      auto fresh = call(gw, submit("e7", "sales"));
-      REQUIRE(fresh.ok());
-      CHECK(fresh.as<wire::Submitted>()->interaction_id() > id["e6"]);
-      CHECK(queue_ids(gw, "sales").back() == fresh.as<wire::Submitted>()->interaction_id());
-      REQUIRE(eventually([&] { return first_seq.load() != 0; }));
-      // Recovery itself reported (one `recovered` per interaction), so the stream is past last_seq.
-      CHECK(first_seq.load() > last_seq + 4);
-      e->stop();
-    }
-    auto s = storage::open_store(b.open);
-    for (auto& [ext, iid] : id)
-      CHECK(s->by_external_id("default", ext).size() == 1);
-    for (auto& session : s->sessions("a1"))
-      CHECK(session.logout_ms != 0);
-    auto events = s->events(1, 1'000'000);
-    CHECK(events.back().seq == events.size());  // still gap-free across the restart
-  }
+TYPE_TO_STRING_AS("sqlite", on_sqlite);
+TYPE_TO_STRING_AS("postgresql", on_postgresql);
+
+TEST_CASE_TEMPLATE("an engine restarted on the same database carries on where it stopped", B,
+                   on_sqlite, on_postgresql) {
+  if (auto b = B::make())
+    restarted_carries_on(*b);
 }
 
-TEST_CASE("one engine per database: a second parleyd on the same storage refuses to start") {
-  for (auto& b : backends()) {
-    CAPTURE(b.name);
-    auto sets = b.sets;
-    sets.push_back("storage.connect_timeout_s=1");
-    auto first = start_engine_toml(domain_toml, sets);
-    std::string why;
-    try {
-      start_engine_toml(domain_toml, sets);
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
-    CHECK(why.find("another parleyd uses") != std::string::npos);
-    first->stop();
-    first.reset();
-    auto again = start_engine_toml(domain_toml, sets);  // free again once the first is gone
-    CHECK(again->port(listener_kind::interaction) != 0);
-  }
+TEST_CASE_TEMPLATE("one engine per database: a second parleyd on the same storage refuses to start",
+                   B, on_sqlite, on_postgresql) {
+  if (auto b = B::make())
+    one_engine_per_database(*b);
 }
 
-TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after") {
+TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged lost, back after "
+          "<postgresql>") {
   auto pg = stoppable_pg("outage");
   if (!pg)
     return;
@@ -284,7 +301,8 @@ TEST_CASE("PostgreSQL stopped under load: busy while down, nothing acknowledged 
   MESSAGE(acked.size() << " acknowledged, " << busy << " refused while PostgreSQL was down");
 }
 
-TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses") {
+TEST_CASE("async durability buffers through an outage up to storage.max_pending, then refuses "
+          "<postgresql>") {
   auto pg = stoppable_pg("bounded");
   if (!pg)
     return;

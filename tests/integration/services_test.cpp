@@ -1,30 +1,22 @@
 // The test command starts a throwaway PostgreSQL and Redis on loopback and passes their
 // addresses in PARLEY_TEST_PG_DSN and PARLEY_TEST_REDIS_PORT. This checks they answer, so
 // that a broken set-up shows here first rather than in the storage tests that use them.
-// Without the variables (ctest run by hand) the test reports itself skipped (exit 77).
+// Without the variables (ctest run by hand) each case is skipped (ctest: "Skipped"); under
+// PARLEY_REQUIRE_SERVICES=1 a missing one fails (support/storage_env.hpp).
 #include <doctest/doctest.h>
-
-#include <cstdlib>
-#include <iostream>
 
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
-namespace {
+#include "support/storage_env.hpp"
 
-const char* env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) {
-    std::cout << name << " is not set: run the README's test command; skipping\n";
-    std::exit(77);
-  }
-  return v;
-}
+using namespace parley::test;
 
-} // namespace
-
-TEST_CASE("the throwaway PostgreSQL answers") {
-  auto* conn = PQconnectdb(env("PARLEY_TEST_PG_DSN"));
+TEST_CASE("the throwaway PostgreSQL answers <postgresql>") {
+  auto dsn = test_pg_dsn();
+  if (!dsn)
+    return;
+  auto* conn = PQconnectdb(dsn->c_str());
   REQUIRE(conn);
   CAPTURE(PQerrorMessage(conn));
   REQUIRE(PQstatus(conn) == CONNECTION_OK);
@@ -35,10 +27,12 @@ TEST_CASE("the throwaway PostgreSQL answers") {
   PQfinish(conn);
 }
 
-TEST_CASE("the throwaway Redis answers") {
-  auto port = std::atoi(env("PARLEY_TEST_REDIS_PORT"));
+TEST_CASE("the throwaway Redis answers <redis>") {
+  auto port = test_redis_port();
+  if (!port)
+    return;
   timeval tv{5, 0};
-  auto* ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
+  auto* ctx = redisConnectWithTimeout("127.0.0.1", *port, tv);
   REQUIRE(ctx);
   REQUIRE(ctx->err == 0);
   auto* reply = static_cast<redisReply*>(redisCommand(ctx, "PING"));

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <hiredis/hiredis.h>
 
+#include "support/storage_env.hpp"
 #include "support/test_env.hpp"
 
 using namespace parley;
@@ -316,16 +317,15 @@ TEST_CASE("a client that does not read gets coalesced values, not an unbounded q
   CHECK(eng->stats().errors[static_cast<std::size_t>(wire::ErrorCode::output_overflow)].load() == 0);
 }
 
-TEST_CASE("values are published to Redis when configured") {
-  auto* port = std::getenv("PARLEY_TEST_REDIS_PORT");
-  if (!port) {
-    MESSAGE("PARLEY_TEST_REDIS_PORT is not set: Redis publication not tested");
+TEST_CASE("values are published to Redis when configured <redis>") {
+  auto redis = test_redis_port();
+  if (!redis)
     return;
-  }
-  auto eng = start_engine_toml(contact_center, {std::string{"stats.redis_port="} + port,
+  auto port = std::to_string(*redis);
+  auto eng = start_engine_toml(contact_center, {"stats.redis_port=" + port,
                                                 "stats.redis_flush_ms=20",
                                                 "stats.redis_prefix=\"wt-test:\""});
-  auto* ctx = redisConnect("127.0.0.1", std::atoi(port));
+  auto* ctx = redisConnect("127.0.0.1", *redis);
   REQUIRE(ctx);
   REQUIRE(ctx->err == 0);
   freeReplyObject(redisCommand(ctx, "DEL wt-test:q:sales"));  // nothing left from a run before

@@ -18,6 +18,7 @@
 #include "storage/store.hpp"
 #include "support/child.hpp"
 #include "support/parleyd_process.hpp"
+#include "support/storage_env.hpp"
 #include "support/test_env.hpp"
 
 using namespace parley;
@@ -102,17 +103,6 @@ void sqlite_exec(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
-const char* pg_dsn() {
-  const char* dsn = std::getenv("PARLEY_TEST_PG_DSN");
-  if (dsn && *dsn)
-    return dsn;
-  const char* required = std::getenv("PARLEY_REQUIRE_SERVICES");
-  if (required && std::string{required} == "1")
-    FAIL("PARLEY_REQUIRE_SERVICES=1 but PARLEY_TEST_PG_DSN is not set");
-  MESSAGE("PARLEY_TEST_PG_DSN is not set: skipped (run the README's test command)");
-  return nullptr;
-}
-
 } // namespace
 
 TEST_CASE("parleyd refuses a SQLite file that is not a database") {
@@ -144,13 +134,13 @@ TEST_CASE("parleyd refuses a database whose schema is newer than it knows") {
   check_refused(start(dir, {"storage.path=" + quoted(path)}), {path, "newer", "999"});
 }
 
-TEST_CASE("parleyd refuses a wrong PostgreSQL password") {
-  auto* dsn = pg_dsn();
+TEST_CASE("parleyd refuses a wrong PostgreSQL password <postgresql>") {
+  auto dsn = test_pg_dsn();
   if (!dsn)
     return;
   auto dir = temp_dir();
   auto result = start(dir, {"storage.backend=\"postgresql\"",
-                            "storage.dsn=" + quoted(std::string{dsn} + " password=wrong-pw-5e1c"),
+                            "storage.dsn=" + quoted(*dsn + " password=wrong-pw-5e1c"),
                             "storage.connect_timeout_s=5"});
   check_refused(result, {"cannot connect", "password authentication failed"});
   CHECK(result.second.find("wrong-pw-5e1c") == std::string::npos);

@@ -16,17 +16,6 @@ using namespace parley::outbound;
 
 namespace {
 
-std::optional<std::uint16_t> redis_port() {
-  const char* p = std::getenv("PARLEY_TEST_REDIS_PORT");
-  if (p && *p)
-    return static_cast<std::uint16_t>(std::atoi(p));
-  if (test::services_required())
-    FAIL("PARLEY_REQUIRE_SERVICES=1 but PARLEY_TEST_REDIS_PORT is not set");
-  else
-    MESSAGE("PARLEY_TEST_REDIS_PORT is not set: Redis cases skipped");
-  return std::nullopt;
-}
-
 /// What every implementation must do.
 void check_behaviour(suppression_list& l) {
   CHECK(l.size("phone") == 0);
@@ -78,8 +67,8 @@ TEST_CASE("suppression in process: lookups, and it survives a restart through st
   CHECK(l->describe().find("in process") == 0);
 }
 
-TEST_CASE("suppression in Redis: lookups, and two engines share the sets") {
-  auto port = redis_port();
+TEST_CASE("suppression in Redis: lookups, and two engines share the sets <redis>") {
+  auto port = test::test_redis_port();
   if (!port)
     return;
   auto prefix = "parley:test:" + std::to_string(::getpid()) + ":dnc:";

@@ -651,7 +651,7 @@ std::uint16_t closed_port() {
 
 } // namespace
 
-TEST_CASE("storage/postgresql: a wrong password is refused, naming the cause") {
+TEST_CASE("storage/postgresql: a wrong password is refused, naming the cause <postgresql>") {
   auto dsn = test_pg_dsn();
   if (!dsn)
     return;
@@ -678,7 +678,7 @@ TEST_CASE("storage/postgresql: an unreachable server is refused, naming the host
   CHECK(!contains(what, "secret-b41d"));
 }
 
-TEST_CASE("storage/postgresql: describe() and errors never show the password") {
+TEST_CASE("storage/postgresql: describe() and errors never show the password <postgresql>") {
   auto db = fresh_postgresql();
   if (!db)
     return;

@@ -79,18 +79,6 @@ std::unique_ptr<fresh_database> fresh_sqlite() {
   return std::make_unique<sqlite_database>();
 }
 
-std::optional<std::string> test_pg_dsn() {
-  const char* dsn = std::getenv("PARLEY_TEST_PG_DSN");
-  if (dsn && *dsn)
-    return std::string{dsn};
-  if (services_required())
-    FAIL("PARLEY_REQUIRE_SERVICES=1 but PARLEY_TEST_PG_DSN is not set");
-  else
-    MESSAGE("PARLEY_TEST_PG_DSN is not set: PostgreSQL half skipped (run the README's test "
-            "command)");
-  return std::nullopt;
-}
-
 std::unique_ptr<fresh_database> fresh_postgresql() {
   auto dsn = test_pg_dsn();
   if (!dsn)

@@ -8,7 +8,10 @@
 #include <optional>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include "storage/store.hpp"
+#include "support/storage_env.hpp"
 
 namespace parley::test {
 
@@ -34,15 +37,14 @@ public:
 
 std::unique_ptr<fresh_database> fresh_sqlite();
 
-/// nullptr when PARLEY_TEST_PG_DSN is unset: the case then reports a MESSAGE and skips, or
-/// FAILs when PARLEY_REQUIRE_SERVICES=1 (the test command sets both).
+/// nullptr when PARLEY_TEST_PG_DSN is unset: the case is then skipped, or fails when
+/// PARLEY_REQUIRE_SERVICES=1 (support/storage_env.hpp).
 std::unique_ptr<fresh_database> fresh_postgresql();
 
-/// PARLEY_TEST_PG_DSN, or nullopt with the same MESSAGE/FAIL as fresh_postgresql().
-std::optional<std::string> test_pg_dsn();
-
 // The backends every conformance case runs on: TEST_CASE_TEMPLATE(..., B, PARLEY_BACKENDS)
-// and `auto db = B::make(); if (!db) return;`.
+// and `auto db = B::make(); if (!db) return;`. The instances are named "<sqlite>" and
+// "<postgresql>" (TYPE_TO_STRING_AS below), which is how ctest runs the PostgreSQL ones in
+// an entry of their own that reports "Skipped" without a server.
 struct sqlite_backend {
   static std::unique_ptr<fresh_database> make() { return fresh_sqlite(); }
 };
@@ -54,3 +56,6 @@ struct postgresql_backend {
 #define PARLEY_BACKENDS ::parley::test::sqlite_backend, ::parley::test::postgresql_backend
 
 } // namespace parley::test
+
+TYPE_TO_STRING_AS("sqlite", ::parley::test::sqlite_backend);
+TYPE_TO_STRING_AS("postgresql", ::parley::test::postgresql_backend);

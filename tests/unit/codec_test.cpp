@@ -93,14 +93,35 @@ TEST_CASE("decode names what is wrong with a bad buffer") {
     body[5] = 0xff;
     CHECK(protocol::decode(body).error == wire::ErrorCode::unverifiable);
   }
-  SUBCASE("random bytes behind a valid identifier never crash") {
+  SUBCASE("random bytes behind a valid identifier: accepted whole or refused with a reason") {
+    // Every outcome is one of two: an envelope whose message is a known member (safe to
+    // read: the verifier passed), or a refusal naming a wire error and why. Both must
+    // occur, or the corruption below exercises only one path.
     std::mt19937 rng{42};
+    int accepted = 0, refused = 0, odd = 0;
     for (int i = 0; i < 20000; ++i) {
       auto copy = body;
       for (int k = 0; k < 3; ++k)
         copy[4 + rng() % (copy.size() - 4)] = static_cast<std::uint8_t>(rng());
-      (void)protocol::decode(copy);
+      auto d = protocol::decode(copy);
+      if (d) {
+        bool known = d.error == wire::ErrorCode::none && d.envelope->message() != nullptr
+                     && d.envelope->message_type() != wire::Message::NONE
+                     && d.envelope->message_type() <= wire::Message::MAX
+                     && d.envelope->version() == protocol::envelope_version;
+        (known ? accepted : odd) += 1;
+      } else {
+        bool named = (d.error == wire::ErrorCode::unverifiable
+                      || d.error == wire::ErrorCode::unknown_message
+                      || d.error == wire::ErrorCode::unsupported_version)
+                     && d.reason != nullptr && *d.reason != '\0';
+        (named ? refused : odd) += 1;
+      }
     }
+    CHECK(odd == 0);
+    CHECK(accepted > 0);
+    CHECK(refused > 0);
+    CHECK(accepted + refused == 20000);
   }
 }
 
