@@ -34,8 +34,12 @@ using connection_actor = caf::typed_actor<
   // Its own: post the batch (false), or a timer to retry held notifications (true).
   caf::reacts_to<nflush_atom, bool>>;
 
+/// Which listener a session came from.
+enum class listener_kind { interaction, vq, stat };
+
 struct connection_setup {
-  client_info info;  ///< session id, peer and listener filled in by the session
+  client_info info;  ///< session id, peer and listener (its name) filled in by the session
+  listener_kind listener = listener_kind::interaction;  ///< which families it serves
   directory_actor directory;
   domain_ptr domain;
   caf::timespan request_timeout;

@@ -81,17 +81,14 @@ struct connection_state {
 
 using connection_self = connection_actor::stateful_pointer<connection_state>;
 
-/// Handles one request of any family but the session's own; answers exactly once.
+/// Handles one request of any family but the session's own; answers exactly once
+/// (dispatch.cpp: the table of who may send what where).
 void dispatch(connection_self self, const wire::Envelope& env);
 
-/// The statistics family (2060); called by dispatch() on the stat listener.
+/// The statistics family (2060), named in dispatch's table.
 void dispatch_stat(connection_self self, const wire::Envelope& env);
 
-bool stat_family(wire::Message m);
-
-/// The outbound family (campaigns and preview, on 7120); called by dispatch().
+/// The outbound family (campaigns and preview, on 7120), named in dispatch's table.
 void dispatch_outbound(connection_self self, const wire::Envelope& env);
-
-bool outbound_family(wire::Message m);
 
 } // namespace parley::engine

@@ -1,17 +1,16 @@
-// dispatch: every request of the interaction and virtual-queue families, from a verified
-// envelope to the domain actor that decides it, and back to exactly one answer.
+// dispatch: which client may send which request where, and who handles it.
 //
-// Checks here are about the client, not the domain: the listener the family belongs to,
-// the client type allowed to make the request, and an agent logged in for agent requests.
-// Everything else (states, ids, limits) is decided by the actor that owns the object.
+// One table (`routes`), deny by default: {message -> listener, client types, needs an
+// agent, handler}. A message that is not in it is answered not_allowed, one served on
+// another port wrong_port, one its client type may not send wrong_client_type. The checks
+// are about the client, not the domain: states, ids and limits are decided by the actor
+// that owns the object. Handlers: interaction_dispatch.cpp, stat_dispatch.cpp,
+// outbound_dispatch.cpp.
 #include "engine/connection_state.hpp"
 
 #include <caf/all.hpp>
 
-#include "actors/interaction/interaction_registry.hpp"
-#include "actors/reporting/reporting_bus.hpp"
-#include "actors/routing/router_actor.hpp"
-#include "actors/runtime/views.hpp"
+#include "engine/dispatch_handlers.hpp"
 
 namespace parley::engine {
 
@@ -19,324 +18,93 @@ namespace {
 
 using wire::ClientType;
 using wire::Message;
+using handler = void (*)(connection_self, const wire::Envelope&);
 
-std::string str(const flatbuffers::String* s) {
-  return s ? s->str() : std::string{};
+// -- the table -------------------------------------------------------------------------
+
+/// Client types as a bit set.
+using clients = std::uint8_t;
+
+constexpr clients bit(ClientType t) {
+  return static_cast<clients>(1u << static_cast<unsigned>(t));
 }
 
-caf::actor me(connection_self self) {
-  return caf::actor_cast<caf::actor>(self);
+constexpr clients gateway = bit(ClientType::media_gateway);
+constexpr clients desktop = bit(ClientType::agent_desktop);
+constexpr clients router = bit(ClientType::router);
+constexpr clients reporting = bit(ClientType::reporting);
+constexpr clients stat_client = bit(ClientType::stat_client);
+constexpr clients admin = bit(ClientType::admin);
+constexpr clients any = gateway | desktop | router | reporting | stat_client | admin;
+
+struct route {
+  Message message;
+  listener_kind listener;
+  clients allowed;
+  bool needs_agent;  ///< from a desktop: only with its agent logged in (wrong_state otherwise)
+  handler handle;
+};
+
+using enum listener_kind;
+
+/// Every request a client may send; anything else is not_allowed. docs/protocol.md lists
+/// the same (port, "sent by", "needs").
+constexpr route routes[] = {
+  // -- interaction family (7120) --
+  {Message::Submit, interaction, gateway | admin, false, on_submit},
+  {Message::GetInteraction, interaction, any, false, on_get},
+  {Message::ChangeProperties, interaction, gateway | desktop | router | admin, false, on_change_properties},
+  {Message::PlaceInQueue, interaction, gateway | router | admin, false, on_place},
+  {Message::StopProcessing, interaction, gateway | desktop | router | admin, false, on_stop},
+  {Message::AgentLogin, interaction, desktop, false, on_login},
+  {Message::AgentLogout, interaction, desktop, false, on_logout},
+  {Message::AgentReady, interaction, desktop, false, on_ready},
+  {Message::AgentNotReady, interaction, desktop, false, on_not_ready},
+  {Message::AgentAfterCallWork, interaction, desktop, false, on_after_call_work},
+  {Message::Accept, interaction, desktop, true, on_accept},
+  {Message::Reject, interaction, desktop, true, on_reject},
+  {Message::Transfer, interaction, desktop, true, on_transfer},
+  {Message::Conference, interaction, desktop, true, on_conference},
+  {Message::LeaveConference, interaction, desktop, true, on_leave_conference},
+  {Message::Hold, interaction, desktop, true, on_hold},
+  {Message::Resume, interaction, desktop, true, on_resume},
+  {Message::Park, interaction, desktop, true, on_park},
+  {Message::Pull, interaction, desktop, true, on_pull},
+  {Message::QueueSnapshot, interaction, any, false, on_snapshot},
+  {Message::SubscribeReporting, interaction, reporting | admin, false, on_subscribe_reporting},
+  {Message::UnsubscribeReporting, interaction, reporting | admin, false, on_unsubscribe},
+  {Message::RegisterRouter, interaction, router, false, on_register_router},
+  {Message::RouteTo, interaction, router, false, on_route_to},
+  // -- outbound family (7120); CampaignControl's operations other than status: admin --
+  {Message::CampaignControl, interaction, any, false, dispatch_outbound},
+  {Message::GetCampaigns, interaction, any, false, dispatch_outbound},
+  {Message::PreviewRequest, interaction, desktop, false, dispatch_outbound},
+  {Message::PreviewDecision, interaction, desktop, false, dispatch_outbound},
+  // -- virtual-queue family (7122) --
+  {Message::VqSubscribe, vq, any, false, on_vq_subscribe},
+  {Message::VqUnsubscribe, vq, any, false, on_unsubscribe},
+  {Message::VqEvent, vq, router | admin, false, on_vq_event},
+  // -- statistics family (2060) --
+  {Message::OpenStat, stat, stat_client | router | admin, false, dispatch_stat},
+  {Message::PeekStat, stat, stat_client | router | admin, false, dispatch_stat},
+  {Message::CloseStat, stat, stat_client | router | admin, false, dispatch_stat},
+  {Message::ResetStat, stat, stat_client | router | admin, false, dispatch_stat},
+};
+
+const route* find_route(Message m) {
+  for (auto& r : routes)
+    if (r.message == m)
+      return &r;
+  return nullptr;
 }
 
-/// Which client types may send a message type (an empty list: any).
-bool allowed(Message m, ClientType t) {
-  auto any_of = [t](std::initializer_list<ClientType> ts) {
-    return std::find(ts.begin(), ts.end(), t) != ts.end() || t == ClientType::admin;
-  };
-  switch (m) {
-    case Message::Submit: return any_of({ClientType::media_gateway});
-    case Message::PlaceInQueue: return any_of({ClientType::media_gateway, ClientType::router});
-    case Message::ChangeProperties:
-    case Message::StopProcessing:
-      return any_of({ClientType::media_gateway, ClientType::agent_desktop, ClientType::router});
-    case Message::AgentLogin:
-    case Message::AgentLogout:
-    case Message::AgentReady:
-    case Message::AgentNotReady:
-    case Message::AgentAfterCallWork:
-    case Message::Accept:
-    case Message::Reject:
-    case Message::Transfer:
-    case Message::Conference:
-    case Message::LeaveConference:
-    case Message::Hold:
-    case Message::Resume:
-    case Message::Park:
-    case Message::Pull: return t == ClientType::agent_desktop;
-    case Message::SubscribeReporting:
-    case Message::UnsubscribeReporting: return any_of({ClientType::reporting});
-    case Message::RegisterRouter:
-    case Message::RouteTo: return t == ClientType::router;
-    case Message::VqEvent: return t == ClientType::router;
-    case Message::PreviewRequest:
-    case Message::PreviewDecision: return t == ClientType::agent_desktop;
-    default: return true;
+const char* port_of(listener_kind k) {
+  switch (k) {
+    case interaction: return "interaction (7120)";
+    case vq: return "virtual-queue (7122)";
+    case stat: return "statistics (2060)";
   }
-}
-
-bool vq_family(Message m) {
-  return m == Message::VqSubscribe || m == Message::VqUnsubscribe || m == Message::VqEvent;
-}
-
-/// Runs `answer` once everything the domain sent to storage so far is committed
-/// (storage.durability = "commit": an acknowledged change is on disk), or at once ("async").
-template <class F>
-void after_commit(connection_self self, std::uint64_t ref, F answer) {
-  auto& dom = *self->state.setup.domain;
-  if (!dom.store || !self->state.setup.commit_acks) {
-    answer();
-    return;
-  }
-  self->request(dom.store, self->state.setup.request_timeout, sync_atom_v)
-    .then([=](caf::ok_atom) mutable { answer(); },
-          [=](caf::error& e) {
-            self->state.fail(ref, wire::ErrorCode::storage_unavailable,
-                             "done, but not yet stored: storage is slow or unavailable ("
-                               + describe(e) + "); it is written when storage recovers");
-          });
-}
-
-/// New work is refused while storage cannot take it (down with durability = commit, or
-/// storage.max_pending rows waiting); nothing changes then.
-bool storage_refuses(connection_self self, std::uint64_t ref) {
-  auto& h = self->state.setup.domain->metrics->storage;
-  if (h.accepting())
-    return false;
-  self->state.fail(ref, wire::ErrorCode::storage_unavailable,
-                   "busy: storage unavailable ("
-                     + std::to_string(h.pending.load(std::memory_order_relaxed))
-                     + " rows waiting to be written); try again later");
-  return true;
-}
-
-/// Answers "ok" requests with Ack (after commit), errors with Error.
-auto ack_or_fail(connection_self self, std::uint64_t ref) {
-  return std::make_pair(
-    [=](caf::ok_atom) { after_commit(self, ref, [=] { self->state.ack(ref); }); },
-    [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-/// Finds interaction `iid` (cached, or through the registry) and runs `f` with it.
-template <class F>
-void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid, F f) {
-  auto& st = self->state;
-  if (auto it = st.known.find(iid); it != st.known.end()) {
-    if (auto a = caf::actor_cast<caf::actor>(it->second)) {
-      f(a);
-      return;
-    }
-    st.known.erase(it);  // stopped: the registry says so with the right error
-  }
-  self->request(st.setup.domain->interactions, st.setup.request_timeout, lookup_atom_v, iid)
-    .then(
-      [=](const caf::actor& a) {
-        auto& known = self->state.known;
-        // Small and bounded: a cached address still pins the stopped actor's memory (CAF
-        // frees an actor's block when the last weak reference goes). A miss costs a lookup.
-        if (known.size() >= 256)
-          known.clear();
-        known[iid] = a.address();
-        f(a);
-      },
-      [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-/// Sends an interaction request whose answer is ok / error.
-template <class... Ts>
-void interaction_request(connection_self self, std::uint64_t ref, std::uint64_t iid, Ts... xs) {
-  with_interaction(self, ref, iid, [=](const caf::actor& a) {
-    auto [ok, fail] = ack_or_fail(self, ref);
-    self->request(a, self->state.setup.request_timeout, xs...)
-      .then(ok, [=, fail = fail](caf::error& e) mutable {
-        if (e == caf::sec::request_receiver_down) {
-          self->state.known.erase(iid);
-          self->state.fail(ref, wire::ErrorCode::unknown_id,
-                           "interaction " + std::to_string(iid) + " is stopped");
-          return;
-        }
-        fail(e);
-      });
-  });
-}
-
-void answer_status(connection_self self, std::uint64_t ref, const agent_view& v) {
-  auto& enc = self->state.enc;
-  auto& fbb = enc.start();
-  self->state.send(enc.finish(ref, build_status(fbb, v)));
-}
-
-/// Agent requests: the agent logged in on this desktop answers with its status.
-template <class... Ts>
-void agent_request(connection_self self, std::uint64_t ref, Ts... xs) {
-  auto& st = self->state;
-  if (!st.agent_actor) {
-    st.fail(ref, wire::ErrorCode::wrong_state, "no agent is logged in on this desktop");
-    return;
-  }
-  self->request(st.agent_actor, st.setup.request_timeout, xs...)
-    .then([=](const agent_view& v) { after_commit(self, ref, [=] { answer_status(self, ref, v); }); },
-          [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
-  submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
-                     m.priority(), read_properties(m.properties()), {}};
-  auto& st = self->state;
-  if (storage_refuses(self, ref))
-    return;
-  auto started = std::chrono::steady_clock::now();
-  self->request(st.setup.domain->interactions, st.setup.request_timeout, submit_atom_v,
-                std::move(req), me(self))
-    .then(
-      [=](std::uint64_t id, bool existing, wire::InteractionState s) {
-        after_commit(self, ref, [=] {
-          self->state.setup.domain->metrics->submit_ack.record(std::chrono::steady_clock::now()
-                                                                - started);
-          auto& enc = self->state.enc;
-          auto& fbb = enc.start();
-          self->state.send(enc.finish(ref, wire::CreateSubmitted(fbb, id, existing, s)));
-        });
-      },
-      [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
-  auto& st = self->state;
-  if (st.agent_actor) {
-    st.fail(ref, wire::ErrorCode::wrong_state, "agent " + st.agent + " is logged in here already");
-    return;
-  }
-  if (storage_refuses(self, ref))
-    return;
-  auto agent = str(m.agent());
-  self->request(st.setup.domain->agents, st.setup.request_timeout, login_atom_v, agent,
-                str(m.place()), me(self))
-    .then(
-      [=](const caf::actor& a, const agent_view& v) {
-        auto& st = self->state;
-        st.agent = agent;
-        st.agent_actor = a;
-        self->monitor(a);  // a forced second login elsewhere ends it: see connection_actor
-        after_commit(self, ref, [=] { answer_status(self, ref, v); });
-      },
-      [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-void logout(connection_self self, std::uint64_t ref) {
-  auto& st = self->state;
-  if (!st.agent_actor) {
-    st.fail(ref, wire::ErrorCode::wrong_state, "no agent is logged in on this desktop");
-    return;
-  }
-  self->request(st.agent_actor, st.setup.request_timeout, logout_atom_v, false)
-    .then(
-      [=](const agent_view& v) {
-        self->state.agent_actor = nullptr;
-        self->state.agent.clear();
-        after_commit(self, ref, [=] { answer_status(self, ref, v); });
-      },
-      [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-void get(connection_self self, std::uint64_t ref, std::uint64_t iid) {
-  with_interaction(self, ref, iid, [=](const caf::actor& a) {
-    self->request(a, self->state.setup.request_timeout, state_atom_v)
-      .then(
-        [=](const interaction_view& v) {
-          auto& enc = self->state.enc;
-          auto& fbb = enc.start();
-          auto info = build_info(fbb, v);
-          self->state.send(enc.finish(ref, wire::CreateInteractionData(fbb, info)));
-        },
-        [=](caf::error& e) {
-          self->state.known.erase(iid);
-          if (e == caf::sec::request_receiver_down)
-            self->state.fail(ref, wire::ErrorCode::unknown_id,
-                             "interaction " + std::to_string(iid) + " is stopped");
-          else
-            self->state.fail(ref, e);
-        });
-  });
-}
-
-void snapshot(connection_self self, std::uint64_t ref, const wire::QueueSnapshot& m) {
-  auto& st = self->state;
-  auto name = str(m.queue());
-  auto q = st.setup.domain->queue(name);
-  if (!q) {
-    st.fail(ref, wire::ErrorCode::unknown_id, "no queue named " + name);
-    return;
-  }
-  auto limit = std::min<std::uint32_t>(m.limit() == 0 ? 100 : m.limit(), 1000);
-  auto offset = m.offset();
-  self->request(q, st.setup.request_timeout, snapshot_atom_v, offset, limit)
-    .then(
-      [=](std::uint32_t total, const std::vector<interaction_view>& items) {
-        auto& enc = self->state.enc;
-        auto& fbb = enc.start();
-        std::vector<flatbuffers::Offset<wire::InteractionInfo>> infos;
-        for (auto& v : items)
-          infos.push_back(build_info(fbb, v));
-        auto qn = fbb.CreateString(name);
-        auto vec = fbb.CreateVector(infos);
-        auto next = std::min<std::uint32_t>(total, offset + static_cast<std::uint32_t>(items.size()));
-        self->state.send(enc.finish(ref, wire::CreateQueueSnapshotData(fbb, qn, total, next, vec)));
-      },
-      [=](caf::error& e) { self->state.fail(ref, e); });
-}
-
-void register_router(connection_self self, std::uint64_t ref, const wire::RegisterRouter& m) {
-  auto& st = self->state;
-  auto& dom = *st.setup.domain;
-  // Queues are grouped by tenant: each tenant's router takes its own.
-  std::map<std::string, std::vector<std::string>> by_tenant;
-  if (m.queues())
-    for (auto* q : *m.queues()) {
-      auto* cfg = dom.cfg->find_queue(q->str());
-      if (!cfg) {
-        st.fail(ref, wire::ErrorCode::unknown_id, "no queue named " + q->str());
-        return;
-      }
-      by_tenant[cfg->tenant].push_back(q->str());
-    }
-  if (by_tenant.empty()) {
-    st.fail(ref, wire::ErrorCode::invalid_argument, "RegisterRouter needs at least one queue");
-    return;
-  }
-  auto left = std::make_shared<std::size_t>(by_tenant.size());
-  auto failed = std::make_shared<bool>(false);
-  for (auto& [tenant, names] : by_tenant)
-    self->request(dom.router(tenant), st.setup.request_timeout, router_atom_v, names, me(self))
-      .then(
-        [=](caf::ok_atom) {
-          if (--*left == 0 && !*failed)
-            self->state.ack(ref);
-        },
-        [=](caf::error& e) {
-          if (!*failed)
-            self->state.fail(ref, e);
-          *failed = true;
-        });
-}
-
-void route_to(connection_self self, std::uint64_t ref, const wire::RouteTo& m) {
-  auto& routers = self->state.setup.domain->routers_by_index;
-  auto rid = m.request_id();
-  auto index = router_index_of(rid);
-  if (index >= routers.size()) {
-    self->state.fail(ref, wire::ErrorCode::unknown_id, "no route request " + std::to_string(rid));
-    return;
-  }
-  auto [ok, fail] = ack_or_fail(self, ref);
-  self->request(routers[index], self->state.setup.request_timeout, route_atom_v, rid,
-                str(m.agent()), me(self))
-    .then(ok, fail);
-}
-
-void vq_subscribe(connection_self self, std::uint64_t ref, const wire::VqSubscribe& m) {
-  std::vector<std::string> names;
-  if (m.queues())
-    for (auto* q : *m.queues()) {
-      if (!self->state.setup.domain->queue(q->str())) {
-        self->state.fail(ref, wire::ErrorCode::unknown_id, "no virtual queue " + q->str());
-        return;
-      }
-      names.push_back(q->str());
-    }
-  auto [ok, fail] = ack_or_fail(self, ref);
-  self->request(self->state.setup.domain->bus, self->state.setup.request_timeout,
-                caf::join_atom_v, vq_atom_v, me(self), std::move(names))
-    .then(ok, fail);
+  return "?";
 }
 
 } // namespace
@@ -345,124 +113,29 @@ void dispatch(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
   auto ref = env.ref();
   auto type = env.message_type();
-  bool on_vq = st.setup.info.listener == "vq";
-  bool on_stat = st.setup.info.listener == "stat";
-  if (on_stat && stat_family(type))
-    return dispatch_stat(self, env);
-  if (vq_family(type) != on_vq || on_stat || stat_family(type)) {
-    st.fail(ref, wire::ErrorCode::wrong_port,
-            std::string{wire::EnumNameMessage(type)} + " is not served on the "
-              + st.setup.info.listener + " port");
+  auto* r = find_route(type);
+  if (!r) {
+    st.fail(ref, wire::ErrorCode::not_allowed,
+            std::string{wire::EnumNameMessage(type)} + " is not a request a client may send");
     return;
   }
-  if (!allowed(type, st.setup.info.type)) {
+  if (r->listener != st.setup.listener) {
+    st.fail(ref, wire::ErrorCode::wrong_port,
+            std::string{wire::EnumNameMessage(type)} + " is served on the " + port_of(r->listener)
+              + " port, not on the " + port_of(st.setup.listener) + " one");
+    return;
+  }
+  if ((r->allowed & bit(st.setup.info.type)) == 0) {
     st.fail(ref, wire::ErrorCode::wrong_client_type,
             std::string{wire::EnumNameMessage(type)} + " is not for "
               + protocol::client_type_name(st.setup.info.type) + " clients");
     return;
   }
-  if (outbound_family(type))
-    return dispatch_outbound(self, env);
-  auto who = st.who(me(self));
-  switch (type) {
-    case Message::Submit: return submit(self, ref, *env.message_as_Submit());
-    case Message::GetInteraction:
-      return get(self, ref, env.message_as_GetInteraction()->interaction_id());
-    case Message::ChangeProperties: {
-      auto* m = env.message_as_ChangeProperties();
-      std::vector<std::string> remove;
-      if (m->remove())
-        for (auto* k : *m->remove())
-          remove.push_back(k->str());
-      return interaction_request(self, ref, m->interaction_id(), props_atom_v, who,
-                                 read_properties(m->set()), std::move(remove));
-    }
-    case Message::PlaceInQueue: {
-      auto* m = env.message_as_PlaceInQueue();
-      return interaction_request(self, ref, m->interaction_id(), place_atom_v, str(m->queue()));
-    }
-    case Message::StopProcessing: {
-      auto* m = env.message_as_StopProcessing();
-      return interaction_request(self, ref, m->interaction_id(), stop_atom_v, who, str(m->reason()));
-    }
-    case Message::AgentLogin: return login(self, ref, *env.message_as_AgentLogin());
-    case Message::AgentLogout: return logout(self, ref);
-    case Message::AgentReady: return agent_request(self, ref, ready_atom_v);
-    case Message::AgentNotReady:
-      return agent_request(self, ref, notready_atom_v, str(env.message_as_AgentNotReady()->reason()));
-    case Message::AgentAfterCallWork: return agent_request(self, ref, acw_atom_v);
-    default: break;
-  }
-  // Interaction requests from an agent desktop need its agent.
-  if (st.setup.info.type == ClientType::agent_desktop && !st.agent_actor
-      && type != Message::QueueSnapshot) {
+  if (r->needs_agent && !st.agent_actor) {
     st.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
     return;
   }
-  switch (type) {
-    case Message::Accept:
-      return interaction_request(self, ref, env.message_as_Accept()->interaction_id(),
-                                 accept_atom_v, who);
-    case Message::Reject: {
-      auto* m = env.message_as_Reject();
-      return interaction_request(self, ref, m->interaction_id(), reject_atom_v, who, str(m->reason()));
-    }
-    case Message::Transfer: {
-      auto* m = env.message_as_Transfer();
-      return interaction_request(self, ref, m->interaction_id(), transfer_atom_v, who,
-                                 str(m->agent()), str(m->queue()));
-    }
-    case Message::Conference: {
-      auto* m = env.message_as_Conference();
-      return interaction_request(self, ref, m->interaction_id(), conf_atom_v, who, str(m->agent()));
-    }
-    case Message::LeaveConference:
-      return interaction_request(self, ref, env.message_as_LeaveConference()->interaction_id(),
-                                 leave_atom_v, who);
-    case Message::Hold:
-      return interaction_request(self, ref, env.message_as_Hold()->interaction_id(), hold_atom_v, who);
-    case Message::Resume:
-      return interaction_request(self, ref, env.message_as_Resume()->interaction_id(),
-                                 resume_atom_v, who);
-    case Message::Park: {
-      auto* m = env.message_as_Park();
-      return interaction_request(self, ref, m->interaction_id(), park_atom_v, who,
-                                 str(m->queue_workbin()));
-    }
-    case Message::Pull:
-      return interaction_request(self, ref, env.message_as_Pull()->interaction_id(), pull_atom_v,
-                                 who, st.agent_actor);
-    case Message::QueueSnapshot: return snapshot(self, ref, *env.message_as_QueueSnapshot());
-    case Message::SubscribeReporting: {
-      auto [ok, fail] = ack_or_fail(self, ref);
-      self->request(st.setup.domain->bus, st.setup.request_timeout, caf::join_atom_v, report_atom_v,
-                    me(self))
-        .then(ok, fail);
-      return;
-    }
-    case Message::UnsubscribeReporting:
-    case Message::VqUnsubscribe: {
-      auto [ok, fail] = ack_or_fail(self, ref);
-      self->request(st.setup.domain->bus, st.setup.request_timeout, caf::leave_atom_v, me(self))
-        .then(ok, fail);
-      return;
-    }
-    case Message::RegisterRouter: return register_router(self, ref, *env.message_as_RegisterRouter());
-    case Message::RouteTo: return route_to(self, ref, *env.message_as_RouteTo());
-    case Message::VqSubscribe: return vq_subscribe(self, ref, *env.message_as_VqSubscribe());
-    case Message::VqEvent: {
-      // An external router publishes its own virtual-queue event to the subscribers.
-      auto* m = env.message_as_VqEvent();
-      caf::anon_send(st.setup.domain->bus, vq_atom_v,
-                 vq_record{m->kind(), str(m->vq()), m->interaction_id(), str(m->agent()),
-                           str(m->reason())});
-      st.ack(ref);
-      return;
-    }
-    default:
-      st.fail(ref, wire::ErrorCode::unknown_message,
-              std::string{"not a request: "} + wire::EnumNameMessage(type));
-  }
+  r->handle(self, env);
 }
 
 } // namespace parley::engine

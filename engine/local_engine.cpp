@@ -96,6 +96,7 @@ std::shared_ptr<local_session> local_engine::connect(listener_kind kind, local_s
   setup.info.session_id = next_session_++;
   setup.info.peer = "in-process";
   setup.info.listener = listener_name(kind);
+  setup.listener = kind;
   setup.directory = directory_;
   setup.domain = domain_;
   setup.request_timeout = cfg_.timeouts.request;

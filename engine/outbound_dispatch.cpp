@@ -129,11 +129,6 @@ void decide(connection_self self, std::uint64_t ref, const wire::PreviewDecision
 
 } // namespace
 
-bool outbound_family(wire::Message m) {
-  return m == Message::CampaignControl || m == Message::GetCampaigns
-         || m == Message::PreviewRequest || m == Message::PreviewDecision;
-}
-
 void dispatch_outbound(connection_self self, const wire::Envelope& env) {
   auto ref = env.ref();
   switch (env.message_type()) {

@@ -122,6 +122,7 @@ void session::start() {
   setup.info.session_id = id_;
   setup.info.peer = peer_;
   setup.info.listener = listener_name(kind_);
+  setup.listener = kind_;
   setup.directory = env_.directory;
   setup.domain = env_.domain;
   auto settings = live_.snapshot();

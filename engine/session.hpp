@@ -36,9 +36,6 @@
 
 namespace parley::engine {
 
-/// Which listener a session came from.
-enum class listener_kind { interaction, vq, stat };
-
 const char* listener_name(listener_kind k) noexcept;
 
 class session;

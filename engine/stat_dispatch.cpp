@@ -12,7 +12,6 @@ namespace parley::engine {
 
 namespace {
 
-using wire::ClientType;
 using wire::Message;
 
 caf::actor me(connection_self self) {
@@ -79,22 +78,10 @@ caf::actor find(connection_self self, std::uint64_t ref, std::uint64_t id) {
 
 } // namespace
 
-bool stat_family(Message m) {
-  return m == Message::OpenStat || m == Message::PeekStat || m == Message::CloseStat
-         || m == Message::ResetStat;
-}
-
 void dispatch_stat(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
   auto ref = env.ref();
   auto type = env.message_type();
-  auto t = st.setup.info.type;
-  if (t != ClientType::stat_client && t != ClientType::router && t != ClientType::admin) {
-    st.fail(ref, wire::ErrorCode::wrong_client_type,
-            std::string{wire::EnumNameMessage(type)} + " is not for "
-              + protocol::client_type_name(t) + " clients");
-    return;
-  }
   switch (type) {
     case Message::OpenStat: return open(self, ref, *env.message_as_OpenStat());
     case Message::PeekStat:

@@ -22,8 +22,8 @@ TEST_CASE("the client registers, gets one answer per request and events") {
   // An error answer is an answer: it carries the engine's code and text.
   auto err = c.cl->request([](protocol::encoder& e, std::uint64_t ref) { return e.ack(ref); }).get();
   CHECK_FALSE(err.ok());
-  CHECK(err.error_code() == wire::ErrorCode::unknown_message);
-  CHECK(err.error_text().find("unknown_message") == 0);
+  CHECK(err.error_code() == wire::ErrorCode::not_allowed);
+  CHECK(err.error_text().find("not_allowed") == 0);
 }
 
 TEST_CASE("a refused registration stops the client with the reason") {
