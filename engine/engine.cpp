@@ -100,6 +100,7 @@ void engine::start() {
   domain_ = spawn_domain(*system_, cfg_, clock_,
                          domain_storage{writer_, metrics, rec.max_seq, list_store_, ob});
   recover(rec);
+  scheduler_ = start_schedule();
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -228,16 +229,20 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     if (c.autostart)
       caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
   }
-  if (storage.list_store && !d->cfg->outbound.schedule.empty()) {
-    // The scheduler keeps its own snapshot of the config: never a reference into one.
-    auto snapshot = std::make_shared<const config>(cfg);
-    d->scheduler = outbound::spawn_scheduler(
-      sys, shared, [&sys, snapshot](const schedule_entry& e, const caf::actor& to) {
-        return start_list_import(
-          sys, to, *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
-      });
-  }
   return shared;
+}
+
+caf::actor engine::start_schedule() {
+  if (!list_store_ || domain_->cfg->outbound.schedule.empty())
+    return {};
+  // The scheduler keeps its own snapshot of the config: never a reference into one.
+  auto snapshot = std::make_shared<const config>(cfg_);
+  auto& sys = *system_;
+  return outbound::spawn_scheduler(
+    sys, domain_, [&sys, snapshot](const schedule_entry& e, const caf::actor& to) {
+      return start_list_import(
+        sys, to, *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
+    });
 }
 
 void engine::stop_actors() {
@@ -250,7 +255,7 @@ void engine::stop_actors() {
     std::vector<caf::actor> outbound;
     for (auto& [name, c] : domain_->campaigns)
       outbound.push_back(c);
-    for (auto& a : {domain_->scheduler, domain_->gateway, domain_->compliance})
+    for (auto& a : {scheduler_, domain_->gateway, domain_->compliance})
       if (a)
         outbound.push_back(a);
     for (auto& a : outbound) {

@@ -119,10 +119,13 @@ private:
   /// Outbound: recovers stale leases, opens the list store and compliance (own store
   /// connections; the do-not-call list in Redis or in process). Returns compliance.
   caf::actor start_outbound(storage::store& main, std::shared_ptr<domain_metrics> metrics);
+  /// The [[schedule]] runner, once the domain exists (invalid: nothing scheduled).
+  caf::actor start_schedule();
 
   directory_actor directory_;
   caf::actor writer_;  ///< persistence: stopped after every domain actor
   caf::actor list_store_;  ///< outbound lists: stopped after the campaigns
+  caf::actor scheduler_;   ///< runs [[schedule]] (invalid: nothing scheduled)
   domain_ptr domain_;
   std::unique_ptr<session_env> env_;
   boost::asio::io_context io_;

@@ -263,9 +263,9 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
             self->state.parties.clear();
             offer(self, agent, target, offer_kind::transfer, [=](const caf::error& e) mutable {
               auto& st = self->state;
-              if (e) {
+              if (e) {  // refused: nothing was reported, nothing changed
                 st.parties = before;
-                change(self, InteractionState::handled, ReportingKind::revoked, agent, describe(e));
+                st.sync_agents();
                 rp.deliver(e);
                 return;
               }

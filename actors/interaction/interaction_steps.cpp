@@ -161,20 +161,27 @@ void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
 
 /// Sends an invite to `agent`: `done` runs with no error once the agent shows it (the offer
 /// timer runs from then), or with the agent's refusal.
+///
+/// A routed offer is reported `offered` at once (the router made it; a refusal is a
+/// `revoked` that really happened). A transfer or conference is a client's request that
+/// the target may refuse (not ready, no capacity): it is reported only once the agent
+/// shows the invite, so a refused request leaves no trace on the reporting stream. The
+/// invite is awaited, so nothing else reaches this interaction in between.
 void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
            done_fn done) {
   auto& st = self->state;
   st.offer = kind;
   st.offered = party{agent, handle};
   auto gen = ++st.offer_gen;
-  if (kind != offer_kind::conference)
-    change(self, InteractionState::offered, ReportingKind::offered, agent,
-           kind == offer_kind::transfer ? "transfer" : "");
-  else
-    publish(self, ReportingKind::offered, agent, "conference");
+  if (kind == offer_kind::routed)
+    change(self, InteractionState::offered, ReportingKind::offered, agent, "");
   auto timeout = st.dom->cfg->routing.offer_timeout;
   auto view = st.v;
   view.agents = {agent};
+  if (kind == offer_kind::transfer) {
+    view.state = InteractionState::offered;
+    view.changed_ms = st.dom->clk->now_ms();
+  }
   auto ev = invite_event(st.enc, view, static_cast<std::uint32_t>(timeout.count()));
   // The agent runs the offer timer: a pending delayed message would keep this actor's
   // memory alive after it stops, and agents live long anyway.
@@ -184,6 +191,10 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
     .await(
       [=](caf::ok_atom) {
         auto& st = self->state;
+        if (kind == offer_kind::transfer)
+          change(self, InteractionState::offered, ReportingKind::offered, agent, "transfer");
+        else if (kind == offer_kind::conference)
+          publish(self, ReportingKind::offered, agent, "conference");
         if (kind == offer_kind::routed) {
           st.dom->metrics->routing.record(st.dom->clk->now() - st.entered_at);
           if (st.owner)

@@ -32,7 +32,6 @@ struct domain_handles {
   std::unordered_map<std::string, caf::actor> campaigns;  ///< by campaign name
   caf::actor compliance;    ///< outbound compliance and the do-not-call list
   caf::actor gateway;       ///< the telephony gateway (invalid: no campaigns configured)
-  caf::actor scheduler;     ///< runs [[schedule]] (invalid: nothing scheduled); set after sharing
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
   std::shared_ptr<domain_metrics> metrics;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "actors/outbound/pacing.hpp"
-#include "actors/outbound/pacing_sim.hpp"
+#include "outbound/pacing_sim.hpp"
 
 using namespace parley::outbound;
 

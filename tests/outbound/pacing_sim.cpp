@@ -1,7 +1,7 @@
 // pacing_sim: the event loop of the simulated campaign (see pacing_sim.hpp). Events (call
 // outcomes, abandon deadlines, agent releases) sit in a time-ordered heap; between two
 // ticks every due event is applied, then the pacer is asked how many to dial.
-#include "actors/outbound/pacing_sim.hpp"
+#include "outbound/pacing_sim.hpp"
 
 #include <algorithm>
 #include <deque>
