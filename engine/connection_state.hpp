@@ -58,8 +58,9 @@ struct connection_state {
   /// output limit (1 MiB by default), so notifications never get a client cut off.
   std::uint64_t watermark() const { return setup.max_output_bytes / 8; }
 
+  /// The sender of a request being dispatched now: its budget starts here.
   requester who(caf::actor self) const {
-    return requester{setup.info.type, agent, std::move(self)};
+    return requester{setup.info.type, agent, std::move(self), budget::within(setup.request_timeout)};
   }
 
   void send(std::span<const std::uint8_t> f) { link.answer(protocol::to_bytes(f)); }

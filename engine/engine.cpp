@@ -186,7 +186,9 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
                         std::shared_ptr<const clock> clk, domain_storage storage) {
   auto d = std::make_shared<domain_handles>();
   d->clk = std::move(clk);
-  d->cfg = std::make_shared<const domain_config>(cfg.domain);
+  auto dc = cfg.domain;
+  dc.request_timeout = cfg.timeouts.request;
+  d->cfg = std::make_shared<const domain_config>(std::move(dc));
   d->metrics = storage.metrics ? storage.metrics : std::make_shared<domain_metrics>();
   d->store = storage.writer;
   d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq);

@@ -193,7 +193,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (st.v.state != InteractionState::queued || st.v.queue != from_queue)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " left " + from_queue);
       st.queue = nullptr;
-      offer(self, agent, handle, offer_kind::routed, [=](const caf::error& e) {
+      offer(self, agent, handle, offer_kind::routed, st.dom->cfg->request_timeout, [=](const caf::error& e) {
         if (e)
           requeue(self, ReportingKind::revoked, agent, "agent refused: " + describe(e));
       });
@@ -233,6 +233,8 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         const std::string& queue) -> caf::result<caf::ok_atom> {
       if (auto e = must_handle(self, who))
         return e;
+      if (who.time.spent())
+        return err(wire::ErrorCode::timeout, "the request's time ran out before the transfer began");
       auto& st = self->state;
       if (!queue.empty() && !st.dom->queue(queue))
         return err(wire::ErrorCode::unknown_id, "no queue named " + queue);
@@ -255,13 +257,14 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
                 });
         return rp;
       }
-      self->request(st.dom->agents, std::chrono::seconds{5}, lookup_atom_v, agent)
+      self->request(st.dom->agents, who.time.inner(st.dom->cfg->request_timeout), lookup_atom_v, agent)
         .await(
           [=](const caf::actor& target) mutable {
             // The transferring agents keep it until the target has the invite.
             auto before = self->state.parties;
             self->state.parties.clear();
-            offer(self, agent, target, offer_kind::transfer, [=](const caf::error& e) mutable {
+            auto wait = who.time.inner(self->state.dom->cfg->request_timeout);
+            offer(self, agent, target, offer_kind::transfer, wait, [=](const caf::error& e) mutable {
               auto& st = self->state;
               if (e) {  // refused: nothing was reported, nothing changed
                 st.parties = before;
@@ -288,11 +291,14 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         return err(wire::ErrorCode::wrong_state, id_text(self) + " has an invitation out already");
       if (st.is_party(agent))
         return err(wire::ErrorCode::wrong_state, agent + " is already a party");
+      if (who.time.spent())
+        return err(wire::ErrorCode::timeout, "the request's time ran out before the invitation");
       auto rp = self->make_response_promise<caf::ok_atom>();
-      self->request(st.dom->agents, std::chrono::seconds{5}, lookup_atom_v, agent)
+      self->request(st.dom->agents, who.time.inner(st.dom->cfg->request_timeout), lookup_atom_v, agent)
         .await(
           [=](const caf::actor& target) mutable {
-            offer(self, agent, target, offer_kind::conference, [=](const caf::error& e) mutable {
+            auto wait = who.time.inner(self->state.dom->cfg->request_timeout);
+            offer(self, agent, target, offer_kind::conference, wait, [=](const caf::error& e) mutable {
               if (e)
                 rp.deliver(e);
               else
@@ -359,8 +365,11 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       if (st.v.workbin.rfind("agent:", 0) == 0 && st.v.workbin != "agent:" + who.agent)
         return err(wire::ErrorCode::wrong_state, "only " + st.v.workbin.substr(6)
                                                    + " may pull from their workbin");
+      if (who.time.spent())
+        return err(wire::ErrorCode::timeout, "the request's time ran out before the pull");
       auto rp = self->make_response_promise<caf::ok_atom>();
-      self->request(agent, std::chrono::seconds{5}, pull_atom_v, st.v.id, st.v.media, caf::actor{self})
+      self->request(agent, who.time.inner(st.dom->cfg->request_timeout), pull_atom_v, st.v.id,
+                    st.v.media, caf::actor{self})
         .await(
           [=](caf::ok_atom) mutable {
             auto& st = self->state;
@@ -371,7 +380,11 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
             to_owner(self, party_event(st.enc, true, st.v.id, who.agent));
             rp.deliver(caf::ok_atom_v);
           },
-          [=](caf::error& e) mutable { rp.deliver(e); });
+          [=](caf::error& e) mutable {
+            if (e == caf::sec::request_timeout)  // the agent may still take it: give it back
+              self->send(agent, release_atom_v, self->state.v.id, std::string{"cancelled"});
+            rp.deliver(e);
+          });
       return rp;
     },
   };

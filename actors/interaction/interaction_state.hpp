@@ -78,8 +78,10 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
              const std::string& agent, const std::string& reason, done_fn done);
 void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
              const std::string& reason, std::function<void()> then = {});
+/// `wait`: how long the agent may take to show the invite (a client's remaining budget for
+/// a transfer or conference, the internal timeout for a routed offer).
 void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
-           done_fn done);
+           caf::timespan wait, done_fn done);
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
                   const std::string& why, const caf::actor& revoke = {},
                   const std::string& revoke_reason = {});

@@ -137,11 +137,11 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   };
   auto refused = [=](caf::error& e) { done(e); };
   if (pinned.empty())
-    self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
                   seq, entered)
       .await(taken, refused);
   else
-    self->request(q, std::chrono::seconds{5}, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
                   seq, entered, pinned)
       .await(taken, refused);
 }
@@ -168,7 +168,7 @@ void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
 /// shows the invite, so a refused request leaves no trace on the reporting stream. The
 /// invite is awaited, so nothing else reaches this interaction in between.
 void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
-           done_fn done) {
+           caf::timespan wait, done_fn done) {
   auto& st = self->state;
   st.offer = kind;
   st.offered = party{agent, handle};
@@ -186,7 +186,7 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
   // The agent runs the offer timer: a pending delayed message would keep this actor's
   // memory alive after it stops, and agents live long anyway.
   caf::timespan real_timeout{st.dom->clk->real_delay(timeout)};
-  self->request(handle, std::chrono::seconds{5}, invite_atom_v, st.v.id, st.v.media,
+  self->request(handle, wait, invite_atom_v, st.v.id, st.v.media,
                 caf::actor{self}, ev, kind == offer_kind::routed, real_timeout, gen)
     .await(
       [=](caf::ok_atom) {
@@ -204,6 +204,8 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
       },
       [=](caf::error& e) {
         auto& st = self->state;
+        if (e == caf::sec::request_timeout)  // the invite may still show: take it back then
+          self->send(handle, revoke_atom_v, st.v.id, std::string{"cancelled"});
         if (st.offer_gen != gen)
           return;
         st.offer = offer_kind::none;

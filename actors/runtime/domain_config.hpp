@@ -72,6 +72,9 @@ struct domain_config {
   std::vector<queue_config> queues;
   std::vector<agent_group_config> groups;
   outbound_domain outbound;  ///< campaigns, the telephony gateway, the job schedule
+  /// The timeout of requests between actors that no client waits for (timeouts.request_ms);
+  /// a client's request carries its own budget (budget.hpp).
+  std::chrono::milliseconds request_timeout{5'000};
 
   const queue_config* find_queue(const std::string& name) const;
   /// The first group whose members match `agent`, or nullptr.

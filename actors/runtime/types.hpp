@@ -20,6 +20,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "actors/runtime/budget.hpp"
 #include "protocol/wire.hpp"
 
 namespace parley {
@@ -62,17 +63,19 @@ typename Inspector::result_type inspect(Inspector& f, property& x) {
 
 using property_list = std::vector<property>;
 
-/// Who sent a request: its client type, its agent (agent desktops after login) and its
-/// connection actor (which accepts (event_atom, frame) messages).
+/// Who sent a request: its client type, its agent (agent desktops after login), its
+/// connection actor (which accepts (event_atom, frame) messages) and the time the request
+/// has left (budget.hpp).
 struct requester {
   wire::ClientType type = wire::ClientType::unknown;
   std::string agent;
   caf::actor client;
+  budget time;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, requester& x) {
-  return f(caf::meta::type_name("requester"), x.type, x.agent, x.client);
+  return f(caf::meta::type_name("requester"), x.type, x.agent, x.client, x.time);
 }
 
 /// The CAF error category of wire::ErrorCode values.
