@@ -123,7 +123,9 @@ acknowledged submit_some(std::uint16_t port, const std::string& prefix) {
 /// agent that goes ready is invited to each of them.
 void check_recovered(parleyd_process& p, const acknowledged& acked) {
   connected_client gw{p.port("interaction")};
-  for (auto& [ext, id] : acked.ids) {
+  for (auto& kv : acked.ids) {  // no structured binding: clang 14 cannot CAPTURE one
+    const auto& ext = kv.first;
+    auto id = kv.second;
     CAPTURE(ext);
     auto again = submit(gw, ext);
     REQUIRE_MESSAGE(again.ok(), again.error_text());
@@ -149,7 +151,9 @@ void check_stored_once(const std::string& dir, const acknowledged& acked) {
   storage::config sc;
   sc.path = dir + "/var/parley.db";
   auto s = storage::open_store(sc);
-  for (auto& [ext, id] : acked.ids) {
+  for (auto& kv : acked.ids) {
+    const auto& ext = kv.first;
+    auto id = kv.second;
     CAPTURE(ext);
     auto rows = s->by_external_id("default", ext);
     REQUIRE(rows.size() == 1);
