@@ -343,6 +343,9 @@ std::vector<option> make_options() {
                      "oldest TLS version accepted: \"1.2\" or \"1.3\""));
   add_storage_options(o);
   add_outbound_options(o);
+  o.push_back(flag("debug.kill_hook", [](config& c) -> auto& { return c.debug.kill_hook; },
+                   "let the console's admin-only `debug kill ACTOR [NAME]` kill a supervised "
+                   "actor, to test supervision and recovery; never in production"));
   return o;
 }
 

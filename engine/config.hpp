@@ -131,6 +131,12 @@ struct redis_config {
   std::uint16_t port = 6379;
 };
 
+/// Hooks for testing the engine's own failure handling ([debug]); all off by default.
+struct debug_config {
+  /// The console's `debug kill ACTOR [NAME]` (admin) may kill a supervised actor.
+  bool kill_hook = false;
+};
+
 struct log_config {
   log_level level = log_level::info;
   std::string file;  ///< empty: stderr only
@@ -154,6 +160,7 @@ struct config {
   tls_config tls;
   outbound_config outbound;
   redis_config redis;
+  debug_config debug;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;
   /// Media, queues, agent groups and routing.

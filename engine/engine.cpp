@@ -99,8 +99,12 @@ void engine::start() {
   }
   domain_ = spawn_domain(*system_, cfg_, clock_,
                          domain_storage{writer_, metrics, rec.max_seq, list_store_, ob});
-  recover(rec);
   scheduler_ = start_schedule();
+  supervisor_ = spawn_supervisor(*system_, supervision_, metrics,
+                                 long_lived_actors(*domain_, caf::actor_cast<caf::actor>(directory_),
+                                                   list_store_, scheduler_),
+                                 [this](const std::string& what) { fatal_death(what); });
+  recover(rec);
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -139,6 +143,9 @@ void engine::start() {
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {
+        if (auto dead = supervision_->failure(); !dead.empty())
+          return dead + "; parleyd restarts (exit code " + std::to_string(supervision_exit_code)
+                 + ")";
         if (stopping_.load())
           return "stopping";
         if (draining_.load())
@@ -247,7 +254,23 @@ caf::actor engine::start_schedule() {
     });
 }
 
+void engine::fatal_death(const std::string& what) {
+  if (exit_code_.exchange(supervision_exit_code) != 0)
+    return;  // one restart is enough
+  if (fatal_hook_) {
+    fatal_hook_();
+    return;
+  }
+  spdlog::error("supervision: {}; this embedded engine has no process to restart: it stays up, "
+                "not ready", what);
+}
+
 void engine::stop_actors() {
+  // Every death from here on is expected: the supervisor goes first.
+  supervision_->stopping = true;
+  if (supervisor_)
+    caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
+  supervisor_ = nullptr;
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
   if (domain_) {
@@ -428,6 +451,7 @@ void engine::stop() {
   using steady = std::chrono::steady_clock;
   // 1. Stop accepting (the console first: no commands during the stop).
   stopping_ = true;
+  supervision_->stopping = true;  // sessions draining may see actors end
   if (console_)
     console_->close();
   if (metrics_)

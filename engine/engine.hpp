@@ -32,6 +32,7 @@
 #include "engine/live_config.hpp"
 #include "engine/reload_result.hpp"
 #include "engine/session.hpp"
+#include "engine/supervisor.hpp"
 
 namespace parley {
 struct writer_config;
@@ -69,6 +70,16 @@ public:
 
   /// What the console's `shutdown` does; parleyd sends itself SIGTERM. Set before start().
   void on_shutdown_request(std::function<void()> f) { shutdown_hook_ = std::move(f); }
+
+  /// What to do when a supervised long-lived actor died (supervisor.hpp): parleyd stops
+  /// the engine and exits with exit_code(). Called once, on an actor thread; it must not
+  /// block (post the stop elsewhere). Without it the engine stays up, not ready. Set
+  /// before start().
+  void on_fatal_death(std::function<void()> f) { fatal_hook_ = std::move(f); }
+  /// 0, or supervision_exit_code once a supervised actor died.
+  int exit_code() const noexcept { return exit_code_.load(); }
+  /// The death that made the engine not ready ("" while none): "queue sales died (...)".
+  std::string failure() const { return supervision_->failure(); }
 
   /// Reads the config again for the console's `reload`, as SIGHUP does: parleyd re-reads
   /// its file with the same --set overrides. Throws config_error. Set before start().
@@ -126,6 +137,12 @@ private:
   caf::actor writer_;  ///< persistence: stopped after every domain actor
   caf::actor list_store_;  ///< outbound lists: stopped after the campaigns
   caf::actor scheduler_;   ///< runs [[schedule]] (invalid: nothing scheduled)
+  std::shared_ptr<supervision> supervision_ = std::make_shared<supervision>();
+  caf::actor supervisor_;  ///< watches the long-lived actors; stopped first
+  std::function<void()> fatal_hook_;
+  std::atomic<int> exit_code_{0};
+  /// A supervised actor died (from the supervisor): exit code, then the fatal hook.
+  void fatal_death(const std::string& what);
   domain_ptr domain_;
   std::unique_ptr<session_env> env_;
   boost::asio::io_context io_;

@@ -1,5 +1,7 @@
 // parleyd: the Parley engine process. Reads the config, starts the engine, serves until
 // SIGINT/SIGTERM (a second one exits at once), then stops it gracefully and exits 0.
+// When a supervised long-lived actor dies (engine/supervisor.hpp) it stops the same way and
+// exits with supervision_exit_code (70), so that systemd restarts it and recovery rebuilds.
 // SIGHUP reads the config file again (with the same --set overrides) and applies the
 // reloadable keys, all or nothing (engine::reload); SIGUSR1 reopens the log file.
 #include <csignal>
@@ -8,10 +10,12 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <utility>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -50,6 +54,12 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
   // not kill us (its default action), even before the handler below runs.
   boost::asio::io_context signals_io;
   boost::asio::signal_set hangup{signals_io, SIGHUP};
+  // A supervised actor died: stop as for SIGTERM, on the signal thread (the hook runs on an
+  // actor thread, which must not wait for the actors to stop).
+  std::function<void(std::string)> begin_stop;
+  eng.on_fatal_death([&] {
+    boost::asio::post(signals_io, [&] { begin_stop("a supervised actor died"); });
+  });
   eng.start();
   auto& l = cfg.listen;
   spdlog::info("parleyd {} ({}) config {}", PARLEY_VERSION, cfg.name, cfg.source);
@@ -91,28 +101,42 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
       hangup.async_wait(on_hup);
     };
   hangup.async_wait(on_hup);
-  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (ec)
+  bool stop_begun = false;
+  begin_stop = [&](std::string why) {
+    if (std::exchange(stop_begun, true))
       return;
-    spdlog::info("{}: stopping (send it again to exit at once)", strsignal(signo));
+    spdlog::info("{}: stopping (a SIGINT or SIGTERM from now on exits at once)", why);
     sd_notify(0, "STOPPING=1");
     reopen.cancel();
     hangup.cancel();
-    signals.async_wait([](const boost::system::error_code& ec, int signo) {
-      if (!ec) {
-        spdlog::warn("{} again: exiting at once", strsignal(signo));
-        spdlog::shutdown();
-        std::_Exit(1);
-      }
-    });
     // Stop on another thread so that a second signal can still be handled here.
     stopper = std::thread([&] {
       eng.stop();
       signals_io.stop();
     });
-  });
+  };
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+    [&](const boost::system::error_code& ec, int signo) {
+      if (ec)
+        return;
+      if (stop_begun) {
+        spdlog::warn("{} while stopping: exiting at once", strsignal(signo));
+        spdlog::shutdown();
+        std::_Exit(1);
+      }
+      begin_stop(strsignal(signo));
+      signals.async_wait(on_signal);
+    };
+  signals.async_wait(on_signal);
   signals_io.run();
-  stopper.join();
+  if (stopper.joinable())
+    stopper.join();
+  if (auto code = eng.exit_code(); code != 0) {
+    spdlog::error("exiting with code {}: {}; a restart (systemd: Restart=on-failure) recovers "
+                  "the engine from storage",
+                  code, eng.failure());
+    return code;
+  }
   return 0;
 }
 

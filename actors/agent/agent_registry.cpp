@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/runtime/harden.hpp"
 
@@ -14,7 +15,11 @@ namespace {
 
 struct registry_state {
   domain_ptr dom;
-  std::unordered_map<std::string, caf::actor> agents;
+  /// Shared with the attach_functor that stops them when the registry ends however it
+  /// ends (it runs after CAF 0.17 has destroyed this state).
+  std::shared_ptr<std::unordered_map<std::string, caf::actor>> agents_ptr =
+    std::make_shared<std::unordered_map<std::string, caf::actor>>();
+  std::unordered_map<std::string, caf::actor>& agents = *agents_ptr;
   static inline const char* name = "agent_registry";
 };
 
@@ -22,13 +27,27 @@ using registry_self = caf::stateful_actor<registry_state>*;
 
 caf::behavior agent_registry(registry_self self) {
   harden(self);
+  // Every agent actor is monitored from its login: a logout ends it normally, anything
+  // else (an exception, the console's `debug kill agent`) is a death, logged and counted.
+  // Either way the agent is forgotten and may log in again.
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& agents = self->state.agents;
     for (auto it = agents.begin(); it != agents.end(); ++it)
       if (it->second.address() == dm.source) {
+        if (dm.reason != caf::exit_reason::normal) {
+          self->state.dom->metrics->count_death(actor_family::agent);
+          spdlog::error("supervision: agent {} died ({}); forgotten: it may log in again",
+                        it->first, caf::to_string(dm.reason));
+        }
         agents.erase(it);
         return;
       }
+  });
+  // A registry that dies takes its agents with it, as a stopping one does.
+  self->attach_functor([agents = self->state.agents_ptr](const caf::error& reason) {
+    if (reason != caf::exit_reason::user_shutdown)
+      for (auto& [id, a] : *agents)
+        caf::anon_send_exit(a, caf::exit_reason::kill);
   });
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& [id, a] : self->state.agents)

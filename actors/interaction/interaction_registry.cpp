@@ -19,7 +19,13 @@ namespace {
 struct registry_state {
   domain_ptr dom;
   std::uint64_t next_id = 0;
-  std::unordered_map<std::uint64_t, caf::actor> live;
+  /// Shared with the attach_functor that stops them when the registry ends however it
+  /// ends (it runs after CAF 0.17 has destroyed this state).
+  std::shared_ptr<std::unordered_map<std::uint64_t, caf::actor>> live_ptr =
+    std::make_shared<std::unordered_map<std::uint64_t, caf::actor>>();
+  std::unordered_map<std::uint64_t, caf::actor>& live = *live_ptr;
+  /// The interaction id of every monitored live actor, for its down message.
+  std::unordered_map<caf::actor_id, std::uint64_t> by_actor;
   std::unordered_map<std::string, std::uint64_t> by_external;
   /// Stopped interactions by external id, so a late resubmit finds them instead of creating
   /// a second one; the newest `finished_limit` are kept (and reloaded at start-up).
@@ -36,6 +42,24 @@ struct registry_state {
       finished.erase(finished_order.front());
       finished_order.pop_front();
     }
+  }
+
+  /// A spawned interaction: indexed and monitored (a death it did not announce with
+  /// forget_atom is a down message).
+  void watch(caf::event_based_actor* self, std::uint64_t id, const caf::actor& a) {
+    live[id] = a;
+    by_actor[a.id()] = id;
+    self->monitor(a);
+  }
+
+  /// No longer watched: stopped (forget_atom) or failed to start.
+  void unwatch(caf::event_based_actor* self, std::uint64_t id) {
+    auto it = live.find(id);
+    if (it == live.end())
+      return;
+    self->demonitor(it->second);
+    by_actor.erase(it->second.id());
+    live.erase(it);
   }
 };
 
@@ -70,7 +94,7 @@ void recover_some(registry_self self, const std::shared_ptr<recovery_run>& run) 
     setup.queue_seq = row.queue_seq;
     setup.entered_ms = row.entered_ms;
     auto a = spawn_interaction(self->system(), std::move(setup));
-    st.live[row.id] = a;
+    st.watch(self, row.id, a);
     if (!row.external_id.empty())
       st.by_external[row.tenant + '\n' + row.external_id] = row.id;
     ++run->in_flight;
@@ -93,6 +117,38 @@ void recover_some(registry_self self, const std::shared_ptr<recovery_run>& run) 
 }
 using submit_answer = caf::result<std::uint64_t, bool, wire::InteractionState>;
 
+/// An interaction actor ended without forget_atom: it died (a bug: an exception, or the
+/// console's `debug kill`). Forget it; its external id is kept as stopped (docs/protocol.md,
+/// Submit), so a resubmit is answered at once and never creates a second interaction for
+/// the same work (the dead one's stored row is still live: a restart recovers it).
+void interaction_died(registry_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto it = st.by_actor.find(dm.source.id());
+  if (it == st.by_actor.end())
+    return;  // forgotten already
+  auto id = it->second;
+  st.by_actor.erase(it);
+  st.live.erase(id);
+  for (auto e = st.by_external.begin(); e != st.by_external.end(); ++e)  // rare: O(n) is fine
+    if (e->second == id) {
+      st.remember_finished(e->first, id);
+      st.by_external.erase(e);
+      break;
+    }
+  auto reason = caf::to_string(dm.reason);
+  if (dm.reason == caf::exit_reason::normal) {
+    spdlog::warn("interaction {} ended without telling its registry; forgotten", id);
+    return;
+  }
+  st.dom->metrics->count_death(actor_family::interaction);
+  spdlog::error("supervision: interaction {} died ({}); forgotten: its external id answers as "
+                "stopped, its stored row is recovered at the next start",
+                id, reason);
+  // It may still wait in a queue, which would hand it to an agent: take it out.
+  for (auto& [name, q] : st.dom->queues)
+    caf::anon_send(q, remove_atom_v, id, false, "interaction died (" + reason + ")");
+}
+
 caf::behavior interaction_registry(registry_self self) {
   harden(self);
   self->set_exit_handler([=](caf::exit_msg& em) {
@@ -100,6 +156,14 @@ caf::behavior interaction_registry(registry_self self) {
       self->send_exit(a, em.reason);
     self->quit(em.reason);
   });
+  // A registry that dies (killed, an exception) takes its interactions with it, as a
+  // stopping one does: they would be unreachable, and their timers keep them alive.
+  self->attach_functor([live = self->state.live_ptr](const caf::error& reason) {
+    if (reason != caf::exit_reason::user_shutdown)
+      for (auto& [id, a] : *live)
+        caf::anon_send_exit(a, caf::exit_reason::kill);
+  });
+  self->set_down_handler([=](caf::down_msg& dm) { interaction_died(self, dm); });
   return {
     [=](init_atom, const domain_ptr& dom) { self->state.dom = dom; },
     [=](submit_atom, submit_request& req, const caf::actor& owner) -> submit_answer {
@@ -145,7 +209,7 @@ caf::behavior interaction_registry(registry_self self) {
       v.properties = std::move(req.properties);
       interaction_setup setup{std::move(v), owner, st.dom, false, 0, 0, std::move(req.reserved_for)};
       auto a = spawn_interaction(self->system(), std::move(setup));
-      st.live[id] = a;
+      st.watch(self, id, a);
       if (!ext.empty())
         st.by_external[ext] = id;
       auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
@@ -153,7 +217,7 @@ caf::behavior interaction_registry(registry_self self) {
         .then([=](wire::InteractionState s) mutable { rp.deliver(id, false, s); },
               [=](caf::error& e) mutable {
                 auto& st = self->state;
-                st.live.erase(id);
+                st.unwatch(self, id);
                 if (!ext.empty())
                   st.by_external.erase(ext);
                 rp.deliver(e);
@@ -170,7 +234,7 @@ caf::behavior interaction_registry(registry_self self) {
     },
     [=](forget_atom, std::uint64_t id, const std::string& tenant, const std::string& external_id) {
       auto& st = self->state;
-      st.live.erase(id);
+      st.unwatch(self, id);
       auto ext = tenant + '\n' + external_id;
       if (!external_id.empty())
         if (auto it = st.by_external.find(ext); it != st.by_external.end() && it->second == id) {

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/runtime/actor_family.hpp"
+
 namespace parley {
 
 /// A latency histogram with fixed buckets in seconds, for Prometheus.
@@ -101,6 +103,14 @@ struct domain_metrics {
   std::atomic<std::uint64_t> dials{0};                       ///< attempts placed
   std::atomic<std::uint64_t> dial_abandoned{0};              ///< answers no agent took in time
   std::atomic<std::int64_t> dials_in_flight{0};              ///< dialer sessions alive
+  // -- supervision --
+  /// Unexpected deaths by actor_family: counted by the engine's supervisor (long-lived
+  /// actors) and by the registries (interactions, agents); an orderly stop is not one.
+  std::array<std::atomic<std::uint64_t>, actor_family_count> deaths{};
+
+  void count_death(actor_family f) noexcept {
+    deaths[static_cast<std::size_t>(f)].fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 } // namespace parley

@@ -35,7 +35,8 @@ const std::vector<std::string>& actor_names() {
     "connection",    "console",            "dialer_session", "directory",
     "interaction",   "interaction_registry", "list_store", "persistence_writer",
     "queue",         "redis_publisher",    "reporting_bus", "router",
-    "scheduler",     "sim_gateway",        "stat",        "stats_hub"};
+    "scheduler",     "sim_gateway",        "stat",        "stats_hub",
+    "supervisor"};
   return *names;
 }
 

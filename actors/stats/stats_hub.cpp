@@ -21,9 +21,17 @@ struct hub_state {
   std::unique_ptr<tracker> track;
   std::unique_ptr<queue_today> today;  // each queue's day, for operators
   std::shared_ptr<const reset_schedule> schedule;
-  caf::actor redis;
-  // key -> open statistics on it (by actor id), and back.
-  std::unordered_map<std::string, std::unordered_map<caf::actor_id, caf::actor>> subs;
+  /// What the hub stops when it ends, however it ends: shared with its attach_functor,
+  /// which runs after CAF 0.17 has destroyed this state (reading the state there crashes).
+  struct children {
+    caf::actor redis;
+    // key -> open statistics on it (by actor id)
+    std::unordered_map<std::string, std::unordered_map<caf::actor_id, caf::actor>> subs;
+  };
+  std::shared_ptr<children> kids = std::make_shared<children>();
+  std::unordered_map<std::string, std::unordered_map<caf::actor_id, caf::actor>>& subs = kids->subs;
+  caf::actor& redis = kids->redis;
+  // ... and back: the key of each open statistic.
   std::unordered_map<caf::actor_id, std::string> key_of;
   std::map<std::string, fact_list> batch;  // one reporting event's facts, per key
   static inline const char* name = "stats_hub";
@@ -49,13 +57,13 @@ caf::behavior stats_hub(self_ptr self) {
     st.key_of.erase(it);
     st.gauge();
   });
-  self->attach_functor([=](const caf::error&) {
-    // Statistics do not outlive the engine's feed.
-    for (auto& [key, m] : self->state.subs)
+  self->attach_functor([kids = self->state.kids](const caf::error&) {
+    // Statistics do not outlive the engine's feed, whether the hub stops or dies.
+    for (auto& [key, m] : kids->subs)
       for (auto& [aid, a] : m)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    if (self->state.redis)
-      caf::anon_send_exit(self->state.redis, caf::exit_reason::user_shutdown);
+    if (kids->redis)
+      caf::anon_send_exit(kids->redis, caf::exit_reason::user_shutdown);
   });
   return {
     [=](init_atom, const domain_ptr& dom) {

@@ -60,6 +60,10 @@ const std::vector<console_command>& console_commands() {
     {"reload", console_level::admin, "reload",
      "read the config file again and apply it as SIGHUP does (reloadable keys only, all or nothing)"},
     {"shutdown", console_level::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
+    {"debug", console_level::admin, "debug kill ACTOR [NAME]",
+     "only with [debug] kill_hook = true: kill a supervised actor (e.g. queue NAME, "
+     "reporting_bus, interaction ID) to test supervision; a long-lived one makes parleyd "
+     "exit with code 70 for a restart"},
   };
   return *all;
 }
@@ -220,6 +224,8 @@ void run(console_self self, const std::string& line) {
               [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
         },
         [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
+  } else if (name == "debug") {
+    run_debug(self, w, line);
   } else if (name == "campaign") {
     run_campaign(self, w, line);
   } else if (name == "dnc") {

@@ -120,6 +120,12 @@ void engine_part(page& p, const metrics_env& env) {
            "signature).");
   for (auto& [actor, n] : unexpected_messages::instance().counts())
     p.sample("parley_unexpected_messages_total", label("actor", actor), static_cast<double>(n));
+  p.family("parley_actor_deaths_total", "counter",
+           "Supervised actors that died outside an orderly stop, by actor family (a long-lived "
+           "one makes parleyd restart; interactions and agents are forgotten by their registry).");
+  for (auto f : actor_families())
+    p.sample("parley_actor_deaths_total", label("actor", to_string(f)),
+             count(m.deaths[static_cast<std::size_t>(f)]));
 }
 
 void domain_part(page& p, const domain_handles& dom, const bus_status& b) {

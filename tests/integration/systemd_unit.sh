@@ -14,6 +14,8 @@ grep -q '^Type=notify' "$dir/parleyd.service"
 grep -q '^NoNewPrivileges=yes' "$dir/parleyd.service"
 grep -q '^ProtectSystem=strict' "$dir/parleyd.service"
 grep -q '^ExecReload=/bin/kill -HUP $MAINPID' "$dir/parleyd.service"
+# A supervised actor's death ends parleyd with exit code 70, which must mean a restart.
+grep -q '^Restart=on-failure' "$dir/parleyd.service"
 # Its Documentation= files are what `cmake --install` puts under the prefix it names.
 prefix="$dir/prefix"
 cmake --install "${PARLEY_BINARY_DIR}" --prefix "$prefix" >/dev/null
