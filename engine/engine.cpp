@@ -139,7 +139,7 @@ void engine::start() {
           return std::nullopt;
         return reload_from_source("console reload");
       },
-      list_store_});
+      list_store_, scheduler_});
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {

@@ -54,6 +54,7 @@ struct console_env {
   /// nullopt when the engine has no file (embedded).
   std::function<std::optional<reload_result>()> reload;
   caf::actor list_store;  ///< outbound contact lists (invalid: no outbound); exports sync it first
+  caf::actor scheduler;   ///< the [[schedule]] runner (invalid: nothing scheduled)
 };
 
 /// Appends one JSON line per state-changing command. Thread-safe.

@@ -49,7 +49,7 @@ caf::actor find(const console_env& env, actor_family f, const std::string& name)
     case af::list_store: return env.list_store;
     case af::compliance: return d.compliance;
     case af::sim_gateway: return d.gateway;
-    case af::scheduler: return d.scheduler;
+    case af::scheduler: return env.scheduler;
     case af::queue: return d.queue(name);
     case af::campaign: return d.campaign(name);
     case af::router:
