@@ -33,7 +33,7 @@ caf::actor_system_config& prepare(caf::actor_system_config& c) {
 // -- routing decision ------------------------------------------------------------------
 
 struct fake_queue_state {
-  caf::actor router;
+  router_actor router;
   std::int64_t left = 0;
   done_ptr done;
   queue_head head;
@@ -43,7 +43,7 @@ struct fake_queue_state {
 /// head again, so the router decides over and over against the same agent population.
 caf::behavior fake_queue(caf::stateful_actor<fake_queue_state>* self) {
   return {
-    [=](router_atom, const caf::actor& router) { self->state.router = router; },
+    [=](router_atom, const router_actor& router) { self->state.router = router; },
     [=](run_atom, std::int64_t n, done_ptr done) {
       auto& st = self->state;
       st.left = n;
@@ -51,7 +51,7 @@ caf::behavior fake_queue(caf::stateful_actor<fake_queue_state>* self) {
       st.head = queue_head{"q", "voice", true, 1, 0, 0};
       self->send(st.router, head_atom_v, st.head);
     },
-    [=](assign_atom, std::uint64_t, const std::string& agent, const caf::actor&,
+    [=](assign_atom, std::uint64_t, const std::string& agent, const agent_actor&,
         const std::string& media) {
       auto& st = self->state;
       self->send(st.router, void_atom_v, agent, media);
@@ -74,7 +74,7 @@ void routing_decision(benchmark::State& state) {
   d->clk = std::make_shared<real_clock>();
   d->cfg = dc;
   auto q = sys.spawn(fake_queue);
-  d->queues["q"] = q;
+  d->queues["q"] = caf::actor_cast<queue_actor>(q);  // a stand-in: the bench's escape hatch
   auto router = spawn_router(sys, "default", 0);
   d->routers["default"] = router;
   domain_ptr dom = d;
@@ -85,7 +85,8 @@ void routing_decision(benchmark::State& state) {
     auto id = "a" + std::to_string(i);
     // Half the agents lack the skill level: the index must not make the router scan them.
     skill_levels skills{{"sales", i % 2 ? 1 : 5}};
-    caf::anon_send(router, login_atom_v, id, stand_in, skills, media_capacity{{"voice", 1}});
+    caf::anon_send(router, login_atom_v, id, caf::actor_cast<agent_actor>(stand_in), skills,
+                   media_capacity{{"voice", 1}});
     caf::anon_send(router, avail_atom_v, agent_report{id, true, {}, {}});
   }
   constexpr std::int64_t batch = 10'000;
@@ -96,8 +97,9 @@ void routing_decision(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["agents"] = static_cast<double>(agents);
-  for (auto& a : std::vector<caf::actor>{router, q, stand_in})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(stand_in, caf::exit_reason::user_shutdown);
 }
 BENCHMARK(routing_decision)->Arg(100)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -112,9 +114,9 @@ caf::behavior desk(caf::event_based_actor* self, domain_ptr dom, caf::actor driv
       if (!inv)
         return;
       auto iid = inv->info()->id();
-      requester who{wire::ClientType::agent_desktop, agent, self};
+      requester who{wire::ClientType::agent_desktop, agent, caf::actor_cast<client_actor>(self)};
       self->request(dom->interactions, caf::infinite, lookup_atom_v, iid)
-        .then([=](const caf::actor& inter) {
+        .then([=](const interaction_actor& inter) {
           self->request(inter, caf::infinite, accept_atom_v, who).then([=](caf::ok_atom) {
             self->request(inter, caf::infinite, stop_atom_v, who, std::string{"done"})
               .then([=](caf::ok_atom) { self->send(driver, caf::ok_atom_v); });
@@ -140,7 +142,7 @@ caf::behavior driver(caf::stateful_actor<driver_state>* self, domain_ptr dom) {
       return;
     --st.to_submit;
     submit_request req{"", "", "voice", "q", 0, {}, {}};
-    self->request(st.dom->interactions, caf::infinite, submit_atom_v, req, caf::actor{})
+    self->request(st.dom->interactions, caf::infinite, submit_atom_v, req, client_actor{})
       .then([](std::uint64_t, bool, wire::InteractionState) {});
   };
   return {
@@ -182,9 +184,10 @@ capacity = { voice = 1 }
     for (std::int64_t i = 0; i < agents; ++i) {
       auto id = "a" + std::to_string(i);
       auto d = sys.spawn(desk, dom, drv, id);
-      self->request(dom->agents, caf::infinite, login_atom_v, id, std::string{}, d)
+      self->request(dom->agents, caf::infinite, login_atom_v, id, std::string{},
+                    caf::actor_cast<client_actor>(d))
         .receive(
-          [&](const caf::actor& a, const agent_view&) {
+          [&](const agent_actor& a, const agent_view&) {
             self->request(a, caf::infinite, ready_atom_v).receive([](const agent_view&) {},
                                                                   [](caf::error&) {});
           },
@@ -199,12 +202,9 @@ capacity = { voice = 1 }
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["agents"] = static_cast<double>(agents);
-  for (auto& a : {dom->interactions, dom->agents, dom->bus, dom->stats, drv})
+  for (auto& a : engine::core_actors(*dom))
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  for (auto& [n, r] : dom->routers)
-    caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-  for (auto& [n, q] : dom->queues)
-    caf::anon_send_exit(q, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(drv, caf::exit_reason::user_shutdown);
 }
 BENCHMARK(lifecycle)->Arg(1)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 

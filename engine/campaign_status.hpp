@@ -24,7 +24,7 @@ struct campaign_answers {
   std::map<std::string, caf::error> errors;
 };
 
-/// Sends (campaign_atom, "status") to every campaign of `dom` from `self` (any actor that
+/// Sends (campaign_atom, get_atom) — the status — to every campaign of `dom` from `self` (any actor that
 /// can request: event-based, stateful or typed) and calls `done` once, with every answer,
 /// when the last one is in — at once when there are no campaigns.
 template <class Self>
@@ -42,7 +42,7 @@ void gather_campaigns(Self self, const domain_handles& dom, caf::timespan limit,
   };
   for (auto& [name, c] : dom.campaigns) {
     auto n = name;
-    self->request(c, limit, campaign_atom_v, std::string{"status"})
+    self->request(c, limit, campaign_atom_v, caf::get_atom_v)
         .then(
             [=](const outbound::campaign_view& v) {
               got->views[n] = v;

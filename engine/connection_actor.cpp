@@ -51,8 +51,8 @@ connection_actor::behavior_type connection(connection_self self, session_link li
     // Our agent was logged out from elsewhere (a forced second login): this desktop has
     // no agent any more and may log one in again.
     auto& st = self->state;
-    if (st.agent_actor && dm.source == st.agent_actor.address()) {
-      st.agent_actor = nullptr;
+    if (st.agent_handle && dm.source == st.agent_handle.address()) {
+      st.agent_handle = nullptr;
       st.agent.clear();
       return;
     }
@@ -98,10 +98,10 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       // message after it (CAF keeps the order of messages between two actors).
       auto& st = self->state;
       self->send(st.setup.directory, unreg_atom_v, st.setup.info.session_id);
-      if (st.agent_actor)  // a desktop that goes away logs its agent out
-        caf::anon_send(st.agent_actor, logout_atom_v, true);
+      if (st.agent_handle)  // a desktop that goes away logs its agent out
+        caf::anon_send(st.agent_handle, logout_atom_v, true);
       if (st.setup.domain)
-        caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<caf::actor>(self));
+        caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<client_actor>(self));
       // Every statistic this client opened ends with it.
       for (auto& [id, a] : st.stats)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);

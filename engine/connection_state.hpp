@@ -17,14 +17,14 @@ struct connection_state {
   connection_setup setup;
   bool registered = false;
   std::string agent;        ///< the agent logged in on this desktop
-  caf::actor agent_actor;
+  agent_actor agent_handle;
   /// Interactions this client touched, so most requests skip the registry lookup. Weak
   /// (addresses), small, and pruned on ProcessingStopped/Revoked: even a weak reference
   /// keeps a stopped actor's memory block allocated.
   std::unordered_map<std::uint64_t, caf::actor_addr> known;
   protocol::encoder enc;
   // -- statistics (2060) --
-  std::unordered_map<std::uint64_t, caf::actor> stats;  ///< open statistics by stat id
+  std::unordered_map<std::uint64_t, stats::stat_actor> stats;  ///< open statistics by stat id
   std::uint64_t next_stat = 0;
   std::uint32_t opening = 0;  ///< OpenStat requests not answered yet (count to the limit)
   /// Statistics events on their way: a batch posted once per mailbox sweep.
@@ -59,7 +59,7 @@ struct connection_state {
   std::uint64_t watermark() const { return setup.max_output_bytes / 8; }
 
   /// The sender of a request being dispatched now: its budget starts here.
-  requester who(caf::actor self) const {
+  requester who(client_actor self) const {
     return requester{setup.info.type, agent, std::move(self), budget::within(setup.request_timeout)};
   }
 

@@ -131,7 +131,7 @@ void dispatch(connection_self self, const wire::Envelope& env) {
               + protocol::client_type_name(st.setup.info.type) + " clients");
     return;
   }
-  if (r->needs_agent && !st.agent_actor) {
+  if (r->needs_agent && !st.agent_handle) {
     st.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
     return;
   }

@@ -90,7 +90,7 @@ void engine::start() {
   system_ = std::make_unique<caf::actor_system>(prepare_actor_system(*caf_cfg_, cfg_));
   directory_ = spawn_directory(*system_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
   writer_ = spawn_writer(*system_, store, writer_settings(cfg_, rec.max_session_id + 1), metrics);
-  caf::actor ob;
+  outbound::compliance_actor ob;
   try {
     ob = start_outbound(*store, metrics);
   } catch (...) {
@@ -101,8 +101,8 @@ void engine::start() {
                          domain_storage{writer_, metrics, rec.max_seq, list_store_, ob});
   scheduler_ = start_schedule();
   supervisor_ = spawn_supervisor(*system_, supervision_, metrics,
-                                 long_lived_actors(*domain_, caf::actor_cast<caf::actor>(directory_),
-                                                   list_store_, scheduler_),
+                                 long_lived_actors(*domain_, any_actor(directory_),
+                                                   any_actor(list_store_), any_actor(scheduler_)),
                                  [this](const std::string& what) { fatal_death(what); });
   recover(rec);
   env_ = std::make_unique<session_env>(
@@ -222,10 +222,11 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   }
   // Everyone learns everyone's handle before the first client can connect.
   domain_ptr shared = d;
-  for (auto& a : {d->interactions, d->agents, d->stats})
-    caf::anon_send(a, init_atom_v, shared);
+  caf::anon_send(d->interactions, init_atom_v, shared);
+  caf::anon_send(d->agents, init_atom_v, shared);
+  caf::anon_send(d->stats, init_atom_v, shared);
   // Before any listener opens, so the statistics see every report from the first one.
-  caf::anon_send(d->bus, caf::join_atom_v, stats_atom_v, d->stats);
+  caf::anon_send(d->bus, caf::join_atom_v, stats_atom_v, report_feed_actor{d->stats});
   for (auto& [tenant, r] : d->routers)
     caf::anon_send(r, init_atom_v, shared);
   for (auto& [name, q] : d->queues)
@@ -236,21 +237,21 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
       continue;
     caf::anon_send(it->second, init_atom_v, shared, ob);
     if (c.autostart)
-      caf::anon_send(it->second, campaign_atom_v, std::string{"start"});
+      caf::anon_send(it->second, campaign_atom_v, outbound::start_atom_v);
   }
   return shared;
 }
 
-caf::actor engine::start_schedule() {
+outbound::scheduler_actor engine::start_schedule() {
   if (!list_store_ || domain_->cfg->outbound.schedule.empty())
     return {};
   // The scheduler keeps its own snapshot of the config: never a reference into one.
   auto snapshot = std::make_shared<const config>(cfg_);
   auto& sys = *system_;
   return outbound::spawn_scheduler(
-    sys, domain_, [&sys, snapshot](const schedule_entry& e, const caf::actor& to) {
+    sys, domain_, [&sys, snapshot](const schedule_entry& e, const outbound::import_report_actor& to) {
       return start_list_import(
-        sys, to, *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
+        sys, caf::actor_cast<caf::actor>(to), *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
     });
 }
 
@@ -279,8 +280,9 @@ void engine::stop_actors() {
     caf::scoped_actor first{*system_};
     std::vector<caf::actor> outbound;
     for (auto& [name, c] : domain_->campaigns)
-      outbound.push_back(c);
-    for (auto& a : {scheduler_, domain_->gateway, domain_->compliance})
+      outbound.push_back(any_actor(c));
+    for (auto& a : {any_actor(scheduler_), any_actor(domain_->gateway),
+                    any_actor(domain_->compliance)})
       if (a)
         outbound.push_back(a);
     for (auto& a : outbound) {
@@ -289,14 +291,7 @@ void engine::stop_actors() {
     }
     for (std::size_t i = 0; i < outbound.size(); ++i)
       first->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds{10}) >> [] {});
-    // The registries take the interactions and agents they spawned with them.
-    // The stats hub takes its statistics and the Redis publisher with it.
-    std::vector<caf::actor> all{domain_->interactions, domain_->agents, domain_->bus,
-                                domain_->stats};
-    for (auto& [tenant, r] : domain_->routers)
-      all.push_back(r);
-    for (auto& [name, q] : domain_->queues)
-      all.push_back(q);
+    auto all = core_actors(*domain_);
     // The writer goes last, once nobody sends it rows any more, and writes what it holds.
     caf::scoped_actor self{*system_};
     for (auto& a : all) {

@@ -21,7 +21,9 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/directory/directory_actor.hpp"
+#include "actors/outbound/scheduler_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/clock.hpp"
 #include "storage/rows.hpp"
 #include "engine/config.hpp"
@@ -129,14 +131,15 @@ private:
   void recover(storage::recovered& rec);
   /// Outbound: recovers stale leases, opens the list store and compliance (own store
   /// connections; the do-not-call list in Redis or in process). Returns compliance.
-  caf::actor start_outbound(storage::store& main, std::shared_ptr<domain_metrics> metrics);
+  outbound::compliance_actor start_outbound(storage::store& main,
+                                            std::shared_ptr<domain_metrics> metrics);
   /// The [[schedule]] runner, once the domain exists (invalid: nothing scheduled).
-  caf::actor start_schedule();
+  outbound::scheduler_actor start_schedule();
 
   directory_actor directory_;
-  caf::actor writer_;  ///< persistence: stopped after every domain actor
-  caf::actor list_store_;  ///< outbound lists: stopped after the campaigns
-  caf::actor scheduler_;   ///< runs [[schedule]] (invalid: nothing scheduled)
+  writer_actor writer_;  ///< persistence: stopped after every domain actor
+  outbound::list_store_actor list_store_;  ///< outbound lists: stopped after the campaigns
+  outbound::scheduler_actor scheduler_;  ///< runs [[schedule]] (invalid: nothing scheduled)
   std::shared_ptr<supervision> supervision_ = std::make_shared<supervision>();
   caf::actor supervisor_;  ///< watches the long-lived actors; stopped first
   std::function<void()> fatal_hook_;
@@ -163,11 +166,11 @@ private:
 /// What the domain gets from storage: the writer its actors persist through, the metrics it
 /// shares with that writer, and the last stored reporting sequence number.
 struct domain_storage {
-  caf::actor writer;
+  writer_actor writer;
   std::shared_ptr<domain_metrics> metrics;
   std::uint64_t last_seq = 0;
-  caf::actor list_store;  ///< outbound: campaigns' leases and history (invalid: no outbound)
-  caf::actor compliance;
+  outbound::list_store_actor list_store;  ///< campaigns' leases and history (invalid: no outbound)
+  outbound::compliance_actor compliance;
 };
 
 /// Spawns the long-lived domain actors of a config and introduces them to each other.

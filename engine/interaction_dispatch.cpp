@@ -22,8 +22,8 @@ std::string str(const flatbuffers::String* s) {
   return s ? s->str() : std::string{};
 }
 
-caf::actor me(connection_self self) {
-  return caf::actor_cast<caf::actor>(self);
+client_actor me(connection_self self) {
+  return caf::actor_cast<client_actor>(self);
 }
 
 /// Runs `answer` once everything the domain sent to storage so far is committed
@@ -69,7 +69,7 @@ template <class F>
 void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid, F f) {
   auto& st = self->state;
   if (auto it = st.known.find(iid); it != st.known.end()) {
-    if (auto a = caf::actor_cast<caf::actor>(it->second)) {
+    if (auto a = caf::actor_cast<interaction_actor>(it->second)) {
       f(a);
       return;
     }
@@ -77,7 +77,7 @@ void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid
   }
   self->request(st.setup.domain->interactions, st.setup.request_timeout, lookup_atom_v, iid)
     .then(
-      [=](const caf::actor& a) {
+      [=](const interaction_actor& a) {
         auto& known = self->state.known;
         // Small and bounded: a cached address still pins the stopped actor's memory (CAF
         // frees an actor's block when the last weak reference goes). A miss costs a lookup.
@@ -92,7 +92,7 @@ void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid
 /// Sends an interaction request whose answer is ok / error.
 template <class... Ts>
 void interaction_request(connection_self self, std::uint64_t ref, std::uint64_t iid, Ts... xs) {
-  with_interaction(self, ref, iid, [=](const caf::actor& a) {
+  with_interaction(self, ref, iid, [=](const interaction_actor& a) {
     auto [ok, fail] = ack_or_fail(self, ref);
     self->request(a, self->state.setup.request_timeout, xs...)
       .then(ok, [=, fail = fail](caf::error& e) mutable {
@@ -117,18 +117,19 @@ void answer_status(connection_self self, std::uint64_t ref, const agent_view& v)
 template <class... Ts>
 void agent_request(connection_self self, std::uint64_t ref, Ts... xs) {
   auto& st = self->state;
-  if (!st.agent_actor) {
+  if (!st.agent_handle) {
     st.fail(ref, wire::ErrorCode::wrong_state, "no agent is logged in on this desktop");
     return;
   }
-  self->request(st.agent_actor, st.setup.request_timeout, xs...)
+  self->request(st.agent_handle, st.setup.request_timeout, xs...)
     .then([=](const agent_view& v) { after_commit(self, ref, [=] { answer_status(self, ref, v); }); },
           [=](caf::error& e) { self->state.fail(ref, e); });
 }
 
 void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
   submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
-                     m.priority(), read_properties(m.properties()), {}};
+                     m.priority(), read_properties(m.properties()), {},
+                     budget::within(self->state.setup.request_timeout)};
   auto& st = self->state;
   if (storage_refuses(self, ref))
     return;
@@ -150,7 +151,7 @@ void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
 
 void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
   auto& st = self->state;
-  if (st.agent_actor) {
+  if (st.agent_handle) {
     st.fail(ref, wire::ErrorCode::wrong_state, "agent " + st.agent + " is logged in here already");
     return;
   }
@@ -160,10 +161,10 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
   self->request(st.setup.domain->agents, st.setup.request_timeout, login_atom_v, agent,
                 str(m.place()), me(self))
     .then(
-      [=](const caf::actor& a, const agent_view& v) {
+      [=](const agent_actor& a, const agent_view& v) {
         auto& st = self->state;
         st.agent = agent;
-        st.agent_actor = a;
+        st.agent_handle = a;
         self->monitor(a);  // a forced second login elsewhere ends it: see connection_actor
         after_commit(self, ref, [=] { answer_status(self, ref, v); });
       },
@@ -172,14 +173,14 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
 
 void logout(connection_self self, std::uint64_t ref) {
   auto& st = self->state;
-  if (!st.agent_actor) {
+  if (!st.agent_handle) {
     st.fail(ref, wire::ErrorCode::wrong_state, "no agent is logged in on this desktop");
     return;
   }
-  self->request(st.agent_actor, st.setup.request_timeout, logout_atom_v, false)
+  self->request(st.agent_handle, st.setup.request_timeout, logout_atom_v, false)
     .then(
       [=](const agent_view& v) {
-        self->state.agent_actor = nullptr;
+        self->state.agent_handle = nullptr;
         self->state.agent.clear();
         after_commit(self, ref, [=] { answer_status(self, ref, v); });
       },
@@ -187,7 +188,7 @@ void logout(connection_self self, std::uint64_t ref) {
 }
 
 void get(connection_self self, std::uint64_t ref, std::uint64_t iid) {
-  with_interaction(self, ref, iid, [=](const caf::actor& a) {
+  with_interaction(self, ref, iid, [=](const interaction_actor& a) {
     self->request(a, self->state.setup.request_timeout, state_atom_v)
       .then(
         [=](const interaction_view& v) {
@@ -396,7 +397,7 @@ void on_park(connection_self self, const wire::Envelope& env) {
 
 void on_pull(connection_self self, const wire::Envelope& env) {
   interaction_request(self, env.ref(), env.message_as_Pull()->interaction_id(), pull_atom_v,
-                      who(self), self->state.agent_actor);
+                      who(self), self->state.agent_handle);
 }
 
 void on_snapshot(connection_self self, const wire::Envelope& env) {

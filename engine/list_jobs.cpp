@@ -157,7 +157,7 @@ void start_list_delete(caf::actor_system& sys, const caf::actor& console, const 
 }
 
 void start_list_export(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                       caf::actor list_store, std::string list, std::string file) {
+                       outbound::list_store_actor list_store, std::string list, std::string file) {
   auto store_cfg = store_config(cfg);
   auto dir = import_dir(cfg);
   sys.spawn<caf::detached>([=](caf::event_based_actor* self) {

@@ -10,6 +10,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/outbound/list_store_actor.hpp"
 #include "engine/config.hpp"
 
 namespace parley::engine {
@@ -43,7 +44,7 @@ void start_list_delete(caf::actor_system& sys, const caf::actor& to, const confi
 /// directory, a new file: written aside and renamed when complete), once `list_store` (when
 /// valid) has committed every outcome sent to it before.
 void start_list_export(caf::actor_system& sys, const caf::actor& to, const config& cfg,
-                       caf::actor list_store, std::string list, std::string file);
+                       outbound::list_store_actor list_store, std::string list, std::string file);
 
 /// Starts a listing of the contact lists: records, creation and last import (RFC 3339 UTC).
 void start_show_lists(caf::actor_system& sys, const caf::actor& to, const config& cfg);

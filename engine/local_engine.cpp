@@ -25,8 +25,8 @@ std::string unsupported(const config& c) {
 
 /// Stops `others` and, once every one of them is down, the writer: it commits what they
 /// sent it (the order engine::stop keeps with blocking waits, here without blocking).
-caf::behavior stop_writer_last(caf::event_based_actor* self, std::vector<caf::actor> others,
-                               caf::actor writer) {
+caf::behavior stop_writer_last(caf::event_based_actor* self,
+                               std::vector<caf::actor> others, writer_actor writer) {
   auto left = std::make_shared<std::size_t>(others.size());
   auto finish = [self, writer] {
     if (writer)
@@ -121,15 +121,8 @@ void local_engine::stop() {
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
   std::vector<caf::actor> others;
-  if (domain_) {
-    // The registries take the interactions and agents they spawned with them, the stats
-    // hub its statistics.
-    others = {domain_->interactions, domain_->agents, domain_->bus, domain_->stats};
-    for (auto& [tenant, r] : domain_->routers)
-      others.push_back(r);
-    for (auto& [name, q] : domain_->queues)
-      others.push_back(q);
-  }
+  if (domain_)
+    others = core_actors(*domain_);
   sys_.spawn(stop_writer_last, std::move(others), writer_);
   writer_ = nullptr;
   domain_.reset();

@@ -80,7 +80,7 @@ private:
   config cfg_;
   std::shared_ptr<const clock> clk_;
   directory_actor directory_;
-  caf::actor writer_;
+  writer_actor writer_;
   domain_ptr domain_;
   std::uint64_t next_session_ = 1;
   std::vector<std::weak_ptr<local_session>> sessions_;

@@ -37,7 +37,7 @@ void answer_campaign(connection_self self, std::uint64_t ref, const outbound::ca
 }
 
 /// The campaign actor by name, or an unknown_id answer and an invalid handle.
-caf::actor campaign_or_fail(connection_self self, std::uint64_t ref, const std::string& name) {
+outbound::campaign_actor campaign_or_fail(connection_self self, std::uint64_t ref, const std::string& name) {
   auto c = self->state.setup.domain->campaign(name);
   if (!c)
     self->state.fail(ref, wire::ErrorCode::unknown_id, "no campaign named " + name);
@@ -53,19 +53,18 @@ void control(connection_self self, std::uint64_t ref, const wire::CampaignContro
               + " is for admin clients (status is for any)");
     return;
   }
-  auto name = wire::EnumNameCampaignOp(op);
-  if (*name == '\0') {
-    st.fail(ref, wire::ErrorCode::invalid_argument, "unknown campaign operation");
-    return;
-  }
   auto c = campaign_or_fail(self, ref, str(m.campaign()));
   if (!c)
     return;
   // Starting reads the lists from storage: allow it the storage's time, not a request's.
   auto limit = std::max(st.setup.request_timeout, caf::timespan{std::chrono::seconds{30}});
-  self->request(c, limit, campaign_atom_v, std::string{name})
-    .then([=](const outbound::campaign_view& v) { answer_campaign(self, ref, v); },
-          [=](caf::error& e) { self->state.fail(ref, e); });
+  auto known = outbound::with_campaign_op(wire::EnumNameCampaignOp(op), [&](auto atom) {
+    self->request(c, limit, campaign_atom_v, atom)
+      .then([=](const outbound::campaign_view& v) { answer_campaign(self, ref, v); },
+            [=](caf::error& e) { self->state.fail(ref, e); });
+  });
+  if (!known)
+    st.fail(ref, wire::ErrorCode::invalid_argument, "unknown campaign operation");
 }
 
 void all_campaigns(connection_self self, std::uint64_t ref) {
@@ -86,8 +85,8 @@ void all_campaigns(connection_self self, std::uint64_t ref) {
 
 /// Preview requests need the agent logged in on this desktop and the campaign: its actor,
 /// or an answer already sent and an invalid handle.
-caf::actor preview_campaign(connection_self self, std::uint64_t ref, const flatbuffers::String* name) {
-  if (!self->state.agent_actor) {
+outbound::campaign_actor preview_campaign(connection_self self, std::uint64_t ref, const flatbuffers::String* name) {
+  if (!self->state.agent_handle) {
     self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
     return {};
   }

@@ -41,7 +41,8 @@ void make_import_dir(const config& cfg) {
 
 } // namespace
 
-caf::actor engine::start_outbound(storage::store& main, std::shared_ptr<domain_metrics> metrics) {
+outbound::compliance_actor engine::start_outbound(storage::store& main,
+                                                  std::shared_ptr<domain_metrics> metrics) {
   auto env = std::make_shared<outbound::compliance_setup>();
   make_import_dir(cfg_);
   try {

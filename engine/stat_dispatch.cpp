@@ -14,8 +14,8 @@ namespace {
 
 using wire::Message;
 
-caf::actor me(connection_self self) {
-  return caf::actor_cast<caf::actor>(self);
+stats::stat_client_actor me(connection_self self) {
+  return caf::actor_cast<stats::stat_client_actor>(self);
 }
 
 void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
@@ -47,7 +47,7 @@ void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
   self->request(st.setup.domain->stats, st.setup.request_timeout, caf::open_atom_v,
                 std::move(spec), me(self), id)
     .then(
-      [=](const caf::actor& a) {
+      [=](const stats::stat_actor& a) {
         auto& st = self->state;
         --st.opening;
         st.stats.emplace(id, a);
@@ -66,7 +66,7 @@ void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
 }
 
 /// The statistic `id` of this connection, or an unknown_id answer (and null).
-caf::actor find(connection_self self, std::uint64_t ref, std::uint64_t id) {
+stats::stat_actor find(connection_self self, std::uint64_t ref, std::uint64_t id) {
   auto& st = self->state;
   auto it = st.stats.find(id);
   if (it == st.stats.end()) {
@@ -93,7 +93,7 @@ void dispatch_stat(connection_self self, const wire::Envelope& env) {
     case Message::CloseStat: {
       auto id = env.message_as_CloseStat()->stat_id();
       if (auto a = find(self, ref, id)) {
-        self->demonitor(a);
+        self->demonitor(a.address());
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
         st.stats.erase(id);
         st.ack(ref);

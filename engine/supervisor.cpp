@@ -27,27 +27,38 @@ bool supervision::record(const std::string& what) {
   return true;
 }
 
-std::vector<supervised> long_lived_actors(const domain_handles& d, const caf::actor& directory,
+std::vector<supervised> long_lived_actors(const domain_handles& d,
+                                          const caf::actor& directory,
                                           const caf::actor& list_store,
                                           const caf::actor& scheduler) {
   using f = actor_family;
   std::vector<supervised> out{{f::directory, "", directory},
-                              {f::interaction_registry, "", d.interactions},
-                              {f::agent_registry, "", d.agents},
-                              {f::reporting_bus, "", d.bus},
-                              {f::persistence_writer, "", d.store},
-                              {f::stats_hub, "", d.stats},
+                              {f::interaction_registry, "", any_actor(d.interactions)},
+                              {f::agent_registry, "", any_actor(d.agents)},
+                              {f::reporting_bus, "", any_actor(d.bus)},
+                              {f::persistence_writer, "", any_actor(d.store)},
+                              {f::stats_hub, "", any_actor(d.stats)},
                               {f::list_store, "", list_store},
-                              {f::compliance, "", d.compliance},
-                              {f::sim_gateway, "", d.gateway},
+                              {f::compliance, "", any_actor(d.compliance)},
+                              {f::sim_gateway, "", any_actor(d.gateway)},
                               {f::scheduler, "", scheduler}};
   for (auto& [tenant, r] : d.routers)
-    out.push_back({f::router, tenant, r});
+    out.push_back({f::router, tenant, any_actor(r)});
   for (auto& [name, q] : d.queues)
-    out.push_back({f::queue, name, q});
+    out.push_back({f::queue, name, any_actor(q)});
   for (auto& [name, c] : d.campaigns)
-    out.push_back({f::campaign, name, c});
+    out.push_back({f::campaign, name, any_actor(c)});
   std::erase_if(out, [](const supervised& s) { return !s.handle; });
+  return out;
+}
+
+std::vector<caf::actor> core_actors(const domain_handles& d) {
+  std::vector<caf::actor> out{any_actor(d.interactions), any_actor(d.agents),
+                                         any_actor(d.bus), any_actor(d.stats)};
+  for (auto& [tenant, r] : d.routers)
+    out.push_back(any_actor(r));
+  for (auto& [name, q] : d.queues)
+    out.push_back(any_actor(q));
   return out;
 }
 

@@ -42,8 +42,16 @@ inline constexpr int supervision_exit_code = 70;
 struct supervised {
   actor_family family;
   std::string name;  ///< the queue, tenant or campaign; "" for one-per-engine families
+  /// Untyped on purpose: the supervisor only monitors and kills, whatever the interface
+  /// (and CAF 0.17's send_exit to a strong_actor_ptr does not reach its target).
   caf::actor handle;
 };
+
+/// The supervisor's view of any actor handle, typed or not.
+template <class Handle>
+caf::actor any_actor(const Handle& h) {
+  return caf::actor_cast<caf::actor>(h);
+}
 
 /// "queue sales", "reporting_bus".
 std::string supervised_name(const supervised& s);
@@ -67,9 +75,15 @@ private:
 /// Every long-lived actor of a domain (the writer is `store`), plus the directory, the list
 /// store and the [[schedule]] runner the engine holds itself; invalid handles (no
 /// campaigns, no schedule) left out.
-std::vector<supervised> long_lived_actors(const domain_handles& d, const caf::actor& directory,
+std::vector<supervised> long_lived_actors(const domain_handles& d,
+                                          const caf::actor& directory,
                                           const caf::actor& list_store,
                                           const caf::actor& scheduler);
+
+/// The inbound core of a domain, stopped together at shutdown before the writer: the
+/// registries (which take their interactions and agents with them), the bus, the stats hub
+/// (its statistics), the routers and the queues.
+std::vector<caf::actor> core_actors(const domain_handles& d);
 
 /// Why restarting the process is the safe answer to a death of `f` (for the log line).
 const char* restart_reason(actor_family f) noexcept;

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 
 #include "actors/reporting/reporting_bus.hpp"
@@ -15,14 +16,14 @@ namespace {
 
 struct held {
   std::string media;
-  caf::actor interaction;
+  interaction_ref interaction;
   bool handled = false;
   std::uint64_t offer_gen = 0;  // the interaction's offer generation, for its timer
 };
 
 struct agent_state {
   agent_setup s;
-  caf::actor router;
+  router_actor router;
   wire::AgentState state = wire::AgentState::not_ready;
   std::string reason;
   std::unordered_map<std::uint64_t, held> interactions;
@@ -45,12 +46,12 @@ struct agent_state {
     return n;
   }
 
-  void tell_router(caf::event_based_actor* self) {
+  void tell_router(agent_actor::pointer self) {
     self->send(router, avail_atom_v,
                agent_report{s.id, state == wire::AgentState::ready, used, seen});
   }
 
-  void set_state(caf::event_based_actor* self, wire::AgentState to, std::string why) {
+  void set_state(agent_actor::pointer self, wire::AgentState to, std::string why) {
     if (state == to && reason == why)
       return;
     state = to;
@@ -72,7 +73,7 @@ struct agent_state {
     tell_router(self);
   }
 
-  void enter_acw(caf::event_based_actor* self) {
+  void enter_acw(agent_actor::pointer self) {
     set_state(self, wire::AgentState::after_call_work, "");
     if (s.group->wrap_up.count() > 0)
       self->delayed_send(self, s.dom->clk->real_delay(s.group->wrap_up), wrapup_atom_v, wrap_gen);
@@ -91,7 +92,7 @@ struct agent_state {
   }
 };
 
-using agent_self = caf::stateful_actor<agent_state>*;
+using agent_self = agent_actor::stateful_pointer<agent_state>;
 
 /// Logs the agent out; every interaction it holds goes back to its queue.
 void logout(agent_self self, const std::string& why) {
@@ -101,17 +102,17 @@ void logout(agent_self self, const std::string& why) {
   st.interactions.clear();
   st.used.clear();
   st.set_state(self, wire::AgentState::logged_out, why);
-  self->send(st.router, logout_atom_v, st.s.id, caf::actor{self});
+  self->send(st.router, logout_atom_v, st.s.id, caf::actor_cast<agent_actor>(self));
   self->quit();
 }
 
-caf::behavior agent_actor(agent_self self, agent_setup setup) {
+agent_actor::behavior_type agent_behavior(agent_self self, agent_setup setup) {
   auto& st = self->state;
   st.s = std::move(setup);
   harden(self);
   st.router = st.s.dom->router(st.s.group->tenant);
   st.changed_ms = st.s.dom->clk->now_ms();
-  self->send(st.router, login_atom_v, st.s.id, caf::actor{self}, st.s.group->skills,
+  self->send(st.router, login_atom_v, st.s.id, caf::actor_cast<agent_actor>(self), st.s.group->skills,
              st.s.group->capacity);
   {
     report r;
@@ -153,7 +154,7 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
       logout(self, why);
       return v;
     },
-    [=](invite_atom, std::uint64_t iid, const std::string& media, const caf::actor& inter,
+    [=](invite_atom, std::uint64_t iid, const std::string& media, const interaction_ref& inter,
         const frame& ev, bool routed, caf::timespan timeout,
         std::uint64_t gen) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
@@ -178,7 +179,7 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
       return caf::ok_atom_v;
     },
     [=](pull_atom, std::uint64_t iid, const std::string& media,
-        const caf::actor& inter) -> caf::result<caf::ok_atom> {
+        const interaction_ref& inter) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       auto cap = st.s.group->capacity.count(media) ? st.s.group->capacity.at(media) : 0u;
       if (st.used[media] >= cap)
@@ -239,8 +240,8 @@ caf::behavior agent_actor(agent_self self, agent_setup setup) {
 
 } // namespace
 
-caf::actor spawn_agent(caf::actor_system& sys, agent_setup setup) {
-  return sys.spawn(agent_actor, std::move(setup));
+agent_actor spawn_agent(caf::actor_system& sys, agent_setup setup) {
+  return sys.spawn(agent_behavior, std::move(setup));
 }
 
 } // namespace parley

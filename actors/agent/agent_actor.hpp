@@ -7,38 +7,63 @@
 //
 // Spawned by the agent registry at login; quits at logout or when its desktop disconnects
 // (then its offered and handled interactions go back to their queues).
-// Messages (untyped):
-//   (ready_atom) | (notready_atom, std::string reason) | (acw_atom) -> agent_view
-//   (logout_atom, bool forced) -> agent_view; not forced: wrong_state while handling
-//   (state_atom) -> agent_view
-//   (invite_atom, iid, std::string media, caf::actor interaction, frame, bool routed,
-//    caf::timespan timeout, uint64 gen) -> ok   from an interaction; wrong_state when not
-//       ready, limit_exceeded when full. The agent runs the offer timer: after `timeout`
-//       an offer still unanswered gets (revoke_atom, gen) back
-//   (caf::timeout_atom, iid, uint64 gen)   own offer timer
-//   (pull_atom, iid, std::string media, caf::actor interaction) -> ok (takes it as handled)
-//   (accepted_atom, iid)                 the offer became a handled interaction
-//   (revoke_atom, iid, std::string reason)   an offer ended without accept
-//   (release_atom, iid, std::string reason)  a handled interaction left the agent
-//   (event_atom, frame)                  an event for the desktop
-//   (wrapup_atom, uint64 gen)            own timer: after-call work is over
+// Messages: agent_actor below.
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include "actors/runtime/domain_config.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/views.hpp"
 
 namespace parley {
+
+/// An interaction as the agents holding it see it (interaction_actor.hpp implements more;
+/// this narrow view breaks the cycle between the two interfaces).
+using interaction_ref = caf::typed_actor<
+  // From an agent logging out: it no longer holds the interaction. (agent, why)
+  caf::reacts_to<gone_atom, std::string, std::string>,
+  // The offer timer the invited agent runs: the offer of generation `gen` is unanswered.
+  caf::reacts_to<revoke_atom, std::uint64_t>>;
+
+using agent_actor = caf::typed_actor<
+  // From the desktop: change state; the agent as it is now.
+  caf::replies_to<ready_atom>::with<agent_view>,
+  caf::replies_to<notready_atom, std::string>::with<agent_view>,  // (reason)
+  caf::replies_to<acw_atom>::with<agent_view>,
+  // Log out; not `forced`: wrong_state while it handles interactions.
+  caf::replies_to<logout_atom, bool>::with<agent_view>,
+  caf::replies_to<state_atom>::with<agent_view>,
+  // From an interaction: an offer; wrong_state when not ready, limit_exceeded when full.
+  // The agent runs the offer timer: after `timeout` an offer still unanswered gets
+  // (revoke_atom, gen) back. `routed`: counted against the router's reservation.
+  // (iid, media, interaction, the Invite event, routed, timeout, gen)
+  caf::replies_to<invite_atom, std::uint64_t, std::string, interaction_ref, frame, bool,
+                  caf::timespan, std::uint64_t>::with<caf::ok_atom>,
+  // From an interaction: takes it as handled at once (Pull); limit_exceeded when full.
+  // (iid, media, interaction)
+  caf::replies_to<pull_atom, std::uint64_t, std::string, interaction_ref>::with<caf::ok_atom>,
+  // From an interaction: the offer became a handled interaction. (iid)
+  caf::reacts_to<accepted_atom, std::uint64_t>,
+  // From an interaction: an offer ended without accept. (iid, reason)
+  caf::reacts_to<revoke_atom, std::uint64_t, std::string>,
+  // From an interaction: a handled interaction left the agent. (iid, reason)
+  caf::reacts_to<release_atom, std::uint64_t, std::string>,
+  // An event for the desktop.
+  caf::reacts_to<event_atom, frame>,
+  // Its own timers: the offer timer (iid, gen); after-call work is over (gen).
+  caf::reacts_to<caf::timeout_atom, std::uint64_t, std::uint64_t>,
+  caf::reacts_to<wrapup_atom, std::uint64_t>>;
 
 struct agent_setup {
   std::string id;
   std::string place;
   const agent_group_config* group = nullptr;  ///< owned by the shared domain config
-  caf::actor client;                          ///< the desktop's connection actor
+  client_actor client;                        ///< the desktop's connection actor
   domain_ptr dom;
 };
 
-caf::actor spawn_agent(caf::actor_system& sys, agent_setup setup);
+agent_actor spawn_agent(caf::actor_system& sys, agent_setup setup);
 
 } // namespace parley

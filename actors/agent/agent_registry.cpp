@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 
 #include "actors/agent/agent_actor.hpp"
@@ -17,15 +18,15 @@ struct registry_state {
   domain_ptr dom;
   /// Shared with the attach_functor that stops them when the registry ends however it
   /// ends (it runs after CAF 0.17 has destroyed this state).
-  std::shared_ptr<std::unordered_map<std::string, caf::actor>> agents_ptr =
-    std::make_shared<std::unordered_map<std::string, caf::actor>>();
-  std::unordered_map<std::string, caf::actor>& agents = *agents_ptr;
+  std::shared_ptr<std::unordered_map<std::string, agent_actor>> agents_ptr =
+    std::make_shared<std::unordered_map<std::string, agent_actor>>();
+  std::unordered_map<std::string, agent_actor>& agents = *agents_ptr;
   static inline const char* name = "agent_registry";
 };
 
-using registry_self = caf::stateful_actor<registry_state>*;
+using registry_self = agent_registry_actor::stateful_pointer<registry_state>;
 
-caf::behavior agent_registry(registry_self self) {
+agent_registry_actor::behavior_type agent_registry(registry_self self) {
   harden(self);
   // Every agent actor is monitored from its login: a logout ends it normally, anything
   // else (an exception, the console's `debug kill agent`) is a death, logged and counted.
@@ -57,7 +58,7 @@ caf::behavior agent_registry(registry_self self) {
   return {
     [=](init_atom, const domain_ptr& dom) { self->state.dom = dom; },
     [=](login_atom, const std::string& id, const std::string& place,
-        const caf::actor& client) -> caf::result<caf::actor, agent_view> {
+        const client_actor& client) -> caf::result<agent_actor, agent_view> {
       auto& st = self->state;
       auto* group = st.dom->cfg->group_of(id);
       if (!group)
@@ -67,8 +68,8 @@ caf::behavior agent_registry(registry_self self) {
         if (st.dom->cfg->routing.second_login != second_login_policy::force)
           return caf::make_error(wire::ErrorCode::wrong_state,
                                  "agent " + id + " is logged in on another desktop");
-        self->demonitor(it->second);
-        self->send(it->second, logout_atom_v, true);
+        self->demonitor(it->second.address());
+        caf::anon_send(it->second, logout_atom_v, true);  // its answer is of no use here
         st.agents.erase(it);
       }
       auto a = spawn_agent(self->system(), agent_setup{id, place, group, client, st.dom});
@@ -77,7 +78,7 @@ caf::behavior agent_registry(registry_self self) {
       agent_view v{id, wire::AgentState::not_ready, "", group->capacity, {}, st.dom->clk->now_ms()};
       return {a, std::move(v)};
     },
-    [=](lookup_atom, const std::string& id) -> caf::result<caf::actor> {
+    [=](lookup_atom, const std::string& id) -> caf::result<agent_actor> {
       auto& agents = self->state.agents;
       auto it = agents.find(id);
       if (it == agents.end())
@@ -90,7 +91,7 @@ caf::behavior agent_registry(registry_self self) {
 
 } // namespace
 
-caf::actor spawn_agent_registry(caf::actor_system& sys) {
+agent_registry_actor spawn_agent_registry(caf::actor_system& sys) {
   return sys.spawn(agent_registry);
 }
 

@@ -15,7 +15,7 @@ using namespace interaction_detail;
 
 // -- the behavior: one handler per message ---------------------------------------
 
-caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
+interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction_setup setup) {
   auto& st0 = self->state;
   harden(self);
   st0.v = std::move(setup.view);
@@ -73,7 +73,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       return rp;
     },
     [=](state_atom) { return self->state.v; },
-    [=](submit_atom, const caf::actor& owner) {
+    [=](submit_atom, const client_actor& owner) {
       // A resubmit after a reconnect: the new connection gets the events from now on.
       if (owner)
         self->state.owner = owner;
@@ -185,7 +185,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       auto handle = void_offer(self);
       offer_failed(self, kind, agent, ReportingKind::offer_timeout, "timeout", handle, "timeout");
     },
-    [=](offer_atom, const std::string& agent, const caf::actor& handle,
+    [=](offer_atom, const std::string& agent, const agent_actor& handle,
         const std::string& from_queue) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       // It may have moved or been taken out since the queue decided: the queue then voids
@@ -259,7 +259,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       }
       self->request(st.dom->agents, who.time.inner(st.dom->cfg->request_timeout), lookup_atom_v, agent)
         .await(
-          [=](const caf::actor& target) mutable {
+          [=](const agent_actor& target) mutable {
             // The transferring agents keep it until the target has the invite.
             auto before = self->state.parties;
             self->state.parties.clear();
@@ -296,7 +296,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       auto rp = self->make_response_promise<caf::ok_atom>();
       self->request(st.dom->agents, who.time.inner(st.dom->cfg->request_timeout), lookup_atom_v, agent)
         .await(
-          [=](const caf::actor& target) mutable {
+          [=](const agent_actor& target) mutable {
             auto wait = who.time.inner(self->state.dom->cfg->request_timeout);
             offer(self, agent, target, offer_kind::conference, wait, [=](const caf::error& e) mutable {
               if (e)
@@ -358,7 +358,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
       change(self, InteractionState::parked, ReportingKind::parked, who.agent, st.v.workbin);
       return caf::ok_atom_v;
     },
-    [=](pull_atom, const requester& who, const caf::actor& agent) -> caf::result<caf::ok_atom> {
+    [=](pull_atom, const requester& who, const agent_actor& agent) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       if (st.v.state != InteractionState::parked)
         return err(wire::ErrorCode::wrong_state, id_text(self) + " is not parked");
@@ -369,7 +369,7 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
         return err(wire::ErrorCode::timeout, "the request's time ran out before the pull");
       auto rp = self->make_response_promise<caf::ok_atom>();
       self->request(agent, who.time.inner(st.dom->cfg->request_timeout), pull_atom_v, st.v.id,
-                    st.v.media, caf::actor{self})
+                    st.v.media, caf::actor_cast<interaction_ref>(self))
         .await(
           [=](caf::ok_atom) mutable {
             auto& st = self->state;
@@ -392,8 +392,8 @@ caf::behavior interaction_actor(self_ptr self, interaction_setup setup) {
 
 } // namespace
 
-caf::actor spawn_interaction(caf::actor_system& sys, interaction_setup setup) {
-  return sys.spawn(interaction_actor, std::move(setup));
+interaction_actor spawn_interaction(caf::actor_system& sys, interaction_setup setup) {
+  return sys.spawn(interaction_behavior, std::move(setup));
 }
 
 } // namespace parley

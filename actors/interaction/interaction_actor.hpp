@@ -5,38 +5,59 @@
 // client gets the interaction's events, and so do the agents handling it.
 //
 // Spawned by the interaction registry on submit; quits when stopped (or at shutdown).
-// Messages (untyped; `requester` says who asks and is checked against the state):
-//   (init_atom) -> Submitted state | error           from the registry: enter the first queue
-//   (recover_atom) -> state                          from the registry at start-up: back to
-//       its queue at its old position (offered or handled ones too: their agents are gone),
-//       or parked where it was; a queue no longer configured parks it in "orphaned:<queue>"
-//   (state_atom) -> interaction_view
-//   (props_atom, requester, property_list set, std::vector<std::string> remove) -> ok
-//   (place_atom, std::string queue) -> ok
-//   (stop_atom, requester, std::string reason) -> ok
-//   (accept_atom, requester) | (reject_atom, requester, std::string reason) -> ok
-//   (transfer_atom, requester, std::string agent, std::string queue) -> ok
-//   (conf_atom, requester, std::string agent) | (leave_atom, requester) -> ok
-//   (hold_atom, requester) | (resume_atom, requester) -> ok
-//   (park_atom, requester, std::string workbin) | (pull_atom, requester, caf::actor agent) -> ok
-//   (offer_atom, std::string agent, caf::actor agent, std::string queue) -> ok | wrong_state
-//       from its queue (refused when it left that queue meanwhile)
-//   (submit_atom, caf::actor owner) -> interaction_view   a resubmit: events go to `owner`
-//   (overflow_atom, std::string queue)                              from its queue
-//   (gone_atom, std::string agent, std::string why)                 from an agent logging out
-//   (revoke_atom, uint64 gen)          the offer timer, run by the invited agent
+// Messages: interaction_actor below; `requester` says who asks and is checked against the
+// state.
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include "actors/agent/agent_actor.hpp"
+#include "actors/runtime/domain_config.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/views.hpp"
 
 namespace parley {
 
+using interaction_actor = interaction_ref::extend<
+  // From the registry: enter the first queue; its state, or why no queue took it.
+  caf::replies_to<init_atom>::with<wire::InteractionState>,
+  // From the registry at start-up: back to its queue at its old position (offered or
+  // handled ones too: their agents are gone), or parked where it was; a queue no longer
+  // configured parks it in "orphaned:<queue>".
+  caf::replies_to<recover_atom>::with<wire::InteractionState>,
+  caf::replies_to<state_atom>::with<interaction_view>,
+  // A resubmit: events go to `owner` from now on (invalid: unchanged).
+  caf::replies_to<submit_atom, client_actor>::with<interaction_view>,
+  // Set and remove properties (user data). (who, set, remove)
+  caf::replies_to<props_atom, requester, property_list, std::vector<std::string>>::with<
+    caf::ok_atom>,
+  // Move it to another queue (the console). (queue)
+  caf::replies_to<place_atom, std::string>::with<caf::ok_atom>,
+  // StopProcessing. (who, reason)
+  caf::replies_to<stop_atom, requester, std::string>::with<caf::ok_atom>,
+  caf::replies_to<accept_atom, requester>::with<caf::ok_atom>,
+  caf::replies_to<reject_atom, requester, std::string>::with<caf::ok_atom>,  // (who, reason)
+  // From its queue: offer it to this agent; wrong_state when it left that queue meanwhile.
+  // (agent, its actor, queue)
+  caf::replies_to<offer_atom, std::string, agent_actor, std::string>::with<caf::ok_atom>,
+  // From its queue: it waited too long; go to this queue. (queue)
+  caf::reacts_to<overflow_atom, std::string>,
+  // Transfer to an agent, or to a queue (agent empty). (who, agent, queue)
+  caf::replies_to<transfer_atom, requester, std::string, std::string>::with<caf::ok_atom>,
+  // Invite an agent into a conference; leave one. (who, agent)
+  caf::replies_to<conf_atom, requester, std::string>::with<caf::ok_atom>,
+  caf::replies_to<leave_atom, requester>::with<caf::ok_atom>,
+  caf::replies_to<hold_atom, requester>::with<caf::ok_atom>,
+  caf::replies_to<resume_atom, requester>::with<caf::ok_atom>,
+  // Park in a workbin (empty: the agent's own). (who, workbin)
+  caf::replies_to<park_atom, requester, std::string>::with<caf::ok_atom>,
+  // Pull from a workbin to this agent. (who, the agent's actor)
+  caf::replies_to<pull_atom, requester, agent_actor>::with<caf::ok_atom>>;
+
 struct interaction_setup {
   interaction_view view;  ///< id, external id, tenant, media, queue, priority, properties
-  caf::actor owner;       ///< the submitting client's connection actor
+  client_actor owner;     ///< the submitting client's connection actor
   domain_ptr dom;
   /// Loaded from storage at start-up: `view` is as stored, and (recover_atom) puts it back
   /// at its place: its queue position, or its workbin.
@@ -47,7 +68,7 @@ struct interaction_setup {
   std::string reserved_for;
 };
 
-caf::actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);
+interaction_actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);
 
 /// Checks a property change against routing.max_properties / max_property_bytes.
 /// Returns "" or why it is refused.

@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 
 #include "actors/interaction/interaction_actor.hpp"
@@ -21,9 +22,9 @@ struct registry_state {
   std::uint64_t next_id = 0;
   /// Shared with the attach_functor that stops them when the registry ends however it
   /// ends (it runs after CAF 0.17 has destroyed this state).
-  std::shared_ptr<std::unordered_map<std::uint64_t, caf::actor>> live_ptr =
-    std::make_shared<std::unordered_map<std::uint64_t, caf::actor>>();
-  std::unordered_map<std::uint64_t, caf::actor>& live = *live_ptr;
+  std::shared_ptr<std::unordered_map<std::uint64_t, interaction_actor>> live_ptr =
+    std::make_shared<std::unordered_map<std::uint64_t, interaction_actor>>();
+  std::unordered_map<std::uint64_t, interaction_actor>& live = *live_ptr;
   /// The interaction id of every monitored live actor, for its down message.
   std::unordered_map<caf::actor_id, std::uint64_t> by_actor;
   std::unordered_map<std::string, std::uint64_t> by_external;
@@ -46,24 +47,24 @@ struct registry_state {
 
   /// A spawned interaction: indexed and monitored (a death it did not announce with
   /// forget_atom is a down message).
-  void watch(caf::event_based_actor* self, std::uint64_t id, const caf::actor& a) {
+  void watch(interaction_registry_actor::pointer self, std::uint64_t id, const interaction_actor& a) {
     live[id] = a;
     by_actor[a.id()] = id;
     self->monitor(a);
   }
 
   /// No longer watched: stopped (forget_atom) or failed to start.
-  void unwatch(caf::event_based_actor* self, std::uint64_t id) {
+  void unwatch(interaction_registry_actor::pointer self, std::uint64_t id) {
     auto it = live.find(id);
     if (it == live.end())
       return;
-    self->demonitor(it->second);
+    self->demonitor(it->second.address());
     by_actor.erase(it->second.id());
     live.erase(it);
   }
 };
 
-using registry_self = caf::stateful_actor<registry_state>*;
+using registry_self = interaction_registry_actor::stateful_pointer<registry_state>;
 
 /// A start-up recovery in progress: the live rows, requeued in order with at most `window`
 /// requests in flight. One request per interaction all at once made CAF 0.17's pending-
@@ -103,7 +104,7 @@ void recover_some(registry_self self, const std::shared_ptr<recovery_run>& run) 
       --run->in_flight;
       recover_some(self, run);
     };
-    self->request(a, std::chrono::seconds{30}, recover_atom_v)
+    self->request(a, st.dom->cfg->request_timeout, recover_atom_v)
       .then([=](wire::InteractionState) { back(); },
             [=](caf::error& e) {
               spdlog::error("recovery: interaction {} could not be requeued: {}", id, describe(e));
@@ -149,7 +150,7 @@ void interaction_died(registry_self self, const caf::down_msg& dm) {
     caf::anon_send(q, remove_atom_v, id, false, "interaction died (" + reason + ")");
 }
 
-caf::behavior interaction_registry(registry_self self) {
+interaction_registry_actor::behavior_type interaction_registry(registry_self self) {
   harden(self);
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& [id, a] : self->state.live)
@@ -166,7 +167,7 @@ caf::behavior interaction_registry(registry_self self) {
   self->set_down_handler([=](caf::down_msg& dm) { interaction_died(self, dm); });
   return {
     [=](init_atom, const domain_ptr& dom) { self->state.dom = dom; },
-    [=](submit_atom, submit_request& req, const caf::actor& owner) -> submit_answer {
+    [=](submit_atom, submit_request& req, const client_actor& owner) -> submit_answer {
       auto& st = self->state;
       auto& cfg = *st.dom->cfg;
       if (req.tenant.empty())
@@ -192,7 +193,7 @@ caf::behavior interaction_registry(registry_self self) {
           // events go to the connection that resubmitted.
           auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
           auto id = it->second;
-          self->request(st.live.at(id), std::chrono::seconds{5}, submit_atom_v, owner)
+          self->request(st.live.at(id), req.time.inner(cfg.request_timeout), submit_atom_v, owner)
             .then([=](const interaction_view& v) mutable { rp.deliver(id, true, v.state); },
                   [=](caf::error& e) mutable { rp.deliver(e); });
           return rp;
@@ -213,7 +214,7 @@ caf::behavior interaction_registry(registry_self self) {
       if (!ext.empty())
         st.by_external[ext] = id;
       auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
-      self->request(a, std::chrono::seconds{10}, init_atom_v)
+      self->request(a, req.time.inner(cfg.request_timeout), init_atom_v)
         .then([=](wire::InteractionState s) mutable { rp.deliver(id, false, s); },
               [=](caf::error& e) mutable {
                 auto& st = self->state;
@@ -224,7 +225,7 @@ caf::behavior interaction_registry(registry_self self) {
               });
       return rp;
     },
-    [=](lookup_atom, std::uint64_t id) -> caf::result<caf::actor> {
+    [=](lookup_atom, std::uint64_t id) -> caf::result<interaction_actor> {
       auto& live = self->state.live;
       auto it = live.find(id);
       if (it == live.end())
@@ -265,7 +266,7 @@ caf::behavior interaction_registry(registry_self self) {
       for (auto& [id, a] : self->state.live)
         ids.push_back(id);
       std::sort(ids.begin(), ids.end());
-      std::vector<caf::actor> out;
+      std::vector<interaction_actor> out;
       for (auto id : ids) {
         if (out.size() >= limit)
           break;
@@ -278,7 +279,7 @@ caf::behavior interaction_registry(registry_self self) {
 
 } // namespace
 
-caf::actor spawn_interaction_registry(caf::actor_system& sys) {
+interaction_registry_actor spawn_interaction_registry(caf::actor_system& sys) {
   return sys.spawn(interaction_registry);
 }
 

@@ -8,6 +8,8 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/interaction/interaction_actor.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/runtime/domain.hpp"
 #include "protocol/codec.hpp"
 
 namespace parley::interaction_detail {
@@ -17,7 +19,7 @@ using wire::ReportingKind;
 
 struct party {
   std::string agent;
-  caf::actor handle;
+  agent_actor handle;
 };
 
 /// Why an offer is out: routed from a queue, a transfer to an agent, or a conference invite.
@@ -25,9 +27,9 @@ enum class offer_kind { none, routed, transfer, conference };
 
 struct interaction_state {
   interaction_view v;
-  caf::actor owner;
+  client_actor owner;
   domain_ptr dom;
-  caf::actor queue;          // while queued
+  queue_actor queue;         // while queued
   std::uint64_t seq = 0;     // position in the current queue (kept across requeues)
   std::vector<party> parties;
   party offered;             // the agent an offer is out to
@@ -54,7 +56,7 @@ struct interaction_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<interaction_state>*;
+using self_ptr = interaction_actor::stateful_pointer<interaction_state>;
 
 using done_fn = std::function<void(const caf::error&)>;
 
@@ -73,17 +75,17 @@ void to_parties(self_ptr self, const frame& f);
 void release_parties(self_ptr self, const std::string& reason);
 void withdraw_offer(self_ptr self, const std::string& reason);
 /// Voids the outstanding offer without telling its agent; returns the agent (invalid: none).
-caf::actor void_offer(self_ptr self);
+agent_actor void_offer(self_ptr self);
 void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, ReportingKind kind,
              const std::string& agent, const std::string& reason, done_fn done);
 void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
              const std::string& reason, std::function<void()> then = {});
 /// `wait`: how long the agent may take to show the invite (a client's remaining budget for
 /// a transfer or conference, the internal timeout for a routed offer).
-void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
+void offer(self_ptr self, const std::string& agent, const agent_actor& handle, offer_kind kind,
            caf::timespan wait, done_fn done);
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
-                  const std::string& why, const caf::actor& revoke = {},
+                  const std::string& why, const agent_actor& revoke = {},
                   const std::string& revoke_reason = {});
 void stop_now(self_ptr self, const std::string& reason, bool abandoned);
 caf::error must_handle(self_ptr self, const requester& who);

@@ -71,7 +71,7 @@ void release_parties(self_ptr self, const std::string& reason) {
   st.parties.clear();
 }
 
-caf::actor void_offer(self_ptr self) {
+agent_actor void_offer(self_ptr self) {
   auto& st = self->state;
   if (st.offer == offer_kind::none)
     return {};
@@ -137,11 +137,13 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   };
   auto refused = [=](caf::error& e) { done(e); };
   if (pinned.empty())
-    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id,
+                  caf::actor_cast<interaction_actor>(self), summary,
                   seq, entered)
       .await(taken, refused);
   else
-    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id, caf::actor{self}, summary,
+    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id,
+                  caf::actor_cast<interaction_actor>(self), summary,
                   seq, entered, pinned)
       .await(taken, refused);
 }
@@ -167,7 +169,7 @@ void requeue(self_ptr self, ReportingKind kind, const std::string& agent,
 /// the target may refuse (not ready, no capacity): it is reported only once the agent
 /// shows the invite, so a refused request leaves no trace on the reporting stream. The
 /// invite is awaited, so nothing else reaches this interaction in between.
-void offer(self_ptr self, const std::string& agent, const caf::actor& handle, offer_kind kind,
+void offer(self_ptr self, const std::string& agent, const agent_actor& handle, offer_kind kind,
            caf::timespan wait, done_fn done) {
   auto& st = self->state;
   st.offer = kind;
@@ -187,7 +189,7 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
   // memory alive after it stops, and agents live long anyway.
   caf::timespan real_timeout{st.dom->clk->real_delay(timeout)};
   self->request(handle, wait, invite_atom_v, st.v.id, st.v.media,
-                caf::actor{self}, ev, kind == offer_kind::routed, real_timeout, gen)
+                caf::actor_cast<interaction_ref>(self), ev, kind == offer_kind::routed, real_timeout, gen)
     .await(
       [=](caf::ok_atom) {
         auto& st = self->state;
@@ -217,7 +219,7 @@ void offer(self_ptr self, const std::string& agent, const caf::actor& handle, of
 /// An offer ended without accept (reject, timeout, lost agent): where does it go now? The
 /// offer is void already; `revoke` is its agent, still to be told (invalid: it is gone).
 void offer_failed(self_ptr self, offer_kind kind, const std::string& agent, ReportingKind why_kind,
-                  const std::string& why, const caf::actor& revoke,
+                  const std::string& why, const agent_actor& revoke,
                   const std::string& revoke_reason) {
   auto iid = self->state.v.id;
   auto tell = [=] {

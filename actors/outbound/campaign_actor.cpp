@@ -11,6 +11,7 @@
 
 #include "actors/outbound/dialer_session.hpp"
 #include "actors/outbound/record_fields.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
 #include "actors/runtime/metrics.hpp"
@@ -46,7 +47,7 @@ struct campaign_state {
   const campaign_config* cfg = nullptr;
   domain_ptr dom;
   campaign_handles h;
-  caf::actor router;
+  router_actor router;
   run_state state = run_state::loaded;
   std::vector<std::uint64_t> lists;
   std::size_t list_cursor = 0;
@@ -82,7 +83,7 @@ struct campaign_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<campaign_state>*;
+using self_ptr = campaign_actor::stateful_pointer<campaign_state>;
 
 campaign_view view(self_ptr self) {
   auto& st = self->state;
@@ -244,7 +245,7 @@ void dial(self_ptr self, record_row r, std::string agent) {
   s.campaign = st.cfg;
   s.record = std::move(r);
   s.agent = std::move(agent);
-  s.owner = caf::actor{self};
+  s.owner = caf::actor_cast<campaign_feedback_actor>(self);
   s.gateway = st.h.gateway;
   s.list_store = st.h.list_store;
   s.compliance = st.h.compliance;
@@ -277,11 +278,12 @@ void dial_reserved(self_ptr self, record_row r, const std::string& agent = {}) {
     self->state.dialable.push_front(std::move(*shared));
   };
   if (agent.empty())
-    self->request(st.router, std::chrono::seconds{5}, reserve_atom_v, st.cfg->queue, st.cfg->media)
+    self->request(st.router, st.dom->cfg->request_timeout, reserve_atom_v, st.cfg->queue,
+                  st.cfg->media)
       .then(on_agent, on_none);
   else
-    self->request(st.router, std::chrono::seconds{5}, reserve_atom_v, st.cfg->queue, st.cfg->media,
-                  agent)
+    self->request(st.router, st.dom->cfg->request_timeout, reserve_atom_v, st.cfg->queue,
+                  st.cfg->media, agent)
       .then(on_agent, [=](caf::error& e) {
         --self->state.reserving;
         spdlog::info("campaign {}: previewed record {} not dialed: {}", self->state.cfg->name,
@@ -341,7 +343,7 @@ void tick(self_ptr self) {
     st.ticking = false;
     return;
   }
-  self->request(st.router, std::chrono::seconds{5}, count_atom_v, st.cfg->queue, st.cfg->media)
+  self->request(st.router, st.dom->cfg->request_timeout, count_atom_v, st.cfg->queue, st.cfg->media)
     .then([=](std::uint32_t available, std::uint32_t eligible) {
       auto& st = self->state;
       st.ready_agents = available;
@@ -384,15 +386,18 @@ void serve_previews(self_ptr self) {
   }
 }
 
-caf::result<campaign_view> control(self_ptr self, const std::string& op) {
+/// The control operations (campaign_actor's (campaign_atom, ...) messages).
+enum class control_op { status, start, pause, resume, stop };
+
+caf::result<campaign_view> control(self_ptr self, control_op op) {
   auto& st = self->state;
   auto bad = [&](const std::string& why) {
     return caf::make_error(wire::ErrorCode::wrong_state,
                            "campaign " + st.cfg->name + " is " + to_name(st.state) + ": " + why);
   };
-  if (op == "status")
+  if (op == control_op::status)
     return view(self);
-  if (op == "start") {
+  if (op == control_op::start) {
     if (st.state == run_state::running || st.state == run_state::paused)
       return bad("start it after stop");
     // Resolve the lists first: a campaign with a missing list does not start.
@@ -432,13 +437,13 @@ caf::result<campaign_view> control(self_ptr self, const std::string& op) {
     (*step)(0);
     return rp;
   }
-  if (op == "pause") {
+  if (op == control_op::pause) {
     if (st.state != run_state::running)
       return bad("only a running campaign pauses");
     st.state = run_state::paused;
     return view(self);
   }
-  if (op == "resume") {
+  if (op == control_op::resume) {
     if (st.state != run_state::paused)
       return bad("only a paused campaign resumes");
     st.state = run_state::running;
@@ -448,20 +453,17 @@ caf::result<campaign_view> control(self_ptr self, const std::string& op) {
     }
     return view(self);
   }
-  if (op == "stop") {
-    if (st.state == run_state::stopped || st.state == run_state::loaded)
-      return bad("it is not running");
-    st.state = run_state::stopped;
-    release_all(self);
-    spdlog::info("campaign {} stopped; {} call(s) still finishing", st.cfg->name,
-                 st.ringing + st.talking.size());
-    return view(self);
-  }
-  return caf::make_error(wire::ErrorCode::invalid_argument,
-                         "campaign operation \"" + op + "\": start, stop, pause, resume or status");
+  // stop
+  if (st.state == run_state::stopped || st.state == run_state::loaded)
+    return bad("it is not running");
+  st.state = run_state::stopped;
+  release_all(self);
+  spdlog::info("campaign {} stopped; {} call(s) still finishing", st.cfg->name,
+               st.ringing + st.talking.size());
+  return view(self);
 }
 
-caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
+campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg) {
   auto& st0 = self->state;
   st0.cfg = cfg;
   pacing_params p;
@@ -493,7 +495,11 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
         if (all[i].name == st.cfg->name)
           st.next_call = static_cast<std::uint64_t>(i + 1) << 40;
     },
-    [=](campaign_atom, const std::string& op) { return control(self, op); },
+    [=](campaign_atom, caf::get_atom) { return control(self, control_op::status); },
+    [=](campaign_atom, start_atom) { return control(self, control_op::start); },
+    [=](campaign_atom, pause_atom) { return control(self, control_op::pause); },
+    [=](campaign_atom, resume_atom) { return control(self, control_op::resume); },
+    [=](campaign_atom, stop_atom) { return control(self, control_op::stop); },
     [=](tick_atom) { tick(self); },
     [=](call_atom, std::uint64_t call, double ring_s) {
       // A live answer: the pacer learns it now, not when the call ends.
@@ -588,7 +594,7 @@ caf::behavior campaign(self_ptr self, const campaign_config* cfg) {
 
 } // namespace
 
-caf::actor spawn_campaign(caf::actor_system& sys, const campaign_config* cfg) {
+campaign_actor spawn_campaign(caf::actor_system& sys, const campaign_config* cfg) {
   return sys.spawn(campaign, cfg);
 }
 

@@ -112,7 +112,7 @@ struct compliance_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<compliance_state>*;
+using self_ptr = compliance_actor::stateful_pointer<compliance_state>;
 
 verdict check_one(self_ptr self, const std::string& campaign, const compliance_rules& rules,
                   const abandon_stats& abandon, const storage::record_row& r, std::int64_t now) {
@@ -158,7 +158,7 @@ verdict check_one(self_ptr self, const std::string& campaign, const compliance_r
   return v;
 }
 
-caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
+compliance_actor::behavior_type compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
   self->state.env = std::move(env);
   harden(self);
   return {
@@ -255,7 +255,7 @@ caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
 
 } // namespace
 
-caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup) {
+compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup) {
   return sys.spawn<caf::detached>(compliance, std::move(setup));
 }
 

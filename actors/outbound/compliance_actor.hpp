@@ -11,25 +11,19 @@
 // its dial replaces the hold, and a campaign that gives it back undialed drops it —
 // otherwise two records of one customer checked before either is dialed would both pass.
 // Spawned by the engine; stopped by it after the campaigns.
-// Messages (untyped):
-//   (check_atom, std::string campaign, compliance_rules, abandon_stats,
-//    std::vector<record_row>) -> std::vector<verdict>   one per record, in order
-//   (attempt_atom, uint64 record, std::string customer, int64 time_ms)  a dial was placed
-//   (delete_atom, uint64 record)   an allowed record went back to its list undialed
-//   the do-not-call list, for the console (kind "phone" or "customer"):
-//   (add_atom, std::string kind, std::vector<std::string> values) -> uint64 added
-//   (delete_atom, std::string kind, std::string value) -> bool removed
-//   (get_atom, std::string kind, std::string value) -> bool listed
-//   (import_atom, std::string kind, std::string path, std::string default_prefix)
-//       -> std::string summary
+// Messages: compliance_actor below.
 #pragma once
 
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
+#include "actors/outbound/compliance.hpp"
+#include "actors/outbound/list_store_actor.hpp"
 #include "actors/outbound/outbound_types.hpp"
-#include "actors/runtime/domain.hpp"
+#include "actors/runtime/clock.hpp"
+#include "actors/runtime/metrics.hpp"
 
 namespace parley::storage {
 class store;
@@ -42,11 +36,28 @@ class suppression_list;
 struct compliance_setup {
   std::unique_ptr<suppression_list> dnc;
   std::shared_ptr<storage::store> store;  ///< for attempt history (its own connection)
-  caf::actor list_store;                  ///< denials go here
+  list_store_actor list_store;            ///< denials go here
   std::shared_ptr<const clock> clk;
   std::shared_ptr<domain_metrics> metrics;
 };
 
-caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup);
+using compliance_actor = caf::typed_actor<
+  // Check records before they are dialed: one verdict per record, in order.
+  // (campaign, its rules, its abandon rate, records)
+  caf::replies_to<check_atom, std::string, compliance_rules, abandon_stats,
+                  std::vector<storage::record_row>>::with<std::vector<verdict>>,
+  // A dial was placed. (record, customer, time_ms)
+  caf::reacts_to<attempt_atom, std::uint64_t, std::string, std::int64_t>,
+  // An allowed record went back to its list undialed: it holds no attempt. (record)
+  caf::reacts_to<caf::delete_atom, std::uint64_t>,
+  // The do-not-call list, for the console (kind "phone" or "customer"):
+  // add values -> how many were new; remove one -> whether it was listed; check one;
+  // import a file (kind, path, default country prefix) -> a summary.
+  caf::replies_to<caf::add_atom, std::string, std::vector<std::string>>::with<std::uint64_t>,
+  caf::replies_to<caf::delete_atom, std::string, std::string>::with<bool>,
+  caf::replies_to<caf::get_atom, std::string, std::string>::with<bool>,
+  caf::replies_to<import_atom, std::string, std::string, std::string>::with<std::string>>;
+
+compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup);
 
 } // namespace parley::outbound

@@ -6,6 +6,7 @@
 
 #include "actors/interaction/interaction_registry.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
 #include "actors/runtime/metrics.hpp"
@@ -54,7 +55,7 @@ namespace {
 struct session_state {
   dialer_setup s;
   std::uint64_t iid = 0;           ///< the interaction of an answered call
-  caf::actor interaction;
+  interaction_actor interaction;
   bool answered = false, reached = false, abandoned = false, ended = false;
   std::int64_t dialed_ms = 0, answered_ms = 0;
   std::uint8_t final_event = 0;
@@ -62,10 +63,10 @@ struct session_state {
   static inline const char* name = "dialer_session";
 };
 
-using self_ptr = caf::stateful_actor<session_state>*;
+using self_ptr = dialer_session_actor::stateful_pointer<session_state>;
 
 requester dialer_requester(self_ptr self) {
-  return requester{wire::ClientType::media_gateway, {}, caf::actor{self}};
+  return requester{wire::ClientType::media_gateway, {}, caf::actor_cast<client_actor>(self)};
 }
 
 void release_agent(self_ptr self) {
@@ -120,7 +121,7 @@ void finish(self_ptr self, std::uint8_t event) {
 void stop_interaction(self_ptr self, const std::string& reason) {
   auto& st = self->state;
   if (st.interaction)
-    self->send(st.interaction, stop_atom_v, dialer_requester(self), reason);
+    caf::anon_send(st.interaction, stop_atom_v, dialer_requester(self), reason);  // no answer wanted
 }
 
 void answered(self_ptr self) {
@@ -146,16 +147,17 @@ void answered(self_ptr self) {
                     {"attempt", std::to_string(r.attempts + 1)}, {"tz", r.tz},
                     {"custom", r.custom}};
   st.reservation_open = false;  // the reservation travels with the interaction now
-  self->request(st.s.dom->interactions, std::chrono::seconds{5}, submit_atom_v, std::move(req),
-                caf::actor{self})
+  req.time = budget::within(st.s.dom->cfg->request_timeout);
+  self->request(st.s.dom->interactions, st.s.dom->cfg->request_timeout, submit_atom_v,
+                std::move(req), caf::actor_cast<client_actor>(self))
     .then(
       [=](std::uint64_t id, bool, wire::InteractionState) {
         auto& st = self->state;
         st.iid = id;
         if (st.ended)
           return;
-        self->request(st.s.dom->interactions, std::chrono::seconds{5}, lookup_atom_v, id)
-          .then([=](const caf::actor& a) {
+        self->request(st.s.dom->interactions, st.s.dom->cfg->request_timeout, lookup_atom_v, id)
+          .then([=](const interaction_actor& a) {
                   self->state.interaction = a;
                   if (self->state.abandoned)
                     stop_interaction(self, "abandoned");
@@ -179,7 +181,7 @@ void answered(self_ptr self) {
   self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
 }
 
-caf::behavior dialer_session(self_ptr self, dialer_setup setup) {
+dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup setup) {
   auto& st0 = self->state;
   st0.s = std::move(setup);
   st0.reservation_open = !st0.s.agent.empty();
@@ -194,8 +196,8 @@ caf::behavior dialer_session(self_ptr self, dialer_setup setup) {
     st0.s.dom->metrics->dials.fetch_add(1, std::memory_order_relaxed);
     st0.s.dom->metrics->dials_in_flight.fetch_add(1, std::memory_order_relaxed);
   }
-  self->request(st0.s.gateway, std::chrono::seconds{5}, dial_atom_v, st0.s.call, st0.s.record.phone,
-                caf::actor{self})
+  self->request(st0.s.gateway, st0.s.dom->cfg->request_timeout, dial_atom_v, st0.s.call,
+                st0.s.record.phone, caf::actor_cast<call_party_actor>(self))
     .then([](caf::ok_atom) {},
           [=](caf::error& e) {
             spdlog::debug("dial {} failed: {}", self->state.s.call, describe(e));
@@ -260,7 +262,7 @@ caf::behavior dialer_session(self_ptr self, dialer_setup setup) {
 
 } // namespace
 
-caf::actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup) {
+dialer_session_actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup) {
   return sys.spawn(dialer_session, std::move(setup));
 }
 

@@ -11,19 +11,18 @@
 //     the call is abandoned: the interaction is stopped, the line hung up, it is counted;
 //   - a reached call lives until the agent stops the interaction (the line is hung up) or
 //     the customer hangs up (the interaction is stopped).
-// Messages (untyped): (call_atom, uint64 call, uint8 call_event) from the gateway;
-// (event_atom, frame) — the interaction's events (it is the interaction's owner);
-// (caf::timeout_atom) its abandon timer.
-// It tells its campaign when a call is answered, (call_atom, uint64 call, double ring_s),
-// when that call is offered to an agent, (call_atom, uint64 call), and once at the end,
-// (outcome_atom, attempt_report).
+// Messages: dialer_session_actor below; what it tells its campaign: campaign_feedback_actor.
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/outbound/campaign_config.hpp"
+#include "actors/outbound/compliance_actor.hpp"
+#include "actors/outbound/gateway.hpp"
+#include "actors/outbound/list_store_actor.hpp"
 #include "actors/outbound/outbound_types.hpp"
-#include "actors/runtime/domain.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 
 namespace parley::outbound {
 
@@ -45,19 +44,36 @@ typename Inspector::result_type inspect(Inspector& f, attempt_report& x) {
            x.abandoned, x.reserved, x.ring_s, x.handle_s);
 }
 
+/// A campaign as its dialer sessions see it (campaign_actor.hpp implements more).
+using campaign_feedback_actor = caf::typed_actor<
+  // A call was answered after ringing `ring_s` seconds. (call, ring_s)
+  caf::reacts_to<call_atom, std::uint64_t, double>,
+  // The answered call was offered to an agent. (call)
+  caf::reacts_to<call_atom, std::uint64_t>,
+  // Once, at the end: how the attempt went.
+  caf::reacts_to<outcome_atom, attempt_report>>;
+
+/// One call attempt: the gateway's call party, and the owner of the interaction an
+/// answered call becomes.
+using dialer_session_actor = call_party_actor::extend<
+  // The interaction's events (TakenFromQueue: an agent has it; ProcessingStopped).
+  caf::reacts_to<event_atom, frame>,
+  // Its own abandon timer: no agent within the campaign's abandon_after.
+  caf::reacts_to<caf::timeout_atom>>;
+
 struct dialer_setup {
   std::uint64_t call = 0;
   const campaign_config* campaign = nullptr;  ///< lives in the shared domain config
   storage::record_row record;
   std::string agent;        ///< reserved for this call ("" in predictive mode)
-  caf::actor owner;         ///< the campaign
-  caf::actor gateway;
-  caf::actor list_store;
-  caf::actor compliance;
+  campaign_feedback_actor owner;  ///< the campaign
+  gateway_actor gateway;
+  list_store_actor list_store;
+  compliance_actor compliance;
   domain_ptr dom;
 };
 
-caf::actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup);
+dialer_session_actor spawn_dialer_session(caf::actor_system& sys, dialer_setup setup);
 
 /// What a result does to the rest of a record's chain (records sharing its chain id).
 enum class chain_step : std::uint8_t {

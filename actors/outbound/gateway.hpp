@@ -3,10 +3,7 @@
 //
 // A dialer session asks the gateway to place a call and gets its progress back; either side
 // may end it. A real gateway (a SIP user agent, later) is another actor with the same
-// contract — the dialer sessions do not change. Messages:
-//   (dial_atom, uint64 call, std::string phone, caf::actor session) -> ok | limit_exceeded
-//       (no free line); progress goes to `session` as (call_atom, uint64 call, uint8 event)
-//   (hangup_atom, uint64 call)     our side ends the call (no more events for it)
+// contract (gateway_actor below) — the dialer sessions do not change.
 //
 // The simulated gateway draws each call's outcome (configured probabilities), ring time
 // (uniform 0.25..1.75 x ring_mean; no answer after no_answer_after) and, when answered, a
@@ -19,9 +16,11 @@
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/outbound/campaign_config.hpp"
-#include "actors/runtime/domain.hpp"
+#include "actors/runtime/clock.hpp"
+#include "actors/runtime/types.hpp"
 
 namespace parley::outbound {
 
@@ -41,7 +40,20 @@ enum class call_event : std::uint8_t {
 
 const char* to_name(call_event e);
 
-caf::actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
+/// Who placed a call, as the gateway sees it: the dialer session.
+using call_party_actor = caf::typed_actor<
+  // Progress of call `call`: a call_event. (call, event)
+  caf::reacts_to<call_atom, std::uint64_t, std::uint8_t>>;
+
+/// The contract of every telephony gateway.
+using gateway_actor = caf::typed_actor<
+  // Place a call; limit_exceeded when no line is free. Progress goes to the party.
+  // (call, phone, party)
+  caf::replies_to<dial_atom, std::uint64_t, std::string, call_party_actor>::with<caf::ok_atom>,
+  // Our side ends the call: no more events for it. (call)
+  caf::reacts_to<hangup_atom, std::uint64_t>>;
+
+gateway_actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
                                    std::shared_ptr<const clock> clk);
 
 } // namespace parley::outbound

@@ -51,7 +51,7 @@ struct list_store_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<list_store_state>*;
+using self_ptr = list_store_actor::stateful_pointer<list_store_state>;
 
 void arm(self_ptr self) {
   auto& st = self->state;
@@ -70,7 +70,7 @@ void add(self_ptr self, std::vector<Row>& to, Row&& row) {
     arm(self);
 }
 
-caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, list_store_config cfg) {
+list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storage::store> store, list_store_config cfg) {
   self->state.store = std::move(store);
   self->state.cfg = cfg;
   harden(self);
@@ -158,8 +158,8 @@ caf::behavior list_store(self_ptr self, std::shared_ptr<storage::store> store, l
 
 } // namespace
 
-caf::actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                            list_store_config cfg) {
+list_store_actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                                  list_store_config cfg) {
   return sys.spawn<caf::detached>(list_store, std::move(store), cfg);
 }
 

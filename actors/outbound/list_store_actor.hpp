@@ -6,25 +6,18 @@
 // Writes are buffered and committed together every `flush` or once `batch` rows wait; a
 // failing database keeps them (retried with backoff, logged) — nothing acknowledged is
 // dropped. Reads (leases, attempt history) commit what waits first, so they see it.
-// Messages (untyped):
-//   (lookup_atom, std::string list) -> uint64 list id | unknown_id
-//   (lease_atom, uint64 list, uint32 n, int64 now_ms, uint8 lease_order) -> std::vector<record_row>
-//   (outcome_atom, record_row)       a record written back (status, result, schedule)
-//   (attempt_atom, attempt_row)      one dial attempt's history row
-//   (denial_atom, denial_row)        a compliance denial
-//   (chain_atom, uint64 list, uint64 chain, uint32 chain_n, int64 now_ms, bool close)
-//       next in chain due (close: the chain's other ready records cancelled)
-//   (attempt_atom, uint64 record, std::string customer, int64 since_ms)
-//       -> (std::vector<int64> record_times, std::vector<int64> customer_times)
-//   (sync_atom) -> ok                everything sent before is committed
+// Messages: list_store_actor below.
 #pragma once
 
 #include <chrono>
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/outbound/outbound_types.hpp"
+#include "actors/runtime/types.hpp"
+#include "storage/outbound_rows.hpp"
 
 namespace parley::storage {
 class store;
@@ -37,7 +30,31 @@ struct list_store_config {
   std::chrono::milliseconds flush{20};
 };
 
-caf::actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                            list_store_config cfg = {});
+using list_store_actor = caf::typed_actor<
+  // The id of a contact list; unknown_id. (name)
+  caf::replies_to<lookup_atom, std::string>::with<std::uint64_t>,
+  // Lease up to n due records of a list. (list, n, now_ms, storage::lease_order)
+  caf::replies_to<lease_atom, std::uint64_t, std::uint32_t, std::int64_t, std::uint8_t>::with<
+    std::vector<storage::record_row>>,
+  // A record written back (status, result, schedule); no answer.
+  caf::reacts_to<outcome_atom, storage::record_row>,
+  // One dial attempt's history row; no answer.
+  caf::reacts_to<attempt_atom, storage::attempt_row>,
+  // A compliance denial; no answer.
+  caf::reacts_to<denial_atom, storage::denial_row>,
+  // The next record of a chain is due (close: the chain's other ready records are
+  // cancelled). (list, chain, chain_n, now_ms, close)
+  caf::reacts_to<chain_atom, std::uint64_t, std::uint64_t, std::uint32_t, std::int64_t, bool>,
+  // The dial times of a record and of its customer since `since_ms`.
+  // (record, customer, since_ms) -> (record_times, customer_times)
+  caf::replies_to<attempt_atom, std::uint64_t, std::string, std::int64_t>::with<
+    std::vector<std::int64_t>, std::vector<std::int64_t>>,
+  // Answered once everything sent before is committed.
+  caf::replies_to<sync_atom>::with<caf::ok_atom>,
+  // Its own timer: commit what waits.
+  caf::reacts_to<tick_atom>>;
+
+list_store_actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                                  list_store_config cfg = {});
 
 } // namespace parley::outbound

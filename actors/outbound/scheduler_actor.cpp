@@ -8,6 +8,8 @@
 
 #include "actors/outbound/cron.hpp"
 #include "actors/outbound/outbound_types.hpp"
+#include "actors/outbound/campaign_actor.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
 
@@ -23,7 +25,7 @@ struct scheduler_state {
   static inline const char* name = "scheduler";
 };
 
-using self_ptr = caf::stateful_actor<scheduler_state>*;
+using self_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
 
 void arm(self_ptr self, std::size_t i) {
   auto& st = self->state;
@@ -42,12 +44,12 @@ void run_import(self_ptr self, const schedule_entry& e) {
     return;
   }
   spdlog::info("schedule: import {} into {} ({} {})", e.file, e.list, e.cron, e.zone);
-  auto job = st.imports(e, caf::actor{self});
+  auto job = st.imports(e, caf::actor_cast<import_report_actor>(self));
   self->monitor(job);  // its end, answered or not, frees the list for the next firing
   st.importing[e.list] = job.address();
 }
 
-caf::behavior scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
+scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
   auto& st = self->state;
   st.dom = std::move(dom);
   st.imports = std::move(imports);
@@ -81,9 +83,11 @@ caf::behavior scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
       auto c = st.dom->campaign(e.campaign);
       std::string op = to_string(e.action);
       auto what = op + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";
-      self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
-        .then([=](const campaign_view& v) { spdlog::info("schedule: {}: {}", what, v.state); },
-              [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); });
+      with_campaign_op(op, [&](auto atom) {
+        self->request(c, st.dom->cfg->request_timeout, campaign_atom_v, atom)
+          .then([=](const campaign_view& v) { spdlog::info("schedule: {}: {}", what, v.state); },
+                [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); });
+      });
     },
     [=](progress_atom, const std::string&) {},
     [=](import_atom, const std::string& answer) {
@@ -105,7 +109,7 @@ caf::behavior scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
 
 } // namespace
 
-caf::actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports) {
+scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports) {
   return sys.spawn(scheduler, std::move(dom), std::move(imports));
 }
 

@@ -30,7 +30,7 @@ const char* to_name(call_event e) {
 namespace {
 
 struct call {
-  caf::actor session;
+  call_party_actor session;
   call_event outcome;
   std::chrono::milliseconds talk{0};
 };
@@ -49,7 +49,12 @@ struct gateway_state {
   }
 };
 
-using gateway_self = caf::stateful_actor<gateway_state>*;
+/// The simulated gateway: the contract, and its own timers.
+using sim_gateway_actor = gateway_actor::extend<
+  // The call's outcome, then (answered calls) the customer's hangup. (call, event)
+  caf::reacts_to<call_atom, std::uint64_t, std::uint8_t>>;
+
+using gateway_self = sim_gateway_actor::stateful_pointer<gateway_state>;
 
 constexpr call_event outcomes[] = {call_event::answered, call_event::busy, call_event::no_answer,
                                    call_event::machine,  call_event::fax,  call_event::sit,
@@ -60,7 +65,8 @@ void later(gateway_self self, std::chrono::milliseconds d, std::uint64_t id, cal
                      static_cast<std::uint8_t>(e));
 }
 
-caf::behavior gateway_actor(gateway_self self, gateway_config cfg, std::shared_ptr<const clock> clk) {
+sim_gateway_actor::behavior_type simulated_gateway(gateway_self self, gateway_config cfg,
+                                                    std::shared_ptr<const clock> clk) {
   auto& st = self->state;
   st.rng.seed(cfg.seed);
   st.outcome = std::discrete_distribution<int>{cfg.answer, cfg.busy, cfg.no_answer, cfg.machine,
@@ -70,7 +76,7 @@ caf::behavior gateway_actor(gateway_self self, gateway_config cfg, std::shared_p
   harden(self);
   return {
     [=](dial_atom, std::uint64_t id, const std::string&,
-        const caf::actor& session) -> caf::result<caf::ok_atom> {
+        const call_party_actor& session) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       if (st.calls.size() >= st.cfg.max_lines)
         return caf::make_error(wire::ErrorCode::limit_exceeded, "all gateway lines are busy");
@@ -105,9 +111,9 @@ caf::behavior gateway_actor(gateway_self self, gateway_config cfg, std::shared_p
 
 } // namespace
 
-caf::actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
-                                   std::shared_ptr<const clock> clk) {
-  return sys.spawn(gateway_actor, std::move(cfg), std::move(clk));
+gateway_actor spawn_simulated_gateway(caf::actor_system& sys, gateway_config cfg,
+                                      std::shared_ptr<const clock> clk) {
+  return sys.spawn(simulated_gateway, std::move(cfg), std::move(clk));
 }
 
 } // namespace parley::outbound

@@ -125,7 +125,7 @@ struct writer_state {
   }
 };
 
-using writer_self = caf::stateful_actor<writer_state>*;
+using writer_self = writer_actor::stateful_pointer<writer_state>;
 
 void deliver(std::vector<caf::typed_response_promise<caf::ok_atom>>& waiters, const caf::error& err) {
   for (auto& w : waiters)
@@ -203,7 +203,7 @@ void buffered(writer_self self) {
     write_now(self);
 }
 
-caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, writer_config cfg,
+writer_actor::behavior_type writer(writer_self self, std::shared_ptr<storage::store> store, writer_config cfg,
                      std::shared_ptr<domain_metrics> metrics) {
   auto& st0 = self->state;
   st0.store = std::move(store);
@@ -281,7 +281,7 @@ caf::behavior writer(writer_self self, std::shared_ptr<storage::store> store, wr
 
 } // namespace
 
-caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+writer_actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                         writer_config cfg, std::shared_ptr<domain_metrics> metrics,
                         writer_placement where) {
   if (where == writer_placement::scheduled)

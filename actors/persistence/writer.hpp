@@ -20,13 +20,7 @@
 // Runs detached (its own thread: database calls block). Spawned by the engine after
 // recovery; stopped last, after every domain actor, and writes what it holds then. On CAF's
 // test coordinator it runs as an ordinary actor instead (writer_placement::scheduled).
-// Messages:
-//   (persist_atom, interaction_view, uint64 queue_seq, int64 entered_ms)
-//       from interaction actors after every change; no answer. Made into a row (JSON) only
-//       when written, once per interaction per batch
-//   (persist_atom, storage::event_row)         from the reporting bus; no answer
-//   (sync_atom) -> ok                           see above; error storage_unavailable at exit
-//   (caf::flush_atom) / (retry_atom) / (caf::tick_atom)   own timers
+// Messages: writer_actor below.
 #pragma once
 
 #include <chrono>
@@ -34,11 +28,25 @@
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/runtime/metrics.hpp"
+#include "actors/runtime/views.hpp"
 #include "storage/store.hpp"
 
 namespace parley {
+
+using writer_actor = caf::typed_actor<
+  // From an interaction actor after every change; no answer. Made into a row (JSON) only
+  // when written, once per interaction per batch. (view, queue_seq, entered_ms)
+  caf::reacts_to<persist_atom, interaction_view, std::uint64_t, std::int64_t>,
+  // From the reporting bus: one sequenced event; no answer.
+  caf::reacts_to<persist_atom, storage::event_row>,
+  // Answered once everything received before it is committed (see above); error
+  // storage_unavailable at exit.
+  caf::replies_to<sync_atom>::with<caf::ok_atom>,
+  // Its own timers: write the batch, retry a failed write, check an idle database.
+  caf::reacts_to<caf::flush_atom>, caf::reacts_to<retry_atom>, caf::reacts_to<caf::tick_atom>>;
 
 struct writer_config {
   std::uint32_t batch_size = 1000;
@@ -62,7 +70,7 @@ enum class writer_placement {
   scheduled,
 };
 
-caf::actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+writer_actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                         writer_config cfg, std::shared_ptr<domain_metrics> metrics,
                         writer_placement where = writer_placement::detached);
 

@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 
 #include "actors/reporting/reporting_bus.hpp"
@@ -21,7 +22,7 @@ using order_key = std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;  // -p
 
 struct entry {
   order_key key;
-  caf::actor interaction;
+  interaction_actor interaction;
   interaction_view summary;
   std::uint64_t overflow_gen = 0;
   bool pinned = false;  ///< waits for the agent reserved for it: not a routing head
@@ -31,7 +32,7 @@ struct entry {
 struct queue_state {
   queue_config cfg;
   domain_ptr dom;
-  caf::actor router;
+  router_actor router;
   std::uint64_t next_seq = 0;
   std::uint64_t overflow_gen = 0;
   std::unordered_map<std::uint64_t, entry> entries;
@@ -39,13 +40,13 @@ struct queue_state {
   std::map<std::string, std::uint64_t> head_sent;    // per media: iid last told (0 = none)
   static inline const char* name = "queue";
 
-  void vq(caf::stateful_actor<queue_state>* self, wire::VqEventKind kind, std::uint64_t iid,
+  void vq(queue_actor::pointer self, wire::VqEventKind kind, std::uint64_t iid,
           const std::string& agent = {}, const std::string& reason = {}) {
     self->send(dom->bus, vq_atom_v, vq_record{kind, cfg.name, iid, agent, reason});
   }
 
   /// Tells the router the head of `media` when it changed (or always, when forced).
-  void publish(caf::stateful_actor<queue_state>* self, const std::string& media, bool force) {
+  void publish(queue_actor::pointer self, const std::string& media, bool force) {
     auto& set = order[media];
     std::uint64_t head = set.empty() ? 0 : std::get<2>(*set.begin());
     if (!force && head_sent[media] == head)
@@ -68,11 +69,11 @@ struct queue_state {
   }
 };
 
-using queue_self = caf::stateful_actor<queue_state>*;
+using queue_self = queue_actor::stateful_pointer<queue_state>;
 
 /// Takes an interaction in (a new one: seq 0; a requeue or recovery keeps its seq). One
 /// pinned to a reserved agent is not a routing head: the router hands it to that agent.
-caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const caf::actor& inter,
+caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const interaction_actor& inter,
                                    interaction_view& summary, std::uint64_t seq,
                                    std::int64_t entered_ms, const std::string& pinned_to) {
   auto& st = self->state;
@@ -110,7 +111,7 @@ caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const caf
   return seq;
 }
 
-caf::behavior queue_actor(queue_self self, queue_config cfg) {
+queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
   self->state.cfg = std::move(cfg);
   harden(self);
   return {
@@ -118,11 +119,11 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
       self->state.dom = dom;
       self->state.router = dom->router(self->state.cfg.tenant);
     },
-    [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
+    [=](enqueue_atom, std::uint64_t iid, const interaction_actor& inter, interaction_view& summary,
         std::uint64_t seq, std::int64_t entered_ms) -> caf::result<std::uint64_t> {
       return enqueue(self, iid, inter, summary, seq, entered_ms, {});
     },
-    [=](enqueue_atom, std::uint64_t iid, const caf::actor& inter, interaction_view& summary,
+    [=](enqueue_atom, std::uint64_t iid, const interaction_actor& inter, interaction_view& summary,
         std::uint64_t seq, std::int64_t entered_ms,
         const std::string& pinned_to) -> caf::result<std::uint64_t> {
       return enqueue(self, iid, inter, summary, seq, entered_ms, pinned_to);
@@ -136,20 +137,18 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
       st.order[it->second.summary.media].insert(it->second.key);
       st.publish(self, it->second.summary.media, false);
     },
-    [=](remove_atom, std::uint64_t iid, bool abandoned,
-        const std::string& reason) -> caf::result<caf::ok_atom> {
+    [=](remove_atom, std::uint64_t iid, bool abandoned, const std::string& reason) {
       auto& st = self->state;
       auto it = st.entries.find(iid);
       if (it == st.entries.end())
-        return caf::make_error(wire::ErrorCode::unknown_id, "not waiting in " + st.cfg.name);
+        return;
       auto media = it->second.summary.media;
       st.erase(iid);
       st.vq(self, abandoned ? wire::VqEventKind::abandoned : wire::VqEventKind::cleared, iid, {},
             reason);
       st.publish(self, media, false);
-      return caf::ok_atom_v;
     },
-    [=](assign_atom, std::uint64_t iid, const std::string& agent, const caf::actor& agent_actor,
+    [=](assign_atom, std::uint64_t iid, const std::string& agent, const agent_actor& agent_handle,
         const std::string& media) {
       auto& st = self->state;
       bool pinned = false;
@@ -165,7 +164,8 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
         // If the interaction cannot take the offer any more (stopped, moved), the router's
         // reservation is void.
         auto router = st.router;
-        self->request(inter, std::chrono::seconds{5}, offer_atom_v, agent, agent_actor, st.cfg.name)
+        self->request(inter, st.dom->cfg->request_timeout, offer_atom_v, agent, agent_handle,
+                      st.cfg.name)
           .then([](caf::ok_atom) {},
                 [=](caf::error&) { self->send(router, void_atom_v, agent, media); });
       }
@@ -194,7 +194,7 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
       std::vector<interaction_view> page;
       for (std::size_t i = offset; i < all.size() && page.size() < limit; ++i)
         page.push_back(st.entries.at(std::get<2>(all[i])).summary);
-      return caf::make_message(static_cast<std::uint32_t>(all.size()), std::move(page));
+      return std::make_tuple(static_cast<std::uint32_t>(all.size()), std::move(page));
     },
     [=](state_atom) {
       auto& st = self->state;
@@ -218,8 +218,8 @@ caf::behavior queue_actor(queue_self self, queue_config cfg) {
 
 } // namespace
 
-caf::actor spawn_queue(caf::actor_system& sys, queue_config cfg) {
-  return sys.spawn(queue_actor, std::move(cfg));
+queue_actor spawn_queue(caf::actor_system& sys, queue_config cfg) {
+  return sys.spawn(queue_behavior, std::move(cfg));
 }
 
 } // namespace parley

@@ -5,30 +5,15 @@
 // queue's virtual-queue events.
 //
 // Spawned by the engine at start-up, one per [[queues]] entry; stopped by the engine.
-// Messages (untyped):
-//   (init_atom, domain_ptr)                                     from the engine, first
-//   (enqueue_atom, iid, caf::actor interaction, interaction_view summary, uint64 seq,
-//    int64 entered_ms) from an interaction; seq 0 = a new arrival (refused with
-//       limit_exceeded when full), else a requeue at that position (never refused);
-//       entered_ms: when it entered this queue, which the overflow wait counts from -> seq
-//   (enqueue_atom, ..., std::string pinned_to) the same for an answered outbound call whose
-//       agent a dialer reserved: it waits outside the routing order and the queue asks the
-//       router to deliver it to that agent (deliver_atom)
-//   (unpin_atom, iid)   from the router: the reservation is gone, route it like the others
-//   (remove_atom, iid, bool abandoned, std::string reason)      from an interaction -> ok
-//       (unknown_id when not waiting here)
-//   (assign_atom, iid, std::string agent, caf::actor agent, std::string media) from the
-//       router; the queue hands the interaction the offer, or, when it is gone or cannot
-//       take it, tells the router (void_atom, agent, media)
-//   (snapshot_atom, uint32 offset, uint32 limit) -> (uint32 total, std::vector<interaction_view>)
-//   (state_atom) -> queue_status: how many wait, since when the oldest waits
-//   (stop_atom, std::string reason) -> uint64   the console's `queue clear`: every waiting
-//       interaction is stopped (not an abandon: it was cleared); answers how many
+// Messages: queue_actor below.
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include "actors/agent/agent_actor.hpp"
+#include "actors/interaction/interaction_actor.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 
 namespace parley {
 
@@ -60,6 +45,39 @@ typename Inspector::result_type inspect(Inspector& f, queue_status& x) {
   return f(caf::meta::type_name("queue_status"), x.queue, x.waiting, x.oldest_entered_ms);
 }
 
-caf::actor spawn_queue(caf::actor_system& sys, queue_config cfg);
+using queue_actor = caf::typed_actor<
+  // From the engine, first: the other actors' handles and the configuration.
+  caf::reacts_to<init_atom, domain_ptr>,
+  // From an interaction: take it in; its position (seq). seq 0 is a new arrival (refused
+  // with limit_exceeded when full), else a requeue at that position (never refused).
+  // entered_ms: when it entered this queue, which the overflow wait counts from.
+  // (iid, interaction, summary, seq, entered_ms)
+  caf::replies_to<enqueue_atom, std::uint64_t, interaction_actor, interaction_view,
+                  std::uint64_t, std::int64_t>::with<std::uint64_t>,
+  // The same for an answered outbound call whose agent a dialer reserved: it waits
+  // outside the routing order and the queue asks the router to deliver it to that agent.
+  // (..., pinned_to)
+  caf::replies_to<enqueue_atom, std::uint64_t, interaction_actor, interaction_view,
+                  std::uint64_t, std::int64_t, std::string>::with<std::uint64_t>,
+  // From the router: the reservation is gone, route it like the others. (iid)
+  caf::reacts_to<unpin_atom, std::uint64_t>,
+  // From an interaction leaving (abandoned or not); no answer (nothing happens when it is
+  // not waiting here). (iid, abandoned, reason)
+  caf::reacts_to<remove_atom, std::uint64_t, bool, std::string>,
+  // From the router: hand the interaction the offer; when it is gone or cannot take it,
+  // the queue tells the router (void_atom, agent, media). (iid, agent, its actor, media)
+  caf::reacts_to<assign_atom, std::uint64_t, std::string, agent_actor, std::string>,
+  // Its own timer: the overflow wait of an interaction ended. (iid, gen)
+  caf::reacts_to<overflow_atom, std::uint64_t, std::uint64_t>,
+  // A page of the waiting interactions in routing order. (offset, limit) -> (total, page)
+  caf::replies_to<snapshot_atom, std::uint32_t, std::uint32_t>::with<
+    std::uint32_t, std::vector<interaction_view>>,
+  // How many wait, since when the oldest waits.
+  caf::replies_to<state_atom>::with<queue_status>,
+  // The console's `queue clear`: every waiting interaction is stopped (not an abandon: it
+  // was cleared); how many. (reason)
+  caf::replies_to<stop_atom, std::string>::with<std::uint64_t>>;
+
+queue_actor spawn_queue(caf::actor_system& sys, queue_config cfg);
 
 } // namespace parley

@@ -15,7 +15,7 @@ namespace parley {
 namespace {
 
 struct vq_subscriber {
-  caf::actor client;
+  client_actor client;
   std::vector<std::string> queues;  // empty: all
 
   bool wants(const std::string& vq) const {
@@ -26,14 +26,14 @@ struct vq_subscriber {
 struct bus_state {
   std::shared_ptr<const clock> clk;
   std::uint64_t seq = 0;
-  std::vector<caf::actor> reporting;
-  caf::actor stats;  // the stats hub: gets the report itself, not a frame
+  std::vector<client_actor> reporting;
+  report_feed_actor stats;  // the stats hub: gets the report itself, not a frame
   std::vector<vq_subscriber> vq;
   conservation_map counts;
   std::map<std::string, agent_row> agents;  // key: tenant '\n' agent
   std::vector<std::uint64_t> kinds =
     std::vector<std::uint64_t>(static_cast<std::size_t>(wire::ReportingKind::MAX) + 1, 0);
-  std::vector<std::pair<caf::actor, std::uint64_t>> traces;
+  std::vector<std::pair<client_actor, std::uint64_t>> traces;
   protocol::encoder enc;
   static inline const char* name = "reporting_bus";
 
@@ -103,8 +103,9 @@ struct bus_state {
   }
 };
 
-caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_ptr<const clock> clk,
-                           caf::actor store, std::uint64_t last_seq) {
+reporting_bus_actor::behavior_type
+reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
+              std::shared_ptr<const clock> clk, writer_actor store, std::uint64_t last_seq) {
   self->state.clk = std::move(clk);
   self->state.seq = last_seq;
   harden(self);
@@ -142,7 +143,7 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
         if (sub.wants(r.vq))
           self->send(sub.client, event_atom_v, f);
     },
-    [=](caf::join_atom, report_atom, const caf::actor& client) {
+    [=](caf::join_atom, report_atom, const client_actor& client) {
       auto& st = self->state;
       if (std::find(st.reporting.begin(), st.reporting.end(), client) == st.reporting.end()) {
         st.reporting.push_back(client);
@@ -150,11 +151,11 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       }
       return caf::ok_atom_v;
     },
-    [=](caf::join_atom, stats_atom, const caf::actor& hub) {
+    [=](caf::join_atom, stats_atom, const report_feed_actor& hub) {
       self->state.stats = hub;
       return caf::ok_atom_v;
     },
-    [=](caf::join_atom, vq_atom, const caf::actor& client, const std::vector<std::string>& qs) {
+    [=](caf::join_atom, vq_atom, const client_actor& client, const std::vector<std::string>& qs) {
       auto& st = self->state;
       st.vq.erase(std::remove_if(st.vq.begin(), st.vq.end(),
                                  [&](auto& s) { return s.client == client; }),
@@ -163,11 +164,11 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
       self->monitor(client);
       return caf::ok_atom_v;
     },
-    [=](caf::leave_atom, const caf::actor& client) {
+    [=](caf::leave_atom, const client_actor& client) {
       self->state.drop(client.address());
       return caf::ok_atom_v;
     },
-    [=](caf::join_atom, trace_atom, const caf::actor& client, std::uint64_t iid) {
+    [=](caf::join_atom, trace_atom, const client_actor& client, std::uint64_t iid) {
       self->state.traces.emplace_back(client, iid);
       self->monitor(client);
       return caf::ok_atom_v;
@@ -197,8 +198,8 @@ caf::behavior reporting_bus(caf::stateful_actor<bus_state>* self, std::shared_pt
 
 } // namespace
 
-caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
-                               caf::actor store, std::uint64_t last_seq) {
+reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
+                                        writer_actor store, std::uint64_t last_seq) {
   return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq);
 }
 

@@ -8,18 +8,7 @@
 // conservation counts: submitted = in_submitted + queued + offered + handled + parked +
 // stopped holds after every event it has processed.
 //
-// Messages (untyped actor; spawned once by the engine, stopped by it):
-//   (report_atom, report)                      from any domain actor; no answer
-//   (vq_atom, vq_record)                       from queues and routers; no answer
-//   (caf::join_atom, report_atom, caf::actor)  subscribe a client to the reporting stream -> ok
-//   (caf::join_atom, vq_atom, caf::actor, std::vector<std::string>) VQ subscribe -> ok
-//   (caf::leave_atom, caf::actor)              unsubscribe from everything -> ok
-//   (caf::join_atom, trace_atom, caf::actor, uint64 iid)  the events of one interaction -> ok
-//   (caf::join_atom, stats_atom, caf::actor hub)  the stats hub: it gets every report as
-//                                              (report_atom, report, uint64 seq, int64 engine_ms) -> ok
-//   (count_atom)                               -> conservation_map
-//   (state_atom)                               -> bus_status
-//   (snapshot_atom, uint32 limit)              -> std::vector<agent_row> (logged-in agents)
+// Spawned once by the engine, stopped by it. Messages: reporting_bus_actor below.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +17,10 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include <caf/typed_actor.hpp>
+
+#include "actors/persistence/writer.hpp"
+#include "actors/runtime/clock.hpp"
 #include "actors/runtime/types.hpp"
 
 namespace parley {
@@ -125,9 +117,37 @@ typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
   return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds);
 }
 
+/// What the bus sends the stats hub: every report as it orders it.
+using report_feed_actor = caf::typed_actor<
+  // (report, its sequence number, the engine time it was ordered at)
+  caf::reacts_to<report_atom, report, std::uint64_t, std::int64_t>>;
+
+using reporting_bus_actor = caf::typed_actor<
+  // From any domain actor: one state change to order and fan out; no answer.
+  caf::reacts_to<report_atom, report>,
+  // From queues and routers: a virtual-queue event for the VQ subscribers; no answer.
+  caf::reacts_to<vq_atom, vq_record>,
+  // A client subscribes to the reporting stream (a ReportingEvent per report).
+  caf::replies_to<caf::join_atom, report_atom, client_actor>::with<caf::ok_atom>,
+  // A client subscribes to the VQ events of these queues (empty: all).
+  caf::replies_to<caf::join_atom, vq_atom, client_actor, std::vector<std::string>>::with<
+    caf::ok_atom>,
+  // A client (the console's trace) follows the events of one interaction.
+  caf::replies_to<caf::join_atom, trace_atom, client_actor, std::uint64_t>::with<caf::ok_atom>,
+  // The stats hub subscribes to every report (report_feed_actor).
+  caf::replies_to<caf::join_atom, stats_atom, report_feed_actor>::with<caf::ok_atom>,
+  // A client unsubscribes from everything.
+  caf::replies_to<caf::leave_atom, client_actor>::with<caf::ok_atom>,
+  // The per-tenant conservation counts.
+  caf::replies_to<count_atom>::with<conservation_map>,
+  // What the console's `status` shows.
+  caf::replies_to<state_atom>::with<bus_status>,
+  // The logged-in agents as the stream last saw them, at most `limit`.
+  caf::replies_to<snapshot_atom, std::uint32_t>::with<std::vector<agent_row>>>;
+
 /// `store`: the persistence writer every sequenced event goes to (may be invalid);
 /// `last_seq`: the last sequence number already stored, so the stream continues gap-free.
-caf::actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
-                               caf::actor store = {}, std::uint64_t last_seq = 0);
+reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
+                                        writer_actor store = {}, std::uint64_t last_seq = 0);
 
 } // namespace parley

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include <spdlog/spdlog.h>
 
@@ -18,7 +19,7 @@ namespace {
 using idle_key = std::pair<std::int64_t, std::string>;  // idle since (ns), agent id
 
 struct agent_entry {
-  caf::actor handle;
+  agent_actor handle;
   skill_levels skills;
   media_capacity capacity;
   bool ready = false;
@@ -50,11 +51,11 @@ struct route_request {
 
 struct queue_entry {
   const queue_config* cfg = nullptr;
-  caf::actor handle;
+  queue_actor handle;
   std::map<std::string, queue_head> heads;  // per media
   std::map<std::string, bool> pending;      // an assignment or route request is out
   std::map<std::string, std::set<idle_key>> index;  // available eligible agents per media
-  caf::actor external;                      // an external router client, if any
+  client_actor external;                    // an external router client, if any
 };
 
 struct router_state {
@@ -102,7 +103,7 @@ struct router_state {
   }
 };
 
-using router_self = caf::stateful_actor<router_state>*;
+using router_self = router_actor::stateful_pointer<router_state>;
 
 // `id` by value: callers pass index entries, which reindex() erases.
 void assign(router_self self, queue_entry& q, const std::string& media, std::string id) {
@@ -195,7 +196,7 @@ void offer_agent(router_self self, const std::string& id) {
   }
 }
 
-caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t index) {
+router_actor::behavior_type router_behavior(router_self self, std::string tenant, std::uint64_t index) {
   self->state.tenant = std::move(tenant);
   self->state.index = index;
   harden(self);
@@ -343,7 +344,7 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
       auto it = q->second.index.find(media);
       return {static_cast<std::uint32_t>(it == q->second.index.end() ? 0 : it->second.size()), eligible};
     },
-    [=](login_atom, const std::string& id, const caf::actor& handle, const skill_levels& skills,
+    [=](login_atom, const std::string& id, const agent_actor& handle, const skill_levels& skills,
         const media_capacity& capacity) {
       auto& st = self->state;
       agent_entry a;
@@ -379,7 +380,7 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
       st.reindex(r.agent, a);
       offer_agent(self, r.agent);
     },
-    [=](logout_atom, const std::string& id, const caf::actor& handle) {
+    [=](logout_atom, const std::string& id, const agent_actor& handle) {
       // Only this login: a forced second login may have replaced it already.
       auto& st = self->state;
       if (auto it = st.agents.find(id); it != st.agents.end() && it->second.handle == handle) {
@@ -388,7 +389,7 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
       }
     },
     [=](router_atom, const std::vector<std::string>& names,
-        const caf::actor& client) -> caf::result<caf::ok_atom> {
+        const client_actor& client) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       for (auto& n : names)
         if (!st.queues.count(n))
@@ -405,7 +406,7 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
       return caf::ok_atom_v;
     },
     [=](route_atom, std::uint64_t rid, const std::string& id,
-        const caf::actor& client) -> caf::result<caf::ok_atom> {
+        const client_actor& client) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
       auto it = st.requests.find(rid);
       if (it == st.requests.end())
@@ -444,8 +445,8 @@ caf::behavior router_actor(router_self self, std::string tenant, std::uint64_t i
 
 } // namespace
 
-caf::actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index) {
-  return sys.spawn(router_actor, std::move(tenant), index);
+router_actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index) {
+  return sys.spawn(router_behavior, std::move(tenant), index);
 }
 
 } // namespace parley

@@ -16,38 +16,18 @@
 // RouteRequest events and waits router_timeout for RouteTo; on timeout or disconnect the
 // built-in choice is used.
 //
-// Spawned by the engine, one per tenant; stopped by the engine. Messages (untyped):
-//   (init_atom, domain_ptr)                                   from the engine, first
-//   (head_atom, queue_head)                                   from queues
-//   (void_atom, std::string agent, std::string media)         from a queue: assignment void
-//   (login_atom, std::string agent, caf::actor, skill_levels, media_capacity) from agents
-//   (avail_atom, agent_report)                                from agents, on every change
-//   (logout_atom, std::string agent, caf::actor agent)        from agents
-//   (router_atom, std::vector<std::string> queues, caf::actor client) -> ok | unknown_id
-//   (reserve_atom, std::string queue, std::string media) -> std::string agent | wrong_state
-//       a dialer holds the longest-idle available agent of the queue for a call it places
-//       (counted like an invite on its way, so nothing else is routed to it)
-//   (reserve_atom, std::string queue, std::string media, std::string agent) -> agent
-//       the same for one agent (preview: the agent who accepted the record)
-//   (unreserve_atom, std::string agent, std::string media)   the call did not connect
-//   (deliver_atom, std::string queue, uint64 iid, std::string agent, std::string media)
-//       from a queue: the answered call pinned to a reserved agent entered it; assigned to
-//       that agent, or unpinned (routed like others) when the reservation is gone
-//   (count_atom, std::string queue, std::string media) -> (uint32 available, uint32 working)
-//       working: eligible agents in state ready, free or busy (not not-ready, not in ACW)
-//   (state_atom) -> std::map<std::string, uint32>: per queue of this tenant, the eligible
-//       agents in state ready (free or busy), for operators
-//   (route_atom, uint64 request_id, std::string agent, caf::actor client) -> ok | unknown_id
-//       (no such request or agent) | wrong_state (agent not available) | wrong_client_type
-//       (the request went to another router client)
+// Spawned by the engine, one per tenant; stopped by the engine. Messages: router_actor below.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include "actors/agent/agent_actor.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 
 namespace parley {
 
@@ -64,9 +44,50 @@ typename Inspector::result_type inspect(Inspector& f, agent_report& x) {
   return f(caf::meta::type_name("agent_report"), x.agent, x.ready, x.used, x.seen);
 }
 
+using router_actor = caf::typed_actor<
+  // From the engine, first: the other actors' handles and the configuration.
+  caf::reacts_to<init_atom, domain_ptr>,
+  // From a queue: the head of one of its media changed.
+  caf::reacts_to<head_atom, queue_head>,
+  // From a queue: the assignment to this agent is void (the interaction is gone or could
+  // not take it). (agent, media)
+  caf::reacts_to<void_atom, std::string, std::string>,
+  // From an agent at login: index it. (agent, its actor, skills, capacity per media)
+  caf::reacts_to<login_atom, std::string, agent_actor, skill_levels, media_capacity>,
+  // From an agent after every change.
+  caf::reacts_to<avail_atom, agent_report>,
+  // From an agent logging out. (agent, its actor)
+  caf::reacts_to<logout_atom, std::string, agent_actor>,
+  // From a router client (RegisterRouter): it routes these queues; unknown_id.
+  caf::replies_to<router_atom, std::vector<std::string>, client_actor>::with<caf::ok_atom>,
+  // From a dialer: hold the longest-idle available agent of (queue, media) for a call it
+  // places (counted like an invite on its way, so nothing else is routed to it); the
+  // agent, or wrong_state.
+  caf::replies_to<reserve_atom, std::string, std::string>::with<std::string>,
+  // The same for one agent (preview: the agent who accepted the record). (queue, media, agent)
+  caf::replies_to<reserve_atom, std::string, std::string, std::string>::with<std::string>,
+  // The reserved call did not connect. (agent, media)
+  caf::reacts_to<unreserve_atom, std::string, std::string>,
+  // From a queue: the answered call pinned to a reserved agent entered it; assigned to that
+  // agent, or unpinned (routed like others) when the reservation is gone.
+  // (queue, iid, agent, media)
+  caf::reacts_to<deliver_atom, std::string, std::uint64_t, std::string, std::string>,
+  // (queue, media) -> (available now, working: eligible agents in state ready, free or
+  // busy — not not-ready, not in after-call work)
+  caf::replies_to<count_atom, std::string, std::string>::with<std::uint32_t, std::uint32_t>,
+  // Per queue of this tenant, the eligible agents in state ready (free or busy), for
+  // operators.
+  caf::replies_to<state_atom>::with<std::map<std::string, std::uint32_t>>,
+  // From a router client (RouteTo): route request `request_id` to `agent`; unknown_id (no
+  // such request or agent), wrong_state (agent not available), wrong_client_type (the
+  // request went to another router client). (request_id, agent, client)
+  caf::replies_to<route_atom, std::uint64_t, std::string, client_actor>::with<caf::ok_atom>,
+  // Its own timer: the external router did not answer route request `request_id` in time.
+  caf::reacts_to<route_atom, std::uint64_t>>;
+
 /// `index` (< 65536, unique per engine) makes this router's route request ids unique:
 /// request_id >> 48 == index.
-caf::actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index);
+router_actor spawn_router(caf::actor_system& sys, std::string tenant, std::uint64_t index);
 
 /// The router index a route request id belongs to.
 inline std::uint64_t router_index_of(std::uint64_t request_id) {

@@ -12,46 +12,51 @@
 #include <unordered_map>
 #include <vector>
 
-#include <caf/actor.hpp>
-
+#include "actors/agent/agent_registry.hpp"
+#include "actors/interaction/interaction_registry.hpp"
+#include "actors/outbound/campaign_actor.hpp"
+#include "actors/outbound/compliance_actor.hpp"
+#include "actors/outbound/gateway.hpp"
+#include "actors/persistence/writer.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/clock.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/domain_config.hpp"
+#include "actors/routing/router_actor.hpp"
 #include "actors/runtime/metrics.hpp"
+#include "actors/stats/stats_hub.hpp"
 
 namespace parley {
 
 struct domain_handles {
-  caf::actor interactions;  ///< interaction registry: submit, lookup by id
-  caf::actor agents;        ///< agent registry: login, lookup by agent id
-  caf::actor bus;           ///< reporting bus: ordered reporting and VQ events
-  caf::actor store;         ///< persistence writer (invalid: nothing is stored)
-  caf::actor stats;         ///< stats hub: opens statistics, feeds them the stream
-  std::unordered_map<std::string, caf::actor> queues;   ///< by queue name
-  std::unordered_map<std::string, caf::actor> routers;  ///< by tenant
-  std::vector<caf::actor> routers_by_index;             ///< see router_index_of()
-  std::unordered_map<std::string, caf::actor> campaigns;  ///< by campaign name
-  caf::actor compliance;    ///< outbound compliance and the do-not-call list
-  caf::actor gateway;       ///< the telephony gateway (invalid: no campaigns configured)
+  interaction_registry_actor interactions;  ///< submit, lookup by id
+  agent_registry_actor agents;              ///< login, lookup by agent id
+  reporting_bus_actor bus;  ///< ordered reporting and VQ events
+  writer_actor store;       ///< persistence writer (invalid: nothing is stored)
+  stats::stats_hub_actor stats;  ///< opens statistics, feeds them the stream
+  std::unordered_map<std::string, queue_actor> queues;    ///< by queue name
+  std::unordered_map<std::string, router_actor> routers;  ///< by tenant
+  std::vector<router_actor> routers_by_index;             ///< see router_index_of()
+  std::unordered_map<std::string, outbound::campaign_actor> campaigns;  ///< by campaign name
+  outbound::compliance_actor compliance;  ///< outbound compliance and the do-not-call list
+  outbound::gateway_actor gateway;  ///< the telephony gateway (invalid: no campaigns configured)
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
   std::shared_ptr<domain_metrics> metrics;
 
-  caf::actor queue(const std::string& name) const {
+  queue_actor queue(const std::string& name) const {
     auto it = queues.find(name);
-    return it == queues.end() ? caf::actor{} : it->second;
+    return it == queues.end() ? queue_actor{} : it->second;
   }
-  caf::actor campaign(const std::string& name) const {
+  outbound::campaign_actor campaign(const std::string& name) const {
     auto it = campaigns.find(name);
-    return it == campaigns.end() ? caf::actor{} : it->second;
+    return it == campaigns.end() ? outbound::campaign_actor{} : it->second;
   }
-  caf::actor router(const std::string& tenant) const {
+  router_actor router(const std::string& tenant) const {
     auto it = routers.find(tenant);
-    return it == routers.end() ? caf::actor{} : it->second;
+    return it == routers.end() ? router_actor{} : it->second;
   }
 };
 
-using domain_ptr = std::shared_ptr<const domain_handles>;
-
 } // namespace parley
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::domain_ptr)

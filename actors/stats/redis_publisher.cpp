@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
 
 namespace parley::stats {
@@ -86,8 +87,10 @@ struct redis_state {
   }
 };
 
-caf::behavior redis_publisher(caf::stateful_actor<redis_state>* self, stats_config cfg,
-                              std::shared_ptr<domain_metrics> metrics) {
+redis_publisher_actor::behavior_type
+redis_publisher(redis_publisher_actor::stateful_pointer<redis_state> self, stats_config cfg,
+                std::shared_ptr<domain_metrics> metrics) {
+  harden(self);
   self->state.cfg = std::move(cfg);
   self->state.metrics = std::move(metrics);
   self->delayed_send(self, self->state.cfg.redis_flush, nflush_atom_v);
@@ -104,7 +107,7 @@ caf::behavior redis_publisher(caf::stateful_actor<redis_state>* self, stats_conf
 
 } // namespace
 
-caf::actor spawn_redis_publisher(caf::actor_system& sys, const stats_config& cfg,
+redis_publisher_actor spawn_redis_publisher(caf::actor_system& sys, const stats_config& cfg,
                                  std::shared_ptr<domain_metrics> metrics) {
   return sys.spawn<caf::detached>(redis_publisher, cfg, std::move(metrics));
 }

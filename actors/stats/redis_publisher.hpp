@@ -8,20 +8,28 @@
 // Redis down: the error is logged (once per outage) and counted, the batch is kept (still
 // latest-wins, so bounded by the number of fields), and the next flush reconnects.
 //
-// Messages: (publish_atom, std::string key, std::string field, double value); its own
-// (nflush_atom) timer.
+// Messages: redis_publisher_actor below.
 #pragma once
 
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "actors/runtime/domain_config.hpp"
 #include "actors/runtime/metrics.hpp"
+#include "actors/runtime/types.hpp"
 
 namespace parley::stats {
 
-caf::actor spawn_redis_publisher(caf::actor_system& sys, const stats_config& cfg,
+using redis_publisher_actor = caf::typed_actor<
+  // From a stat actor: the latest value of one field of one object's hash; no answer.
+  // (key, field, value)
+  caf::reacts_to<publish_atom, std::string, std::string, double>,
+  // Its own timer: write what is pending in one pipeline.
+  caf::reacts_to<nflush_atom>>;
+
+redis_publisher_actor spawn_redis_publisher(caf::actor_system& sys, const stats_config& cfg,
                                  std::shared_ptr<domain_metrics> metrics);
 
 } // namespace parley::stats

@@ -46,7 +46,7 @@ struct stat_state {
   }
 };
 
-using self_ptr = caf::stateful_actor<stat_state>*;
+using self_ptr = stat_actor::stateful_pointer<stat_state>;
 
 /// Sends the current value to the connection (which batches, and coalesces for a client
 /// that does not keep up).
@@ -88,7 +88,7 @@ void do_reset(self_ptr self, std::int64_t at) {
     notify(self, false);
 }
 
-caf::behavior stat_actor(self_ptr self, stat_setup setup) {
+stat_actor::behavior_type stat_behavior(self_ptr self, stat_setup setup) {
   auto& st = self->state;
   st.s = std::move(setup);
   harden(self);
@@ -107,9 +107,9 @@ caf::behavior stat_actor(self_ptr self, stat_setup setup) {
   if (st.s.spec.interval == wire::StatInterval::growing_reset)
     arm_reset(self);
   return {
-    [=](facts_atom, const fact_list& facts) {
+    [=](facts_atom, const shared_facts& facts) {
       auto& st = self->state;
-      for (auto& f : facts) {
+      for (auto& f : *facts) {
         st.calc->apply(f);
         st.seq = f.seq;
         st.event_ms = f.t_ms;
@@ -170,8 +170,8 @@ caf::behavior stat_actor(self_ptr self, stat_setup setup) {
 
 } // namespace
 
-caf::actor spawn_stat(caf::actor_system& sys, stat_setup setup) {
-  return sys.spawn(stat_actor, std::move(setup));
+stat_actor spawn_stat(caf::actor_system& sys, stat_setup setup) {
+  return sys.spawn(stat_behavior, std::move(setup));
 }
 
 } // namespace parley::stats

@@ -7,37 +7,60 @@
 // connection batches them and, while its client does not keep up, holds at most one per
 // statistic, a newer value replacing the held one (latest wins, counted as coalesced).
 //
-// Messages (untyped):
-//   (facts_atom, fact_list)          from the hub: the facts of its object; no answer
-//   (peek_atom, uint64 ref, bool opened)  from the connection -> frame (StatOpened when
-//                                    `opened`, else StatInfo answering `ref`)
-//   (caf::reset_atom)                from the connection (ResetStat) -> ok
-//   (period_atom, uint64 gen), (sreset_atom, uint64 gen)  its own timers
+// Messages: stat_actor below.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
 
-#include "actors/runtime/domain.hpp"
+#include "actors/runtime/clock.hpp"
+#include "actors/runtime/metrics.hpp"
+#include "actors/stats/redis_publisher.hpp"
 #include "actors/stats/reset_schedule.hpp"
 #include "actors/stats/stat_types.hpp"
 
 namespace parley::stats {
 
+/// The facts of one reporting event for one object, shared by every statistic open on it.
+using shared_facts = std::shared_ptr<const fact_list>;
+
+/// The subscriber of a statistic as the stat actor sees it: the connection actor
+/// (engine/connection_actor.hpp implements more).
+using stat_client_actor = caf::typed_actor<
+  // An event of statistic `stat_id` (StatValue, StatValid, StatInvalid). `latest_wins`:
+  // a notification a newer one may replace while the client does not keep up.
+  // (stat_id, frame, latest_wins)
+  caf::reacts_to<notify_atom, std::uint64_t, frame, bool>>;
+
+using stat_actor = caf::typed_actor<
+  // From the hub: the facts of its object; no answer.
+  caf::reacts_to<facts_atom, shared_facts>,
+  // From the connection: StatOpened (`opened`) or StatInfo answering `ref`. (ref, opened)
+  caf::replies_to<peek_atom, std::uint64_t, bool>::with<frame>,
+  // From the connection (ResetStat): restart the interval now.
+  caf::replies_to<caf::reset_atom>::with<caf::ok_atom>,
+  // Its own timers, each with the generation it was armed in: a periodic notification,
+  // the scheduled reset.
+  caf::reacts_to<period_atom, std::uint64_t>, caf::reacts_to<sreset_atom, std::uint64_t>>;
+
 struct stat_setup {
   stat_spec spec;
   std::uint64_t stat_id = 0;
-  caf::actor client;  ///< the connection actor: (notify_atom, stat_id, frame, latest_wins)
+  stat_client_actor client;
   object_snapshot snapshot;
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const reset_schedule> schedule;
   std::shared_ptr<domain_metrics> metrics;
-  caf::actor redis;  ///< the Redis publisher, or null
+  redis_publisher_actor redis;  ///< null: no Redis
 };
 
-caf::actor spawn_stat(caf::actor_system& sys, stat_setup setup);
+stat_actor spawn_stat(caf::actor_system& sys, stat_setup setup);
 
 } // namespace parley::stats
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::stats::shared_facts)

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/stats/queue_today.hpp"
 #include "actors/stats/redis_publisher.hpp"
@@ -24,13 +25,13 @@ struct hub_state {
   /// What the hub stops when it ends, however it ends: shared with its attach_functor,
   /// which runs after CAF 0.17 has destroyed this state (reading the state there crashes).
   struct children {
-    caf::actor redis;
+    redis_publisher_actor redis;
     // key -> open statistics on it (by actor id)
-    std::unordered_map<std::string, std::unordered_map<caf::actor_id, caf::actor>> subs;
+    std::unordered_map<std::string, std::unordered_map<caf::actor_id, stat_actor>> subs;
   };
   std::shared_ptr<children> kids = std::make_shared<children>();
-  std::unordered_map<std::string, std::unordered_map<caf::actor_id, caf::actor>>& subs = kids->subs;
-  caf::actor& redis = kids->redis;
+  std::unordered_map<std::string, std::unordered_map<caf::actor_id, stat_actor>>& subs = kids->subs;
+  redis_publisher_actor& redis = kids->redis;
   // ... and back: the key of each open statistic.
   std::unordered_map<caf::actor_id, std::string> key_of;
   std::map<std::string, fact_list> batch;  // one reporting event's facts, per key
@@ -39,9 +40,9 @@ struct hub_state {
   void gauge() { dom->metrics->stats_open.store(static_cast<std::int64_t>(key_of.size())); }
 };
 
-using self_ptr = caf::stateful_actor<hub_state>*;
+using self_ptr = stats_hub_actor::stateful_pointer<hub_state>;
 
-caf::behavior stats_hub(self_ptr self) {
+stats_hub_actor::behavior_type stats_hub(self_ptr self) {
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -92,10 +93,10 @@ caf::behavior stats_hub(self_ptr self) {
       });
       for (auto& [key, facts] : st.batch) {
         auto& targets = st.subs[key];
-        // One message for all: CAF shares its payload copy-on-write.
-        auto msg = caf::make_message(facts_atom_v, std::move(facts));
+        // One payload for all.
+        auto shared = std::make_shared<const fact_list>(std::move(facts));
         for (auto& [id, a] : targets)
-          self->send(a, msg);
+          self->send(a, facts_atom_v, shared);
       }
     },
     [=](dial_atom, const std::string& tenant, const std::string& campaign,
@@ -103,13 +104,15 @@ caf::behavior stats_hub(self_ptr self) {
       // An outbound attempt ended (from its campaign): campaign and tenant statistics.
       auto& st = self->state;
       st.track->dial(tenant, campaign, result, 0, t, [&](const std::string& key, const stat_fact& f) {
-        if (auto it = st.subs.find(key); it != st.subs.end())
+        if (auto it = st.subs.find(key); it != st.subs.end()) {
+          auto shared = std::make_shared<const fact_list>(fact_list{f});
           for (auto& [id, a] : it->second)
-            self->send(a, facts_atom_v, std::vector<stat_fact>{f});
+            self->send(a, facts_atom_v, shared);
+        }
       });
     },
-    [=](caf::open_atom, stat_spec& spec, const caf::actor& client,
-        std::uint64_t stat_id) -> caf::result<caf::actor> {
+    [=](caf::open_atom, stat_spec& spec, const stat_client_actor& client,
+        std::uint64_t stat_id) -> caf::result<stat_actor> {
       auto& st = self->state;
       if (auto why = validate(spec); !why.empty())
         return caf::make_error(wire::ErrorCode::invalid_argument, why);
@@ -143,7 +146,7 @@ caf::behavior stats_hub(self_ptr self) {
 
 } // namespace
 
-caf::actor spawn_stats_hub(caf::actor_system& sys) {
+stats_hub_actor spawn_stats_hub(caf::actor_system& sys) {
   return sys.spawn(stats_hub);
 }
 

@@ -6,24 +6,38 @@
 // message to every statistic open on an object it concerns. It spawns a stat actor per
 // OpenStat, monitors it and forgets it when it ends. It never polls other actors.
 //
-// Messages (untyped):
-//   (init_atom, domain_ptr)                          from the engine, first
-//   (report_atom, report, uint64 seq, int64 engine_ms)   from the bus; no answer
-//   (dial_atom, std::string tenant, std::string campaign, std::string result, int64 t_ms)
-//       from a campaign: one outbound attempt ended with `result` (a call_result name)
-//   (caf::open_atom, stat_spec, caf::actor client, uint64 stat_id)
-//        from a connection -> caf::actor (the stat actor) | invalid_argument | unknown_id
-//   (count_atom)  -> std::map<std::string, uint64>: open statistics per object key
-//   (snapshot_atom) -> std::vector<queue_day>: each configured queue's day since the reset
-//       (answered, abandoned, service level, speed of answer; queue_today.hpp)
+// Messages: stats_hub_actor below.
 #pragma once
 
-#include <caf/fwd.hpp>
+#include <map>
+#include <string>
+#include <vector>
 
-#include "actors/runtime/domain.hpp"
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/reporting/reporting_bus.hpp"
+#include "actors/runtime/domain_fwd.hpp"
+#include "actors/stats/queue_today.hpp"
+#include "actors/stats/stat_actor.hpp"
 
 namespace parley::stats {
 
-caf::actor spawn_stats_hub(caf::actor_system& sys);
+using stats_hub_actor = report_feed_actor::extend<
+  // From the engine, first: the other actors' handles and the configuration.
+  caf::reacts_to<init_atom, domain_ptr>,
+  // From a campaign: one outbound attempt ended with `result` (a call_result name).
+  // (tenant, campaign, result, t_ms)
+  caf::reacts_to<dial_atom, std::string, std::string, std::string, std::int64_t>,
+  // From a connection (OpenStat): spawns the statistic and answers its actor;
+  // invalid_argument or unknown_id. (spec, subscriber, stat_id)
+  caf::replies_to<caf::open_atom, stat_spec, stat_client_actor, std::uint64_t>::with<stat_actor>,
+  // Open statistics per object key.
+  caf::replies_to<count_atom>::with<std::map<std::string, std::uint64_t>>,
+  // Each configured queue's day since the reset (answered, abandoned, service level,
+  // speed of answer; queue_today.hpp).
+  caf::replies_to<snapshot_atom>::with<std::vector<queue_day>>>;
+
+stats_hub_actor spawn_stats_hub(caf::actor_system& sys);
 
 } // namespace parley::stats

@@ -24,6 +24,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/directory/directory_actor.hpp"
+#include "actors/outbound/scheduler_actor.hpp"
 #include "actors/runtime/domain.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
@@ -53,8 +54,8 @@ struct console_env {
   /// Reads the config file again and applies it (engine::reload); what it did, or
   /// nullopt when the engine has no file (embedded).
   std::function<std::optional<reload_result>()> reload;
-  caf::actor list_store;  ///< outbound contact lists (invalid: no outbound); exports sync it first
-  caf::actor scheduler;   ///< the [[schedule]] runner (invalid: nothing scheduled)
+  outbound::list_store_actor list_store;  ///< contact lists (invalid: no outbound); exports sync it first
+  outbound::scheduler_actor scheduler;    ///< the [[schedule]] runner (invalid: nothing scheduled)
 };
 
 /// Appends one JSON line per state-changing command. Thread-safe.

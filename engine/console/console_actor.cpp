@@ -178,9 +178,9 @@ void run(console_self self, const std::string& line) {
     }
     self->request(env.domain->interactions, std::chrono::seconds{5}, lookup_atom_v, id)
       .then(
-        [=](const caf::actor& a) {
+        [=](const interaction_actor& a) {
           self->request(self->state.env->domain->bus, std::chrono::seconds{5}, caf::join_atom_v,
-                        trace_atom_v, caf::actor{self}, id)
+                        trace_atom_v, caf::actor_cast<client_actor>(self), id)
             .then([=](caf::ok_atom) {
               self->state.tracing = true;
               self->request(a, std::chrono::seconds{5}, state_atom_v)
@@ -215,7 +215,7 @@ void run(console_self self, const std::string& line) {
     auto agent = w[2];
     self->request(env.domain->agents, std::chrono::seconds{5}, lookup_atom_v, agent)
       .then(
-        [=](const caf::actor& a) {
+        [=](const agent_actor& a) {
           self->request(a, std::chrono::seconds{5}, logout_atom_v, true)
             .then(
               [=](const agent_view&) {
@@ -241,7 +241,7 @@ void run(console_self self, const std::string& line) {
     auto reason = rest_of(line, 3, "stopped from the console");
     self->request(env.domain->interactions, ask_limit, lookup_atom_v, id)
       .then(
-        [=](const caf::actor& a) {
+        [=](const interaction_actor& a) {
           requester console{wire::ClientType::admin, {}, {}};
           self->request(a, ask_limit, stop_atom_v, console, reason)
             .then(
@@ -324,7 +324,7 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
         self->state.out(describe_event(*e), false, false);
         if (e->state() == wire::InteractionState::stopped) {
           self->state.tracing = false;
-          caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
+          caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor_cast<client_actor>(self));
           done(self, "the interaction stopped; trace ended\n");
         }
       }
@@ -333,7 +333,7 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
       if (!self->state.tracing)
         return;
       self->state.tracing = false;
-      caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor{self});
+      caf::anon_send(self->state.env->domain->bus, caf::leave_atom_v, caf::actor_cast<client_actor>(self));
       done(self, "trace stopped\n");
     },
     [=](progress_atom, const std::string& text) { self->state.out(text, false, false); },

@@ -9,6 +9,7 @@
 
 #include "actors/runtime/actor_family.hpp"
 #include "engine/console/console_state.hpp"
+#include "engine/supervisor.hpp"
 
 namespace parley::engine {
 
@@ -40,22 +41,22 @@ caf::actor find(const console_env& env, actor_family f, const std::string& name)
   auto& d = *env.domain;
   using af = actor_family;
   switch (f) {
-    case af::directory: return caf::actor_cast<caf::actor>(env.directory);
-    case af::interaction_registry: return d.interactions;
-    case af::agent_registry: return d.agents;
-    case af::reporting_bus: return d.bus;
-    case af::persistence_writer: return d.store;
-    case af::stats_hub: return d.stats;
-    case af::list_store: return env.list_store;
-    case af::compliance: return d.compliance;
-    case af::sim_gateway: return d.gateway;
-    case af::scheduler: return env.scheduler;
-    case af::queue: return d.queue(name);
-    case af::campaign: return d.campaign(name);
+    case af::directory: return any_actor(env.directory);
+    case af::interaction_registry: return any_actor(d.interactions);
+    case af::agent_registry: return any_actor(d.agents);
+    case af::reporting_bus: return any_actor(d.bus);
+    case af::persistence_writer: return any_actor(d.store);
+    case af::stats_hub: return any_actor(d.stats);
+    case af::list_store: return any_actor(env.list_store);
+    case af::compliance: return any_actor(d.compliance);
+    case af::sim_gateway: return any_actor(d.gateway);
+    case af::scheduler: return any_actor(env.scheduler);
+    case af::queue: return any_actor(d.queue(name));
+    case af::campaign: return any_actor(d.campaign(name));
     case af::router:
       if (name.empty() && d.routers.size() == 1)
-        return d.routers.begin()->second;
-      return d.router(name);
+        return any_actor(d.routers.begin()->second);
+      return any_actor(d.router(name));
     case af::interaction:
     case af::agent: break;  // asked of their registries
   }
@@ -93,16 +94,17 @@ void run_debug(console_self self, const std::vector<std::string>& w, const std::
       refuse(std::string{"usage: debug kill "} + to_string(f) + " ID");
       return;
     }
-    auto registry = f == actor_family::interaction ? env.domain->interactions : env.domain->agents;
     auto what = std::string{to_string(f)} + " " + name;
-    auto found = [=](const caf::actor& a) { kill(self, line, a, f, what); };
+    auto found = [=](const auto& a) { kill(self, line, any_actor(a), f, what); };
     auto missing = [=](caf::error& e) {
       audited(self, line, [=] { return "error: " + describe(e) + "\n"; });
     };
     if (f == actor_family::interaction)
-      self->request(registry, ask_limit, lookup_atom_v, id).then(found, missing);
+      self->request(env.domain->interactions, ask_limit, lookup_atom_v, id)
+        .then([=](const interaction_actor& a) { found(a); }, missing);
     else
-      self->request(registry, ask_limit, lookup_atom_v, name).then(found, missing);
+      self->request(env.domain->agents, ask_limit, lookup_atom_v, name)
+        .then([=](const agent_actor& a) { found(a); }, missing);
     return;
   }
   auto a = find(env, f, name);

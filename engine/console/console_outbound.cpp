@@ -70,9 +70,13 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
     else
       audited(self, line, [=] { return text; });
   };
-  self->request(c, std::chrono::seconds{30}, campaign_atom_v, op)
-    .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
-          [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
+  auto known = outbound::with_campaign_op(op, [&](auto atom) {
+    self->request(c, std::chrono::seconds{30}, campaign_atom_v, atom)
+      .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
+            [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
+  });
+  if (!known)
+    fail(self, "usage: campaign start|stop|pause|resume|status NAME");
 }
 
 void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line) {
@@ -198,7 +202,7 @@ void delete_list(console_self self, const std::string& list, const std::string& 
       decide();
       continue;
     }
-    self->request(c, std::chrono::seconds{5}, campaign_atom_v, std::string{"status"})
+    self->request(c, std::chrono::seconds{5}, campaign_atom_v, caf::get_atom_v)
       .then(
         [=](const outbound::campaign_view& v) {
           if (v.state == "running" || v.state == "paused")

@@ -188,7 +188,7 @@ void show_interactions(console_self self, std::map<std::string, std::string> f,
   auto dom = self->state.env->domain;
   self->request(dom->interactions, ask_limit, snapshot_atom_v, std::uint32_t{1000})
     .then(
-      [=](const std::vector<caf::actor>& live) {
+      [=](const std::vector<interaction_actor>& live) {
         auto views = std::make_shared<std::vector<interaction_view>>();
         auto left = std::make_shared<std::size_t>(live.size());
         auto print = [=] {

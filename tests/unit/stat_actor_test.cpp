@@ -21,7 +21,7 @@ struct fixture {
   caf::scheduler::test_coordinator& sched;
   std::shared_ptr<manual_clock> clk;
   std::shared_ptr<std::vector<frame>> got = std::make_shared<std::vector<frame>>();
-  caf::actor client;
+  stat_client_actor client;
 
   static caf::actor_system_config& prepare(caf::actor_system_config& c) {
     c.set("scheduler.policy", caf::atom("testing"));
@@ -34,12 +34,12 @@ struct fixture {
       // 23:59:00 UTC on 2026-03-28: the daily reset is a minute away.
       clk(std::make_shared<manual_clock>(manual_clock::time_point{std::chrono::seconds{1'774'742'340}})) {
     auto sink = got;
-    client = sys.spawn([sink](caf::event_based_actor*) -> caf::behavior {
+    client = sys.spawn([sink](stat_client_actor::pointer) -> stat_client_actor::behavior_type {
       return {[sink](notify_atom, std::uint64_t, const frame& f, bool) { sink->push_back(f); }};
     });
   }
 
-  caf::actor open(stat_spec spec) {
+  stat_actor open(stat_spec spec) {
     stat_setup s{std::move(spec), 7, client, {}, clk, std::make_shared<reset_schedule>("UTC", 0),
                  std::make_shared<domain_metrics>(), {}};
     auto a = spawn_stat(sys, std::move(s));
@@ -54,13 +54,13 @@ struct fixture {
     sched.run();
   }
 
-  void entered(const caf::actor& stat, std::uint64_t iid) {
+  void entered(const stat_actor& stat, std::uint64_t iid) {
     stat_fact f;
     f.kind = fact_kind::wait_begin;
     f.t_ms = f.start_ms = clk->now_ms();
     f.seq = iid;
     f.iid = iid;
-    caf::anon_send(stat, facts_atom_v, fact_list{f});
+    caf::anon_send(stat, facts_atom_v, std::make_shared<const fact_list>(fact_list{f}));
     sched.run();
   }
 

@@ -111,10 +111,10 @@ struct fixture {
     return c.answer(r);
   }
 
-  caf::actor agent_actor(const std::string& id) {
-    auto out = std::make_shared<caf::actor>();
+  parley::agent_actor agent_actor(const std::string& id) {
+    auto out = std::make_shared<parley::agent_actor>();
     sys.spawn([=, agents = eng->domain()->agents](caf::event_based_actor* self) {
-      self->request(agents, 1s, lookup_atom_v, id).then([=](const caf::actor& a) { *out = a; });
+      self->request(agents, 1s, lookup_atom_v, id).then([=](const parley::agent_actor& a) { *out = a; });
     });
     vt.run();
     return *out;
