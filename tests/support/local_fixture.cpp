@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 #include <doctest/doctest.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/runtime/types.hpp"
 #include "engine/engine.hpp"
@@ -87,6 +88,7 @@ local_fixture::local_fixture(const std::string& toml, storage_mode storage,
     }()),
     sys(testing_config(engine::prepare_actor_system(caf_cfg, cfg))), vt(sys),
     clk(std::make_shared<virtual_clock>(sys.clock(), clock::time_point{local_epoch})) {
+  spdlog::set_level(spdlog::level::warn);  // the engine's info lines would drown a failure
   if (before_engine)
     before_engine(cfg);
   eng = std::make_unique<engine::local_engine>(sys, cfg, clk, storage);

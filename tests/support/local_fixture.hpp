@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
@@ -139,3 +141,25 @@ struct local_fixture {
 };
 
 } // namespace parley::test
+
+namespace doctest {
+
+/// Vectors and pairs spelled out in failed checks ("{3, 4}" rather than "{?}").
+template <class T>
+struct StringMaker<std::vector<T>> {
+  static String convert(const std::vector<T>& v) {
+    String out = "{";
+    for (std::size_t i = 0; i < v.size(); ++i)
+      out += String(i ? ", " : "") + toString(v[i]);
+    return out + "}";
+  }
+};
+
+template <class A, class B>
+struct StringMaker<std::pair<A, B>> {
+  static String convert(const std::pair<A, B>& p) {
+    return "(" + toString(p.first) + ", " + toString(p.second) + ")";
+  }
+};
+
+} // namespace doctest
