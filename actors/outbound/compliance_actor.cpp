@@ -255,7 +255,10 @@ caf::behavior compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
 
 } // namespace
 
-caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup) {
+caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup,
+                            actor_placement where) {
+  if (where == actor_placement::scheduled)
+    return sys.spawn(compliance, std::move(setup));
   return sys.spawn<caf::detached>(compliance, std::move(setup));
 }
 

@@ -2,7 +2,8 @@
 // (compliance.hpp has the rules), owns the suppression (do-not-call) list, counts every
 // decision by reason (domain_metrics) and stores every denial (through the list store).
 //
-// Detached: a Redis suppression list and the attempt history block. Attempt caps need the
+// Detached: a Redis suppression list and the attempt history block (scheduled on the test
+// coordinator, with the in-process list only: local_engine). Attempt caps need the
 // dial times of a record and of its customer within the cap's period: read from storage
 // the first time a record or customer is checked, then kept in memory and extended by the
 // dials campaigns report, pruned past the longest period. With no caps configured no
@@ -29,6 +30,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/outbound/outbound_types.hpp"
+#include "actors/runtime/placement.hpp"
 #include "actors/runtime/domain.hpp"
 
 namespace parley::storage {
@@ -47,6 +49,8 @@ struct compliance_setup {
   std::shared_ptr<domain_metrics> metrics;
 };
 
-caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup);
+/// Detached unless `where` says scheduled (CAF's test coordinator: local_engine).
+caf::actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup,
+                            actor_placement where = actor_placement::detached);
 
 } // namespace parley::outbound

@@ -185,3 +185,26 @@ redis_port = 6379
   CHECK_THROWS_WITH_AS(engine::local_engine(sys, cfg, clk, engine::local_engine::storage_mode::none),
                        doctest::Contains("Redis"), std::runtime_error);
 }
+
+TEST_CASE("a local engine runs campaigns only on a store, and no [[schedule]] jobs") {
+  auto with_campaign = std::string{call_center} + R"(
+[[campaigns]]
+name = "spring"
+lists = ["spring"]
+queue = "sales"
+)";
+  auto cfg = engine::parse_config(with_campaign, "test", {});
+  caf::actor_system_config c;
+  caf::actor_system sys{testing_config(engine::prepare_actor_system(c, cfg))};
+  auto clk = std::make_shared<virtual_clock>(sys.clock(), parley::clock::time_point{1'700'000'000s});
+  CHECK_THROWS_WITH_AS(engine::local_engine(sys, cfg, clk, engine::local_engine::storage_mode::none),
+                       doctest::Contains("campaigns without a store"), std::runtime_error);
+  auto scheduled = engine::parse_config(with_campaign + R"(
+[[schedule]]
+cron = "0 8 * * *"
+action = "start"
+campaign = "spring"
+)", "test", {});
+  CHECK_THROWS_WITH_AS(engine::local_engine(sys, scheduled, clk),
+                       doctest::Contains("[[schedule]]"), std::runtime_error);
+}
