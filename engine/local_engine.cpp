@@ -29,39 +29,43 @@ std::string unsupported(const config& c, local_engine::storage_mode storage) {
   return {};
 }
 
+/// The stages stop_in_stages has left, and the actors of the current one still up.
+struct stop_stages {
+  std::vector<std::vector<caf::actor>> rest;
+  std::size_t left = 0;
+};
+
+/// Tells the next stages to stop, up to one with actors to wait for; quits after the last.
+void next_stage(caf::event_based_actor* self, stop_stages& st) {
+  while (!st.rest.empty() && st.left == 0) {
+    auto stage = std::move(st.rest.front());
+    st.rest.erase(st.rest.begin());
+    bool last = st.rest.empty();
+    for (auto& a : stage) {
+      if (!a)
+        continue;
+      if (!last) {
+        self->monitor(a);
+        ++st.left;
+      }
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
+  }
+  if (st.rest.empty() && st.left == 0)
+    self->quit();
+}
+
 /// Stops the actors of each stage, the next stage once every one of them is down: the
 /// order engine::stop keeps with blocking waits, here without blocking. The last stage
 /// (the writer, the list store) is told and not waited for.
 caf::behavior stop_in_stages(caf::event_based_actor* self,
                              std::vector<std::vector<caf::actor>> stages) {
-  auto left = std::make_shared<std::size_t>(0);
-  auto rest = std::make_shared<std::vector<std::vector<caf::actor>>>(std::move(stages));
-  auto next = std::make_shared<std::function<void()>>();
-  *next = [=] {
-    while (!rest->empty() && *left == 0) {
-      auto stage = std::move(rest->front());
-      rest->erase(rest->begin());
-      bool last = rest->empty();
-      for (auto& a : stage) {
-        if (!a)
-          continue;
-        if (!last) {
-          self->monitor(a);
-          ++*left;
-        }
-        self->send_exit(a, caf::exit_reason::user_shutdown);
-      }
-    }
-    if (rest->empty() && *left == 0) {
-      *next = nullptr;  // breaks the cycle through the captured function
-      self->quit();
-    }
-  };
+  auto st = std::make_shared<stop_stages>(stop_stages{std::move(stages), 0});
   self->set_down_handler([=](caf::down_msg&) {
-    if (--*left == 0 && *next)
-      (*next)();
+    if (--st->left == 0)
+      next_stage(self, *st);
   });
-  (*next)();
+  next_stage(self, *st);
   // Only down messages are awaited; an actor without any behavior would quit at once.
   return {[](caf::ok_atom) {}};
 }

@@ -80,30 +80,30 @@ record_row person(std::string phone, std::string tz = "America/New_York", std::s
   return r;
 }
 
-struct seed {
-  std::map<std::string, std::vector<record_row>> lists;
-  std::vector<storage::suppression_row> dnc;
-};
+using lists = std::map<std::string, std::vector<record_row>>;
+using dnc = std::vector<storage::suppression_row>;
 
-/// Writes `s` into the store the config names, before the engine opens it.
-std::function<void(const engine::config&)> seeding(seed s) {
-  return [s](const engine::config& cfg) {
+/// Writes the lists and do-not-call entries into the store the config names, before the
+/// engine opens it.
+std::function<void(const engine::config&)> seeding(lists ls, dnc blocked) {
+  return [ls, blocked](const engine::config& cfg) {
     std::filesystem::create_directories(cfg.data_dir);
     auto store = storage::open_store(engine::store_config(cfg));
     store->migrate();
     auto& ob = store->outbound();
-    for (auto& [name, records] : s.lists)
+    for (auto& [name, records] : ls)
       ob.insert_records(ob.create_list(name, 0).id, records);
-    if (!s.dnc.empty())
-      ob.add_suppression(s.dnc);
+    if (!blocked.empty())
+      ob.add_suppression(blocked);
   };
 }
 
 struct fixture : test::local_fixture {
   local_client admin, d1, d2;
 
-  explicit fixture(seed s, std::string extra = "")
-    : local_fixture(std::string{center} + extra, storage_mode::store, {}, seeding(std::move(s))) {
+  explicit fixture(lists ls, dnc blocked = {}, std::string extra = "")
+    : local_fixture(std::string{center} + extra, storage_mode::store, {},
+                    seeding(std::move(ls), std::move(blocked))) {
     open(admin, ClientType::admin);
     open(d1, ClientType::agent_desktop);
     open(d2, ClientType::agent_desktop);
@@ -149,7 +149,7 @@ const std::int64_t start_ms = std::chrono::milliseconds{test::local_epoch}.count
 } // namespace
 
 TEST_CASE("progressive: one call per ready agent, each offered to the agent it held; none without agents") {
-  fixture f{{{{"spring", {person("+12125550101"), person("+12125550102"), person("+12125550103")}}}}};
+  fixture f{lists{{"spring", {person("+12125550101"), person("+12125550102"), person("+12125550103")}}}};
   REQUIRE(f.control("spring", CampaignOp::start));
   CHECK(f.status("spring").state()->str() == "running");
   // Nobody is logged in: nothing is dialed, however long.
@@ -203,7 +203,7 @@ TEST_CASE("progressive: one call per ready agent, each offered to the agent it h
 }
 
 TEST_CASE("start, pause, resume and stop: what applies when, and nothing dialed unless running") {
-  fixture f{{{{"spring", {person("+12125550101"), person("+12125550102"), person("+12125550103")}}}}};
+  fixture f{lists{{"spring", {person("+12125550101"), person("+12125550102"), person("+12125550103")}}}};
   auto* refused = f.ask(f.admin, wire::CreateCampaignControlDirect(f.enc.start(), "spring", CampaignOp::pause));
   CHECK(error_of(refused) == wire::ErrorCode::wrong_state);
   CHECK(error_of(f.ask(f.admin, wire::CreateCampaignControlDirect(f.enc.start(), "nope", CampaignOp::start)))
@@ -246,9 +246,9 @@ TEST_CASE("start, pause, resume and stop: what applies when, and nothing dialed 
 TEST_CASE("the calling window is each contact's own local time, on the virtual clock") {
   // 22:13:20Z: open in New York (17:13), closed in Berlin (23:13) and in Tokyo (07:13,
   // opening at 08:00 local = 23:00:00Z, 46 min 40 s later).
-  fixture f{{{{"spring", {person("+12125550101", "America/New_York"),
-                           person("+493012345678", "Europe/Berlin"),
-                           person("+81312345678", "Asia/Tokyo")}}}}};
+  fixture f{lists{{"spring", {person("+12125550101", "America/New_York"),
+                              person("+493012345678", "Europe/Berlin"),
+                              person("+81312345678", "Asia/Tokyo")}}}};
   f.login(f.d1, "a1");
   f.login(f.d2, "a2");
   REQUIRE(f.control("spring", CampaignOp::start));
@@ -276,11 +276,10 @@ TEST_CASE("the calling window is each contact's own local time, on the virtual c
 }
 
 TEST_CASE("do-not-call by phone and by customer: cancelled, never dialed") {
-  seed s{{{"spring", {person("+12125550101", "America/New_York", "c1"),
-                      person("+12125550102", "America/New_York", "c2"),
-                      person("+12125550103", "America/New_York", "c3")}}},
-         {{"phone", "+12125550101", 0}, {"customer", "c3", 0}}};
-  fixture f{s};
+  fixture f{lists{{"spring", {person("+12125550101", "America/New_York", "c1"),
+                              person("+12125550102", "America/New_York", "c2"),
+                              person("+12125550103", "America/New_York", "c3")}}},
+            dnc{{"phone", "+12125550101", 0}, {"customer", "c3", 0}}};
   f.login(f.d1, "a1");
   f.login(f.d2, "a2");
   REQUIRE(f.control("spring", CampaignOp::start));
@@ -299,10 +298,10 @@ TEST_CASE("do-not-call by phone and by customer: cancelled, never dialed") {
 TEST_CASE("attempt caps: per customer across its numbers, per record across retries") {
   // An answered call is retried a minute later here, so that the record cap has a retry
   // to refuse.
-  fixture f{{{{"capped", {person("+12125550101", "America/New_York", "c1"),
-                           person("+12125550102", "America/New_York", "c1"),
-                           person("+12125550103", "America/New_York", "c2")}}}},
-            R"(
+  fixture f{lists{{"capped", {person("+12125550101", "America/New_York", "c1"),
+                              person("+12125550102", "America/New_York", "c1"),
+                              person("+12125550103", "America/New_York", "c2")}}},
+            {}, R"(
 [[campaigns]]
 name = "capped"
 lists = ["capped"]
@@ -345,7 +344,7 @@ treatments = [{ result = "answer", action = "retry", after_min = 1, max_attempts
 }
 
 TEST_CASE("preview: the agent sees a record, dials it with itself held, or hands it back") {
-  fixture f{{{{"look", {person("+12125550101"), person("+12125550102")}}}}};
+  fixture f{lists{{"look", {person("+12125550101"), person("+12125550102")}}}};
   f.login(f.d1, "a1");
   auto preview = [&](local_client& d) {
     return f.ask(d, wire::CreatePreviewRequestDirect(f.enc.start(), "look"));
