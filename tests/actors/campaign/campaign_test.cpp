@@ -113,6 +113,21 @@ struct fixture : test::local_fixture {
     auto* r = ask(admin, wire::CreateCampaignControlDirect(enc.start(), name.c_str(), op));
     return r ? r->message_as_CampaignStatus() : nullptr;
   }
+  /// a1 and a2 ready, then the campaign started.
+  void start_with_agents(const std::string& name) {
+    login(d1, "a1");
+    login(d2, "a2");
+    REQUIRE(control(name, CampaignOp::start));
+  }
+  /// Each desktop accepts what it is offered now.
+  void accept_all() {
+    for (auto* d : {&d1, &d2})
+      for (auto* i : d->all<wire::Invite>()) {
+        auto* info = ask(admin, wire::CreateGetInteraction(enc.start(), i->info()->id()));
+        if (ok(info) && info->message_as_InteractionData()->info()->state() == wire::InteractionState::offered)
+          accept(*d, i->info()->id());
+      }
+  }
   const wire::CampaignStatus& status(const std::string& name) {
     auto* s = control(name, CampaignOp::status);
     REQUIRE(s);
@@ -249,18 +264,14 @@ TEST_CASE("the calling window is each contact's own local time, on the virtual c
   fixture f{lists{{"spring", {person("+12125550101", "America/New_York"),
                               person("+493012345678", "Europe/Berlin"),
                               person("+81312345678", "Asia/Tokyo")}}}};
-  f.login(f.d1, "a1");
-  f.login(f.d2, "a2");
-  REQUIRE(f.control("spring", CampaignOp::start));
+  f.start_with_agents("spring");
   f.vt.advance(10s);
   auto* s = &f.status("spring");
   CHECK(s->dialed() == 1);
   CHECK(s->denied() == 2);
   // New York answered; its agent takes the call (an offer left alone would time out, and
   // max_no_answer of those would make the agents not ready).
-  for (auto* d : {&f.d1, &f.d2})
-    for (auto* i : d->all<wire::Invite>())
-      f.accept(*d, i->info()->id());
+  f.accept_all();
   f.vt.advance(46min + 29s);  // 22:59:59
   CHECK(f.dialed("spring") == 1);
   f.vt.advance(15s);  // the next lease after 23:00:00Z
@@ -280,9 +291,7 @@ TEST_CASE("do-not-call by phone and by customer: cancelled, never dialed") {
                               person("+12125550102", "America/New_York", "c2"),
                               person("+12125550103", "America/New_York", "c3")}}},
             dnc{{"phone", "+12125550101", 0}, {"customer", "c3", 0}}};
-  f.login(f.d1, "a1");
-  f.login(f.d2, "a2");
-  REQUIRE(f.control("spring", CampaignOp::start));
+  f.start_with_agents("spring");
   f.vt.advance(1min);
   auto* st = &f.status("spring");
   CHECK(st->dialed() == 1);
@@ -310,9 +319,7 @@ max_record_attempts = 1
 max_customer_attempts = 1
 treatments = [{ result = "answer", action = "retry", after_min = 1, max_attempts = 5 }]
 )"};
-  f.login(f.d1, "a1");
-  f.login(f.d2, "a2");
-  REQUIRE(f.control("capped", CampaignOp::start));
+  f.start_with_agents("capped");
   f.vt.advance(10s);
   // c1's two numbers were checked together: only one of them passes the customer cap.
   auto* st = &f.status("capped");

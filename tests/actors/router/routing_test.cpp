@@ -53,6 +53,14 @@ struct fixture : test::local_fixture {
     open(d2, ClientType::agent_desktop);
     open(d3, ClientType::agent_desktop);
   }
+
+  /// An external router client for sales.
+  void open_router(local_client& x) {
+    open(x, ClientType::router);
+    auto& b = enc.start();
+    auto queues = b.CreateVectorOfStrings({"sales"});
+    REQUIRE(ok(ask(x, wire::CreateRegisterRouter(b, queues))));
+  }
 };
 
 } // namespace
@@ -150,10 +158,7 @@ TEST_CASE_FIXTURE(fixture, "an external router is asked, and bypassed exactly at
   vt.advance(1s);
   login(d2, "a2");
   local_client x;
-  open(x, ClientType::router);
-  auto& b = enc.start();
-  auto queues = b.CreateVectorOfStrings({"sales"});
-  REQUIRE(ok(ask(x, wire::CreateRegisterRouter(b, queues))));
+  open_router(x);
 
   auto i1 = submit(gw, "sales");
   auto requests = x.all<wire::RouteRequest>();
@@ -189,10 +194,7 @@ TEST_CASE_FIXTURE(fixture, "an external router is asked, and bypassed exactly at
 TEST_CASE_FIXTURE(fixture, "an external router that disconnects hands its open requests to the built-in router at once") {
   login(d1, "a1");
   local_client x;
-  open(x, ClientType::router);
-  auto& b = enc.start();
-  auto queues = b.CreateVectorOfStrings({"sales"});
-  REQUIRE(ok(ask(x, wire::CreateRegisterRouter(b, queues))));
+  open_router(x);
   auto i1 = submit(gw, "sales");
   REQUIRE(x.all<wire::RouteRequest>().size() == 1);
   CHECK(d1.invites().empty());
