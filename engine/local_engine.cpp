@@ -103,8 +103,14 @@ local_engine::local_engine(caf::actor_system& sys, config cfg, std::shared_ptr<c
     writer_ = spawn_writer(sys_, store, writer_settings(cfg_, next_session_id), ds.metrics,
                            actor_placement::scheduled);
     ds.writer = writer_;
-    if (!cfg_.domain.outbound.campaigns.empty())
-      start_outbound(ds);
+    if (!cfg_.domain.outbound.campaigns.empty()) {
+      try {
+        start_outbound(ds);
+      } catch (...) {
+        caf::anon_send_exit(writer_, caf::exit_reason::user_shutdown);  // nobody else runs yet
+        throw;
+      }
+    }
   }
   directory_ = spawn_directory(sys_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
   domain_ = spawn_domain(sys_, cfg_, clk_, ds);

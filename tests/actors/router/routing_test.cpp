@@ -2,8 +2,8 @@
 // real neighbours: queues tell it their heads, agents their availability, desktops and
 // gateways talk in frames. What a contact-center user relies on, as docs/protocol.md
 // ("Routing") promises it: the longest-idle eligible agent first, skills, capacity per
-// media counted before the agent has seen its invite, a rejected interaction going to the
-// next agent at its old position, and an external router bypassed exactly when
+// media counted before the agent has seen its invite, a rejected interaction offered again
+// from its old position, and an external router bypassed exactly when
 // routing.router_timeout_ms has passed on virtual time.
 #include <doctest/doctest.h>
 
@@ -131,7 +131,7 @@ TEST_CASE_FIXTURE(fixture, "capacity per media: an offer out counts, so a second
   CHECK(d1.invites().size() == 3);
 }
 
-TEST_CASE_FIXTURE(fixture, "a rejected interaction goes to the next agent, ahead of later arrivals") {
+TEST_CASE_FIXTURE(fixture, "a rejected interaction keeps its place ahead of later arrivals") {
   login(d1, "a1");
   vt.advance(1s);
   login(d2, "a2");
