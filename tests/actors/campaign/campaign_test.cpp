@@ -177,6 +177,10 @@ TEST_CASE("progressive: one call per ready agent, each offered to the agent it h
   auto s = &f.status("spring");
   CHECK(s->dialed() == 2);
   CHECK(s->in_flight() == 2);
+  // A held agent is offered nothing else: an inbound call into the same queue waits.
+  auto inbound = f.submit(f.admin, "outbound");
+  CHECK(f.d1.invites().empty());
+  CHECK(f.d2.invites().empty());
   // The calls ring (1 to 7 s); answered, each is offered to the agent held for it.
   f.vt.advance(10s);
   CHECK(f.status("spring").ready_agents() == 0);  // both held for their calls
@@ -191,6 +195,8 @@ TEST_CASE("progressive: one call per ready agent, each offered to the agent it h
   std::set<std::string> phones{invite_property(i1, "phone"), invite_property(i2, "phone")};
   CHECK(phones == std::set<std::string>{"+12125550101", "+12125550102"});
   CHECK(f.status("spring").answered() == 0);  // answered counts finished calls
+  CHECK(f.state_of(f.admin, inbound).first == wire::InteractionState::queued);
+  f.stop(f.admin, inbound);
   f.accept(f.d1, i1->info()->id());
   f.accept(f.d2, i2->info()->id());
   // Both agents on a call: the third record waits, a whole minute.
