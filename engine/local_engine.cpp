@@ -6,6 +6,9 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/outbound/compliance_actor.hpp"
+#include "actors/outbound/list_store_actor.hpp"
+#include "actors/outbound/suppression.hpp"
 #include "actors/persistence/writer.hpp"
 #include "engine/engine.hpp"
 
@@ -13,36 +16,56 @@ namespace parley::engine {
 
 namespace {
 
-/// What a local engine cannot run in `c`: "" or why.
-std::string unsupported(const config& c) {
-  if (!c.domain.outbound.campaigns.empty() || !c.domain.outbound.schedule.empty())
-    return "outbound campaigns and schedules (their list store and compliance actors run "
-           "detached, on threads of their own)";
+/// What a local engine cannot run in `c` with `storage`: "" or why.
+std::string unsupported(const config& c, local_engine::storage_mode storage) {
+  if (!c.domain.outbound.schedule.empty())
+    return "[[schedule]] jobs (timed list imports read files on threads of their own)";
+  if (!c.domain.outbound.campaigns.empty() && storage != local_engine::storage_mode::store)
+    return "outbound campaigns without a store (their contact lists are in it)";
+  if (!c.domain.outbound.campaigns.empty() && !c.redis.host.empty())
+    return "a do-not-call list in Redis (its calls block on the network)";
   if (c.domain.stats.redis_port != 0)
     return "publishing statistics to Redis (the publisher runs detached, on a thread of its own)";
   return {};
 }
 
-/// Stops `others` and, once every one of them is down, the writer: it commits what they
-/// sent it (the order engine::stop keeps with blocking waits, here without blocking).
-caf::behavior stop_writer_last(caf::event_based_actor* self,
-                               std::vector<caf::actor> others, writer_actor writer) {
-  auto left = std::make_shared<std::size_t>(others.size());
-  auto finish = [self, writer] {
-    if (writer)
-      self->send_exit(writer, caf::exit_reason::user_shutdown);
-    self->quit();
-  };
-  self->set_down_handler([=](caf::down_msg&) {
-    if (--*left == 0)
-      finish();
-  });
-  for (auto& a : others) {
-    self->monitor(a);
-    self->send_exit(a, caf::exit_reason::user_shutdown);
+/// The stages stop_in_stages has left, and the actors of the current one still up.
+struct stop_stages {
+  std::vector<std::vector<caf::actor>> rest;
+  std::size_t left = 0;
+};
+
+/// Tells the next stages to stop, up to one with actors to wait for; quits after the last.
+void next_stage(caf::event_based_actor* self, stop_stages& st) {
+  while (!st.rest.empty() && st.left == 0) {
+    auto stage = std::move(st.rest.front());
+    st.rest.erase(st.rest.begin());
+    bool last = st.rest.empty();
+    for (auto& a : stage) {
+      if (!a)
+        continue;
+      if (!last) {
+        self->monitor(a);
+        ++st.left;
+      }
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    }
   }
-  if (others.empty())
-    finish();
+  if (st.rest.empty() && st.left == 0)
+    self->quit();
+}
+
+/// Stops the actors of each stage, the next stage once every one of them is down: the
+/// order engine::stop keeps with blocking waits, here without blocking. The last stage
+/// (the writer, the list store) is told and not waited for.
+caf::behavior stop_in_stages(caf::event_based_actor* self,
+                             std::vector<std::vector<caf::actor>> stages) {
+  auto st = std::make_shared<stop_stages>(stop_stages{std::move(stages), 0});
+  self->set_down_handler([=](caf::down_msg&) {
+    if (--st->left == 0)
+      next_stage(self, *st);
+  });
+  next_stage(self, *st);
   // Only down messages are awaited; an actor without any behavior would quit at once.
   return {[](caf::ok_atom) {}};
 }
@@ -52,7 +75,7 @@ caf::behavior stop_writer_last(caf::event_based_actor* self,
 local_engine::local_engine(caf::actor_system& sys, config cfg, std::shared_ptr<const clock> clk,
                            storage_mode storage)
   : sys_(sys), cfg_(std::move(cfg)), clk_(std::move(clk)) {
-  if (auto why = unsupported(cfg_); !why.empty())
+  if (auto why = unsupported(cfg_, storage); !why.empty())
     throw std::runtime_error("an in-process engine cannot run " + why
                              + "; use parleyd for this config");
   domain_storage ds;
@@ -78,11 +101,39 @@ local_engine::local_engine(caf::actor_system& sys, config cfg, std::shared_ptr<c
     }
     ds.metrics->storage.backend = store->describe();
     writer_ = spawn_writer(sys_, store, writer_settings(cfg_, next_session_id), ds.metrics,
-                           writer_placement::scheduled);
+                           actor_placement::scheduled);
     ds.writer = writer_;
+    if (!cfg_.domain.outbound.campaigns.empty()) {
+      try {
+        start_outbound(ds);
+      } catch (...) {
+        caf::anon_send_exit(writer_, caf::exit_reason::user_shutdown);  // nobody else runs yet
+        throw;
+      }
+    }
   }
   directory_ = spawn_directory(sys_, token_map{cfg_.tokens.begin(), cfg_.tokens.end()});
   domain_ = spawn_domain(sys_, cfg_, clk_, ds);
+}
+
+void local_engine::start_outbound(domain_storage& ds) {
+  // As engine::start_outbound, minus what a fresh in-process run does not need (stale
+  // leases, interrupted imports, the import directory): the list store and compliance on
+  // store connections of their own, the do-not-call list in process.
+  auto env = std::make_shared<outbound::compliance_setup>();
+  try {
+    env->store = storage::open_store(store_config(cfg_));
+    env->dnc = outbound::make_memory_suppression(env->store);
+    list_store_ = outbound::spawn_list_store(sys_, storage::open_store(store_config(cfg_)), {},
+                                             actor_placement::scheduled);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string{"outbound: "} + e.what());
+  }
+  env->list_store = list_store_;
+  env->clk = clk_;
+  env->metrics = ds.metrics;
+  ds.list_store = list_store_;
+  ds.compliance = outbound::spawn_compliance(sys_, std::move(env), actor_placement::scheduled);
 }
 
 local_engine::~local_engine() {
@@ -120,11 +171,22 @@ void local_engine::stop() {
   sessions_.clear();
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
-  std::vector<caf::actor> others;
-  if (domain_)
+  std::vector<caf::actor> outbound, others;
+  if (domain_) {
+    // Campaigns first: they give their leased records back and take their dialer sessions
+    // (linked) with them; then the gateway and compliance.
+    for (auto& [name, c] : domain_->campaigns)
+      outbound.push_back(any_actor(c));
+    outbound.push_back(any_actor(domain_->gateway));
+    outbound.push_back(any_actor(domain_->compliance));
     others = core_actors(*domain_);
-  sys_.spawn(stop_writer_last, std::move(others), writer_);
+  }
+  // The writer and the list store last: they commit what the others sent them.
+  sys_.spawn(stop_in_stages,
+             std::vector<std::vector<caf::actor>>{std::move(outbound), std::move(others),
+                                                  {any_actor(writer_), any_actor(list_store_)}});
   writer_ = nullptr;
+  list_store_ = nullptr;
   domain_.reset();
 }
 

@@ -9,14 +9,23 @@
 // Nothing here blocks on an actor, so it works on a threaded scheduler too.
 //
 // What it does not start, because it is the Asio side or runs detached (a real thread
-// would race the test coordinator): listeners, sessions, the console, /metrics, outbound
-// (campaigns, schedules: their list store and compliance actors), the statistics' Redis
+// would race the test coordinator): listeners, sessions, the console, /metrics, [[schedule]]
+// jobs (timed list imports), a do-not-call list in Redis, the statistics' Redis
 // publication. A config that needs one of those is refused. The writer runs as an ordinary
-// actor (writer_placement::scheduled): its store calls block the thread that runs it.
+// actor (actor_placement::scheduled): its store calls block the thread that runs it.
 //
-// Stopping: stop() closes every session and tells every long-lived actor to stop, the
-// writer last (once the others are down, so it commits what they sent); then the caller
-// runs the scheduler until no actor is left, before the actor system goes.
+// Campaigns run when the engine has a store (storage_mode::store): their list store and
+// compliance actor run scheduled too, each on a store connection of its own, with the
+// do-not-call list in process (read from the store at start), and the simulated gateway
+// dials on domain time. Lists, records and do-not-call entries are put into the store
+// before the engine starts (there is no console to import them); nothing is recovered —
+// no stale leases, no interrupted imports.
+//
+// Stopping: stop() closes every session and tells every long-lived actor to stop in
+// engine::stop's order — campaigns, gateway and compliance first; then the domain; the
+// writer and the list store last (once the others are down, so they commit what they
+// were sent); then the caller runs the scheduler until no actor is left, before the actor
+// system goes.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +46,8 @@
 
 namespace parley::engine {
 
+struct domain_storage;
+
 class local_engine {
 public:
   /// Where the engine's state goes.
@@ -49,7 +60,8 @@ public:
     none,
   };
 
-  /// Spawns the directory, the writer and the domain on `sys` with `clk` as domain time.
+  /// Spawns the directory, the writer, the outbound actors (campaigns configured) and the
+  /// domain on `sys` with `clk` as domain time.
   /// Throws std::runtime_error naming what it cannot run (see above) or a store it cannot
   /// use. The actors start when the scheduler runs them.
   local_engine(caf::actor_system& sys, config cfg, std::shared_ptr<const clock> clk,
@@ -79,8 +91,12 @@ private:
   caf::actor_system& sys_;
   config cfg_;
   std::shared_ptr<const clock> clk_;
+  /// Spawns the list store and compliance (scheduled) into `ds`; throws naming the cause.
+  void start_outbound(domain_storage& ds);
+
   directory_actor directory_;
   writer_actor writer_;
+  outbound::list_store_actor list_store_;
   domain_ptr domain_;
   std::uint64_t next_session_ = 1;
   std::vector<std::weak_ptr<local_session>> sessions_;

@@ -255,7 +255,10 @@ compliance_actor::behavior_type compliance(self_ptr self, std::shared_ptr<compli
 
 } // namespace
 
-compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup) {
+compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup,
+                                  actor_placement where) {
+  if (where == actor_placement::scheduled)
+    return sys.spawn(compliance, std::move(setup));
   return sys.spawn<caf::detached>(compliance, std::move(setup));
 }
 

@@ -2,7 +2,8 @@
 // (compliance.hpp has the rules), owns the suppression (do-not-call) list, counts every
 // decision by reason (domain_metrics) and stores every denial (through the list store).
 //
-// Detached: a Redis suppression list and the attempt history block. Attempt caps need the
+// Detached: a Redis suppression list and the attempt history block (scheduled on the test
+// coordinator, with the in-process list only: local_engine). Attempt caps need the
 // dial times of a record and of its customer within the cap's period: read from storage
 // the first time a record or customer is checked, then kept in memory and extended by the
 // dials campaigns report, pruned past the longest period. With no caps configured no
@@ -24,6 +25,7 @@
 #include "actors/outbound/outbound_types.hpp"
 #include "actors/runtime/clock.hpp"
 #include "actors/runtime/metrics.hpp"
+#include "actors/runtime/placement.hpp"
 
 namespace parley::storage {
 class store;
@@ -58,6 +60,8 @@ using compliance_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, std::string, std::string>::with<bool>,
   caf::replies_to<import_atom, std::string, std::string, std::string>::with<std::string>>;
 
-compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup);
+/// Detached unless `where` says scheduled (CAF's test coordinator: local_engine).
+compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup,
+                                  actor_placement where = actor_placement::detached);
 
 } // namespace parley::outbound

@@ -159,7 +159,9 @@ list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storag
 } // namespace
 
 list_store_actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                                  list_store_config cfg) {
+                                  list_store_config cfg, actor_placement where) {
+  if (where == actor_placement::scheduled)
+    return sys.spawn(list_store, std::move(store), cfg);
   return sys.spawn<caf::detached>(list_store, std::move(store), cfg);
 }
 

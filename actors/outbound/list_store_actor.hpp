@@ -1,6 +1,6 @@
 // list_store_actor: the campaigns' way to their contact lists in storage — leases of due
 // records, and a group-committed stream of record updates, dial attempts and compliance
-// denials. A detached actor (the database blocks) with a store connection of its own;
+// denials. A detached actor (the database blocks; scheduled on the test coordinator) with a store connection of its own;
 // spawned by the engine when campaigns are configured, stopped by it after the campaigns.
 //
 // Writes are buffered and committed together every `flush` or once `batch` rows wait; a
@@ -18,6 +18,7 @@
 #include "actors/outbound/outbound_types.hpp"
 #include "actors/runtime/types.hpp"
 #include "storage/outbound_rows.hpp"
+#include "actors/runtime/placement.hpp"
 
 namespace parley::storage {
 class store;
@@ -54,7 +55,9 @@ using list_store_actor = caf::typed_actor<
   // Its own timer: commit what waits.
   caf::reacts_to<tick_atom>>;
 
+/// Detached unless `where` says scheduled (CAF's test coordinator: local_engine).
 list_store_actor spawn_list_store(caf::actor_system& sys, std::shared_ptr<storage::store> store,
-                                  list_store_config cfg = {});
+                                  list_store_config cfg = {},
+                                  actor_placement where = actor_placement::detached);
 
 } // namespace parley::outbound

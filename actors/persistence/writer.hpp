@@ -32,6 +32,7 @@
 
 #include "actors/runtime/metrics.hpp"
 #include "actors/runtime/views.hpp"
+#include "actors/runtime/placement.hpp"
 #include "storage/store.hpp"
 
 namespace parley {
@@ -60,15 +61,8 @@ struct writer_config {
   std::uint64_t next_session_id = 1;  ///< from recovery
 };
 
-/// Where the writer's handlers run.
-enum class writer_placement {
-  /// On its own thread (production): its database calls block nobody else.
-  detached,
-  /// On the scheduler's threads like any actor. For CAF's test coordinator, which does not
-  /// run detached actors itself: they get a real thread that would race its job queue and
-  /// its virtual clock (neither is thread-safe). Blocks whoever runs the scheduler.
-  scheduled,
-};
+/// Where the writer's handlers run (actors/runtime/placement.hpp).
+using writer_placement = actor_placement;
 
 writer_actor spawn_writer(caf::actor_system& sys, std::shared_ptr<storage::store> store,
                         writer_config cfg, std::shared_ptr<domain_metrics> metrics,

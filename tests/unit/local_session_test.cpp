@@ -7,15 +7,12 @@
 
 #include <caf/all.hpp>
 
-#include "actors/runtime/virtual_clock.hpp"
-#include "actors/runtime/virtual_time.hpp"
 #include "engine/engine.hpp"
-#include "engine/local_engine.hpp"
-#include "support/child.hpp"
+#include "support/local_fixture.hpp"
 
 using namespace parley;
 using namespace std::chrono_literals;
-using engine::listener_kind;
+using test::local_client;
 
 namespace {
 
@@ -36,67 +33,8 @@ members = ["a1"]
 capacity = { voice = 1 }
 )";
 
-/// What one in-process client received, frame by frame.
-struct received {
-  std::vector<std::vector<std::uint8_t>> frames;
-
-  void take(std::span<const std::uint8_t> bytes) {
-    while (!bytes.empty()) {
-      std::uint32_t n = bytes[0] | bytes[1] << 8 | bytes[2] << 16 | std::uint32_t(bytes[3]) << 24;
-      frames.emplace_back(bytes.begin(), bytes.begin() + 4 + n);
-      bytes = bytes.subspan(4 + n);
-    }
-  }
-  const wire::Envelope& at(std::size_t i) const { return *protocol::envelope_of(frames.at(i)); }
-  const wire::Envelope& last() const { return at(frames.size() - 1); }
-  /// The frame answering `ref`, or null.
-  const wire::Envelope* answer(std::uint64_t ref) const {
-    for (auto& f : frames)
-      if (protocol::envelope_of(f)->ref() == ref)
-        return protocol::envelope_of(f);
-    return nullptr;
-  }
-};
-
-struct fixture {
-  std::string dir = test::temp_dir();
-  bool keep_dir = false;
-  engine::config cfg;
-  caf::actor_system_config caf_cfg;
-  caf::actor_system sys;
-  virtual_time vt;
-  std::shared_ptr<virtual_clock> clk;
-  std::unique_ptr<engine::local_engine> eng;
-  protocol::encoder enc;
-
-  explicit fixture(engine::local_engine::storage_mode storage = engine::local_engine::storage_mode::none)
-    : cfg(engine::parse_config(call_center, "test", {"engine.data_dir=" + dir + "/var"})),
-      sys(testing_config(engine::prepare_actor_system(caf_cfg, cfg))), vt(sys),
-      clk(std::make_shared<virtual_clock>(sys.clock(), parley::clock::time_point{1'700'000'000s})),
-      eng(std::make_unique<engine::local_engine>(sys, cfg, clk, storage)) {
-    vt.run();
-  }
-
-  ~fixture() {
-    eng->stop();
-    vt.run_until([&] { return sys.registry().running() == 0; }, 10s);
-    CHECK(sys.registry().running() == 0);
-    eng.reset();
-    if (!keep_dir)
-      std::filesystem::remove_all(dir);
-  }
-
-  std::shared_ptr<engine::local_session> open(received& r, listener_kind k = listener_kind::interaction) {
-    return eng->connect(k, [&r](std::span<const std::uint8_t> f) { r.take(f); });
-  }
-
-  /// Registers and waits for the outcome; the answer to ref 1.
-  const wire::Envelope* register_as(engine::local_session& s, received& r, wire::ClientType t,
-                                    const std::string& credential = "") {
-    s.send(enc.register_client(1, "test", t, credential));
-    vt.run_until([&] { return r.answer(1) != nullptr; }, 5s);
-    return r.answer(1);
-  }
+struct fixture : test::local_fixture {
+  explicit fixture(storage_mode storage = storage_mode::none) : local_fixture(call_center, storage) {}
 
   std::size_t registered_clients() {
     auto counts = std::make_shared<client_counts>();
@@ -114,9 +52,10 @@ struct fixture {
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a local session registers through the directory") {
-  received r;
-  auto s = open(r);
-  auto* reg = register_as(*s, r, wire::ClientType::media_gateway);
+  local_client r;
+  connect(r);
+  auto& s = r.s;
+  auto* reg = register_as(r, wire::ClientType::media_gateway);
   REQUIRE(reg);
   auto* ok = reg->message_as_Registered();
   REQUIRE(ok);
@@ -147,39 +86,44 @@ TEST_CASE_FIXTURE(fixture, "a local session registers through the directory") {
 }
 
 TEST_CASE_FIXTURE(fixture, "the first frame must be a registration, with a good credential") {
-  received r1;
-  auto s1 = open(r1);
+  local_client r1;
+  connect(r1);
+  auto& s1 = r1.s;
   s1->send(enc.finish(7, wire::CreateGetInteraction(enc.start(), 1)));
   CHECK(s1->closed());
   REQUIRE(r1.frames.size() == 1);
   CHECK(r1.at(0).message_as_Error()->code() == wire::ErrorCode::not_registered);
 
-  received r2;
-  auto s2 = open(r2);
+  local_client r2;
+  connect(r2);
+  auto& s2 = r2.s;
   std::vector<std::uint8_t> junk{8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
   s2->send(junk);
   CHECK(s2->closed());
   CHECK(r2.at(0).message_as_Error());
 
-  received r3;
-  auto s3 = open(r3);
-  auto* refused = register_as(*s3, r3, wire::ClientType::agent_desktop, "wrong");
+  local_client r3;
+  connect(r3);
+  auto& s3 = r3.s;
+  auto* refused = register_as(r3, wire::ClientType::agent_desktop, "wrong");
   REQUIRE(refused);
   CHECK(refused->message_as_Error()->code() == wire::ErrorCode::bad_credential);
   CHECK(s3->closed());
 
-  received r4;
-  auto s4 = open(r4);
-  REQUIRE(register_as(*s4, r4, wire::ClientType::agent_desktop, "desk-secret")->message_as_Registered());
+  local_client r4;
+  connect(r4);
+  REQUIRE(register_as(r4, wire::ClientType::agent_desktop, "desk-secret")->message_as_Registered());
   CHECK(registered_clients() == 1);
 }
 
 TEST_CASE_FIXTURE(fixture, "a call on virtual time: the offer times out exactly on time") {
-  received g, d;
-  auto gw = open(g);
-  auto desk = open(d);
-  REQUIRE(register_as(*gw, g, wire::ClientType::media_gateway)->message_as_Registered());
-  REQUIRE(register_as(*desk, d, wire::ClientType::agent_desktop, "desk-secret")->message_as_Registered());
+  local_client g, d;
+  connect(g);
+  connect(d);
+  auto& gw = g.s;
+  auto& desk = d.s;
+  REQUIRE(register_as(g, wire::ClientType::media_gateway)->message_as_Registered());
+  REQUIRE(register_as(d, wire::ClientType::agent_desktop, "desk-secret")->message_as_Registered());
   // One request at a time, each answered before the next (as a client waits for answers).
   desk->send(enc.finish(2, wire::CreateAgentLoginDirect(enc.start(), "a1")));
   vt.run();
@@ -191,12 +135,7 @@ TEST_CASE_FIXTURE(fixture, "a call on virtual time: the offer times out exactly 
   vt.run();
   REQUIRE(g.answer(2));
   REQUIRE(g.answer(2)->message_as_Submitted());
-  auto count = [&](wire::Message type) {
-    std::size_t n = 0;
-    for (auto& f : d.frames)
-      n += protocol::envelope_of(f)->message_type() == type;
-    return n;
-  };
+  auto count = [&](wire::Message type) { return d.count(type); };
   CHECK(count(wire::Message::Invite) == 1);
   vt.advance(299ms);
   CHECK(count(wire::Message::Revoked) == 0);
@@ -214,9 +153,10 @@ TEST_CASE("a local engine writes through the real writer to its SQLite file") {
     f.keep_dir = true;
     cfg = f.cfg;
     db = engine::store_config(f.cfg).path;
-    received g;
-    auto gw = f.open(g);
-    REQUIRE(f.register_as(*gw, g, wire::ClientType::media_gateway)->message_as_Registered());
+    local_client g;
+    f.connect(g);
+    auto& gw = g.s;
+    REQUIRE(f.register_as(g, wire::ClientType::media_gateway)->message_as_Registered());
     gw->send(f.enc.finish(2, wire::CreateSubmitDirect(f.enc.start(), nullptr, nullptr, "voice", "sales")));
     f.vt.run();
     REQUIRE(g.answer(2));  // acknowledged once committed (storage.durability = commit)
@@ -244,4 +184,27 @@ redis_port = 6379
   auto clk = std::make_shared<virtual_clock>(sys.clock(), parley::clock::time_point{1'700'000'000s});
   CHECK_THROWS_WITH_AS(engine::local_engine(sys, cfg, clk, engine::local_engine::storage_mode::none),
                        doctest::Contains("Redis"), std::runtime_error);
+}
+
+TEST_CASE("a local engine runs campaigns only on a store, and no [[schedule]] jobs") {
+  auto with_campaign = std::string{call_center} + R"(
+[[campaigns]]
+name = "spring"
+lists = ["spring"]
+queue = "sales"
+)";
+  auto cfg = engine::parse_config(with_campaign, "test", {});
+  caf::actor_system_config c;
+  caf::actor_system sys{testing_config(engine::prepare_actor_system(c, cfg))};
+  auto clk = std::make_shared<virtual_clock>(sys.clock(), parley::clock::time_point{1'700'000'000s});
+  CHECK_THROWS_WITH_AS(engine::local_engine(sys, cfg, clk, engine::local_engine::storage_mode::none),
+                       doctest::Contains("campaigns without a store"), std::runtime_error);
+  auto scheduled = engine::parse_config(with_campaign + R"(
+[[schedule]]
+cron = "0 8 * * *"
+action = "start"
+campaign = "spring"
+)", "test", {});
+  CHECK_THROWS_WITH_AS(engine::local_engine(sys, scheduled, clk),
+                       doctest::Contains("[[schedule]]"), std::runtime_error);
 }

@@ -8,19 +8,15 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include <caf/all.hpp>
 
-#include "actors/runtime/virtual_clock.hpp"
-#include "actors/runtime/virtual_time.hpp"
-#include "engine/engine.hpp"
-#include "engine/local_engine.hpp"
-#include "support/child.hpp"
+#include "support/local_fixture.hpp"
 
 using namespace parley;
 using namespace std::chrono_literals;
-using engine::listener_kind;
+using test::local_client;
+using test::ok;
 
 namespace {
 
@@ -40,95 +36,14 @@ members = ["a1", "a2"]
 capacity = { voice = 1 }
 )";
 
-/// One in-process client: the frames it received, split.
-struct client {
-  std::shared_ptr<engine::local_session> s;
-  std::vector<std::vector<std::uint8_t>> frames;
-
-  void take(std::span<const std::uint8_t> bytes) {
-    while (!bytes.empty()) {
-      std::uint32_t n = bytes[0] | bytes[1] << 8 | bytes[2] << 16 | std::uint32_t(bytes[3]) << 24;
-      frames.emplace_back(bytes.begin(), bytes.begin() + 4 + n);
-      bytes = bytes.subspan(4 + n);
-    }
-  }
-  const wire::Envelope* answer(std::uint64_t ref) const {
-    for (auto& f : frames)
-      if (protocol::envelope_of(f)->ref() == ref)
-        return protocol::envelope_of(f);
-    return nullptr;
-  }
-  std::vector<wire::Message> events() const {
-    std::vector<wire::Message> out;
-    for (auto& f : frames)
-      if (protocol::envelope_of(f)->ref() == 0)
-        out.push_back(protocol::envelope_of(f)->message_type());
-    return out;
-  }
+struct fixture : test::local_fixture {
+  fixture() : local_fixture(two_agents) {}
 };
-
-struct fixture {
-  std::string dir = test::temp_dir();
-  engine::config cfg;
-  caf::actor_system_config caf_cfg;
-  caf::actor_system sys;
-  virtual_time vt;
-  std::shared_ptr<virtual_clock> clk;
-  std::unique_ptr<engine::local_engine> eng;
-  protocol::encoder enc;
-  std::uint64_t ref = 10;
-
-  fixture()
-    : cfg(engine::parse_config(two_agents, "test", {"engine.data_dir=" + dir + "/var"})),
-      sys(testing_config(engine::prepare_actor_system(caf_cfg, cfg))), vt(sys),
-      clk(std::make_shared<virtual_clock>(sys.clock(), parley::clock::time_point{1'700'000'000s})),
-      eng(std::make_unique<engine::local_engine>(sys, cfg, clk,
-                                                 engine::local_engine::storage_mode::none)) {
-    vt.run();
-  }
-
-  ~fixture() {
-    eng->stop();
-    vt.run_until([&] { return sys.registry().running() == 0; }, 10s);
-    eng.reset();
-    std::filesystem::remove_all(dir);
-  }
-
-  void open(client& c, wire::ClientType type) {
-    c.s = eng->connect(listener_kind::interaction, [&c](std::span<const std::uint8_t> f) { c.take(f); });
-    c.s->send(enc.register_client(1, "test", type, ""));
-    vt.run();
-    REQUIRE(c.answer(1));
-    REQUIRE(c.answer(1)->message_as_Registered());
-  }
-
-  /// Sends a request and runs every actor until nothing is left to do; its answer.
-  template <class T>
-  const wire::Envelope* ask(client& c, flatbuffers::Offset<T> msg) {
-    auto r = ++ref;
-    c.s->send(enc.finish(r, msg));
-    vt.run();
-    return c.answer(r);
-  }
-
-  parley::agent_actor agent_actor(const std::string& id) {
-    auto out = std::make_shared<parley::agent_actor>();
-    sys.spawn([=, agents = eng->domain()->agents](caf::event_based_actor* self) {
-      self->request(agents, 1s, lookup_atom_v, id).then([=](const parley::agent_actor& a) { *out = a; });
-    });
-    vt.run();
-    return *out;
-  }
-};
-
-bool ok(const wire::Envelope* e) {
-  return e && !e->message_as_Error();
-}
 
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "a transfer that ran out of time is not carried out afterwards") {
-  client gw, d1, d2, rep;
+  local_client gw, d1, d2, rep;
   open(gw, wire::ClientType::media_gateway);
   open(d1, wire::ClientType::agent_desktop);
   open(d2, wire::ClientType::agent_desktop);
