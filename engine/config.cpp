@@ -205,6 +205,9 @@ std::vector<option> make_options() {
   o.push_back(reloadable(duration_ms("timeouts.request_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.request; },
                           "internal answer deadline before a client gets `timeout`")));
+  o.push_back(duration_ms("timeouts.storage_ms", 10, day_ms,
+                          [](config& c) -> auto& { return c.timeouts.storage; },
+                          "outbound work on contact lists in storage: leases, compliance checks"));
   o.push_back(reloadable(duration_ms("timeouts.shutdown_ms", 0, day_ms,
                           [](config& c) -> auto& { return c.timeouts.shutdown; },
                           "graceful stop: time to finish in-flight work")));

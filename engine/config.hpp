@@ -70,6 +70,9 @@ struct timeouts_config {
   milliseconds idle{0};
   /// How long an internal request between actors may take before the client gets `timeout`.
   milliseconds request{5'000};
+  /// How long work on contact lists in storage may take (a lease, a compliance check, the
+  /// list lookups of a campaign start): slower than a request, and no client waits for it.
+  milliseconds storage{30'000};
   /// How long a graceful stop waits for in-flight work before closing anyway.
   milliseconds shutdown{10'000};
 };

@@ -195,6 +195,7 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   d->clk = std::move(clk);
   auto dc = cfg.domain;
   dc.request_timeout = cfg.timeouts.request;
+  dc.storage_timeout = cfg.timeouts.storage;
   d->cfg = std::make_shared<const domain_config>(std::move(dc));
   d->metrics = storage.metrics ? storage.metrics : std::make_shared<domain_metrics>();
   d->store = storage.writer;

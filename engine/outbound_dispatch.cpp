@@ -57,7 +57,8 @@ void control(connection_self self, std::uint64_t ref, const wire::CampaignContro
   if (!c)
     return;
   // Starting reads the lists from storage: allow it the storage's time, not a request's.
-  auto limit = std::max(st.setup.request_timeout, caf::timespan{std::chrono::seconds{30}});
+  auto limit = std::max<caf::timespan>(st.setup.request_timeout,
+                                       st.setup.domain->cfg->storage_timeout);
   auto known = outbound::with_campaign_op(wire::EnumNameCampaignOp(op), [&](auto atom) {
     self->request(c, limit, campaign_atom_v, atom)
       .then([=](const outbound::campaign_view& v) { answer_campaign(self, ref, v); },

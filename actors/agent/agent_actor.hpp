@@ -11,11 +11,29 @@
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/runtime/domain_config.hpp"
 #include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/views.hpp"
+
+// The agent family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_agent, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_agent, parley, ready_atom, "ready")
+  CAF_ADD_ATOM(parley_agent, parley, notready_atom, "notready")
+  CAF_ADD_ATOM(parley_agent, parley, acw_atom, "acw")
+  CAF_ADD_ATOM(parley_agent, parley, invite_atom, "invite")
+  CAF_ADD_ATOM(parley_agent, parley, revoke_atom, "revoke")
+  CAF_ADD_ATOM(parley_agent, parley, release_atom, "release")
+  CAF_ADD_ATOM(parley_agent, parley, accepted_atom, "accepted")
+  CAF_ADD_ATOM(parley_agent, parley, wrapup_atom, "wrapup")
+  CAF_ADD_ATOM(parley_agent, parley, gone_atom, "gone")
+  CAF_ADD_ATOM(parley_agent, parley, pull_atom, "pull")
+  CAF_ADD_ATOM(parley_agent, parley, login_atom, "login")
+  CAF_ADD_ATOM(parley_agent, parley, logout_atom, "logout")
+  CAF_ADD_ATOM(parley_agent, parley, avail_atom, "avail")
+CAF_END_TYPE_ID_BLOCK(parley_agent)
 
 namespace parley {
 

@@ -15,6 +15,12 @@
 
 #include "actors/runtime/types.hpp"
 
+// The directory family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_directory, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_directory, parley, register_atom, "register")
+  CAF_ADD_ATOM(parley_directory, parley, unreg_atom, "unreg")
+CAF_END_TYPE_ID_BLOCK(parley_directory)
+
 namespace parley {
 
 /// Registered clients per client type, indexed by the numeric ClientType.

@@ -10,12 +10,28 @@
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/agent_actor.hpp"
 #include "actors/runtime/domain_config.hpp"
 #include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/views.hpp"
+
+// The interaction family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_interaction, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_interaction, parley, props_atom, "props")
+  CAF_ADD_ATOM(parley_interaction, parley, place_atom, "place")
+  CAF_ADD_ATOM(parley_interaction, parley, accept_atom, "accept")
+  CAF_ADD_ATOM(parley_interaction, parley, reject_atom, "reject")
+  CAF_ADD_ATOM(parley_interaction, parley, transfer_atom, "transfer")
+  CAF_ADD_ATOM(parley_interaction, parley, conf_atom, "conf")
+  CAF_ADD_ATOM(parley_interaction, parley, leave_atom, "leave")
+  CAF_ADD_ATOM(parley_interaction, parley, hold_atom, "hold")
+  CAF_ADD_ATOM(parley_interaction, parley, park_atom, "park")
+  CAF_ADD_ATOM(parley_interaction, parley, offer_atom, "offer")
+  CAF_ADD_ATOM(parley_interaction, parley, overflow_atom, "overflow")
+CAF_END_TYPE_ID_BLOCK(parley_interaction)
 
 namespace parley {
 

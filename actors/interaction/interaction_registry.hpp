@@ -16,6 +16,11 @@
 #include "actors/runtime/types.hpp"
 #include "storage/store.hpp"
 
+// The interaction registry family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_interaction_registry, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_interaction_registry, parley, forget_atom, "forget")
+CAF_END_TYPE_ID_BLOCK(parley_interaction_registry)
+
 namespace parley {
 
 struct submit_request {

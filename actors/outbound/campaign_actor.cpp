@@ -194,7 +194,7 @@ void lease(self_ptr self) {
     return;
   st.leasing = true;
   auto list = st.lists[st.list_cursor++ % st.lists.size()];
-  self->request(st.h.list_store, std::chrono::seconds{30}, lease_atom_v, list, st.cfg->lease_chunk,
+  self->request(st.h.list_store, st.dom->cfg->storage_timeout, lease_atom_v, list, st.cfg->lease_chunk,
                 st.now_ms(), static_cast<std::uint8_t>(st.cfg->order))
     .then(
       [=](std::vector<record_row>& rows) {
@@ -211,7 +211,7 @@ void lease(self_ptr self) {
         auto abandon = st.reserved_calls() ? abandon_stats{}
                                            : st.abandons.over(st.now_ms(), st.cfg->abandon_window);
         auto shared = std::make_shared<std::vector<record_row>>(std::move(rows));
-        self->request(st.h.compliance, std::chrono::seconds{30}, check_atom_v, st.cfg->name,
+        self->request(st.h.compliance, st.dom->cfg->storage_timeout, check_atom_v, st.cfg->name,
                       st.cfg->rules, abandon, *shared)
           .then(
             [=](std::vector<verdict>& vs) {
@@ -424,7 +424,7 @@ caf::result<campaign_view> control(self_ptr self, control_op op) {
         *step = nullptr;  // breaks the cycle through the captured step
         return;
       }
-      self->request(st.h.list_store, std::chrono::seconds{30}, lookup_atom_v, names[i])
+      self->request(st.h.list_store, st.dom->cfg->storage_timeout, lookup_atom_v, names[i])
         .then([=](std::uint64_t id) mutable {
                 ids->push_back(id);
                 (*step)(i + 1);

@@ -33,6 +33,8 @@
 // The campaign family's own atoms: its control operations (status is caf::get_atom; stop
 // and resume are the engine's stop_atom and resume_atom).
 CAF_BEGIN_TYPE_ID_BLOCK(parley_campaign, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_campaign, parley, campaign_atom, "campaign")
+  CAF_ADD_ATOM(parley_campaign, parley, preview_atom, "preview")
   CAF_ADD_ATOM(parley_campaign, parley::outbound, start_atom, "start")
   CAF_ADD_ATOM(parley_campaign, parley::outbound, pause_atom, "pause")
 CAF_END_TYPE_ID_BLOCK(parley_campaign)

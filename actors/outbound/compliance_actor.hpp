@@ -18,6 +18,7 @@
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/outbound/compliance.hpp"
@@ -26,6 +27,11 @@
 #include "actors/runtime/clock.hpp"
 #include "actors/runtime/metrics.hpp"
 #include "actors/runtime/placement.hpp"
+
+// The compliance family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_compliance, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_compliance, parley, check_atom, "check")
+CAF_END_TYPE_ID_BLOCK(parley_compliance)
 
 namespace parley::storage {
 class store;

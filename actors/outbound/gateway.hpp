@@ -22,6 +22,12 @@
 #include "actors/runtime/clock.hpp"
 #include "actors/runtime/types.hpp"
 
+// The gateway family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_gateway, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_gateway, parley, call_atom, "call")
+  CAF_ADD_ATOM(parley_gateway, parley, hangup_atom, "hangup")
+CAF_END_TYPE_ID_BLOCK(parley_gateway)
+
 namespace parley::outbound {
 
 /// Call progress a gateway reports. Every call ends with exactly one of the final events.

@@ -20,6 +20,16 @@
 #include "storage/outbound_rows.hpp"
 #include "actors/runtime/placement.hpp"
 
+// The list store family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_list_store, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_list_store, parley, lease_atom, "lease")
+  CAF_ADD_ATOM(parley_list_store, parley, outcome_atom, "outcome")
+  CAF_ADD_ATOM(parley_list_store, parley, attempt_atom, "attempt")
+  CAF_ADD_ATOM(parley_list_store, parley, denial_atom, "denial")
+  CAF_ADD_ATOM(parley_list_store, parley, chain_atom, "chain")
+  CAF_ADD_ATOM(parley_list_store, parley, tick_atom, "tick")
+CAF_END_TYPE_ID_BLOCK(parley_list_store)
+
 namespace parley::storage {
 class store;
 }

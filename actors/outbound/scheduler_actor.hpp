@@ -17,6 +17,11 @@
 #include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/types.hpp"
 
+// The scheduler family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_scheduler, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_scheduler, parley, job_atom, "job")
+CAF_END_TYPE_ID_BLOCK(parley_scheduler)
+
 namespace parley::outbound {
 
 /// Whom an import job reports to (the console's `list import`, a scheduled import).

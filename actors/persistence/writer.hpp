@@ -28,12 +28,19 @@
 #include <memory>
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/runtime/metrics.hpp"
 #include "actors/runtime/views.hpp"
 #include "actors/runtime/placement.hpp"
 #include "storage/store.hpp"
+
+// The writer family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_writer, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_writer, parley, persist_atom, "persist")
+  CAF_ADD_ATOM(parley_writer, parley, retry_atom, "retry")
+CAF_END_TYPE_ID_BLOCK(parley_writer)
 
 namespace parley {
 

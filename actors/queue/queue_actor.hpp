@@ -9,11 +9,23 @@
 #pragma once
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/agent_actor.hpp"
 #include "actors/interaction/interaction_actor.hpp"
 #include "actors/runtime/domain_fwd.hpp"
+
+// The queue family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_queue, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_queue, parley, enqueue_atom, "enqueue")
+  CAF_ADD_ATOM(parley_queue, parley, remove_atom, "remove")
+  CAF_ADD_ATOM(parley_queue, parley, unpin_atom, "unpin")
+  CAF_ADD_ATOM(parley_queue, parley, assign_atom, "assign")
+  CAF_ADD_ATOM(parley_queue, parley, head_atom, "head")
+  CAF_ADD_ATOM(parley_queue, parley, void_atom, "void")
+  CAF_ADD_ATOM(parley_queue, parley, deliver_atom, "deliver")
+CAF_END_TYPE_ID_BLOCK(parley_queue)
 
 namespace parley {
 

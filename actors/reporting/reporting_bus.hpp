@@ -23,6 +23,14 @@
 #include "actors/runtime/clock.hpp"
 #include "actors/runtime/types.hpp"
 
+// The bus family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_bus, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_bus, parley, report_atom, "report")
+  CAF_ADD_ATOM(parley_bus, parley, vq_atom, "vq")
+  CAF_ADD_ATOM(parley_bus, parley, trace_atom, "trace")
+  CAF_ADD_ATOM(parley_bus, parley, stats_atom, "stats")
+CAF_END_TYPE_ID_BLOCK(parley_bus)
+
 namespace parley {
 
 /// One state change, before the bus orders it.

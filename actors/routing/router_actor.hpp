@@ -23,11 +23,20 @@
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/agent_actor.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/runtime/domain_fwd.hpp"
+
+// The router family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_router, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_router, parley, router_atom, "router")
+  CAF_ADD_ATOM(parley_router, parley, route_atom, "route")
+  CAF_ADD_ATOM(parley_router, parley, reserve_atom, "reserve")
+  CAF_ADD_ATOM(parley_router, parley, unreserve_atom, "unreserve")
+CAF_END_TYPE_ID_BLOCK(parley_router)
 
 namespace parley {
 

@@ -75,6 +75,8 @@ struct domain_config {
   /// The timeout of requests between actors that no client waits for (timeouts.request_ms);
   /// a client's request carries its own budget (budget.hpp).
   std::chrono::milliseconds request_timeout{5'000};
+  /// timeouts.storage_ms: campaigns' leases, compliance checks and list lookups.
+  std::chrono::milliseconds storage_timeout{30'000};
 
   const queue_config* find_queue(const std::string& name) const;
   /// The first group whose members match `agent`, or nullptr.

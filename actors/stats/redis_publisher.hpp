@@ -20,6 +20,12 @@
 #include "actors/runtime/metrics.hpp"
 #include "actors/runtime/types.hpp"
 
+// The redis publisher family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_redis_publisher, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_redis_publisher, parley, publish_atom, "publish")
+  CAF_ADD_ATOM(parley_redis_publisher, parley, nflush_atom, "nflush")
+CAF_END_TYPE_ID_BLOCK(parley_redis_publisher)
+
 namespace parley::stats {
 
 using redis_publisher_actor = caf::typed_actor<

@@ -16,6 +16,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/runtime/clock.hpp"
@@ -23,6 +24,15 @@
 #include "actors/stats/redis_publisher.hpp"
 #include "actors/stats/reset_schedule.hpp"
 #include "actors/stats/stat_types.hpp"
+
+// The stat family's own atoms (the engine's shared verbs are in types.hpp).
+CAF_BEGIN_TYPE_ID_BLOCK(parley_stat, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_stat, parley, facts_atom, "facts")
+  CAF_ADD_ATOM(parley_stat, parley, peek_atom, "peek")
+  CAF_ADD_ATOM(parley_stat, parley, notify_atom, "notify")
+  CAF_ADD_ATOM(parley_stat, parley, period_atom, "period")
+  CAF_ADD_ATOM(parley_stat, parley, sreset_atom, "sreset")
+CAF_END_TYPE_ID_BLOCK(parley_stat)
 
 namespace parley::stats {
 

@@ -71,7 +71,7 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
       audited(self, line, [=] { return text; });
   };
   auto known = outbound::with_campaign_op(op, [&](auto atom) {
-    self->request(c, std::chrono::seconds{30}, campaign_atom_v, atom)
+    self->request(c, env.domain->cfg->storage_timeout, campaign_atom_v, atom)
       .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },
             [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
   });

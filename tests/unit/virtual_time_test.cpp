@@ -32,12 +32,12 @@ caf::behavior chain(caf::event_based_actor* self, std::shared_ptr<const parley::
                     std::shared_ptr<std::vector<parley::clock::duration>> fired) {
   auto t0 = clk->now();
   auto next = std::make_shared<std::size_t>(0);
-  self->delayed_send(self, clk->real_delay(delays[0]), tick_atom_v);
+  self->delayed_send(self, clk->real_delay(delays[0]), caf::tick_atom_v);
   return {
-    [=](tick_atom) {
+    [=](caf::tick_atom) {
       fired->push_back(clk->now() - t0);
       if (++*next < delays.size())
-        self->delayed_send(self, clk->real_delay(delays[*next]), tick_atom_v);
+        self->delayed_send(self, clk->real_delay(delays[*next]), caf::tick_atom_v);
       else
         self->quit();
     },
