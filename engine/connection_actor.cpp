@@ -56,18 +56,20 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       st.agent.clear();
       return;
     }
-    // A statistic the client did not close ended by itself: tell the client.
-    for (auto it = st.stats.begin(); it != st.stats.end(); ++it)
-      if (it->second.address() == dm.source) {
-        auto id = it->first;
-        st.stats.erase(it);
-        auto code = dm.reason == caf::exit_reason::user_shutdown ? wire::ErrorCode::draining
-                                                                 : wire_code(dm.reason);
-        auto& fbb = st.enc.start();
-        auto text = fbb.CreateString(describe(dm.reason));
-        st.link.event(protocol::to_bytes(st.enc.finish(0, wire::CreateStatError(fbb, id, code, text))));
-        return;
+    // A calculation ended without our asking: tell the client, for each statistic on it.
+    st.watching.erase(dm.source.id());
+    auto code = dm.reason == caf::exit_reason::user_shutdown ? wire::ErrorCode::draining
+                                                             : wire_code(dm.reason);
+    for (auto it = st.stats.begin(); it != st.stats.end();) {
+      if (it->second.address() != dm.source) {
+        ++it;
+        continue;
       }
+      auto& fbb = st.enc.start();
+      auto text = fbb.CreateString(describe(dm.reason));
+      st.link.event(protocol::to_bytes(st.enc.finish(0, wire::CreateStatError(fbb, it->first, code, text))));
+      it = st.stats.erase(it);
+    }
   });
   return {
     [=](request_atom, const request_frame& frame) {
@@ -102,9 +104,7 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         caf::anon_send(st.agent_handle, logout_atom_v, true);
       if (st.setup.domain)
         caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<client_actor>(self));
-      // Every statistic this client opened ends with it.
-      for (auto& [id, a] : st.stats)
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      // Every statistic this client opened ends with it (the stats hub monitors us).
       st.stats.clear();
       st.held.clear();
       st.held_at.clear();

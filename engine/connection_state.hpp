@@ -3,6 +3,7 @@
 #pragma once
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/stateful_actor.hpp>
 
@@ -25,6 +26,7 @@ struct connection_state {
   protocol::encoder enc;
   // -- statistics (2060) --
   std::unordered_map<std::uint64_t, stats::stat_actor> stats;  ///< open statistics by stat id
+  std::unordered_set<caf::actor_id> watching;  ///< calculations we monitor (once each)
   std::uint64_t next_stat = 0;
   std::uint32_t opening = 0;  ///< OpenStat requests not answered yet (count to the limit)
   /// Statistics events on their way: a batch posted once per mailbox sweep.

@@ -1,7 +1,10 @@
 // stat_dispatch: the statistics family on 2060 — OpenStat, PeekStat, CloseStat, ResetStat —
-// from a verified envelope to the stats hub or the statistic's own actor, and back to
-// exactly one answer. The connection keeps its statistics (stat id -> actor) and their
-// count, which the per-connection limit (limits.max_stats_per_connection) applies to.
+// from a verified envelope to the stats hub or the statistic's calculation, and back to
+// exactly one answer. The connection keeps its statistics (stat id -> calculation, which
+// other statistics may share) and their count, which the per-connection limit
+// (limits.max_stats_per_connection) applies to. The hub owns which statistic is on which
+// calculation: opening, closing and resetting go through it; peeking goes to the
+// calculation.
 #include "engine/connection_state.hpp"
 
 #include <caf/all.hpp>
@@ -16,6 +19,13 @@ using wire::Message;
 
 stats::stat_client_actor me(connection_self self) {
   return caf::actor_cast<stats::stat_client_actor>(self);
+}
+
+/// Monitors a calculation once, however many of our statistics are on it: an end the
+/// client did not ask for becomes StatError.
+void watch(connection_self self, const stats::stat_actor& a) {
+  if (self->state.watching.insert(a.id()).second)
+    self->monitor(a);
 }
 
 void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
@@ -51,8 +61,8 @@ void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
         auto& st = self->state;
         --st.opening;
         st.stats.emplace(id, a);
-        self->monitor(a);  // an end the client did not ask for becomes StatError
-        self->request(a, st.setup.request_timeout, peek_atom_v, ref, true)
+        watch(self, a);
+        self->request(a, st.setup.request_timeout, peek_atom_v, ref, self->id(), id, true)
           .then([=](frame& f) { self->state.link.answer(std::move(f)); },
                 [=](caf::error& e) {
                   self->state.stats.erase(id);
@@ -84,28 +94,43 @@ void dispatch_stat(connection_self self, const wire::Envelope& env) {
   auto type = env.message_type();
   switch (type) {
     case Message::OpenStat: return open(self, ref, *env.message_as_OpenStat());
-    case Message::PeekStat:
-      if (auto a = find(self, ref, env.message_as_PeekStat()->stat_id()))
-        self->request(a, st.setup.request_timeout, peek_atom_v, ref, false)
+    case Message::PeekStat: {
+      auto id = env.message_as_PeekStat()->stat_id();
+      if (auto a = find(self, ref, id))
+        self->request(a, st.setup.request_timeout, peek_atom_v, ref, self->id(), id, false)
           .then([=](frame& f) { self->state.link.answer(std::move(f)); },
                 [=](caf::error& e) { self->state.fail(ref, e); });
       return;
+    }
     case Message::CloseStat: {
       auto id = env.message_as_CloseStat()->stat_id();
-      if (auto a = find(self, ref, id)) {
-        self->demonitor(a.address());
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      if (find(self, ref, id)) {
+        self->send(st.setup.domain->stats, caf::close_atom_v, me(self), id);
         st.stats.erase(id);
         st.ack(ref);
       }
       return;
     }
-    case Message::ResetStat:
-      if (auto a = find(self, ref, env.message_as_ResetStat()->stat_id()))
-        self->request(a, st.setup.request_timeout, caf::reset_atom_v)
-          .then([=](caf::ok_atom) { self->state.ack(ref); },
-                [=](caf::error& e) { self->state.fail(ref, e); });
+    case Message::ResetStat: {
+      auto id = env.message_as_ResetStat()->stat_id();
+      if (!find(self, ref, id))
+        return;
+      auto time = budget::within(st.setup.request_timeout);
+      self->request(st.setup.domain->stats, time.left(), caf::reset_atom_v, me(self), id,
+                    time.inner(st.setup.request_timeout))
+        .then(
+          [=](const stats::stat_actor& a) {
+            // Its own calculation now, if it shared one (the hub says which).
+            auto& st = self->state;
+            if (auto it = st.stats.find(id); it != st.stats.end()) {
+              it->second = a;
+              watch(self, a);
+            }
+            st.ack(ref);
+          },
+          [=](caf::error& e) { self->state.fail(ref, e); });
       return;
+    }
     default:
       st.fail(ref, wire::ErrorCode::unknown_message,
               std::string{"not a request: "} + wire::EnumNameMessage(type));

@@ -92,6 +92,7 @@ struct domain_metrics {
   storage_health storage;
   // -- statistics (2060) --
   std::atomic<std::int64_t> stats_open{0};             ///< open statistics now
+  std::atomic<std::int64_t> stats_calculations{0};     ///< calculations behind them now
   std::atomic<std::uint64_t> stats_opened{0};          ///< opened since start
   std::atomic<std::uint64_t> stats_notifications{0};   ///< StatInfo events sent
   std::atomic<std::uint64_t> stats_coalesced{0};       ///< values superseded before sending

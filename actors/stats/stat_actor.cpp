@@ -1,6 +1,8 @@
 #include "actors/stats/stat_actor.hpp"
 
 #include <cmath>
+#include <unordered_map>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -13,12 +15,33 @@ namespace parley::stats {
 
 namespace {
 
+/// One open statistic on this calculation: where its notifications go and what it was sent.
+struct subscription {
+  stat_client_actor client;
+  std::uint64_t stat_id = 0;
+  stat_value sent;        // the last value sent (on_change compares with it)
+  bool sent_any = false;
+  bool opened = false;    // StatOpened went out: notifications may follow
+};
+
+/// (connection, stat id): stat ids are per connection.
+struct sub_key {
+  caf::actor_id client;
+  std::uint64_t stat_id;
+  bool operator==(const sub_key&) const = default;
+};
+
+struct sub_key_hash {
+  std::size_t operator()(const sub_key& k) const {
+    return std::hash<std::uint64_t>{}(k.client * 0x9E3779B97F4A7C15ull ^ k.stat_id);
+  }
+};
+
 struct stat_state {
   stat_setup s;
   std::unique_ptr<calculator> calc;
-  stat_value sent;         // the last value sent (on_change compares with it)
-  bool sent_any = false;
-  bool opened = false;     // StatOpened went out: notifications may follow
+  std::vector<subscription> subs;
+  std::unordered_map<sub_key, std::size_t, sub_key_hash> index;  // -> position in subs
   bool valid = true;
   std::uint64_t seq = 0;        // the last fact's reporting sequence number
   std::int64_t event_ms = 0;    // and its engine time
@@ -30,38 +53,77 @@ struct stat_state {
 
   std::int64_t now() const { return s.clk->now_ms(); }
 
-  frame info_frame(std::uint64_t ref, const stat_value& v, bool from_event) {
+  subscription* find(caf::actor_id client, std::uint64_t stat_id) {
+    auto it = index.find({client, stat_id});
+    return it == index.end() ? nullptr : &subs[it->second];
+  }
+
+  /// Removes a statistic (swap with the last: order does not matter).
+  void erase(caf::actor_id client, std::uint64_t stat_id) {
+    auto it = index.find({client, stat_id});
+    if (it == index.end())
+      return;
+    auto pos = it->second;
+    index.erase(it);
+    if (pos + 1 != subs.size()) {
+      subs[pos] = std::move(subs.back());
+      index[{subs[pos].client.id(), subs[pos].stat_id}] = pos;
+    }
+    subs.pop_back();
+  }
+
+  frame info_frame(std::uint64_t ref, std::uint64_t stat_id, const stat_value& v, bool from_event) {
     auto& fbb = enc.start();
     auto text = fbb.CreateString(v.text);
     return protocol::to_bytes(enc.finish(
-      ref, wire::CreateStatInfo(fbb, s.stat_id, v.value, text, now(), from_event ? event_ms : 0,
+      ref, wire::CreateStatInfo(fbb, stat_id, v.value, text, now(), from_event ? event_ms : 0,
                                 from_event ? seq : 0)));
   }
 
-  bool changed(const stat_value& v) const {
-    if (!sent_any || v.text != sent.text)
+  bool changed(const subscription& sub, const stat_value& v) const {
+    if (!sub.sent_any || v.text != sub.sent.text)
       return true;
-    auto d = std::fabs(v.value - sent.value);
+    auto d = std::fabs(v.value - sub.sent.value);
     return s.spec.threshold > 0 ? d >= s.spec.threshold : d != 0;
   }
 };
 
 using self_ptr = stat_actor::stateful_pointer<stat_state>;
 
-/// Sends the current value to the connection (which batches, and coalesces for a client
+/// Sends value `v` to one statistic (its connection batches, and coalesces for a client
 /// that does not keep up).
-void notify(self_ptr self, bool from_event) {
+void send_value(self_ptr self, subscription& sub, const stat_value& v, bool from_event) {
   auto& st = self->state;
-  if (!st.opened)
-    return;  // StatOpened carries the value of the moment it is sent
-  auto v = st.calc->value(st.now());
-  st.sent = v;
-  st.sent_any = true;
+  sub.sent = v;
+  sub.sent_any = true;
   st.s.metrics->stats_notifications.fetch_add(1, std::memory_order_relaxed);
+  self->send(sub.client, notify_atom_v, sub.stat_id, st.info_frame(0, sub.stat_id, v, from_event),
+             true);
+}
+
+/// The calculation's value went out (once to Redis, whoever reads it).
+void publish(self_ptr self, const stat_value& v) {
+  auto& st = self->state;
   if (st.s.redis)
     self->send(st.s.redis, publish_atom_v, object_key(st.s.spec.object_type, st.s.spec.object_id),
                st.field, v.value);
-  self->send(st.s.client, notify_atom_v, st.s.stat_id, st.info_frame(0, v, from_event), true);
+}
+
+/// Sends the current value to every opened statistic; `only_changed`: to those whose last
+/// value it differs from (on_change with its threshold).
+void notify(self_ptr self, bool from_event, bool only_changed = false) {
+  auto& st = self->state;
+  auto v = st.calc->value(st.now());
+  bool any = false;
+  for (auto& sub : st.subs) {
+    // Not opened: StatOpened carries the value of the moment it is sent.
+    if (!sub.opened || (only_changed && !st.changed(sub, v)))
+      continue;
+    send_value(self, sub, v, from_event);
+    any = true;
+  }
+  if (any)
+    publish(self, v);
 }
 
 void arm_period(self_ptr self) {
@@ -93,15 +155,13 @@ stat_actor::behavior_type stat_behavior(self_ptr self, stat_setup setup) {
   st.s = std::move(setup);
   harden(self);
   auto now = st.now();
-  // The interval starts at the open: facts from before it are not replayed (see
-  // docs/statistics.md, "Intervals").
+  // The interval starts with the calculation: facts from before it are not replayed (see
+  // docs/statistics.md, "Intervals" and "Shared calculations").
   st.calc = std::make_unique<calculator>(st.s.spec, now, st.s.snapshot);
   st.s.snapshot = {};
   st.valid = st.calc->valid();
   st.field = std::string{info(st.s.spec.m).name} + ":" + wire::EnumNameStatInterval(st.s.spec.interval)
              + (st.s.spec.window_s ? ":" + std::to_string(st.s.spec.window_s) : std::string{});
-  self->monitor(st.s.client);
-  self->set_down_handler([=](caf::down_msg&) { self->quit(); });
   if (st.s.spec.notify == wire::StatNotify::periodic)
     arm_period(self);
   if (st.s.spec.interval == wire::StatInterval::growing_reset)
@@ -117,36 +177,61 @@ stat_actor::behavior_type stat_behavior(self_ptr self, stat_setup setup) {
       auto valid = st.calc->valid();
       if (valid != st.valid) {
         st.valid = valid;
-        auto& fbb = st.enc.start();
-        frame ev;
-        if (valid) {
-          ev = protocol::to_bytes(st.enc.finish(0, wire::CreateStatValid(fbb, st.s.stat_id)));
-        } else {
-          auto why = fbb.CreateString("agent " + st.s.spec.object_id + " logged out");
-          ev = protocol::to_bytes(st.enc.finish(0, wire::CreateStatInvalid(fbb, st.s.stat_id, why)));
+        for (auto& sub : st.subs) {
+          auto& fbb = st.enc.start();
+          frame ev;
+          if (valid) {
+            ev = protocol::to_bytes(st.enc.finish(0, wire::CreateStatValid(fbb, sub.stat_id)));
+          } else {
+            auto why = fbb.CreateString("agent " + st.s.spec.object_id + " logged out");
+            ev = protocol::to_bytes(st.enc.finish(0, wire::CreateStatInvalid(fbb, sub.stat_id, why)));
+          }
+          self->send(sub.client, notify_atom_v, sub.stat_id, std::move(ev), false);
         }
-        self->send(st.s.client, notify_atom_v, st.s.stat_id, std::move(ev), false);
         if (valid)
           notify(self, true);  // StatValid is followed by the current value
         return;
       }
-      if (st.s.spec.notify == wire::StatNotify::on_change) {
-        if (st.changed(st.calc->value(st.now())))
-          notify(self, true);
+      if (st.s.spec.notify == wire::StatNotify::on_change)
+        notify(self, true, true);
+    },
+    [=](caf::join_atom, const stat_client_actor& client, std::uint64_t stat_id, bool opened) {
+      auto& st = self->state;
+      if (st.find(client.id(), stat_id))
+        return;
+      st.index.emplace(sub_key{client.id(), stat_id}, st.subs.size());
+      st.subs.push_back({client, stat_id, {}, false, opened});
+      if (opened && st.s.spec.notify == wire::StatNotify::on_change) {
+        auto v = st.calc->value(st.now());
+        send_value(self, st.subs.back(), v, false);
+        publish(self, v);
       }
     },
-    [=](peek_atom, std::uint64_t ref, bool opened) -> frame {
+    [=](caf::leave_atom, caf::actor_id client, std::uint64_t stat_id, bool reset) {
       auto& st = self->state;
+      auto* sub = st.find(client, stat_id);
+      if (!sub)
+        return;
+      if (reset && sub->opened && st.s.spec.notify == wire::StatNotify::reset_based)
+        send_value(self, *sub, st.calc->value(st.now()), false);
+      st.erase(client, stat_id);
+    },
+    [=](peek_atom, std::uint64_t ref, caf::actor_id client, std::uint64_t stat_id,
+        bool opened) -> caf::result<frame> {
+      auto& st = self->state;
+      auto* sub = st.find(client, stat_id);
+      if (!sub)
+        return caf::make_error(wire::ErrorCode::unknown_id, "no open statistic " + std::to_string(stat_id));
       auto v = st.calc->value(st.now());
       if (!opened)
-        return st.info_frame(ref, v, st.seq != 0);
-      st.sent = v;
-      st.sent_any = true;
-      st.opened = true;
+        return st.info_frame(ref, stat_id, v, st.seq != 0);
+      sub->sent = v;
+      sub->sent_any = true;
+      sub->opened = true;
       auto& fbb = st.enc.start();
       auto text = fbb.CreateString(v.text);
       return protocol::to_bytes(st.enc.finish(
-        ref, wire::CreateStatOpened(fbb, st.s.stat_id, v.value, text, st.valid, st.now())));
+        ref, wire::CreateStatOpened(fbb, stat_id, v.value, text, st.valid, st.now())));
     },
     [=](caf::reset_atom) {
       do_reset(self, self->state.now());

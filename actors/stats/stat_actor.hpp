@@ -1,11 +1,15 @@
-// stat_actor: one open statistic — its calculator (metric + interval), its notification
-// mode and its subscriber (the connection actor of the client that opened it).
+// stat_actor: one calculation — a metric over an interval on one object — and the open
+// statistics that share it. Statistics with the same object, metric, interval, window,
+// range, filter and notification mode share one calculation (docs/statistics.md,
+// "Shared calculations"): a thousand wallboards on one queue cost one calculation and one
+// message from the hub per reporting event, plus one notification each.
 //
-// Spawned by the stats hub on OpenStat; stopped by the connection (CloseStat, or every
-// statistic of a connection that closes) or when the connection dies (it monitors it).
-// Notifications go to the connection as (notify_atom, stat_id, frame, latest_wins); the
-// connection batches them and, while its client does not keep up, holds at most one per
-// statistic, a newer value replacing the held one (latest wins, counted as coalesced).
+// Spawned by the stats hub on the first OpenStat of its kind; the hub adds and removes the
+// statistics (join/leave, keyed by connection and stat id) and stops it when the last one
+// leaves or the hub ends. Notifications go to each statistic's connection as (notify_atom,
+// stat_id, frame, latest_wins); the connection batches them and, while its client does not
+// keep up, holds at most one per statistic, a newer value replacing the held one (latest
+// wins, counted as coalesced).
 //
 // Messages: stat_actor below.
 #pragma once
@@ -50,18 +54,25 @@ using stat_client_actor = caf::typed_actor<
 using stat_actor = caf::typed_actor<
   // From the hub: the facts of its object; no answer.
   caf::reacts_to<facts_atom, shared_facts>,
-  // From the connection: StatOpened (`opened`) or StatInfo answering `ref`. (ref, opened)
-  caf::replies_to<peek_atom, std::uint64_t, bool>::with<frame>,
-  // From the connection (ResetStat): restart the interval now.
+  // From the hub: a statistic joins (OpenStat; a reset statistic that got a calculation of
+  // its own comes `opened`, and is sent the value at once). (client, stat_id, opened)
+  caf::reacts_to<caf::join_atom, stat_client_actor, std::uint64_t, bool>,
+  // From the hub: a statistic leaves (CloseStat, its connection ended, or a reset that
+  // moves it to a calculation of its own: `reset` sends a reset_based statistic the value
+  // of the interval that ends). (client id, stat_id, reset)
+  caf::reacts_to<caf::leave_atom, caf::actor_id, std::uint64_t, bool>,
+  // From the connection: StatOpened (`opened`) or StatInfo answering `ref`; unknown_id
+  // for a statistic not (or no longer) here. (ref, client id, stat_id, opened)
+  caf::replies_to<peek_atom, std::uint64_t, caf::actor_id, std::uint64_t, bool>::with<frame>,
+  // From the hub (ResetStat of its only statistic): restart the interval now.
   caf::replies_to<caf::reset_atom>::with<caf::ok_atom>,
   // Its own timers, each with the generation it was armed in: a periodic notification,
   // the scheduled reset.
   caf::reacts_to<period_atom, std::uint64_t>, caf::reacts_to<sreset_atom, std::uint64_t>>;
 
+/// What a calculation starts from; the statistics on it join afterwards.
 struct stat_setup {
   stat_spec spec;
-  std::uint64_t stat_id = 0;
-  stat_client_actor client;
   object_snapshot snapshot;
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const reset_schedule> schedule;

@@ -2,9 +2,12 @@
 //
 // Spawned once by the engine (spawn_domain), which subscribes it to the reporting bus
 // before any listener opens; stopped by the engine. It owns the tracker (reporting events -> facts per object) and the index of
-// open statistics per object; each reporting event becomes one (facts_atom, fact_list)
-// message to every statistic open on an object it concerns. It spawns a stat actor per
-// OpenStat, monitors it and forgets it when it ends. It never polls other actors.
+// calculations per object; each reporting event becomes one (facts_atom, fact_list)
+// message to every calculation on an object it concerns. Statistics opened with the same
+// specification share one calculation (stat_actor.hpp); the hub keeps which statistic of
+// which connection is on which calculation, monitors the connections and the
+// calculations, and stops a calculation when its last statistic leaves. It never polls
+// other actors.
 //
 // Messages: stats_hub_actor below.
 #pragma once
@@ -29,10 +32,17 @@ using stats_hub_actor = report_feed_actor::extend<
   // From a campaign: one outbound attempt ended with `result` (a call_result name).
   // (tenant, campaign, result, t_ms)
   caf::reacts_to<dial_atom, std::string, std::string, std::string, std::int64_t>,
-  // From a connection (OpenStat): spawns the statistic and answers its actor;
-  // invalid_argument or unknown_id. (spec, subscriber, stat_id)
+  // From a connection (OpenStat): joins the statistic to its calculation (spawned if it is
+  // the first of its kind) and answers it; invalid_argument or unknown_id.
+  // (spec, connection, stat_id)
   caf::replies_to<caf::open_atom, stat_spec, stat_client_actor, std::uint64_t>::with<stat_actor>,
-  // Open statistics per object key.
+  // From a connection (CloseStat); no answer. (connection, stat_id)
+  caf::reacts_to<caf::close_atom, stat_client_actor, std::uint64_t>,
+  // From a connection (ResetStat): restarts the statistic's interval and answers its
+  // calculation — its own one now if it shared one before. `wait`: how long the hub may
+  // wait for the calculation. (connection, stat_id, wait)
+  caf::replies_to<caf::reset_atom, stat_client_actor, std::uint64_t, caf::timespan>::with<stat_actor>,
+  // Open statistics per object key (not calculations).
   caf::replies_to<count_atom>::with<std::map<std::string, std::uint64_t>>,
   // Each configured queue's day since the reset (answered, abandoned, service level,
   // speed of answer; queue_today.hpp).

@@ -105,6 +105,9 @@ void engine_part(page& p, const metrics_env& env) {
   outbound_part(p, m);
   p.single("parley_stats_open", "gauge", "Open statistics (2060).",
            static_cast<double>(m.stats_open.load()));
+  p.single("parley_stats_calculations", "gauge",
+           "Calculations behind the open statistics (identical ones share one).",
+           static_cast<double>(m.stats_calculations.load()));
   p.single("parley_stats_opened_total", "counter", "Statistics opened.", count(m.stats_opened));
   p.single("parley_stats_notifications_total", "counter", "StatInfo notifications sent.",
            count(m.stats_notifications));

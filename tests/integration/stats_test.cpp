@@ -285,8 +285,11 @@ TEST_CASE("closing the connection frees every statistic actor") {
       }));
     for (auto& f : answers)
       REQUIRE(f.get().ok());
-    CHECK(eng->running_actors() >= base + 500);
+    // 333 `entered` since their own open: a calculation each; 167 `longest_waiting` (a
+    // gauge): one calculation per queue.
+    CHECK(eng->running_actors() >= base + 335);
     CHECK(eng->domain()->metrics->stats_open.load() == 500);
+    CHECK(eng->domain()->metrics->stats_calculations.load() == 335);
     auto shown = console(eng->console_port(), "show stats limit=1");
     CHECK(shown.find("statistics: 500 open") != std::string::npos);
     CHECK(shown.find("q:sales") != std::string::npos);  // 250 each: sales sorts first
@@ -295,6 +298,64 @@ TEST_CASE("closing the connection frees every statistic actor") {
   }
   CHECK(eventually([&] { return eng->running_actors() == base; }));
   CHECK(eventually([&] { return eng->domain()->metrics->stats_open.load() == 0; }));
+  CHECK(eng->domain()->metrics->stats_calculations.load() == 0);
+}
+
+TEST_CASE("identical statistics share one calculation; a reset one gets its own") {
+  auto eng = start_engine_toml(contact_center);
+  auto& m = *eng->domain()->metrics;
+  connected_client gw{eng->port(listener_kind::interaction), wire::ClientType::media_gateway};
+  std::vector<std::unique_ptr<events_client>> boards;
+  std::vector<std::uint64_t> ids;
+  open_args today;  // what a wallboard shows: entered since the daily reset
+  today.metric = "entered";
+  today.interval = wire::StatInterval::growing_reset;
+  for (int i = 0; i < 3; ++i) {
+    boards.push_back(std::make_unique<events_client>(eng->port(listener_kind::stat),
+                                                     wire::ClientType::stat_client));
+    for (int j = 0; j < 2; ++j) {
+      auto o = boards.back()->open(today);
+      REQUIRE(o.ok());
+      ids.push_back(o.as<wire::StatOpened>()->stat_id());
+    }
+  }
+  auto own = today;  // `growing`: since its own open, so its own calculation
+  own.interval = wire::StatInterval::growing;
+  auto since_open = boards[0]->open(own);
+  REQUIRE(since_open.ok());
+  auto own_id = since_open.as<wire::StatOpened>()->stat_id();
+  CHECK(m.stats_open.load() == 7);
+  CHECK(m.stats_calculations.load() == 2);
+  REQUIRE(submit(*gw.cl, "sales").ok());
+  REQUIRE(submit(*gw.cl, "sales").ok());
+  for (int b = 0; b < 3; ++b)
+    for (int j = 0; j < 2; ++j)
+      CHECK(eventually([&] { return boards[b]->values(ids[b * 2 + j]) == std::vector<double>{1, 2}; }));
+  CHECK(eventually([&] { return boards[0]->values(own_id) == std::vector<double>{1, 2}; }));
+  // Resetting one shared statistic restarts its interval alone.
+  REQUIRE(boards[1]->ask([&](auto& fbb) { return wire::CreateResetStat(fbb, ids[2]); }).ok());
+  CHECK(m.stats_calculations.load() == 3);
+  CHECK(eventually([&] { return boards[1]->values(ids[2]).back() == 0; }));
+  REQUIRE(submit(*gw.cl, "sales").ok());
+  CHECK(eventually([&] { return boards[1]->values(ids[2]).back() == 1; }));
+  CHECK(eventually([&] { return boards[1]->values(ids[3]).back() == 3; }));
+  CHECK(eventually([&] { return boards[2]->values(ids[4]).back() == 3; }));
+  auto peek = boards[1]->ask([&](auto& fbb) { return wire::CreatePeekStat(fbb, ids[2]); });
+  REQUIRE(peek.ok());
+  CHECK(peek.as<wire::StatInfo>()->value() == 1);
+  // Closing and disconnecting take statistics off; the last one off stops the calculation.
+  REQUIRE(boards[2]->ask([&](auto& fbb) { return wire::CreateCloseStat(fbb, ids[4]); }).ok());
+  CHECK(eventually([&] { return m.stats_open.load() == 6; }));
+  CHECK(m.stats_calculations.load() == 3);
+  boards[2].reset();
+  CHECK(eventually([&] { return m.stats_open.load() == 5; }));
+  boards[0].reset();
+  CHECK(eventually([&] { return m.stats_open.load() == 2; }));
+  CHECK(m.stats_calculations.load() == 2);  // boards[1]: one shared, one reset
+  REQUIRE(submit(*gw.cl, "sales").ok());
+  CHECK(eventually([&] { return boards[1]->values(ids[3]).back() == 4; }));
+  boards[1].reset();
+  CHECK(eventually([&] { return m.stats_open.load() == 0 && m.stats_calculations.load() == 0; }));
 }
 
 TEST_CASE("a client that does not read gets coalesced values, not an unbounded queue") {

@@ -1,6 +1,9 @@
 // A statistic actor on virtual time (CAF's test coordinator and a manual clock moved in
 // step): periodic notifications, and a growing_reset interval whose scheduled midnight
-// reset sends the final value of the day (reset_based) and starts the next one at 0.
+// reset sends the final value of the day (reset_based) and starts the next one at 0; and
+// several statistics on one calculation.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include <caf/all.hpp>
@@ -21,6 +24,7 @@ struct fixture {
   caf::scheduler::test_coordinator& sched;
   std::shared_ptr<manual_clock> clk;
   std::shared_ptr<std::vector<frame>> got = std::make_shared<std::vector<frame>>();
+  std::shared_ptr<std::vector<std::uint64_t>> got_ids = std::make_shared<std::vector<std::uint64_t>>();
   stat_client_actor client;
 
   static caf::actor_system_config& prepare(caf::actor_system_config& c) {
@@ -34,18 +38,29 @@ struct fixture {
       // 23:59:00 UTC on 2026-03-28: the daily reset is a minute away.
       clk(std::make_shared<manual_clock>(manual_clock::time_point{std::chrono::seconds{1'774'742'340}})) {
     auto sink = got;
-    client = sys.spawn([sink](stat_client_actor::pointer) -> stat_client_actor::behavior_type {
-      return {[sink](notify_atom, std::uint64_t, const frame& f, bool) { sink->push_back(f); }};
+    auto ids = got_ids;
+    client = sys.spawn([sink, ids](stat_client_actor::pointer) -> stat_client_actor::behavior_type {
+      return {[sink, ids](notify_atom, std::uint64_t id, const frame& f, bool) {
+        sink->push_back(f);
+        ids->push_back(id);
+      }};
     });
   }
 
   stat_actor open(stat_spec spec) {
-    stat_setup s{std::move(spec), 7, client, {}, clk, std::make_shared<reset_schedule>("UTC", 0),
+    stat_setup s{std::move(spec), {}, clk, std::make_shared<reset_schedule>("UTC", 0),
                  std::make_shared<domain_metrics>(), {}};
     auto a = spawn_stat(sys, std::move(s));
-    caf::anon_send(a, peek_atom_v, std::uint64_t{1}, true);  // as OpenStat does: opened from now on
-    sched.run();
+    join(a, 7);
     return a;
+  }
+
+  /// Statistic `stat_id` of our client joins calculation `a`, as the hub and the
+  /// connection do on OpenStat: opened (StatOpened sent) from now on.
+  void join(const stat_actor& a, std::uint64_t stat_id) {
+    caf::anon_send(a, caf::join_atom_v, client, stat_id, false);
+    caf::anon_send(a, peek_atom_v, std::uint64_t{1}, client.id(), stat_id, true);
+    sched.run();
   }
 
   void advance(std::chrono::milliseconds d) {
@@ -136,5 +151,43 @@ TEST_CASE_FIXTURE(fixture, "on_change notifies changes of at least the threshold
   entered(stat, 4);
   CHECK(values() == std::vector<double>{2, 4});
   caf::anon_send_exit(stat, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(fixture, "statistics sharing a calculation each get its value, once per change") {
+  auto stat = open(entered_spec(wire::StatInterval::growing_reset, wire::StatNotify::on_change));
+  join(stat, 8);
+  entered(stat, 1);
+  CHECK(values() == std::vector<double>{1, 1});
+  CHECK(*got_ids == std::vector<std::uint64_t>{7, 8});
+  // A statistic that joins later starts from the calculation's value, and is told only
+  // what changes after its StatOpened.
+  join(stat, 9);
+  entered(stat, 2);
+  CHECK(values() == std::vector<double>{1, 1, 2, 2, 2});
+  // One leaves: the others go on; a peek at it is unknown_id.
+  caf::anon_send(stat, caf::leave_atom_v, client.id(), std::uint64_t{8}, false);
+  sched.run();
+  entered(stat, 3);
+  CHECK(values().size() == 7);
+  CHECK(std::count(got_ids->begin(), got_ids->end(), 8) == 2);
+  sys.spawn([stat, me = client.id()](caf::event_based_actor* self) {
+    self->request(stat, caf::infinite, peek_atom_v, std::uint64_t{5}, me, std::uint64_t{8}, false)
+      .then([](const frame&) { FAIL("a statistic that left still answers"); },
+            [](const caf::error& e) { CHECK(e.code() == static_cast<std::uint8_t>(wire::ErrorCode::unknown_id)); });
+  });
+  sched.run();
+  // A reset_based statistic leaving on a reset is sent the value of its interval.
+  caf::anon_send_exit(stat, caf::exit_reason::user_shutdown);
+  sched.run();
+  got->clear();
+  auto rb = open(entered_spec(wire::StatInterval::growing_reset, wire::StatNotify::reset_based));
+  join(rb, 8);
+  entered(rb, 4);
+  CHECK(values().empty());
+  caf::anon_send(rb, caf::leave_atom_v, client.id(), std::uint64_t{8}, true);
+  sched.run();
+  CHECK(values() == std::vector<double>{1});
+  caf::anon_send_exit(rb, caf::exit_reason::user_shutdown);
   sched.run();
 }
