@@ -106,7 +106,9 @@ queue = "sales"
   CHECK(metric_value(page, "parley_campaign_state{campaign=\"spring\",tenant=\"acme\",state=\"loaded\"}") == 1);
   CHECK(metric_value(page, "parley_storage_info{backend=\"sqlite\",durability=\"commit\"}") == 1);
   // The standard process collector's families, read from /proc.
-  CHECK(metric_value(page, "process_cpu_seconds_total") > 0);
+  // Present (metric_value gives -1 for a missing series); the kernel counts CPU time in
+  // clock ticks, so a young process on a busy machine may still read 0.
+  CHECK(metric_value(page, "process_cpu_seconds_total") >= 0);
   CHECK(metric_value(page, "process_resident_memory_bytes") > 1e6);
   CHECK(metric_value(page, "process_virtual_memory_bytes") >= metric_value(page, "process_resident_memory_bytes"));
   CHECK(metric_value(page, "process_open_fds") >= 3);
