@@ -109,20 +109,19 @@ BENCHMARK(routing_decision)->Arg(100)->Arg(10'000)->Arg(100'000)->Unit(benchmark
 caf::behavior desk(caf::event_based_actor* self, domain_ptr dom, caf::actor driver,
                    std::string agent) {
   return {
-    [=](event_atom, const frame& f) {
+    [=](event_atom, const frame& f, const caf::actor_addr& addr) {
+      // An Invite comes with its interaction, as for a desktop's connection.
       auto* inv = protocol::envelope_of(f)->message_as_Invite();
-      if (!inv)
+      auto inter = caf::actor_cast<interaction_actor>(addr);
+      if (!inv || !inter)
         return;
-      auto iid = inv->info()->id();
       requester who{wire::ClientType::agent_desktop, agent, caf::actor_cast<client_actor>(self)};
-      self->request(dom->interactions, caf::infinite, lookup_atom_v, iid)
-        .then([=](const interaction_actor& inter) {
-          self->request(inter, caf::infinite, accept_atom_v, who).then([=](caf::ok_atom) {
-            self->request(inter, caf::infinite, stop_atom_v, who, std::string{"done"})
-              .then([=](caf::ok_atom) { self->send(driver, caf::ok_atom_v); });
-          });
-        });
+      self->request(inter, caf::infinite, accept_atom_v, who).then([=](caf::ok_atom) {
+        self->request(inter, caf::infinite, stop_atom_v, who, std::string{"done"})
+          .then([=](caf::ok_atom) { self->send(driver, caf::ok_atom_v); });
+      });
     },
+    [=](event_atom, const frame&) {},  // the interaction's other events
   };
 }
 

@@ -95,6 +95,11 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         self->state.known.erase(r->interaction_id());
       self->state.link.event(ev);
     },
+    [=](event_atom, const frame& ev, const caf::actor_addr& inter) {
+      if (auto* inv = protocol::envelope_of(ev)->message_as_Invite(); inv && inv->info())
+        self->state.remember(inv->info()->id(), inter);
+      self->state.link.event(ev);
+    },
     [=](closed_atom) {
       // Always: a registration may still be on its way, and the directory handles this
       // message after it (CAF keeps the order of messages between two actors).

@@ -25,6 +25,8 @@ using connection_actor = caf::typed_actor<
   caf::reacts_to<request_atom, request_frame>,
   // From domain actors: an encoded event for this client.
   caf::reacts_to<event_atom, frame>,
+  // From an agent: an Invite and its interaction, remembered for the Accept.
+  caf::reacts_to<event_atom, frame, caf::actor_addr>,
   // From the session: the socket is closed. The actor cleans up and quits.
   caf::reacts_to<closed_atom>,
   // From a stat actor: an event of statistic `stat_id`. Notifications (`latest_wins`) are

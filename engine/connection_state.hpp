@@ -23,6 +23,13 @@ struct connection_state {
   /// (addresses), small, and pruned on ProcessingStopped/Revoked: even a weak reference
   /// keeps a stopped actor's memory block allocated.
   std::unordered_map<std::uint64_t, caf::actor_addr> known;
+  /// Small and bounded: a cached address still pins the stopped actor's memory (CAF frees
+  /// an actor's block when the last weak reference goes). A miss costs a registry lookup.
+  void remember(std::uint64_t iid, caf::actor_addr a) {
+    if (known.size() >= 256)
+      known.clear();
+    known[iid] = std::move(a);
+  }
   protocol::encoder enc;
   // -- statistics (2060) --
   std::unordered_map<std::uint64_t, stats::stat_actor> stats;  ///< open statistics by stat id

@@ -78,12 +78,7 @@ void with_interaction(connection_self self, std::uint64_t ref, std::uint64_t iid
   self->request(st.setup.domain->interactions, st.setup.request_timeout, lookup_atom_v, iid)
     .then(
       [=](const interaction_actor& a) {
-        auto& known = self->state.known;
-        // Small and bounded: a cached address still pins the stopped actor's memory (CAF
-        // frees an actor's block when the last weak reference goes). A miss costs a lookup.
-        if (known.size() >= 256)
-          known.clear();
-        known[iid] = a.address();
+        self->state.remember(iid, a.address());
         f(a);
       },
       [=](caf::error& e) { self->state.fail(ref, e); });

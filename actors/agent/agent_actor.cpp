@@ -174,7 +174,7 @@ agent_actor::behavior_type agent_behavior(agent_self self, agent_setup setup) {
       ++st.used[media];
       st.interactions[iid] = held{media, inter, false, gen};
       self->delayed_send(self, timeout, caf::timeout_atom_v, iid, gen);
-      self->send(st.s.client, event_atom_v, ev);
+      self->send(st.s.client, event_atom_v, ev, inter.address());
       st.tell_router(self);
       return caf::ok_atom_v;
     },

@@ -31,16 +31,18 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
     st0.v.submitted_ms = st0.v.changed_ms = st0.dom->clk->now_ms();
   }
   return {
-    [=](init_atom) -> caf::result<InteractionState> {
+    [=](init_atom) -> caf::result<std::uint64_t, bool, InteractionState> {
       // Reported only once a queue took it, so a refused submit leaves no trace.
-      auto rp = self->make_response_promise<InteractionState>();
+      auto rp = self->make_response_promise<std::uint64_t, bool, InteractionState>();
       auto& st = self->state;
       enqueue(self, st.v.queue, 0, ReportingKind::queued, {}, {}, [=](const caf::error& e) mutable {
+        auto& st = self->state;
         if (!e) {
-          rp.deliver(InteractionState::queued);
+          rp.deliver(st.v.id, false, InteractionState::queued);
           return;
         }
         rp.deliver(e);
+        self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.tenant, st.v.external_id, false);
         self->quit();
       });
       return rp;

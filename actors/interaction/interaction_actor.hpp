@@ -36,8 +36,10 @@ CAF_END_TYPE_ID_BLOCK(parley_interaction)
 namespace parley {
 
 using interaction_actor = interaction_ref::extend<
-  // From the registry: enter the first queue; its state, or why no queue took it.
-  caf::replies_to<init_atom>::with<wire::InteractionState>,
+  // Delegated by the registry (a new Submit): enter the first queue, then answer the
+  // submitter (id, existing = false, queued) or why no queue took it — then it tells the
+  // registry (forget_atom, not finished) and ends.
+  caf::replies_to<init_atom>::with<std::uint64_t, bool, wire::InteractionState>,
   // From the registry at start-up: back to its queue at its old position (offered or
   // handled ones too: their agents are gone), or parked where it was; a queue no longer
   // configured parks it in "orphaned:<queue>".

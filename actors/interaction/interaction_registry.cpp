@@ -213,17 +213,9 @@ interaction_registry_actor::behavior_type interaction_registry(registry_self sel
       st.watch(self, id, a);
       if (!ext.empty())
         st.by_external[ext] = id;
-      auto rp = self->make_response_promise<std::uint64_t, bool, wire::InteractionState>();
-      self->request(a, req.time.inner(cfg.request_timeout), init_atom_v)
-        .then([=](wire::InteractionState s) mutable { rp.deliver(id, false, s); },
-              [=](caf::error& e) mutable {
-                auto& st = self->state;
-                st.unwatch(self, id);
-                if (!ext.empty())
-                  st.by_external.erase(ext);
-                rp.deliver(e);
-              });
-      return rp;
+      // The interaction answers the submitter itself once its queue took it (one hop
+      // fewer); a refusal it answers, then tells us (forget_atom, not finished).
+      return self->delegate(a, init_atom_v);
     },
     [=](lookup_atom, std::uint64_t id) -> caf::result<interaction_actor> {
       auto& live = self->state.live;
@@ -233,14 +225,16 @@ interaction_registry_actor::behavior_type interaction_registry(registry_self sel
                                "no interaction " + std::to_string(id) + " (unknown or stopped)");
       return it->second;
     },
-    [=](forget_atom, std::uint64_t id, const std::string& tenant, const std::string& external_id) {
+    [=](forget_atom, std::uint64_t id, const std::string& tenant, const std::string& external_id,
+        bool finished) {
       auto& st = self->state;
       st.unwatch(self, id);
       auto ext = tenant + '\n' + external_id;
       if (!external_id.empty())
         if (auto it = st.by_external.find(ext); it != st.by_external.end() && it->second == id) {
           st.by_external.erase(it);
-          st.remember_finished(ext, id);
+          if (finished)
+            st.remember_finished(ext, id);
         }
     },
     [=](recover_atom, std::vector<storage::interaction_row>& live,

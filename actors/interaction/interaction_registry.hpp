@@ -50,9 +50,11 @@ using interaction_registry_actor = caf::typed_actor<
                                                                    wire::InteractionState>,
   // The interaction of an id; unknown_id (unknown or stopped).
   caf::replies_to<lookup_atom, std::uint64_t>::with<interaction_actor>,
-  // From a stopping interaction: forget it, remember its external id as finished.
-  // (id, tenant, external_id)
-  caf::reacts_to<forget_atom, std::uint64_t, std::string, std::string>,
+  // From an interaction that ends: forget it. `finished`: it stopped, its external id
+  // answers as stopped from now on; false: its queue refused it at the start (the submit
+  // was answered with the refusal), its external id is free again.
+  // (id, tenant, external_id, finished)
+  caf::reacts_to<forget_atom, std::uint64_t, std::string, std::string, bool>,
   // From the engine at start-up, before any client connects: ids continue after `max_id`,
   // the `finished` external ids are remembered (newest `finished_limit`), every live row
   // goes back where it was; answers how many. (live, finished, max_id, finished_limit)

@@ -253,7 +253,7 @@ void stop_now(self_ptr self, const std::string& reason, bool abandoned) {
   change(self, InteractionState::stopped,
          abandoned ? ReportingKind::abandoned : ReportingKind::stopped, {}, reason);
   to_owner(self, stopped);
-  self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.tenant, st.v.external_id);
+  self->send(st.dom->interactions, forget_atom_v, st.v.id, st.v.tenant, st.v.external_id, true);
   self->quit();
 }
 

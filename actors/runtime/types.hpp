@@ -102,7 +102,11 @@ using property_list = std::vector<property>;
 /// implements more), which writes every event it gets to the client's socket.
 using client_actor = caf::typed_actor<
   // An encoded event (ref 0) for the client.
-  caf::reacts_to<event_atom, frame>>;
+  caf::reacts_to<event_atom, frame>,
+  // An event about an interaction the client is likely to act on next (an Invite), with
+  // that interaction's address: the desktop's Accept goes straight to it instead of asking
+  // the registry first. (event, interaction)
+  caf::reacts_to<event_atom, frame, caf::actor_addr>>;
 
 /// Who sent a request: its client type, its agent (agent desktops after login), its
 /// connection actor and the time the request has left (budget.hpp).
