@@ -16,6 +16,11 @@ const char* client_type_name(wire::ClientType type) noexcept {
 
 // -- encoder ------------------------------------------------------------------
 
+encoder& scratch_encoder() {
+  thread_local encoder enc;
+  return enc;
+}
+
 std::span<const std::uint8_t> encoder::finish_raw(std::uint64_t ref, wire::Message type,
                                                   flatbuffers::Offset<void> msg) {
   wire::EnvelopeBuilder env(fbb_);

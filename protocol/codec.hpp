@@ -56,6 +56,12 @@ private:
   flatbuffers::FlatBufferBuilder fbb_;
 };
 
+/// This thread's encoder, for actors that encode an event now and then: one builder per
+/// interaction kept 1 KiB each while it waited (heaptrack, docs/benchmarks.md). What it
+/// encodes is valid until its next use on this thread: copy the frame out (to_bytes)
+/// before encoding the next one.
+encoder& scratch_encoder();
+
 /// The outcome of decode(): an envelope, or the error code and text to answer with.
 struct decoded {
   const wire::Envelope* envelope = nullptr;

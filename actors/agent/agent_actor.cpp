@@ -32,7 +32,6 @@ struct agent_state {
   std::uint32_t no_answer = 0;
   std::uint64_t wrap_gen = 0;
   std::int64_t changed_ms = 0;
-  protocol::encoder enc;
   static inline const char* name = "agent";
 
   agent_view view() const {
@@ -69,7 +68,7 @@ struct agent_state {
     r.agent_state = to;
     r.reason = reason;
     self->send(s.dom->bus, report_atom_v, std::move(r));
-    self->send(s.client, event_atom_v, agent_state_event(enc, view()));
+    self->send(s.client, event_atom_v, agent_state_event(protocol::scratch_encoder(), view()));
     tell_router(self);
   }
 
@@ -201,7 +200,8 @@ agent_actor::behavior_type agent_behavior(agent_self self, agent_setup setup) {
       auto& st = self->state;
       if (!st.drop(iid))
         return;
-      self->send(st.s.client, event_atom_v, revoked_event(st.enc, iid, reason));
+      self->send(st.s.client, event_atom_v,
+                 revoked_event(protocol::scratch_encoder(), iid, reason));
       auto max = st.s.dom->cfg->routing.max_no_answer;
       if (reason == "timeout" && max > 0 && ++st.no_answer >= max) {
         st.no_answer = 0;
@@ -214,7 +214,8 @@ agent_actor::behavior_type agent_behavior(agent_self self, agent_setup setup) {
       auto& st = self->state;
       if (!st.drop(iid))
         return;
-      self->send(st.s.client, event_atom_v, party_event(st.enc, false, iid, st.s.id, reason));
+      self->send(st.s.client, event_atom_v,
+                 party_event(protocol::scratch_encoder(), false, iid, st.s.id, reason));
       if (st.handled_count() == 0 && st.state == wire::AgentState::ready
           && st.s.group->wrap_up.count() > 0) {
         st.enter_acw(self);

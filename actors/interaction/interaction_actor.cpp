@@ -103,7 +103,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
         else
           props.push_back(p);
       }
-      auto ev = props_event(st.enc, st.v.id, set, remove);
+      auto ev = props_event(protocol::scratch_encoder(), st.v.id, set, remove);
       to_owner(self, ev);
       to_parties(self, ev);
       publish(self, ReportingKind::properties_changed);
@@ -159,7 +159,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
       st.offered = {};
       self->send(p.handle, accepted_atom_v, st.v.id);
       st.parties.push_back(p);
-      to_owner(self, party_event(st.enc, true, st.v.id, p.agent));
+      to_owner(self, party_event(protocol::scratch_encoder(), true, st.v.id, p.agent));
       if (kind == offer_kind::conference) {
         st.sync_agents();
         publish(self, ReportingKind::conferenced, p.agent);
@@ -222,7 +222,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
       st.parties.erase(std::remove_if(st.parties.begin(), st.parties.end(),
                                       [&](auto& p) { return p.agent == agent; }),
                        st.parties.end());
-      to_owner(self, party_event(st.enc, false, st.v.id, agent, why));
+      to_owner(self, party_event(protocol::scratch_encoder(), false, st.v.id, agent, why));
       if (!st.parties.empty() || st.v.state != InteractionState::handled) {
         st.sync_agents();
         publish(self, ReportingKind::party_left, agent, why);
@@ -276,7 +276,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
               }
               for (auto& p : before) {
                 self->send(p.handle, release_atom_v, st.v.id, std::string{"transferred"});
-                to_owner(self, party_event(st.enc, false, st.v.id, p.agent, "transferred"));
+                to_owner(self, party_event(protocol::scratch_encoder(), false, st.v.id, p.agent, "transferred"));
               }
               publish(self, ReportingKind::transferred, agent, "to agent " + agent);
               rp.deliver(caf::ok_atom_v);
@@ -321,7 +321,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
       self->send(it->handle, release_atom_v, st.v.id, std::string{"left"});
       st.parties.erase(it);
       st.sync_agents();
-      to_owner(self, party_event(st.enc, false, st.v.id, who.agent, "left"));
+      to_owner(self, party_event(protocol::scratch_encoder(), false, st.v.id, who.agent, "left"));
       publish(self, ReportingKind::party_left, who.agent);
       return caf::ok_atom_v;
     },
@@ -379,7 +379,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
             auto bin = st.v.workbin;
             st.v.workbin.clear();
             change(self, InteractionState::handled, ReportingKind::pulled, who.agent, bin);
-            to_owner(self, party_event(st.enc, true, st.v.id, who.agent));
+            to_owner(self, party_event(protocol::scratch_encoder(), true, st.v.id, who.agent));
             rp.deliver(caf::ok_atom_v);
           },
           [=](caf::error& e) mutable {

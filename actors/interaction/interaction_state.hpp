@@ -40,7 +40,6 @@ struct interaction_state {
   std::string reserved_for;  // an outbound call's reserved agent, until its first enqueue
   std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
   clock::time_point entered_at;  // the same, precisely (routing latency)
-  protocol::encoder enc;
   static inline const char* name = "interaction";
 
   void sync_agents() {

@@ -66,7 +66,7 @@ void release_parties(self_ptr self, const std::string& reason) {
   auto& st = self->state;
   for (auto& p : st.parties) {
     self->send(p.handle, release_atom_v, st.v.id, reason);
-    to_owner(self, party_event(st.enc, false, st.v.id, p.agent, reason));
+    to_owner(self, party_event(protocol::scratch_encoder(), false, st.v.id, p.agent, reason));
   }
   st.parties.clear();
 }
@@ -132,7 +132,7 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     st.v.workbin.clear();
     change(self, InteractionState::queued, kind, agent, reason);
     if (moved || kind != ReportingKind::queued || reason.empty())
-      to_owner(self, placed_event(st.enc, st.v.id, name));
+      to_owner(self, placed_event(protocol::scratch_encoder(), st.v.id, name));
     done(caf::none);
   };
   auto refused = [=](caf::error& e) { done(e); };
@@ -184,7 +184,7 @@ void offer(self_ptr self, const std::string& agent, const agent_actor& handle, o
     view.state = InteractionState::offered;
     view.changed_ms = st.dom->clk->now_ms();
   }
-  auto ev = invite_event(st.enc, view, static_cast<std::uint32_t>(timeout.count()));
+  auto ev = invite_event(protocol::scratch_encoder(), view, static_cast<std::uint32_t>(timeout.count()));
   // The agent runs the offer timer: a pending delayed message would keep this actor's
   // memory alive after it stops, and agents live long anyway.
   caf::timespan real_timeout{st.dom->clk->real_delay(timeout)};
@@ -200,7 +200,7 @@ void offer(self_ptr self, const std::string& agent, const agent_actor& handle, o
         if (kind == offer_kind::routed) {
           st.dom->metrics->routing.record(st.dom->clk->now() - st.entered_at);
           if (st.owner)
-            to_owner(self, taken_event(st.enc, st.v.id, st.v.queue, agent));
+            to_owner(self, taken_event(protocol::scratch_encoder(), st.v.id, st.v.queue, agent));
         }
         done(caf::none);
       },
@@ -245,7 +245,7 @@ void stop_now(self_ptr self, const std::string& reason, bool abandoned) {
   withdraw_offer(self, "stopped");
   if (st.v.state == InteractionState::queued && st.queue)
     self->send(st.queue, remove_atom_v, st.v.id, abandoned, reason);
-  auto stopped = stopped_event(st.enc, st.v.id, reason);
+  auto stopped = stopped_event(protocol::scratch_encoder(), st.v.id, reason);
   to_parties(self, stopped);
   for (auto& p : st.parties)
     self->send(p.handle, release_atom_v, st.v.id, std::string{"stopped"});
