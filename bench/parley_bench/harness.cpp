@@ -24,8 +24,8 @@ using namespace std::chrono_literals;
 
 // -- process facts ------------------------------------------------------------------------
 
-std::uint64_t rss_bytes() {
-  std::ifstream in{"/proc/self/statm"};
+std::uint64_t rss_bytes(int pid) {
+  std::ifstream in{pid ? "/proc/" + std::to_string(pid) + "/statm" : std::string{"/proc/self/statm"}};
   std::uint64_t size = 0, resident = 0;
   if (!(in >> size >> resident))
     return 0;

@@ -42,6 +42,7 @@ struct options {
   unsigned clients = 50;
   unsigned pipeline = 1;
   unsigned count = 0;
+  int engine_pid = 0;              ///< capacity --connect: the engine's pid, for its RSS
   unsigned concurrency = 256;      ///< agents: logins in progress at once
   unsigned queues = 100;           ///< stats: queues the statistics and submits spread over
   unsigned boards = 10;            ///< stats: wallboard connections on 2060
@@ -83,8 +84,9 @@ inline std::uint64_t now_us() {
     std::chrono::duration_cast<std::chrono::microseconds>(steady::now().time_since_epoch()).count());
 }
 
-/// This process's resident set size, from /proc/self/statm (0 when unreadable).
-std::uint64_t rss_bytes();
+/// A process's resident set size from /proc/PID/statm: this process's when `pid` is 0
+/// (0 when unreadable).
+std::uint64_t rss_bytes(int pid = 0);
 
 /// CPU time this process's threads used so far, split by who they belong to: threads named
 /// "bench.*" (client io threads, the pacer) and the main thread are the load generator,

@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1u, 100'000'000u));
   capacity->add_option("--gateways", o.gateways, "media-gateway connections (default 1)");
   capacity->add_option("--window", o.window, "submits in flight per gateway (default 256)");
+  capacity->add_option("--engine-pid", o.engine_pid,
+                       "with --connect: the engine's pid on this machine, whose RSS is measured")
+    ->check(CLI::PositiveNumber);
 
   auto* crash = app.add_subcommand(
     "crash", "kill -9 a loaded parleyd, restart, retry: every acked submit present exactly once");

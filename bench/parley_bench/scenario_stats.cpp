@@ -195,6 +195,8 @@ result run_stats(harness& h) {
     {"open_held", static_cast<std::int64_t>(opened.load()), "statistics open", ""},
     {"open_failed", static_cast<std::int64_t>(failed.load()), "opens failed", ""},
     {"engine_open", static_cast<std::int64_t>(open_now), "engine: statistics open", ""},
+    {"engine_calculations", static_cast<std::int64_t>(m.stats_calculations.load()),
+     "engine: calculations behind them (identical statistics share one)", ""},
     {"open_time_s", open_s, "time to open them", "s"},
     {"open_per_s", open_s > 0 ? opened / open_s : 0.0, "opens per second", "/s"},
     {"rss_per_open_bytes", per_open, "rss per open statistic", "bytes (engine + client side)"},
