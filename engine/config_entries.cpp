@@ -94,6 +94,9 @@ std::vector<entry_table> make_entry_tables() {
          "calls dialing at once at most; 0 = no cap"},
         {"preview_timeout_ms", count(c.preview_timeout),
          "a previewed record nobody decides on goes back to its list"},
+        {"personal_callback_grace_ms", count(c.personal_grace),
+         "a personal callback its agent has not taken this long after it was due becomes a "
+         "campaign callback (any agent)"},
         {"window", window(c.rules.window), "daily calling window in each contact's own time zone"},
         {"max_record_attempts", std::to_string(c.rules.max_record_attempts),
          "attempts per record within record_period_h; 0 = no cap"},

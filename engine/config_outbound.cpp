@@ -76,6 +76,7 @@ void read_campaign(entry_reader& r, const toml::node& item) {
            order_word);
   r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
   r.duration("preview_timeout_ms", c.preview_timeout);
+  r.duration("personal_callback_grace_ms", c.personal_grace);
   std::string window;
   r.text("window", window);
   if (!window.empty())

@@ -22,10 +22,24 @@ enum class contact_info_type : std::uint8_t {
   voice_mail = 7, other = 8,
 };
 
-/// Why a record is in the list.
+/// Why a record is in the list — the Outbound Contact Server's record types, and what a
+/// campaign does with each (docs/outbound.md "Record types"): general, campaign_rescheduled
+/// and campaign_callback are dialed when due by any agent of the campaign;
+/// personal_callback and personal_rescheduled only for their `agent`; no_call and unknown
+/// are never leased. The numbers are stored: never renumber.
 enum class record_type : std::uint8_t {
-  general = 1, campaign_callback = 2, personal_callback = 3, rescheduled = 4, no_call = 5,
+  general = 1, campaign_callback = 2, personal_callback = 3, campaign_rescheduled = 4,
+  no_call = 5, personal_rescheduled = 6, unknown = 7,
 };
+
+/// A record of this type is meant for one agent (its `agent` column).
+constexpr bool is_personal(std::uint8_t t) {
+  return t == std::uint8_t(record_type::personal_callback)
+         || t == std::uint8_t(record_type::personal_rescheduled);
+}
+
+/// The record types a lease never returns (SQL, both backends): never dialed.
+constexpr const char* undialable_types = "5, 7";
 
 /// Where a record is in its life: ready to dial, leased by a campaign (retrieved), written
 /// back after a call (updated), left retrieved by a campaign that died (stale), cancelled.
@@ -113,6 +127,7 @@ struct record_row {
   std::uint32_t chain_n = 0;       ///< position in the chain
   std::string customer_id;
   std::string custom = "{}";       ///< JSON object of free fields
+  std::string agent;               ///< personal callbacks: the agent they are for ("" none)
 };
 
 /// A do-not-call entry: kind "phone" (an E.164 number) or "customer" (a customer id).
@@ -134,7 +149,12 @@ struct denial_row {
   std::string detail;  ///< human text, e.g. "22:00 local in Europe/Berlin"
 };
 
-/// One dial attempt (the campaign writes them; compliance counts them for attempt caps).
+/// One dial attempt's history: two rows. At dial, `call_result` none (0) and only
+/// `started_ms` — compliance counts these for attempt caps, and a crash cannot lose them
+/// once committed. At the end, the result row: `started_ms` is the same dial time, then when
+/// a person answered, when an agent was connected (the call offered to `agent`) or whether
+/// it was abandoned, and when it ended. The abandon rate and the 2-second rule are computed
+/// from the result rows alone (attempt_audit, answer_hours).
 struct attempt_row {
   std::uint64_t record_id = 0;
   std::uint64_t list_id = 0;
@@ -142,8 +162,38 @@ struct attempt_row {
   std::string customer_id;
   std::string phone;
   std::string campaign;
-  std::int64_t started_ms = 0;
+  std::int64_t started_ms = 0;    ///< dialed
   std::uint8_t call_result = 0;
+  std::int64_t answered_ms = 0;   ///< a live person answered (0: nobody did)
+  std::int64_t connected_ms = 0;  ///< offered to an agent (0: never)
+  std::int64_t ended_ms = 0;      ///< the attempt ended (0 on the dial row)
+  bool abandoned = false;         ///< answered, no agent within the campaign's abandon_after
+  std::string agent;              ///< who took it, or was reserved for it ("" none)
+};
+
+/// A campaign's answered and abandoned calls that ended in one hour (ended_ms / 3,600,000),
+/// from which its abandon-rate window is rebuilt at start.
+struct answer_hour {
+  std::int64_t hour = 0;
+  std::uint64_t answered = 0;
+  std::uint64_t abandoned = 0;
+};
+
+/// The SELECT list of an audit over `attempts` result rows (both backends).
+constexpr const char* attempt_audit_columns =
+  "count(*), coalesce(sum(CASE WHEN answered_ms > 0 THEN 1 ELSE 0 END), 0), "
+  "coalesce(sum(CASE WHEN answered_ms > 0 THEN abandoned ELSE 0 END), 0), "
+  "coalesce(sum(CASE WHEN answered_ms > 0 AND connected_ms > 0 THEN 1 ELSE 0 END), 0), "
+  "coalesce(sum(CASE WHEN answered_ms > 0 AND connected_ms > 0 AND connected_ms - answered_ms "
+  "<= 2000 THEN 1 ELSE 0 END), 0)";
+
+/// What a campaign's result rows in a time range prove (`campaign audit`).
+struct attempt_audit {
+  std::uint64_t attempts = 0;    ///< ended attempts
+  std::uint64_t answered = 0;    ///< answered by a live person
+  std::uint64_t abandoned = 0;   ///< of those, no agent in time
+  std::uint64_t connected = 0;   ///< of those, offered to an agent
+  std::uint64_t connected_in_2s = 0;  ///< offered to an agent within 2 s of the answer
 };
 
 } // namespace parley::storage

@@ -78,12 +78,14 @@ public:
   virtual std::vector<record_row> records(std::uint64_t list_id, std::uint64_t after_id,
                                           std::size_t limit) = 0;
   virtual std::uint64_t count_records(std::uint64_t list_id) = 0;
-  /// Takes up to `n` ready records due at `now_ms` (dial_sched_ms <= now) in `order`
+  /// Takes up to `n` ready records due at `now_ms` (dial_sched_ms <= now) — never no_call or
+  /// unknown ones (undialable_types) — in `order`
   /// (default: earliest scheduled first) and marks them retrieved in the same transaction;
   /// returns them in that order. Two callers never get the same record.
   virtual std::vector<record_row> lease(std::uint64_t list_id, std::size_t n, std::int64_t now_ms,
                                         lease_order order = lease_order::schedule) = 0;
-  /// Writes back status, result, attempts, scheduled and last call time (by id).
+  /// Writes back status, result, attempts, scheduled and last call time, type and agent
+  /// (by id).
   virtual void update_records(const std::vector<record_row>& rows) = 0;
   /// "Next in chain": the ready record of the chain with the lowest position after
   /// `chain_n` becomes due at `now_ms`. False when the chain has no such record.
@@ -103,6 +105,14 @@ public:
   /// Attempts on any record of the customer since `since_ms`, oldest first.
   virtual std::vector<attempt_row> customer_attempts(const std::string& customer_id,
                                                      std::int64_t since_ms) = 0;
+
+  /// A campaign's answered calls (and of those, abandoned ones) per hour of their end, for
+  /// result rows that ended at or after `since_ms`, oldest hour first.
+  virtual std::vector<answer_hour> answer_hours(const std::string& campaign,
+                                                std::int64_t since_ms) = 0;
+  /// What a campaign's result rows that ended in [since_ms, until_ms) prove.
+  virtual attempt_audit audit(const std::string& campaign, std::int64_t since_ms,
+                              std::int64_t until_ms) = 0;
 
   // -- suppression --------------------------------------------------------------------
   /// Adds entries (an existing kind/value is kept as it was). One transaction.

@@ -67,7 +67,7 @@ namespace parley::storage {
 const char* const record_copy_columns =
   "list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom";
+  "customer_id, custom, agent";
 
 void copy_records(std::string& out, std::uint64_t list_id, const std::vector<record_row>& rows) {
   static const std::string empty_object = "{}";
@@ -75,7 +75,7 @@ void copy_records(std::string& out, std::uint64_t list_id, const std::vector<rec
     copy_line(out, list_id, r.phone, int{r.contact_info_type}, int{r.record_type},
               int{r.record_status}, int{r.call_result}, r.attempts, r.dial_sched_ms,
               r.call_time_ms, r.daily_from_s, r.daily_till_s, r.tz, r.chain_id, r.chain_n,
-              r.customer_id, r.custom.empty() ? empty_object : r.custom);
+              r.customer_id, r.custom.empty() ? empty_object : r.custom, r.agent);
 }
 
 } // namespace parley::storage
@@ -83,12 +83,14 @@ void copy_records(std::string& out, std::uint64_t list_id, const std::vector<rec
 namespace parley::storage {
 
 const char* const attempt_copy_columns =
-  "record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result";
+  "record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result, "
+  "answered_ms, connected_ms, ended_ms, abandoned, agent";
 
 void copy_attempts(std::string& out, const std::vector<attempt_row>& rows) {
   for (auto& a : rows)
     copy_line(out, a.record_id, a.list_id, a.chain_id, a.customer_id, a.phone, a.campaign,
-              a.started_ms, int{a.call_result});
+              a.started_ms, int{a.call_result}, a.answered_ms, a.connected_ms, a.ended_ms,
+              int{a.abandoned}, a.agent);
 }
 
 const char* const denial_copy_columns =

@@ -26,15 +26,26 @@ using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 const std::string record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom::text";
+  "customer_id, custom::text, agent";
 
 const std::string import_select =
   "SELECT id, list_id, sha256, file, appended, deduped, rows_read, imported, rejected, "
   "duplicates, started_ms, finished_ms, error FROM list_imports ";
 
 const std::string attempt_select =
-  "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
-  "FROM attempts ";
+  "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result, "
+  "answered_ms, connected_ms, ended_ms, abandoned, agent FROM attempts ";
+
+/// `v` as an element of a PostgreSQL array literal: quoted, `"` and `\` escaped.
+std::string array_element(const std::string& v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
 
 std::uint64_t u64(const PGresult* r, int i, int c) {
   return std::stoull(PQgetvalue(r, i, c));
@@ -62,6 +73,7 @@ record_row read_record(const PGresult* r, int i) {
   x.chain_n = static_cast<std::uint32_t>(i64(r, i, 14));
   x.customer_id = PQgetvalue(r, i, 15);
   x.custom = PQgetvalue(r, i, 16);
+  x.agent = PQgetvalue(r, i, 17);
   return x;
 }
 
@@ -246,7 +258,8 @@ public:
                                 lease_order order) override {
     auto r = query("UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
                    "WHERE list_id = $1 AND record_status = 1 AND dial_sched_ms <= $2 "
-                   "ORDER BY " + std::string{order_by(order)}
+                   "AND record_type NOT IN (" + std::string{undialable_types} + ") "
+                   "ORDER BY " + order_by(order)
                      + " LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING " + record_columns,
                    {std::to_string(list_id), std::to_string(now_ms), std::to_string(n)});
     std::vector<record_row> out;
@@ -264,7 +277,7 @@ public:
     std::unordered_map<std::uint64_t, std::size_t> last;
     for (std::size_t i = 0; i < rows.size(); ++i)
       last[rows[i].id] = i;
-    std::array<std::string, 6> cols;
+    std::array<std::string, 8> cols;
     for (auto& c : cols)
       c = "{";
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -278,13 +291,15 @@ public:
       cols[3] += sep + std::to_string(x.attempts);
       cols[4] += sep + std::to_string(x.dial_sched_ms);
       cols[5] += sep + std::to_string(x.call_time_ms);
+      cols[6] += sep + std::to_string(x.record_type);
+      cols[7] += sep + array_element(x.agent);
     }
     for (auto& c : cols)
       c += "}";
     query("UPDATE records r SET record_status = v.s, call_result = v.c, attempts = v.a, "
-          "dial_sched_ms = v.d, call_time_ms = v.t FROM unnest($1::bigint[], $2::int[], "
-          "$3::int[], $4::bigint[], $5::bigint[], $6::bigint[]) AS v(id, s, c, a, d, t) "
-          "WHERE r.id = v.id",
+          "dial_sched_ms = v.d, call_time_ms = v.t, record_type = v.y, agent = v.g FROM "
+          "unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], "
+          "$7::int[], $8::text[]) AS v(id, s, c, a, d, t, y, g) WHERE r.id = v.id",
           {cols.begin(), cols.end()});
   }
 
@@ -329,6 +344,27 @@ public:
     return attempts(attempt_select
                       + "WHERE customer_id = $1 AND started_ms >= $2 ORDER BY started_ms, id",
                     {customer_id, std::to_string(since_ms)});
+  }
+
+  std::vector<answer_hour> answer_hours(const std::string& campaign, std::int64_t since_ms) override {
+    auto r = query("SELECT ended_ms / 3600000, count(*), coalesce(sum(abandoned), 0) FROM attempts "
+                   "WHERE campaign = $1 AND ended_ms >= $2 AND ended_ms > 0 AND answered_ms > 0 "
+                   "GROUP BY 1 ORDER BY 1",
+                   {campaign, std::to_string(since_ms)});
+    std::vector<answer_hour> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back({i64(r.get(), i, 0), u64(r.get(), i, 1), u64(r.get(), i, 2)});
+    return out;
+  }
+
+  attempt_audit audit(const std::string& campaign, std::int64_t since_ms,
+                      std::int64_t until_ms) override {
+    auto r = query(std::string{"SELECT "} + attempt_audit_columns
+                     + " FROM attempts WHERE campaign = $1 AND ended_ms >= $2 AND ended_ms < $3 "
+                       "AND ended_ms > 0",
+                   {campaign, std::to_string(since_ms), std::to_string(until_ms)});
+    auto n = [&](int c) { return u64(r.get(), 0, c); };
+    return {n(0), n(1), n(2), n(3), n(4)};
   }
 
   void add_suppression(const std::vector<suppression_row>& rows) override {
@@ -420,7 +456,8 @@ private:
     for (int i = 0; i < PQntuples(p); ++i)
       out.push_back({u64(p, i, 0), u64(p, i, 1), u64(p, i, 2), PQgetvalue(p, i, 3),
                      PQgetvalue(p, i, 4), PQgetvalue(p, i, 5), i64(p, i, 6),
-                     static_cast<std::uint8_t>(i64(p, i, 7))});
+                     static_cast<std::uint8_t>(i64(p, i, 7)), i64(p, i, 8), i64(p, i, 9),
+                     i64(p, i, 10), i64(p, i, 11) != 0, PQgetvalue(p, i, 12)});
     return out;
   }
 

@@ -20,7 +20,7 @@ namespace {
 const char* record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom";
+  "customer_id, custom, agent";
 
 /// A prepared statement, bound by position, finalized when it goes.
 class stmt {
@@ -94,13 +94,15 @@ record_row read_record(const stmt& s) {
   r.chain_n = static_cast<std::uint32_t>(s.i64(14));
   r.customer_id = s.text(15);
   r.custom = s.text(16);
+  r.agent = s.text(17);
   return r;
 }
 
 attempt_row read_attempt(const stmt& s) {
   return {static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1)),
           static_cast<std::uint64_t>(s.i64(2)), s.text(3), s.text(4), s.text(5), s.i64(6),
-          static_cast<std::uint8_t>(s.i64(7))};
+          static_cast<std::uint8_t>(s.i64(7)), s.i64(8), s.i64(9), s.i64(10), s.i64(11) != 0,
+          s.text(12)};
 }
 
 class sqlite_outbound final : public outbound_store {
@@ -143,8 +145,8 @@ public:
       stmt s{db_,
              "INSERT INTO records (list_id, phone, contact_info_type, record_type, record_status, "
              "call_result, attempts, dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, "
-             "chain_id, chain_n, customer_id, custom, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-             "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             "chain_id, chain_n, customer_id, custom, id, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+             "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
              path_};
       for (auto& r : rows) {
         s.bind(17, id++);
@@ -154,6 +156,7 @@ public:
         s.bind(10, r.daily_from_s).bind(11, r.daily_till_s).bind(12, r.tz);
         s.bind(13, static_cast<std::int64_t>(r.chain_id)).bind(14, r.chain_n);
         s.bind(15, r.customer_id).bind(16, r.custom.empty() ? std::string{"{}"} : r.custom);
+        s.bind(18, r.agent);
         s.step();
         s.reset();
       }
@@ -294,7 +297,7 @@ public:
       stmt s{db_,
              std::string{"UPDATE records SET record_status = 2 WHERE id IN (SELECT id FROM records "
                          "WHERE list_id = ?1 AND record_status = 1 AND dial_sched_ms <= ?2 "
-                         "ORDER BY "}
+                         "AND record_type NOT IN ("} + undialable_types + ") ORDER BY "
                + order_by(order) + " LIMIT ?3) RETURNING " + record_columns,
              path_};
       s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, now_ms);
@@ -333,11 +336,12 @@ public:
     transaction([&] {
       stmt s{db_,
              "UPDATE records SET record_status = ?2, call_result = ?3, attempts = ?4, "
-             "dial_sched_ms = ?5, call_time_ms = ?6 WHERE id = ?1",
+             "dial_sched_ms = ?5, call_time_ms = ?6, record_type = ?7, agent = ?8 WHERE id = ?1",
              path_};
       for (auto& r : rows) {
         s.bind(1, static_cast<std::int64_t>(r.id)).bind(2, r.record_status).bind(3, r.call_result);
         s.bind(4, r.attempts).bind(5, r.dial_sched_ms).bind(6, r.call_time_ms);
+        s.bind(7, r.record_type).bind(8, r.agent);
         s.step();
         s.reset();
       }
@@ -354,12 +358,15 @@ public:
     transaction([&] {
       stmt s{db_,
              "INSERT INTO attempts (record_id, list_id, chain_id, customer_id, phone, campaign, "
-             "started_ms, call_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             "started_ms, call_result, answered_ms, connected_ms, ended_ms, abandoned, agent) VALUES "
+             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
              path_};
       for (auto& a : rows) {
         s.bind(1, static_cast<std::int64_t>(a.record_id)).bind(2, static_cast<std::int64_t>(a.list_id));
         s.bind(3, static_cast<std::int64_t>(a.chain_id)).bind(4, a.customer_id).bind(5, a.phone);
         s.bind(6, a.campaign).bind(7, a.started_ms).bind(8, a.call_result);
+        s.bind(9, a.answered_ms).bind(10, a.connected_ms).bind(11, a.ended_ms);
+        s.bind(12, std::int64_t{a.abandoned}).bind(13, a.agent);
         s.step();
         s.reset();
       }
@@ -386,6 +393,25 @@ public:
     while (s.step())
       out.push_back(read_attempt(s));
     return out;
+  }
+
+  std::vector<answer_hour> answer_hours(const std::string& campaign, std::int64_t since_ms) override {
+    stmt s{db_, answer_hours_sql, path_};
+    s.bind(1, campaign).bind(2, since_ms);
+    std::vector<answer_hour> out;
+    while (s.step())
+      out.push_back({s.i64(0), static_cast<std::uint64_t>(s.i64(1)),
+                     static_cast<std::uint64_t>(s.i64(2))});
+    return out;
+  }
+
+  attempt_audit audit(const std::string& campaign, std::int64_t since_ms,
+                      std::int64_t until_ms) override {
+    stmt s{db_, audit_sql, path_};
+    s.bind(1, campaign).bind(2, since_ms).bind(3, until_ms);
+    s.step();
+    auto n = [&](int c) { return static_cast<std::uint64_t>(s.i64(c)); };
+    return {n(0), n(1), n(2), n(3), n(4)};
   }
 
   void add_suppression(const std::vector<suppression_row>& rows) override {
@@ -468,8 +494,15 @@ private:
   }
 
   inline static const std::string attempt_select =
-    "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result "
-    "FROM attempts ";
+    "SELECT record_id, list_id, chain_id, customer_id, phone, campaign, started_ms, call_result, "
+    "answered_ms, connected_ms, ended_ms, abandoned, agent FROM attempts ";
+
+  inline static const std::string answer_hours_sql =
+    "SELECT ended_ms / 3600000, count(*), coalesce(sum(abandoned), 0) FROM attempts "
+    "WHERE campaign = ?1 AND ended_ms >= ?2 AND ended_ms > 0 AND answered_ms > 0 "
+    "GROUP BY 1 ORDER BY 1";
+  inline static const std::string audit_sql = std::string{"SELECT "} + attempt_audit_columns
+    + " FROM attempts WHERE campaign = ?1 AND ended_ms >= ?2 AND ended_ms < ?3 AND ended_ms > 0";
 
   /// The id for the next row of `table` (call_lists or records), inside a transaction:
   /// above every row there and every id a deleted list had (id_floor) — SQLite alone would

@@ -58,6 +58,9 @@ struct campaign_config {
   storage::lease_order order = storage::lease_order::schedule;  ///< which due records first
   std::uint32_t max_in_flight = 0;  ///< dials under way at most (0: no cap)
   std::chrono::milliseconds preview_timeout{120'000};  ///< a previewed record goes back after
+  /// A personal callback its agent could not take this long after it was due becomes a
+  /// campaign callback (any agent) — the customer asked to be called.
+  std::chrono::milliseconds personal_grace{30 * 60'000};
   outbound::compliance_rules rules;
   std::vector<treatment> treatments;  ///< defaults filled in by the config reader
   bool autostart = false;

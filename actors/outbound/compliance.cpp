@@ -148,6 +148,12 @@ void abandon_window::add(std::int64_t now_ms, bool abandoned) {
     ++hours_.back().abandoned;
 }
 
+void abandon_window::load(const std::vector<storage::answer_hour>& hours) {
+  hours_.clear();
+  for (auto& h : hours)
+    hours_.push_back({h.hour, h.answered, h.abandoned});
+}
+
 abandon_stats abandon_window::over(std::int64_t now_ms, std::chrono::minutes window) {
   auto first = (now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(window).count()) / hour_ms;
   while (!hours_.empty() && hours_.front().index < first)

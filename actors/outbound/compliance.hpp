@@ -67,6 +67,8 @@ struct abandon_stats {
 class abandon_window {
 public:
   void add(std::int64_t now_ms, bool abandoned);
+  /// Replaces what it holds with stored hours (oldest first), e.g. after a restart.
+  void load(const std::vector<storage::answer_hour>& hours);
   abandon_stats over(std::int64_t now_ms, std::chrono::minutes window);
 
 private:

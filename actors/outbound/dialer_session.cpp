@@ -57,13 +57,24 @@ struct session_state {
   std::uint64_t iid = 0;           ///< the interaction of an answered call
   interaction_actor interaction;
   bool answered = false, reached = false, abandoned = false, ended = false;
-  std::int64_t dialed_ms = 0, answered_ms = 0;
+  bool submitting = false;         ///< the answered call's interaction is being created
+  std::int64_t dialed_ms = 0, answered_ms = 0, connected_ms = 0;
+  std::string connected_to;        ///< the agent the answered call was offered to
   std::uint8_t final_event = 0;
   bool reservation_open = false;   ///< the reserved agent still waits for this call
   static inline const char* name = "dialer_session";
 };
 
 using self_ptr = dialer_session_actor::stateful_pointer<session_state>;
+
+/// The attempt's dial row (storage/outbound_rows.hpp: the result row adds to it).
+storage::attempt_row attempt_row_of(const dialer_setup& s, std::int64_t dialed_ms) {
+  auto& r = s.record;
+  storage::attempt_row row{r.id, r.list_id, r.chain_id, r.customer_id, r.phone,
+                           s.campaign->name, dialed_ms, 0};
+  row.agent = s.agent;
+  return row;
+}
 
 requester dialer_requester(self_ptr self) {
   return requester{wire::ClientType::media_gateway, {}, caf::actor_cast<client_actor>(self)};
@@ -90,8 +101,14 @@ void finish(self_ptr self, std::uint8_t event) {
   auto now = st.s.dom->clk->now_ms();
   auto result = result_of(event, st.abandoned);
   auto& r = st.s.record;
-  storage::attempt_row row{r.id, r.list_id, r.chain_id, r.customer_id, r.phone,
-                           st.s.campaign->name, now, result};
+  auto row = attempt_row_of(st.s, st.dialed_ms);
+  row.call_result = result;
+  row.answered_ms = st.answered ? st.answered_ms : 0;
+  row.connected_ms = st.connected_ms;
+  row.ended_ms = now;
+  row.abandoned = st.abandoned;
+  if (!st.connected_to.empty())
+    row.agent = st.connected_to;
   self->send(st.s.list_store, attempt_atom_v, std::move(row));
   auto t = apply_treatment(*st.s.campaign, r, result, st.abandoned, now);
   self->send(st.s.list_store, outcome_atom_v, t.record);
@@ -115,7 +132,10 @@ void finish(self_ptr self, std::uint8_t event) {
   rep.ring_s = double(end_ring - st.dialed_ms) / 1000.0;
   rep.handle_s = st.answered ? double(now - st.answered_ms) / 1000.0 : 0.0;
   self->send(st.s.owner, outcome_atom_v, rep);
-  self->quit();
+  // An interaction still being created must be found and stopped first (submit's answer):
+  // otherwise it would wait in its queue, or ring an agent, for a customer who is gone.
+  if (!st.submitting)
+    self->quit();
 }
 
 void stop_interaction(self_ptr self, const std::string& reason) {
@@ -148,27 +168,41 @@ void answered(self_ptr self) {
                     {"custom", r.custom}};
   st.reservation_open = false;  // the reservation travels with the interaction now
   req.time = budget::within(st.s.dom->cfg->request_timeout);
+  st.submitting = true;
   self->request(st.s.dom->interactions, st.s.dom->cfg->request_timeout, submit_atom_v,
                 std::move(req), caf::actor_cast<client_actor>(self))
     .then(
       [=](std::uint64_t id, bool, wire::InteractionState) {
         auto& st = self->state;
         st.iid = id;
-        if (st.ended)
-          return;
         self->request(st.s.dom->interactions, st.s.dom->cfg->request_timeout, lookup_atom_v, id)
-          .then([=](const interaction_actor& a) {
-                  self->state.interaction = a;
-                  if (self->state.abandoned)
-                    stop_interaction(self, "abandoned");
-                },
-                [](caf::error&) {});
+          .then(
+            [=](const interaction_actor& a) {
+              auto& st = self->state;
+              st.submitting = false;
+              st.interaction = a;
+              // Abandoned, or the customer hung up, while it was being created.
+              if (st.abandoned || st.ended)
+                stop_interaction(self, st.abandoned ? "abandoned" : "customer hung up");
+              if (st.ended)
+                self->quit();
+            },
+            [=](caf::error&) {
+              self->state.submitting = false;
+              if (self->state.ended)
+                self->quit();
+            });
       },
       [=](caf::error& e) {
+        auto& st = self->state;
+        st.submitting = false;
+        if (st.ended) {  // over already (abandoned, hung up): nothing was created to stop
+          self->quit();
+          return;
+        }
         // Nowhere to put the customer: the call is abandoned.
         spdlog::warn("campaign {}: answered call {} could not be queued: {}", c.name,
-                     self->state.s.call, describe(e));
-        auto& st = self->state;
+                     st.s.call, describe(e));
         if (!st.s.agent.empty()) {  // the pinned delivery never happened
           st.reservation_open = true;
           release_agent(self);
@@ -189,9 +223,7 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
   harden(self);
   {
     auto& r = st0.s.record;
-    storage::attempt_row row{r.id, r.list_id, r.chain_id, r.customer_id, r.phone,
-                             st0.s.campaign->name, st0.dialed_ms, 0};
-    self->send(st0.s.list_store, attempt_atom_v, std::move(row));
+    self->send(st0.s.list_store, attempt_atom_v, attempt_row_of(st0.s, st0.dialed_ms));
     self->send(st0.s.compliance, attempt_atom_v, r.id, r.customer_id, st0.dialed_ms);
     st0.s.dom->metrics->dials.fetch_add(1, std::memory_order_relaxed);
     st0.s.dom->metrics->dials_in_flight.fetch_add(1, std::memory_order_relaxed);
@@ -242,8 +274,12 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
         case wire::Message::TakenFromQueue:
           // Offered to an agent: the customer is not left alone, and the campaign's pacer
           // counts an agent busy with it instead of a call waiting for one.
-          if (!st.reached && !st.ended)
+          if (!st.reached && !st.ended) {
             self->send(st.s.owner, call_atom_v, st.s.call);
+            st.connected_ms = st.s.dom->clk->now_ms();
+            if (auto* t = d.envelope->message_as_TakenFromQueue(); t && t->agent())
+              st.connected_to = t->agent()->str();
+          }
           st.reached = true;
           return;
         case wire::Message::ProcessingStopped:

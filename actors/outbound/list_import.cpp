@@ -141,6 +141,11 @@ std::string to_record(const std::vector<std::string>& f, const layout& l,
     return "from " + day_time(r.daily_from_s) + " is after till " + day_time(r.daily_till_s);
   if (auto v = get("customer"))
     r.customer_id = *v;
+  if (auto v = get("agent"))
+    r.agent = *v;
+  if (storage::is_personal(r.record_type) && r.agent.empty())
+    return std::string{"record_type "} + to_name(static_cast<storage::record_type>(r.record_type))
+           + " needs the agent it is for (an agent column)";
   std::string custom = "{";
   for (std::size_t i = 0; i < f.size(); ++i)
     if (l.custom[i] && !f[i].empty())
@@ -154,7 +159,7 @@ std::string to_record(const std::vector<std::string>& f, const layout& l,
 const std::vector<std::string>& mappable_fields() {
   static const std::vector<std::string> all{
     "phone", "tz", "customer", "chain", "chain_n", "from", "till", "contact_type",
-    "record_type", "status", "result", "attempts", "sched", "call_time"};
+    "record_type", "status", "result", "attempts", "sched", "call_time", "agent"};
   return all;
 }
 
@@ -335,7 +340,7 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
 
 std::uint64_t export_csv(storage::outbound_store& store, std::uint64_t list_id, std::ostream& out) {
   out << "record_id,phone,tz,customer,chain,chain_n,from,till,contact_type,record_type,status,"
-         "result,attempts,sched,call_time,custom\n";
+         "result,attempts,sched,call_time,agent,custom\n";
   std::uint64_t n = 0;
   std::uint64_t after = 0;
   for (;;) {
@@ -351,7 +356,7 @@ std::uint64_t export_csv(storage::outbound_store& store, std::uint64_t list_id, 
           << to_name(static_cast<storage::record_status>(r.record_status)) << ','
           << to_name(static_cast<storage::call_result>(r.call_result)) << ',' << r.attempts
           << ',' << r.dial_sched_ms / 1000 << ',' << r.call_time_ms / 1000 << ','
-          << csv_field(r.custom) << '\n';
+          << csv_field(r.agent) << ',' << csv_field(r.custom) << '\n';
       after = r.id;
       ++n;
     }

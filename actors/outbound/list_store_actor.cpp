@@ -70,6 +70,19 @@ void add(self_ptr self, std::vector<Row>& to, Row&& row) {
     arm(self);
 }
 
+/// A read of what is committed — after committing what waits, so it sees that too.
+template <class F>
+auto read(self_ptr self, F f) -> caf::result<decltype(f(std::declval<storage::outbound_store&>()))> {
+  auto& st = self->state;
+  if (st.pending() > 0 && !st.flush())
+    return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
+  try {
+    return f(st.store->outbound());
+  } catch (const storage::storage_error& e) {
+    return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
+  }
+}
+
 list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storage::store> store, list_store_config cfg) {
   self->state.store = std::move(store);
   self->state.cfg = cfg;
@@ -94,14 +107,9 @@ list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storag
     },
     [=](lease_atom, std::uint64_t list, std::uint32_t n, std::int64_t now_ms,
         std::uint8_t order) -> caf::result<std::vector<storage::record_row>> {
-      auto& st = self->state;
-      if (st.pending() > 0 && !st.flush())
-        return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
-      try {
-        return st.store->outbound().lease(list, n, now_ms, static_cast<storage::lease_order>(order));
-      } catch (const storage::storage_error& e) {
-        return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
-      }
+      return read(self, [&](storage::outbound_store& ob) {
+        return ob.lease(list, n, now_ms, static_cast<storage::lease_order>(order));
+      });
     },
     [=](attempt_atom, std::uint64_t record, const std::string& customer,
         std::int64_t since_ms) -> caf::result<std::vector<std::int64_t>, std::vector<std::int64_t>> {
@@ -122,6 +130,14 @@ list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storag
       } catch (const storage::storage_error& e) {
         return caf::make_error(wire::ErrorCode::storage_unavailable, e.what());
       }
+    },
+    [=](audit_atom, const std::string& campaign,
+        std::int64_t since_ms) -> caf::result<std::vector<storage::answer_hour>> {
+      return read(self, [&](storage::outbound_store& ob) { return ob.answer_hours(campaign, since_ms); });
+    },
+    [=](audit_atom, const std::string& campaign, std::int64_t since_ms,
+        std::int64_t until_ms) -> caf::result<storage::attempt_audit> {
+      return read(self, [&](storage::outbound_store& ob) { return ob.audit(campaign, since_ms, until_ms); });
     },
     [=](outcome_atom, storage::record_row& r) { add(self, self->state.updates, std::move(r)); },
     [=](attempt_atom, storage::attempt_row& r) { add(self, self->state.attempts, std::move(r)); },

@@ -28,6 +28,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parley_list_store, caf::id_block::parley::end)
   CAF_ADD_ATOM(parley_list_store, parley, denial_atom, "denial")
   CAF_ADD_ATOM(parley_list_store, parley, chain_atom, "chain")
   CAF_ADD_ATOM(parley_list_store, parley, tick_atom, "tick")
+  CAF_ADD_ATOM(parley_list_store, parley, audit_atom, "audit")
 CAF_END_TYPE_ID_BLOCK(parley_list_store)
 
 namespace parley::storage {
@@ -60,6 +61,12 @@ using list_store_actor = caf::typed_actor<
   // (record, customer, since_ms) -> (record_times, customer_times)
   caf::replies_to<attempt_atom, std::uint64_t, std::string, std::int64_t>::with<
     std::vector<std::int64_t>, std::vector<std::int64_t>>,
+  // A campaign's answered and abandoned calls per hour since `since_ms`, from the stored
+  // result rows: its abandon-rate window, rebuilt when it first starts. (campaign, since_ms)
+  caf::replies_to<audit_atom, std::string, std::int64_t>::with<std::vector<storage::answer_hour>>,
+  // What a campaign's stored attempts that ended in [since_ms, until_ms) prove
+  // (`campaign audit`). (campaign, since_ms, until_ms)
+  caf::replies_to<audit_atom, std::string, std::int64_t, std::int64_t>::with<storage::attempt_audit>,
   // Answered once everything sent before is committed.
   caf::replies_to<sync_atom>::with<caf::ok_atom>,
   // Its own timer: commit what waits.

@@ -18,13 +18,25 @@ typename Inspector::result_type inspect(Inspector& f, record_row& x) {
   return f(caf::meta::type_name("record_row"), x.id, x.list_id, x.phone, x.contact_info_type,
            x.record_type, x.record_status, x.call_result, x.attempts, x.dial_sched_ms,
            x.call_time_ms, x.daily_from_s, x.daily_till_s, x.tz, x.chain_id, x.chain_n,
-           x.customer_id, x.custom);
+           x.customer_id, x.custom, x.agent);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_row& x) {
   return f(caf::meta::type_name("attempt_row"), x.record_id, x.list_id, x.chain_id, x.customer_id,
-           x.phone, x.campaign, x.started_ms, x.call_result);
+           x.phone, x.campaign, x.started_ms, x.call_result, x.answered_ms, x.connected_ms,
+           x.ended_ms, x.abandoned, x.agent);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, answer_hour& x) {
+  return f(caf::meta::type_name("answer_hour"), x.hour, x.answered, x.abandoned);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_audit& x) {
+  return f(caf::meta::type_name("attempt_audit"), x.attempts, x.answered, x.abandoned,
+           x.connected, x.connected_in_2s);
 }
 
 template <class Inspector>

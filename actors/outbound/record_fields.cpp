@@ -33,8 +33,10 @@ std::string parse_enum(const std::string& text, const std::array<const char*, N>
 constexpr std::array<const char*, 9> contact_names{"none",     "home",  "business",
                                                    "business_ext", "mobile", "vacation",
                                                    "pager",    "voice_mail", "other"};
-constexpr std::array<const char*, 5> type_names{"general", "campaign_callback", "personal_callback",
-                                                "rescheduled", "no_call"};
+// By stored number from 1 (storage::record_type).
+constexpr std::array<const char*, 7> type_names{
+  "general", "campaign_callback", "personal_callback", "campaign_rescheduled", "no_call",
+  "personal_rescheduled", "unknown"};
 constexpr std::array<const char*, 7> status_names{"ready",     "retrieved",   "updated",
                                                   "stale",     "cancelled",   "agent_error",
                                                   "missed_callback"};
@@ -98,9 +100,10 @@ std::string parse_uint(const std::string& text, std::uint64_t max, std::uint64_t
   for (char c : text) {
     if (c < '0' || c > '9')
       return "\"" + text + "\" is not a number";
-    if (v > (max - static_cast<std::uint64_t>(c - '0')) / 10)
+    auto digit = static_cast<std::uint64_t>(c - '0');
+    if (digit > max || v > (max - digit) / 10)  // v * 10 + digit > max, without overflow
       return "\"" + text + "\" is larger than " + std::to_string(max);
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    v = v * 10 + digit;
   }
   out = v;
   return {};
@@ -125,6 +128,10 @@ std::string parse_day_seconds(const std::string& text, std::int32_t& out) {
 }
 
 std::string parse_record_type(const std::string& t, std::uint8_t& out) {
+  if (t == "rescheduled") {  // what exports before campaign_rescheduled/personal_rescheduled said
+    out = static_cast<std::uint8_t>(storage::record_type::campaign_rescheduled);
+    return {};
+  }
   return parse_enum(t, type_names, 1, out, "record type");
 }
 std::string parse_record_status(const std::string& t, std::uint8_t& out) {

@@ -104,6 +104,7 @@ struct domain_metrics {
   std::atomic<std::uint64_t> dials{0};                       ///< attempts placed
   std::atomic<std::uint64_t> dial_abandoned{0};              ///< answers no agent took in time
   std::atomic<std::int64_t> dials_in_flight{0};              ///< dialer sessions alive
+  std::atomic<std::uint64_t> dial_missed_personal{0};        ///< personal callbacks their agent missed
   // -- supervision --
   /// Unexpected deaths by actor_family: counted by the engine's supervisor (long-lived
   /// actors) and by the registries (interactions, agents); an orderly stop is not one.

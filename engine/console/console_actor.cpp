@@ -41,8 +41,11 @@ const std::vector<console_command>& console_commands() {
      "(or an earlier row) has; export writes the list with its results to a new FILE there; "
      "delete removes a list no running or paused campaign uses, with its records and imports "
      "(dial attempts and denials are kept)"},
-    {"campaign", console_level::operator_, "campaign start|stop|pause|resume|status NAME",
-     "control an outbound campaign (status needs the user level only)"},
+    {"campaign", console_level::operator_,
+     "campaign start|stop|pause|resume|status NAME | campaign audit NAME [DAYS]",
+     "control an outbound campaign (status and audit need the user level only); audit proves "
+     "the rules from the stored attempts: abandon rate over DAYS (default the campaign's "
+     "abandon_window_days) against its cap, answered calls offered to an agent within 2 s"},
     {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: user level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
@@ -125,7 +128,7 @@ void run(console_self self, const std::string& line) {
   }
   // Reading a campaign's status or a do-not-call entry needs the user level only.
   auto needed = cmd->level;
-  if ((w[0] == "campaign" || w[0] == "dnc") && w.size() > 1 && (w[1] == "status" || w[1] == "check"))
+  if ((w[0] == "campaign" || w[0] == "dnc") && w.size() > 1 && (w[1] == "status" || w[1] == "check" || w[1] == "audit"))
     needed = console_level::user;
   if (st.level < needed) {
     fail(self, std::string{"\""} + cmd->name + "\" needs the " + level_name(cmd->level)

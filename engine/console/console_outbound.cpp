@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/outbound/outbound_types.hpp"
+#include "actors/outbound/record_fields.hpp"
 #include "engine/campaign_status.hpp"
 #include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
@@ -28,6 +29,50 @@ std::string campaign_line(const outbound::campaign_view& v) {
     << " denied=" << v.denied << " in_flight=" << v.in_flight << " buffered=" << v.buffered
     << "\n";
   return o.str();
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(2) << (whole ? 100.0 * double(part) / double(whole) : 0.0)
+    << "%";
+  return o.str();
+}
+
+/// `campaign audit NAME [DAYS]`: the rules proven from the stored attempts alone — the
+/// abandon rate over the window (default: the campaign's abandon_window_days) against its
+/// cap, and the share of answered calls offered to an agent within 2 s.
+void run_audit(console_self self, const std::vector<std::string>& w) {
+  auto& env = *self->state.env;
+  auto* c = env.domain->cfg->outbound.find(w[2]);
+  std::int64_t days = c->abandon_window.count() / (24 * 60);
+  if (w.size() == 4 && !(std::istringstream{w[3]} >> days && days >= 1 && days <= 3660)) {
+    fail(self, "usage: campaign audit NAME [DAYS] (DAYS 1..3660)");
+    return;
+  }
+  if (!env.list_store) {
+    fail(self, "no contact lists: outbound storage is not running");
+    return;
+  }
+  auto until = env.domain->clk->now_ms() + 1;
+  auto since = until - days * 86'400'000;
+  double cap = c->rules.max_abandon_rate;
+  auto name = c->name;
+  self->request(env.list_store, env.domain->cfg->storage_timeout, audit_atom_v, name,
+                since, until)
+    .then(
+      [=](const storage::attempt_audit& a) {
+        std::ostringstream o;
+        double rate = a.answered ? double(a.abandoned) / double(a.answered) : 0.0;
+        o << "campaign " << name << " audit " << outbound::utc_time(since) << " .. "
+          << outbound::utc_time(until) << " (" << days << " days): attempts=" << a.attempts
+          << " answered=" << a.answered << " abandoned=" << a.abandoned
+          << " abandon_rate=" << percent(a.abandoned, a.answered) << " cap=" << std::fixed
+          << std::setprecision(2) << cap * 100 << "%" << (rate > cap ? " OVER" : " within") << " connected=" << a.connected
+          << " connected_in_2s=" << a.connected_in_2s << " ("
+          << percent(a.connected_in_2s, a.answered) << " of answered)\n";
+        done(self, o.str());
+      },
+      [=](caf::error& e) { done(self, "error: " + describe(e) + "\n"); });
 }
 
 } // namespace
@@ -54,13 +99,17 @@ void show_campaigns(console_self self) {
 
 void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& env = *self->state.env;
-  if (w.size() != 3) {
-    fail(self, "usage: campaign start|stop|pause|resume|status NAME");
+  if (w.size() != 3 && !(w.size() == 4 && w[1] == "audit")) {
+    fail(self, "usage: campaign start|stop|pause|resume|status|audit NAME");
     return;
   }
   auto c = env.domain->campaign(w[2]);
   if (!c) {
     fail(self, "no campaign named " + w[2] + " (see show campaigns)");
+    return;
+  }
+  if (w[1] == "audit") {
+    run_audit(self, w);
     return;
   }
   auto op = w[1];
@@ -76,7 +125,7 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
             [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
   });
   if (!known)
-    fail(self, "usage: campaign start|stop|pause|resume|status NAME");
+    fail(self, "usage: campaign start|stop|pause|resume|status|audit NAME");
 }
 
 void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line) {

@@ -105,7 +105,7 @@ std::vector<std::string> followers(const std::string& first) {
   if (first == "list")
     return {"import", "export", "delete"};
   if (first == "campaign")
-    return {"start", "stop", "pause", "resume", "status"};
+    return {"start", "stop", "pause", "resume", "status", "audit"};
   if (first == "dnc")
     return {"add", "remove", "check", "import"};
   if (first == "help") {

@@ -42,6 +42,10 @@ void outbound_part(page& p, const domain_metrics& m) {
            static_cast<double>(m.dials.load()));
   p.single("parley_dials_in_flight", "gauge", "Outbound calls dialing or connected now.",
            static_cast<double>(m.dials_in_flight.load()));
+  p.single("parley_personal_callbacks_missed_total", "counter",
+           "Personal callbacks their agent did not take within personal_callback_grace_ms "
+           "(then dialed for any agent of the campaign).",
+           static_cast<double>(m.dial_missed_personal.load()));
   p.family("parley_compliance_decisions_total", "counter",
            "Pre-dial compliance decisions, by decision (allowed or the denial reason).");
   for (std::size_t r = 0; r < m.compliance.size(); ++r)

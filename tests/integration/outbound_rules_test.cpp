@@ -40,84 +40,6 @@ std::string with_window(std::string toml, const std::string& window) {
   return toml;
 }
 
-/// Every outcome share 0 but `outcome` (the gateway then always answers with it).
-std::vector<std::string> always(const std::string& outcome, std::vector<std::string> more = {}) {
-  for (auto s : {"answer", "busy", "no_answer", "machine", "fax", "sit", "dropped"})
-    more.push_back(std::string{"outbound.gateway."} + s + "=" + (s == outcome ? "1.0" : "0.0"));
-  return more;
-}
-
-/// `<data_dir>/import/spring.csv` with `text`; the name for `list import`.
-std::string write_csv(const std::string& data_dir, const std::string& text) {
-  std::filesystem::create_directories(data_dir + "/import");
-  std::ofstream{data_dir + "/import/spring.csv"} << text;
-  return "spring.csv";
-}
-
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
-      out.back() += line[++i];
-    else if (c == '"')
-      quoted = !quoted;
-    else if (c == ',' && !quoted)
-      out.emplace_back();
-    else
-      out.back() += c;
-  }
-  return out;
-}
-
-using row = std::map<std::string, std::string>;
-
-/// The list as the engine stored it, by phone: `list export` into a new file (`ask` runs a
-/// console command), read back.
-std::map<std::string, row> exported(const std::function<std::string(const std::string&)>& ask) {
-  static int n = 0;
-  auto answer = ask("list export spring export-" + std::to_string(++n) + ".csv");
-  auto at = answer.find(" exported to ");
-  REQUIRE_MESSAGE(at != std::string::npos, answer);
-  auto path = answer.substr(at + 13);
-  path.erase(path.find_last_not_of('\n') + 1);
-  std::ifstream in{path};
-  std::string line;
-  REQUIRE(std::getline(in, line));
-  auto header = split_csv(line);
-  std::map<std::string, row> out;
-  while (std::getline(in, line)) {
-    auto f = split_csv(line);
-    REQUIRE(f.size() == header.size());
-    row r;
-    for (std::size_t i = 0; i < f.size(); ++i)
-      r[header[i]] = f[i];
-    out[r.at("phone")] = r;
-  }
-  return out;
-}
-
-std::map<std::string, row> exported(console_conn& con) {
-  return exported([&](const std::string& c) { return con.ask(c); });
-}
-
-std::int64_t num(const row& r, const std::string& column) {
-  return std::stoll(r.at(column));
-}
-
-/// A counter or gauge sample from /metrics ("name{labels}"); 0 when absent (counters at 0
-/// are not rendered).
-double metric(std::uint16_t port, const std::string& sample) {
-  auto body = http_get(port, "/metrics").body;
-  std::istringstream in{body};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(sample + " ", 0) == 0)
-      return std::stod(line.substr(sample.size() + 1));
-  return 0;
-}
-
 double decisions(engine::engine& eng, const std::string& decision) {
   return metric(eng.metrics_port(),
                 "parley_compliance_decisions_total{decision=\"" + decision + "\"}");
@@ -140,11 +62,6 @@ std::vector<std::int64_t> dial_times(const std::vector<storage::attempt_row>& h)
 
 constexpr std::uint8_t result_of(storage::call_result r) {
   return static_cast<std::uint8_t>(r);
-}
-
-/// The domain clock reached `ms` (it runs scaled: waiting for it is waiting for time to pass).
-void wait_domain(engine::engine& eng, std::int64_t ms) {
-  REQUIRE(eventually([&] { return eng.clk().now_ms() >= ms; }, 30s));
 }
 
 // Instants used below (seconds since the epoch, checked with Python's zoneinfo):

@@ -1,6 +1,7 @@
 // outbound_support: what the outbound integration tests share — a contact center config
 // with a campaign on scaled time, agent desktops that accept every invite, a CSV list
-// written into the engine's import directory, and a field of a console status line.
+// written into the engine's import directory, a field of a console status line, the list as
+// the engine stored it (`list export`), and samples from /metrics.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -8,12 +9,15 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "support/console_conn.hpp"
 #include "support/test_env.hpp"
 
 namespace parley::test::campaigns {
@@ -122,6 +126,89 @@ inline std::string write_list(const std::string& dir, int rows) {
   for (int i = 0; i < rows; ++i)
     f << "+1212555" << 1000 + i << ",UTC,c" << i << ",gold\n";
   return "spring.csv";
+}
+
+/// Every outcome share 0 but `outcome` (the gateway then always answers with it).
+inline std::vector<std::string> always(const std::string& outcome, std::vector<std::string> more = {}) {
+  for (auto s : {"answer", "busy", "no_answer", "machine", "fax", "sit", "dropped"})
+    more.push_back(std::string{"outbound.gateway."} + s + "=" + (s == outcome ? "1.0" : "0.0"));
+  return more;
+}
+
+/// `<data_dir>/import/spring.csv` with `text`; the name for `list import`.
+inline std::string write_csv(const std::string& data_dir, const std::string& text) {
+  std::filesystem::create_directories(data_dir + "/import");
+  std::ofstream{data_dir + "/import/spring.csv"} << text;
+  return "spring.csv";
+}
+
+inline std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += line[++i];
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else
+      out.back() += c;
+  }
+  return out;
+}
+
+using row = std::map<std::string, std::string>;
+
+/// The list as the engine stored it, by phone: `list export` into a new file (`ask` runs a
+/// console command), read back.
+inline std::map<std::string, row> exported(const std::function<std::string(const std::string&)>& ask) {
+  static int n = 0;
+  auto answer = ask("list export spring export-" + std::to_string(++n) + ".csv");
+  auto at = answer.find(" exported to ");
+  REQUIRE_MESSAGE(at != std::string::npos, answer);
+  auto path = answer.substr(at + 13);
+  path.erase(path.find_last_not_of('\n') + 1);
+  std::ifstream in{path};
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  auto header = split_csv(line);
+  std::map<std::string, row> out;
+  while (std::getline(in, line)) {
+    auto f = split_csv(line);
+    REQUIRE(f.size() == header.size());
+    row r;
+    for (std::size_t i = 0; i < f.size(); ++i)
+      r[header[i]] = f[i];
+    out[r.at("phone")] = r;
+  }
+  return out;
+}
+
+inline std::map<std::string, row> exported(console_conn& con) {
+  return exported([&](const std::string& c) { return con.ask(c); });
+}
+
+inline std::int64_t num(const row& r, const std::string& column) {
+  return std::stoll(r.at(column));
+}
+
+/// A counter or gauge sample from /metrics ("name{labels}"); 0 when absent (counters at 0
+/// are not rendered).
+inline double metric(std::uint16_t port, const std::string& sample) {
+  auto body = http_get(port, "/metrics").body;
+  std::istringstream in{body};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(sample + " ", 0) == 0)
+      return std::stod(line.substr(sample.size() + 1));
+  return 0;
+}
+
+/// The domain clock reached `ms` (it runs scaled: waiting for it is waiting for time to pass).
+inline void wait_domain(engine::engine& eng, std::int64_t ms) {
+  REQUIRE(eventually([&] { return eng.clk().now_ms() >= ms; }, 30s));
 }
 
 inline std::uint64_t field(const std::string& status, const std::string& key) {

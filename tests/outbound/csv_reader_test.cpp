@@ -136,6 +136,25 @@ TEST_CASE("fields: zones, times of day, numbers and enum names") {
   std::uint8_t e = 0;
   CHECK(parse_record_type("campaign_callback", e).empty());
   CHECK(int{e} == 2);
+  // Every OCS record type by name, each name back from its stored number.
+  using parley::storage::record_type;
+  for (auto [name, t] : {std::pair{"general", record_type::general},
+                         {"campaign_callback", record_type::campaign_callback},
+                         {"personal_callback", record_type::personal_callback},
+                         {"campaign_rescheduled", record_type::campaign_rescheduled},
+                         {"no_call", record_type::no_call},
+                         {"personal_rescheduled", record_type::personal_rescheduled},
+                         {"unknown", record_type::unknown}}) {
+    CAPTURE(name);
+    CHECK(parse_record_type(name, e).empty());
+    CHECK(int{e} == int(t));
+    CHECK(std::string{to_name(t)} == name);
+  }
+  CHECK(parse_record_type("rescheduled", e).empty());  // older exports' word
+  CHECK(int{e} == int(record_type::campaign_rescheduled));
+  CHECK_FALSE(parse_record_type("8", e).empty());
+  CHECK(parse_record_status("8", e).find("not a record status") != std::string::npos);
+  CHECK(parse_uint("9", 8, n).find("larger than 8") != std::string::npos);  // one digit past max
   CHECK(parse_record_status("3", e).empty());
   CHECK(int{e} == 3);
   CHECK(parse_call_result("answering_machine", e).empty());

@@ -128,15 +128,18 @@ TEST_CASE("import: defaults for zone and country prefix; enum and number columns
   opt.default_zone = "Europe/Berlin";
   opt.default_prefix = "+49";
   auto res = import_text(s->outbound(), "l",
-                         "phone,status,result,attempts,record_type,contact_type,chain,chain_n,sched\n"
-                         "030 1234567,cancelled,busy,3,personal_callback,mobile,77,2,1795000000\n"
-                         "030 1234568,nope,,,,,,,\n"
-                         "030 1234569,,,x,,,,,\n",
+                         "phone,status,result,attempts,record_type,contact_type,chain,chain_n,sched,agent\n"
+                         "030 1234567,cancelled,busy,3,personal_callback,mobile,77,2,1795000000,ann\n"
+                         "030 1234568,nope,,,,,,,,\n"
+                         "030 1234569,,,x,,,,,,\n"
+                         "030 1234570,,,,personal_rescheduled,,,,,\n",
                          opt);
   CHECK(res.imported == 1);
-  REQUIRE(res.errors.size() == 2);
+  REQUIRE(res.errors.size() == 3);
   CHECK(res.errors[0].reason.find("status: \"nope\" is not a record status") == 0);
   CHECK(res.errors[1].reason.find("attempts: ") == 0);
+  CHECK(res.errors[2].reason
+        == "record_type personal_rescheduled needs the agent it is for (an agent column)");
   auto r = s->outbound().records(res.list_id, 0, 1).at(0);
   CHECK(r.phone == "+49301234567");
   CHECK(r.tz == "Europe/Berlin");
@@ -144,6 +147,7 @@ TEST_CASE("import: defaults for zone and country prefix; enum and number columns
   CHECK(int{r.call_result} == int(storage::call_result::busy));
   CHECK(r.attempts == 3);
   CHECK(int{r.record_type} == int(storage::record_type::personal_callback));
+  CHECK(r.agent == "ann");
   CHECK(r.chain_id == 77);
   CHECK(r.chain_n == 2);
   CHECK(r.dial_sched_ms == 1'795'000'000'000);
@@ -177,9 +181,9 @@ TEST_CASE("export: a list goes out as CSV with its results and reads back") {
   CAPTURE(text);
   CHECK(text.find("record_id,phone,tz,customer") == 0);
   CHECK(text.find(",+4930123456,Europe/Berlin,c1,0,0,00:00:00,24:00:00,none,general,updated,"
-                  "answer,1,0,0,\"{\"\"note\"\":\"\"a, b\"\"}\"\n")
+                  "answer,1,0,0,,\"{\"\"note\"\":\"\"a, b\"\"}\"\n")
         != std::string::npos);
-  CHECK(text.find(",+4930123457,UTC,c2,0,0,00:00:00,24:00:00,none,general,ready,none,0,0,0,{}\n")
+  CHECK(text.find(",+4930123457,UTC,c2,0,0,00:00:00,24:00:00,none,general,ready,none,0,0,0,,{}\n")
         != std::string::npos);
   // The export is importable again (record_id and custom become custom fields).
   auto back = import_text(o, "copy", text);
@@ -399,6 +403,9 @@ TEST_CASE("the example list conf/contacts.example.csv imports as docs/outbound.m
   CHECK(recs[6].dial_sched_ms == 1'800'025'200'000);
   CHECK(recs[6].daily_till_s == 18 * 3600 + 30 * 60);
   CHECK(recs[8].phone == "+442079460958");  // 00 became +
+  CHECK(recs[9].record_type == int(storage::record_type::personal_callback));
+  CHECK(recs[9].agent == "ann");
+  CHECK(recs[8].agent.empty());
   CHECK(recs[10].custom == R"({"Name":"Jürgen Müller","Plan":"gold","Language":"de"})");
   CHECK(recs[12].custom.find(R"("Name":"Société Martin, Lyon")") != std::string::npos);
   CHECK(recs[14].custom.find(R"("Name":"Ruby \"Rue\" Taylor")") != std::string::npos);

@@ -54,6 +54,7 @@ void check_same(const record_row& got, const record_row& want) {
   CHECK(got.chain_id == want.chain_id);
   CHECK(got.chain_n == want.chain_n);
   CHECK(got.customer_id == want.customer_id);
+  CHECK(got.agent == want.agent);
   CHECK_MESSAGE(same_json(got.custom, want.custom), got.custom << " vs " << want.custom);
 }
 
@@ -101,6 +102,8 @@ TEST_CASE_TEMPLATE("storage/outbound: records read back field by field, paged by
   for (std::uint64_t n = 0; n < 25'000; ++n)
     in.push_back(rec(n, static_cast<std::int64_t>(n % 7)));
   in[3].custom = "";  // stored as {}
+  in[4].record_type = static_cast<std::uint8_t>(storage::record_type::personal_callback);
+  in[4].agent = "ann \"the\" agent, \\ {x}";  // quotes, a comma, a backslash, braces
   o.insert_records(l.id, {in.begin(), in.begin() + 10'000});
   o.insert_records(l.id, {in.begin() + 10'000, in.end()});
   CHECK(o.count_records(l.id) == 25'000);
@@ -119,7 +122,7 @@ TEST_CASE_TEMPLATE("storage/outbound: records read back field by field, paged by
   }
   REQUIRE(out.size() == in.size());
   in[3].custom = "{}";
-  for (std::size_t i : {0UL, 3UL, 9'999UL, 10'000UL, 24'999UL}) {
+  for (std::size_t i : {0UL, 3UL, 4UL, 9'999UL, 10'000UL, 24'999UL}) {
     CAPTURE(i);
     CHECK(out[i].list_id == l.id);
     check_same(out[i], in[i]);
@@ -310,6 +313,9 @@ TEST_CASE_TEMPLATE("storage/outbound: a batch of write-backs applies in order (a
   called.call_time_ms = 3000;
   auto other = leased[1];
   other.attempts = 4;
+  // A missed personal callback becomes a campaign callback; a rescheduled one names its agent.
+  other.record_type = static_cast<std::uint8_t>(storage::record_type::personal_rescheduled);
+  other.agent = "bo\"b, {x}";
   o.update_records({given_back, other, called});
   std::map<std::uint64_t, record_row> back;
   for (auto& r : o.records(l.id, 0, 10))
@@ -361,4 +367,106 @@ TEST_CASE_TEMPLATE("storage/outbound: denials are kept, newest first", B, PARLEY
   CHECK(d[1].customer_id == "c1");
   CHECK(d[1].campaign == "spring");
   CHECK(o.denials(1).size() == 1);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: a lease never returns no_call or unknown records", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  using storage::record_type;
+  std::vector<record_row> in;
+  for (auto t : {record_type::general, record_type::campaign_callback,
+                 record_type::personal_callback, record_type::campaign_rescheduled,
+                 record_type::no_call, record_type::personal_rescheduled, record_type::unknown}) {
+    auto r = rec(in.size());
+    r.record_type = static_cast<std::uint8_t>(t);
+    if (storage::is_personal(r.record_type))
+      r.agent = "ann";
+    in.push_back(r);
+  }
+  o.insert_records(l.id, in);
+  for (auto order : {storage::lease_order::schedule, storage::lease_order::fewest_attempts,
+                     storage::lease_order::list}) {
+    auto got = o.lease(l.id, 100, 1000, order);
+    std::set<int> types;
+    for (auto& r : got) {
+      types.insert(r.record_type);
+      r.record_status = static_cast<std::uint8_t>(storage::record_status::ready);
+    }
+    CHECK(types == std::set<int>{1, 2, 3, 4, 6});
+    o.update_records(got);  // ready again for the next order
+  }
+  // They stay in the list, ready, and are exported like any other.
+  CHECK(o.count_records(l.id) == 7);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: result rows carry their times; the abandon window and the "
+                   "audit are computed from them", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  constexpr std::int64_t h = 3'600'000, t0 = 1000 * h;
+  auto attempt = [](std::int64_t dialed, std::int64_t answered, std::int64_t connected,
+                    std::int64_t ended, bool abandoned, std::string campaign = "spring") {
+    storage::attempt_row a{1, 1, 0, "c", "+15550001", std::move(campaign), dialed,
+                           static_cast<std::uint8_t>(storage::call_result::answer)};
+    a.answered_ms = answered;
+    a.connected_ms = connected;
+    a.ended_ms = ended;
+    a.abandoned = abandoned;
+    a.agent = connected ? "ann" : "";
+    return a;
+  };
+  std::vector<storage::attempt_row> rows{
+    // hour 1000: three answers, one abandoned; one reached an agent after 2.5 s
+    attempt(t0, t0 + 100, t0 + 900, t0 + 60'000, false),
+    attempt(t0, t0 + 100, t0 + 2600, t0 + 61'000, false),
+    attempt(t0, t0 + 100, 0, t0 + 2'200, true),
+    // hour 1002: one answer, and a busy number (no answer: no time)
+    attempt(t0 + 2 * h, t0 + 2 * h + 5, t0 + 2 * h + 2005, t0 + 2 * h + 9000, false),
+    attempt(t0 + 2 * h, 0, 0, t0 + 2 * h + 4000, false),
+    // another campaign, and a dial row (no end: not a result)
+    attempt(t0, t0 + 1, t0 + 2, t0 + 3, true, "autumn"),
+    attempt(t0, 0, 0, 0, false),
+  };
+  rows[4].call_result = static_cast<std::uint8_t>(storage::call_result::busy);
+  rows[6].call_result = 0;
+  o.insert_attempts(rows);
+
+  auto back = o.record_attempts(1, 0);
+  REQUIRE(back.size() == 7);
+  CHECK(back[1].answered_ms == t0 + 100);
+  CHECK(back[1].connected_ms == t0 + 2600);
+  CHECK(back[1].ended_ms == t0 + 61'000);
+  CHECK(back[1].agent == "ann");
+  CHECK(std::count_if(back.begin(), back.end(), [](auto& a) { return a.abandoned; }) == 2);
+
+  auto hours = o.answer_hours("spring", 0);
+  REQUIRE(hours.size() == 2);
+  CHECK(hours[0].hour == 1000);
+  CHECK(hours[0].answered == 3);
+  CHECK(hours[0].abandoned == 1);
+  CHECK(hours[1].hour == 1002);
+  CHECK(hours[1].answered == 1);
+  CHECK(hours[1].abandoned == 0);
+  CHECK(o.answer_hours("spring", t0 + h).size() == 1);
+  CHECK(o.answer_hours("nobody", 0).empty());
+
+  auto a = o.audit("spring", 0, t0 + 10 * h);
+  CHECK(a.attempts == 5);
+  CHECK(a.answered == 4);
+  CHECK(a.abandoned == 1);
+  CHECK(a.connected == 3);
+  CHECK(a.connected_in_2s == 2);  // 800 ms and exactly 2000 ms; not 2500 ms
+  auto first_hour = o.audit("spring", t0, t0 + h);
+  CHECK(first_hour.attempts == 3);
+  auto none = o.audit("spring", 0, t0);
+  CHECK(none.attempts == 0);
+  CHECK(none.answered == 0);
 }

@@ -80,13 +80,22 @@ record_row person(std::string phone, std::string tz = "America/New_York", std::s
   return r;
 }
 
+/// A personal callback for `agent`, due now.
+record_row personal(std::string phone, std::string agent) {
+  auto r = person(std::move(phone));
+  r.record_type = static_cast<std::uint8_t>(storage::record_type::personal_callback);
+  r.agent = std::move(agent);
+  return r;
+}
+
 using lists = std::map<std::string, std::vector<record_row>>;
 using dnc = std::vector<storage::suppression_row>;
+using history = std::vector<storage::attempt_row>;
 
-/// Writes the lists and do-not-call entries into the store the config names, before the
-/// engine opens it.
-std::function<void(const engine::config&)> seeding(lists ls, dnc blocked) {
-  return [ls, blocked](const engine::config& cfg) {
+/// Writes the lists, do-not-call entries and dial history into the store the config names,
+/// before the engine opens it.
+std::function<void(const engine::config&)> seeding(lists ls, dnc blocked, history h) {
+  return [ls, blocked, h](const engine::config& cfg) {
     std::filesystem::create_directories(cfg.data_dir);
     auto store = storage::open_store(engine::store_config(cfg));
     store->migrate();
@@ -95,15 +104,17 @@ std::function<void(const engine::config&)> seeding(lists ls, dnc blocked) {
       ob.insert_records(ob.create_list(name, 0).id, records);
     if (!blocked.empty())
       ob.add_suppression(blocked);
+    if (!h.empty())
+      ob.insert_attempts(h);
   };
 }
 
 struct fixture : test::local_fixture {
   local_client admin, d1, d2;
 
-  explicit fixture(lists ls, dnc blocked = {}, std::string extra = "")
+  explicit fixture(lists ls, dnc blocked = {}, std::string extra = "", history h = {})
     : local_fixture(std::string{center} + extra, storage_mode::store, {},
-                    seeding(std::move(ls), std::move(blocked))) {
+                    seeding(std::move(ls), std::move(blocked), std::move(h))) {
     open(admin, ClientType::admin);
     open(d1, ClientType::agent_desktop);
     open(d2, ClientType::agent_desktop);
@@ -397,4 +408,60 @@ TEST_CASE("preview: the agent sees a record, dials it with itself held, or hands
   REQUIRE(f.d1.all<wire::Invite>().size() == 1);
   CHECK(invite_property(f.d1.all<wire::Invite>()[0], "phone") == phone);
   CHECK(f.d2.all<wire::Invite>().empty());
+}
+
+TEST_CASE("personal callbacks go to their own agent only: first in preview, dialed holding them") {
+  fixture f{lists{{"look", {personal("+12125550101", "a2"), person("+12125550102")}},
+                  {"spring", {personal("+12125550201", "a2"), person("+12125550202")}}}};
+  auto preview = [&](local_client& d) {
+    auto* r = f.ask(d, wire::CreatePreviewRequestDirect(f.enc.start(), "look"));
+    REQUIRE(ok(r));
+    return r->message_as_PreviewRecord()->phone()->str();
+  };
+  // Preview: a1 gets what is due for anyone although a2's callback was leased first...
+  f.login(f.d1, "a1");
+  REQUIRE(f.control("look", CampaignOp::start));
+  CHECK(preview(f.d1) == "+12125550102");
+  // ... and a2's own callback is the first thing a2 gets.
+  f.login(f.d2, "a2");
+  CHECK(preview(f.d2) == "+12125550101");
+  REQUIRE(f.control("look", CampaignOp::stop));
+
+  // Progressive: a1 is free, a2's callback is due first, and still a1 only gets the other.
+  f.vt.advance(1min);  // the previews' records are back in their list
+  REQUIRE(f.control("spring", CampaignOp::start));
+  f.vt.advance(10s);
+  auto invites = [](local_client& d) {
+    std::vector<std::string> out;
+    for (auto* i : d.all<wire::Invite>())
+      out.push_back(invite_property(i, "phone"));
+    return out;
+  };
+  CHECK(invites(f.d1) == std::vector<std::string>{"+12125550202"});
+  CHECK(invites(f.d2) == std::vector<std::string>{"+12125550201"});
+  CHECK(f.dialed("spring") == 2);
+}
+
+TEST_CASE("the abandon rate is rebuilt from the stored attempts before the campaign dials") {
+  // In the last day: 10 answered calls, 2 of them abandoned; 31 days ago: 5, all abandoned
+  // (outside the 30-day window); a dial row and an unanswered call count for nothing.
+  history h;
+  constexpr std::int64_t hour = 3'600'000;
+  auto row = [&](std::int64_t ended, bool answered, bool abandoned) {
+    storage::attempt_row a{1, 1, 0, "c", "+12125550101", "spring", ended - 30'000,
+                           static_cast<std::uint8_t>(storage::call_result::answer)};
+    a.answered_ms = answered ? ended - 20'000 : 0;
+    a.ended_ms = ended;
+    a.abandoned = abandoned;
+    h.push_back(a);
+  };
+  for (int i = 0; i < 10; ++i)
+    row(start_ms - (i + 1) * hour, true, i < 2);
+  for (int i = 0; i < 5; ++i)
+    row(start_ms - 31 * 24 * hour, true, true);
+  row(start_ms - hour, false, false);
+  h.push_back({1, 1, 0, "c", "+12125550101", "spring", start_ms - hour, 0});
+  fixture f{lists{{"spring", {}}}, {}, "", h};
+  CHECK(f.status("spring").abandon_rate() == doctest::Approx(0.2));
+  CHECK(f.status("spring").abandoned() == 0);  // this run's own count
 }
