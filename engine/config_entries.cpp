@@ -94,6 +94,9 @@ std::vector<entry_table> make_entry_tables() {
          "calls dialing at once at most; 0 = no cap"},
         {"preview_timeout_ms", count(c.preview_timeout),
          "a previewed record nobody decides on goes back to its list"},
+        {"answering_machine", quoted(to_string(c.answering_machine)),
+         "a call a machine answered: \"drop\" (hang up), \"agent\" (an agent leaves a message; "
+         "never abandoned) or \"no_answer\" (hang up, treated as no answer)"},
         {"personal_callback_grace_ms", count(c.personal_grace),
          "a personal callback its agent has not taken this long after it was due becomes a "
          "campaign callback (any agent)"},

@@ -77,6 +77,9 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.number("max_in_flight", c.max_in_flight, 0, 1'000'000);
   r.duration("preview_timeout_ms", c.preview_timeout);
   r.duration("personal_callback_grace_ms", c.personal_grace);
+  r.choice("answering_machine", c.answering_machine,
+           {machine_policy::drop, machine_policy::agent, machine_policy::no_answer},
+           +[](machine_policy p) -> const char* { return to_string(p); });
   std::string window;
   r.text("window", window);
   if (!window.empty())

@@ -220,7 +220,8 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
     [=](campaign_atom, stop_atom) { return control(self, control_op::stop); },
     [=](tick_atom) { tick(self); },
     [=](call_atom, std::uint64_t call, double ring_s) {
-      // A live answer: the pacer learns it now, not when the call ends.
+      // A live answer (or a machine passed to an agent: it needs one too): the pacer learns
+      // it now, not when the call ends.
       auto& st = self->state;
       --st.ringing;
       st.talking[call] = st.now_s();
@@ -234,11 +235,13 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
     [=](outcome_atom, const attempt_report& r) {
       auto& st = self->state;
       auto now = st.now_s();
-      if (r.answered) {
+      if (r.picked_up) {  // reported at the answer (call_atom): it was talking
         st.talking.erase(r.call);
         st.waiting.erase(r.call);
-        ++st.answered;
-        st.abandons.add(st.now_ms(), r.abandoned);
+        if (r.answered) {  // a person: counts for the abandon rate (machines do not)
+          ++st.answered;
+          st.abandons.add(st.now_ms(), r.abandoned);
+        }
         if (r.abandoned) {
           ++st.abandoned;
           st.pace->on_abandon(now);

@@ -35,6 +35,15 @@ const char* to_string(schedule_action a) noexcept {
   return "?";
 }
 
+const char* to_string(machine_policy p) noexcept {
+  switch (p) {
+    case machine_policy::drop: return "drop";
+    case machine_policy::agent: return "agent";
+    case machine_policy::no_answer: return "no_answer";
+  }
+  return "?";
+}
+
 treatment campaign_config::treatment_for(std::uint8_t result) const {
   for (auto& t : treatments)
     if (t.result == result)

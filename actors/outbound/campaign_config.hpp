@@ -23,6 +23,15 @@ using outbound::dial_mode;
 /// the record's chain, or stop (the record is final).
 enum class treatment_action { retry, next, final };
 
+/// What a campaign does with a call the gateway says a machine answered (`answering_machine`).
+enum class machine_policy {
+  drop,       ///< hang up; the record's result is answering_machine (the default)
+  agent,      ///< pass it to an agent (to leave a message), never counted as abandoned
+  no_answer,  ///< hang up and treat it as no answer (its result and treatment)
+};
+
+const char* to_string(machine_policy p) noexcept;  ///< "drop", "agent", "no_answer"
+
 /// What a [[schedule]] entry does: control its campaign, or import a list.
 enum class schedule_action { start, stop, pause, resume, import };
 
@@ -61,6 +70,7 @@ struct campaign_config {
   /// A personal callback its agent could not take this long after it was due becomes a
   /// campaign callback (any agent) — the customer asked to be called.
   std::chrono::milliseconds personal_grace{30 * 60'000};
+  machine_policy answering_machine = machine_policy::drop;
   outbound::compliance_rules rules;
   std::vector<treatment> treatments;  ///< defaults filled in by the config reader
   bool autostart = false;

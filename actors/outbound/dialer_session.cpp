@@ -57,8 +57,9 @@ struct session_state {
   std::uint64_t iid = 0;           ///< the interaction of an answered call
   interaction_actor interaction;
   bool answered = false, reached = false, abandoned = false, ended = false;
+  bool machine = false;            ///< a machine answered and the campaign passed it to an agent
   bool submitting = false;         ///< the answered call's interaction is being created
-  std::int64_t dialed_ms = 0, answered_ms = 0, connected_ms = 0;
+  std::int64_t dialed_ms = 0, answered_ms = 0, connected_ms = 0;  ///< answered_ms: picked up
   std::string connected_to;        ///< the agent the answered call was offered to
   std::uint8_t final_event = 0;
   bool reservation_open = false;   ///< the reserved agent still waits for this call
@@ -96,10 +97,15 @@ void finish(self_ptr self, std::uint8_t event) {
   if (st.ended)
     return;
   st.ended = true;
+  if (st.machine)  // whoever hung up, a machine answered it
+    event = static_cast<std::uint8_t>(call_event::machine);
   st.final_event = event;
   release_agent(self);
   auto now = st.s.dom->clk->now_ms();
   auto result = result_of(event, st.abandoned);
+  if (event == static_cast<std::uint8_t>(call_event::machine)
+      && st.s.campaign->answering_machine == machine_policy::no_answer)
+    result = static_cast<std::uint8_t>(call_result::no_answer);
   auto& r = st.s.record;
   auto row = attempt_row_of(st.s, st.dialed_ms);
   row.call_result = result;
@@ -126,11 +132,12 @@ void finish(self_ptr self, std::uint8_t event) {
   rep.record = r.id;
   rep.event = event;
   rep.answered = st.answered;
+  rep.picked_up = st.answered || st.machine;
   rep.abandoned = st.abandoned;
   rep.reserved = !st.s.agent.empty();
-  auto end_ring = st.answered ? st.answered_ms : now;
+  auto end_ring = rep.picked_up ? st.answered_ms : now;
   rep.ring_s = double(end_ring - st.dialed_ms) / 1000.0;
-  rep.handle_s = st.answered ? double(now - st.answered_ms) / 1000.0 : 0.0;
+  rep.handle_s = rep.picked_up ? double(now - st.answered_ms) / 1000.0 : 0.0;
   self->send(st.s.owner, outcome_atom_v, rep);
   // An interaction still being created must be found and stopped first (submit's answer):
   // otherwise it would wait in its queue, or ring an agent, for a customer who is gone.
@@ -144,9 +151,13 @@ void stop_interaction(self_ptr self, const std::string& reason) {
     caf::anon_send(st.interaction, stop_atom_v, dialer_requester(self), reason);  // no answer wanted
 }
 
-void answered(self_ptr self) {
+/// A live answer — or a machine the campaign passes to an agent to leave a message: the call
+/// becomes an interaction in the campaign's queue. Only a live answer must reach an agent
+/// within abandon_after (a machine is never abandoned: the rules are about people).
+void to_agent(self_ptr self, bool machine) {
   auto& st = self->state;
-  st.answered = true;
+  st.answered = !machine;
+  st.machine = machine;
   st.answered_ms = st.s.dom->clk->now_ms();
   self->send(st.s.owner, call_atom_v, st.s.call, double(st.answered_ms - st.dialed_ms) / 1000.0);
   auto& c = *st.s.campaign;
@@ -165,7 +176,7 @@ void answered(self_ptr self) {
                     {"phone", r.phone},             {"customer_id", r.customer_id},
                     {"list_id", std::to_string(r.list_id)}, {"chain_id", std::to_string(r.chain_id)},
                     {"attempt", std::to_string(r.attempts + 1)}, {"tz", r.tz},
-                    {"custom", r.custom}};
+                    {"answered_by", machine ? "machine" : "person"}, {"custom", r.custom}};
   st.reservation_open = false;  // the reservation travels with the interaction now
   req.time = budget::within(st.s.dom->cfg->request_timeout);
   st.submitting = true;
@@ -200,19 +211,22 @@ void answered(self_ptr self) {
           self->quit();
           return;
         }
-        // Nowhere to put the customer: the call is abandoned.
+        // Nowhere to put the customer: the call is abandoned (a machine is just hung up).
         spdlog::warn("campaign {}: answered call {} could not be queued: {}", c.name,
                      st.s.call, describe(e));
         if (!st.s.agent.empty()) {  // the pinned delivery never happened
           st.reservation_open = true;
           release_agent(self);
         }
-        st.abandoned = true;
-        st.s.dom->metrics->dial_abandoned.fetch_add(1, std::memory_order_relaxed);
+        if (!st.machine) {
+          st.abandoned = true;
+          st.s.dom->metrics->dial_abandoned.fetch_add(1, std::memory_order_relaxed);
+        }
         self->send(st.s.gateway, hangup_atom_v, st.s.call);
         finish(self, static_cast<std::uint8_t>(call_event::answered));
       });
-  self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
+  if (!machine)
+    self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
 }
 
 dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup setup) {
@@ -244,7 +258,15 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
         case call_event::ringing:
           return;
         case call_event::answered:
-          answered(self);
+          to_agent(self, false);
+          return;
+        case call_event::machine:
+          if (st.s.campaign->answering_machine == machine_policy::agent) {
+            to_agent(self, true);
+            return;
+          }
+          self->send(st.s.gateway, hangup_atom_v, st.s.call);  // the machine's line is up
+          finish(self, ev);
           return;
         case call_event::hangup:
           // The customer hung up: whoever has the call is done with it.

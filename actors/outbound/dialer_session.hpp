@@ -3,8 +3,11 @@
 // Spawned by its campaign with a record that compliance allowed (and, in preview and
 // progressive mode, an agent the router reserved for it). It writes the attempt's first
 // history row and asks the telephony gateway to dial; then follows the call's progress:
-//   - no live answer (busy, no answer, machine, fax, SIT, dropped, failed): releases the
+//   - no live answer (busy, no answer, fax, SIT, dropped, failed): releases the
 //     reservation, writes the result row, applies the campaign's treatment, reports, quits;
+//   - an answering machine: as the campaign's `answering_machine` policy says — hung up
+//     (result answering_machine, or no_answer), or passed to an agent like an answer but
+//     without the abandon timer (a machine is not a person left waiting);
 //   - a live answer: submits an interaction of the campaign's media into its queue with the
 //     record's fields as properties (pinned to the reserved agent, if any). It must reach an
 //     agent (be offered to one) within the campaign's abandon_after (2 s by default), else
@@ -32,21 +35,23 @@ struct attempt_report {
   std::uint64_t record = 0;
   std::uint8_t event = 0;      ///< the final call_event
   bool answered = false;       ///< a live person answered
+  bool picked_up = false;      ///< answered, or a machine passed to an agent: it was reported
   bool abandoned = false;      ///< answered, no agent in time
   bool reserved = false;       ///< an agent was held for it
   double ring_s = 0;           ///< dial -> answer or final event
-  double handle_s = 0;         ///< answer -> end (connected calls)
+  double handle_s = 0;         ///< pick-up -> end (connected calls)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_report& x) {
   return f(caf::meta::type_name("attempt_report"), x.call, x.record, x.event, x.answered,
-           x.abandoned, x.reserved, x.ring_s, x.handle_s);
+           x.picked_up, x.abandoned, x.reserved, x.ring_s, x.handle_s);
 }
 
 /// A campaign as its dialer sessions see it (campaign_actor.hpp implements more).
 using campaign_feedback_actor = caf::typed_actor<
-  // A call was answered after ringing `ring_s` seconds. (call, ring_s)
+  // A call was answered (by a person, or by a machine passed to an agent) after ringing
+  // `ring_s` seconds. (call, ring_s)
   caf::reacts_to<call_atom, std::uint64_t, double>,
   // The answered call was offered to an agent. (call)
   caf::reacts_to<call_atom, std::uint64_t>,

@@ -36,11 +36,11 @@ enum class call_event : std::uint8_t {
   answered = 2,      ///< a live person: the call stays up until hangup
   busy = 3,          ///< final
   no_answer = 4,     ///< final
-  machine = 5,       ///< answering machine detected: final
+  machine = 5,       ///< answering machine detected: up until hangup (the campaign's policy)
   fax = 6,           ///< final
   sit = 7,           ///< special information tone (number not in service): final
   dropped = 8,       ///< the network dropped it before an answer: final
-  hangup = 9,        ///< the customer hung up an answered call: final
+  hangup = 9,        ///< the customer (or machine) hung up an answered call: final
   failed = 10,       ///< the gateway could not place it: final
 };
 

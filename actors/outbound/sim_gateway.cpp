@@ -83,7 +83,8 @@ sim_gateway_actor::behavior_type simulated_gateway(gateway_self self, gateway_co
       auto outcome = outcomes[st.outcome(st.rng)];
       call c{session, outcome, {}};
       auto ring = outcome == call_event::no_answer ? st.cfg.no_answer_after : st.ring_time();
-      if (outcome == call_event::answered) {
+      if (outcome == call_event::answered || outcome == call_event::machine) {
+        // A person talks this long; a machine records a message at most this long.
         std::exponential_distribution<double> talk{1.0 / double(st.cfg.talk_mean.count())};
         c.talk = std::chrono::milliseconds{static_cast<std::int64_t>(talk(st.rng)) + 1};
       }
@@ -93,14 +94,14 @@ sim_gateway_actor::behavior_type simulated_gateway(gateway_self self, gateway_co
       return caf::ok_atom_v;
     },
     [=](call_atom, std::uint64_t id, std::uint8_t ev) {
-      // Own timers: the call's outcome, then (answered calls) the customer's hangup.
+      // Own timers: the call's outcome, then (answered calls, machines) the far end's hangup.
       auto& st = self->state;
       auto it = st.calls.find(id);
       if (it == st.calls.end())
         return;  // ended by the dialer meanwhile
       auto e = static_cast<call_event>(ev);
       self->send(it->second.session, call_atom_v, id, ev);
-      if (e == call_event::answered)
+      if (e == call_event::answered || e == call_event::machine)
         later(self, it->second.talk, id, call_event::hangup);
       else
         st.calls.erase(it);

@@ -174,3 +174,48 @@ TEST_CASE("the abandon rate survives kill -9: rebuilt from the stored attempts, 
   CHECK(field(ask2("campaign audit spring 1"), "answered") == field(audit, "answered"));
   CHECK(ask2("campaign audit spring 0").find("usage") != std::string::npos);
 }
+
+TEST_CASE("answering machines: dropped, passed to an agent or treated as no answer, as the "
+          "campaign says; never a live answer, never abandoned") {
+  for (std::string policy : {"drop", "agent", "no_answer"}) {
+    CAPTURE(policy);
+    auto dir = temp_dir();
+    auto eng = start_engine_toml(center("progressive", "answering_machine = \"" + policy + "\"\n"),
+                                 always("machine", {"engine.data_dir=" + dir}));
+    console_conn con{eng->console_port()};
+    auto file = write_csv(dir, "phone,tz,customer\n+12125550971,UTC,a\n+12125550972,UTC,b\n");
+    REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+    auto_agent ann{eng->port(listener_kind::interaction), "ann"};
+    ann.ready();
+    REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
+    std::map<std::string, row> list;
+    REQUIRE(eventually([&] {
+      list = exported(con);
+      return list.at("+12125550971").at("status") != "retrieved"
+             && list.at("+12125550972").at("status") != "retrieved"
+             && num(list.at("+12125550972"), "attempts") == 1;
+    }, 15s));
+    auto want = policy == "no_answer" ? "no_answer" : "answering_machine";
+    for (auto& [phone, r] : list) {
+      CAPTURE(phone);
+      CHECK(r.at("result") == want);
+    }
+    if (policy == "agent") {
+      REQUIRE(ann.calls() == 2);
+      std::lock_guard lock{ann.mx};
+      for (auto& o : ann.offered)
+        CHECK(o.at("answered_by") == "machine");
+    } else {
+      CHECK(ann.calls() == 0);
+    }
+    // The gateway's event is counted as what it was; no person answered, nobody abandoned.
+    CHECK(metric(eng->metrics_port(), "parley_dial_attempts_total{result=\"answering_machine\"}")
+          == 2);
+    auto audit = con.ask("campaign audit spring");
+    CAPTURE(audit);
+    CHECK(field(audit, "attempts") == 2);
+    CHECK(field(audit, "answered") == 0);
+    CHECK(field(audit, "abandoned") == 0);
+    con.ask("campaign stop spring");
+  }
+}
