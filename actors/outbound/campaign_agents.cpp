@@ -20,6 +20,8 @@ void refuse_previews(self_ptr self, const std::string& why) {
   st.preview_agents.clear();
 }
 
+namespace {
+
 /// Reserves a personal callback's own agent and dials it for them; an agent not free now is
 /// asked again a second later.
 void dial_personal(self_ptr self, std::uint64_t record, const std::string& agent) {
@@ -56,6 +58,8 @@ void dial_personal(self_ptr self, std::uint64_t record, const std::string& agent
       });
 }
 
+} // namespace
+
 /// Personal callbacks: each dialed when its own agent is free (preview: offered when that
 /// agent asks, serve_previews); one its agent has not taken within personal_grace of the
 /// campaign holding it (it was due then: leases take due records) becomes a campaign
@@ -87,6 +91,8 @@ void serve_personal(self_ptr self) {
   }
 }
 
+namespace {
+
 /// The next record for an agent asking for a preview: their own personal callbacks first,
 /// then what is due for anyone. False when there is none.
 bool take_preview_record(self_ptr self, const std::string& agent, record_row& out) {
@@ -103,6 +109,8 @@ bool take_preview_record(self_ptr self, const std::string& agent, record_row& ou
   st.dialable.pop_front();
   return true;
 }
+
+} // namespace
 
 void serve_previews(self_ptr self) {
   auto& st = self->state;

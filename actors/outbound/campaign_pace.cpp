@@ -34,6 +34,8 @@ bool window_still_open(self_ptr self, record_row& r) {
   return false;
 }
 
+namespace {
+
 /// Compliance said what it says about freshly leased records: keep the allowed ones.
 void sort_verdicts(self_ptr self, std::vector<record_row>& rows, std::vector<verdict>& vs) {
   auto& st = self->state;
@@ -66,6 +68,8 @@ void sort_verdicts(self_ptr self, std::vector<record_row>& rows, std::vector<ver
   }
   serve_previews(self);
 }
+
+} // namespace
 
 /// Leases the next chunk from the lists in turn and has compliance check it.
 void lease(self_ptr self) {

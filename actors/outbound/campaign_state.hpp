@@ -51,7 +51,7 @@ struct personal_hold {
   record_row record;
   std::int64_t held_since_ms = 0;  ///< leased (so due): its agent's grace counts from here
   std::int64_t next_try_ms = 0;    ///< its agent was not free: ask again then
-  bool trying = false;           ///< a reservation of its agent is out
+  bool trying = false;             ///< a reservation of its agent is out
 };
 
 constexpr ms personal_retry{1000};

@@ -70,6 +70,8 @@ struct options {
   double ring_s = 0;           ///< mean ring time, domain seconds
   double no_answer_s = 0;      ///< no answer after, domain seconds
   double talk_s = 120;         ///< pacing: mean talk time (exponential), domain seconds
+  double machine_share = 0;    ///< pacing: share of calls an answering machine answers
+  std::string machine_policy = "drop";  ///< pacing: the campaign's answering_machine
   double lines_per_agent = 0;  ///< the campaigns' lines_per_agent
   double target_abandon = 0.03;
   unsigned lease_chunk = 0;

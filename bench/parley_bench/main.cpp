@@ -230,6 +230,14 @@ int main(int argc, char** argv) {
   pacing->add_option("--talk-s", o.talk_s, "mean talk time = AHT (no wrap-up), domain s")
     ->check(CLI::Range(1.0, 36'000.0))
     ->capture_default_str();
+  pacing->add_option("--machine", o.machine_share,
+                     "share of calls an answering machine answers (taken from busy and no "
+                     "answer; default 0)")
+    ->check(CLI::Range(0.0, 1.0));
+  pacing->add_option("--machine-policy", o.machine_policy,
+                     "the campaign's answering_machine: drop, agent or no_answer")
+    ->check(CLI::IsMember({"drop", "agent", "no_answer"}))
+    ->capture_default_str();
   pacing->add_option("--lines-per-agent", o.lines_per_agent, "campaign lines_per_agent (default 3)")
     ->check(CLI::Range(1.0, 20.0));
   pacing->add_option("--target-abandon", o.target_abandon, "campaign target_abandon")

@@ -210,7 +210,8 @@ std::string gateway_toml(const gateway_mix& g) {
   std::ostringstream t;
   t << "[outbound.gateway]\nseed = " << g.seed << "\nanswer = " << real(g.answer)
     << "\nbusy = " << real(g.busy) << "\nno_answer = " << real(g.no_answer)
-    << "\nmachine = 0.0\nfax = 0.0\nsit = 0.0\ndropped = 0.0\nring_mean_ms = " << g.ring_mean_ms
+    << "\nmachine = " << real(g.machine) << "\nfax = 0.0\nsit = 0.0\ndropped = 0.0\nring_mean_ms = "
+    << g.ring_mean_ms
     << "\nno_answer_after_ms = " << g.no_answer_after_ms << "\ntalk_mean_ms = " << g.talk_mean_ms
     << "\nmax_lines = " << g.max_lines << "\n";
   return t.str();

@@ -62,7 +62,7 @@ double metric_sum(const std::string& host, std::uint16_t port, const std::string
 /// The simulated gateway's settings a scenario chooses (domain milliseconds; shares are
 /// normalized by the engine). Outcomes not listed here are 0.
 struct gateway_mix {
-  double answer = 0, busy = 0, no_answer = 0;
+  double answer = 0, busy = 0, no_answer = 0, machine = 0;
   std::int64_t ring_mean_ms = 8000, no_answer_after_ms = 25'000, talk_mean_ms = 120'000;
   std::uint64_t seed = 1;
   std::uint64_t max_lines = 100'000;

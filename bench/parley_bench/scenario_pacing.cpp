@@ -65,7 +65,10 @@ pacing_setup resolve(const options& o) {
   s.gw.answer = o.answer_share >= 0 ? o.answer_share : 0.30;
   if (!(s.gw.answer > 0 && s.gw.answer <= 1))
     throw std::runtime_error("--answer must be in (0, 1]: with no answers there is nothing to pace");
-  s.gw.busy = s.gw.no_answer = (1 - s.gw.answer) / 2;
+  s.gw.machine = o.machine_share;
+  if (s.gw.answer + s.gw.machine > 1)
+    throw std::runtime_error("--answer + --machine must not exceed 1");
+  s.gw.busy = s.gw.no_answer = (1 - s.gw.answer - s.gw.machine) / 2;
   s.gw.ring_mean_ms = std::llround((o.ring_s > 0 ? o.ring_s : 6.0) * 1000);
   s.gw.no_answer_after_ms = std::llround((o.no_answer_s > 0 ? o.no_answer_s : 15.0) * 1000);
   s.gw.talk_mean_ms = std::llround(o.talk_s * 1000);
@@ -90,7 +93,8 @@ std::string pacing_toml(const options& o, const pacing_setup& s) {
                                 "media = " + toml_string(o.media) + "\nlines_per_agent = "
                                   + fmt("%.3f", s.lines_per_agent) + "\ntarget_abandon = "
                                   + fmt("%.4f", s.target_abandon)
-                                  + "\nlease_chunk = " + std::to_string(s.lease_chunk) + "\n");
+                                  + "\nlease_chunk = " + std::to_string(s.lease_chunk)
+                                  + "\nanswering_machine = " + toml_string(o.machine_policy) + "\n");
   return t;
 }
 
@@ -306,6 +310,8 @@ result run_pacing(harness& h) {
     {"warmup_h", o.warmup_h, "warm-up (not measured)", "h"},
     {"scale", scale, "clock scale", "x"},
     {"answer_share", s.gw.answer, "gateway answer share", ""},
+    {"machine_share", s.gw.machine, "gateway answering-machine share", ""},
+    {"machine_policy", o.machine_policy, "campaign answering_machine", ""},
     {"ring_mean_s", s.gw.ring_mean_ms / 1000.0, "ring time mean (0.25..1.75x)", "s"},
     {"no_answer_s", s.gw.no_answer_after_ms / 1000.0, "no answer after", "s"},
     {"talk_mean_s", s.gw.talk_mean_ms / 1000.0, "talk time mean (exponential)", "s"},

@@ -145,7 +145,8 @@ TEST_CASE("fields: zones, times of day, numbers and enum names") {
                          {"no_call", record_type::no_call},
                          {"personal_rescheduled", record_type::personal_rescheduled},
                          {"unknown", record_type::unknown}}) {
-    CAPTURE(name);
+    std::string named = name;  // CAPTURE cannot take a structured binding (clang 14)
+    CAPTURE(named);
     CHECK(parse_record_type(name, e).empty());
     CHECK(int{e} == int(t));
     CHECK(std::string{to_name(t)} == name);
