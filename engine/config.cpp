@@ -87,7 +87,8 @@ std::string where(const toml::node& n, const std::string& fallback) {
 void validator::walk(const toml::table& t, const std::string& prefix) {
   for (auto&& [k, v] : t) {
     auto key = prefix.empty() ? std::string{k.str()} : prefix + "." + std::string{k.str()};
-    if (key == "queues" || key == "agent_groups" || key == "campaigns" || key == "schedule") {
+    if (key == "queues" || key == "agent_groups" || key == "campaigns" || key == "schedule"
+        || key == "sequences") {
       entries(v, key);
     } else if (auto* opt = find_option(key)) {
       if (!has_kind(v, opt->type))

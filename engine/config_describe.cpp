@@ -53,6 +53,8 @@ std::vector<config_change> config_diff(const config& running, const config& next
     out.push_back({"campaigns", "[[campaigns]]", "[[campaigns]]", false});
   if (running.domain.outbound.schedule != next.domain.outbound.schedule)
     out.push_back({"schedule", "[[schedule]]", "[[schedule]]", false});
+  if (running.domain.outbound.sequences != next.domain.outbound.sequences)
+    out.push_back({"sequences", "[[sequences]]", "[[sequences]]", false});
   return out;
 }
 

@@ -1,5 +1,5 @@
 // config_entries: the arrays of tables of a config — reading [[queues]] and
-// [[agent_groups]] (config_outbound.cpp reads [[campaigns]] and [[schedule]]), the checks
+// [[agent_groups]] (config_outbound.cpp reads [[campaigns]], [[schedule]] and [[sequences]]), the checks
 // between entries, and entry_tables(): every entry key with its default and meaning, for
 // --config-keys. Each reader is checked against its table as it reads (entry_reader::finish),
 // so a key cannot be read without being described, nor described without being read.
@@ -42,6 +42,8 @@ std::vector<entry_table> make_entry_tables() {
   campaign_config c;
   treatment t;
   schedule_entry e;
+  sequence_config sq;
+  sequence_step step;
   return {
       {"queues",
        "one table per queue; every interaction waits in one, and each has a virtual queue of its "
@@ -130,12 +132,31 @@ std::vector<entry_table> make_entry_tables() {
          "\"start\", \"stop\", \"pause\", \"resume\" (with campaign) or \"import\" (with list and "
          "file)"},
         {"campaign", quoted(e.campaign), "the campaign a start/stop/pause/resume controls"},
+        {"sequence", quoted(e.sequence),
+         "or the campaign sequence a start (at its first step) or stop controls"},
         {"list", quoted(e.list), "import: into this contact list"},
         {"file", quoted(e.file),
          "import: this file in outbound.import_dir (renamed once imported)"},
         {"mapping", quoted(e.mapping), "import: column mapping as in the console's list import"},
         {"dedupe", e.dedupe ? "true" : "false",
          "import: as list import --dedupe, rows whose phone the list has are skipped"}}},
+      {"sequences",
+       "campaign sequences: campaigns run one after another (docs/outbound.md)",
+       {{"name", required, "the sequence's name (console: sequence start NAME)"},
+        {"zone", quoted(sq.zone), "IANA time zone of the steps' until_time"},
+        {"autostart", sq.autostart ? "true" : "false", "start at its first step with the engine"},
+        {"steps", required,
+         "[{ campaign, until, until_time }, ...]: each step's campaign runs until the next "
+         "takes over"}}},
+      {"sequences.steps",
+       "one per step, inside a sequence, in order; a campaign is in one step of one sequence "
+       "at most",
+       {{"campaign", required, "the campaign this step runs"},
+        {"until", quoted(to_string(step.until)),
+         "the next step takes over when: \"exhausted\" (nothing left to dial, now or later), "
+         "\"idle\" (nothing due now) or \"time\" (only at until_time)"},
+        {"until_time", quoted(step.until_time),
+         "cron in the sequence's zone: the next step takes over then at the latest"}}},
   };
 }
 
@@ -198,6 +219,8 @@ void validator::entries(const toml::node& n, const std::string& key) {
       read_campaign(r, item);
     } else if (key == "schedule") {
       read_schedule(r, item);
+    } else if (key == "sequences") {
+      read_sequence(r, item);
     } else {
       agent_group_config g;
       r.text("name", g.name, true);

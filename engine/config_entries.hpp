@@ -175,6 +175,7 @@ void check_domain(validator& v, const std::string& name);
 /// [[campaigns]] and [[schedule]] entries (config_outbound.cpp).
 void read_campaign(entry_reader& r, const toml::node& item);
 void read_schedule(entry_reader& r, const toml::node& item);
+void read_sequence(entry_reader& r, const toml::node& item);
 /// Checks of campaigns and schedule entries against the rest, once everything is read.
 void check_outbound(validator& v, const std::string& name);
 

@@ -1,4 +1,6 @@
-// [[campaigns]] and [[schedule]]: reading and checking the outbound entries of a config.
+// [[campaigns]], [[schedule]] and [[sequences]]: reading and checking the outbound entries of
+// a config.
+#include <map>
 #include <stdexcept>
 
 #include "engine/config_entries.hpp"
@@ -143,6 +145,7 @@ void read_schedule(entry_reader& r, const toml::node& item) {
      schedule_action::resume, schedule_action::import},
     parley::to_string, true);
   r.text("campaign", e.campaign);
+  r.text("sequence", e.sequence);
   r.text("list", e.list);
   r.text("file", e.file);
   r.text("mapping", e.mapping);
@@ -164,10 +167,58 @@ void read_schedule(entry_reader& r, const toml::node& item) {
     } catch (const std::invalid_argument& ex) {
       r.v.fail(item, r.name + ".mapping", ex.what());
     }
+  } else if (known_action && !e.sequence.empty()) {
+    if (!e.campaign.empty())
+      r.v.fail(item, r.name, "campaign or sequence, not both");
+    else if (e.action != schedule_action::start && e.action != schedule_action::stop)
+      r.v.fail(item, r.name + ".action", "a sequence only starts and stops");
   } else if (known_action && e.campaign.empty()) {
-    r.v.fail(item, r.name, "a campaign action needs campaign");
+    r.v.fail(item, r.name, "a campaign action needs campaign (or sequence)");
   }
   r.v.cfg.domain.outbound.schedule.push_back(std::move(e));
+}
+
+void read_sequence(entry_reader& r, const toml::node& item) {
+  auto& v = r.v;
+  sequence_config q;
+  r.text("name", q.name, true);
+  r.text("zone", q.zone);
+  r.flag("autostart", q.autostart);
+  r.known.push_back("steps");
+  auto* n = r.t.get("steps");
+  if (!n) {
+    v.fail(item, r.name, "needs steps");
+  } else if (auto* arr = n->as_array(); !arr || !arr->is_homogeneous(toml::node_type::table)
+                                       || arr->empty()) {
+    v.fail(*n, r.name + ".steps", "must be a non-empty array of tables");
+  } else {
+    std::size_t i = 0;
+    for (auto& x : *arr) {
+      entry_reader sr{v, *x.as_table(), r.name + ".steps[" + std::to_string(i++) + "]",
+                      "sequences.steps"};
+      sequence_step s;
+      sr.text("campaign", s.campaign, true);
+      sr.choice("until", s.until, {step_until::exhausted, step_until::idle, step_until::time},
+                parley::to_string);
+      sr.text("until_time", s.until_time);
+      sr.finish();
+      if (!s.until_time.empty()) {
+        try {
+          outbound::cron_schedule::parse(s.until_time, q.zone);
+        } catch (const std::exception& ex) {
+          v.fail(x, sr.name + ".until_time", ex.what());
+        }
+      } else if (s.until == step_until::time) {
+        v.fail(x, sr.name, "until = \"time\" needs until_time");
+      }
+      q.steps.push_back(std::move(s));
+    }
+  }
+  r.finish();
+  auto& o = v.cfg.domain.outbound;
+  if (o.find_sequence(q.name))
+    v.fail(item, r.name, "a sequence named \"" + q.name + "\" exists already");
+  o.sequences.push_back(std::move(q));
 }
 
 void check_outbound(validator& v, const std::string& name) {
@@ -183,9 +234,28 @@ void check_outbound(validator& v, const std::string& name) {
       v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" uses media \"" + c.media
                                    + "\", which is not in routing.media"});
   }
-  for (auto& e : d.outbound.schedule)
+  for (auto& e : d.outbound.schedule) {
     if (!e.campaign.empty() && !d.outbound.find(e.campaign))
       v.problems.push_back({~0u, name + ": schedule: no campaign named \"" + e.campaign + "\""});
+    if (!e.sequence.empty() && !d.outbound.find_sequence(e.sequence))
+      v.problems.push_back({~0u, name + ": schedule: no sequence named \"" + e.sequence + "\""});
+  }
+  // A campaign is one step of one sequence at most: the sequence that runs it stops it.
+  std::map<std::string, std::string> step_of;
+  for (auto& q : d.outbound.sequences)
+    for (std::size_t i = 0; i < q.steps.size(); ++i) {
+      auto& c = q.steps[i].campaign;
+      auto where = "sequence \"" + q.name + "\" step " + std::to_string(i + 1);
+      auto* cc = d.outbound.find(c);
+      if (!cc)
+        v.problems.push_back({~0u, name + ": sequences: " + where + ": no campaign named \"" + c + "\""});
+      else if (cc->autostart)
+        v.problems.push_back({~0u, name + ": sequences: " + where + ": campaign \"" + c
+                                     + "\" has autostart; its sequence starts it"});
+      if (auto [it, fresh] = step_of.emplace(c, where); !fresh)
+        v.problems.push_back({~0u, name + ": sequences: " + where + ": campaign \"" + c
+                                     + "\" is " + it->second + " already"});
+    }
 }
 
 } // namespace parley::engine::config_detail

@@ -220,6 +220,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     d->gateway = ob.gateway;
     for (auto& c : d->cfg->outbound.campaigns)
       d->campaigns[c.name] = outbound::spawn_campaign(sys, &c);
+    for (auto& q : d->cfg->outbound.sequences)
+      d->sequences[q.name] = outbound::spawn_sequence(sys, &q);
   }
   // Everyone learns everyone's handle before the first client can connect.
   domain_ptr shared = d;
@@ -239,6 +241,11 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
     caf::anon_send(it->second, init_atom_v, shared, ob);
     if (c.autostart)
       caf::anon_send(it->second, campaign_atom_v, outbound::start_atom_v);
+  }
+  for (auto& [name, q] : d->sequences) {
+    caf::anon_send(q, init_atom_v, shared);
+    if (d->cfg->outbound.find_sequence(name)->autostart)
+      caf::anon_send(q, sequence_atom_v, outbound::start_atom_v, std::uint32_t{0});
   }
   return shared;
 }
@@ -276,10 +283,12 @@ void engine::stop_actors() {
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
   if (domain_) {
-    // Campaigns first: they give their leased records back and take their dialer sessions
-    // (linked) with them; then the gateway and compliance.
+    // Sequences, then campaigns: they give their leased records back and take their dialer
+    // sessions (linked) with them; then the gateway and compliance.
     caf::scoped_actor first{*system_};
     std::vector<caf::actor> outbound;
+    for (auto& [name, q] : domain_->sequences)
+      outbound.push_back(any_actor(q));
     for (auto& [name, c] : domain_->campaigns)
       outbound.push_back(any_actor(c));
     for (auto& a : {any_actor(scheduler_), any_actor(domain_->gateway),

@@ -48,6 +48,8 @@ std::vector<supervised> long_lived_actors(const domain_handles& d,
     out.push_back({f::queue, name, any_actor(q)});
   for (auto& [name, c] : d.campaigns)
     out.push_back({f::campaign, name, any_actor(c)});
+  for (auto& [name, q] : d.sequences)
+    out.push_back({f::sequence, name, any_actor(q)});
   std::erase_if(out, [](const supervised& s) { return !s.handle; });
   return out;
 }
@@ -85,6 +87,8 @@ const char* restart_reason(actor_family f) noexcept {
       return "its interactions think they wait in it; recovery requeues them from storage";
     case actor_family::campaign:
       return "its leased records and dialer sessions are gone; the restart returns stale leases";
+    case actor_family::sequence:
+      return "its position lives in memory; the restart leaves it idle (autostart starts it again)";
     case actor_family::list_store:
       return "campaigns lease records through it; the restart returns stale leases";
     case actor_family::compliance:

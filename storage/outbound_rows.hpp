@@ -196,4 +196,21 @@ struct attempt_audit {
   std::uint64_t connected_in_2s = 0;  ///< offered to an agent within 2 s of the answer
 };
 
+/// What a list still has for a campaign (`remaining`): ready records of a dialable type not
+/// waiting for their chain — one due now, or one due later.
+struct list_remaining {
+  bool due_now = false;
+  bool later = false;
+};
+
+/// The query of `remaining` (both backends), `list` and `now` being the placeholders of the
+/// list id and the time: two 0/1 columns, each an index probe (records_due).
+inline std::string remaining_sql(const std::string& list, const std::string& now) {
+  auto ready = "SELECT 1 FROM records WHERE list_id = " + list + " AND record_status = 1 "
+               "AND record_type NOT IN (" + undialable_types + ") AND dial_sched_ms ";
+  return "SELECT CASE WHEN EXISTS (" + ready + "<= " + now + ") THEN 1 ELSE 0 END, "
+         "CASE WHEN EXISTS (" + ready + "> " + now + " AND dial_sched_ms < "
+         + std::to_string(chain_waiting_ms) + ") THEN 1 ELSE 0 END";
+}
+
 } // namespace parley::storage

@@ -114,6 +114,10 @@ public:
   virtual attempt_audit audit(const std::string& campaign, std::int64_t since_ms,
                               std::int64_t until_ms) = 0;
 
+  /// Whether the list has a record a campaign could dial now, or later (list_remaining):
+  /// a campaign sequence's step is over when its lists have neither.
+  virtual list_remaining remaining(std::uint64_t list_id, std::int64_t now_ms) = 0;
+
   // -- suppression --------------------------------------------------------------------
   /// Adds entries (an existing kind/value is kept as it was). One transaction.
   virtual void add_suppression(const std::vector<suppression_row>& rows) = 0;

@@ -367,6 +367,11 @@ public:
     return {n(0), n(1), n(2), n(3), n(4)};
   }
 
+  list_remaining remaining(std::uint64_t list_id, std::int64_t now_ms) override {
+    auto r = query(remaining_sql("$1", "$2"), {std::to_string(list_id), std::to_string(now_ms)});
+    return {u64(r.get(), 0, 0) != 0, u64(r.get(), 0, 1) != 0};
+  }
+
   void add_suppression(const std::vector<suppression_row>& rows) override {
     transaction([&] {
       for (auto& s : rows)

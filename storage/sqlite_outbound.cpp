@@ -414,6 +414,13 @@ public:
     return {n(0), n(1), n(2), n(3), n(4)};
   }
 
+  list_remaining remaining(std::uint64_t list_id, std::int64_t now_ms) override {
+    stmt s{db_, remaining_sql("?1", "?2"), path_};
+    s.bind(1, static_cast<std::int64_t>(list_id)).bind(2, now_ms);
+    s.step();
+    return {s.i64(0) != 0, s.i64(1) != 0};
+  }
+
   void add_suppression(const std::vector<suppression_row>& rows) override {
     transaction([&] {
       stmt s{db_, "INSERT INTO suppression VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", path_};

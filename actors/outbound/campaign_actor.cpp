@@ -174,6 +174,47 @@ caf::result<campaign_view> control(self_ptr self, control_op op) {
   return view(self);
 }
 
+/// Anything leased, held or under way: a lease (or its compliance check) out, buffered,
+/// previewed or personal records, agents being reserved, calls.
+bool in_hand(const campaign_state& st) {
+  return st.leasing || st.reserving > 0 || st.ringing > 0 || !st.talking.empty()
+         || !st.dialable.empty() || !st.previews.empty() || !st.personal.empty();
+}
+
+/// What is left to dial: what it holds, then what its lists have (asked of the list store,
+/// which commits the records given back before it answers). A lease sent after this
+/// question is answered after it, and is in hand by then: in_hand is looked at again.
+caf::result<campaign_progress> progress(self_ptr self) {
+  auto& st = self->state;
+  campaign_progress p;
+  p.state = to_name(st.state);
+  p.in_hand = in_hand(st);
+  if (p.in_hand || st.lists.empty())
+    return p;
+  auto rp = self->make_response_promise<campaign_progress>();
+  auto got = std::make_shared<campaign_progress>(p);
+  auto left = std::make_shared<std::size_t>(st.lists.size());
+  auto failed = std::make_shared<bool>(false);
+  for (auto list : st.lists)
+    self->request(st.h.list_store, st.dom->cfg->storage_timeout, count_atom_v, list, st.now_ms())
+      .then(
+        [=](const storage::list_remaining& r) mutable {
+          got->due_now |= r.due_now;
+          got->later |= r.later;
+          if (--*left == 0 && !*failed) {
+            got->in_hand = in_hand(self->state);
+            got->state = to_name(self->state.state);
+            rp.deliver(*got);
+          }
+        },
+        [=](caf::error& e) mutable {
+          if (!*failed)
+            rp.deliver(std::move(e));
+          *failed = true;
+        });
+  return rp;
+}
+
 campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg) {
   auto& st0 = self->state;
   st0.cfg = cfg;
@@ -218,6 +259,7 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
     [=](campaign_atom, pause_atom) { return control(self, control_op::pause); },
     [=](campaign_atom, resume_atom) { return control(self, control_op::resume); },
     [=](campaign_atom, stop_atom) { return control(self, control_op::stop); },
+    [=](campaign_atom, count_atom) { return progress(self); },
     [=](tick_atom) { tick(self); },
     [=](call_atom, std::uint64_t call, double ring_s) {
       // A live answer (or a machine passed to an agent: it needs one too): the pacer learns

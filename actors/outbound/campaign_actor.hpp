@@ -58,6 +58,8 @@ using campaign_actor = campaign_feedback_actor::extend<
   caf::replies_to<campaign_atom, pause_atom>::with<campaign_view>,
   caf::replies_to<campaign_atom, resume_atom>::with<campaign_view>,
   caf::replies_to<campaign_atom, stop_atom>::with<campaign_view>,
+  // What it has left to dial (a campaign sequence's step ends on it).
+  caf::replies_to<campaign_atom, count_atom>::with<campaign_progress>,
   // An agent asks for a record to preview (answered when one is due). (agent)
   caf::replies_to<preview_atom, std::string>::with<preview_record>,
   // The agent's decision on a previewed record. (agent, record, dial)

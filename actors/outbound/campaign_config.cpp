@@ -44,6 +44,15 @@ const char* to_string(machine_policy p) noexcept {
   return "?";
 }
 
+const char* to_string(step_until u) noexcept {
+  switch (u) {
+    case step_until::exhausted: return "exhausted";
+    case step_until::idle: return "idle";
+    case step_until::time: return "time";
+  }
+  return "?";
+}
+
 treatment campaign_config::treatment_for(std::uint8_t result) const {
   for (auto& t : treatments)
     if (t.result == result)

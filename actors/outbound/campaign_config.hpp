@@ -95,12 +95,44 @@ struct gateway_config {
   bool operator==(const gateway_config&) const = default;
 };
 
+/// When a sequence's step hands over to the next (`until`; docs/outbound.md "Campaign
+/// sequences"). Every step also hands over at its `until_time`, when it has one.
+enum class step_until {
+  exhausted,  ///< nothing left to dial: no record ready now or later, nothing held or under way
+  idle,       ///< nothing due now: records due later wait for another run
+  time,       ///< only at `until_time`
+};
+
+const char* to_string(step_until u) noexcept;  ///< "exhausted", "idle", "time"
+
+/// One step of a campaign sequence: a campaign, and when the next step takes over.
+struct sequence_step {
+  std::string campaign;
+  step_until until = step_until::exhausted;
+  std::string until_time;  ///< cron in the sequence's zone: hand over then at the latest ("": none)
+
+  bool operator==(const sequence_step&) const = default;
+};
+
+/// A campaign sequence ([[sequences]]): its campaigns run one after another, as Outbound
+/// Contact Server's campaign sequences do — one step's campaign is stopped when the next
+/// one's starts; the sequence is finished when its last step hands over.
+struct sequence_config {
+  std::string name;
+  std::string zone = "UTC";  ///< IANA zone of the steps' until_time
+  std::vector<sequence_step> steps;
+  bool autostart = false;
+
+  bool operator==(const sequence_config&) const = default;
+};
+
 /// A timed job ([[schedule]]): a cron expression in a zone, and what to do.
 struct schedule_entry {
   std::string cron;                 ///< "m h dom mon dow"
   std::string zone = "UTC";
   schedule_action action = schedule_action::start;
   std::string campaign;             ///< campaign actions
+  std::string sequence;             ///< or a sequence's start and stop
   std::string list;                 ///< import: into this contact list
   std::string file;                 ///< import: this file in outbound.import_dir
   std::string mapping;              ///< import: column mapping (as `list import`)
@@ -113,11 +145,18 @@ struct outbound_domain {
   std::vector<campaign_config> campaigns;
   gateway_config gateway;
   std::vector<schedule_entry> schedule;
+  std::vector<sequence_config> sequences;
 
   const campaign_config* find(const std::string& name) const {
     for (auto& c : campaigns)
       if (c.name == name)
         return &c;
+    return nullptr;
+  }
+  const sequence_config* find_sequence(const std::string& name) const {
+    for (auto& q : sequences)
+      if (q.name == name)
+        return &q;
     return nullptr;
   }
 };

@@ -139,6 +139,10 @@ list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storag
         std::int64_t until_ms) -> caf::result<storage::attempt_audit> {
       return read(self, [&](storage::outbound_store& ob) { return ob.audit(campaign, since_ms, until_ms); });
     },
+    [=](count_atom, std::uint64_t list,
+        std::int64_t now_ms) -> caf::result<storage::list_remaining> {
+      return read(self, [&](storage::outbound_store& ob) { return ob.remaining(list, now_ms); });
+    },
     [=](outcome_atom, storage::record_row& r) { add(self, self->state.updates, std::move(r)); },
     [=](attempt_atom, storage::attempt_row& r) { add(self, self->state.attempts, std::move(r)); },
     [=](denial_atom, storage::denial_row& r) { add(self, self->state.denials, std::move(r)); },

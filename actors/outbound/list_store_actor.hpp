@@ -67,6 +67,9 @@ using list_store_actor = caf::typed_actor<
   // What a campaign's stored attempts that ended in [since_ms, until_ms) prove
   // (`campaign audit`). (campaign, since_ms, until_ms)
   caf::replies_to<audit_atom, std::string, std::int64_t, std::int64_t>::with<storage::attempt_audit>,
+  // Whether a list has a record to dial now, or later — after committing what waits, so a
+  // record given back a moment ago counts (a campaign sequence's step ending). (list, now_ms)
+  caf::replies_to<count_atom, std::uint64_t, std::int64_t>::with<storage::list_remaining>,
   // Answered once everything sent before is committed.
   caf::replies_to<sync_atom>::with<caf::ok_atom>,
   // Its own timer: commit what waits.

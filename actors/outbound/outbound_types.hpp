@@ -40,6 +40,11 @@ typename Inspector::result_type inspect(Inspector& f, attempt_audit& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_remaining& x) {
+  return f(caf::meta::type_name("list_remaining"), x.due_now, x.later);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, denial_row& x) {
   return f(caf::meta::type_name("denial_row"), x.time_ms, x.campaign, x.list_id, x.record_id,
            x.phone, x.customer_id, x.reason, x.detail);
@@ -105,6 +110,43 @@ typename Inspector::result_type inspect(Inspector& f, campaign_view& x) {
   return f(caf::meta::type_name("campaign_view"), x.name, x.mode, x.state, x.queue, x.lists,
            x.ready_agents, x.agents, x.in_flight, x.buffered, x.dialed, x.answered, x.abandoned,
            x.denied, x.results, x.exhausted_lists, x.abandon_rate, x.answer_rate);
+}
+
+/// What a campaign has left to dial (a campaign sequence asks it, to know when its step is
+/// over): anything held or under way (leases, buffered, previewed, reserving, calls), and
+/// whether its lists have records due now or later (storage::list_remaining).
+struct campaign_progress {
+  std::string state;     ///< loaded, running, paused, stopped
+  bool in_hand = false;  ///< leased, buffered or held records, or calls under way
+  bool due_now = false;  ///< a list has a record due now
+  bool later = false;    ///< a list has a record due later
+
+  bool idle() const { return !in_hand && !due_now; }
+  bool exhausted() const { return idle() && !later; }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, campaign_progress& x) {
+  return f(caf::meta::type_name("campaign_progress"), x.state, x.in_hand, x.due_now, x.later);
+}
+
+/// A campaign sequence as the console and clients see it.
+struct sequence_view {
+  std::string name;
+  std::string state;           ///< idle, running, finished, stopped, failed
+  std::uint32_t step = 0;      ///< the step running (or last run), 1-based; 0: none yet
+  std::uint32_t steps = 0;
+  std::string campaign;        ///< that step's campaign
+  std::string until;           ///< that step hands over when: exhausted, idle, time
+  std::int64_t since_ms = 0;   ///< that step started
+  std::int64_t until_ms = 0;   ///< its until_time's next firing (0: none)
+  std::string note;            ///< the last hand-over, or why it failed or stopped
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sequence_view& x) {
+  return f(caf::meta::type_name("sequence_view"), x.name, x.state, x.step, x.steps, x.campaign,
+           x.until, x.since_ms, x.until_ms, x.note);
 }
 
 /// A record shown to a preview agent before it is dialed.

@@ -49,6 +49,21 @@ void run_import(self_ptr self, const schedule_entry& e) {
   st.importing[e.list] = job.address();
 }
 
+/// A sequence started (at its first step) or stopped.
+void run_sequence(self_ptr self, const schedule_entry& e) {
+  auto& st = self->state;
+  auto q = st.dom->sequence(e.sequence);
+  auto what = std::string{to_string(e.action)} + " sequence " + e.sequence + " (" + e.cron + " "
+              + e.zone + ")";
+  auto log = [=](const sequence_view& v) { spdlog::info("schedule: {}: {}", what, v.state); };
+  auto warn = [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); };
+  if (e.action == schedule_action::start)
+    self->request(q, st.dom->cfg->request_timeout, sequence_atom_v, start_atom_v, std::uint32_t{0})
+      .then(log, warn);
+  else
+    self->request(q, st.dom->cfg->request_timeout, sequence_atom_v, stop_atom_v).then(log, warn);
+}
+
 scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
   auto& st = self->state;
   st.dom = std::move(dom);
@@ -80,6 +95,8 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
       arm(self, i);
       if (e.action == schedule_action::import)
         return run_import(self, e);
+      if (!e.sequence.empty())
+        return run_sequence(self, e);
       auto c = st.dom->campaign(e.campaign);
       std::string op = to_string(e.action);
       auto what = op + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";

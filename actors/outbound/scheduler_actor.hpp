@@ -1,7 +1,7 @@
 // scheduler_actor: the job scheduler — runs the [[schedule]] entries (cron expressions in
 // IANA zones) against the domain clock: at each firing it sends the campaign its start,
-// stop, pause or resume, or starts a list import, logs what happened, and arms the entry's
-// next firing. An import whose file is not there is skipped (logged); one still running
+// stop, pause or resume (or a sequence its start or stop), or starts a list import, logs
+// what happened, and arms the entry's next firing. An import whose file is not there is skipped (logged); one still running
 // when its entry fires again is not started twice; one refused because the list has the
 // file's contents already is logged as a warning (the job renamed the file aside).
 // Spawned by the engine when entries are configured; stopped by it with the campaigns.

@@ -13,6 +13,7 @@ const char* to_string(actor_family f) noexcept {
     case actor_family::router: return "router";
     case actor_family::queue: return "queue";
     case actor_family::campaign: return "campaign";
+    case actor_family::sequence: return "sequence";
     case actor_family::list_store: return "list_store";
     case actor_family::compliance: return "compliance";
     case actor_family::sim_gateway: return "sim_gateway";
@@ -28,7 +29,7 @@ const std::array<actor_family, actor_family_count>& actor_families() {
     actor_family::directory,    actor_family::interaction_registry, actor_family::agent_registry,
     actor_family::reporting_bus, actor_family::persistence_writer,  actor_family::stats_hub,
     actor_family::router,       actor_family::queue,                actor_family::campaign,
-    actor_family::list_store,   actor_family::compliance,           actor_family::sim_gateway,
+    actor_family::sequence,     actor_family::list_store,   actor_family::compliance,           actor_family::sim_gateway,
     actor_family::scheduler,    actor_family::interaction,          actor_family::agent};
   return all;
 }
@@ -45,6 +46,7 @@ bool has_names(actor_family f) noexcept {
     case actor_family::router:
     case actor_family::queue:
     case actor_family::campaign:
+    case actor_family::sequence:
     case actor_family::interaction:
     case actor_family::agent: return true;
     default: return false;

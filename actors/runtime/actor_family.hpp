@@ -23,6 +23,7 @@ enum class actor_family {
   router,       ///< one per tenant
   queue,        ///< one per [[queues]] entry
   campaign,     ///< one per [[campaigns]] entry
+  sequence,     ///< one per [[sequences]] entry
   list_store,
   compliance,
   sim_gateway,  ///< only with campaigns
@@ -31,7 +32,7 @@ enum class actor_family {
   agent,        ///< one per logged-in agent; its registry supervises it
 };
 
-inline constexpr std::size_t actor_family_count = 15;
+inline constexpr std::size_t actor_family_count = 16;
 
 const char* to_string(actor_family f) noexcept;
 

@@ -15,6 +15,7 @@
 #include "actors/agent/agent_registry.hpp"
 #include "actors/interaction/interaction_registry.hpp"
 #include "actors/outbound/campaign_actor.hpp"
+#include "actors/outbound/sequence_actor.hpp"
 #include "actors/outbound/compliance_actor.hpp"
 #include "actors/outbound/gateway.hpp"
 #include "actors/persistence/writer.hpp"
@@ -39,6 +40,7 @@ struct domain_handles {
   std::unordered_map<std::string, router_actor> routers;  ///< by tenant
   std::vector<router_actor> routers_by_index;             ///< see router_index_of()
   std::unordered_map<std::string, outbound::campaign_actor> campaigns;  ///< by campaign name
+  std::unordered_map<std::string, outbound::sequence_actor> sequences;  ///< by sequence name
   outbound::compliance_actor compliance;  ///< outbound compliance and the do-not-call list
   outbound::gateway_actor gateway;  ///< the telephony gateway (invalid: no campaigns configured)
   std::shared_ptr<const clock> clk;
@@ -52,6 +54,10 @@ struct domain_handles {
   outbound::campaign_actor campaign(const std::string& name) const {
     auto it = campaigns.find(name);
     return it == campaigns.end() ? outbound::campaign_actor{} : it->second;
+  }
+  outbound::sequence_actor sequence(const std::string& name) const {
+    auto it = sequences.find(name);
+    return it == sequences.end() ? outbound::sequence_actor{} : it->second;
   }
   router_actor router(const std::string& tenant) const {
     auto it = routers.find(tenant);

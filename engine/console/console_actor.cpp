@@ -24,7 +24,8 @@ const std::vector<console_command>& console_commands() {
     {"status", console_level::user, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", console_level::user,
-     "show connections|agents|queues|interactions|stats|lists|campaigns [key=value ...] [limit=N]",
+     "show connections|agents|queues|interactions|stats|lists|campaigns|sequences [key=value ...] "
+     "[limit=N]",
      "list objects live; filters: type= (connections), state= tenant= (agents), tenant= "
      "(queues), state= queue= tenant= (interactions); limit defaults to 50"},
     {"trace", console_level::user, "trace interaction ID",
@@ -46,6 +47,10 @@ const std::vector<console_command>& console_commands() {
      "control an outbound campaign (status and audit need the user level only); audit proves "
      "the rules from the stored attempts: abandon rate over DAYS (default the campaign's "
      "abandon_window_days) against its cap, answered calls offered to an agent within 2 s"},
+    {"sequence", console_level::operator_, "sequence start NAME [STEP] | sequence stop|status NAME",
+     "run a campaign sequence ([[sequences]]): start at its first step (or STEP, from 1) — each "
+     "step's campaign runs until the next takes over; stop stops the running step's campaign "
+     "too (status needs the user level only)"},
     {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: user level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
@@ -128,7 +133,8 @@ void run(console_self self, const std::string& line) {
   }
   // Reading a campaign's status or a do-not-call entry needs the user level only.
   auto needed = cmd->level;
-  if ((w[0] == "campaign" || w[0] == "dnc") && w.size() > 1 && (w[1] == "status" || w[1] == "check" || w[1] == "audit"))
+  if ((w[0] == "campaign" || w[0] == "dnc" || w[0] == "sequence") && w.size() > 1
+      && (w[1] == "status" || w[1] == "check" || w[1] == "audit"))
     needed = console_level::user;
   if (st.level < needed) {
     fail(self, std::string{"\""} + cmd->name + "\" needs the " + level_name(cmd->level)
@@ -231,6 +237,8 @@ void run(console_self self, const std::string& line) {
     run_debug(self, w, line);
   } else if (name == "campaign") {
     run_campaign(self, w, line);
+  } else if (name == "sequence") {
+    run_sequence(self, w, line);
   } else if (name == "dnc") {
     run_dnc(self, w, line);
   } else if (name == "list") {

@@ -53,6 +53,7 @@ caf::actor find(const console_env& env, actor_family f, const std::string& name)
     case af::scheduler: return any_actor(env.scheduler);
     case af::queue: return any_actor(d.queue(name));
     case af::campaign: return any_actor(d.campaign(name));
+    case af::sequence: return any_actor(d.sequence(name));
     case af::router:
       if (name.empty() && d.routers.size() == 1)
         return any_actor(d.routers.begin()->second);

@@ -348,8 +348,8 @@ void status(console_self self) {
 }
 
 const char* show_usage() {
-  return "show connections|agents|queues|interactions|stats|lists|campaigns [key=value ...] "
-         "[limit=N]";
+  return "show connections|agents|queues|interactions|stats|lists|campaigns|sequences "
+         "[key=value ...] [limit=N]";
 }
 
 void show(console_self self, const std::vector<std::string>& w) {
@@ -370,8 +370,9 @@ void show(console_self self, const std::vector<std::string>& w) {
     rules = {{"state", names_of(wire::EnumNamesInteractionState(), 0)},
              {"queue", queues_of(cfg)},
              {"tenant", tenants_of(cfg)}};
-  else if (what != "stats" && what != "lists" && what != "campaigns") {
-    fail(self, "show what? connections, agents, queues, interactions, stats, lists or campaigns");
+  else if (what != "stats" && what != "lists" && what != "campaigns" && what != "sequences") {
+    fail(self, "show what? connections, agents, queues, interactions, stats, lists, campaigns "
+               "or sequences");
     return;
   }
   std::map<std::string, std::string> f;
@@ -392,6 +393,8 @@ void show(console_self self, const std::vector<std::string>& w) {
     show_stats(self, limit);
   else if (what == "lists")
     start_show_lists(self->system(), caf::actor{self}, self->state.env->cfg);
+  else if (what == "sequences")
+    show_sequences(self);
   else
     show_campaigns(self);
 }

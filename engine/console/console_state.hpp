@@ -65,6 +65,10 @@ void run_dnc(console_self self, const std::vector<std::string>& w, const std::st
 void run_list(console_self self, const std::vector<std::string>& w, const std::string& line);
 void show_campaigns(console_self self);
 
+// Campaign sequences (console_sequence.cpp): `sequence`, `show sequences`.
+void run_sequence(console_self self, const std::vector<std::string>& w, const std::string& line);
+void show_sequences(console_self self);
+
 // `debug kill ACTOR [NAME]` (console_debug.cpp).
 void run_debug(console_self self, const std::vector<std::string>& w, const std::string& line);
 

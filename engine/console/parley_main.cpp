@@ -95,7 +95,8 @@ private:
 /// Words that may follow a command word.
 std::vector<std::string> followers(const std::string& first) {
   if (first == "show")
-    return {"connections", "agents", "queues", "interactions", "stats", "lists", "campaigns"};
+    return {"connections", "agents", "queues", "interactions", "stats", "lists", "campaigns",
+            "sequences"};
   if (first == "trace")
     return {"interaction"};
   if (first == "set")
@@ -106,6 +107,8 @@ std::vector<std::string> followers(const std::string& first) {
     return {"import", "export", "delete"};
   if (first == "campaign")
     return {"start", "stop", "pause", "resume", "status", "audit"};
+  if (first == "sequence")
+    return {"start", "stop", "status"};
   if (first == "dnc")
     return {"add", "remove", "check", "import"};
   if (first == "help") {

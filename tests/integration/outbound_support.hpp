@@ -135,11 +135,12 @@ inline std::vector<std::string> always(const std::string& outcome, std::vector<s
   return more;
 }
 
-/// `<data_dir>/import/spring.csv` with `text`; the name for `list import`.
-inline std::string write_csv(const std::string& data_dir, const std::string& text) {
+/// `<data_dir>/import/<name>` with `text`; the name for `list import`.
+inline std::string write_csv(const std::string& data_dir, const std::string& text,
+                             const std::string& name = "spring.csv") {
   std::filesystem::create_directories(data_dir + "/import");
-  std::ofstream{data_dir + "/import/spring.csv"} << text;
-  return "spring.csv";
+  std::ofstream{data_dir + "/import/" + name} << text;
+  return name;
 }
 
 inline std::vector<std::string> split_csv(const std::string& line) {
@@ -163,9 +164,10 @@ using row = std::map<std::string, std::string>;
 
 /// The list as the engine stored it, by phone: `list export` into a new file (`ask` runs a
 /// console command), read back.
-inline std::map<std::string, row> exported(const std::function<std::string(const std::string&)>& ask) {
+inline std::map<std::string, row> exported(const std::function<std::string(const std::string&)>& ask,
+                                           const std::string& list = "spring") {
   static int n = 0;
-  auto answer = ask("list export spring export-" + std::to_string(++n) + ".csv");
+  auto answer = ask("list export " + list + " export-" + std::to_string(++n) + ".csv");
   auto at = answer.find(" exported to ");
   REQUIRE_MESSAGE(at != std::string::npos, answer);
   auto path = answer.substr(at + 13);
@@ -186,8 +188,8 @@ inline std::map<std::string, row> exported(const std::function<std::string(const
   return out;
 }
 
-inline std::map<std::string, row> exported(console_conn& con) {
-  return exported([&](const std::string& c) { return con.ask(c); });
+inline std::map<std::string, row> exported(console_conn& con, const std::string& list = "spring") {
+  return exported([&](const std::string& c) { return con.ask(c); }, list);
 }
 
 inline std::int64_t num(const row& r, const std::string& column) {

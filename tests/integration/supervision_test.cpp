@@ -27,8 +27,8 @@ using engine::listener_kind;
 
 namespace {
 
-// One of each long-lived family: a campaign (which brings the simulated gateway) and a
-// [[schedule]] entry (the scheduler), never due during a test.
+// One of each long-lived family: a campaign (which brings the simulated gateway), a
+// sequence, and a [[schedule]] entry (the scheduler), never due during a test.
 constexpr const char* center = R"(
 [debug]
 kill_hook = true
@@ -43,6 +43,9 @@ name = "spring"
 lists = ["spring"]
 mode = "progressive"
 queue = "sales"
+[[sequences]]
+name = "drive"
+steps = [{ campaign = "spring" }]
 [[schedule]]
 cron = "0 3 1 1 *"
 action = "start"
@@ -173,7 +176,7 @@ TEST_CASE("each long-lived actor killed: parleyd exits 70 cleanly; restarted, no
     {"directory", ""},     {"interaction_registry", ""}, {"agent_registry", ""},
     {"reporting_bus", ""}, {"persistence_writer", ""},   {"stats_hub", ""},
     {"router", "default"}, {"queue", "sales"},           {"campaign", "spring"},
-    {"list_store", ""},    {"compliance", ""},           {"sim_gateway", ""},
+    {"sequence", "drive"}, {"list_store", ""},    {"compliance", ""},           {"sim_gateway", ""},
     {"scheduler", ""}};
   // Every family is here: a new one must be added to this test.
   std::set<std::string> covered;

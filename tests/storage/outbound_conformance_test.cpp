@@ -470,3 +470,40 @@ TEST_CASE_TEMPLATE("storage/outbound: result rows carry their times; the abandon
   CHECK(none.attempts == 0);
   CHECK(none.answered == 0);
 }
+
+TEST_CASE_TEMPLATE("storage/outbound: remaining tells a record due now from one due later, and "
+                   "ignores what can never be dialed", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  auto l = o.create_list("l", 1);
+  auto other = o.create_list("other", 1);
+  auto left = [&](std::uint64_t list, std::int64_t now) {
+    auto r = o.remaining(list, now);
+    return std::pair{r.due_now, r.later};
+  };
+  CHECK(left(l.id, 1000) == std::pair{false, false});
+  // Never dialed: a no_call record, one waiting for its chain, a cancelled one.
+  auto no_call = rec(0);
+  no_call.record_type = static_cast<std::uint8_t>(storage::record_type::no_call);
+  auto waiting = rec(1, storage::chain_waiting_ms);
+  o.insert_records(l.id, {no_call, waiting, rec(2), rec(3, 5000)});
+  auto rows = o.records(l.id, 0, 100);
+  REQUIRE(rows.size() == 4);
+  rows[2].record_status = static_cast<std::uint8_t>(storage::record_status::cancelled);
+  o.update_records({rows[2]});
+  CHECK(left(l.id, 1000) == std::pair{false, true});  // the one due at 5000
+  CHECK(left(l.id, 5000) == std::pair{true, false});
+  CHECK(left(other.id, 5000) == std::pair{false, false});
+  // Leased, it is the campaign's (in hand), no longer the list's.
+  CHECK(o.lease(l.id, 10, 5000, storage::lease_order::schedule).size() == 1);
+  CHECK(left(l.id, 5000) == std::pair{false, false});
+  // Given back for a retry later.
+  rows[3].record_status = static_cast<std::uint8_t>(storage::record_status::ready);
+  rows[3].dial_sched_ms = 9000;
+  o.update_records({rows[3]});
+  CHECK(left(l.id, 5000) == std::pair{false, true});
+  CHECK(left(l.id, 9000) == std::pair{true, false});
+}

@@ -171,6 +171,45 @@ TEST_CASE("[[campaigns]] order is one of the record orders") {
         == "t.toml:3: campaigns[0].order: \"random\" is not schedule, fewest_attempts or list");
 }
 
+TEST_CASE("[[sequences]]: steps of known campaigns, each in one step at most; until_time is a cron") {
+  std::string head = "[[queues]]\nname = \"q\"\n"
+                     "[[campaigns]]\nname = \"a\"\nlists = [\"a\"]\nqueue = \"q\"\n"
+                     "[[campaigns]]\nname = \"b\"\nlists = [\"b\"]\nqueue = \"q\"\n";
+  auto cfg = parse_config(head + "[[sequences]]\nname = \"s\"\nzone = \"Europe/Paris\"\n"
+                                 "steps = [{ campaign = \"a\", until = \"idle\", until_time = \"0 17 * * *\" },\n"
+                                 "         { campaign = \"b\" }]\n"
+                                 "[[schedule]]\ncron = \"0 8 * * *\"\naction = \"start\"\nsequence = \"s\"\n",
+                          "t.toml");
+  auto* s = cfg.domain.outbound.find_sequence("s");
+  REQUIRE(s != nullptr);
+  REQUIRE(s->steps.size() == 2);
+  CHECK(s->zone == "Europe/Paris");
+  CHECK(s->steps[0].until == step_until::idle);
+  CHECK(s->steps[0].until_time == "0 17 * * *");
+  CHECK(s->steps[1].until == step_until::exhausted);
+  CHECK(cfg.domain.outbound.schedule.at(0).sequence == "s");
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"c\" }]\n")
+          .find("sequence \"s\" step 1: no campaign named \"c\"") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\" }, { campaign = \"a\" }]\n")
+          .find("step 2: campaign \"a\" is sequence \"s\" step 1 already") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\", until = \"time\" }]\n")
+          .find("until = \"time\" needs until_time") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\", until_time = \"0 25 * * *\" }]\n")
+          .find("steps[0].until_time: hour") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = []\n")
+          .find("must be a non-empty array of tables") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\", until = \"soon\" }]\n")
+          .find("\"soon\" is not exhausted, idle or time") != std::string::npos);
+  CHECK(problem(head + "[[schedule]]\ncron = \"0 8 * * *\"\naction = \"pause\"\nsequence = \"s\"\n"
+                       "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\" }]\n")
+          .find("a sequence only starts and stops") != std::string::npos);
+  CHECK(problem(head + "[[schedule]]\ncron = \"0 8 * * *\"\naction = \"start\"\nsequence = \"nope\"\n")
+          .find("no sequence named \"nope\"") != std::string::npos);
+  // Its sequence starts a step's campaign: the campaign's own autostart would race it.
+  CHECK(problem(head + "autostart = true\n[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"b\" }]\n")
+          .find("campaign \"b\" has autostart; its sequence starts it") != std::string::npos);
+}
+
 TEST_CASE("registration tokens per client type") {
   auto cfg = parse_config("[auth]\nagent_desktop = \"s3cret\"\n", "t.toml");
   REQUIRE(cfg.tokens.count(wire::ClientType::agent_desktop) == 1);
@@ -262,7 +301,8 @@ TEST_CASE("describe_config lists every key, marks the reloadable ones, and the a
                     == engine::reloadable_key(key),
                   name);
   }
-  for (auto* table : {"queues", "agent_groups", "campaigns", "campaigns.treatments", "schedule"})
+  for (auto* table : {"queues", "agent_groups", "campaigns", "campaigns.treatments", "schedule",
+                      "sequences", "sequences.steps"})
     CHECK_MESSAGE(d.entries.count(table) == 1, table);
   CHECK(d.entries["queues"] == std::vector<std::string>{"name", "tenant", "skills", "max_size",
                                                         "overflow_after_ms", "overflow_to",
@@ -286,6 +326,9 @@ treatments = [{ result = "busy", action = "retry", after_min = 1, max_attempts =
 cron = "0 8 * * *"
 action = "start"
 campaign = "c"
+[[sequences]]
+name = "s"
+steps = [{ campaign = "c", until = "time", until_time = "0 9 * * *" }]
 )",
                           "t.toml");
   CHECK(cfg.domain.outbound.schedule.at(0).action == schedule_action::start);

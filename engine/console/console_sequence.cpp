@@ -1,0 +1,106 @@
+// The console's campaign sequences: `sequence start|stop|status NAME`, `show sequences`.
+#include <functional>
+#include <memory>
+
+#include <caf/all.hpp>
+
+#include "actors/outbound/record_fields.hpp"
+#include "actors/outbound/sequence_actor.hpp"
+#include "engine/console/console_state.hpp"
+
+namespace parley::engine {
+
+namespace {
+
+constexpr const char* sequence_usage = "usage: sequence start NAME [STEP] | sequence stop|status NAME";
+
+std::string sequence_line(const outbound::sequence_view& v) {
+  auto out = "sequence " + v.name + " " + v.state + " step=" + std::to_string(v.step) + "/"
+             + std::to_string(v.steps);
+  if (v.step > 0) {
+    out += " campaign=" + v.campaign + " until=" + v.until
+           + " since=" + outbound::utc_time(v.since_ms);
+    if (v.until_ms > 0)
+      out += " until_time=" + outbound::utc_time(v.until_ms);
+  }
+  if (!v.note.empty())
+    out += " note=\"" + v.note + "\"";
+  return out + "\n";
+}
+
+} // namespace
+
+void run_sequence(console_self self, const std::vector<std::string>& w, const std::string& line) {
+  auto& env = *self->state.env;
+  bool start = w.size() >= 3 && w[1] == "start";
+  if (w.size() < 3 || w.size() > (start ? 4u : 3u)
+      || (!start && w[1] != "stop" && w[1] != "status")) {
+    fail(self, sequence_usage);
+    return;
+  }
+  auto q = env.domain->sequence(w[2]);
+  if (!q) {
+    fail(self, "no sequence named " + w[2] + " (see show sequences)");
+    return;
+  }
+  auto op = w[1];
+  auto reply = [=](std::string text) {
+    if (op == "status")
+      done(self, text);
+    else
+      audited(self, line, [=] { return text; });
+  };
+  auto ok = [=](const outbound::sequence_view& v) { reply(sequence_line(v)); };
+  auto err = [=](caf::error& e) { reply("error: " + describe(e) + "\n"); };
+  auto limit = env.domain->cfg->storage_timeout * 2;  // a start waits for its campaign's
+  if (op == "status") {
+    self->request(q, limit, sequence_atom_v, caf::get_atom_v).then(ok, err);
+  } else if (op == "stop") {
+    self->request(q, limit, sequence_atom_v, stop_atom_v).then(ok, err);
+  } else {
+    std::uint64_t step = 1;
+    if (w.size() == 4 && (!outbound::parse_uint(w[3], 1000, step).empty() || step == 0)) {
+      fail(self, std::string{sequence_usage} + " (STEP counts from 1)");
+      return;
+    }
+    self->request(q, limit, sequence_atom_v, outbound::start_atom_v,
+                  static_cast<std::uint32_t>(step - 1))
+      .then(ok, err);
+  }
+}
+
+void show_sequences(console_self self) {
+  auto& env = *self->state.env;
+  if (env.domain->sequences.empty()) {
+    done(self, "no sequences configured\n");
+    return;
+  }
+  // In the config's order; each answers (or is named as not answering) in turn.
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (auto& q : env.domain->cfg->outbound.sequences)
+    names->push_back(q.name);
+  auto out = std::make_shared<std::string>();
+  auto next = std::make_shared<std::function<void(std::size_t)>>();
+  *next = [=](std::size_t i) {
+    if (i == names->size()) {
+      done(self, *out + std::to_string(names->size()) + " sequence(s)\n");
+      *next = nullptr;
+      return;
+    }
+    auto& name = (*names)[i];
+    self->request(self->state.env->domain->sequence(name), std::chrono::seconds{5}, sequence_atom_v,
+                  caf::get_atom_v)
+      .then(
+        [=](const outbound::sequence_view& v) {
+          *out += sequence_line(v);
+          (*next)(i + 1);
+        },
+        [=](caf::error& e) {
+          *out += "sequence " + name + " did not answer: " + describe(e) + "\n";
+          (*next)(i + 1);
+        });
+  };
+  (*next)(0);
+}
+
+} // namespace parley::engine
