@@ -1,11 +1,9 @@
 // The console's campaign sequences: `sequence start|stop|status NAME`, `show sequences`.
-#include <functional>
-#include <memory>
-
 #include <caf/all.hpp>
 
 #include "actors/outbound/record_fields.hpp"
 #include "actors/outbound/sequence_actor.hpp"
+#include "engine/campaign_status.hpp"
 #include "engine/console/console_state.hpp"
 
 namespace parley::engine {
@@ -75,32 +73,14 @@ void show_sequences(console_self self) {
     done(self, "no sequences configured\n");
     return;
   }
-  // In the config's order; each answers (or is named as not answering) in turn.
-  auto names = std::make_shared<std::vector<std::string>>();
-  for (auto& q : env.domain->cfg->outbound.sequences)
-    names->push_back(q.name);
-  auto out = std::make_shared<std::string>();
-  auto next = std::make_shared<std::function<void(std::size_t)>>();
-  *next = [=](std::size_t i) {
-    if (i == names->size()) {
-      done(self, *out + std::to_string(names->size()) + " sequence(s)\n");
-      *next = nullptr;
-      return;
-    }
-    auto& name = (*names)[i];
-    self->request(self->state.env->domain->sequence(name), std::chrono::seconds{5}, sequence_atom_v,
-                  caf::get_atom_v)
-      .then(
-        [=](const outbound::sequence_view& v) {
-          *out += sequence_line(v);
-          (*next)(i + 1);
-        },
-        [=](caf::error& e) {
-          *out += "sequence " + name + " did not answer: " + describe(e) + "\n";
-          (*next)(i + 1);
-        });
-  };
-  (*next)(0);
+  gather_sequences(self, *env.domain, std::chrono::seconds{5}, [=](sequence_answers got) {
+    std::string out;
+    for (auto& [name, v] : got.views)
+      out += sequence_line(v);
+    for (auto& [name, e] : got.errors)
+      out += "sequence " + name + " did not answer: " + describe(e) + "\n";
+    done(self, out + std::to_string(got.views.size() + got.errors.size()) + " sequence(s)\n");
+  });
 }
 
 } // namespace parley::engine

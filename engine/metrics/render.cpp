@@ -216,18 +216,20 @@ void queue_part(page& p, const queue_live_report& r) {
 
 void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(std::string)> done) {
   // A short-lived actor gathers what only actors know — the bus's counts, each queue's live
-  // figures (queue_live), each campaign's status — then renders everything.
+  // figures (queue_live), each campaign's and sequence's status — then renders everything.
   env->system.spawn([env, done](caf::event_based_actor* self) {
     struct gathered {
       bus_status bus;
       bool bus_ok = false;
       queue_live_report queues;
       campaign_answers campaigns;
+      sequence_answers sequences;
     };
     auto got = std::make_shared<gathered>();
     auto& dom = *env->domain;
-    // The bus, the queues (as one) and the campaigns (as one) answer; the last one renders.
-    auto left = std::make_shared<std::size_t>(3);
+    // The bus, the queues, the campaigns and the sequences (each as one) answer; the last one
+    // renders.
+    auto left = std::make_shared<std::size_t>(4);
     auto one_done = [=] {
       if (--*left > 0)
         return;
@@ -237,6 +239,7 @@ void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(
         domain_part(p, *env->domain, got->bus);
       queue_part(p, got->queues);
       campaign_part(p, *env->domain, got->campaigns);
+      sequence_part(p, got->sequences);
       process_part(p);
       done(p.text());
       self->quit();
@@ -255,6 +258,10 @@ void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(
     });
     gather_campaigns(self, dom, std::chrono::seconds{5}, [=](campaign_answers a) {
       got->campaigns = std::move(a);
+      one_done();
+    });
+    gather_sequences(self, dom, std::chrono::seconds{5}, [=](sequence_answers a) {
+      got->sequences = std::move(a);
       one_done();
     });
   });

@@ -1,5 +1,6 @@
 // The outbound parts of /metrics: engine-wide dial and compliance counters, and the
-// parley_campaign_* families, one set per configured campaign (render_parts.hpp).
+// parley_campaign_* families, one set per configured campaign, and parley_sequence_* per
+// campaign sequence (render_parts.hpp).
 #include "actors/outbound/compliance.hpp"
 #include "actors/outbound/gateway.hpp"
 #include "engine/metrics/render_parts.hpp"
@@ -28,6 +29,8 @@ void by_result(page& p, const std::string& name, const std::string& labels, Coun
 }
 
 constexpr const char* campaign_states[] = {"loaded", "running", "paused", "stopped"};
+constexpr const char* sequence_states[] = {"idle",    "starting", "running",
+                                           "finished", "stopped", "failed"};
 
 } // namespace
 
@@ -99,6 +102,22 @@ void campaign_part(page& p, const domain_handles& dom, const campaign_answers& g
         p, "parley_campaign_dial_attempts_total", labels,
         [v = v](std::size_t e) { return e < v->results.size() ? v->results[e] : 0; },
         static_cast<double>(v->abandoned));
+}
+
+void sequence_part(page& p, const sequence_answers& got) {
+  if (got.views.empty())
+    return;
+  p.family("parley_sequence_state", "gauge",
+           "1 for the state a campaign sequence is in (idle, starting, running, finished, "
+           "stopped, failed), 0 for the others.");
+  for (auto& [name, v] : got.views)
+    for (auto* s : sequence_states)
+      p.sample("parley_sequence_state", label("sequence", name) + "," + label("state", s),
+               v.state == s ? 1 : 0);
+  p.family("parley_sequence_step", "gauge",
+           "The step a campaign sequence runs (or ran last), from 1; 0 before its first start.");
+  for (auto& [name, v] : got.views)
+    p.sample("parley_sequence_step", label("sequence", name), v.step);
 }
 
 } // namespace parley::engine

@@ -32,4 +32,7 @@ void outbound_part(page& p, const domain_metrics& m);
 /// that did not answer has no samples this scrape (render_outbound.cpp).
 void campaign_part(page& p, const domain_handles& dom, const campaign_answers& got);
 
+/// parley_sequence_*: each campaign sequence's state and step (render_outbound.cpp).
+void sequence_part(page& p, const sequence_answers& got);
+
 } // namespace parley::engine

@@ -54,6 +54,7 @@ TEST_CASE("a sequence runs its campaigns one after another: the next once the fi
   REQUIRE(has(con.ask("list import autumn " + write_csv(dir, numbers(2000, 4), "autumn.csv")),
               "4 imported"));
   CHECK(has(con.ask("show sequences"), "sequence drive idle step=0/2"));
+  CHECK(metric(eng->metrics_port(), R"(parley_sequence_state{sequence="drive",state="idle"})") == 1);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   auto started = con.ask("sequence start drive");
@@ -64,6 +65,10 @@ TEST_CASE("a sequence runs its campaigns one after another: the next once the fi
   auto status = con.ask("sequence status drive");
   CHECK_MESSAGE(has(status, "step=2/2 campaign=autumn"), status);
   CHECK_MESSAGE(has(status, "step 2 (campaign autumn) ended: nothing left to dial"), status);
+  auto port = eng->metrics_port();
+  CHECK(metric(port, R"(parley_sequence_state{sequence="drive",state="finished"})") == 1);
+  CHECK(metric(port, R"(parley_sequence_state{sequence="drive",state="running"})") == 0);
+  CHECK(metric(port, R"(parley_sequence_step{sequence="drive"})") == 2);
   REQUIRE(ann.calls() == 10);
   {
     // Every call of the first campaign before any of the second.
