@@ -183,6 +183,9 @@ void read_sequence(entry_reader& r, const toml::node& item) {
   sequence_config q;
   r.text("name", q.name, true);
   r.text("zone", q.zone);
+  auto zone_problem = outbound::parse_zone(q.zone, q.zone);
+  if (!zone_problem.empty())
+    v.fail(item, r.name + ".zone", zone_problem);
   r.flag("autostart", q.autostart);
   r.known.push_back("steps");
   auto* n = r.t.get("steps");
@@ -202,7 +205,7 @@ void read_sequence(entry_reader& r, const toml::node& item) {
                 parley::to_string);
       sr.text("until_time", s.until_time);
       sr.finish();
-      if (!s.until_time.empty()) {
+      if (!s.until_time.empty() && zone_problem.empty()) {
         try {
           outbound::cron_schedule::parse(s.until_time, q.zone);
         } catch (const std::exception& ex) {

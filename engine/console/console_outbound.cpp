@@ -113,12 +113,7 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
     return;
   }
   auto op = w[1];
-  auto reply = [=](std::string text) {
-    if (op == "status")
-      done(self, text);
-    else
-      audited(self, line, [=] { return text; });
-  };
+  auto reply = replier(self, op == "status", line);
   auto known = outbound::with_campaign_op(op, [&](auto atom) {
     self->request(c, env.domain->cfg->storage_timeout, campaign_atom_v, atom)
       .then([=](const outbound::campaign_view& v) { reply(campaign_line(v)); },

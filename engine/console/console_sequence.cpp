@@ -42,12 +42,7 @@ void run_sequence(console_self self, const std::vector<std::string>& w, const st
     return;
   }
   auto op = w[1];
-  auto reply = [=](std::string text) {
-    if (op == "status")
-      done(self, text);
-    else
-      audited(self, line, [=] { return text; });
-  };
+  auto reply = replier(self, op == "status", line);
   auto ok = [=](const outbound::sequence_view& v) { reply(sequence_line(v)); };
   auto err = [=](caf::error& e) { reply("error: " + describe(e) + "\n"); };
   auto limit = env.domain->cfg->storage_timeout * 2;  // a start waits for its campaign's

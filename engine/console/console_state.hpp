@@ -46,6 +46,16 @@ inline void audited(console_self self, const std::string& line, std::function<st
   done(self, result);
 }
 
+/// The answer to a command that reads (`read`: as is) or changes something (audited).
+inline std::function<void(std::string)> replier(console_self self, bool read, std::string line) {
+  return [=](std::string text) {
+    if (read)
+      done(self, text);
+    else
+      audited(self, line, [=] { return text; });
+  };
+}
+
 inline std::string pad(const std::string& s, std::size_t n) {
   return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
 }

@@ -196,6 +196,8 @@ TEST_CASE("[[sequences]]: steps of known campaigns, each in one step at most; un
           .find("until = \"time\" needs until_time") != std::string::npos);
   CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\", until_time = \"0 25 * * *\" }]\n")
           .find("steps[0].until_time: hour") != std::string::npos);
+  CHECK(problem(head + "[[sequences]]\nname = \"s\"\nzone = \"Mars/Olympus\"\nsteps = [{ campaign = \"a\" }]\n")
+          .find("sequences[0].zone: \"Mars/Olympus\" is not a time zone") != std::string::npos);
   CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = []\n")
           .find("must be a non-empty array of tables") != std::string::npos);
   CHECK(problem(head + "[[sequences]]\nname = \"s\"\nsteps = [{ campaign = \"a\", until = \"soon\" }]\n")
