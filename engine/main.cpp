@@ -193,7 +193,8 @@ int main(int argc, char** argv) {
   app.add_flag("--version", version, "print the version and exit");
   app.add_flag("--config-keys", keys,
                "list every config key with its default, meaning and whether SIGHUP reloads it, "
-               "and the keys of [[queues]], [[agent_groups]], [[campaigns]], [[schedule]]; exit");
+               "and the keys of [[queues]], [[agent_groups]], [[campaigns]], [[schedule]], "
+               "[[sequences]]; exit");
   CLI11_PARSE(app, argc, argv);
 
   if (version) {
