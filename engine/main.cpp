@@ -50,10 +50,13 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
   eng.on_shutdown_request([] { ::kill(::getpid(), SIGTERM); });
   // SIGHUP and the console's `reload` read the same file with the same overrides.
   eng.on_reload_request([config_path, overrides] { return load_config(config_path, overrides); });
-  // Registered before anything can tell a supervisor we are up: from then on a SIGHUP must
-  // not kill us (its default action), even before the handler below runs.
+  // Registered before anything can tell a supervisor (or a --ports-file reader) we are up:
+  // from then on a signal must not take its default action (SIGTERM, SIGHUP: exit) before
+  // the handlers below run; asio keeps a signal that comes early for the first wait.
   boost::asio::io_context signals_io;
   boost::asio::signal_set hangup{signals_io, SIGHUP};
+  boost::asio::signal_set signals{signals_io, SIGINT, SIGTERM};
+  boost::asio::signal_set reopen{signals_io, SIGUSR1};
   // A supervised actor died: stop as for SIGTERM, on the signal thread (the hook runs on an
   // actor thread, which must not wait for the actors to stop).
   std::function<void(std::string)> begin_stop;
@@ -77,8 +80,6 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
              static_cast<unsigned>(eng.port(listener_kind::interaction)));
 
   std::thread stopper;
-  boost::asio::signal_set signals{signals_io, SIGINT, SIGTERM};
-  boost::asio::signal_set reopen{signals_io, SIGUSR1};
   // SIGUSR1 reopens the log file (after logrotate moved it away).
   std::function<void(const boost::system::error_code&, int)> on_usr1 =
     [&](const boost::system::error_code& ec, int) {
