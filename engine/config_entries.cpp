@@ -102,6 +102,11 @@ std::vector<entry_table> make_entry_tables() {
         {"personal_callback_grace_ms", count(c.personal_grace),
          "a personal callback its agent has not taken this long after it was due becomes a "
          "campaign callback (any agent)"},
+        {"dispositions", "[]",
+         "what an agent's desktop may set as a call's disposition (RecordUpdate)"},
+        {"record_processed_timeout_ms", count(c.record_processed_timeout),
+         "0: a connected call's record is written back when the call ends; else it waits for "
+         "the desktop's RecordProcessed this long at most after the call"},
         {"window", window(c.rules.window), "daily calling window in each contact's own time zone"},
         {"max_record_attempts", std::to_string(c.rules.max_record_attempts),
          "attempts per record within record_period_h; 0 = no cap"},

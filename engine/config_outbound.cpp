@@ -1,5 +1,6 @@
 // [[campaigns]], [[schedule]] and [[sequences]]: reading and checking the outbound entries of
 // a config.
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -82,6 +83,8 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.choice("answering_machine", c.answering_machine,
            {machine_policy::drop, machine_policy::agent, machine_policy::no_answer},
            +[](machine_policy p) -> const char* { return to_string(p); });
+  r.strings("dispositions", c.dispositions);
+  r.duration("record_processed_timeout_ms", c.record_processed_timeout);
   std::string window;
   r.text("window", window);
   if (!window.empty())
@@ -129,6 +132,13 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.finish();
   if (c.lists.empty())
     v.fail(item, r.name, "needs lists (contact list names)");
+  for (std::size_t i = 0; i < c.dispositions.size(); ++i) {
+    auto& d = c.dispositions[i];
+    if (d.empty() || d.size() > 64)
+      v.fail(item, r.name + ".dispositions", "a disposition is 1 to 64 characters");
+    else if (std::find(c.dispositions.begin(), c.dispositions.begin() + i, d) != c.dispositions.begin() + i)
+      v.fail(item, r.name + ".dispositions", "\"" + d + "\" is listed twice");
+  }
   auto& o = v.cfg.domain.outbound;
   if (o.find(c.name))
     v.fail(item, r.name, "a campaign named \"" + c.name + "\" exists already");

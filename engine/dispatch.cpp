@@ -80,6 +80,10 @@ constexpr route routes[] = {
   {Message::GetCampaigns, interaction, any, false, dispatch_outbound},
   {Message::PreviewRequest, interaction, desktop, false, dispatch_outbound},
   {Message::PreviewDecision, interaction, desktop, false, dispatch_outbound},
+  {Message::RecordUpdate, interaction, desktop, false, dispatch_outbound},
+  {Message::RecordReschedule, interaction, desktop, false, dispatch_outbound},
+  {Message::RecordDoNotCall, interaction, desktop, false, dispatch_outbound},
+  {Message::RecordProcessed, interaction, desktop, false, dispatch_outbound},
   // -- virtual-queue family (7122) --
   {Message::VqSubscribe, vq, any, false, on_vq_subscribe},
   {Message::VqUnsubscribe, vq, any, false, on_unsubscribe},

@@ -1,7 +1,12 @@
 // outbound_dispatch: the outbound family on 7120 — campaign control and status for any
-// client (changes for admin clients only) and preview dialing for agent desktops. Called by
+// client (changes for admin clients only), preview dialing and the record of the agent's
+// call (update, reschedule, do-not-call, processed) for agent desktops. Called by
 // dispatch() once the port and the client type are checked; answers exactly once.
 #include "engine/connection_state.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
 
 #include <caf/all.hpp>
 
@@ -20,20 +25,28 @@ std::string str(const flatbuffers::String* s) {
 }
 
 flatbuffers::Offset<wire::CampaignStatus> build_campaign(flatbuffers::FlatBufferBuilder& fbb,
+                                                        const domain_config& cfg,
                                                         const outbound::campaign_view& v) {
-  std::vector<flatbuffers::Offset<flatbuffers::String>> lists;
+  std::vector<flatbuffers::Offset<flatbuffers::String>> lists, dispositions;
   for (auto& l : v.lists)
     lists.push_back(fbb.CreateString(l));
+  std::uint32_t processed_ms = 0;
+  if (auto* c = cfg.outbound.find(v.name)) {
+    for (auto& d : c->dispositions)
+      dispositions.push_back(fbb.CreateString(d));
+    processed_ms = static_cast<std::uint32_t>(c->record_processed_timeout.count());
+  }
   return wire::CreateCampaignStatusDirect(fbb, v.name.c_str(), v.mode.c_str(), v.state.c_str(),
                                           v.queue.c_str(), &lists, v.ready_agents, v.agents,
                                           v.in_flight, v.buffered, v.dialed, v.answered,
-                                          v.abandoned, v.denied, v.abandon_rate, v.answer_rate);
+                                          v.abandoned, v.denied, v.abandon_rate, v.answer_rate,
+                                          &dispositions, processed_ms);
 }
 
 void answer_campaign(connection_self self, std::uint64_t ref, const outbound::campaign_view& v) {
   auto& enc = self->state.enc;
   auto& fbb = enc.start();
-  self->state.send(enc.finish(ref, build_campaign(fbb, v)));
+  self->state.send(enc.finish(ref, build_campaign(fbb, *self->state.setup.domain->cfg, v)));
 }
 
 /// The campaign actor by name, or an unknown_id answer and an invalid handle.
@@ -79,14 +92,14 @@ void all_campaigns(connection_self self, std::uint64_t ref) {
     auto& fbb = enc.start();
     std::vector<flatbuffers::Offset<wire::CampaignStatus>> items;
     for (auto& [name, v] : got.views)  // by name
-      items.push_back(build_campaign(fbb, v));
+      items.push_back(build_campaign(fbb, *self->state.setup.domain->cfg, v));
     self->state.send(enc.finish(ref, wire::CreateCampaignsDirect(fbb, &items)));
   });
 }
 
-/// Preview requests need the agent logged in on this desktop and the campaign: its actor,
-/// or an answer already sent and an invalid handle.
-outbound::campaign_actor preview_campaign(connection_self self, std::uint64_t ref, const flatbuffers::String* name) {
+/// Preview and record requests need the agent logged in on this desktop and the campaign:
+/// its actor, or an answer already sent and an invalid handle.
+outbound::campaign_actor desktop_campaign(connection_self self, std::uint64_t ref, const flatbuffers::String* name) {
   if (!self->state.agent_handle) {
     self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
     return {};
@@ -95,7 +108,7 @@ outbound::campaign_actor preview_campaign(connection_self self, std::uint64_t re
 }
 
 void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest& m) {
-  auto c = preview_campaign(self, ref, m.campaign());
+  auto c = desktop_campaign(self, ref, m.campaign());
   if (!c)
     return;
   auto& st = self->state;
@@ -118,13 +131,74 @@ void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest
 }
 
 void decide(connection_self self, std::uint64_t ref, const wire::PreviewDecision& m) {
-  auto c = preview_campaign(self, ref, m.campaign());
+  auto c = desktop_campaign(self, ref, m.campaign());
   if (!c)
     return;
   auto& st = self->state;
   self->request(c, st.setup.request_timeout, preview_atom_v, st.agent, m.record_id(), m.dial())
     .then([=](caf::ok_atom) { self->state.ack(ref); },
           [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+/// A property's value as a record's custom field holds it: text.
+std::string field_text(const property& p) {
+  if (!p.is_number)
+    return p.text;
+  if (std::abs(p.number) < 9e15 && p.number == std::floor(p.number))
+    return std::to_string(static_cast<std::int64_t>(p.number));
+  std::ostringstream out;
+  out << std::setprecision(15) << p.number;
+  return out.str();
+}
+
+/// RecordUpdate, RecordReschedule, RecordDoNotCall, RecordProcessed: the campaign passes
+/// the request to the dialer session holding the record, which checks that it is this
+/// agent's call.
+void on_record(connection_self self, std::uint64_t ref, const flatbuffers::String* campaign,
+               outbound::record_request q) {
+  auto c = desktop_campaign(self, ref, campaign);
+  if (!c)
+    return;
+  auto& st = self->state;
+  q.agent = st.agent;
+  self->request(c, st.setup.request_timeout, record_atom_v, std::move(q))
+    .then([=](caf::ok_atom) { self->state.ack(ref); },
+          [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+void record_update(connection_self self, std::uint64_t ref, const wire::RecordUpdate& m) {
+  outbound::record_request q;
+  q.op = static_cast<std::uint8_t>(outbound::record_op::update);
+  q.record = m.record_id();
+  q.disposition = str(m.disposition());
+  for (auto& p : read_properties(m.fields()))
+    q.fields.emplace_back(p.key, field_text(p));
+  on_record(self, ref, m.campaign(), std::move(q));
+}
+
+void record_reschedule(connection_self self, std::uint64_t ref, const wire::RecordReschedule& m) {
+  outbound::record_request q;
+  q.op = static_cast<std::uint8_t>(outbound::record_op::reschedule);
+  q.record = m.record_id();
+  q.local_time = str(m.local_time());
+  q.personal = m.personal();
+  on_record(self, ref, m.campaign(), std::move(q));
+}
+
+void record_dnc(connection_self self, std::uint64_t ref, const wire::RecordDoNotCall& m) {
+  outbound::record_request q;
+  q.op = static_cast<std::uint8_t>(outbound::record_op::do_not_call);
+  q.record = m.record_id();
+  q.kind = str(m.kind());
+  q.reason = str(m.reason());
+  on_record(self, ref, m.campaign(), std::move(q));
+}
+
+void record_processed(connection_self self, std::uint64_t ref, const wire::RecordProcessed& m) {
+  outbound::record_request q;
+  q.op = static_cast<std::uint8_t>(outbound::record_op::processed);
+  q.record = m.record_id();
+  on_record(self, ref, m.campaign(), std::move(q));
 }
 
 } // namespace
@@ -136,6 +210,12 @@ void dispatch_outbound(connection_self self, const wire::Envelope& env) {
     case Message::GetCampaigns: return all_campaigns(self, ref);
     case Message::PreviewRequest: return preview(self, ref, *env.message_as_PreviewRequest());
     case Message::PreviewDecision: return decide(self, ref, *env.message_as_PreviewDecision());
+    case Message::RecordUpdate: return record_update(self, ref, *env.message_as_RecordUpdate());
+    case Message::RecordReschedule:
+      return record_reschedule(self, ref, *env.message_as_RecordReschedule());
+    case Message::RecordDoNotCall: return record_dnc(self, ref, *env.message_as_RecordDoNotCall());
+    case Message::RecordProcessed:
+      return record_processed(self, ref, *env.message_as_RecordProcessed());
     default:
       self->state.fail(ref, wire::ErrorCode::unknown_message, "not an outbound request");
   }

@@ -128,6 +128,7 @@ struct record_row {
   std::string customer_id;
   std::string custom = "{}";       ///< JSON object of free fields
   std::string agent;               ///< personal callbacks: the agent they are for ("" none)
+  std::string disposition;         ///< what the agent said the last call was ("" none)
 };
 
 /// A do-not-call entry: kind "phone" (an E.164 number) or "customer" (a customer id).
@@ -169,6 +170,19 @@ struct attempt_row {
   std::int64_t ended_ms = 0;      ///< the attempt ended (0 on the dial row)
   bool abandoned = false;         ///< answered, no agent within the campaign's abandon_after
   std::string agent;              ///< who took it, or was reserved for it ("" none)
+};
+
+/// What an agent's desktop did with a record (RecordUpdate, RecordReschedule,
+/// RecordDoNotCall, RecordProcessed) or what the engine did for it (a processed timeout):
+/// the campaign's action log, the audit of do-not-call requests among them.
+struct record_action_row {
+  std::int64_t time_ms = 0;
+  std::string campaign;
+  std::uint64_t list_id = 0;
+  std::uint64_t record_id = 0;
+  std::string agent;   ///< "" when the engine acted (timeout)
+  std::string action;  ///< "update", "reschedule", "do_not_call", "processed", "timeout"
+  std::string detail;  ///< e.g. "disposition=sale plan=gold", "2026-12-05T10:30 Europe/Paris personal"
 };
 
 /// A campaign's answered and abandoned calls that ended in one hour (ended_ms / 3,600,000),

@@ -84,8 +84,8 @@ public:
   /// returns them in that order. Two callers never get the same record.
   virtual std::vector<record_row> lease(std::uint64_t list_id, std::size_t n, std::int64_t now_ms,
                                         lease_order order = lease_order::schedule) = 0;
-  /// Writes back status, result, attempts, scheduled and last call time, type and agent
-  /// (by id).
+  /// Writes back status, result, attempts, scheduled and last call time, type, agent,
+  /// custom fields and disposition (by id).
   virtual void update_records(const std::vector<record_row>& rows) = 0;
   /// "Next in chain": the ready record of the chain with the lowest position after
   /// `chain_n` becomes due at `now_ms`. False when the chain has no such record.
@@ -130,6 +130,12 @@ public:
   virtual void insert_denials(const std::vector<denial_row>& rows) = 0;
   /// The newest `limit` denials, newest first.
   virtual std::vector<denial_row> denials(std::size_t limit) = 0;
+
+  // -- the agents' record actions -----------------------------------------------------
+  virtual void insert_record_actions(const std::vector<record_action_row>& rows) = 0;
+  /// A campaign's last `limit` actions, newest first.
+  virtual std::vector<record_action_row> record_actions(const std::string& campaign,
+                                                        std::size_t limit) = 0;
 };
 
 } // namespace parley::storage

@@ -67,7 +67,7 @@ namespace parley::storage {
 const char* const record_copy_columns =
   "list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom, agent";
+  "customer_id, custom, agent, disposition";
 
 void copy_records(std::string& out, std::uint64_t list_id, const std::vector<record_row>& rows) {
   static const std::string empty_object = "{}";
@@ -75,7 +75,7 @@ void copy_records(std::string& out, std::uint64_t list_id, const std::vector<rec
     copy_line(out, list_id, r.phone, int{r.contact_info_type}, int{r.record_type},
               int{r.record_status}, int{r.call_result}, r.attempts, r.dial_sched_ms,
               r.call_time_ms, r.daily_from_s, r.daily_till_s, r.tz, r.chain_id, r.chain_n,
-              r.customer_id, r.custom.empty() ? empty_object : r.custom, r.agent);
+              r.customer_id, r.custom.empty() ? empty_object : r.custom, r.agent, r.disposition);
 }
 
 } // namespace parley::storage

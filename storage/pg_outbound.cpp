@@ -26,7 +26,7 @@ using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 const std::string record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom::text, agent";
+  "customer_id, custom::text, agent, disposition";
 
 const std::string import_select =
   "SELECT id, list_id, sha256, file, appended, deduped, rows_read, imported, rejected, "
@@ -74,6 +74,7 @@ record_row read_record(const PGresult* r, int i) {
   x.customer_id = PQgetvalue(r, i, 15);
   x.custom = PQgetvalue(r, i, 16);
   x.agent = PQgetvalue(r, i, 17);
+  x.disposition = PQgetvalue(r, i, 18);
   return x;
 }
 
@@ -277,7 +278,7 @@ public:
     std::unordered_map<std::uint64_t, std::size_t> last;
     for (std::size_t i = 0; i < rows.size(); ++i)
       last[rows[i].id] = i;
-    std::array<std::string, 8> cols;
+    std::array<std::string, 10> cols;
     for (auto& c : cols)
       c = "{";
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -293,13 +294,17 @@ public:
       cols[5] += sep + std::to_string(x.call_time_ms);
       cols[6] += sep + std::to_string(x.record_type);
       cols[7] += sep + array_element(x.agent);
+      cols[8] += sep + array_element(x.custom.empty() ? "{}" : x.custom);
+      cols[9] += sep + array_element(x.disposition);
     }
     for (auto& c : cols)
       c += "}";
     query("UPDATE records r SET record_status = v.s, call_result = v.c, attempts = v.a, "
-          "dial_sched_ms = v.d, call_time_ms = v.t, record_type = v.y, agent = v.g FROM "
+          "dial_sched_ms = v.d, call_time_ms = v.t, record_type = v.y, agent = v.g, "
+          "custom = v.j::jsonb, disposition = v.p FROM "
           "unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], "
-          "$7::int[], $8::text[]) AS v(id, s, c, a, d, t, y, g) WHERE r.id = v.id",
+          "$7::int[], $8::text[], $9::text[], $10::text[]) AS v(id, s, c, a, d, t, y, g, j, p) "
+          "WHERE r.id = v.id",
           {cols.begin(), cols.end()});
   }
 
@@ -411,6 +416,43 @@ public:
       out.push_back({i64(p, i, 0), PQgetvalue(p, i, 1), u64(p, i, 2), u64(p, i, 3),
                      PQgetvalue(p, i, 4), PQgetvalue(p, i, 5), PQgetvalue(p, i, 6),
                      PQgetvalue(p, i, 7)});
+    return out;
+  }
+
+  void insert_record_actions(const std::vector<record_action_row>& rows) override {
+    if (rows.empty())
+      return;
+    std::array<std::string, 7> cols;
+    for (auto& c : cols)
+      c = "{";
+    for (auto& a : rows) {
+      auto sep = cols[0].size() > 1 ? "," : "";
+      cols[0] += sep + std::to_string(a.time_ms);
+      cols[1] += sep + array_element(a.campaign);
+      cols[2] += sep + std::to_string(a.list_id);
+      cols[3] += sep + std::to_string(a.record_id);
+      cols[4] += sep + array_element(a.agent);
+      cols[5] += sep + array_element(a.action);
+      cols[6] += sep + array_element(a.detail);
+    }
+    for (auto& c : cols)
+      c += "}";
+    query("INSERT INTO record_actions (time_ms, campaign, list_id, record_id, agent, action, "
+          "detail) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], "
+          "$5::text[], $6::text[], $7::text[])",
+          {cols.begin(), cols.end()});
+  }
+
+  std::vector<record_action_row> record_actions(const std::string& campaign,
+                                                std::size_t limit) override {
+    auto r = query("SELECT time_ms, campaign, list_id, record_id, agent, action, detail FROM "
+                   "record_actions WHERE campaign = $1 ORDER BY id DESC LIMIT $2",
+                   {campaign, std::to_string(limit)});
+    std::vector<record_action_row> out;
+    auto* p = r.get();
+    for (int i = 0; i < PQntuples(p); ++i)
+      out.push_back({i64(p, i, 0), PQgetvalue(p, i, 1), u64(p, i, 2), u64(p, i, 3),
+                     PQgetvalue(p, i, 4), PQgetvalue(p, i, 5), PQgetvalue(p, i, 6)});
     return out;
   }
 

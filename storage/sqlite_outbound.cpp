@@ -20,7 +20,7 @@ namespace {
 const char* record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
-  "customer_id, custom, agent";
+  "customer_id, custom, agent, disposition";
 
 /// A prepared statement, bound by position, finalized when it goes.
 class stmt {
@@ -95,6 +95,7 @@ record_row read_record(const stmt& s) {
   r.customer_id = s.text(15);
   r.custom = s.text(16);
   r.agent = s.text(17);
+  r.disposition = s.text(18);
   return r;
 }
 
@@ -145,8 +146,8 @@ public:
       stmt s{db_,
              "INSERT INTO records (list_id, phone, contact_info_type, record_type, record_status, "
              "call_result, attempts, dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, "
-             "chain_id, chain_n, customer_id, custom, id, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-             "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             "chain_id, chain_n, customer_id, custom, id, agent, disposition) VALUES (?1, ?2, ?3, ?4, "
+             "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
              path_};
       for (auto& r : rows) {
         s.bind(17, id++);
@@ -156,7 +157,7 @@ public:
         s.bind(10, r.daily_from_s).bind(11, r.daily_till_s).bind(12, r.tz);
         s.bind(13, static_cast<std::int64_t>(r.chain_id)).bind(14, r.chain_n);
         s.bind(15, r.customer_id).bind(16, r.custom.empty() ? std::string{"{}"} : r.custom);
-        s.bind(18, r.agent);
+        s.bind(18, r.agent).bind(19, r.disposition);
         s.step();
         s.reset();
       }
@@ -336,12 +337,14 @@ public:
     transaction([&] {
       stmt s{db_,
              "UPDATE records SET record_status = ?2, call_result = ?3, attempts = ?4, "
-             "dial_sched_ms = ?5, call_time_ms = ?6, record_type = ?7, agent = ?8 WHERE id = ?1",
+             "dial_sched_ms = ?5, call_time_ms = ?6, record_type = ?7, agent = ?8, custom = ?9, "
+             "disposition = ?10 WHERE id = ?1",
              path_};
       for (auto& r : rows) {
         s.bind(1, static_cast<std::int64_t>(r.id)).bind(2, r.record_status).bind(3, r.call_result);
         s.bind(4, r.attempts).bind(5, r.dial_sched_ms).bind(6, r.call_time_ms);
-        s.bind(7, r.record_type).bind(8, r.agent);
+        s.bind(7, r.record_type).bind(8, r.agent).bind(9, r.custom.empty() ? "{}" : r.custom);
+        s.bind(10, r.disposition);
         s.step();
         s.reset();
       }
@@ -474,6 +477,36 @@ public:
       out.push_back({s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)),
                      static_cast<std::uint64_t>(s.i64(3)), s.text(4), s.text(5), s.text(6),
                      s.text(7)});
+    return out;
+  }
+
+  void insert_record_actions(const std::vector<record_action_row>& rows) override {
+    transaction([&] {
+      stmt s{db_,
+             "INSERT INTO record_actions (time_ms, campaign, list_id, record_id, agent, action, "
+             "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             path_};
+      for (auto& a : rows) {
+        s.bind(1, a.time_ms).bind(2, a.campaign).bind(3, static_cast<std::int64_t>(a.list_id));
+        s.bind(4, static_cast<std::int64_t>(a.record_id)).bind(5, a.agent).bind(6, a.action);
+        s.bind(7, a.detail);
+        s.step();
+        s.reset();
+      }
+    });
+  }
+
+  std::vector<record_action_row> record_actions(const std::string& campaign,
+                                                std::size_t limit) override {
+    stmt s{db_,
+           "SELECT time_ms, campaign, list_id, record_id, agent, action, detail FROM "
+           "record_actions WHERE campaign = ?1 ORDER BY id DESC LIMIT ?2",
+           path_};
+    s.bind(1, campaign).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<record_action_row> out;
+    while (s.step())
+      out.push_back({s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)),
+                     static_cast<std::uint64_t>(s.i64(3)), s.text(4), s.text(5), s.text(6)});
     return out;
   }
 

@@ -175,10 +175,12 @@ caf::result<campaign_view> control(self_ptr self, control_op op) {
 }
 
 /// Anything leased, held or under way: a lease (or its compliance check) out, buffered,
-/// previewed or personal records, agents being reserved, calls.
+/// previewed or personal records, agents being reserved, calls, records not written back
+/// (an agent's wrap-up).
 bool in_hand(const campaign_state& st) {
   return st.leasing || st.reserving > 0 || st.ringing > 0 || !st.talking.empty()
-         || !st.dialable.empty() || !st.previews.empty() || !st.personal.empty();
+         || !st.dialable.empty() || !st.previews.empty() || !st.personal.empty()
+         || !st.sessions.empty();
 }
 
 /// What is left to dial: what it holds, then what its lists have (asked of the list store,
@@ -309,6 +311,27 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
       return decide_preview(self, agent, record, dial_it);
     },
     [=](preview_atom, std::uint64_t record) { preview_expired(self, record); },
+    // -- the agent's side: the record of its call is with the call's dialer session ------
+    [=](record_atom, record_request& q) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto it = st.sessions.find(q.record);
+      if (it == st.sessions.end()) {
+        auto why = st.previews.count(q.record)
+                     ? "record " + std::to_string(q.record) + " is in preview: decide on it first"
+                     : "campaign " + st.cfg->name + " holds no record " + std::to_string(q.record)
+                         + " of a call (written back already, or never dialed)";
+        return caf::make_error(wire::ErrorCode::unknown_id, std::move(why));
+      }
+      return self->delegate(it->second, record_atom_v, std::move(q));
+    },
+    [=](record_atom, std::uint64_t record) {
+      // That session wrote its record back (a newer session of the same record, dialed
+      // again since, stays).
+      auto& st = self->state;
+      if (auto it = st.sessions.find(record);
+          it != st.sessions.end() && it->second.address() == self->current_sender())
+        st.sessions.erase(it);
+    },
   };
 }
 

@@ -64,6 +64,9 @@ using campaign_actor = campaign_feedback_actor::extend<
   caf::replies_to<preview_atom, std::string>::with<preview_record>,
   // The agent's decision on a previewed record. (agent, record, dial)
   caf::replies_to<preview_atom, std::string, std::uint64_t, bool>::with<caf::ok_atom>,
+  // An agent's desktop acts on the record of its call: passed to the call's dialer session
+  // (unknown_id when no session of this campaign holds the record).
+  caf::replies_to<record_atom, record_request>::with<caf::ok_atom>,
   // Its own timers: a previewed record nobody decided on in time (record); pacing.
   caf::reacts_to<preview_atom, std::uint64_t>, caf::reacts_to<tick_atom>>;
 

@@ -71,6 +71,12 @@ struct campaign_config {
   /// campaign callback (any agent) — the customer asked to be called.
   std::chrono::milliseconds personal_grace{30 * 60'000};
   machine_policy answering_machine = machine_policy::drop;
+  /// What an agent's desktop may set as a call's disposition (RecordUpdate; "" none).
+  std::vector<std::string> dispositions;
+  /// 0: a connected call's record is written back when the call ends (desktop actions are
+  /// taken while it is up). Otherwise it waits for the agent's RecordProcessed, this long at
+  /// most after the call ended (the agent's wrap-up), as OCS desktops work.
+  std::chrono::milliseconds record_processed_timeout{0};
   outbound::compliance_rules rules;
   std::vector<treatment> treatments;  ///< defaults filled in by the config reader
   bool autostart = false;

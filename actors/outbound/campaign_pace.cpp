@@ -136,7 +136,10 @@ void dial(self_ptr self, record_row r, std::string agent) {
   s.dom = st.dom;
   // Linked: a campaign stopped at shutdown takes its calls with it (their records are
   // released as stale at the next start).
-  self->link_to(spawn_dialer_session(self->system(), std::move(s)));
+  auto id = s.record.id;
+  auto session = spawn_dialer_session(self->system(), std::move(s));
+  self->link_to(session);
+  st.sessions[id] = session;
   ++st.ringing;
   ++st.dialed;
   st.pace->on_dial(st.now_s());

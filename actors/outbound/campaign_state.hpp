@@ -75,6 +75,9 @@ struct campaign_state {
   std::unordered_map<std::uint64_t, double> talking;  ///< answered call -> answered at (s)
   std::unordered_set<std::uint64_t> waiting;  ///< of those, not offered to an agent yet
   std::unordered_map<std::uint64_t, preview_hold> previews;  ///< by record id
+  /// The dialer session holding each dialed record until it is written back (the agent's
+  /// desktop acts on it through the campaign).
+  std::unordered_map<std::uint64_t, dialer_session_actor> sessions;
   std::vector<caf::response_promise> preview_waiting;
   std::vector<std::string> preview_agents;
   std::unique_ptr<pacer> pace;

@@ -6,6 +6,7 @@
 
 #include "actors/interaction/interaction_registry.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/outbound/record_actions.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/types.hpp"
@@ -63,6 +64,13 @@ struct session_state {
   std::string connected_to;        ///< the agent the answered call was offered to
   std::uint8_t final_event = 0;
   bool reservation_open = false;   ///< the reserved agent still waits for this call
+  // -- the agent's side: its desktop's actions on the record ----------------------------
+  record_edits edits;              ///< what the agent set, applied when it is written back
+  std::uint8_t result = 0;         ///< the call's result (set when the call is over)
+  bool processed = false;          ///< the agent said RecordProcessed
+  bool written = false;            ///< the record went back to its list
+  bool dnc_pending = false;        ///< a do-not-call entry is being added
+  bool write_when_added = false;   ///< written back once it is
   static inline const char* name = "dialer_session";
 };
 
@@ -91,6 +99,118 @@ void release_agent(self_ptr self) {
              st.s.campaign->media);
 }
 
+/// Quits once the record is written back and no interaction is being created (one still
+/// being created must be found and stopped first — submit's answer: otherwise it would wait
+/// in its queue, or ring an agent, for a customer who is gone).
+void maybe_quit(self_ptr self) {
+  if (self->state.written && !self->state.submitting)
+    self->quit();
+}
+
+/// The record goes back to its list: the call result's treatment with the agent's edits
+/// on top, and what that means for the record's chain. The campaign stops routing the
+/// agent's actions here.
+void write_back(self_ptr self) {
+  auto& st = self->state;
+  if (st.written)
+    return;
+  if (st.dnc_pending) {  // the agent's do-not-call must be in it
+    st.write_when_added = true;
+    return;
+  }
+  st.written = true;
+  auto now = st.s.dom->clk->now_ms();
+  auto& r = st.s.record;
+  auto t = apply_treatment(*st.s.campaign, r, st.result, st.abandoned, now);
+  auto chain = t.chain;
+  switch (apply(st.edits, t.record)) {
+    case chain_effect::as_treated: break;
+    case chain_effect::none: chain = chain_step::none; break;
+    case chain_effect::next: chain = chain_step::next; break;
+    case chain_effect::close: chain = chain_step::close; break;
+  }
+  self->send(st.s.list_store, outcome_atom_v, t.record);
+  if (chain != chain_step::none)
+    self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now,
+               chain == chain_step::close);
+  self->send(st.s.owner, record_atom_v, r.id);
+  maybe_quit(self);
+}
+
+/// One entry of the campaign's action log (and its count).
+void log_action(self_ptr self, const std::string& agent, std::string action, std::string detail) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < action_names.size(); ++i)
+    if (action == action_names[i])
+      st.s.dom->metrics->record_actions[i].fetch_add(1, std::memory_order_relaxed);
+  storage::record_action_row a{st.s.dom->clk->now_ms(), st.s.campaign->name, st.s.record.list_id,
+                               st.s.record.id, agent, std::move(action), std::move(detail)};
+  self->send(st.s.list_store, action_atom_v, std::move(a));
+}
+
+/// An agent's desktop acts on the record: only the agent the call was offered to, while the
+/// call is up or the record waits for its RecordProcessed.
+caf::result<caf::ok_atom> on_request(self_ptr self, record_request& q) {
+  auto& st = self->state;
+  if (st.written)
+    return caf::make_error(wire::ErrorCode::unknown_id,
+                           "record " + std::to_string(q.record) + " was written back already");
+  if (st.connected_to.empty() || st.connected_to != q.agent)
+    return caf::make_error(wire::ErrorCode::wrong_state,
+                           "record " + std::to_string(q.record) + " is not of a call offered to "
+                             + q.agent);
+  auto now = st.s.dom->clk->now_ms();
+  if (q.what() == record_op::processed) {
+    log_action(self, q.agent, "processed", st.ended ? "" : "during the call");
+    st.processed = true;
+    if (st.ended)
+      write_back(self);
+    return caf::ok_atom_v;
+  }
+  // Checked on a copy: a refused request changes nothing.
+  auto edits = st.edits;
+  auto t = take(*st.s.campaign, st.s.record, q, now, edits);
+  if (!t.error.empty())
+    return caf::make_error(wire::ErrorCode::invalid_argument, t.error);
+  if (q.what() != record_op::do_not_call) {
+    st.edits = std::move(edits);
+    log_action(self, q.agent, to_name(q.what()), std::move(t.detail));
+    return caf::ok_atom_v;
+  }
+  // Do-not-call: acknowledged once the suppression list has it (stored, or in Redis).
+  if (st.dnc_pending)
+    return caf::make_error(wire::ErrorCode::wrong_state, "a do-not-call request is under way");
+  st.dnc_pending = true;
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto agent = q.agent;
+  auto added = [=](bool ok) {
+    auto& st = self->state;
+    st.dnc_pending = false;
+    if (ok) {
+      st.edits.do_not_call = edits.do_not_call;
+      st.edits.rescheduled = false;
+    }
+    if (st.write_when_added)
+      write_back(self);
+  };
+  self->request(st.s.compliance, st.s.dom->cfg->storage_timeout, caf::add_atom_v, t.kind,
+                std::vector<std::string>{t.value})
+    .then(
+      [=](std::uint64_t) mutable {
+        auto& st = self->state;
+        spdlog::info("campaign {}: agent {} put {} on the do-not-call list (record {})",
+                     st.s.campaign->name, agent, t.detail, st.s.record.id);
+        log_action(self, agent, "do_not_call", t.detail);
+        added(true);
+        rp.deliver(caf::ok_atom_v);
+      },
+      [=](caf::error& e) mutable {
+        added(false);
+        rp.deliver(std::move(e));
+      });
+  return rp;
+}
+
 /// The attempt is over: history, treatment, report, quit.
 void finish(self_ptr self, std::uint8_t event) {
   auto& st = self->state;
@@ -116,11 +236,7 @@ void finish(self_ptr self, std::uint8_t event) {
   if (!st.connected_to.empty())
     row.agent = st.connected_to;
   self->send(st.s.list_store, attempt_atom_v, std::move(row));
-  auto t = apply_treatment(*st.s.campaign, r, result, st.abandoned, now);
-  self->send(st.s.list_store, outcome_atom_v, t.record);
-  if (t.chain != chain_step::none)
-    self->send(st.s.list_store, chain_atom_v, r.list_id, r.chain_id, r.chain_n, now,
-               t.chain == chain_step::close);
+  st.result = result;
   auto& m = *st.s.dom->metrics;
   // An abandoned call counts once, as abandoned (dial_abandoned), not also as the event
   // it ended with: the results add up to the attempts.
@@ -139,10 +255,14 @@ void finish(self_ptr self, std::uint8_t event) {
   rep.ring_s = double(end_ring - st.dialed_ms) / 1000.0;
   rep.handle_s = rep.picked_up ? double(now - st.answered_ms) / 1000.0 : 0.0;
   self->send(st.s.owner, outcome_atom_v, rep);
-  // An interaction still being created must be found and stopped first (submit's answer):
-  // otherwise it would wait in its queue, or ring an agent, for a customer who is gone.
-  if (!st.submitting)
-    self->quit();
+  // The agent it was connected to may still be wrapping it up: with a
+  // record_processed_timeout the record waits for its RecordProcessed.
+  auto wait = st.s.campaign->record_processed_timeout;
+  if (!st.processed && !st.connected_to.empty() && wait.count() > 0) {
+    self->delayed_send(self, st.s.dom->clk->real_delay(wait), record_atom_v);
+    return;
+  }
+  write_back(self);
 }
 
 void stop_interaction(self_ptr self, const std::string& reason) {
@@ -195,20 +315,18 @@ void to_agent(self_ptr self, bool machine) {
               // Abandoned, or the customer hung up, while it was being created.
               if (st.abandoned || st.ended)
                 stop_interaction(self, st.abandoned ? "abandoned" : "customer hung up");
-              if (st.ended)
-                self->quit();
+              maybe_quit(self);
             },
             [=](caf::error&) {
               self->state.submitting = false;
-              if (self->state.ended)
-                self->quit();
+              maybe_quit(self);
             });
       },
       [=](caf::error& e) {
         auto& st = self->state;
         st.submitting = false;
         if (st.ended) {  // over already (abandoned, hung up): nothing was created to stop
-          self->quit();
+          maybe_quit(self);
           return;
         }
         // Nowhere to put the customer: the call is abandoned (a machine is just hung up).
@@ -235,6 +353,19 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
   st0.reservation_open = !st0.s.agent.empty();
   st0.dialed_ms = st0.s.dom->clk->now_ms();
   harden(self);
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    // Its campaign stopped (the engine shuts down): a record waiting for its agent's
+    // RecordProcessed goes back with what the agent set; a call still up is released as
+    // stale at the next start.
+    if (m.reason == caf::exit_reason::normal)  // CAF's default: a normal end is no reason
+      return;
+    auto& st = self->state;
+    if (st.ended && !st.written) {
+      st.dnc_pending = false;
+      write_back(self);
+    }
+    self->quit(m.reason);
+  });
   {
     auto& r = st0.s.record;
     self->send(st0.s.list_store, attempt_atom_v, attempt_row_of(st0.s, st0.dialed_ms));
@@ -314,6 +445,15 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
         default:
           return;
       }
+    },
+    [=](record_atom, record_request& q) { return on_request(self, q); },
+    [=](record_atom) {
+      // The agent never said processed: written back with what it set.
+      auto& st = self->state;
+      if (st.written)
+        return;
+      log_action(self, "", "timeout", "no RecordProcessed from " + st.connected_to);
+      write_back(self);
     },
   };
 }

@@ -27,6 +27,11 @@
 #include "actors/outbound/outbound_types.hpp"
 #include "actors/runtime/domain_fwd.hpp"
 
+// The dialer session family's own atoms.
+CAF_BEGIN_TYPE_ID_BLOCK(parley_dialer, caf::id_block::parley::end)
+  CAF_ADD_ATOM(parley_dialer, parley, record_atom, "record")
+CAF_END_TYPE_ID_BLOCK(parley_dialer)
+
 namespace parley::outbound {
 
 /// What a finished attempt tells its campaign (and the pacer).
@@ -55,8 +60,11 @@ using campaign_feedback_actor = caf::typed_actor<
   caf::reacts_to<call_atom, std::uint64_t, double>,
   // The answered call was offered to an agent. (call)
   caf::reacts_to<call_atom, std::uint64_t>,
-  // Once, at the end: how the attempt went.
-  caf::reacts_to<outcome_atom, attempt_report>>;
+  // Once, when the call is over: how the attempt went.
+  caf::reacts_to<outcome_atom, attempt_report>,
+  // The session is done with its record: written back (after the agent processed it, with a
+  // record_processed_timeout). (record)
+  caf::reacts_to<record_atom, std::uint64_t>>;
 
 /// One call attempt: the gateway's call party, and the owner of the interaction an
 /// answered call becomes.
@@ -64,7 +72,11 @@ using dialer_session_actor = call_party_actor::extend<
   // The interaction's events (TakenFromQueue: an agent has it; ProcessingStopped).
   caf::reacts_to<event_atom, frame>,
   // Its own abandon timer: no agent within the campaign's abandon_after.
-  caf::reacts_to<caf::timeout_atom>>;
+  caf::reacts_to<caf::timeout_atom>,
+  // The agent the call was offered to acts on its record (its campaign passes it on).
+  caf::replies_to<record_atom, record_request>::with<caf::ok_atom>,
+  // Its own timer: the agent did not say processed within record_processed_timeout.
+  caf::reacts_to<record_atom>>;
 
 struct dialer_setup {
   std::uint64_t call = 0;

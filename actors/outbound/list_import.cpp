@@ -143,6 +143,8 @@ std::string to_record(const std::vector<std::string>& f, const layout& l,
     r.customer_id = *v;
   if (auto v = get("agent"))
     r.agent = *v;
+  if (auto v = get("disposition"))
+    r.disposition = *v;
   if (storage::is_personal(r.record_type) && r.agent.empty())
     return std::string{"record_type "} + to_name(static_cast<storage::record_type>(r.record_type))
            + " needs the agent it is for (an agent column)";
@@ -159,7 +161,7 @@ std::string to_record(const std::vector<std::string>& f, const layout& l,
 const std::vector<std::string>& mappable_fields() {
   static const std::vector<std::string> all{
     "phone", "tz", "customer", "chain", "chain_n", "from", "till", "contact_type",
-    "record_type", "status", "result", "attempts", "sched", "call_time", "agent"};
+    "record_type", "status", "result", "attempts", "sched", "call_time", "agent", "disposition"};
   return all;
 }
 
@@ -340,7 +342,7 @@ import_result import_csv(storage::outbound_store& store, const std::string& list
 
 std::uint64_t export_csv(storage::outbound_store& store, std::uint64_t list_id, std::ostream& out) {
   out << "record_id,phone,tz,customer,chain,chain_n,from,till,contact_type,record_type,status,"
-         "result,attempts,sched,call_time,agent,custom\n";
+         "result,attempts,sched,call_time,agent,disposition,custom\n";
   std::uint64_t n = 0;
   std::uint64_t after = 0;
   for (;;) {
@@ -356,7 +358,8 @@ std::uint64_t export_csv(storage::outbound_store& store, std::uint64_t list_id, 
           << to_name(static_cast<storage::record_status>(r.record_status)) << ','
           << to_name(static_cast<storage::call_result>(r.call_result)) << ',' << r.attempts
           << ',' << r.dial_sched_ms / 1000 << ',' << r.call_time_ms / 1000 << ','
-          << csv_field(r.agent) << ',' << csv_field(r.custom) << '\n';
+          << csv_field(r.agent) << ',' << csv_field(r.disposition) << ',' << csv_field(r.custom)
+          << '\n';
       after = r.id;
       ++n;
     }

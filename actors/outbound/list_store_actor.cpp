@@ -21,11 +21,14 @@ struct list_store_state {
   std::vector<storage::record_row> updates;
   std::vector<storage::attempt_row> attempts;
   std::vector<storage::denial_row> denials;
+  std::vector<storage::record_action_row> actions;
   bool timer = false;
   std::chrono::milliseconds backoff{0};
   static inline const char* name = "list_store";
 
-  std::size_t pending() const { return updates.size() + attempts.size() + denials.size(); }
+  std::size_t pending() const {
+    return updates.size() + attempts.size() + denials.size() + actions.size();
+  }
 
   /// Commits what waits; false (and everything kept) when the database refuses.
   bool flush() {
@@ -40,6 +43,9 @@ struct list_store_state {
       if (!denials.empty())
         ob.insert_denials(denials);
       denials.clear();
+      if (!actions.empty())
+        ob.insert_record_actions(actions);
+      actions.clear();
       backoff = std::chrono::milliseconds{0};
       return true;
     } catch (const storage::storage_error& e) {
@@ -146,6 +152,11 @@ list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storag
     [=](outcome_atom, storage::record_row& r) { add(self, self->state.updates, std::move(r)); },
     [=](attempt_atom, storage::attempt_row& r) { add(self, self->state.attempts, std::move(r)); },
     [=](denial_atom, storage::denial_row& r) { add(self, self->state.denials, std::move(r)); },
+    [=](action_atom, storage::record_action_row& r) { add(self, self->state.actions, std::move(r)); },
+    [=](action_atom, const std::string& campaign,
+        std::uint32_t limit) -> caf::result<std::vector<storage::record_action_row>> {
+      return read(self, [&](storage::outbound_store& ob) { return ob.record_actions(campaign, limit); });
+    },
     [=](chain_atom, std::uint64_t list, std::uint64_t chain, std::uint32_t n, std::int64_t now,
         bool close) {
       // One per final result of a chained record: committed at once, after what waits.

@@ -29,6 +29,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parley_list_store, caf::id_block::parley::end)
   CAF_ADD_ATOM(parley_list_store, parley, chain_atom, "chain")
   CAF_ADD_ATOM(parley_list_store, parley, tick_atom, "tick")
   CAF_ADD_ATOM(parley_list_store, parley, audit_atom, "audit")
+  CAF_ADD_ATOM(parley_list_store, parley, action_atom, "action")
 CAF_END_TYPE_ID_BLOCK(parley_list_store)
 
 namespace parley::storage {
@@ -54,6 +55,11 @@ using list_store_actor = caf::typed_actor<
   caf::reacts_to<attempt_atom, storage::attempt_row>,
   // A compliance denial; no answer.
   caf::reacts_to<denial_atom, storage::denial_row>,
+  // An agent's action on a record (the campaign's action log); no answer.
+  caf::reacts_to<action_atom, storage::record_action_row>,
+  // A campaign's newest actions, after committing what waits. (campaign, limit)
+  caf::replies_to<action_atom, std::string, std::uint32_t>::with<
+    std::vector<storage::record_action_row>>,
   // The next record of a chain is due (close: the chain's other ready records are
   // cancelled). (list, chain, chain_n, now_ms, close)
   caf::reacts_to<chain_atom, std::uint64_t, std::uint64_t, std::uint32_t, std::int64_t, bool>,

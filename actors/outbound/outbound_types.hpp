@@ -18,7 +18,13 @@ typename Inspector::result_type inspect(Inspector& f, record_row& x) {
   return f(caf::meta::type_name("record_row"), x.id, x.list_id, x.phone, x.contact_info_type,
            x.record_type, x.record_status, x.call_result, x.attempts, x.dial_sched_ms,
            x.call_time_ms, x.daily_from_s, x.daily_till_s, x.tz, x.chain_id, x.chain_n,
-           x.customer_id, x.custom, x.agent);
+           x.customer_id, x.custom, x.agent, x.disposition);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_action_row& x) {
+  return f(caf::meta::type_name("record_action_row"), x.time_ms, x.campaign, x.list_id,
+           x.record_id, x.agent, x.action, x.detail);
 }
 
 template <class Inspector>
@@ -163,6 +169,32 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, preview_record& x) {
   return f(caf::meta::type_name("preview_record"), x.campaign, x.record_id, x.phone,
            x.customer_id, x.fields, x.timeout_ms);
+}
+
+/// What an agent's desktop does with the record of its call (docs/outbound.md "The agent's
+/// side"): the RecordUpdate, RecordReschedule, RecordDoNotCall and RecordProcessed messages.
+enum class record_op : std::uint8_t { update = 0, reschedule = 1, do_not_call = 2, processed = 3 };
+
+const char* to_name(record_op op);  ///< "update", "reschedule", "do_not_call", "processed"
+
+struct record_request {
+  std::uint8_t op = 0;       ///< record_op
+  std::string agent;         ///< the agent logged in on the desktop that asks
+  std::uint64_t record = 0;
+  std::string disposition;   ///< update: "" keeps it
+  std::vector<std::pair<std::string, std::string>> fields;  ///< update: custom fields ("" removes)
+  std::string local_time;    ///< reschedule: "YYYY-MM-DDTHH:MM[:SS]" in the record's zone
+  bool personal = false;     ///< reschedule: for this agent only
+  std::string kind;          ///< do_not_call: "phone" (default) or "customer"
+  std::string reason;        ///< do_not_call: free text for the log
+
+  record_op what() const { return static_cast<record_op>(op); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_request& x) {
+  return f(caf::meta::type_name("record_request"), x.op, x.agent, x.record, x.disposition,
+           x.fields, x.local_time, x.personal, x.kind, x.reason);
 }
 
 } // namespace parley::outbound

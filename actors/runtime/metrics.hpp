@@ -105,6 +105,9 @@ struct domain_metrics {
   std::atomic<std::uint64_t> dial_abandoned{0};              ///< answers no agent took in time
   std::atomic<std::int64_t> dials_in_flight{0};              ///< dialer sessions alive
   std::atomic<std::uint64_t> dial_missed_personal{0};        ///< personal callbacks their agent missed
+  /// Agents' actions on records by outbound::record_op (update, reschedule, do_not_call,
+  /// processed), then [4]: records written back because RecordProcessed never came.
+  std::array<std::atomic<std::uint64_t>, 5> record_actions{};
   // -- supervision --
   /// Unexpected deaths by actor_family: counted by the engine's supervisor (long-lived
   /// actors) and by the registries (interactions, agents); an orderly stop is not one.

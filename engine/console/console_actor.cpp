@@ -43,10 +43,12 @@ const std::vector<console_command>& console_commands() {
      "delete removes a list no running or paused campaign uses, with its records and imports "
      "(dial attempts and denials are kept)"},
     {"campaign", console_level::operator_,
-     "campaign start|stop|pause|resume|status NAME | campaign audit NAME [DAYS]",
-     "control an outbound campaign (status and audit need the user level only); audit proves "
-     "the rules from the stored attempts: abandon rate over DAYS (default the campaign's "
-     "abandon_window_days) against its cap, answered calls offered to an agent within 2 s"},
+     "campaign start|stop|pause|resume|status NAME | campaign audit NAME [DAYS] | campaign "
+     "actions NAME [N]",
+     "control an outbound campaign (status, audit and actions need the user level only); audit "
+     "proves the rules from the stored attempts: abandon rate over DAYS (default the "
+     "campaign's abandon_window_days) against its cap, answered calls offered to an agent "
+     "within 2 s; actions lists the last N (20) things agents' desktops did with records"},
     {"sequence", console_level::operator_, "sequence start NAME [STEP] | sequence stop|status NAME",
      "run a campaign sequence ([[sequences]]): start at its first step (or STEP, from 1) — each "
      "step's campaign runs until the next takes over; stop stops the running step's campaign "
@@ -134,7 +136,7 @@ void run(console_self self, const std::string& line) {
   // Reading a campaign's status or a do-not-call entry needs the user level only.
   auto needed = cmd->level;
   if ((w[0] == "campaign" || w[0] == "dnc" || w[0] == "sequence") && w.size() > 1
-      && (w[1] == "status" || w[1] == "check" || w[1] == "audit"))
+      && (w[1] == "status" || w[1] == "check" || w[1] == "audit" || w[1] == "actions"))
     needed = console_level::user;
   if (st.level < needed) {
     fail(self, std::string{"\""} + cmd->name + "\" needs the " + level_name(cmd->level)

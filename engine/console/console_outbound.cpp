@@ -75,6 +75,33 @@ void run_audit(console_self self, const std::vector<std::string>& w) {
       [=](caf::error& e) { done(self, "error: " + describe(e) + "\n"); });
 }
 
+/// `campaign actions NAME [N]`: the campaign's action log, newest first — what agents'
+/// desktops did with the records of their calls (do-not-call requests among them).
+void run_actions(console_self self, const std::vector<std::string>& w) {
+  auto& env = *self->state.env;
+  std::uint32_t limit = 20;
+  if (w.size() == 4 && !(std::istringstream{w[3]} >> limit && limit >= 1 && limit <= 10'000)) {
+    fail(self, "usage: campaign actions NAME [N] (N 1..10000)");
+    return;
+  }
+  if (!env.list_store) {
+    fail(self, "no contact lists: outbound storage is not running");
+    return;
+  }
+  auto name = w[2];
+  self->request(env.list_store, env.domain->cfg->storage_timeout, action_atom_v, name, limit)
+    .then(
+      [=](const std::vector<storage::record_action_row>& rows) {
+        std::ostringstream o;
+        for (auto& a : rows)
+          o << outbound::utc_time(a.time_ms) << " record=" << a.record_id << " list=" << a.list_id
+            << " agent=" << (a.agent.empty() ? "-" : a.agent) << " " << a.action
+            << (a.detail.empty() ? "" : " " + a.detail) << "\n";
+        done(self, o.str() + std::to_string(rows.size()) + " action(s) of campaign " + name + "\n");
+      },
+      [=](caf::error& e) { done(self, "error: " + describe(e) + "\n"); });
+}
+
 } // namespace
 
 void show_campaigns(console_self self) {
@@ -99,8 +126,8 @@ void show_campaigns(console_self self) {
 
 void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& env = *self->state.env;
-  if (w.size() != 3 && !(w.size() == 4 && w[1] == "audit")) {
-    fail(self, "usage: campaign start|stop|pause|resume|status|audit NAME");
+  if (w.size() != 3 && !(w.size() == 4 && (w[1] == "audit" || w[1] == "actions"))) {
+    fail(self, "usage: campaign start|stop|pause|resume|status|audit|actions NAME");
     return;
   }
   auto c = env.domain->campaign(w[2]);
@@ -110,6 +137,10 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
   }
   if (w[1] == "audit") {
     run_audit(self, w);
+    return;
+  }
+  if (w[1] == "actions") {
+    run_actions(self, w);
     return;
   }
   auto op = w[1];

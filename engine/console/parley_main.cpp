@@ -106,7 +106,7 @@ std::vector<std::string> followers(const std::string& first) {
   if (first == "list")
     return {"import", "export", "delete"};
   if (first == "campaign")
-    return {"start", "stop", "pause", "resume", "status", "audit"};
+    return {"start", "stop", "pause", "resume", "status", "audit", "actions"};
   if (first == "sequence")
     return {"start", "stop", "status"};
   if (first == "dnc")

@@ -3,6 +3,7 @@
 // campaign sequence (render_parts.hpp).
 #include "actors/outbound/compliance.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/outbound/record_actions.hpp"
 #include "engine/metrics/render_parts.hpp"
 
 namespace parley::engine {
@@ -49,6 +50,14 @@ void outbound_part(page& p, const domain_metrics& m) {
            "Personal callbacks their agent did not take within personal_callback_grace_ms "
            "(then dialed for any agent of the campaign).",
            static_cast<double>(m.dial_missed_personal.load()));
+  p.family("parley_record_actions_total", "counter",
+           "Agents' desktop actions on the records of their calls, by action (update, "
+           "reschedule, do_not_call, processed), and timeout: records written back because "
+           "RecordProcessed did not come within record_processed_timeout_ms.");
+  static_assert(std::tuple_size_v<decltype(m.record_actions)> == outbound::action_names.size());
+  for (std::size_t i = 0; i < m.record_actions.size(); ++i)
+    p.sample("parley_record_actions_total", label("action", outbound::action_names[i]),
+             static_cast<double>(m.record_actions[i].load(std::memory_order_relaxed)));
   p.family("parley_compliance_decisions_total", "counter",
            "Pre-dial compliance decisions, by decision (allowed or the denial reason).");
   for (std::size_t r = 0; r < m.compliance.size(); ++r)

@@ -58,7 +58,8 @@ lease_chunk = 50
 }
 
 /// A desktop that logs in, goes ready and accepts every invite; it remembers the
-/// properties of what it was offered and how many calls it held at once.
+/// properties of what it was offered (and, as `_iid`, the interaction's id) and how many
+/// calls it held at once.
 struct auto_agent {
   std::unique_ptr<connected_client> desk;
   std::mutex mx;
@@ -75,6 +76,7 @@ struct auto_agent {
         if (inv->info() && inv->info()->properties())
           for (auto* p : *inv->info()->properties())
             props[p->key()->str()] = p->text() ? p->text()->str() : std::to_string(p->number());
+        props["_iid"] = std::to_string(inv->info()->id());
         {
           std::lock_guard lock{mx};
           offered.push_back(props);

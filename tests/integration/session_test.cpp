@@ -286,7 +286,8 @@ std::set<wire::Message> documented_requests(listener_kind kind) {
               M::Conference, M::LeaveConference, M::Hold, M::Resume, M::Park, M::Pull,
               M::QueueSnapshot, M::SubscribeReporting, M::UnsubscribeReporting,
               M::RegisterRouter, M::RouteTo, M::CampaignControl, M::GetCampaigns,
-              M::PreviewRequest, M::PreviewDecision};
+              M::PreviewRequest, M::PreviewDecision, M::RecordUpdate, M::RecordReschedule,
+              M::RecordDoNotCall, M::RecordProcessed};
     case listener_kind::vq: return {M::VqSubscribe, M::VqUnsubscribe, M::VqEvent};
     case listener_kind::stat: return {M::OpenStat, M::PeekStat, M::CloseStat, M::ResetStat};
   }
@@ -312,7 +313,9 @@ TEST_CASE("deny by default: every message that is not a documented request is no
     const std::set<M> with_required_fields{M::Submit,     M::PlaceInQueue,    M::AgentLogin,
                                            M::Conference, M::QueueSnapshot,   M::RouteTo,
                                            M::CampaignControl, M::PreviewRequest,
-                                           M::PreviewDecision};
+                                           M::PreviewDecision, M::RecordUpdate,
+                                           M::RecordReschedule, M::RecordDoNotCall,
+                                           M::RecordProcessed};
     std::uint64_t ref = 100;
     for (auto v = 1; v <= static_cast<int>(wire::Message::MAX); ++v) {
       auto m = static_cast<wire::Message>(v);

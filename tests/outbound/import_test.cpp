@@ -174,6 +174,7 @@ TEST_CASE("export: a list goes out as CSV with its results and reads back") {
   leased[0].record_status = static_cast<std::uint8_t>(storage::record_status::updated);
   leased[0].call_result = static_cast<std::uint8_t>(storage::call_result::answer);
   leased[0].attempts = 1;
+  leased[0].disposition = "sale, gold";
   o.update_records(leased);
   std::ostringstream out;
   CHECK(export_csv(o, res.list_id, out) == 2);
@@ -181,14 +182,18 @@ TEST_CASE("export: a list goes out as CSV with its results and reads back") {
   CAPTURE(text);
   CHECK(text.find("record_id,phone,tz,customer") == 0);
   CHECK(text.find(",+4930123456,Europe/Berlin,c1,0,0,00:00:00,24:00:00,none,general,updated,"
-                  "answer,1,0,0,,\"{\"\"note\"\":\"\"a, b\"\"}\"\n")
+                  "answer,1,0,0,,\"sale, gold\",\"{\"\"note\"\":\"\"a, b\"\"}\"\n")
         != std::string::npos);
-  CHECK(text.find(",+4930123457,UTC,c2,0,0,00:00:00,24:00:00,none,general,ready,none,0,0,0,,{}\n")
+  CHECK(text.find(",+4930123457,UTC,c2,0,0,00:00:00,24:00:00,none,general,ready,none,0,0,0,,,{}\n")
         != std::string::npos);
-  // The export is importable again (record_id and custom become custom fields).
+  // The export is importable again (record_id and custom become custom fields; the
+  // disposition stays the record's).
   auto back = import_text(o, "copy", text);
   CHECK(back.imported == 2);
   CHECK(back.rejected == 0);
+  auto copy = o.records(back.list_id, 0, 10);
+  REQUIRE(copy.size() == 2);
+  CHECK(copy[0].disposition == "sale, gold");
 }
 
 // -- the duplicate-file rule, --append, --dedupe -----------------------------------------

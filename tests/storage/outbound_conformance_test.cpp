@@ -55,6 +55,7 @@ void check_same(const record_row& got, const record_row& want) {
   CHECK(got.chain_n == want.chain_n);
   CHECK(got.customer_id == want.customer_id);
   CHECK(got.agent == want.agent);
+  CHECK(got.disposition == want.disposition);
   CHECK_MESSAGE(same_json(got.custom, want.custom), got.custom << " vs " << want.custom);
 }
 
@@ -311,6 +312,9 @@ TEST_CASE_TEMPLATE("storage/outbound: a batch of write-backs applies in order (a
   called.call_result = static_cast<std::uint8_t>(storage::call_result::answer);
   called.attempts = 1;
   called.call_time_ms = 3000;
+  // What the agent set: a disposition, and fields written back into custom.
+  called.disposition = "sale \"gold\", {x}";
+  called.custom = R"({"name":"Zoë","plan":"platin\"um","n":1})";
   auto other = leased[1];
   other.attempts = 4;
   // A missed personal callback becomes a campaign callback; a rescheduled one names its agent.
@@ -367,6 +371,41 @@ TEST_CASE_TEMPLATE("storage/outbound: denials are kept, newest first", B, PARLEY
   CHECK(d[1].customer_id == "c1");
   CHECK(d[1].campaign == "spring");
   CHECK(o.denials(1).size() == 1);
+}
+
+TEST_CASE_TEMPLATE("storage/outbound: the agents' record actions are kept per campaign, newest "
+                   "first; an imported disposition is kept", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  o.insert_record_actions({{10, "spring", 1, 11, "ann", "update", "disposition=sale plan=\"gold\""},
+                           {20, "autumn", 2, 12, "bob", "processed", ""},
+                           {30, "spring", 1, 11, "", "timeout", "no RecordProcessed from ann"},
+                           {40, "spring", 1, 13, "ann", "do_not_call", "phone +15550001: {asked}"}});
+  o.insert_record_actions({});
+  auto a = o.record_actions("spring", 10);
+  REQUIRE(a.size() == 3);
+  CHECK(a[0].time_ms == 40);
+  CHECK(a[0].action == "do_not_call");
+  CHECK(a[0].detail == "phone +15550001: {asked}");
+  CHECK(a[1].agent.empty());
+  CHECK(a[2].detail == "disposition=sale plan=\"gold\"");
+  CHECK(a[2].list_id == 1);
+  CHECK(a[2].record_id == 11);
+  CHECK(a[2].campaign == "spring");
+  CHECK(o.record_actions("spring", 1).size() == 1);
+  CHECK(o.record_actions("winter", 10).empty());
+
+  auto l = o.create_list("l", 1);
+  auto r = rec(1);
+  r.disposition = "sale";
+  o.insert_records(l.id, {r, rec(2)});
+  auto back = o.records(l.id, 0, 10);
+  REQUIRE(back.size() == 2);
+  check_same(back[0], r);
+  CHECK(back[1].disposition.empty());
 }
 
 TEST_CASE_TEMPLATE("storage/outbound: a lease never returns no_call or unknown records", B,

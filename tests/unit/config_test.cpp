@@ -171,6 +171,24 @@ TEST_CASE("[[campaigns]] order is one of the record orders") {
         == "t.toml:3: campaigns[0].order: \"random\" is not schedule, fewest_attempts or list");
 }
 
+TEST_CASE("[[campaigns]] dispositions are distinct names; record_processed_timeout_ms is a duration") {
+  std::string head = "[[queues]]\nname = \"q\"\n[[campaigns]]\nname = \"c\"\nlists = [\"l\"]\n"
+                     "queue = \"q\"\n";
+  auto plain = parse_config(head, "t.toml").domain.outbound.campaigns.at(0);
+  CHECK(plain.dispositions.empty());
+  CHECK(plain.record_processed_timeout.count() == 0);
+  auto c = parse_config(head + "dispositions = [\"sale\", \"no_sale\"]\nrecord_processed_timeout_ms = 90000\n",
+                        "t.toml").domain.outbound.campaigns.at(0);
+  CHECK(c.dispositions == std::vector<std::string>{"sale", "no_sale"});
+  CHECK(c.record_processed_timeout == std::chrono::milliseconds{90'000});
+  CHECK(problem(head + "dispositions = [\"sale\", \"sale\"]\n")
+          .find("campaigns[0].dispositions: \"sale\" is listed twice") != std::string::npos);
+  CHECK(problem(head + "dispositions = [\"\"]\n").find("1 to 64 characters") != std::string::npos);
+  CHECK(problem(head + "dispositions = \"sale\"\n").find("campaigns[0].dispositions") != std::string::npos);
+  CHECK(problem(head + "record_processed_timeout_ms = -1\n")
+          .find("campaigns[0].record_processed_timeout_ms") != std::string::npos);
+}
+
 TEST_CASE("[[sequences]]: steps of known campaigns, each in one step at most; until_time is a cron") {
   std::string head = "[[queues]]\nname = \"q\"\n"
                      "[[campaigns]]\nname = \"a\"\nlists = [\"a\"]\nqueue = \"q\"\n"
