@@ -61,7 +61,7 @@ struct session_state {
   bool machine = false;            ///< a machine answered and the campaign passed it to an agent
   bool submitting = false;         ///< the answered call's interaction is being created
   std::int64_t dialed_ms = 0, answered_ms = 0, connected_ms = 0;  ///< answered_ms: picked up
-  std::string connected_to;        ///< the agent the answered call was offered to
+  std::string connected_to;        ///< the agent the answered call was offered to (last)
   std::uint8_t final_event = 0;
   bool reservation_open = false;   ///< the reserved agent still waits for this call
   // -- the agent's side: its desktop's actions on the record ----------------------------
@@ -430,9 +430,11 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
           if (!st.reached && !st.ended) {
             self->send(st.s.owner, call_atom_v, st.s.call);
             st.connected_ms = st.s.dom->clk->now_ms();
-            if (auto* t = d.envelope->message_as_TakenFromQueue(); t && t->agent())
-              st.connected_to = t->agent()->str();
           }
+          // The record belongs to the agent offered the call last: one who rejected or
+          // missed the offer hands it (and its desktop actions) to the next.
+          if (auto* t = d.envelope->message_as_TakenFromQueue(); t && t->agent() && !st.ended)
+            st.connected_to = t->agent()->str();
           st.reached = true;
           return;
         case wire::Message::ProcessingStopped:

@@ -290,3 +290,31 @@ TEST_CASE("without record_processed_timeout_ms the desktop acts while the call i
   CHECK_MESSAGE(log.find("processed during the call") != std::string::npos, log);
   CHECK(log.find("2 action(s)") != std::string::npos);
 }
+
+TEST_CASE("the record follows the call: an agent who rejected the offer cannot act on it, the "
+          "agent who took it can") {
+  auto dir = temp_dir();
+  // Predictive: no agent is reserved, so the rejected call goes to whoever is ready next.
+  // The customer stays on the line.
+  auto eng = start_engine_toml(
+    center("predictive", desk_campaign + "record_processed_timeout_ms = 3600000\n"),
+    monday(dir, {"outbound.gateway.talk_mean_ms=86400000"}));
+  console_conn con{eng->console_port()};
+  auto file = write_csv(dir, "phone,tz,customer\n+12125557301,UTC,a\n");
+  REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+  auto_agent ann{eng->port(listener_kind::interaction), "ann"};
+  ann.rejecting = true;
+  ann.ready();
+  REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
+  REQUIRE(eventually([&] { return ann.calls() == 1; }, 20s));
+  auto id = record_of(ann, "+12125557301");
+  auto_agent bob{eng->port(listener_kind::interaction), "bob"};
+  bob.ready();
+  REQUIRE(eventually([&] { return bob.calls() == 1 && bob.holding == 1; }, 20s));
+  CHECK(update(*ann.desk->cl, id, "sale").error_code() == wire::ErrorCode::wrong_state);
+  auto ok = update(*bob.desk->cl, id, "sale");
+  CHECK_MESSAGE(ok.ok(), ok.error_text());
+  CHECK(processed(*bob.desk->cl, id).ok());
+  CHECK(actions(con).find("agent=bob update disposition=sale") != std::string::npos);
+  con.ask("campaign stop spring");
+}

@@ -59,12 +59,14 @@ lease_chunk = 50
 
 /// A desktop that logs in, goes ready and accepts every invite; it remembers the
 /// properties of what it was offered (and, as `_iid`, the interaction's id) and how many
-/// calls it held at once.
+/// calls it held at once. With `rejecting` set it rejects invites instead, and goes not
+/// ready (so the call goes to another agent).
 struct auto_agent {
   std::unique_ptr<connected_client> desk;
   std::mutex mx;
   std::vector<std::map<std::string, std::string>> offered;
   std::atomic<int> holding{0}, most{0};
+  std::atomic<bool> rejecting{false};
 
   auto_agent(std::uint16_t port, const std::string& id) {
     desk = std::make_unique<connected_client>(port, wire::ClientType::agent_desktop);
@@ -81,9 +83,19 @@ struct auto_agent {
           std::lock_guard lock{mx};
           offered.push_back(props);
         }
+        auto iid = inv->info()->id();
+        if (rejecting) {
+          cl->request([iid](protocol::encoder& e, std::uint64_t ref) {
+            return e.finish(ref, wire::CreateRejectDirect(e.start(), iid, "busy"));
+          });
+          cl->request([](protocol::encoder& e, std::uint64_t ref) {
+            auto& fbb = e.start();
+            return e.finish(ref, wire::CreateAgentNotReady(fbb, fbb.CreateString("break")));
+          });
+          return;
+        }
         auto n = ++holding;
         for (int m = most; n > m && !most.compare_exchange_weak(m, n);) {}
-        auto iid = inv->info()->id();
         cl->request([iid](protocol::encoder& e, std::uint64_t ref) {
           return e.finish(ref, wire::CreateAccept(e.start(), iid));
         });
