@@ -137,6 +137,17 @@ void write_back(self_ptr self) {
   maybe_quit(self);
 }
 
+/// What the agent set is stored at once, the record still leased (`retrieved`): an engine
+/// stopped or killed before the write-back loses none of it — recovery makes the record
+/// ready as the agent left it (a callback due at its time, a do-not-call never dialed).
+void store_edits(self_ptr self) {
+  auto& st = self->state;
+  auto r = st.s.record;
+  apply(st.edits, r);
+  r.record_status = static_cast<std::uint8_t>(storage::record_status::retrieved);
+  self->send(st.s.list_store, outcome_atom_v, std::move(r));
+}
+
 /// One entry of the campaign's action log (and its count).
 void log_action(self_ptr self, const std::string& agent, std::string action, std::string detail) {
   auto& st = self->state;
@@ -174,6 +185,7 @@ caf::result<caf::ok_atom> on_request(self_ptr self, record_request& q) {
     return caf::make_error(wire::ErrorCode::invalid_argument, t.error);
   if (q.what() != record_op::do_not_call) {
     st.edits = std::move(edits);
+    store_edits(self);
     log_action(self, q.agent, to_name(q.what()), std::move(t.detail));
     return caf::ok_atom_v;
   }
@@ -189,6 +201,7 @@ caf::result<caf::ok_atom> on_request(self_ptr self, record_request& q) {
     if (ok) {
       st.edits.do_not_call = edits.do_not_call;
       st.edits.rescheduled = false;
+      store_edits(self);
     }
     if (st.write_when_added)
       write_back(self);
@@ -355,8 +368,9 @@ dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup s
   harden(self);
   self->set_exit_handler([=](caf::exit_msg& m) {
     // Its campaign stopped (the engine shuts down): a record waiting for its agent's
-    // RecordProcessed goes back with what the agent set; a call still up is released as
-    // stale at the next start.
+    // RecordProcessed goes back with what the agent set, if the list store still takes it
+    // (else what store_edits wrote stands); a call still up is released as stale at the
+    // next start.
     if (m.reason == caf::exit_reason::normal)  // CAF's default: a normal end is no reason
       return;
     auto& st = self->state;

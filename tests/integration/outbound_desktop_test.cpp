@@ -318,3 +318,43 @@ TEST_CASE("the record follows the call: an agent who rejected the offer cannot a
   CHECK(actions(con).find("agent=bob update disposition=sale") != std::string::npos);
   con.ask("campaign stop spring");
 }
+
+TEST_CASE("what the agent set survives the engine stopping before the record was written back") {
+  auto dir = temp_dir();
+  auto toml = center("progressive", desk_campaign + "record_processed_timeout_ms = 3600000\n");
+  std::int64_t at = 0;
+  {
+    auto eng = start_engine_toml(toml, monday(dir));
+    console_conn con{eng->console_port()};
+    auto file = write_csv(dir, "phone,tz,customer,plan\n+12125557401,UTC,a,gold\n+12125557402,UTC,b,gold\n");
+    REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+    auto_agent ann{eng->port(listener_kind::interaction), "ann"};
+    ann.ready();
+    REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
+    REQUIRE(eventually([&] { return ann.calls() == 2 && ann.holding == 0; }, 20s));
+    auto& desk = *ann.desk->cl;
+    auto one = record_of(ann, "+12125557401"), two = record_of(ann, "+12125557402");
+    REQUIRE(update(desk, one, "sale", {{"plan", "platinum"}}).ok());
+    at = (eng->clk().now_ms() / 1000 + 3600) * 1000;
+    REQUIRE(reschedule(desk, one, local_at(at, "UTC"), true).ok());
+    REQUIRE(do_not_call(desk, two, "customer", "").ok());
+    // Stored already, the records still leased.
+    REQUIRE(eventually([&] { return exported(con).at("+12125557401").at("disposition") == "sale"; }, 10s));
+    auto list = exported(con);
+    CHECK(list.at("+12125557401").at("status") == "retrieved");
+    CHECK(list.at("+12125557402").at("record_type") == "no_call");
+  }  // stopped: nobody said processed
+  auto eng = start_engine_toml(toml, monday(dir));
+  console_conn con{eng->console_port()};
+  auto list = exported(con);
+  auto& one = list.at("+12125557401");
+  CHECK(one.at("status") == "ready");
+  CHECK(one.at("disposition") == "sale");
+  CHECK(one.at("custom") == R"({"plan":"platinum"})");
+  CHECK(one.at("record_type") == "personal_callback");
+  CHECK(one.at("agent") == "ann");
+  CHECK(num(one, "sched") == at / 1000);
+  CHECK(list.at("+12125557402").at("record_type") == "no_call");
+  CHECK(con.ask("dnc check customer b").find("is on the do-not-call list") != std::string::npos);
+  CHECK(con.ask("campaign actions spring").find("3 action(s)") != std::string::npos);
+}
