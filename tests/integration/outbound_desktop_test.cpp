@@ -110,6 +110,18 @@ TEST_CASE("the agent's side: disposition and fields, do-not-call, a personal cal
   REQUIRE(con.ask("list import spring " + file).find("3 imported") != std::string::npos);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   auto_agent bob{eng->port(listener_kind::interaction), "bob"};  // logged in, never ready
+  // A desktop learns what it may set from the campaign's status.
+  auto status = ann.desk->cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                                 auto& fbb = e.start();
+                                 return e.finish(ref, wire::CreateCampaignControlDirect(
+                                                        fbb, "spring", wire::CampaignOp::status));
+                               }).get();
+  auto* cs = status.as<wire::CampaignStatus>();
+  REQUIRE(cs != nullptr);
+  REQUIRE(cs->dispositions() != nullptr);
+  REQUIRE(cs->dispositions()->size() == 2);
+  CHECK(cs->dispositions()->Get(1)->str() == "no_sale");
+  CHECK(cs->record_processed_timeout_ms() == 3'600'000);
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
   REQUIRE(eventually([&] { return ann.calls() == 3 && ann.holding == 0; }, 20s));
