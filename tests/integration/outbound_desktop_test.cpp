@@ -103,11 +103,10 @@ TEST_CASE("the agent's side: disposition and fields, do-not-call, a personal cal
   auto eng = start_engine_toml(
     center("progressive", desk_campaign + "record_processed_timeout_ms = 3600000\n"), monday(dir));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer,from,till,plan\n"
-                             "+12125557001,UTC,a,09:00,17:00,gold\n"
-                             "+12125557002,UTC,b,09:00,17:00,gold\n"
-                             "+33140007003,Europe/Paris,c,09:00,17:00,gold\n");
-  REQUIRE(con.ask("list import spring " + file).find("3 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,from,till,plan\n"
+                       "+12125557001,UTC,a,09:00,17:00,gold\n"
+                       "+12125557002,UTC,b,09:00,17:00,gold\n"
+                       "+33140007003,Europe/Paris,c,09:00,17:00,gold\n", 3);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   auto_agent bob{eng->port(listener_kind::interaction), "bob"};  // logged in, never ready
   // A desktop learns what it may set from the campaign's status.
@@ -230,10 +229,9 @@ TEST_CASE("a campaign callback goes to any agent at its time; a record nobody pr
   auto eng = start_engine_toml(
     center("progressive", desk_campaign + "record_processed_timeout_ms = 60000\n"), monday(dir));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n"
-                             "+12125557101,America/New_York,a\n"
-                             "+12125557102,UTC,b\n");
-  REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n"
+                       "+12125557101,America/New_York,a\n"
+                       "+12125557102,UTC,b\n", 2);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
@@ -273,8 +271,7 @@ TEST_CASE("without record_processed_timeout_ms the desktop acts while the call i
   auto eng = start_engine_toml(center("progressive", desk_campaign),
                                monday(dir, {"outbound.gateway.talk_mean_ms=86400000"}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n+12125557201,UTC,a\n");
-  REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n+12125557201,UTC,a\n", 1);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
@@ -312,13 +309,13 @@ TEST_CASE("the record follows the call: an agent who rejected the offer cannot a
     center("predictive", desk_campaign + "record_processed_timeout_ms = 3600000\n"),
     monday(dir, {"outbound.gateway.talk_mean_ms=86400000"}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n+12125557301,UTC,a\n");
-  REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n+12125557301,UTC,a\n", 1);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.rejecting = true;
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
-  REQUIRE(eventually([&] { return ann.calls() == 1; }, 20s));
+  // Offered to ann (perhaps twice: her Reject and her not-ready race the next offer).
+  REQUIRE(eventually([&] { return ann.calls() >= 1; }, 20s));
   auto id = record_of(ann, "+12125557301");
   auto_agent bob{eng->port(listener_kind::interaction), "bob"};
   bob.ready();
@@ -338,8 +335,8 @@ TEST_CASE("what the agent set survives the engine stopping before the record was
   {
     auto eng = start_engine_toml(toml, monday(dir));
     console_conn con{eng->console_port()};
-    auto file = write_csv(dir, "phone,tz,customer,plan\n+12125557401,UTC,a,gold\n+12125557402,UTC,b,gold\n");
-    REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+    import_csv(con, dir, "phone,tz,customer,plan\n+12125557401,UTC,a,gold\n+12125557402,UTC,b,gold\n",
+               2);
     auto_agent ann{eng->port(listener_kind::interaction), "ann"};
     ann.ready();
     REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);

@@ -44,17 +44,16 @@ TEST_CASE("record types: general, campaign rescheduled and campaign callbacks go
   auto eng = start_engine_toml(center("progressive"), always("answer", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
   // sched 4102444800 = 2100-01-01: a callback not due yet.
-  auto file = write_csv(dir, "phone,tz,customer,record_type,agent,sched\n"
-                             "+12125550901,UTC,a,general,,\n"
-                             "+12125550902,UTC,b,campaign_rescheduled,,\n"
-                             "+12125550903,UTC,c,campaign_callback,,1\n"
-                             "+12125550904,UTC,d,no_call,,\n"
-                             "+12125550905,UTC,e,unknown,,\n"
-                             "+12125550906,UTC,f,personal_callback,bob,1\n"
-                             "+12125550907,UTC,g,personal_rescheduled,bob,\n"
-                             "+12125550908,UTC,h,campaign_callback,,4102444800\n"
-                             "+12125550909,UTC,i,rescheduled,,\n");
-  REQUIRE(con.ask("list import spring " + file).find("9 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,record_type,agent,sched\n"
+                       "+12125550901,UTC,a,general,,\n"
+                       "+12125550902,UTC,b,campaign_rescheduled,,\n"
+                       "+12125550903,UTC,c,campaign_callback,,1\n"
+                       "+12125550904,UTC,d,no_call,,\n"
+                       "+12125550905,UTC,e,unknown,,\n"
+                       "+12125550906,UTC,f,personal_callback,bob,1\n"
+                       "+12125550907,UTC,g,personal_rescheduled,bob,\n"
+                       "+12125550908,UTC,h,campaign_callback,,4102444800\n"
+                       "+12125550909,UTC,i,rescheduled,,\n", 9);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
@@ -99,9 +98,8 @@ TEST_CASE("a personal callback its agent misses becomes a campaign callback for 
   auto eng = start_engine_toml(center("progressive", "personal_callback_grace_ms = 60000\n"),
                                always("answer", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer,record_type,agent\n"
-                             "+12125550951,UTC,a,personal_callback,carl\n");
-  REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,record_type,agent\n"
+                       "+12125550951,UTC,a,personal_callback,carl\n", 1);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   auto started = eng->clk().now_ms();
@@ -183,8 +181,7 @@ TEST_CASE("answering machines: dropped, passed to an agent or treated as no answ
     auto eng = start_engine_toml(center("progressive", "answering_machine = \"" + policy + "\"\n"),
                                  always("machine", {"engine.data_dir=" + dir}));
     console_conn con{eng->console_port()};
-    auto file = write_csv(dir, "phone,tz,customer\n+12125550971,UTC,a\n+12125550972,UTC,b\n");
-    REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+    import_csv(con, dir, "phone,tz,customer\n+12125550971,UTC,a\n+12125550972,UTC,b\n", 2);
     auto_agent ann{eng->port(listener_kind::interaction), "ann"};
     ann.ready();
     REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);

@@ -82,10 +82,9 @@ TEST_CASE("calling hours: at 14:00 UTC the contact at 10:00 in New York is calle
   REQUIRE(now >= jun10_1400z * 1000);
   REQUIRE(now < (jun10_1400z + 600) * 1000);
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n"
-                             "+12125550100,America/New_York,ny\n"
-                             "+8613800000100,Asia/Shanghai,sh\n");
-  REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n"
+                       "+12125550100,America/New_York,ny\n"
+                       "+8613800000100,Asia/Shanghai,sh\n", 2);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
@@ -130,10 +129,9 @@ TEST_CASE("DST: a window opening at 03:00 in New York on the night clocks skip 0
   console_conn con{eng->console_port()};
   // One window starts at 03:00, one at 02:30 (a local time that does not exist that night:
   // it opens at the change).
-  auto file = write_csv(dir, "phone,tz,customer,from,till\n"
-                             "+12125550200,America/New_York,a,03:00,24:00\n"
-                             "+12125550201,America/New_York,b,02:30,24:00\n");
-  REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,from,till\n"
+                       "+12125550200,America/New_York,a,03:00,24:00\n"
+                       "+12125550201,America/New_York,b,02:30,24:00\n", 2);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start spring").find("running") != std::string::npos);
@@ -182,10 +180,9 @@ treatments = [{ result = "busy", action = "retry", after_min = 0, max_attempts =
 )"),
     always("busy", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n"
-                             "+12125550300,UTC,a\n"
-                             "+12125550301,UTC,b\n");
-  REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n"
+                       "+12125550300,UTC,a\n"
+                       "+12125550301,UTC,b\n", 2);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   con.ask("campaign start spring");
@@ -224,11 +221,10 @@ treatments = [{ result = "busy", action = "retry", after_min = 0, max_attempts =
 )"),
     always("busy", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n"
-                             "+12125550400,UTC,c1\n"
-                             "+12125550401,UTC,c1\n"
-                             "+12125550402,UTC,c2\n");
-  REQUIRE(con.ask("list import spring " + file).find("3 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n"
+                       "+12125550400,UTC,c1\n"
+                       "+12125550401,UTC,c1\n"
+                       "+12125550402,UTC,c2\n", 3);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   auto_agent bob{eng->port(listener_kind::interaction), "bob"};
   ann.ready();
@@ -266,8 +262,7 @@ treatments = [{ result = "busy", action = "retry", after_min = 1, max_attempts =
 )"),
     always("busy", {"engine.data_dir=" + dir, "engine.clock_scale=60"}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer\n+12125550500,UTC,a\n");
-  REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer\n+12125550500,UTC,a\n", 1);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   con.ask("campaign start spring");
@@ -306,10 +301,9 @@ TEST_CASE("treatment next: a fax ends the record and the next number of its chai
   auto dir = temp_dir();
   auto eng = start_engine_toml(center("progressive"), always("fax", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
-  auto file = write_csv(dir, "phone,tz,customer,chain,chain_n\n"
-                             "+12125550600,UTC,a,7,1\n"
-                             "+12125550601,UTC,a,7,2\n");
-  REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,chain,chain_n\n"
+                       "+12125550600,UTC,a,7,1\n"
+                       "+12125550601,UTC,a,7,2\n", 2);
   auto_agent ann{eng->port(listener_kind::interaction), "ann"};
   ann.ready();
   con.ask("campaign start spring");
@@ -337,10 +331,9 @@ TEST_CASE("treatment final: an answered call ends the record and cancels its cha
     auto dir = temp_dir();
     auto eng = start_engine_toml(center("progressive"), always("answer", {"engine.data_dir=" + dir}));
     console_conn con{eng->console_port()};
-    auto file = write_csv(dir, "phone,tz,customer,chain,chain_n\n"
-                               "+12125550700,UTC,a,9,1\n"
-                               "+12125550701,UTC,a,9,2\n");
-    REQUIRE(con.ask("list import spring " + file).find("2 imported") != std::string::npos);
+    import_csv(con, dir, "phone,tz,customer,chain,chain_n\n"
+                         "+12125550700,UTC,a,9,1\n"
+                         "+12125550701,UTC,a,9,2\n", 2);
     auto_agent ann{eng->port(listener_kind::interaction), "ann"};
     ann.ready();
     con.ask("campaign start spring");
@@ -370,8 +363,7 @@ TEST_CASE("treatment final: an answered call ends the record and cancels its cha
 )"),
       always("busy", {"engine.data_dir=" + dir}));
     console_conn con{eng->console_port()};
-    auto file = write_csv(dir, "phone,tz,customer\n+12125550710,UTC,a\n");
-    REQUIRE(con.ask("list import spring " + file).find("1 imported") != std::string::npos);
+    import_csv(con, dir, "phone,tz,customer\n+12125550710,UTC,a\n", 1);
     auto_agent ann{eng->port(listener_kind::interaction), "ann"};
     ann.ready();
     con.ask("campaign start spring");
@@ -393,11 +385,10 @@ TEST_CASE("chained records: a customer's three numbers are dialed one at a time,
   auto eng = start_engine_toml(center("progressive"), always("sit", {"engine.data_dir=" + dir}));
   console_conn con{eng->console_port()};
   // Positions given out of file order; two agents free, so only the chain holds them back.
-  auto file = write_csv(dir, "phone,tz,customer,chain,chain_n\n"
-                             "+12125550803,UTC,c8,42,3\n"
-                             "+12125550801,UTC,c8,42,1\n"
-                             "+12125550802,UTC,c8,42,2\n");
-  REQUIRE(con.ask("list import spring " + file).find("3 imported") != std::string::npos);
+  import_csv(con, dir, "phone,tz,customer,chain,chain_n\n"
+                       "+12125550803,UTC,c8,42,3\n"
+                       "+12125550801,UTC,c8,42,1\n"
+                       "+12125550802,UTC,c8,42,2\n", 3);
   auto waiting = exported(con);
   CHECK(num(waiting.at("+12125550801"), "sched") == 0);
   CHECK(num(waiting.at("+12125550802"), "sched") == storage::chain_waiting_ms / 1000);

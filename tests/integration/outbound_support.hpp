@@ -62,11 +62,14 @@ lease_chunk = 50
 /// calls it held at once. With `rejecting` set it rejects invites instead, and goes not
 /// ready (so the call goes to another agent).
 struct auto_agent {
-  std::unique_ptr<connected_client> desk;
   std::mutex mx;
   std::vector<std::map<std::string, std::string>> offered;
   std::atomic<int> holding{0}, most{0};
   std::atomic<bool> rejecting{false};
+  // Last, so it goes first: its I/O thread (which runs the callback below) is joined before
+  // what the callback writes to is destroyed — an Invite arriving as a test ends was written
+  // into a freed vector (AddressSanitizer, san.outbound_campaign_tests).
+  std::unique_ptr<connected_client> desk;
 
   auto_agent(std::uint16_t port, const std::string& id) {
     desk = std::make_unique<connected_client>(port, wire::ClientType::agent_desktop);
@@ -155,6 +158,14 @@ inline std::string write_csv(const std::string& data_dir, const std::string& tex
   std::filesystem::create_directories(data_dir + "/import");
   std::ofstream{data_dir + "/import/" + name} << text;
   return name;
+}
+
+/// `text` written as the engine's import file and imported into list spring: all `rows`
+/// of it (`list import` answers "..., N imported, ...").
+inline void import_csv(console_conn& con, const std::string& data_dir, const std::string& text,
+                       int rows) {
+  auto answer = con.ask("list import spring " + write_csv(data_dir, text));
+  REQUIRE_MESSAGE(answer.find(", " + std::to_string(rows) + " imported") != std::string::npos, answer);
 }
 
 inline std::vector<std::string> split_csv(const std::string& line) {
