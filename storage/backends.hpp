@@ -1,11 +1,12 @@
 // backends: internal to storage/ — how each backend builds its outbound half on the
-// connection it already holds (the outbound store borrows it; the store owns it).
+// connection it already holds, and its users half (each borrows it; the store owns it).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "storage/outbound_store.hpp"
+#include "storage/user_store.hpp"
 
 struct sqlite3;
 struct pg_conn;
@@ -14,5 +15,7 @@ namespace parley::storage {
 
 std::unique_ptr<outbound_store> make_sqlite_outbound(sqlite3* db, std::string path);
 std::unique_ptr<outbound_store> make_pg_outbound(pg_conn* conn, std::string describe);
+std::unique_ptr<user_store> make_sqlite_users(sqlite3* db, std::string path);
+std::unique_ptr<user_store> make_pg_users(pg_conn* conn);
 
 } // namespace parley::storage

@@ -15,13 +15,12 @@
 
 #include "storage/backends.hpp"
 #include "storage/pg_copy.hpp"
+#include "storage/pg_ops.hpp"
 #include "storage/store.hpp"
 
 namespace parley::storage {
 
 namespace {
-
-using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 const std::string record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
@@ -96,9 +95,9 @@ import_row read_import(const PGresult* r, int i) {
   return x;
 }
 
-class pg_outbound final : public outbound_store {
+class pg_outbound final : public outbound_store, private pg_ops {
 public:
-  pg_outbound(PGconn* conn, std::string describe) : conn_(conn), describe_(std::move(describe)) {}
+  pg_outbound(PGconn* conn, std::string describe) : pg_ops(conn), describe_(std::move(describe)) {}
 
   list_row create_list(const std::string& name, std::int64_t now_ms) override {
     result r{PQexecParams(conn_,
@@ -457,45 +456,6 @@ public:
   }
 
 private:
-  static std::vector<const char*> params(const std::vector<std::string>& args) {
-    std::vector<const char*> v;
-    for (auto& a : args)
-      v.push_back(a.c_str());
-    return v;
-  }
-
-  std::string error() const {
-    std::string e;
-    for (const char* c = PQerrorMessage(conn_); *c; ++c)
-      e += (*c == '\n' || *c == '\t') ? ' ' : *c;
-    while (!e.empty() && e.back() == ' ')
-      e.pop_back();
-    return e;
-  }
-
-  void check(const PGresult* r, const std::string& what) const {
-    auto s = PQresultStatus(r);
-    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
-      return;
-    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    std::string code = state ? state : "";
-    bool transient = PQstatus(conn_) != CONNECTION_OK || code.rfind("08", 0) == 0
-                     || code.rfind("53", 0) == 0 || code.rfind("57P", 0) == 0 || code == "40001"
-                     || code == "40P01";
-    throw storage_error("PostgreSQL " + what.substr(0, 40) + ": " + error()
-                          + (code.empty() ? "" : " [" + code + "]"),
-                        transient);
-  }
-
-  result query(const std::string& sql, const std::vector<std::string>& args) {
-    auto v = params(args);
-    result r{PQexecParams(conn_, sql.c_str(), static_cast<int>(v.size()), nullptr, v.data(),
-                          nullptr, nullptr, 0),
-             PQclear};
-    check(r.get(), sql);
-    return r;
-  }
-
   std::vector<attempt_row> attempts(const std::string& sql, const std::vector<std::string>& args) {
     auto r = query(sql, args);
     std::vector<attempt_row> out;
@@ -506,19 +466,6 @@ private:
                      static_cast<std::uint8_t>(i64(p, i, 7)), i64(p, i, 8), i64(p, i, 9),
                      i64(p, i, 10), i64(p, i, 11) != 0, PQgetvalue(p, i, 12)});
     return out;
-  }
-
-  template <class F>
-  void transaction(F body) {
-    query("BEGIN", {});
-    try {
-      body();
-      query("COMMIT", {});
-    } catch (...) {
-      if (PQstatus(conn_) == CONNECTION_OK)
-        PQclear(PQexec(conn_, "ROLLBACK"));
-      throw;
-    }
   }
 
   /// Sends buf_ through the COPY ... FROM STDIN that `sql` opens.
@@ -551,7 +498,6 @@ private:
     return out;
   }
 
-  PGconn* conn_;
   std::string describe_;
   std::string buf_;
 };

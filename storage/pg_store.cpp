@@ -201,6 +201,12 @@ public:
     return *outbound_;
   }
 
+  user_store& users() override {
+    if (!users_)
+      users_ = make_pg_users(conn_);
+    return *users_;
+  }
+
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -364,6 +370,7 @@ private:
   bool claimed_ = false;
   std::string buf_;
   std::unique_ptr<outbound_store> outbound_;
+  std::unique_ptr<user_store> users_;
 };
 
 } // namespace

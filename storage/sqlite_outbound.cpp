@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "storage/backends.hpp"
+#include "storage/sqlite_stmt.hpp"
 #include "storage/store.hpp"
 
 namespace parley::storage {
@@ -21,59 +22,6 @@ const char* record_columns =
   "id, list_id, phone, contact_info_type, record_type, record_status, call_result, attempts, "
   "dial_sched_ms, call_time_ms, daily_from_s, daily_till_s, tz, chain_id, chain_n, "
   "customer_id, custom, agent, disposition";
-
-/// A prepared statement, bound by position, finalized when it goes.
-class stmt {
-public:
-  stmt(sqlite3* db, const std::string& sql, const std::string& path) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
-      throw fail("prepare " + sql.substr(0, 40));
-  }
-  ~stmt() { sqlite3_finalize(s_); }
-  stmt(const stmt&) = delete;
-  stmt& operator=(const stmt&) = delete;
-
-  stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  /// True while a row is there; throws on failure.
-  bool step() {
-    auto rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW)
-      return true;
-    if (rc != SQLITE_DONE)
-      throw fail("step");
-    return false;
-  }
-  void reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  std::string text(int c) const {
-    auto* t = sqlite3_column_text(s_, c);
-    return t ? std::string(reinterpret_cast<const char*>(t),
-                           static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string{};
-  }
-
-  storage_error fail(const std::string& what) const {
-    auto rc = sqlite3_errcode(db_) & 0xff;
-    bool transient = rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_IOERR
-                     || rc == SQLITE_FULL;
-    return storage_error("SQLite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_), transient);
-  }
-
-private:
-  sqlite3* db_;
-  const std::string& path_;
-  sqlite3_stmt* s_ = nullptr;
-};
 
 record_row read_record(const stmt& s) {
   record_row r;
@@ -559,14 +507,7 @@ private:
 
   template <class F>
   void transaction(F body) {
-    stmt{db_, "BEGIN IMMEDIATE", path_}.step();
-    try {
-      body();
-      stmt{db_, "COMMIT", path_}.step();
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    immediate_transaction(db_, path_, body);
   }
 
   std::vector<list_row> read_lists(const std::string& where, const std::string& arg) {

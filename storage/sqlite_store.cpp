@@ -225,6 +225,12 @@ public:
     return *outbound_;
   }
 
+  user_store& users() override {
+    if (!users_)
+      users_ = make_sqlite_users(db_, path_);
+    return *users_;
+  }
+
 private:
   inline static const std::string interaction_columns =
     "id, external_id, tenant, media, queue, priority, state, agents, held, workbin, properties, "
@@ -351,6 +357,7 @@ private:
   sqlite3_stmt* insert_event_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   std::unique_ptr<outbound_store> outbound_;
+  std::unique_ptr<user_store> users_;
 };
 
 } // namespace

@@ -20,6 +20,7 @@
 
 #include "storage/outbound_store.hpp"
 #include "storage/rows.hpp"
+#include "storage/user_store.hpp"
 
 namespace parley::storage {
 
@@ -96,6 +97,9 @@ public:
   /// Lists, records, suppression, denials and attempts (outbound_store.hpp), on the same
   /// connection: same thread rule, same errors.
   virtual outbound_store& outbound() = 0;
+
+  /// Users, API tokens and browser sessions (user_store.hpp), on the same connection.
+  virtual user_store& users() = 0;
 };
 
 /// Opens the configured backend and checks it can be used (connects, reads the schema
