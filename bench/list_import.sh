@@ -35,7 +35,7 @@ generate "$dir/import/list.csv" "$rows" 2122000000
 echo "$(wc -l <"$dir/import/list.csv") lines, $(du -h "$dir/import/list.csv" | cut -f1) of CSV"
 "$build/bin/parleyd" --config conf/parley.toml --set "engine.data_dir=$dir" \
   --set listen.interaction_port=0 --set listen.vq_port=0 --set listen.stat_port=0 \
-  --set console.port=0 --set metrics.port=0 --ports-file "$dir/ports" "$@" >"$dir/log" 2>&1 &
+  --set console.port=0 --set metrics.port=0 --set http.port=0 --ports-file "$dir/ports" "$@" >"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$dir/ports" ] && break; sleep 0.1; done
 port=$(grep console "$dir/ports" | grep -o '[0-9]*$') || { cat "$dir/log"; exit 1; }

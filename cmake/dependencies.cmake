@@ -22,6 +22,7 @@ find_package(benchmark REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 find_package(SQLite3 REQUIRED)
 find_package(date CONFIG REQUIRED)              # date::date-tz: IANA zones (system tzdata)
 find_package(nlohmann_json 3 REQUIRED)         # JSON text for stored properties

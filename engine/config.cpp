@@ -299,18 +299,45 @@ std::vector<option> make_options() {
   o.push_back(integer("console.port", 0, port_max, [](config& c) -> auto& { return c.console.port; },
                       "admin console port; 0 = any free port"));
   o.push_back(reloadable(text("console.admin_token", [](config& c) -> auto& { return c.console.admin_token; },
-                   non_empty, "`auth` with this token grants the admin level")));
+                   non_empty, "`auth` with this token grants the admin role")));
   o.push_back(reloadable(text("console.operator_token",
                    [](config& c) -> auto& { return c.console.operator_token; }, non_empty,
-                   "`auth` with this token grants the operator level")));
+                   "`auth` with this token grants the operator role")));
+  o.push_back(reloadable(text("console.supervisor_token",
+                   [](config& c) -> auto& { return c.console.supervisor_token; }, non_empty,
+                   "`auth` with this token grants the supervisor role")));
   o.push_back(reloadable(text("console.user_token", [](config& c) -> auto& { return c.console.user_token; },
-                   non_empty, "`auth` with this token grants the read-only user level")));
+                   non_empty, "`auth` with this token grants the read-only viewer role")));
   o.push_back(text("console.audit_file", [](config& c) -> auto& { return c.console.audit_file; },
                    any_text, "audit log of state-changing console commands; empty = <data_dir>/audit.log"));
   o.push_back(text("metrics.bind", [](config& c) -> auto& { return c.metrics.bind; }, non_empty,
                    "address of the HTTP endpoint for /metrics, /healthz and /readyz"));
   o.push_back(integer("metrics.port", 0, port_max, [](config& c) -> auto& { return c.metrics.port; },
                       "HTTP port for /metrics, /healthz and /readyz; 0 = any free port"));
+  o.push_back(text("http.bind", [](config& c) -> auto& { return c.http.bind; }, non_empty,
+                   "address of the HTTP API and web UI"));
+  o.push_back(integer("http.port", 0, port_max, [](config& c) -> auto& { return c.http.port; },
+                      "HTTP API and web UI port; 0 = any free port"));
+  o.push_back(integer("http.session_hours", 1, 24 * 30,
+                      [](config& c) -> auto& { return c.http.session_hours; },
+                      "how long a browser session lasts after its login"));
+  o.push_back(integer("http.max_body_bytes", 1024, std::int64_t{1} << 30,
+                      [](config& c) -> auto& { return c.http.max_body_bytes; },
+                      "largest JSON request body; a larger one gets 413"));
+  o.push_back(integer("http.max_upload_bytes", 1024, std::int64_t{16} << 30,
+                      [](config& c) -> auto& { return c.http.max_upload_bytes; },
+                      "largest CSV upload (a contact-list or do-not-call import); a larger one gets 413"));
+  o.push_back(integer("http.max_connections", 1, 1'000'000,
+                      [](config& c) -> auto& { return c.http.max_connections; },
+                      "open HTTP connections at most; more are closed at once"));
+  o.push_back(duration_ms("http.request_timeout_ms", 1000, day_ms,
+                          [](config& c) -> auto& { return c.http.request_timeout; },
+                          "a request's headers and body must arrive within this (slow clients get 408)"));
+  o.push_back(integer("http.login_attempts_per_minute", 1, 10'000,
+                      [](config& c) -> auto& { return c.http.login_attempts_per_minute; },
+                      "failed logins per minute from one address, and for one user, before 429"));
+  o.push_back(flag("http.secure_cookie", [](config& c) -> auto& { return c.http.secure_cookie; },
+                   "mark the session cookie Secure (set it when a TLS proxy fronts the UI)"));
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;

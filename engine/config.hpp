@@ -11,6 +11,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/runtime/domain_config.hpp"
@@ -77,13 +78,15 @@ struct timeouts_config {
   milliseconds shutdown{10'000};
 };
 
-/// The admin console (7123). Levels as in HAProxy's runtime API: user < operator < admin.
+/// The admin console (7123). Its tokens grant the roles of engine/access.hpp:
+/// viewer (user_token) < supervisor < operator < admin.
 struct console_config {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7123;
   std::string admin_token;     ///< required when bind is not a loopback address
   std::string operator_token;
-  std::string user_token;
+  std::string supervisor_token;
+  std::string user_token;      ///< grants viewer
   std::string audit_file;      ///< empty: <data_dir>/audit.log
 };
 
@@ -91,6 +94,19 @@ struct console_config {
 struct metrics_config {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 13131;
+};
+
+/// The HTTP API, its live updates and the web UI ([http], docs/web.md).
+struct http_config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::uint32_t session_hours = 12;         ///< a browser session's lifetime
+  std::uint64_t max_body_bytes = 1 << 20;   ///< a JSON request body at most
+  std::uint64_t max_upload_bytes = 256ull << 20;  ///< a CSV upload (list import) at most
+  std::uint32_t max_connections = 4096;     ///< open HTTP connections at most
+  milliseconds request_timeout{30'000};     ///< a whole request (headers and body) at most
+  std::uint32_t login_attempts_per_minute = 10;  ///< failed logins per address and per user
+  bool secure_cookie = false;               ///< the Secure attribute; set behind TLS
 };
 
 /// Where and how state is stored ([storage], docs/configuration.md).
@@ -159,6 +175,7 @@ struct config {
   log_config log;
   console_config console;
   metrics_config metrics;
+  http_config http;
   storage_config storage;
   tls_config tls;
   outbound_config outbound;
@@ -187,6 +204,10 @@ std::string import_dir(const config& c);
 /// Every key with its default and meaning, the reloadable ones marked, then the keys of
 /// each array of tables ([[queues]] ...): what `parleyd --config-keys` prints.
 std::string describe_config();
+
+/// Every key of the option table with its value in `c`, in table order; secrets (tokens,
+/// the DSN) as "(secret)" when set: what GET /api/v1/config shows.
+std::vector<std::pair<std::string, std::string>> effective_config(const config& c);
 
 /// One key whose value differs between two configs (see config_diff).
 struct config_change {

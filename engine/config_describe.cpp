@@ -20,6 +20,17 @@ bool secret_key(const std::string& key) {
 
 } // namespace
 
+std::vector<std::pair<std::string, std::string>> effective_config(const config& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& o : options()) {
+    auto shown = o.show(c);
+    if (secret_key(o.key) && !shown.empty() && shown != "\"\"")
+      shown = "(secret)";
+    out.emplace_back(o.key, std::move(shown));
+  }
+  return out;
+}
+
 bool reloadable_key(const std::string& key) {
   auto* o = config_detail::find_option(key);
   return o && o->reloadable;

@@ -123,7 +123,7 @@ void engine::start() {
   }
   started_at_ = std::chrono::steady_clock::now();
   try {
-    console_ = std::make_unique<console_server>(io_, console_env{
+    console_env ops{
       cfg_, live_, *system_, directory_, domain_, counters_, started_at_,
       [this] { return sessions_.size(); }, [this] { drain(); },
       [this] {
@@ -139,7 +139,9 @@ void engine::start() {
           return std::nullopt;
         return reload_from_source("console reload");
       },
-      list_store_, scheduler_});
+      list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_))};
+    console_ = std::make_unique<console_server>(io_, ops);
+    web_ = std::make_unique<web::web_server>(io_, ops);
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {
@@ -156,7 +158,8 @@ void engine::start() {
       }});
   } catch (...) {
     console_.reset();
-  metrics_.reset();
+    web_.reset();
+    metrics_.reset();
     listeners_.clear();
     stop_actors();
     throw;
@@ -165,6 +168,7 @@ void engine::start() {
   for (auto& l : listeners_)
     l->start();
   console_->start();
+  web_->start();
   metrics_->start();
   for (std::uint32_t i = 0; i < cfg_.io_threads; ++i)
     io_threads_.emplace_back([this] { io_.run(); });
@@ -343,6 +347,10 @@ std::uint16_t engine::metrics_port() const {
   return metrics_ ? metrics_->port() : 0;
 }
 
+std::uint16_t engine::http_port() const {
+  return web_ ? web_->port() : 0;
+}
+
 std::uint16_t engine::console_port() const {
   return console_ ? console_->port() : 0;
 }
@@ -459,6 +467,8 @@ void engine::stop() {
   supervision_->stopping = true;  // sessions draining may see actors end
   if (console_)
     console_->close();
+  if (web_)
+    web_->close();
   if (metrics_)
     metrics_->close();
   for (auto& l : listeners_)
@@ -489,6 +499,7 @@ void engine::stop() {
   io_threads_.clear();
   listeners_.clear();
   console_.reset();
+  web_.reset();
   metrics_.reset();
   spdlog::info("stopped");
 }

@@ -29,6 +29,7 @@
 #include "engine/config.hpp"
 #include "engine/console/console.hpp"
 #include "engine/metrics/metrics_server.hpp"
+#include "engine/web/web_server.hpp"
 #include "engine/counters.hpp"
 #include "engine/listener.hpp"
 #include "engine/live_config.hpp"
@@ -61,6 +62,8 @@ public:
   std::uint16_t port(listener_kind kind) const;
   std::uint16_t console_port() const;
   std::uint16_t metrics_port() const;
+  /// The HTTP API and web UI (http.port).
+  std::uint16_t http_port() const;
 
   /// Stop taking new work (console `drain`): listeners close, sessions refuse new requests
   /// and close once their in-flight requests are answered. Thread-safe, returns at once.
@@ -153,6 +156,7 @@ private:
   std::vector<std::unique_ptr<listener>> listeners_;
   std::unique_ptr<console_server> console_;
   std::unique_ptr<metrics_server> metrics_;
+  std::unique_ptr<web::web_server> web_;
   std::function<void()> shutdown_hook_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopping_{false};

@@ -72,12 +72,17 @@ std::string resolve_import_file(const std::string& dir, const std::string& file,
   return path.string();
 }
 
-caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
-                             list_import_request req) {
+outbound::import_options import_settings(const config& cfg) {
   outbound::import_options opt;
   opt.default_prefix = cfg.outbound.default_country_prefix;
   opt.default_zone = cfg.outbound.default_timezone;
   opt.chunk_rows = cfg.outbound.import_chunk_rows;
+  return opt;
+}
+
+caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, const config& cfg,
+                             list_import_request req) {
+  auto opt = import_settings(cfg);
   opt.file = req.file;
   opt.append = req.append;
   opt.dedupe = req.dedupe;

@@ -10,6 +10,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/outbound/list_import.hpp"
 #include "actors/outbound/list_store_actor.hpp"
 #include "engine/config.hpp"
 
@@ -30,6 +31,9 @@ struct list_import_request {
   /// twice, and the directory shows what happened to it.
   after_import then = after_import::keep;
 };
+
+/// The import settings the config gives (default prefix and zone, chunk size).
+outbound::import_options import_settings(const config& cfg);
 
 /// Starts an import (outbound::import_csv: the duplicate-file rule, --append, --dedupe).
 caf::actor start_list_import(caf::actor_system& sys, const caf::actor& to, const config& cfg,

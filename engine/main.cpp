@@ -23,6 +23,7 @@
 #include "engine/config.hpp"
 #include "engine/engine.hpp"
 #include "engine/logging.hpp"
+#include "engine/user_cli.hpp"
 
 namespace {
 
@@ -37,7 +38,8 @@ void write_ports_file(const std::string& path, const engine& eng) {
         << "vq=" << eng.port(listener_kind::vq) << "\n"
         << "stat=" << eng.port(listener_kind::stat) << "\n"
         << "console=" << eng.console_port() << "\n"
-        << "metrics=" << eng.metrics_port() << "\n";
+        << "metrics=" << eng.metrics_port() << "\n"
+        << "http=" << eng.http_port() << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
 }
@@ -71,6 +73,7 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
                eng.port(listener_kind::stat));
   spdlog::info("admin console on {}:{}, metrics on http://{}:{}/metrics", cfg.console.bind,
                eng.console_port(), cfg.metrics.bind, eng.metrics_port());
+  spdlog::info("HTTP API and web UI on http://{}:{}/", cfg.http.bind, eng.http_port());
   spdlog::info("threads: {} I/O, {} actor; clock scale {}", cfg.io_threads, actor_thread_count(cfg),
                cfg.clock_scale);
   if (!ports_file.empty())
@@ -149,12 +152,14 @@ const char* help_footer =
   "  2060   statistics\n"
   "  7123   admin console (line protocol; the `parley` client)\n"
   "  13131  HTTP: /metrics (Prometheus), /healthz, /readyz\n"
+  "  8080   HTTP API (/api/v1) and the web UI\n"
   "Signals:\n"
   "  SIGINT, SIGTERM  drain and stop gracefully; a second one exits at once\n"
   "  SIGHUP           reload the config file (reloadable keys only, all or nothing)\n"
   "  SIGUSR1          reopen the log file (after logrotate)\n"
   "Docs: docs/configuration.md (every key; --config-keys lists them), docs/console.md,\n"
-  "docs/metrics.md, docs/protocol.md, docs/persistence.md, docs/outbound.md.";
+  "docs/metrics.md, docs/protocol.md, docs/persistence.md, docs/outbound.md, docs/web.md.\n"
+  "Web users: parleyd user --help.";
 
 /// Without --config parleyd reads conf/parley.toml from the current directory. When it is
 /// not there, say where it looked and how to point it elsewhere (exit 2).
@@ -196,6 +201,8 @@ int main(int argc, char** argv) {
                "list every config key with its default, meaning and whether SIGHUP reloads it, "
                "and the keys of [[queues]], [[agent_groups]], [[campaigns]], [[schedule]], "
                "[[sequences]]; exit");
+  user_cli users;
+  add_user_commands(app, users);
   CLI11_PARSE(app, argc, argv);
 
   if (version) {
@@ -215,6 +222,8 @@ int main(int argc, char** argv) {
     }
     if (config_option->count() == 0 && !std::filesystem::exists(config_path))
       return no_default_config(config_path);
+    if (users.user->parsed())
+      return run_user_command(load_config(config_path, overrides), users);
     return serve(load_config(config_path, overrides), ports_file, config_path, overrides);
   } catch (const config_error& e) {
     std::cerr << "parleyd: config error:\n" << e.what() << "\n";

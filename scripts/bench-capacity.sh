@@ -28,7 +28,7 @@ max_size = $((count + 1000))
 EOF
 "${PARLEYD:-$bin/parleyd}" --config "$dir/parley.toml" --ports-file "$dir/ports" \
   --set listen.interaction_port=0 --set listen.vq_port=0 --set listen.stat_port=0 \
-  --set console.port=0 --set metrics.port=0 --set engine.data_dir="\"$dir\"" \
+  --set console.port=0 --set metrics.port=0 --set http.port=0 --set engine.data_dir="\"$dir\"" \
   --set limits.max_requests_per_second=0 >"$dir/parleyd.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do [[ -s $dir/ports ]] && break; sleep 0.1; done

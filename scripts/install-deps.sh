@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libcaf-dev libboost-dev libflatbuffers-dev flatbuffers-compiler python3-flatbuffers
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev doctest-dev libbenchmark-dev
+  libsodium-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev doctest-dev libbenchmark-dev
   libsqlite3-dev nlohmann-json3-dev sqlite3 libpq-dev postgresql redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata libssl-dev valgrind openssl python3 libedit-dev tmux netcat-openbsd prometheus libsystemd-dev systemd clang-14 libclang-rt-14-dev
 )

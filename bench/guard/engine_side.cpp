@@ -80,7 +80,7 @@ int run_engine_side() {
     auto cfg = engine::parse_config(
       guard_toml(), "parley-guard",
       {"listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0", "console.port=0",
-       "metrics.port=0", "log.level=\"warn\"", "engine.data_dir=\"" + dir + "\"",
+       "metrics.port=0", "http.port=0", "log.level=\"warn\"", "engine.data_dir=\"" + dir + "\"",
        "engine.actor_threads=1", "engine.io_threads=1", "limits.max_requests_per_second=0",
        "timeouts.heartbeat_interval_ms=3600000", "timeouts.heartbeat_timeout_ms=7200000"});
     engine::setup_logging(cfg.log);

@@ -156,7 +156,7 @@ result run_crash(harness& h) {
     cfg << "[[queues]]\nname = \"" << o.queue << "\"\nmax_size = 10000000\n";
   }
   std::vector<std::string> sets{"listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0",
-                                "console.port=0", "metrics.port=0", "log.level=\"warn\"",
+                                "console.port=0", "metrics.port=0", "http.port=0", "log.level=\"warn\"",
                                 "engine.data_dir=\"" + dir.string() + "\""};
   storage::config db;
   if (o.backend == "postgresql") {

@@ -118,7 +118,7 @@ result run_recovery(harness& h) {
         << "wrap_up_ms = 0\n";
   }
   std::vector<std::string> sets{"listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0",
-                                "console.port=0", "metrics.port=0", "log.level=\"info\"",
+                                "console.port=0", "metrics.port=0", "http.port=0", "log.level=\"info\"",
                                 "engine.data_dir=\"" + dir.string() + "\"",
                                 "limits.max_requests_per_second=0",
                                 "limits.max_connections=" + std::to_string(ng + agents + 64)};

@@ -22,30 +22,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-const char* level_name(console_level l) noexcept {
-  switch (l) {
-    case console_level::none: return "none";
-    case console_level::user: return "user";
-    case console_level::operator_: return "operator";
-    case console_level::admin: return "admin";
-  }
-  return "?";
-}
-
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20)
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
 
 /// Longest accepted command line; a longer one closes the connection.
 constexpr std::size_t max_line = 4096;
@@ -55,18 +32,6 @@ constexpr std::size_t max_line = 4096;
 constexpr std::size_t max_waiting = 64;
 
 } // namespace
-
-void audit_log::write(const std::string& peer, console_level level, const std::string& command,
-                      const std::string& result) {
-  auto now = date::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  std::lock_guard lock{mx_};
-  std::ofstream out{path_, std::ios::app};
-  out << "{\"time\":\"" << date::format("%FT%TZ", now) << "\",\"peer\":\"" << json_escape(peer) << "\",\"level\":\""
-      << level_name(level) << "\",\"command\":\"" << json_escape(command) << "\",\"result\":\""
-      << json_escape(result) << "\"}\n";
-  if (!out)
-    spdlog::error("console: cannot write the audit log {}", path_);
-}
 
 // -- console_session: one connection (transport only; the actor decides) ---------------
 
@@ -252,8 +217,9 @@ private:
 console_server::console_server(asio::io_context& io, console_env env)
   : io_(io), acceptor_(io), env_(std::make_shared<console_env>(std::move(env))) {
   auto& c = env_->cfg.console;
-  auto path = c.audit_file.empty() ? env_->cfg.data_dir + "/audit.log" : c.audit_file;
-  audit_ = std::make_shared<audit_log>(path);
+  if (!env_->audit)
+    env_->audit = std::make_shared<audit_log>(audit_file(env_->cfg));
+  audit_ = env_->audit;
   port_ = open_acceptor(acceptor_, c.bind, c.port, "the console");
 }
 

@@ -5,8 +5,8 @@
 // command to its own console actor, which asks the domain actors and writes the answer
 // back through the session. One command runs at a time per connection; every answer ends
 // with an empty line, so scripts can read until a blank line. Errors are one line
-// starting with "error: ". Levels (user < operator < admin) follow HAProxy's runtime API;
-// state-changing commands are appended to the audit log.
+// starting with "error: ". A connection's level is a role of engine/access.hpp (granted by a
+// token, as in HAProxy's runtime API); state-changing commands are appended to the audit log.
 #pragma once
 
 #include <atomic>
@@ -26,6 +26,8 @@
 #include "actors/directory/directory_actor.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
 #include "actors/runtime/domain.hpp"
+#include "engine/access.hpp"
+#include "engine/audit.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
 #include "engine/live_config.hpp"
@@ -33,9 +35,6 @@
 
 namespace parley::engine {
 
-enum class console_level { none = 0, user = 1, operator_ = 2, admin = 3 };
-
-const char* level_name(console_level l) noexcept;
 
 /// What console commands may see and do of the engine. Set up by the engine.
 struct console_env {
@@ -56,19 +55,7 @@ struct console_env {
   std::function<std::optional<reload_result>()> reload;
   outbound::list_store_actor list_store;  ///< contact lists (invalid: no outbound); exports sync it first
   outbound::scheduler_actor scheduler;    ///< the [[schedule]] runner (invalid: nothing scheduled)
-};
-
-/// Appends one JSON line per state-changing command. Thread-safe.
-class audit_log {
-public:
-  explicit audit_log(std::string path) : path_(std::move(path)) {}
-  void write(const std::string& peer, console_level level, const std::string& command,
-             const std::string& result);
-  const std::string& path() const noexcept { return path_; }
-
-private:
-  std::mutex mx_;
-  std::string path_;
+  std::shared_ptr<audit_log> audit;       ///< shared with the HTTP API
 };
 
 class console_server {

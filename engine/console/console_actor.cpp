@@ -18,22 +18,22 @@ namespace parley::engine {
 const std::vector<console_command>& console_commands() {
   // Never destroyed: console actors may still run while an embedding program exits.
   static const auto* all = new std::vector<console_command>{
-    {"help", console_level::none, "help [COMMAND]", "list the commands, or explain one"},
-    {"auth", console_level::none, "auth TOKEN", "raise this connection's level with a configured token"},
-    {"quit", console_level::none, "quit", "close this connection"},
-    {"status", console_level::user, "status",
+    {"help", role::none, "help [COMMAND]", "list the commands, or explain one"},
+    {"auth", role::none, "auth TOKEN", "raise this connection's level with a configured token"},
+    {"quit", role::none, "quit", "close this connection"},
+    {"status", role::viewer, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
-    {"show", console_level::user,
+    {"show", role::viewer,
      "show connections|agents|queues|interactions|stats|lists|campaigns|sequences [key=value ...] "
      "[limit=N]",
      "list objects live; filters: type= (connections), state= tenant= (agents), tenant= "
      "(queues), state= queue= tenant= (interactions); limit defaults to 50"},
-    {"trace", console_level::user, "trace interaction ID",
+    {"trace", role::viewer, "trace interaction ID",
      "stream the interaction's events live; send any line to stop (after end of input it "
      "streams until the interaction stops)"},
-    {"set", console_level::operator_, "set log-level LEVEL",
+    {"set", role::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
-    {"list", console_level::operator_,
+    {"list", role::operator_,
      "list import NAME FILE [--append] [--dedupe] [MAPPING] | list export NAME FILE | "
      "list delete NAME",
      "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
@@ -42,35 +42,40 @@ const std::vector<console_command>& console_commands() {
      "(or an earlier row) has; export writes the list with its results to a new FILE there; "
      "delete removes a list no running or paused campaign uses, with its records and imports "
      "(dial attempts and denials are kept)"},
-    {"campaign", console_level::operator_,
+    {"campaign", role::supervisor,
      "campaign start|stop|pause|resume|status NAME | campaign audit NAME [DAYS] | campaign "
      "actions NAME [N]",
-     "control an outbound campaign (status, audit and actions need the user level only); audit "
+     "control an outbound campaign (status, audit and actions need the viewer level only); audit "
      "proves the rules from the stored attempts: abandon rate over DAYS (default the "
      "campaign's abandon_window_days) against its cap, answered calls offered to an agent "
      "within 2 s; actions lists the last N (20) things agents' desktops did with records"},
-    {"sequence", console_level::operator_, "sequence start NAME [STEP] | sequence stop|status NAME",
+    {"sequence", role::supervisor, "sequence start NAME [STEP] | sequence stop|status NAME",
      "run a campaign sequence ([[sequences]]): start at its first step (or STEP, from 1) — each "
      "step's campaign runs until the next takes over; stop stops the running step's campaign "
-     "too (status needs the user level only)"},
-    {"dnc", console_level::operator_, "dnc add|remove|check phone|customer VALUE",
-     "the do-not-call list: add or remove an entry, or check one (check: user level); "
+     "too (status needs the viewer level only)"},
+    {"dnc", role::operator_, "dnc add|remove|check phone|customer VALUE",
+     "the do-not-call list: add or remove an entry, or check one (check: viewer level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
-    {"agent", console_level::operator_, "agent logout ID",
+    {"agent", role::supervisor, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
-    {"interaction", console_level::admin, "interaction stop ID [REASON]",
+    {"interaction", role::admin, "interaction stop ID [REASON]",
      "stop an interaction (stuck work: its gateway went away); reported as stopped, a waiting "
      "one is cleared from its queue, not counted as abandoned"},
-    {"queue", console_level::admin, "queue clear NAME [REASON]",
+    {"queue", role::admin, "queue clear NAME [REASON]",
      "stop every interaction waiting in queue NAME (cleared, not abandoned)"},
-    {"drain", console_level::admin, "drain",
+    {"user", role::admin,
+     "user list | user add NAME ROLE TENANTS | user passwd NAME | user set NAME role=R tenants=T,... "
+     "| user remove NAME | user token add|remove NAME LABEL",
+     "web users (docs/web.md): ROLE viewer, supervisor, operator or admin; TENANTS a,b or *; add "
+     "and passwd make a password and show it once; token add shows the API token once"},
+    {"drain", role::admin, "drain",
      "stop taking new work: close the listeners, refuse new requests, finish what is in flight"},
-    {"undrain", console_level::admin, "undrain",
+    {"undrain", role::admin, "undrain",
      "take new work again after drain: reopen the listeners on their ports"},
-    {"reload", console_level::admin, "reload",
+    {"reload", role::admin, "reload",
      "read the config file again and apply it as SIGHUP does (reloadable keys only, all or nothing)"},
-    {"shutdown", console_level::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
-    {"debug", console_level::admin, "debug kill ACTOR [NAME]",
+    {"shutdown", role::admin, "shutdown", "stop the engine gracefully (drain, then exit)"},
+    {"debug", role::admin, "debug kill ACTOR [NAME]",
      "only with [debug] kill_hook = true: kill a supervised actor (e.g. queue NAME, "
      "reporting_bus, interaction ID) to test supervision; a long-lived one makes parleyd "
      "exit with code 70 for a restart"},
@@ -133,14 +138,16 @@ void run(console_self self, const std::string& line) {
     fail(self, "unknown command \"" + w[0] + "\" (try help)");
     return;
   }
-  // Reading a campaign's status or a do-not-call entry needs the user level only.
+  // The role the action needs (access.hpp: "campaign start" is campaign.start), else the
+  // command's own (a usage error is answered at that level).
   auto needed = cmd->level;
-  if ((w[0] == "campaign" || w[0] == "dnc" || w[0] == "sequence") && w.size() > 1
-      && (w[1] == "status" || w[1] == "check" || w[1] == "audit" || w[1] == "actions"))
-    needed = console_level::user;
+  auto action = w.size() > 1 ? w[0] + "." + w[1] : w[0];
+  for (auto& rule : action_rules())
+    if (action == rule.action || (cmd->level != role::none && w[0] == rule.action))
+      needed = rule.needs;
   if (st.level < needed) {
-    fail(self, std::string{"\""} + cmd->name + "\" needs the " + level_name(cmd->level)
-                 + " level; this connection has " + level_name(st.level) + " (see auth)");
+    fail(self, std::string{"\""} + (w.size() > 1 && needed != cmd->level ? w[0] + " " + w[1] : w[0]) + "\" needs the "
+                 + role_name(needed) + " level; this connection has " + role_name(st.level) + " (see auth)");
     return;
   }
   auto& env = *st.env;
@@ -149,7 +156,7 @@ void run(console_self self, const std::string& line) {
     std::ostringstream o;
     for (auto& c : console_commands())
       if (w.size() < 2 || w[1] == c.name)
-        o << pad(c.usage, 44) << "[" << level_name(c.level) << "] " << c.help << "\n";
+        o << pad(c.usage, 44) << "[" << role_name(c.level) << "] " << c.help << "\n";
     if (o.str().empty())
       fail(self, "no command \"" + w[1] + "\"");
     else
@@ -163,20 +170,22 @@ void run(console_self self, const std::string& line) {
     }
     auto live = env.live.get();  // tokens may have been reloaded
     auto& c = live->console;
-    auto level = console_level::none;
+    auto level = role::none;
     if (!c.admin_token.empty() && same_secret(c.admin_token, w[1]))
-      level = console_level::admin;
+      level = role::admin;
     else if (!c.operator_token.empty() && same_secret(c.operator_token, w[1]))
-      level = console_level::operator_;
+      level = role::operator_;
+    else if (!c.supervisor_token.empty() && same_secret(c.supervisor_token, w[1]))
+      level = role::supervisor;
     else if (!c.user_token.empty() && same_secret(c.user_token, w[1]))
-      level = console_level::user;
-    st.audit->write(st.peer, level, "auth", level == console_level::none ? "refused" : "ok");
-    if (level == console_level::none) {
+      level = role::viewer;
+    st.audit->write(st.peer, level, "auth", level == role::none ? "refused" : "ok");
+    if (level == role::none) {
       fail(self, "no such token");
       return;
     }
     st.level = level;
-    done(self, std::string{"level "} + level_name(level) + "\n");
+    done(self, std::string{"level "} + role_name(level) + "\n");
   } else if (name == "status") {
     status(self);
   } else if (name == "show") {
@@ -237,6 +246,8 @@ void run(console_self self, const std::string& line) {
         [=](caf::error& e) { audited(self, line, [=] { return "error: " + describe(e) + "\n"; }); });
   } else if (name == "debug") {
     run_debug(self, w, line);
+  } else if (name == "user") {
+    run_user(self, w, line);
   } else if (name == "campaign") {
     run_campaign(self, w, line);
   } else if (name == "sequence") {
@@ -326,8 +337,9 @@ caf::behavior console_actor(console_self self, std::shared_ptr<console_env> env,
   auto live = st.env->live.get();
   auto& c = live->console;
   // Without any token (loopback only, enforced by the config check) everyone is admin.
-  bool tokens = !c.admin_token.empty() || !c.operator_token.empty() || !c.user_token.empty();
-  st.level = tokens ? console_level::none : console_level::admin;
+  bool tokens = !c.admin_token.empty() || !c.operator_token.empty() || !c.supervisor_token.empty()
+                || !c.user_token.empty();
+  st.level = tokens ? role::none : role::admin;
   return {
     [=](request_atom, const std::string& line) { run(self, line); },
     [=](event_atom, const frame& f) {

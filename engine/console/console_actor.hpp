@@ -26,7 +26,7 @@ caf::actor spawn_console_actor(caf::actor_system& sys, std::shared_ptr<console_e
 /// The console's commands: name, level, usage and a line of help, for `help` and docs.
 struct console_command {
   const char* name;
-  console_level level;
+  role level;
   const char* usage;
   const char* help;
 };

@@ -20,7 +20,7 @@ struct console_state {
   std::shared_ptr<audit_log> audit;
   std::string peer;
   console_output out;
-  console_level level = console_level::none;
+  role level = role::none;
   bool tracing = false;
   std::string job_line;  ///< the audited command a detached job runs for ("" for reads)
   static inline const char* name = "console";
@@ -78,6 +78,9 @@ void show_campaigns(console_self self);
 // Campaign sequences (console_sequence.cpp): `sequence`, `show sequences`.
 void run_sequence(console_self self, const std::vector<std::string>& w, const std::string& line);
 void show_sequences(console_self self);
+
+// `user ...`: web users and their API tokens (console_users.cpp).
+void run_user(console_self self, const std::vector<std::string>& w, const std::string& line);
 
 // `debug kill ACTOR [NAME]` (console_debug.cpp).
 void run_debug(console_self self, const std::vector<std::string>& w, const std::string& line);

@@ -65,7 +65,7 @@ capacity = { voice = 1, chat = 3 }
 )",
                                             "fuzz",
                                             {"listen.interaction_port=0", "listen.vq_port=0",
-                                             "listen.stat_port=0", "console.port=0", "metrics.port=0",
+                                             "listen.stat_port=0", "console.port=0", "metrics.port=0", "http.port=0",
                                              "log.level=off", "engine.data_dir=\"" + dir + "\"",
                                              "timeouts.registration_ms=1000",
                                              "timeouts.shutdown_ms=1000"});

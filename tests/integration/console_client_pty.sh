@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 "$bin/parleyd" --config "$src/conf/parley.toml" --ports-file "$dir/ports" \
   --set listen.interaction_port=0 --set listen.vq_port=0 --set listen.stat_port=0 \
-  --set console.port=0 --set metrics.port=0 --set engine.data_dir="$dir/var" >"$dir/log" 2>&1 &
+  --set console.port=0 --set metrics.port=0 --set http.port=0 --set engine.data_dir="$dir/var" >"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$dir/ports" ] && break; sleep 0.05; done
 port=$(sed -n 's/^console=//p' "$dir/ports")

@@ -340,15 +340,20 @@ TEST_CASE("console: live views with checked filters, and admin commands for stuc
 TEST_CASE("console levels and tokens") {
   auto dir = temp_dir();
   auto eng = start_engine_toml(contact_center, {"engine.data_dir=" + dir, "console.admin_token=Adm1nT0k",
-                                                "console.operator_token=op", "console.user_token=usr"});
+                                                "console.operator_token=op", "console.supervisor_token=sup",
+                                                "console.user_token=usr"});
   console_conn c{eng->console_port()};
-  CHECK(c.ask("status").find("needs the user level; this connection has none") != std::string::npos);
+  CHECK(c.ask("status").find("needs the viewer level; this connection has none") != std::string::npos);
   CHECK(c.ask("help").find("status") != std::string::npos);  // help needs no level
   CHECK(c.ask("auth wrong") == "error: no such token\n");
-  CHECK(c.ask("auth usr") == "level user\n");
+  CHECK(c.ask("auth usr") == "level viewer\n");
   CHECK(c.ask("status").find("parleyd") != std::string::npos);
   CHECK(c.ask("set log-level info").find("needs the operator level") != std::string::npos);
   CHECK(c.ask("list import l f.csv").find("needs the operator level") != std::string::npos);
+  CHECK(c.ask("agent logout nobody").find("needs the supervisor level; this connection has viewer") != std::string::npos);
+  CHECK(c.ask("auth sup") == "level supervisor\n");
+  CHECK(c.ask("agent logout nobody").find("needs the") == std::string::npos);
+  CHECK(c.ask("set log-level info").find("needs the operator level") != std::string::npos);
   CHECK(c.ask("auth op") == "level operator\n");
   CHECK(c.ask("set log-level warn") == "log level warn\n");
   CHECK(c.ask("drain").find("needs the admin level") != std::string::npos);

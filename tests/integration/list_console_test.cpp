@@ -215,7 +215,7 @@ TEST_CASE("list delete and import need the operator level") {
   auto eng = start_engine_toml(center("progressive"), {"console.operator_token=op",
                                                        "console.user_token=usr"});
   console_conn con{eng->console_port()};
-  CHECK(con.ask("auth usr") == "level user\n");
+  CHECK(con.ask("auth usr") == "level viewer\n");
   CHECK(con.ask("list delete spring").find("needs the operator level") != std::string::npos);
   CHECK(con.ask("show lists").find("0 list(s)") != std::string::npos);
 }

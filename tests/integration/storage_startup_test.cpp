@@ -42,7 +42,7 @@ std::pair<int, std::string> start(const std::string& data_dir, std::vector<std::
     argv.push_back(a);
   std::vector<std::string> all{"listen.interaction_port=0", "listen.vq_port=0",
                                "listen.stat_port=0",        "console.port=0",
-                               "metrics.port=0",            "engine.data_dir=" + quoted(data_dir)};
+                               "metrics.port=0", "http.port=0",            "engine.data_dir=" + quoted(data_dir)};
   all.insert(all.end(), sets.begin(), sets.end());
   for (auto& s : all) {
     argv.push_back("--set");

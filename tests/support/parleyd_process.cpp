@@ -26,7 +26,7 @@ parleyd_process::parleyd_process(const std::string& config_file, std::vector<std
   std::vector<std::string> argv{parleyd_path(), "--config", config_file, "--ports-file",
                                 dir_ + "/ports"};
   std::vector<std::string> base{"listen.interaction_port=0", "listen.vq_port=0",
-                                "listen.stat_port=0",        "console.port=0",               "metrics.port=0",
+                                "listen.stat_port=0",        "console.port=0",               "metrics.port=0", "http.port=0",
                                 "engine.data_dir=" + dir_ + "/var"};
   base.insert(base.end(), sets.begin(), sets.end());
   for (auto& s : base) {

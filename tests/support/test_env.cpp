@@ -48,7 +48,7 @@ engine::config test_config_from(const std::string& toml, const std::vector<std::
     "listen.interaction_port=0", "listen.vq_port=0",           "listen.stat_port=0",
     "engine.io_threads=1",       "engine.actor_threads=2",     "timeouts.registration_ms=2000",
     "timeouts.heartbeat_interval_ms=1000", "timeouts.heartbeat_timeout_ms=3000",
-    "timeouts.shutdown_ms=3000", "log.level=warn", "console.port=0", "metrics.port=0",
+    "timeouts.shutdown_ms=3000", "log.level=warn", "console.port=0", "metrics.port=0", "http.port=0",
     // Each engine its own database (an override may point it elsewhere).
     "engine.data_dir=\"" + temp_dir() + "\""};
   all.insert(all.end(), overrides.begin(), overrides.end());

@@ -1,0 +1,146 @@
+// The API's state-changing routes on the running contact center: campaign control, agent
+// logout, do-not-call entries, stopping an interaction and clearing a queue. Each is the
+// console command of the same name (same actors, same role: engine/access.hpp), written to
+// the audit log with the user's name.
+#include <caf/all.hpp>
+
+#include "actors/outbound/campaign_actor.hpp"
+#include "actors/reporting/reporting_bus.hpp"
+#include "actors/runtime/views.hpp"
+#include "engine/web/api.hpp"
+
+namespace parley::engine::web {
+
+namespace {
+
+constexpr auto ask_limit = std::chrono::seconds{5};
+
+json campaign_state(const outbound::campaign_view& v) {
+  return {{"name", v.name}, {"state", v.state}, {"mode", v.mode}, {"in_flight", v.in_flight}};
+}
+
+void campaign_op(call& c, const char* op) {
+  auto name = c.params.at("name");
+  auto k = c.env->domain->campaign(name);
+  if (!k || !c.id.who.sees(c.campaign_tenant(name)))
+    return c.refused(404, wire::ErrorCode::unknown_id, "no campaign named " + name);
+  outbound::with_campaign_op(op, [&](auto atom) {
+    c.self->request(k, c.env->domain->cfg->storage_timeout, campaign_atom_v, atom)
+      .then([c](const outbound::campaign_view& v) { c.changed(campaign_state(v)); },
+            [c](caf::error& e) { c.refused(e); });
+  });
+}
+
+void start(call& c) { campaign_op(c, "start"); }
+void stop(call& c) { campaign_op(c, "stop"); }
+void pause(call& c) { campaign_op(c, "pause"); }
+void resume(call& c) { campaign_op(c, "resume"); }
+
+void agent_logout(call& c) {
+  auto id = c.params.at("id");
+  auto dom = c.env->domain;
+  // A user may log out only the agents of their tenants.
+  c.with_agent(id, [c, id, dom](const agent_row&) {
+    c.self->request(dom->agents, ask_limit, lookup_atom_v, id)
+      .then(
+        [c, id](const agent_actor& a) {
+          c.self->request(a, ask_limit, logout_atom_v, true)
+            .then([c, id](const agent_view&) { c.changed({{"agent", id}, {"state", "logged_out"}}); },
+                  [c](caf::error& e) { c.refused(e); });
+        },
+        [c](caf::error& e) { c.refused(e); });
+  });
+}
+
+void dnc_add(call& c) {
+  auto kind = c.params.at("kind"), value = c.params.at("value");
+  if (!c.dnc_kind())
+    return;
+  c.self->request(c.env->domain->compliance, std::chrono::seconds{10}, caf::add_atom_v, kind,
+                  std::vector<std::string>{value})
+    .then([c, kind, value](std::uint64_t n) { c.changed({{"kind", kind}, {"value", value}, {"added", n > 0}}); },
+          [c](caf::error& e) { c.refused(e); });
+}
+
+void dnc_remove(call& c) {
+  auto kind = c.params.at("kind"), value = c.params.at("value");
+  if (!c.dnc_kind())
+    return;
+  c.self->request(c.env->domain->compliance, std::chrono::seconds{10}, caf::delete_atom_v, kind, value)
+    .then([c, kind, value](bool removed) { c.changed({{"kind", kind}, {"value", value}, {"removed", removed}}); },
+          [c](caf::error& e) { c.refused(e); });
+}
+
+/// The optional {"reason": "..."} of a stop (an empty body is no reason).
+std::optional<std::string> reason_of(const call& c, const std::string& otherwise) {
+  if (c.req.body.empty())
+    return otherwise;
+  auto body = c.body_object();
+  if (!body)
+    return std::nullopt;
+  auto it = body->find("reason");
+  if (it == body->end())
+    return otherwise;
+  if (!it->is_string() || it->get<std::string>().size() > 512) {
+    c.refused(400, wire::ErrorCode::invalid_argument, "reason must be a string of at most 512 bytes");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+void interaction_stop(call& c) {
+  std::uint64_t id = 0;
+  try {
+    id = std::stoull(c.params.at("id"));
+  } catch (const std::exception&) {
+    return c.refused(400, wire::ErrorCode::invalid_argument, "an interaction id is a number");
+  }
+  auto reason = reason_of(c, "stopped by " + c.id.who.name + " over the API");
+  if (!reason)
+    return;
+  c.self->request(c.env->domain->interactions, ask_limit, lookup_atom_v, id)
+    .then(
+      [c, id, reason](const interaction_actor& a) {
+        c.self->request(a, ask_limit, state_atom_v)
+          .then(
+            [c, id, reason, a](const interaction_view& v) {
+              if (!c.id.who.sees(v.tenant))
+                return c.refused(404, wire::ErrorCode::unknown_id, "no interaction " + std::to_string(id));
+              requester admin{wire::ClientType::admin, {}, {}, {}};
+              c.self->request(a, ask_limit, stop_atom_v, admin, *reason)
+                .then([c, id](caf::ok_atom) { c.changed({{"id", id}, {"stopped", true}}); },
+                      [c](caf::error& e) { c.refused(e); });
+            },
+            [c](caf::error& e) { c.refused(e); });
+      },
+      [c](caf::error& e) { c.refused(e); });
+}
+
+void queue_clear(call& c) {
+  auto name = c.params.at("name");
+  auto q = c.env->domain->queue(name);
+  if (!q || !c.id.who.sees(c.queue_tenant(name)))
+    return c.refused(404, wire::ErrorCode::unknown_id, "no queue named " + name);
+  auto reason = reason_of(c, "queue cleared by " + c.id.who.name + " over the API");
+  if (!reason)
+    return;
+  c.self->request(q, ask_limit, stop_atom_v, *reason)
+    .then([c, name](std::uint64_t n) { c.changed({{"queue", name}, {"stopped", n}}); },
+          [c](caf::error& e) { c.refused(e); });
+}
+
+} // namespace
+
+void add_control_routes(std::vector<route>& r) {
+  r.push_back({verb::post, "/api/v1/campaigns/{name}/start", "campaign.start", start});
+  r.push_back({verb::post, "/api/v1/campaigns/{name}/stop", "campaign.stop", stop});
+  r.push_back({verb::post, "/api/v1/campaigns/{name}/pause", "campaign.pause", pause});
+  r.push_back({verb::post, "/api/v1/campaigns/{name}/resume", "campaign.resume", resume});
+  r.push_back({verb::post, "/api/v1/agents/{id}/logout", "agent.logout", agent_logout});
+  r.push_back({verb::put, "/api/v1/dnc/{kind}/{value}", "dnc.add", dnc_add});
+  r.push_back({verb::delete_, "/api/v1/dnc/{kind}/{value}", "dnc.remove", dnc_remove});
+  r.push_back({verb::post, "/api/v1/interactions/{id}/stop", "interaction.stop", interaction_stop});
+  r.push_back({verb::post, "/api/v1/queues/{name}/clear", "queue.clear", queue_clear});
+}
+
+} // namespace parley::engine::web

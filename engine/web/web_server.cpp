@@ -1,0 +1,270 @@
+#include "engine/web/web_server.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/open_acceptor.hpp"
+#include "engine/web/api.hpp"
+
+namespace parley::engine::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t header_limit = 16 * 1024;
+constexpr auto idle_limit = std::chrono::seconds{60};
+constexpr const char* session_cookie = "parley_session";
+
+/// The value of cookie `name` in a Cookie header ("" when absent).
+std::string cookie_value(beast::string_view header, const std::string& name) {
+  std::string h{header};
+  std::size_t i = 0;
+  while (i < h.size()) {
+    while (i < h.size() && (h[i] == ' ' || h[i] == ';'))
+      ++i;
+    auto eq = h.find('=', i), end = h.find(';', i);
+    if (end == std::string::npos)
+      end = h.size();
+    if (eq != std::string::npos && eq < end && h.compare(i, eq - i, name) == 0)
+      return h.substr(eq + 1, end - eq - 1);
+    i = end + 1;
+  }
+  return {};
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/// application/x-www-form-urlencoded decoding ('+' is a blank); bad escapes stay as typed.
+std::string form_decode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(const std::string& q) {
+  std::map<std::string, std::string> out;
+  std::size_t i = 0;
+  while (i <= q.size() && !q.empty()) {
+    auto amp = q.find('&', i);
+    if (amp == std::string::npos)
+      amp = q.size();
+    auto part = q.substr(i, amp - i);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      out[form_decode(part.substr(0, eq))] = eq == std::string::npos ? "" : form_decode(part.substr(eq + 1));
+    }
+    i = amp + 1;
+    if (amp == q.size())
+      break;
+  }
+  return out;
+}
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket s, std::shared_ptr<api> a, std::shared_ptr<std::atomic<std::uint32_t>> open)
+    : stream_(std::move(s)), timer_(stream_.get_executor()), api_(std::move(a)), open_(std::move(open)) {
+    ++*open_;
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    address_ = ec ? "?" : ep.address().to_string();
+    peer_ = ec ? "?" : address_ + ":" + std::to_string(ep.port());
+  }
+
+  ~http_session() { --*open_; }
+
+  void start() { read_header(idle_limit); }
+
+private:
+  /// A deadline for what is being read: past it the read is cancelled and answered 408
+  /// (when a request had begun) or the connection closes (idle between requests).
+  void arm(std::chrono::steady_clock::duration limit) {
+    timer_.expires_after(limit);
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec)
+        return;
+      if (auto self = weak.lock()) {
+        self->timed_out_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);
+      }
+    });
+  }
+
+  void read_header(std::chrono::steady_clock::duration limit) {
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    timed_out_ = false;
+    arm(limit);
+    http::async_read_header(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) {
+      // Nothing of a request yet (idle, closed): just close. A request cut short: say why.
+      if (ec == http::error::header_limit)
+        return finish(431, wire::ErrorCode::limit_exceeded, "request headers over 16 KiB");
+      if (timed_out_ && buf_.size() > 0)
+        return finish(408, wire::ErrorCode::timeout, "the request did not arrive in time");
+      if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted && buf_.size() > 0)
+        return finish(400, wire::ErrorCode::invalid_argument, "not an HTTP/1.1 request");
+      return close();
+    }
+    // The whole request (from its first byte) within the request timeout.
+    arm(api_->cfg().http.request_timeout);
+    auto target = std::string{parser_->get().target()};
+    auto limit = api_->body_limit(target.substr(0, target.find('?')));
+    if (auto len = parser_->content_length(); len && *len > limit)
+      return finish(413, wire::ErrorCode::limit_exceeded,
+                    "the body is over " + std::to_string(limit) + " bytes");
+    parser_->body_limit(limit);
+    http::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_body(ec);
+    });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit)
+      return finish(413, wire::ErrorCode::limit_exceeded, "the body is over the limit");
+    if (timed_out_)
+      return finish(408, wire::ErrorCode::timeout, "the request did not arrive in time");
+    if (ec)
+      return close();
+    timer_.cancel();
+    auto& m = parser_->get();
+    keep_alive_ = m.keep_alive();
+    version_ = m.version();
+    web_request req;
+    req.method = m.method();
+    auto target = std::string{m.target()};
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos)
+      req.query = parse_query(target.substr(q + 1));
+    req.body = std::move(m.body());
+    req.content_type = std::string{m[http::field::content_type]};
+    req.creds.session_id = cookie_value(m[http::field::cookie], session_cookie);
+    auto authz = std::string{m[http::field::authorization]};
+    if (authz.rfind("Bearer ", 0) == 0)
+      req.creds.bearer = authz.substr(7);
+    req.csrf = std::string{m["X-CSRF-Token"]};
+    req.peer = peer_;
+    req.address = address_;
+    if (req.path.rfind("/api/", 0) != 0 && req.path != "/api")
+      return finish(404, wire::ErrorCode::not_allowed, "no page " + req.path + " (the API is under /api/v1)");
+    // The answer keeps the session alive: nothing else is pending while the API works.
+    api_->handle(std::move(req), [self = shared_from_this()](web_response r) {
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+    });
+  }
+
+  /// Answers an error and closes: the request could not be read whole.
+  void finish(unsigned status, wire::ErrorCode code, const std::string& why) {
+    keep_alive_ = false;
+    write({status, error_body(code, why).dump(), "application/json", {}});
+  }
+
+  void write(web_response r) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
+    res->set(http::field::server, "parleyd/" PARLEY_VERSION);
+    res->set(http::field::content_type, r.type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("X-Frame-Options", "DENY");
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    for (auto& [k, v] : r.headers)
+      res->insert(k, v);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    arm(api_->cfg().http.request_timeout);  // a client that does not read is cut off too
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      self->timer_.cancel();
+      if (ec || !res->keep_alive())
+        return self->close();
+      self->read_header(idle_limit);
+    });
+  }
+
+  void close() {
+    timer_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buf_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<api> api_;
+  std::shared_ptr<std::atomic<std::uint32_t>> open_;
+  std::string peer_, address_;
+  bool timed_out_ = false;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+} // namespace
+
+web_server::web_server(asio::io_context& io, console_env env)
+  : io_(io), acceptor_(io), api_(std::make_shared<api>(env)) {
+  port_ = open_acceptor(acceptor_, env.cfg.http.bind, env.cfg.http.port, "the HTTP API");
+}
+
+web_server::~web_server() = default;
+
+void web_server::start() {
+  asio::post(acceptor_.get_executor(), [this] { accept(); });
+}
+
+void web_server::close() {
+  api_->stop();
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void web_server::accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+      return;
+    if (!ec && open_->load() < api_->cfg().http.max_connections)
+      std::make_shared<http_session>(std::move(s), api_, open_)->start();
+    accept();  // a connection over the limit goes with `s`: closed
+  });
+}
+
+} // namespace parley::engine::web
