@@ -161,6 +161,11 @@ std::string call::campaign_tenant(const std::string& campaign) const {
 }
 
 std::optional<json> call::body_object() const {
+  // Only JSON: a cross-site form cannot send this content type without a preflight.
+  if (req.content_type.rfind("application/json", 0) != 0) {
+    refused(400, wire::ErrorCode::invalid_argument, "send the body as Content-Type: application/json");
+    return std::nullopt;
+  }
   auto j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     refused(400, wire::ErrorCode::invalid_argument, "the body must be a JSON object");
@@ -207,6 +212,7 @@ const std::vector<route>& routes() {
     add_view_routes(*r);
     add_control_routes(*r);
     add_list_routes(*r);
+    add_live_routes(*r);
     return r;
   }();
   return *all;
@@ -215,7 +221,13 @@ const std::vector<route>& routes() {
 api::api(console_env env)
   : env_(std::make_shared<const console_env>(std::move(env))),
     auth_(std::make_shared<authenticator>(env_->system, env_->cfg)),
-    imports_(std::make_shared<import_jobs>()) {}
+    imports_(std::make_shared<import_jobs>()),
+    live_(spawn_live_hub(env_)) {}
+
+void api::stop() {
+  auth_->stop();
+  caf::anon_send_exit(live_, caf::exit_reason::user_shutdown);
+}
 
 api::~api() = default;
 
@@ -235,7 +247,7 @@ void api::handle(web_request req, responder respond) {
   for (auto& r : routes())
     if (matches(r.pattern, path, params)) {
       path_known = true;
-      if (r.method == req.method || (req.method == verb::head && r.method == verb::get)) {
+      if (r.method == req.method) {
         found = &r;
         break;
       }
@@ -254,9 +266,10 @@ void api::handle(web_request req, responder respond) {
   auto env = env_;
   auto auth = auth_;
   auto imports = imports_;
-  auto start = [env, auth, imports, found, params, respond](web_request req, identity id) {
+  auto live = live_;
+  auto start = [env, auth, imports, live, found, params, respond](web_request req, identity id) {
     env->system.spawn([=, req = std::move(req), id = std::move(id)](caf::event_based_actor* self) mutable {
-      call c{self, env, auth, imports, std::move(req), std::move(id), params, found->action, respond};
+      call c{self, env, auth, imports, live, std::move(req), std::move(id), params, found->action, respond};
       try {
         found->run(c);
       } catch (const std::exception& e) {

@@ -26,6 +26,7 @@
 #include "engine/console/console.hpp"
 #include "engine/web/auth.hpp"
 #include "engine/web/import_jobs.hpp"
+#include "engine/web/live.hpp"
 #include "wire/common_generated.h"
 
 namespace parley {
@@ -45,6 +46,7 @@ struct web_request {
   std::string content_type;
   credentials creds;
   std::string csrf;                          ///< the X-CSRF-Token header
+  std::string last_event_id;                 ///< the Last-Event-ID header (live updates)
   std::string peer;                          ///< "address:port"
   std::string address;
 };
@@ -54,6 +56,9 @@ struct web_response {
   std::string body;
   std::string type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Set for a stream of Server-Sent Events: the session writes the headers, hands `open`
+  /// its sink, and runs what `open` returns when the connection ends.
+  std::function<std::function<void()>(std::shared_ptr<live_sink>)> open;
 };
 
 using responder = std::function<void(web_response)>;
@@ -64,6 +69,7 @@ struct call {
   std::shared_ptr<const console_env> env;
   std::shared_ptr<authenticator> auth;
   std::shared_ptr<import_jobs> imports;
+  caf::actor live;  ///< the live-update hub
   web_request req;
   identity id;
   std::map<std::string, std::string> params;  ///< the path's {captures}
@@ -115,6 +121,7 @@ void add_view_routes(std::vector<route>& r);
 void add_control_routes(std::vector<route>& r);
 void add_user_routes(std::vector<route>& r);
 void add_list_routes(std::vector<route>& r);
+void add_live_routes(std::vector<route>& r);
 
 /// The error shape.
 json error_body(wire::ErrorCode code, const std::string& message);
@@ -132,12 +139,13 @@ public:
   std::uint64_t body_limit(const std::string& path) const;
   const config& cfg() const noexcept { return env_->cfg; }
   /// Engine stop: the store workers end (requests still being answered may fail).
-  void stop() { auth_->stop(); }
+  void stop();
 
 private:
   std::shared_ptr<const console_env> env_;
   std::shared_ptr<authenticator> auth_;
   std::shared_ptr<import_jobs> imports_;
+  caf::actor live_;
 };
 
 } // namespace parley::engine::web

@@ -115,6 +115,14 @@ bool flag(const call& c, const char* key) {
   return it != c.req.query.end() && (it->second == "1" || it->second == "true" || it->second.empty());
 }
 
+/// A download's file name: what a header may carry safely.
+std::string file_name(std::string s) {
+  for (auto& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-')
+      ch = '_';
+  return s;
+}
+
 std::string job_location(std::uint64_t id) {
   return "/api/v1/imports/" + std::to_string(id);
 }
@@ -198,8 +206,8 @@ void import_rejects(call& c) {
   for (auto& r : job->rejects)
     out += std::to_string(r.line) + "," + outbound::csv_field(r.reason) + "\n";
   c.respond({200, std::move(out), "text/csv; charset=utf-8",
-             {{"Content-Disposition", "attachment; filename=\"" + job->list + "-import-" + std::to_string(job->id)
-                                        + "-rejects.csv\""}}});
+             {{"Content-Disposition", "attachment; filename=\"" + file_name(job->list) + "-import-"
+                                        + std::to_string(job->id) + "-rejects.csv\""}}});
 }
 
 /// POST /api/v1/lists/preview: the first lines of a CSV → its columns, the mapping an
@@ -253,7 +261,7 @@ void export_list(call& c) {
     std::ostringstream out;
     outbound::export_csv(o, l.id, out);
     c.respond({200, out.str(), "text/csv; charset=utf-8",
-               {{"Content-Disposition", "attachment; filename=\"" + l.name + ".csv\""}}});
+               {{"Content-Disposition", "attachment; filename=\"" + file_name(l.name) + ".csv\""}}});
   });
 }
 

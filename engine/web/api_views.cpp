@@ -11,16 +11,9 @@
 #include "engine/queue_live.hpp"
 #include "engine/web/api.hpp"
 #include "engine/web/store_worker.hpp"
+#include "engine/web/views_json.hpp"
 
 namespace parley::engine::web {
-
-namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
-
-std::string time_text(std::int64_t ms) {
-  return ms > 0 ? outbound::utc_time(ms) : "";
-}
 
 json queue_json(const queue_live& q) {
   auto& d = q.today;
@@ -35,25 +28,6 @@ json queue_json(const queue_live& q) {
             {"service_level_pct", d.sl_known ? json(d.service_level) : json(nullptr)},
             {"service_level_s", d.threshold_s},
             {"asa_s", d.answered ? json(d.asa_s) : json(nullptr)}}}};
-}
-
-json interaction_json(const interaction_view& v) {
-  json props = json::object();
-  for (auto& p : v.properties)
-    props[p.key] = p.is_number ? json(p.number) : json(p.text);
-  return {{"id", v.id},
-          {"external_id", v.external_id},
-          {"tenant", v.tenant},
-          {"media", v.media},
-          {"queue", v.queue},
-          {"priority", v.priority},
-          {"state", wire::EnumNameInteractionState(v.state)},
-          {"agents", v.agents},
-          {"held", v.held},
-          {"workbin", v.workbin},
-          {"properties", props},
-          {"submitted", time_text(v.submitted_ms)},
-          {"changed", time_text(v.changed_ms)}};
 }
 
 json campaign_json(const outbound::campaign_view& v, const std::string& tenant) {
@@ -73,6 +47,33 @@ json campaign_json(const outbound::campaign_view& v, const std::string& tenant) 
           {"denied", v.denied},
           {"abandon_rate", v.abandon_rate},
           {"answer_rate", v.answer_rate}};
+}
+
+namespace {
+
+constexpr auto ask_limit = std::chrono::seconds{5};
+
+std::string time_text(std::int64_t ms) {
+  return ms > 0 ? outbound::utc_time(ms) : "";
+}
+
+json interaction_json(const interaction_view& v) {
+  json props = json::object();
+  for (auto& p : v.properties)
+    props[p.key] = p.is_number ? json(p.number) : json(p.text);
+  return {{"id", v.id},
+          {"external_id", v.external_id},
+          {"tenant", v.tenant},
+          {"media", v.media},
+          {"queue", v.queue},
+          {"priority", v.priority},
+          {"state", wire::EnumNameInteractionState(v.state)},
+          {"agents", v.agents},
+          {"held", v.held},
+          {"workbin", v.workbin},
+          {"properties", props},
+          {"submitted", time_text(v.submitted_ms)},
+          {"changed", time_text(v.changed_ms)}};
 }
 
 /// Pagination of a list that can be long: ?limit= (1..1000, default 100) and ?offset=.

@@ -1,9 +1,15 @@
 #include "engine/web/web_server.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <functional>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -177,6 +183,7 @@ private:
     if (authz.rfind("Bearer ", 0) == 0)
       req.creds.bearer = authz.substr(7);
     req.csrf = std::string{m["X-CSRF-Token"]};
+    req.last_event_id = std::string{m["Last-Event-ID"]}.substr(0, 40);
     req.peer = peer_;
     req.address = address_;
     if (req.path.rfind("/api/", 0) != 0 && req.path != "/api")
@@ -195,6 +202,8 @@ private:
   }
 
   void write(web_response r) {
+    if (r.open)
+      return stream(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "parleyd/" PARLEY_VERSION);
     res->set(http::field::content_type, r.type);
@@ -217,6 +226,90 @@ private:
     });
   }
 
+  // -- a stream of Server-Sent Events (GET /api/v1/live) -----------------------------------
+
+  class sink final : public live_sink {
+  public:
+    explicit sink(std::weak_ptr<http_session> s) : session_(std::move(s)) {}
+    void push(const std::string& key, std::string text) override {
+      if (auto s = session_.lock())
+        asio::post(s->stream_.get_executor(), [s, key, text = std::move(text)]() mutable {
+          s->queue_event(key, std::move(text));
+        });
+    }
+
+  private:
+    std::weak_ptr<http_session> session_;
+  };
+
+  /// Headers, then events as the hub sends them, until the client goes (or stops reading
+  /// for longer than the request timeout).
+  void stream(web_response r) {
+    timer_.cancel();
+    streaming_ = true;
+    out_ = "HTTP/1.1 200 OK\r\nServer: parleyd/" PARLEY_VERSION
+           "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+           "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
+           "retry: 2000\n\n";
+    on_close_ = r.open(std::make_shared<sink>(weak_from_this()));
+    write_out();
+    read_stream();
+  }
+
+  /// What a client sends on a stream is dropped; a read that fails means it went.
+  void read_stream() {
+    stream_.socket().async_read_some(asio::buffer(scrap_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec)
+        return self->end_stream();
+      self->read_stream();
+    });
+  }
+
+  /// While a write is under way an event waits, and a newer one for the same object
+  /// replaces it: a slow client gets the latest values, in the order they first came.
+  void queue_event(const std::string& key, std::string text) {
+    if (!streaming_)
+      return;
+    if (auto it = std::find_if(pending_.begin(), pending_.end(), [&](auto& p) { return p.first == key; });
+        it != pending_.end())
+      it->second = std::move(text);
+    else
+      pending_.emplace_back(key, std::move(text));
+    if (!writing_)
+      flush();
+  }
+
+  void flush() {
+    out_.clear();
+    for (auto& p : pending_)
+      out_ += p.second;
+    pending_.clear();
+    if (!out_.empty())
+      write_out();
+  }
+
+  void write_out() {
+    writing_ = true;
+    arm(api_->cfg().http.request_timeout);
+    asio::async_write(stream_.socket(), asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->timer_.cancel();
+      self->writing_ = false;
+      if (ec)
+        return self->end_stream();
+      self->flush();
+    });
+  }
+
+  void end_stream() {
+    if (!streaming_)
+      return;
+    streaming_ = false;
+    pending_.clear();
+    if (on_close_)
+      std::exchange(on_close_, nullptr)();
+    close();
+  }
+
   void close() {
     timer_.cancel();
     beast::error_code ignored;
@@ -232,6 +325,11 @@ private:
   std::shared_ptr<std::atomic<std::uint32_t>> open_;
   std::string peer_, address_;
   bool timed_out_ = false;
+  bool streaming_ = false, writing_ = false;
+  std::string out_;
+  std::vector<std::pair<std::string, std::string>> pending_;  ///< key, event text
+  std::function<void()> on_close_;
+  std::array<char, 512> scrap_{};
   bool keep_alive_ = false;
   unsigned version_ = 11;
 };

@@ -18,6 +18,7 @@
 #include "support/storage_env.hpp"
 #include "support/test_env.hpp"
 #include "support/web_client.hpp"
+#include "wire/interaction_generated.h"
 
 using namespace parley;
 using namespace parley::test;
@@ -180,7 +181,8 @@ TEST_CASE("web: every route needs a credential, and the OpenAPI document is the 
   web_client admin{eng->http_port()};
   REQUIRE(admin.login("admin", pw).status == 201);
   for (auto& r : engine::web::routes()) {
-    if (r.method != boost::beast::http::verb::get || std::string{r.pattern} == "/api/v1/openapi.json")
+    if (r.method != boost::beast::http::verb::get || std::string{r.pattern} == "/api/v1/openapi.json"
+        || std::string{r.pattern} == "/api/v1/live")  // a stream: its own case below
       continue;
     auto target = filled(r.pattern);
     if (target == "/api/v1/users/sales")
@@ -357,6 +359,10 @@ TEST_CASE("web: bad input gets a clear error and costs nothing else") {
   CHECK(not_json.status == 400);
   CHECK(not_json.code() == "invalid_argument");
   CHECK(admin.post("/api/v1/users", json::array({1})).status == 400);
+  auto form = admin.request("POST", "/api/v1/users", R"({"name":"x"})", {{"Content-Type", "text/plain"}});
+  CHECK(form.status == 400);  // what a cross-site form could send
+  CHECK(form.json()["error"]["message"].get<std::string>().find("application/json") != std::string::npos);
+  CHECK(admin.request("HEAD", "/api/v1/status").status == 405);
   auto weak = admin.post("/api/v1/users", {{"name", "x"}, {"password", "short"}, {"role", "viewer"}, {"tenants", "*"}});
   CHECK(weak.status == 400);
   CHECK(weak.json()["error"]["message"].get<std::string>().find("at least 10") != std::string::npos);
@@ -498,6 +504,143 @@ TEST_CASE("web: a CSV upload is an import job with progress and a rejects file")
   web_client small{eng2->http_port()};
   REQUIRE(small.login("admin", pw).status == 201);
   CHECK(small.request("POST", "/api/v1/lists/spring/imports", csv, {{"Content-Type", "text/csv"}}).status == 413);
+}
+
+namespace {
+
+/// A Server-Sent Events client on a raw socket: sends the request, then reads events.
+struct sse_client {
+  struct event {
+    std::uint64_t id = 0;
+    std::string type;
+    json data;
+  };
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s{io};
+  std::string buf;
+  int status = 0;
+
+  sse_client(std::uint16_t port, const std::string& cookie, const std::string& last_id = "") {
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    std::string req = "GET /api/v1/live HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nCookie: parley_session=" + cookie
+                      + "\r\n" + (last_id.empty() ? "" : "Last-Event-ID: " + last_id + "\r\n") + "\r\n";
+    boost::asio::write(s, boost::asio::buffer(req));
+    if (fill_until("\r\n\r\n", 5s)) {
+      status = std::stoi(buf.substr(9, 3));
+      buf.erase(0, buf.find("\r\n\r\n") + 4);
+    }
+  }
+  bool fill_until(const std::string& mark, std::chrono::milliseconds limit) {
+    return eventually([&] {
+      boost::system::error_code ec;
+      if (s.available(ec) > 0) {
+        char tmp[8192];
+        buf.append(tmp, s.read_some(boost::asio::buffer(tmp), ec));
+      }
+      return buf.find(mark) != std::string::npos;
+    }, limit);
+  }
+  /// The next event (comments and the retry line skipped) within `limit`.
+  std::optional<event> next(std::chrono::milliseconds limit = 3s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (!fill_until("\n\n", std::max(left, 1ms)))
+        return std::nullopt;
+      auto end = buf.find("\n\n");
+      auto block = buf.substr(0, end);
+      buf.erase(0, end + 2);
+      event e;
+      std::istringstream in{block};
+      for (std::string line; std::getline(in, line);) {
+        if (line.rfind("id: ", 0) == 0)
+          e.id = std::stoull(line.substr(4));
+        else if (line.rfind("event: ", 0) == 0)
+          e.type = line.substr(7);
+        else if (line.rfind("data: ", 0) == 0)
+          e.data = json::parse(line.substr(6));
+      }
+      if (!e.type.empty())
+        return e;
+    }
+    return std::nullopt;
+  }
+  /// Events until one satisfies `pred` (within `limit`); that one.
+  template <class Pred>
+  std::optional<event> until(Pred pred, std::chrono::milliseconds limit = 3s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      auto e = next(std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()));
+      if (!e)
+        return std::nullopt;
+      if (pred(*e))
+        return e;
+    }
+    return std::nullopt;
+  }
+};
+
+client::answer submit_to(client::client& gw, const std::string& tenant, const std::string& queue) {
+  return gw
+    .request([&](protocol::encoder& e, std::uint64_t ref) {
+      auto& fbb = e.start();
+      auto ext = fbb.CreateString("");
+      auto t = fbb.CreateString(tenant);
+      auto media = fbb.CreateString("voice");
+      auto q = fbb.CreateString(queue);
+      return e.finish(ref, wire::CreateSubmit(fbb, ext, t, media, q, 0));
+    })
+    .get();
+}
+
+} // namespace
+
+TEST_CASE("web: live updates: a snapshot, then each change within a second, per tenant, resumable") {
+  auto dir = temp_dir();
+  auto eng = web_engine(dir);
+  web_client view{eng->http_port()}, admin{eng->http_port()};
+  REQUIRE(view.login("view", pw).status == 201);
+  REQUIRE(admin.login("admin", pw).status == 201);
+  auto watching = std::make_unique<sse_client>(eng->http_port(), view.cookie());
+  REQUIRE(watching->status == 200);
+  auto snap = watching->next();
+  REQUIRE(snap);
+  CHECK(snap->type == "snapshot");
+  REQUIRE(snap->data["queues"].size() == 1);  // acme's only
+  CHECK(snap->data["queues"][0]["name"] == "sales");
+  CHECK(snap->data["queues"][0]["waiting"] == 0);
+  sse_client all{eng->http_port(), admin.cookie()};  // keeps the hub busy across view's reconnect
+  REQUIRE(all.next());
+
+  connected_client gw{eng->port(engine::listener_kind::interaction)};
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(submit_to(*gw.cl, "acme", "sales").ok());
+  auto ev = watching->until([](auto& e) { return e.type == "queue" && e.data["waiting"] == 1; }, 1s);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  REQUIRE(ev);
+  CHECK(ev->data["name"] == "sales");
+  auto seen = ev->id;
+  // Another tenant's change reaches admin, not view.
+  REQUIRE(submit_to(*gw.cl, "globex", "support").ok());
+  CHECK(all.until([](auto& e) { return e.type == "queue" && e.data["name"] == "support"; }));
+  CHECK_FALSE(watching->until([](auto& e) { return e.data.value("name", "") == "support"; }, 600ms));
+
+  // view goes away, misses a change, comes back with Last-Event-ID: it gets what it missed.
+  watching.reset();
+  REQUIRE(submit_to(*gw.cl, "acme", "sales").ok());
+  REQUIRE(all.until([](auto& e) { return e.type == "queue" && e.data["name"] == "sales" && e.data["waiting"] == 2; }));
+  sse_client back{eng->http_port(), view.cookie(), std::to_string(seen)};
+  auto missed = back.next();
+  REQUIRE(missed);
+  CHECK(missed->type == "queue");
+  CHECK(missed->data["waiting"] == 2);
+  CHECK(missed->id > seen);
+  // An id the hub does not hold: a snapshot.
+  sse_client fresh{eng->http_port(), view.cookie(), "999999"};
+  auto again = fresh.next();
+  REQUIRE(again);
+  CHECK(again->type == "snapshot");
+  CHECK(again->data["queues"][0]["waiting"] == 2);
 }
 
 TEST_CASE("web: users over the API, the console and parleyd user") {

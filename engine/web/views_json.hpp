@@ -1,0 +1,22 @@
+// views_json: what the API and the live updates show of queues and campaigns, one shape
+// for both (api_views.cpp defines them).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace parley::outbound {
+struct campaign_view;
+}
+
+namespace parley::engine {
+struct queue_live;
+}
+
+namespace parley::engine::web {
+
+nlohmann::json queue_json(const queue_live& q);
+nlohmann::json campaign_json(const outbound::campaign_view& v, const std::string& tenant);
+
+} // namespace parley::engine::web
