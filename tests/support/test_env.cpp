@@ -4,10 +4,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -190,6 +192,13 @@ connected_client::connected_client(std::uint16_t port, wire::ClientType type,
 
 connected_client::~connected_client() {
   cl->stop();
+  // Wait until the stop has run on the client's thread: no event callback runs after it. A
+  // callback that holds the raw client (auto_agent's) ran on a freed one when the client was
+  // destroyed while an event was being dispatched (AddressSanitizer,
+  // san.outbound_campaign_tests).
+  std::promise<void> stopped;
+  boost::asio::post(io.executor(), [&stopped] { stopped.set_value(); });
+  stopped.get_future().wait_for(5s);
   cl.reset();
 }
 
