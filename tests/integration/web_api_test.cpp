@@ -1,71 +1,25 @@
 // The HTTP API over real HTTP (docs/web.md): every route needs a credential; the OpenAPI
 // document describes exactly the routes the server has, with the permission each needs, and
 // what each GET answers validates against it; roles and tenant scoping; CSRF; API tokens;
-// login limits; bad JSON, oversized bodies, slow requests and unknown routes; users managed
-// over the API, the console and `parleyd user` (SQLite here; one case on PostgreSQL).
+// login limits; bad JSON, oversized bodies, slow requests, unknown routes and the connection
+// cap. Lists, live updates and user management: web_data_test.cpp.
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <set>
 #include <thread>
 
-#include "engine/config.hpp"
 #include "engine/web/api.hpp"
-#include "engine/web/users.hpp"
-#include "storage/store.hpp"
 #include "support/child.hpp"
-#include "support/console_conn.hpp"
-#include "support/storage_env.hpp"
 #include "support/test_env.hpp"
 #include "support/web_client.hpp"
-#include "wire/interaction_generated.h"
+#include "web_support.hpp"
 
 using namespace parley;
 using namespace parley::test;
+using namespace parley::test::web;
 using nlohmann::json;
 
 namespace {
-
-const char* center = R"(
-[[queues]]
-name = "sales"
-tenant = "acme"
-[[queues]]
-name = "support"
-tenant = "globex"
-[[agent_groups]]
-name = "all"
-members = ["*"]
-capacity = { voice = 1 }
-[[campaigns]]
-name = "spring"
-lists = ["spring"]
-mode = "progressive"
-queue = "sales"
-window = "00:00-24:00"
-)";
-
-const std::string pw = "correct-horse-battery";
-
-/// An engine on `dir` with four users: admin (admin, every tenant), sup (supervisor, acme),
-/// view (viewer, acme), gview (viewer, globex); and the campaign's empty list.
-std::unique_ptr<engine::engine> web_engine(const std::string& dir, std::vector<std::string> extra = {}) {
-  std::vector<std::string> o{"engine.data_dir=" + dir, "http.request_timeout_ms=1000",
-                             "http.max_body_bytes=4096", "http.login_attempts_per_minute=3"};
-  o.insert(o.end(), extra.begin(), extra.end());
-  auto cfg = test_config(o);
-  {
-    auto store = storage::open_store(engine::store_config(cfg));
-    store->migrate();
-    auto& u = store->users();
-    auto now = engine::web::now_ms();
-    for (auto [name, role, tenants] : {std::tuple{"admin", "admin", "*"}, {"sup", "supervisor", "acme"},
-                                       {"view", "viewer", "acme"}, {"gview", "viewer", "globex"}})
-      REQUIRE(engine::web::add_user(u, {name, pw, std::string{role}, std::string{tenants}}, now).empty());
-    store->outbound().create_list("spring", now);
-  }
-  return start_engine_toml(center, o);
-}
 
 /// A route's pattern with every {capture} filled in.
 std::string filled(std::string p) {
@@ -134,6 +88,7 @@ void validate(const json& doc, const json& schema, const json& v, const std::str
     for (std::size_t i = 0; i < v.size(); ++i)
       validate(doc, schema["items"], v[i], at + "[" + std::to_string(i) + "]", why);
 }
+
 
 } // namespace
 
@@ -431,279 +386,3 @@ TEST_CASE("web: bad input gets a clear error and costs nothing else") {
   }));
 }
 
-TEST_CASE("web: a CSV upload is an import job with progress and a rejects file") {
-  auto dir = temp_dir();
-  auto eng = web_engine(dir, {"outbound.default_timezone=\"America/New_York\""});
-  web_client admin{eng->http_port()}, view{eng->http_port()}, gview{eng->http_port()};
-  REQUIRE(admin.login("admin", pw).status == 201);
-  REQUIRE(view.login("view", pw).status == 201);
-  REQUIRE(gview.login("gview", pw).status == 201);
-  // 2,000 rows, every 100th with a number that is no phone.
-  std::string csv = "Phone Number,Name\n";
-  for (int i = 0; i < 2000; ++i)
-    csv += (i % 100 == 7 ? std::string{"not-a-number"} : "+1212555" + std::to_string(1000 + i)) + ",N" + std::to_string(i) + "\n";
-  auto preview = admin.request("POST", "/api/v1/lists/preview?mapping=phone%3DPhone%20Number", csv.substr(0, 200),
-                               {{"Content-Type", "text/csv"}});
-  REQUIRE(preview.status == 200);
-  CHECK(preview.json()["mapping"]["phone"] == "Phone Number");
-  CHECK(preview.json()["custom"] == json::array({"Name"}));
-  CHECK(preview.json()["rows"][0][1] == "N0");
-  CHECK(admin.request("POST", "/api/v1/lists/preview", "Name\nx\n", {{"Content-Type", "text/csv"}}).json()["problems"].size() == 1);
-
-  // A viewer may not import; a user of another tenant does not see the list.
-  CHECK(view.request("POST", "/api/v1/lists/spring/imports", csv, {{"Content-Type", "text/csv"}}).status == 403);
-  CHECK(gview.get("/api/v1/lists/spring").status == 404);
-  CHECK(gview.get("/api/v1/lists").json()["lists"].empty());
-  CHECK(admin.request("POST", "/api/v1/lists/spring/imports?mapping=phone%3DNope", csv, {{"Content-Type", "text/csv"}}).status == 202);
-
-  auto started = admin.request("POST", "/api/v1/lists/spring/imports?append&mapping=phone%3DPhone%20Number&file=leads.csv",
-                               csv, {{"Content-Type", "text/csv"}});
-  REQUIRE(started.status == 202);
-  auto where = started.headers["location"];
-  CHECK(where.rfind("/api/v1/imports/", 0) == 0);
-  CHECK(started.json()["expected_rows"] == 2000);
-  json job;
-  CHECK(eventually([&] {
-    job = admin.get(where).json();
-    return job["state"] != "running";
-  }, 20s));
-  CAPTURE(job.dump());
-  CHECK(job["state"] == "done");
-  CHECK(job["percent"] == 100.0);
-  CHECK(job["rows"] == 2000);
-  CHECK(job["imported"] == 1980);
-  CHECK(job["rejected"] == 20);
-  CHECK(job["file"] == "leads.csv");
-  CHECK(job["user"] == "admin");
-  REQUIRE(job["rejects"].is_string());
-  auto rejects = view.get(job["rejects"].get<std::string>());  // a viewer of acme may read it
-  CHECK(rejects.status == 200);
-  CHECK(rejects.headers["content-type"].rfind("text/csv", 0) == 0);
-  CHECK(rejects.body.rfind("line,reason\n9,", 0) == 0);  // row 7 is on line 9 (header, 1-based)
-  CHECK(std::count(rejects.body.begin(), rejects.body.end(), '\n') == 21);
-  CHECK(gview.get(where).status == 404);
-  // The same file again is refused (the duplicate-file rule), unless ?append.
-  auto twice = admin.request("POST", "/api/v1/lists/spring/imports?mapping=phone%3DPhone%20Number", csv,
-                             {{"Content-Type", "text/csv"}});
-  REQUIRE(twice.status == 202);
-  CHECK(eventually([&] { return admin.get(twice.headers["location"]).json()["state"] != "running"; }, 20s));
-  CHECK(admin.get(twice.headers["location"]).json()["state"] == "refused");
-
-  auto list = view.get("/api/v1/lists/spring").json();
-  CHECK(list["records"] == 1980);
-  CHECK(list["imports"][0]["imported"] == 1980);
-  auto exported = admin.get("/api/v1/lists/spring/export");
-  CHECK(exported.status == 200);
-  CHECK(std::count(exported.body.begin(), exported.body.end(), '\n') == 1981);
-  CHECK(view.get("/api/v1/lists/spring/export").status == 403);  // list.export is the operator's
-  // Creating lists: a user of every tenant may; a list that exists is a conflict.
-  CHECK(admin.post("/api/v1/lists", {{"name", "autumn"}}).status == 201);
-  CHECK(admin.post("/api/v1/lists", {{"name", "autumn"}}).status == 409);
-  // An upload over http.max_upload_bytes is refused before its body is read.
-  auto eng2 = web_engine(temp_dir(), {"http.max_upload_bytes=2048"});
-  web_client small{eng2->http_port()};
-  REQUIRE(small.login("admin", pw).status == 201);
-  CHECK(small.request("POST", "/api/v1/lists/spring/imports", csv, {{"Content-Type", "text/csv"}}).status == 413);
-}
-
-namespace {
-
-/// A Server-Sent Events client on a raw socket: sends the request, then reads events.
-struct sse_client {
-  struct event {
-    std::uint64_t id = 0;
-    std::string type;
-    json data;
-  };
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket s{io};
-  std::string buf;
-  int status = 0;
-
-  sse_client(std::uint16_t port, const std::string& cookie, const std::string& last_id = "") {
-    s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-    std::string req = "GET /api/v1/live HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nCookie: parley_session=" + cookie
-                      + "\r\n" + (last_id.empty() ? "" : "Last-Event-ID: " + last_id + "\r\n") + "\r\n";
-    boost::asio::write(s, boost::asio::buffer(req));
-    if (fill_until("\r\n\r\n", 5s)) {
-      status = std::stoi(buf.substr(9, 3));
-      buf.erase(0, buf.find("\r\n\r\n") + 4);
-    }
-  }
-  bool fill_until(const std::string& mark, std::chrono::milliseconds limit) {
-    return eventually([&] {
-      boost::system::error_code ec;
-      if (s.available(ec) > 0) {
-        char tmp[8192];
-        buf.append(tmp, s.read_some(boost::asio::buffer(tmp), ec));
-      }
-      return buf.find(mark) != std::string::npos;
-    }, limit);
-  }
-  /// The next event (comments and the retry line skipped) within `limit`.
-  std::optional<event> next(std::chrono::milliseconds limit = 3s) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-      if (!fill_until("\n\n", std::max(left, 1ms)))
-        return std::nullopt;
-      auto end = buf.find("\n\n");
-      auto block = buf.substr(0, end);
-      buf.erase(0, end + 2);
-      event e;
-      std::istringstream in{block};
-      for (std::string line; std::getline(in, line);) {
-        if (line.rfind("id: ", 0) == 0)
-          e.id = std::stoull(line.substr(4));
-        else if (line.rfind("event: ", 0) == 0)
-          e.type = line.substr(7);
-        else if (line.rfind("data: ", 0) == 0)
-          e.data = json::parse(line.substr(6));
-      }
-      if (!e.type.empty())
-        return e;
-    }
-    return std::nullopt;
-  }
-  /// Events until one satisfies `pred` (within `limit`); that one.
-  template <class Pred>
-  std::optional<event> until(Pred pred, std::chrono::milliseconds limit = 3s) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      auto e = next(std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()));
-      if (!e)
-        return std::nullopt;
-      if (pred(*e))
-        return e;
-    }
-    return std::nullopt;
-  }
-};
-
-client::answer submit_to(client::client& gw, const std::string& tenant, const std::string& queue) {
-  return gw
-    .request([&](protocol::encoder& e, std::uint64_t ref) {
-      auto& fbb = e.start();
-      auto ext = fbb.CreateString("");
-      auto t = fbb.CreateString(tenant);
-      auto media = fbb.CreateString("voice");
-      auto q = fbb.CreateString(queue);
-      return e.finish(ref, wire::CreateSubmit(fbb, ext, t, media, q, 0));
-    })
-    .get();
-}
-
-} // namespace
-
-TEST_CASE("web: live updates: a snapshot, then each change within a second, per tenant, resumable") {
-  auto dir = temp_dir();
-  auto eng = web_engine(dir);
-  web_client view{eng->http_port()}, admin{eng->http_port()};
-  REQUIRE(view.login("view", pw).status == 201);
-  REQUIRE(admin.login("admin", pw).status == 201);
-  auto watching = std::make_unique<sse_client>(eng->http_port(), view.cookie());
-  REQUIRE(watching->status == 200);
-  auto snap = watching->next();
-  REQUIRE(snap);
-  CHECK(snap->type == "snapshot");
-  REQUIRE(snap->data["queues"].size() == 1);  // acme's only
-  CHECK(snap->data["queues"][0]["name"] == "sales");
-  CHECK(snap->data["queues"][0]["waiting"] == 0);
-  sse_client all{eng->http_port(), admin.cookie()};  // keeps the hub busy across view's reconnect
-  REQUIRE(all.next());
-
-  connected_client gw{eng->port(engine::listener_kind::interaction)};
-  auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(submit_to(*gw.cl, "acme", "sales").ok());
-  auto ev = watching->until([](auto& e) { return e.type == "queue" && e.data["waiting"] == 1; }, 1s);
-  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
-  REQUIRE(ev);
-  CHECK(ev->data["name"] == "sales");
-  auto seen = ev->id;
-  // Another tenant's change reaches admin, not view.
-  REQUIRE(submit_to(*gw.cl, "globex", "support").ok());
-  CHECK(all.until([](auto& e) { return e.type == "queue" && e.data["name"] == "support"; }));
-  CHECK_FALSE(watching->until([](auto& e) { return e.data.value("name", "") == "support"; }, 600ms));
-
-  // view goes away, misses a change, comes back with Last-Event-ID: it gets what it missed.
-  watching.reset();
-  REQUIRE(submit_to(*gw.cl, "acme", "sales").ok());
-  REQUIRE(all.until([](auto& e) { return e.type == "queue" && e.data["name"] == "sales" && e.data["waiting"] == 2; }));
-  sse_client back{eng->http_port(), view.cookie(), std::to_string(seen)};
-  auto missed = back.next();
-  REQUIRE(missed);
-  CHECK(missed->type == "queue");
-  CHECK(missed->data["waiting"] == 2);
-  CHECK(missed->id > seen);
-  // An id the hub does not hold: a snapshot.
-  sse_client fresh{eng->http_port(), view.cookie(), "999999"};
-  auto again = fresh.next();
-  REQUIRE(again);
-  CHECK(again->type == "snapshot");
-  CHECK(again->data["queues"][0]["waiting"] == 2);
-}
-
-TEST_CASE("web: users over the API, the console and parleyd user") {
-  auto dir = temp_dir();
-  auto eng = web_engine(dir);
-  web_client admin{eng->http_port()};
-  REQUIRE(admin.login("admin", pw).status == 201);
-  auto made = admin.post("/api/v1/users", {{"name", "carol"}, {"password", pw}, {"role", "operator"},
-                                           {"tenants", json::array({"acme", "globex"})}});
-  REQUIRE(made.status == 201);
-  CHECK(made.json()["tenants"] == json::array({"acme", "globex"}));
-  CHECK(admin.post("/api/v1/users", {{"name", "carol"}, {"password", pw}, {"role", "viewer"}, {"tenants", "*"}}).status == 409);
-  web_client carol{eng->http_port()};
-  REQUIRE(carol.login("carol", pw).status == 201);
-  CHECK(carol.get("/api/v1/audit").status == 200);  // operator
-  CHECK(admin.request("PATCH", "/api/v1/users/carol", R"({"role":"viewer"})", {{"Content-Type", "application/json"}}).status == 200);
-  CHECK(carol.get("/api/v1/audit").status == 403);  // changed through this engine: at once
-  CHECK(admin.request("DELETE", "/api/v1/users/carol").status == 200);
-  CHECK(carol.get("/api/v1/session").status == 401);
-  CHECK(admin.request("DELETE", "/api/v1/users/carol").status == 404);
-
-  // The console's user command (admin): the password is made there and shown once.
-  console_conn con{eng->console_port()};
-  auto added = con.ask("user add dave supervisor acme");
-  REQUIRE(added.find("password (shown once): ") != std::string::npos);
-  auto dave_pw = added.substr(added.find("shown once): ") + 13, 20);
-  web_client dave{eng->http_port()};
-  CHECK(dave.login("dave", dave_pw).status == 201);
-  CHECK(con.ask("user list").find("dave                supervisor") != std::string::npos);
-  CHECK(con.ask("user add dave viewer acme").rfind("error: a user named \"dave\" exists already", 0) == 0);
-  CHECK(con.ask("user set dave role=viewer tenants=acme,globex") == "user dave changed\n");
-  CHECK(read_file(dir + "/audit.log").find(dave_pw) == std::string::npos);
-
-  // parleyd user, on the same database, from a shell.
-  auto conf = dir + "/web.toml";
-  std::ofstream{conf} << "[engine]\ndata_dir = \"" << dir << "\"\n";
-  auto parleyd = binary_dir() + "/bin/parleyd";
-  auto add = run({"/bin/sh", "-c", "printf 'erin-secret-pass\\n' | " + parleyd + " -c " + conf
-                                     + " user add erin --role viewer --tenants acme --password-stdin"});
-  CAPTURE(add.second);
-  CHECK(add.first == 0);
-  web_client erin{eng->http_port()};
-  CHECK(erin.login("erin", "erin-secret-pass").status == 201);
-  auto token = run({parleyd, "-c", conf, "user", "token", "add", "erin", "report"});
-  CHECK(token.first == 0);
-  web_client script{eng->http_port()};
-  script.use_token(token.second.substr(0, token.second.find('\n')));
-  CHECK(script.get("/api/v1/queues").json()["total"] == 1);
-  auto refused = run({parleyd, "-c", conf, "user", "add", "bad name", "--role", "viewer", "--tenants", "*", "--password-stdin"});
-  CHECK(refused.first == 1);
-  CHECK(refused.second.find("letters, digits") != std::string::npos);
-  auto listed = run({parleyd, "-c", conf, "user", "list"});
-  CHECK(listed.second.find("erin  viewer  tenants=acme  tokens=report") != std::string::npos);
-}
-
-TEST_CASE("web: users, tokens and sessions on PostgreSQL <postgresql>") {
-  auto dsn = fresh_pg_dsn("web");
-  if (!dsn)
-    return;
-  auto eng = web_engine(temp_dir(), {"storage.backend=postgresql", "storage.dsn=\"" + *dsn + "\""});
-  web_client sup{eng->http_port()};
-  REQUIRE(sup.login("sup", pw).status == 201);
-  CHECK(sup.get("/api/v1/session").json()["role"] == "supervisor");
-  CHECK(sup.post("/api/v1/campaigns/spring/start").status == 200);
-  CHECK(sup.login("sup", "wrong-password-x").status == 401);
-}

@@ -1,0 +1,62 @@
+// web_support: what the web API tests share (web_api_test.cpp, web_data_test.cpp): a contact
+// center of two tenants, and an engine with four users on it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "engine/config.hpp"
+#include "engine/engine.hpp"
+#include "engine/web/users.hpp"
+#include "storage/store.hpp"
+#include "support/test_env.hpp"
+
+namespace parley::test::web {
+
+inline constexpr const char* center = R"(
+[[queues]]
+name = "sales"
+tenant = "acme"
+[[queues]]
+name = "support"
+tenant = "globex"
+[[agent_groups]]
+name = "all"
+members = ["*"]
+capacity = { voice = 1 }
+[[campaigns]]
+name = "spring"
+lists = ["spring"]
+mode = "progressive"
+queue = "sales"
+window = "00:00-24:00"
+)";
+
+inline const std::string pw = "correct-horse-battery";
+
+/// An engine on `dir` with four users: admin (admin, every tenant), sup (supervisor, acme),
+/// view (viewer, acme), gview (viewer, globex); and the campaign's empty list.
+inline std::unique_ptr<engine::engine> web_engine(const std::string& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> o{"engine.data_dir=" + dir, "http.request_timeout_ms=1000",
+                             "http.max_body_bytes=4096", "http.login_attempts_per_minute=3"};
+  o.insert(o.end(), extra.begin(), extra.end());
+  auto cfg = test_config(o);
+  {
+    auto store = storage::open_store(engine::store_config(cfg));
+    store->migrate();
+    auto& u = store->users();
+    auto now = engine::web::now_ms();
+    for (auto [name, role, tenants] : {std::tuple{"admin", "admin", "*"}, {"sup", "supervisor", "acme"},
+                                       {"view", "viewer", "acme"}, {"gview", "viewer", "globex"}})
+      REQUIRE(engine::web::add_user(u, {name, pw, std::string{role}, std::string{tenants}}, now).empty());
+    store->outbound().create_list("spring", now);
+  }
+  return start_engine_toml(center, o);
+}
+
+
+} // namespace parley::test::web
