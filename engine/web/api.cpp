@@ -222,11 +222,13 @@ api::api(console_env env)
   : env_(std::make_shared<const console_env>(std::move(env))),
     auth_(std::make_shared<authenticator>(env_->system, env_->cfg)),
     imports_(std::make_shared<import_jobs>()),
-    live_(spawn_live_hub(env_)) {}
+    live_(spawn_live_hub(env_)),
+    queues_(spawn_queue_gatherer(env_)) {}
 
 void api::stop() {
   auth_->stop();
   caf::anon_send_exit(live_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(queues_, caf::exit_reason::user_shutdown);
 }
 
 api::~api() = default;
@@ -267,9 +269,10 @@ void api::handle(web_request req, responder respond) {
   auto auth = auth_;
   auto imports = imports_;
   auto live = live_;
-  auto start = [env, auth, imports, live, found, params, respond](web_request req, identity id) {
+  auto queues = queues_;
+  auto start = [env, auth, imports, live, queues, found, params, respond](web_request req, identity id) {
     env->system.spawn([=, req = std::move(req), id = std::move(id)](caf::event_based_actor* self) mutable {
-      call c{self, env, auth, imports, live, std::move(req), std::move(id), params, found->action, respond};
+      call c{self, env, auth, imports, live, queues, std::move(req), std::move(id), params, found->action, respond};
       try {
         found->run(c);
       } catch (const std::exception& e) {

@@ -55,10 +55,11 @@ struct web_response {
   unsigned status = 200;
   std::string body;
   std::string type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers{};
   /// Set for a stream of Server-Sent Events: the session writes the headers, hands `open`
   /// its sink, and runs what `open` returns when the connection ends.
-  std::function<std::function<void()>(std::shared_ptr<live_sink>)> open;
+  std::function<std::function<void()>(std::shared_ptr<live_sink>)> open{};
+  std::string cache = "no-store";  ///< Cache-Control
 };
 
 using responder = std::function<void(web_response)>;
@@ -69,7 +70,8 @@ struct call {
   std::shared_ptr<const console_env> env;
   std::shared_ptr<authenticator> auth;
   std::shared_ptr<import_jobs> imports;
-  caf::actor live;  ///< the live-update hub
+  caf::actor live;    ///< the live-update hub
+  caf::actor queues;  ///< the queues' shared gatherer (live.hpp)
   web_request req;
   identity id;
   std::map<std::string, std::string> params;  ///< the path's {captures}
@@ -146,6 +148,7 @@ private:
   std::shared_ptr<authenticator> auth_;
   std::shared_ptr<import_jobs> imports_;
   caf::actor live_;
+  caf::actor queues_;
 };
 
 } // namespace parley::engine::web

@@ -10,6 +10,7 @@
 #include "engine/campaign_status.hpp"
 #include "engine/queue_live.hpp"
 #include "engine/web/api.hpp"
+#include "engine/web/live.hpp"
 #include "engine/web/store_worker.hpp"
 #include "engine/web/views_json.hpp"
 
@@ -162,15 +163,18 @@ void queues(call& c) {
   auto p = paging(c);
   if (!p)
     return;
-  gather_queue_live(c.self, c.env->domain, [c, p = *p](queue_live_report r) {
-    json items = json::array();
-    for (auto& q : r.queues)
-      if (c.id.who.sees(q.tenant) && passes(c, "tenant", q.tenant))
-        items.push_back(queue_json(q));
-    auto out = paged(std::move(items), p, "queues");
-    out["missing"] = r.missing;
-    c.reply(out);
-  });
+  c.self->request(c.queues, ask_limit, caf::get_atom_v)
+    .then(
+      [c, p = *p](const queue_live_report& r) {
+        json items = json::array();
+        for (auto& q : r.queues)
+          if (c.id.who.sees(q.tenant) && passes(c, "tenant", q.tenant))
+            items.push_back(queue_json(q));
+        auto out = paged(std::move(items), p, "queues");
+        out["missing"] = r.missing;
+        c.reply(out);
+      },
+      [c](caf::error& e) { c.fail(e); });
 }
 
 void one_queue(call& c) {
@@ -180,23 +184,26 @@ void one_queue(call& c) {
   auto p = paging(c);
   if (!p)
     return;
-  gather_queue_live(c.self, c.env->domain, [c, name, p = *p](queue_live_report r) {
-    json out;
-    for (auto& q : r.queues)
-      if (q.name == name)
-        out = queue_json(q);
-    auto q = c.env->domain->queue(name);
-    c.self->request(q, ask_limit, snapshot_atom_v, static_cast<std::uint32_t>(p.offset), static_cast<std::uint32_t>(p.limit))
-      .then(
-        [c, out, p](std::uint32_t total, const std::vector<interaction_view>& waiting) mutable {
-          json items = json::array();
-          for (auto& v : waiting)
-            items.push_back(interaction_json(v));
-          out["waiting_interactions"] = {{"items", items}, {"total", total}, {"offset", p.offset}, {"limit", p.limit}};
-          c.reply(out);
-        },
-        [c](caf::error& e) { c.fail(e); });
-  });
+  c.self->request(c.queues, ask_limit, caf::get_atom_v)
+    .then(
+      [c, name, p = *p](const queue_live_report& r) {
+        json out;
+        for (auto& q : r.queues)
+          if (q.name == name)
+            out = queue_json(q);
+        auto q = c.env->domain->queue(name);
+        c.self->request(q, ask_limit, snapshot_atom_v, static_cast<std::uint32_t>(p.offset), static_cast<std::uint32_t>(p.limit))
+          .then(
+            [c, out, p](std::uint32_t total, const std::vector<interaction_view>& waiting) mutable {
+              json items = json::array();
+              for (auto& v : waiting)
+                items.push_back(interaction_json(v));
+              out["waiting_interactions"] = {{"items", items}, {"total", total}, {"offset", p.offset}, {"limit", p.limit}};
+              c.reply(out);
+            },
+            [c](caf::error& e) { c.fail(e); });
+      },
+      [c](caf::error& e) { c.fail(e); });
 }
 
 void agents(call& c) {
@@ -213,8 +220,9 @@ void agents(call& c) {
           std::string state = wire::EnumNameAgentState(a.state);
           if (!c.id.who.sees(a.tenant) || !passes(c, "tenant", a.tenant) || !passes(c, "state", state))
             continue;
-          items.push_back({{"id", a.agent}, {"tenant", a.tenant}, {"state", state}, {"reason", a.reason},
-                           {"since", time_text(a.since_ms)}, {"in_state_s", double(now - a.since_ms) / 1000.0}});
+          auto item = agent_json(a);
+          item["in_state_s"] = double(now - a.since_ms) / 1000.0;
+          items.push_back(std::move(item));
         }
         c.reply(paged(std::move(items), p, "agents"));
       },
@@ -432,6 +440,11 @@ void audit_log_route(call& c) {
 }
 
 } // namespace
+
+json agent_json(const agent_row& a) {
+  return {{"id", a.agent}, {"tenant", a.tenant}, {"state", wire::EnumNameAgentState(a.state)},
+          {"reason", a.reason}, {"since", time_text(a.since_ms)}};
+}
 
 void add_view_routes(std::vector<route>& r) {
   r.push_back({verb::get, "/api/v1/status", "status", status});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -24,11 +25,12 @@ constexpr auto tick = std::chrono::milliseconds{200};
 constexpr int campaign_ticks = 5;    ///< campaigns are asked once a second
 constexpr int heartbeat_ticks = 75;  ///< a heartbeat every 15 s
 constexpr std::size_t kept_events = 1024;
+constexpr std::uint32_t live_agents = 10'000;  ///< agents followed (the bus's first rows)
 
 /// One value as the hub last saw it.
 struct value {
   std::string tenant;
-  std::string topic;  ///< "queue", "campaign"
+  std::string topic;  ///< "queue", "campaign", "agent"
   json data;
 };
 
@@ -48,6 +50,7 @@ struct hub_state {
   std::uint64_t seq = 0;
   bool dirty = true;       ///< a reporting event since the last look
   bool looking = false;    ///< a gather is under way
+  std::chrono::steady_clock::time_point last_look{};
   bool ticking = false;
   int ticks = 0;
   static inline const char* name = "live_hub";
@@ -62,16 +65,17 @@ std::string sse(std::uint64_t id, const std::string& type, const json& data) {
 /// The snapshot a watcher starts with: every value it may see, under the current id.
 std::string snapshot(hub_self self, const principal& who) {
   auto& st = self->state;
-  json queues = json::array(), campaigns = json::array();
+  json out{{"queues", json::array()}, {"campaigns", json::array()}, {"agents", json::array()}};
   for (auto& [key, v] : st.values)
     if (who.sees(v.tenant))
-      (v.topic == "queue" ? queues : campaigns).push_back(v.data);
-  return sse(st.seq, "snapshot", {{"queues", queues}, {"campaigns", campaigns}});
+      out[v.topic + "s"].push_back(v.data);
+  return sse(st.seq, "snapshot", out);
 }
 
-/// Records a changed value and sends it to every watcher who may see it.
+/// Records a changed value and sends it to every watcher who may see it; `gone`: the
+/// object left (the event is its last value, and the snapshots forget it).
 void changed(hub_self self, const std::string& topic, const std::string& name, const std::string& tenant,
-             json data) {
+             json data, bool gone = false) {
   auto& st = self->state;
   auto key = topic + ":" + name;
   auto it = st.values.find(key);
@@ -79,7 +83,10 @@ void changed(hub_self self, const std::string& topic, const std::string& name, c
     return;
   auto id = ++st.seq;
   auto text = sse(id, topic, data);
-  st.values[key] = {tenant, topic, std::move(data)};
+  if (gone)
+    st.values.erase(key);
+  else
+    st.values[key] = {tenant, topic, std::move(data)};
   st.recent.push_back({id, key, tenant, text});
   if (st.recent.size() > kept_events)
     st.recent.pop_front();
@@ -94,7 +101,8 @@ void look(hub_self self) {
   if (st.looking || (!st.dirty && !campaigns_due))
     return;
   st.looking = true;
-  auto left = std::make_shared<int>(campaigns_due ? 2 : 1);
+  st.last_look = std::chrono::steady_clock::now();
+  auto left = std::make_shared<int>(campaigns_due ? 3 : 2);
   auto one_done = [self, left] {
     if (--*left > 0)
       return;
@@ -113,7 +121,30 @@ void look(hub_self self) {
         changed(self, "queue", q.name, q.tenant, queue_json(q));
       one_done();
     });
+    // Agents from the bus's table: a logged-out agent is no longer in it.
+    self->request(st.env->domain->bus, std::chrono::seconds{2}, snapshot_atom_v, live_agents)
+      .then(
+        [self, one_done](const std::vector<agent_row>& rows) {
+          std::set<std::string> present;
+          for (auto& a : rows) {
+            present.insert("agent:" + a.agent);
+            changed(self, "agent", a.agent, a.tenant, agent_json(a));
+          }
+          std::vector<value> left_agents;
+          for (auto& [key, v] : self->state.values)
+            if (v.topic == "agent" && !present.count(key))
+              left_agents.push_back(v);
+          for (auto& v : left_agents) {
+            auto id = v.data["id"].get<std::string>();
+            auto data = v.data;
+            data["state"] = "logged_out";
+            changed(self, "agent", id, v.tenant, std::move(data), true);
+          }
+          one_done();
+        },
+        [one_done](caf::error&) { one_done(); });
   } else {
+    one_done();
     one_done();
   }
   if (campaigns_due)
@@ -148,8 +179,14 @@ caf::behavior live_hub(hub_self self, std::shared_ptr<const console_env> env) {
     caf::anon_send(bus, caf::leave_atom_v, me);
   });
   return {
-    // Every reporting event: something may have changed.
-    [=](event_atom, const frame&) { self->state.dirty = true; },
+    // Every reporting event: something may have changed. The first change after a quiet
+    // spell is looked at at once; in a busy spell, changes wait for the next tick.
+    [=](event_atom, const frame&) {
+      auto& st = self->state;
+      st.dirty = true;
+      if (st.ticking && !st.looking && std::chrono::steady_clock::now() - st.last_look >= tick)
+        look(self);
+    },
     [=](caf::tick_atom) {
       auto& st = self->state;
       if (st.watchers.empty() && st.waiting.empty()) {
@@ -201,7 +238,46 @@ caf::behavior live_hub(hub_self self, std::shared_ptr<const console_env> env) {
   };
 }
 
+struct gatherer_state {
+  std::vector<caf::response_promise> next;  ///< asked since the running gather began
+  bool gathering = false;
+  static inline const char* name = "queue_gatherer";
+};
+
+using gatherer_self = caf::stateful_actor<gatherer_state>*;
+
+void gather_for_waiting(gatherer_self self, std::shared_ptr<const console_env> env) {
+  auto& st = self->state;
+  st.gathering = true;
+  auto these = std::make_shared<std::vector<caf::response_promise>>(std::exchange(st.next, {}));
+  gather_queue_live(self, env->domain, [self, env, these](queue_live_report r) {
+    for (auto& rp : *these)
+      rp.deliver(r);
+    self->state.gathering = false;
+    if (!self->state.next.empty())
+      gather_for_waiting(self, env);
+  });
+}
+
+caf::behavior queue_gatherer(gatherer_self self, std::shared_ptr<const console_env> env) {
+  harden(self);
+  return {
+    [=](caf::get_atom) {
+      auto rp = self->make_response_promise();
+      self->state.next.push_back(rp);
+      if (!self->state.gathering)
+        gather_for_waiting(self, env);
+      return rp;
+    },
+  };
+}
+
 } // namespace
+
+caf::actor spawn_queue_gatherer(std::shared_ptr<const console_env> env) {
+  auto& sys = env->system;
+  return sys.spawn(queue_gatherer, std::move(env));
+}
 
 caf::actor spawn_live_hub(std::shared_ptr<const console_env> env) {
   auto& sys = env->system;

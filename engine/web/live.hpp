@@ -2,9 +2,10 @@
 // "Live updates").
 //
 // One hub actor per web server. It follows the reporting stream (the bus pushes it every
-// event) and marks the views dirty; at most every 200 ms, while anyone watches, it asks the
-// actors that own the figures — each queue, its tenant's router and the stats hub
-// (queue_live.hpp), every campaign (campaign_status.hpp, once a second) — and sends each
+// event) and marks the views dirty; while anyone watches, it asks the actors that own the
+// figures — each queue, its tenant's router and the stats hub (queue_live.hpp), the bus's
+// agent table, every campaign (campaign_status.hpp, once a second) — at once for the first
+// change after a quiet spell, else at the next 200 ms tick, and sends each
 // watcher, filtered to their tenants, the values that changed: one SSE event per object,
 // numbered (`id:`) in one sequence. A watcher gets a snapshot first; one that comes back
 // with `Last-Event-ID` gets, when the hub still holds the events since (the last 1024), the
@@ -26,6 +27,7 @@
 
 #include "engine/access.hpp"
 #include "engine/console/console.hpp"
+#include "engine/queue_live.hpp"
 
 namespace parley::engine::web {
 
@@ -49,6 +51,12 @@ struct live_watch {
 /// Spawns the hub on `env`'s domain.
 caf::actor spawn_live_hub(std::shared_ptr<const console_env> env);
 
+/// Spawns the queues' shared gatherer (GET /api/v1/queues...): asked `get_atom`, it answers
+/// a queue_live_report from the next gather that starts after the ask — an answer never
+/// predates its question — and every ask waiting when a gather starts shares it: under
+/// load, one gather per gather time instead of one per request.
+caf::actor spawn_queue_gatherer(std::shared_ptr<const console_env> env);
+
 /// Starts and ends a watch (thread-safe).
 void watch(const caf::actor& hub, live_watch w);
 void unwatch(const caf::actor& hub, std::uint64_t id);
@@ -56,3 +64,4 @@ void unwatch(const caf::actor& hub, std::uint64_t id);
 } // namespace parley::engine::web
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::engine::web::live_watch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::engine::queue_live_report)

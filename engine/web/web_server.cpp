@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 
 #include "engine/open_acceptor.hpp"
 #include "engine/web/api.hpp"
+#include "engine/web/ui.hpp"
 
 namespace parley::engine::web {
 
@@ -127,6 +129,10 @@ private:
   void read_header(std::chrono::steady_clock::duration limit) {
     parser_.emplace();
     parser_->header_limit(header_limit);
+    // The body's limit depends on the route (uploads are larger): on_header sets it, and
+    // answers 413 from Content-Length. Beast's default (1 MiB) must not refuse an upload
+    // first. (Not boost::none: Boost 1.74 takes any Content-Length for over an empty limit.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     timed_out_ = false;
     arm(limit);
     http::async_read_header(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -139,6 +145,8 @@ private:
       // Nothing of a request yet (idle, closed): just close. A request cut short: say why.
       if (ec == http::error::header_limit)
         return finish(431, wire::ErrorCode::limit_exceeded, "request headers over 16 KiB");
+      if (ec == http::error::body_limit)
+        return finish(413, wire::ErrorCode::limit_exceeded, "the body is over the limit");
       if (timed_out_ && buf_.size() > 0)
         return finish(408, wire::ErrorCode::timeout, "the request did not arrive in time");
       if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted && buf_.size() > 0)
@@ -187,12 +195,29 @@ private:
     req.peer = peer_;
     req.address = address_;
     if (req.path.rfind("/api/", 0) != 0 && req.path != "/api")
-      return finish(404, wire::ErrorCode::not_allowed, "no page " + req.path + " (the API is under /api/v1)");
+      return write(ui_page(req, std::string{m[http::field::if_none_match]}));
     // The answer keeps the session alive: nothing else is pending while the API works.
     api_->handle(std::move(req), [self = shared_from_this()](web_response r) {
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
+  }
+
+  /// A file of the UI (ui.hpp): revalidated by the browser at every use (ETag, 304), so a
+  /// new parleyd's UI shows at the next page load.
+  static web_response ui_page(const web_request& req, const std::string& if_none_match) {
+    if (req.method != http::verb::get)
+      return {405, error_body(wire::ErrorCode::not_allowed, "the UI's pages are read with GET").dump()};
+    auto file = ui_lookup(req.path);
+    if (!file)
+      return {404, error_body(wire::ErrorCode::not_allowed, "no page " + req.path + " (the API is under /api/v1)").dump()};
+    web_response r{200, std::move(file->body), file->type, {{"ETag", file->etag}}};
+    r.cache = "no-cache";
+    if (if_none_match == file->etag) {
+      r.status = 304;
+      r.body.clear();
+    }
+    return r;
   }
 
   /// Answers an error and closes: the request could not be read whole.
@@ -207,7 +232,7 @@ private:
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "parleyd/" PARLEY_VERSION);
     res->set(http::field::content_type, r.type);
-    res->set(http::field::cache_control, "no-store");
+    res->set(http::field::cache_control, r.cache);
     res->set("X-Content-Type-Options", "nosniff");
     res->set("X-Frame-Options", "DENY");
     res->set("Referrer-Policy", "no-referrer");

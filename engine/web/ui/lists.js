@@ -1,0 +1,144 @@
+// Contact lists: the lists with their imports; for an operator, preview and upload a CSV
+// (an asynchronous import job, polled) and export; for a user of every tenant, create one.
+import { api, atLeast, el, live, num, request, rows, say, start, when } from './app.js';
+
+const session = await start();
+live({});
+const $ = (id) => document.getElementById(id);
+const message = $('message');
+const operator = atLeast(session, 'operator');
+if (!operator) { $('operator-tools').remove(); $('export-h').remove(); }
+else {
+  $('operator-tools').hidden = false;
+  if (session.tenants.includes('*')) $('create').hidden = false;
+  else $('create').remove();
+}
+
+const lists = rows($('lists'), 'list', (tr, l) => {
+  const last = l.imports.at(-1);
+  return [
+    ['name', l.name],
+    ['records', num(l.records), true],
+    ['created', when(l.created)],
+    ['imports', num(l.imports.length), true],
+    ['last_import', last ? `${last.file}: ${num(last.imported)} imported, ${num(last.rejected)} rejected${last.error ? ` — ${last.error}` : ''}` : '—'],
+    ...(operator ? [['export', (c) => c.firstChild || c.append(el('a', {
+      href: `/api/v1/lists/${encodeURIComponent(l.name)}/export`, download: `${l.name}.csv`,
+      textContent: 'Export', 'aria-label': `Export ${l.name} as CSV`,
+    }))]] : []),
+  ];
+}, 'No lists yet.');
+
+async function load() {
+  try {
+    const data = await api('GET', '/api/v1/lists');
+    lists.replace(data.lists);
+    if (!operator) return;
+    const select = $('list-name'), keep = select.value;
+    select.replaceChildren(...data.lists.map((l) => el('option', { value: l.name, textContent: l.name })));
+    if (keep) select.value = keep;
+  } catch (e) {
+    say(message, e.message, true);
+  }
+}
+await load();
+
+if (operator) {
+  const file = $('csv-file');
+  const query = (extra = []) => {
+    const mapping = $('mapping').value.trim();
+    const q = [...(mapping ? [['mapping', mapping]] : []), ...extra].map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+    return q.length ? `?${q.join('&')}` : '';
+  };
+  const needFile = () => {
+    if (file.files.length) return file.files[0];
+    say(message, 'Choose a CSV file first.', true);
+    file.focus();
+    return null;
+  };
+
+  $('preview').addEventListener('click', async () => {
+    const f = needFile();
+    if (!f) return;
+    try {
+      const p = await api('POST', `/api/v1/lists/preview${query()}`, f.slice(0, 64 * 1024, 'text/csv'));
+      showPreview(p);
+      say(message, `Preview of ${f.name}: ${p.columns.length} columns.`);
+    } catch (e) {
+      say(message, `Preview: ${e.message}`, true);
+    }
+  });
+
+  $('upload-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = needFile();
+    if (!f) return;
+    const list = $('list-name').value;
+    const flags = [['file', f.name], ...['append', 'dedupe'].filter((k) => $(k).checked).map((k) => [k, 'true'])];
+    $('upload').disabled = true;
+    $('rejects-link').hidden = true;
+    $('import').hidden = false;
+    try {
+      const res = await request('POST', `/api/v1/lists/${encodeURIComponent(list)}/imports${query(flags)}`, f);
+      let job = await res.json();
+      const where = res.headers.get('Location');
+      showJob(job);
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 300));
+        job = await api('GET', where);
+        showJob(job);
+      }
+      say(message, `Import into ${list} ${job.state}${job.error ? `: ${job.error}` : '.'}`, job.state !== 'done');
+      await load();
+    } catch (e) {
+      say(message, `Upload: ${e.message}`, true);
+    } finally {
+      $('upload').disabled = false;
+    }
+  });
+
+  $('create-form')?.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const name = $('new-list').value.trim();
+    try {
+      await api('POST', '/api/v1/lists', { name });
+      say(message, `List ${name} created.`);
+      $('new-list').value = '';
+      await load();
+    } catch (e) {
+      say(message, `Create ${name}: ${e.message}`, true);
+    }
+  });
+}
+
+function showJob(j) {
+  $('import-progress').value = j.percent;
+  $('import-status').textContent = `${j.file} → ${j.list}: ${j.state}, ${num(j.rows)} of ${num(j.expected_rows)} rows read, `
+    + `${num(j.imported)} imported, ${num(j.rejected)} rejected, ${num(j.duplicates)} duplicates`
+    + (j.error ? `. ${j.error}` : '');
+  const link = $('rejects-link');
+  if (j.rejects) {
+    link.href = j.rejects;
+    link.download = `rejects-${j.id}.csv`;
+  }
+  link.hidden = !j.rejects;
+}
+
+function showPreview(p) {
+  const fieldOf = new Map(Object.entries(p.mapping).map(([field, col]) => [col, field]));
+  const custom = new Set(p.custom);
+  const th = (text, scope) => el('th', { textContent: text, scope });
+  const table = $('preview-table');
+  table.tHead.replaceChildren(
+    el('tr', {}, th('Column', 'row'), ...p.columns.map((c) => th(c, 'col'))),
+    el('tr', {}, th('Field', 'row'), ...p.columns.map((c) => el('td', {
+      textContent: fieldOf.get(c) ?? (custom.has(c) ? `custom: ${c}` : 'not imported'),
+      className: fieldOf.has(c) ? 'mapped' : 'unmapped',
+    }))));
+  table.tBodies[0].replaceChildren(...p.rows.map((r, i) =>
+    el('tr', {}, th(`Row ${i + 1}`, 'row'), ...r.map((v) => el('td', { textContent: v })))));
+  $('problems').replaceChildren(...(p.problems.length ? p.problems : ['No problems found.'])
+    .map((t) => el('li', { textContent: t, className: p.problems.length ? 'bad' : 'ok' })));
+  $('preview-area').hidden = false;
+  $('preview-h').focus();
+}
