@@ -267,6 +267,18 @@ int main(int argc, char** argv) {
   gateway_options(dial, "0.002", "0.002", "0");
   dial->add_flag("--no-reference", o.no_reference, "skip the storage-alone reference");
 
+  auto* http = app.add_subcommand(
+    "http", "GET /api/v1/queues with wrk next to nginx serving a static file of the same size; --count "
+            "live-update clients (goal p99 submit -> event <= 250 ms at 1,000)");
+  common_options(http, o);
+  interaction_options(http, o);
+  http->add_option("--clients", o.clients, "wrk connections (default 64)")->check(CLI::Range(1u, 10'000u));
+  http->add_option("--count", o.count, "live-update (SSE) clients (default 1,000)")->check(CLI::Range(1u, 10'000u));
+  http->add_option("--queues", o.queues, "queues the answer lists (default 20)")->check(CLI::Range(1u, 10'000u));
+  http->add_option("--rate", o.rate, "submits per second while the live-update clients watch (default 10)")
+    ->check(CLI::Range(0.1, 1000.0));
+  http->add_flag("--no-reference", o.no_reference, "do not run nginx");
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
   // Defaults that differ by scenario (the options struct holds one default per field).
@@ -278,6 +290,13 @@ int main(int argc, char** argv) {
   } else if (o.scenario == "recovery") {
     if (recovery->count("--agents") == 0)
       o.agents = 100;
+  } else if (o.scenario == "http") {
+    if (http->count("--clients") == 0)
+      o.clients = 64;
+    if (http->count("--queues") == 0)
+      o.queues = 20;
+    if (http->count("--rate") == 0)
+      o.rate = 10;
   } else if (o.scenario == "dial") {
     if (dial->count("--agents") == 0)
       o.agents = 100;
@@ -310,6 +329,8 @@ int main(int argc, char** argv) {
       r = run_pacing(h);
     else if (o.scenario == "dial")
       r = run_dial(h);
+    else if (o.scenario == "http")
+      r = run_http(h);
     else
       r = run_capacity(h);
     h.progress().clear();

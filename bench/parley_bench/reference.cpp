@@ -4,7 +4,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -15,6 +18,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -206,6 +210,130 @@ std::optional<reference> redis_ping_reference(unsigned clients, unsigned pipelin
     why = "redis-benchmark calibration gave no PING_MBULK rate";
   }
   end_child(pid);
+  return out;
+}
+
+} // namespace parley::bench
+
+namespace parley::bench {
+
+namespace {
+
+/// "1.23ms" -> 1230 (µs); wrk prints us, ms, s (and m for minutes).
+std::uint64_t wrk_duration_us(const std::string& text) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  std::string unit{end ? end : ""};
+  double scale = unit.rfind("us", 0) == 0 ? 1 : unit.rfind("ms", 0) == 0 ? 1e3 : unit.rfind("m", 0) == 0 ? 60e6 : 1e6;
+  return static_cast<std::uint64_t>(v * scale + 0.5);
+}
+
+std::optional<wrk_figures> parse_wrk(const std::string& out) {
+  wrk_figures f;
+  std::istringstream in{out};
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words{line};
+    std::string first, second;
+    words >> first >> second;
+    if (first == "50%")
+      f.p50_us = wrk_duration_us(second);
+    else if (first == "90%")
+      f.p90_us = wrk_duration_us(second);
+    else if (first == "99%")
+      f.p99_us = wrk_duration_us(second);
+    else if (first == "Requests/sec:")
+      f.requests_per_s = std::strtod(second.c_str(), nullptr);
+    else if (second == "requests")
+      f.requests = std::strtoull(first.c_str(), nullptr, 10);
+    else if (line.find("Non-2xx or 3xx responses:") != std::string::npos)
+      f.failed += std::strtoull(line.substr(line.rfind(':') + 1).c_str(), nullptr, 10);
+    else if (first == "Socket" && second == "errors:") {
+      // "Socket errors: connect 0, read 0, write 0, timeout 0"
+      std::string word;
+      while (words >> word)
+        if (!word.empty() && std::isdigit(static_cast<unsigned char>(word[0])))
+          f.failed += std::strtoull(word.c_str(), nullptr, 10);
+    }
+  }
+  if (f.requests_per_s <= 0)
+    return std::nullopt;
+  return f;
+}
+
+} // namespace
+
+std::optional<wrk_figures> run_wrk(const std::string& url, unsigned threads, unsigned connections,
+                                   double duration_s, const std::string& header, std::string& why) {
+  auto exe = find_in_path("wrk");
+  if (exe.empty()) {
+    why = "wrk is not installed (apt-get install wrk)";
+    return std::nullopt;
+  }
+  std::vector<std::string> argv{exe, "--latency", "-t", std::to_string(threads), "-c", std::to_string(connections),
+                                "-d", std::to_string(std::max(1, static_cast<int>(duration_s + 0.5))) + "s"};
+  if (!header.empty()) {
+    argv.push_back("-H");
+    argv.push_back(header);
+  }
+  argv.push_back(url);
+  auto out = run_capture(argv, std::chrono::milliseconds(static_cast<long>(duration_s * 1000) + 30'000));
+  auto f = out ? parse_wrk(*out) : std::nullopt;
+  if (!f) {
+    why = "wrk printed no rate for " + url;
+    return std::nullopt;
+  }
+  f->command = "wrk";
+  for (std::size_t i = 1; i < argv.size(); ++i)
+    f->command += " " + (argv[i].find(' ') != std::string::npos ? "'" + argv[i] + "'" : argv[i]);
+  return f;
+}
+
+std::optional<wrk_figures> nginx_static_reference(const std::string& body, unsigned workers, unsigned threads,
+                                                  unsigned connections, double duration_s, std::string& why) {
+  auto exe = find_in_path("nginx");
+  if (exe.empty())
+    exe = ::access("/usr/sbin/nginx", X_OK) == 0 ? "/usr/sbin/nginx" : "";
+  if (exe.empty()) {
+    why = "nginx is not installed (apt-get install nginx-light)";
+    return std::nullopt;
+  }
+  char tmpl[] = "/tmp/parley-bench-nginx-XXXXXX";
+  if (!::mkdtemp(tmpl)) {
+    why = "no temporary folder for nginx";
+    return std::nullopt;
+  }
+  std::string dir = tmpl;
+  ::chmod(dir.c_str(), 0755);  // nginx's workers run as nobody when we are root
+  ::mkdir((dir + "/html").c_str(), 0755);
+  ::mkdir((dir + "/tmp").c_str(), 0755);
+  {
+    std::ofstream file{dir + "/html/queues.json", std::ios::binary};
+    file << body;
+  }
+  ::chmod((dir + "/html/queues.json").c_str(), 0644);
+  auto port = free_port();
+  std::ofstream{dir + "/nginx.conf"}
+    << "worker_processes " << workers << ";\n"
+    << "daemon off;\npid " << dir << "/nginx.pid;\nerror_log " << dir << "/error.log;\n"
+    << "events { worker_connections 4096; }\n"
+    << "http {\n  access_log off;\n  keepalive_requests 100000000;\n"
+    << "  client_body_temp_path " << dir << "/tmp;\n  proxy_temp_path " << dir << "/tmp;\n"
+    << "  fastcgi_temp_path " << dir << "/tmp;\n  uwsgi_temp_path " << dir << "/tmp;\n"
+    << "  scgi_temp_path " << dir << "/tmp;\n"
+    << "  server {\n    listen 127.0.0.1:" << port << ";\n    root " << dir << "/html;\n"
+    << "    location / { default_type application/json; }\n  }\n}\n";
+  auto pid = spawn({exe, "-p", dir, "-c", dir + "/nginx.conf", "-e", dir + "/error.log"}, nullptr);
+  std::optional<wrk_figures> out;
+  if (pid < 0 || !port_open(port, 3s)) {
+    why = "nginx did not start on port " + std::to_string(port) + " (see " + dir + "/error.log)";
+  } else {
+    out = run_wrk("http://127.0.0.1:" + std::to_string(port) + "/queues.json", threads, connections, duration_s, "",
+                  why);
+  }
+  end_child(pid);
+  if (out)
+    std::filesystem::remove_all(dir);
   return out;
 }
 

@@ -44,6 +44,10 @@ result run_pacing(harness& h);
 /// and history; the storage alone doing the same writes as the reference.
 result run_dial(harness& h);
 
+/// The web API under wrk next to nginx serving a static file of the same size, and --count
+/// live-update (SSE) clients: submit -> event latency.
+result run_http(harness& h);
+
 /// `s` as a TOML basic string.
 std::string toml_string(const std::string& s);
 
