@@ -1,6 +1,8 @@
 #include "engine/list_jobs.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,8 +11,10 @@
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/outbound/campaign_actor.hpp"
 #include "actors/outbound/list_import.hpp"
 #include "actors/outbound/record_fields.hpp"
+#include "actors/runtime/domain.hpp"
 #include "actors/runtime/types.hpp"
 
 namespace parley::engine {
@@ -138,6 +142,43 @@ caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, 
       answer(std::string{"error: storage: "} + e.what() + "\n");
     }
   });
+}
+
+void check_list_unused(caf::event_based_actor* self, const domain_ptr& dom, const std::string& list,
+                       std::function<void(std::string)> done) {
+  std::vector<outbound::campaign_actor> users;
+  std::vector<std::string> names;
+  for (auto& c : dom->cfg->outbound.campaigns)
+    if (std::find(c.lists.begin(), c.lists.end(), list) != c.lists.end())
+      if (auto a = dom->campaign(c.name)) {  // one a reload added is not spawned: nothing dials it
+        users.push_back(a);
+        names.push_back(c.name);
+      }
+  if (users.empty())
+    return done({});
+  auto objections = std::make_shared<std::map<std::string, std::string>>();
+  auto left = std::make_shared<std::size_t>(users.size());
+  auto decide = [=] {
+    if (--*left == 0)
+      done(objections->empty() ? std::string{} : objections->begin()->second);
+  };
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    auto name = names[i];
+    self->request(users[i], std::chrono::seconds{5}, campaign_atom_v, caf::get_atom_v)
+      .then(
+        [=](const outbound::campaign_view& v) {
+          if (v.state == "running" || v.state == "paused")
+            (*objections)[name] = "campaign " + name + " is " + v.state;
+          else if (v.in_flight > 0)
+            (*objections)[name] = "campaign " + name + " is " + v.state + " but " + std::to_string(v.in_flight) +
+                                  " of its call(s) are under way";
+          decide();
+        },
+        [=](caf::error& e) {
+          (*objections)[name] = "campaign " + name + " did not say whether it runs (" + describe(e) + ")";
+          decide();
+        });
+  }
 }
 
 void start_list_delete(caf::actor_system& sys, const caf::actor& console, const config& cfg,

@@ -6,12 +6,14 @@
 // An answer that starts with "error: " is a failure (the console audits it as one).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <caf/fwd.hpp>
 
 #include "actors/outbound/list_import.hpp"
 #include "actors/outbound/list_store_actor.hpp"
+#include "actors/runtime/domain_fwd.hpp"
 #include "engine/config.hpp"
 
 namespace parley::engine {
@@ -39,8 +41,14 @@ outbound::import_options import_settings(const config& cfg);
 caf::actor start_list_import(caf::actor_system& sys, const caf::actor& to, const config& cfg,
                              list_import_request req);
 
+/// Asks every spawned campaign that dials `list` whether it runs: `done` gets "" when none
+/// is running, paused or has calls under way, else the first objection ("campaign spring is
+/// running"). Every campaign answers (or fails) before `done` runs, in `self`.
+void check_list_unused(caf::event_based_actor* self, const domain_ptr& dom, const std::string& list,
+                       std::function<void(std::string)> done);
+
 /// Starts deleting list NAME with its records and import history (dial attempts and
-/// denials stay). Whether a campaign still uses it is the caller's check (console).
+/// denials stay). Whether a campaign still uses it is the caller's check (check_list_unused).
 void start_list_delete(caf::actor_system& sys, const caf::actor& to, const config& cfg,
                        std::string list);
 

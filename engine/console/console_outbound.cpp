@@ -247,52 +247,14 @@ std::string parse_import(const std::string& line, list_import_request& req) {
 /// `list delete NAME`: refused while a configured campaign that dials the list runs, is
 /// paused, or still has calls under way; otherwise a job deletes it.
 void delete_list(console_self self, const std::string& list, const std::string& line) {
-  auto& env = *self->state.env;
-  std::vector<std::string> users;
-  for (auto& c : env.domain->cfg->outbound.campaigns)
-    if (std::find(c.lists.begin(), c.lists.end(), list) != c.lists.end())
-      users.push_back(c.name);
-  auto go = [=] {
+  check_list_unused(self, self->state.env->domain, list, [=](std::string objection) {
+    if (!objection.empty())
+      return audited(self, line, [=] {
+        return "error: list " + list + " is in use: " + objection + "; stop the campaign first\n";
+      });
     self->state.job_line = line;
     start_list_delete(self->system(), caf::actor{self}, self->state.env->cfg, list);
-  };
-  if (users.empty())
-    return go();
-  // Every user answers (or fails) before anything is decided; the first objection wins.
-  auto objections = std::make_shared<std::map<std::string, std::string>>();
-  auto left = std::make_shared<std::size_t>(users.size());
-  auto decide = [=] {
-    if (--*left > 0)
-      return;
-    if (objections->empty())
-      return go();
-    auto why = objections->begin()->second;
-    audited(self, line, [=] {
-      return "error: list " + list + " is in use: " + why + "; stop the campaign first\n";
-    });
-  };
-  for (auto& name : users) {
-    auto c = env.domain->campaign(name);
-    if (!c) {  // configured but not spawned (a config reload added it): nothing dials it
-      decide();
-      continue;
-    }
-    self->request(c, std::chrono::seconds{5}, campaign_atom_v, caf::get_atom_v)
-      .then(
-        [=](const outbound::campaign_view& v) {
-          if (v.state == "running" || v.state == "paused")
-            (*objections)[name] = "campaign " + name + " is " + v.state;
-          else if (v.in_flight > 0)
-            (*objections)[name] = "campaign " + name + " is " + v.state + " but "
-                                  + std::to_string(v.in_flight) + " of its call(s) are under way";
-          decide();
-        },
-        [=](caf::error& e) {
-          (*objections)[name] = "campaign " + name + " did not say whether it runs ("
-                                + describe(e) + ")";
-          decide();
-        });
-  }
+  });
 }
 
 } // namespace

@@ -235,9 +235,11 @@ api::~api() = default;
 
 std::uint64_t api::body_limit(const std::string& path) const {
   // CSV uploads: a list's import and the column preview.
-  auto upload = path == "/api/v1/lists/preview"
-                || (path.rfind("/api/v1/lists/", 0) == 0 && path.size() > 8
-                    && path.compare(path.size() - 8, 8, "/imports") == 0);
+  auto ends_with = [&](const std::string& tail) {
+    return path.size() > tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  auto upload = path == "/api/v1/lists/preview" || (path.rfind("/api/v1/lists/", 0) == 0 && ends_with("/imports"))
+                || (path.rfind("/api/v1/dnc/", 0) == 0 && ends_with("/import"));
   return upload ? env_->cfg.http.max_upload_bytes : env_->cfg.http.max_body_bytes;
 }
 

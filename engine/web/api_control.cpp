@@ -1,10 +1,14 @@
 // The API's state-changing routes on the running contact center: campaign control, agent
-// logout, do-not-call entries, stopping an interaction and clearing a queue. Each is the
+// logout, do-not-call entries and imports, stopping an interaction and clearing a queue. Each is the
 // console command of the same name (same actors, same role: engine/access.hpp), written to
 // the audit log with the user's name.
+#include <filesystem>
+
 #include <caf/all.hpp>
+#include <unistd.h>
 
 #include "actors/outbound/campaign_actor.hpp"
+#include "actors/outbound/compliance_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
 #include "engine/web/api.hpp"
@@ -69,6 +73,44 @@ void dnc_remove(call& c) {
   c.self->request(c.env->domain->compliance, std::chrono::seconds{10}, caf::delete_atom_v, kind, value)
     .then([c, kind, value](bool removed) { c.changed({{"kind", kind}, {"value", value}, {"removed", removed}}); },
           [c](caf::error& e) { c.refused(e); });
+}
+
+/// POST /api/v1/dnc/{kind}/import: the body is a CSV, read as the console's `dnc import`
+/// reads a file (the column named like the kind, else the first; phones normalized to
+/// E.164): the compliance actor adds every value and answers its summary. It reads files,
+/// so the body goes to a private temporary file first (removed when it answered).
+void dnc_import(call& c) {
+  auto kind = c.params.at("kind");
+  if (!c.dnc_kind())
+    return;
+  if (c.req.body.empty())
+    return c.refused(400, wire::ErrorCode::invalid_argument, "the body is the CSV to import");
+  auto path = (std::filesystem::temp_directory_path() / "parley-dnc-XXXXXX").string();
+  int fd = ::mkstemp(path.data());
+  bool written = fd >= 0;
+  for (std::size_t at = 0; written && at < c.req.body.size();) {
+    auto n = ::write(fd, c.req.body.data() + at, c.req.body.size() - at);
+    written = n > 0;
+    at += written ? static_cast<std::size_t>(n) : 0;
+  }
+  if (fd >= 0)
+    written = ::close(fd) == 0 && written;
+  if (!written) {
+    std::filesystem::remove(path);
+    return c.refused(503, wire::ErrorCode::storage_unavailable, "cannot write the upload to a temporary file");
+  }
+  c.self->request(c.env->domain->compliance, std::chrono::minutes{10}, import_atom_v, kind, path,
+                  c.env->cfg.outbound.default_country_prefix)
+    .then(
+      [c, kind, path](const std::string& summary) {
+        std::filesystem::remove(path);
+        auto text = summary.substr(0, summary.find_last_not_of('\n') + 1);
+        c.changed({{"kind", kind}, {"summary", text}});
+      },
+      [c, path](caf::error& e) {
+        std::filesystem::remove(path);
+        c.refused(e);
+      });
 }
 
 /// The optional {"reason": "..."} of a stop (an empty body is no reason).
@@ -139,6 +181,7 @@ void add_control_routes(std::vector<route>& r) {
   r.push_back({verb::post, "/api/v1/agents/{id}/logout", "agent.logout", agent_logout});
   r.push_back({verb::put, "/api/v1/dnc/{kind}/{value}", "dnc.add", dnc_add});
   r.push_back({verb::delete_, "/api/v1/dnc/{kind}/{value}", "dnc.remove", dnc_remove});
+  r.push_back({verb::post, "/api/v1/dnc/{kind}/import", "dnc.import", dnc_import});
   r.push_back({verb::post, "/api/v1/interactions/{id}/stop", "interaction.stop", interaction_stop});
   r.push_back({verb::post, "/api/v1/queues/{name}/clear", "queue.clear", queue_clear});
 }

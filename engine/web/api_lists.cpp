@@ -1,7 +1,7 @@
 // The API's contact-list routes: the lists a user sees (those the campaigns of their tenants
 // dial; every list for a user of every tenant), creating one, uploading a CSV as an
 // asynchronous import job with its progress and rejects file, previewing a CSV's columns
-// and the mapping an import would use, and exporting a list with its results.
+// and the mapping an import would use, exporting a list with its results, deleting one.
 #include <sstream>
 
 #include <caf/all.hpp>
@@ -9,6 +9,7 @@
 #include "actors/outbound/csv_reader.hpp"
 #include "actors/outbound/list_import.hpp"
 #include "actors/outbound/record_fields.hpp"
+#include "engine/list_jobs.hpp"
 #include "engine/web/api.hpp"
 #include "engine/web/import_jobs.hpp"
 #include "engine/web/store_worker.hpp"
@@ -252,6 +253,40 @@ void preview(call& c) {
            {"problems", used.contains("phone") ? json::array() : json::array({"no phone column: map one, e.g. phone=Phone Number"})}});
 }
 
+/// May the caller delete list `name`? A user of every tenant, or one who sees every
+/// campaign that dials it (a list shared with another tenant's campaign is not theirs alone).
+bool owns_list(const call& c, const std::string& name) {
+  if (c.id.who.all_tenants)
+    return true;
+  for (auto& k : c.env->domain->cfg->outbound.campaigns)
+    if (std::find(k.lists.begin(), k.lists.end(), name) != k.lists.end() && !c.id.who.sees(c.queue_tenant(k.queue)))
+      return false;
+  return true;
+}
+
+/// DELETE /api/v1/lists/{name}: as the console's `list delete` — refused while a campaign
+/// dialing it runs, is paused or has calls under way; the records and import history go,
+/// the dial attempts and compliance denials stay.
+void delete_list(call& c) {
+  auto name = c.params.at("name");
+  if (!sees_list(c, name))
+    return c.refused(404, wire::ErrorCode::unknown_id, "no contact list named " + name);
+  if (!owns_list(c, name))
+    return c.refused(403, wire::ErrorCode::not_allowed,
+                     "list " + name + " is dialed by campaigns of other tenants too: a user of every tenant deletes it");
+  check_list_unused(c.self, c.env->domain, name, [c, name](std::string objection) {
+    if (!objection.empty())
+      return c.refused(409, wire::ErrorCode::wrong_state,
+                       "list " + name + " is in use: " + objection + "; stop the campaign first");
+    on_store(c, [name](const call& c, storage::outbound_store& o) {
+      auto gone = o.delete_list(name);
+      if (!gone)
+        return c.refused(404, wire::ErrorCode::unknown_id, "no contact list named " + name);
+      c.changed({{"name", name}, {"records", gone->records}, {"imports", gone->imports}});
+    });
+  });
+}
+
 void export_list(call& c) {
   with_list(c, [](const call& c, storage::outbound_store& o, const storage::list_row& l) {
     if (l.records > max_export_records)
@@ -272,6 +307,7 @@ void add_list_routes(std::vector<route>& r) {
   r.push_back({verb::post, "/api/v1/lists", "list.create", create_list});
   r.push_back({verb::post, "/api/v1/lists/preview", "list.import", preview});
   r.push_back({verb::get, "/api/v1/lists/{name}", "list.read", one_list});
+  r.push_back({verb::delete_, "/api/v1/lists/{name}", "list.delete", delete_list});
   r.push_back({verb::post, "/api/v1/lists/{name}/imports", "list.import", start_import});
   r.push_back({verb::get, "/api/v1/lists/{name}/export", "list.export", export_list});
   r.push_back({verb::get, "/api/v1/imports/{id}", "list.read", import_status});

@@ -1,6 +1,6 @@
 // An operator uploads a 100,000-row CSV (with 25 bad rows) into a list: the mapping
 // preview shows, the progress bar climbs to 100 % and the rejects link appears; the
-// rejects file names each bad row's line.
+// rejects file names each bad row's line. Then the list is deleted from its row.
 import { check, log, login, newPage, run } from './lib.mjs';
 
 const rows = 100000, bad = new Set();
@@ -53,5 +53,11 @@ await run(async () => {
   check(rejected.every((l) => bad.has(Number(l.split(',')[0]) - 1)), 'each reject names its line');
 
   const list = await page.evaluate(async () => (await fetch('/api/v1/lists/spring')).json());
-  log(JSON.stringify(list).slice(0, 300));
+  check(list.records === rows - bad.size, `the list holds the ${rows - bad.size} good rows (${list.records})`);
+
+  // Deleting the list, after the browser's confirmation.
+  page.once('dialog', (d) => d.accept());
+  await page.click('tr[data-list="spring"] button[data-action="delete"]');
+  await page.waitForSelector('tr[data-list="spring"]', { state: 'detached', timeout: 10000 });
+  check(true, 'the list is deleted from its row');
 });

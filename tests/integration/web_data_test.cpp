@@ -184,6 +184,50 @@ client::answer submit_to(client::client& gw, const std::string& tenant, const st
 
 } // namespace
 
+TEST_CASE("web: deleting a list waits for its campaign; do-not-call imports from an upload") {
+  auto dir = temp_dir();
+  auto eng = web_engine(dir);
+  web_client admin{eng->http_port()}, sup{eng->http_port()}, view{eng->http_port()};
+  REQUIRE(admin.login("admin", pw).status == 201);
+  REQUIRE(sup.login("sup", pw).status == 201);
+  REQUIRE(view.login("view", pw).status == 201);
+  std::string csv = "phone,tz\n";
+  for (int i = 0; i < 50; ++i)
+    csv += "+1212555" + std::to_string(1000 + i) + ",America/New_York\n";
+  REQUIRE(admin.request("POST", "/api/v1/lists/spring/imports", csv, {{"Content-Type", "text/csv"}}).status == 202);
+  REQUIRE(eventually([&] { return admin.get("/api/v1/lists/spring").json()["records"] == 50; }));
+
+  // list.delete is the operator's; a list its running campaign dials is in use.
+  CHECK(sup.request("DELETE", "/api/v1/lists/spring").status == 403);
+  REQUIRE(sup.request("POST", "/api/v1/campaigns/spring/start").status == 200);
+  auto busy = admin.request("DELETE", "/api/v1/lists/spring");
+  CHECK(busy.status == 409);
+  CHECK(busy.json()["error"]["code"] == "wrong_state");
+  CHECK(busy.json()["error"]["message"].get<std::string>().find("campaign spring is running") != std::string::npos);
+  REQUIRE(sup.request("POST", "/api/v1/campaigns/spring/stop").status == 200);
+  // Stopping lets its calls finish: the delete goes through once none is under way.
+  web_reply gone;
+  REQUIRE(eventually([&] { return (gone = admin.request("DELETE", "/api/v1/lists/spring")).status == 200; }, 10s));
+  CHECK(gone.json()["records"] == 50);
+  CHECK(admin.get("/api/v1/lists/spring").status == 404);
+  CHECK(admin.request("DELETE", "/api/v1/lists/spring").status == 404);
+  CHECK(admin.request("DELETE", "/api/v1/lists/nosuch").status == 404);
+
+  // Do-not-call imports: the body is the file; bad rows are named, good ones listed.
+  std::string dnc = "phone\n+12125550100\n+12125550101\nnot-a-number\n";
+  CHECK(view.request("POST", "/api/v1/dnc/phone/import", dnc, {{"Content-Type", "text/csv"}}).status == 403);
+  CHECK(admin.request("POST", "/api/v1/dnc/phone/import", "", {{"Content-Type", "text/csv"}}).status == 400);
+  CHECK(admin.request("POST", "/api/v1/dnc/fax/import", dnc, {{"Content-Type", "text/csv"}}).status == 400);
+  auto imported = admin.request("POST", "/api/v1/dnc/phone/import", dnc, {{"Content-Type", "text/csv"}});
+  REQUIRE(imported.status == 200);
+  auto summary = imported.json()["summary"].get<std::string>();
+  INFO(summary);
+  CHECK(summary.find("2 added") != std::string::npos);
+  CHECK(summary.find("line 4") != std::string::npos);
+  CHECK(view.get("/api/v1/dnc/phone/+12125550101").json()["listed"] == true);
+  CHECK(view.get("/api/v1/dnc/phone/+12125550102").json()["listed"] == false);
+}
+
 TEST_CASE("web: live updates: a snapshot, then each change within a second, per tenant, resumable") {
   auto dir = temp_dir();
   auto eng = web_engine(dir);

@@ -7,11 +7,28 @@ live({});
 const $ = (id) => document.getElementById(id);
 const message = $('message');
 const operator = atLeast(session, 'operator');
-if (!operator) { $('operator-tools').remove(); $('export-h').remove(); }
+if (!operator) { $('operator-tools').remove(); $('actions-h').remove(); }
 else {
   $('operator-tools').hidden = false;
   if (session.tenants.includes('*')) $('create').hidden = false;
   else $('create').remove();
+}
+
+/** Delete a list after a confirmation; refused (409) while a campaign dialing it runs. */
+function deleteButton(name) {
+  const b = el('button', { type: 'button', textContent: 'Delete', 'aria-label': `Delete ${name}`,
+    'data-action': 'delete' });
+  b.addEventListener('click', async () => {
+    if (!confirm(`Delete list ${name} with its records and import history? Its dial attempts stay.`)) return;
+    try {
+      const r = await api('DELETE', `/api/v1/lists/${encodeURIComponent(name)}`);
+      say(message, `List ${name} deleted: ${num(r.records)} records.`);
+      await load();
+    } catch (e) {
+      say(message, e.message, true);
+    }
+  });
+  return b;
 }
 
 const lists = rows($('lists'), 'list', (tr, l) => {
@@ -22,10 +39,13 @@ const lists = rows($('lists'), 'list', (tr, l) => {
     ['created', when(l.created)],
     ['imports', num(l.imports.length), true],
     ['last_import', last ? `${last.file}: ${num(last.imported)} imported, ${num(last.rejected)} rejected${last.error ? ` — ${last.error}` : ''}` : '—'],
-    ...(operator ? [['export', (c) => c.firstChild || c.append(el('a', {
-      href: `/api/v1/lists/${encodeURIComponent(l.name)}/export`, download: `${l.name}.csv`,
-      textContent: 'Export', 'aria-label': `Export ${l.name} as CSV`,
-    }))]] : []),
+    ...(operator ? [['actions', (c) => {
+      c.className = 'actions';
+      if (!c.firstChild) c.append(el('a', {
+        href: `/api/v1/lists/${encodeURIComponent(l.name)}/export`, download: `${l.name}.csv`,
+        textContent: 'Export', 'aria-label': `Export ${l.name} as CSV`,
+      }), ' ', deleteButton(l.name));
+    }]] : []),
   ];
 }, 'No lists yet.');
 
