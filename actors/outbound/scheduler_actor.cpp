@@ -21,42 +21,60 @@ struct scheduler_state {
   domain_ptr dom;
   import_starter imports;
   std::vector<cron_schedule> crons;  ///< parallel to dom->cfg->outbound.schedule
-  std::map<std::string, caf::actor_addr> importing;  ///< list -> its import job under way
+  std::vector<schedule_status> status;  ///< parallel too; next_ms names the armed timer
+  /// list -> its import job under way and the entry that started it
+  std::map<std::string, std::pair<caf::actor_addr, std::size_t>> importing;
   static inline const char* name = "scheduler";
 };
 
 using self_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
 
+/// Arms entry i's next firing. Only the timer whose due time is the entry's next_ms counts:
+/// one armed before a disable (or before a disable and enable) fires into nothing.
 void arm(self_ptr self, std::size_t i) {
   auto& st = self->state;
   auto now = st.dom->clk->now_ms();
   auto next = st.crons[i].next_after(now);
+  st.status[i].next_ms = next;
   self->delayed_send(self, st.dom->clk->real_delay(std::chrono::milliseconds{next - now}),
                      job_atom_v, static_cast<std::uint64_t>(i), next);
 }
 
+/// What entry i's last firing did, as its answer comes.
+void note(self_ptr self, std::size_t i, std::string what) {
+  if (i < self->state.status.size())
+    self->state.status[i].last = std::move(what);
+}
+
 /// A timed import: the file dropped into the import directory, if it is there.
-void run_import(self_ptr self, const schedule_entry& e) {
+void run_import(self_ptr self, std::size_t i, const schedule_entry& e) {
   auto& st = self->state;
   if (st.importing.count(e.list)) {
     spdlog::warn("schedule: import {} into {}: the last one is still running; skipped", e.file,
                  e.list);
-    return;
+    return note(self, i, "skipped: the last import into " + e.list + " was still running");
   }
   spdlog::info("schedule: import {} into {} ({} {})", e.file, e.list, e.cron, e.zone);
+  note(self, i, "import " + e.file + " into " + e.list + " started");
   auto job = st.imports(e, caf::actor_cast<import_report_actor>(self));
   self->monitor(job);  // its end, answered or not, frees the list for the next firing
-  st.importing[e.list] = job.address();
+  st.importing[e.list] = {job.address(), i};
 }
 
 /// A sequence started (at its first step) or stopped.
-void run_sequence(self_ptr self, const schedule_entry& e) {
+void run_sequence(self_ptr self, std::size_t i, const schedule_entry& e) {
   auto& st = self->state;
   auto q = st.dom->sequence(e.sequence);
   auto what = std::string{to_string(e.action)} + " sequence " + e.sequence + " (" + e.cron + " "
               + e.zone + ")";
-  auto log = [=](const sequence_view& v) { spdlog::info("schedule: {}: {}", what, v.state); };
-  auto warn = [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); };
+  auto log = [=](const sequence_view& v) {
+    spdlog::info("schedule: {}: {}", what, v.state);
+    note(self, i, std::string{to_string(e.action)} + " sequence " + e.sequence + ": " + v.state);
+  };
+  auto warn = [=](caf::error& err) {
+    spdlog::warn("schedule: {}: {}", what, describe(err));
+    note(self, i, std::string{to_string(e.action)} + " sequence " + e.sequence + ": error: " + describe(err));
+  };
   if (e.action == schedule_action::start)
     self->request(q, st.dom->cfg->request_timeout, sequence_atom_v, start_atom_v, std::uint32_t{0})
       .then(log, warn);
@@ -71,7 +89,7 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
   self->set_down_handler([=](caf::down_msg& m) {
     auto& jobs = self->state.importing;
     for (auto it = jobs.begin(); it != jobs.end(); ++it)
-      if (it->second == m.source) {
+      if (it->second.first == m.source) {
         jobs.erase(it);
         return;
       }
@@ -80,11 +98,15 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
   auto& entries = st.dom->cfg->outbound.schedule;
   for (auto& e : entries)
     st.crons.push_back(cron_schedule::parse(e.cron, e.zone));  // validated by the config
-  for (std::size_t i = 0; i < entries.size(); ++i)
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    st.status.push_back({i, true, 0, 0, {}});
     arm(self, i);
+  }
   return {
     [=](job_atom, std::uint64_t i, std::int64_t due_ms) {
       auto& st = self->state;
+      if (i >= st.status.size() || st.status[i].next_ms != due_ms)
+        return;  // disabled since it was armed (or armed again)
       // A timer may fire a little early on a scaled clock: wait for the due time.
       if (st.dom->clk->now_ms() < due_ms) {
         self->delayed_send(self, st.dom->clk->real_delay(std::chrono::milliseconds{due_ms - st.dom->clk->now_ms()}),
@@ -92,19 +114,44 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
         return;
       }
       auto& e = st.dom->cfg->outbound.schedule.at(i);
+      st.status[i].last_ms = st.dom->clk->now_ms();
       arm(self, i);
       if (e.action == schedule_action::import)
-        return run_import(self, e);
+        return run_import(self, i, e);
       if (!e.sequence.empty())
-        return run_sequence(self, e);
+        return run_sequence(self, i, e);
       auto c = st.dom->campaign(e.campaign);
       std::string op = to_string(e.action);
       auto what = op + " " + e.campaign + " (" + e.cron + " " + e.zone + ")";
       with_campaign_op(op, [&](auto atom) {
         self->request(c, st.dom->cfg->request_timeout, campaign_atom_v, atom)
-          .then([=](const campaign_view& v) { spdlog::info("schedule: {}: {}", what, v.state); },
-                [=](caf::error& err) { spdlog::warn("schedule: {}: {}", what, describe(err)); });
+          .then(
+            [=](const campaign_view& v) {
+              spdlog::info("schedule: {}: {}", what, v.state);
+              note(self, i, op + " campaign " + e.campaign + ": " + v.state);
+            },
+            [=](caf::error& err) {
+              spdlog::warn("schedule: {}: {}", what, describe(err));
+              note(self, i, op + " campaign " + e.campaign + ": error: " + describe(err));
+            });
       });
+    },
+    [=](caf::get_atom) { return self->state.status; },
+    [=](caf::put_atom, std::uint64_t i, bool enabled) -> caf::result<schedule_status> {
+      auto& st = self->state;
+      if (i >= st.status.size())
+        return caf::make_error(wire::ErrorCode::unknown_id, "no schedule entry " + std::to_string(i) + " (there are "
+                                                              + std::to_string(st.status.size()) + ")");
+      auto& s = st.status[i];
+      if (s.enabled != enabled) {
+        s.enabled = enabled;
+        if (enabled)
+          arm(self, i);
+        else
+          s.next_ms = 0;  // its armed timer fires into nothing
+        spdlog::info("schedule: entry {} {}", i, enabled ? "enabled" : "disabled");
+      }
+      return s;
     },
     [=](progress_atom, const std::string&) {},
     [=](import_atom, const std::string& answer) {
@@ -114,6 +161,9 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
       for (auto& c : text)
         if (c == '\n')
           c = ';';
+      for (auto& [list, job] : self->state.importing)
+        if (job.first == self->current_sender())
+          note(self, job.second, "import into " + list + ": " + text);
       if (text.rfind("error: no file", 0) == 0)
         spdlog::info("schedule: import: nothing to import ({})", text.substr(7));
       else if (text.rfind("error: ", 0) == 0)
@@ -125,6 +175,13 @@ scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_s
 }
 
 } // namespace
+
+std::string describe_entry(const schedule_entry& e) {
+  std::string op = to_string(e.action);
+  if (e.action == schedule_action::import)
+    return "import " + e.file + " into " + e.list + (e.dedupe ? " (dedupe)" : "");
+  return op + (e.sequence.empty() ? " campaign " + e.campaign : " sequence " + e.sequence);
+}
 
 scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports) {
   return sys.spawn(scheduler, std::move(dom), std::move(imports));

@@ -53,6 +53,10 @@ const std::vector<console_command>& console_commands() {
      "run a campaign sequence ([[sequences]]): start at its first step (or STEP, from 1) — each "
      "step's campaign runs until the next takes over; stop stops the running step's campaign "
      "too (status needs the viewer level only)"},
+    {"schedule", role::operator_, "schedule status | schedule enable|disable N",
+     "the [[schedule]] entries as they run: number, cron and zone, what each does, enabled, the "
+     "next firing, the last one and what it did (status: viewer level); disable N keeps entry N "
+     "from firing until enable N or the next start of parleyd"},
     {"dnc", role::operator_, "dnc add|remove|check phone|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: viewer level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
@@ -252,6 +256,8 @@ void run(console_self self, const std::string& line) {
     run_campaign(self, w, line);
   } else if (name == "sequence") {
     run_sequence(self, w, line);
+  } else if (name == "schedule") {
+    run_schedule(self, w, line);
   } else if (name == "dnc") {
     run_dnc(self, w, line);
   } else if (name == "list") {

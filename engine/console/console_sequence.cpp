@@ -1,7 +1,9 @@
-// The console's campaign sequences: `sequence start|stop|status NAME`, `show sequences`.
+// The console's campaign sequences (`sequence start|stop|status NAME`, `show sequences`)
+// and the job scheduler's entries (`schedule status|enable|disable`).
 #include <caf/all.hpp>
 
 #include "actors/outbound/record_fields.hpp"
+#include "actors/outbound/scheduler_actor.hpp"
 #include "actors/outbound/sequence_actor.hpp"
 #include "engine/campaign_status.hpp"
 #include "engine/console/console_state.hpp"
@@ -76,6 +78,51 @@ void show_sequences(console_self self) {
       out += "sequence " + name + " did not answer: " + describe(e) + "\n";
     done(self, out + std::to_string(got.views.size() + got.errors.size()) + " sequence(s)\n");
   });
+}
+
+
+void run_schedule(console_self self, const std::vector<std::string>& w, const std::string& line) {
+  auto& env = *self->state.env;
+  constexpr const char* usage = "usage: schedule status | schedule enable|disable N";
+  bool status = w.size() == 2 && w[1] == "status";
+  std::uint64_t index = 0;
+  if (!status && (w.size() != 3 || (w[1] != "enable" && w[1] != "disable")
+                  || !outbound::parse_uint(w[2], 1'000'000, index).empty())) {
+    fail(self, usage);
+    return;
+  }
+  auto& entries = env.domain->cfg->outbound.schedule;
+  if (!env.scheduler) {
+    fail(self, "no [[schedule]] entries configured");
+    return;
+  }
+  auto entry_line = [entries](const outbound::schedule_status& s) {
+    auto& e = entries.at(s.index);
+    auto out = "schedule " + std::to_string(s.index) + " " + (s.enabled ? "enabled" : "disabled") + " \"" + e.cron
+               + "\" " + e.zone + " " + outbound::describe_entry(e);
+    out += " next=" + (s.next_ms ? outbound::utc_time(s.next_ms) : std::string{"-"});
+    out += " last=" + (s.last_ms ? outbound::utc_time(s.last_ms) : std::string{"-"});
+    if (!s.last.empty())
+      out += " result=\"" + s.last + "\"";
+    return out + "\n";
+  };
+  auto limit = std::chrono::seconds{5};
+  if (status) {
+    self->request(env.scheduler, limit, caf::get_atom_v)
+      .then(
+        [=](const std::vector<outbound::schedule_status>& all) {
+          std::string out;
+          for (auto& s : all)
+            out += entry_line(s);
+          done(self, out + std::to_string(all.size()) + " schedule entr" + (all.size() == 1 ? "y" : "ies") + "\n");
+        },
+        [=](caf::error& e) { fail(self, describe(e)); });
+    return;
+  }
+  auto reply = replier(self, false, line);
+  self->request(env.scheduler, limit, caf::put_atom_v, index, w[1] == "enable")
+    .then([=](const outbound::schedule_status& s) { reply(entry_line(s)); },
+          [=](caf::error& e) { reply("error: " + describe(e) + "\n"); });
 }
 
 } // namespace parley::engine

@@ -77,6 +77,8 @@ void show_campaigns(console_self self);
 
 // Campaign sequences (console_sequence.cpp): `sequence`, `show sequences`.
 void run_sequence(console_self self, const std::vector<std::string>& w, const std::string& line);
+// The job scheduler's entries (console_sequence.cpp): `schedule status|enable|disable`.
+void run_schedule(console_self self, const std::vector<std::string>& w, const std::string& line);
 void show_sequences(console_self self);
 
 // `user ...`: web users and their API tokens (console_users.cpp).

@@ -1,5 +1,5 @@
 // The API's state-changing routes on the running contact center: campaign control, agent
-// logout, do-not-call entries and imports, stopping an interaction and clearing a queue. Each is the
+// logout, do-not-call entries and imports, schedule entries, stopping an interaction and clearing a queue. Each is the
 // console command of the same name (same actors, same role: engine/access.hpp), written to
 // the audit log with the user's name.
 #include <filesystem>
@@ -9,6 +9,8 @@
 
 #include "actors/outbound/campaign_actor.hpp"
 #include "actors/outbound/compliance_actor.hpp"
+#include "actors/outbound/record_fields.hpp"
+#include "actors/outbound/scheduler_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
 #include "engine/web/api.hpp"
@@ -113,6 +115,88 @@ void dnc_import(call& c) {
       });
 }
 
+/// May the caller see schedule entry `e`? A user of every tenant sees all; others the entries
+/// of campaigns (and sequences whose every step is a campaign) of their tenants, and imports
+/// into lists that only their tenants' campaigns dial.
+bool sees_entry(const call& c, const schedule_entry& e) {
+  auto& who = c.id.who;
+  if (who.all_tenants)
+    return true;
+  auto& out = c.env->domain->cfg->outbound;
+  if (e.action == schedule_action::import) {
+    bool dialed = false;
+    for (auto& k : out.campaigns)
+      if (std::find(k.lists.begin(), k.lists.end(), e.list) != k.lists.end()) {
+        if (!who.sees(c.queue_tenant(k.queue)))
+          return false;
+        dialed = true;
+      }
+    return dialed;
+  }
+  if (!e.sequence.empty()) {
+    for (auto& s : out.sequences)
+      if (s.name == e.sequence)
+        return std::all_of(s.steps.begin(), s.steps.end(),
+                           [&](auto& step) { return who.sees(c.campaign_tenant(step.campaign)); });
+    return false;
+  }
+  return who.sees(c.campaign_tenant(e.campaign));
+}
+
+json schedule_json(const schedule_entry& e, const outbound::schedule_status& s) {
+  auto time = [](std::int64_t ms) { return ms ? json(outbound::utc_time(ms)) : json(nullptr); };
+  json out{{"index", s.index},   {"cron", e.cron},         {"zone", e.zone},
+           {"action", std::string{to_string(e.action)}},
+           {"what", outbound::describe_entry(e)},
+           {"enabled", s.enabled}, {"next", time(s.next_ms)}, {"last_fired", time(s.last_ms)},
+           {"last_result", s.last}};
+  if (e.action == schedule_action::import)
+    out.update({{"list", e.list}, {"file", e.file}});
+  else if (!e.sequence.empty())
+    out["sequence"] = e.sequence;
+  else
+    out["campaign"] = e.campaign;
+  return out;
+}
+
+/// GET /api/v1/schedules: the [[schedule]] entries the caller sees, as they run.
+void schedules(call& c) {
+  auto& entries = c.env->domain->cfg->outbound.schedule;
+  if (!c.env->scheduler)
+    return c.reply({{"schedules", json::array()}});
+  c.self->request(c.env->scheduler, ask_limit, caf::get_atom_v)
+    .then(
+      [c, entries](const std::vector<outbound::schedule_status>& all) {
+        json items = json::array();
+        for (auto& s : all)
+          if (s.index < entries.size() && sees_entry(c, entries[s.index]))
+            items.push_back(schedule_json(entries[s.index], s));
+        c.reply({{"schedules", items}});
+      },
+      [c](caf::error& e) { c.fail(e); });
+}
+
+/// POST /api/v1/schedules/{index}/enable|disable: until the next start of parleyd.
+void schedule_switch(call& c, bool enable) {
+  auto& entries = c.env->domain->cfg->outbound.schedule;
+  std::uint64_t i = 0;
+  if (!outbound::parse_uint(c.params.at("index"), 1'000'000, i).empty() || i >= entries.size()
+      || !sees_entry(c, entries[i]) || !c.env->scheduler)
+    return c.refused(404, wire::ErrorCode::unknown_id, "no schedule entry " + c.params.at("index"));
+  auto entry = entries[i];
+  c.self->request(c.env->scheduler, ask_limit, caf::put_atom_v, i, enable)
+    .then([c, entry](const outbound::schedule_status& s) { c.changed(schedule_json(entry, s)); },
+          [c](caf::error& e) { c.refused(e); });
+}
+
+void schedule_enable(call& c) {
+  schedule_switch(c, true);
+}
+
+void schedule_disable(call& c) {
+  schedule_switch(c, false);
+}
+
 /// The optional {"reason": "..."} of a stop (an empty body is no reason).
 std::optional<std::string> reason_of(const call& c, const std::string& otherwise) {
   if (c.req.body.empty())
@@ -182,6 +266,9 @@ void add_control_routes(std::vector<route>& r) {
   r.push_back({verb::put, "/api/v1/dnc/{kind}/{value}", "dnc.add", dnc_add});
   r.push_back({verb::delete_, "/api/v1/dnc/{kind}/{value}", "dnc.remove", dnc_remove});
   r.push_back({verb::post, "/api/v1/dnc/{kind}/import", "dnc.import", dnc_import});
+  r.push_back({verb::get, "/api/v1/schedules", "schedule.read", schedules});
+  r.push_back({verb::post, "/api/v1/schedules/{index}/enable", "schedule.enable", schedule_enable});
+  r.push_back({verb::post, "/api/v1/schedules/{index}/disable", "schedule.disable", schedule_disable});
   r.push_back({verb::post, "/api/v1/interactions/{id}/stop", "interaction.stop", interaction_stop});
   r.push_back({verb::post, "/api/v1/queues/{name}/clear", "queue.clear", queue_clear});
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "support/child.hpp"
 #include "support/console_conn.hpp"
@@ -233,6 +234,28 @@ campaign = "spring"
   REQUIRE(con.ask("list import spring " + file).find("5 imported") != std::string::npos);
   CHECK(eventually([&] { return con.ask("campaign status spring").find(" running ") != std::string::npos; },
                    10s));
+}
+
+TEST_CASE("a disabled schedule entry does not fire until it is enabled again") {
+  auto dir = temp_dir();
+  // Every minute of domain time: 3 s of real time at 20x.
+  auto eng = start_engine_toml(center("progressive", R"(
+[[schedule]]
+cron = "* * * * *"
+action = "start"
+campaign = "spring"
+)"),
+                               {"engine.data_dir=" + dir});
+  console_conn con{eng->console_port()};
+  auto disabled = con.ask("schedule disable 0");
+  REQUIRE(disabled.rfind("schedule 0 disabled \"* * * * *\" UTC start campaign spring next=-", 0) == 0);
+  // What it did before the disable (a firing may have come first) stays as it was.
+  auto last = disabled.substr(disabled.find(" last="));
+  std::this_thread::sleep_for(7s);  // two firings' worth
+  CHECK(con.ask("schedule status").find(last) != std::string::npos);
+  REQUIRE(con.ask("schedule enable 0").rfind("schedule 0 enabled", 0) == 0);
+  CHECK(eventually([&] { return con.ask("schedule status").find(last) == std::string::npos; }, 10s));
+  CHECK(con.ask("schedule status").find("result=\"start campaign spring: ") != std::string::npos);
 }
 
 TEST_CASE("the job scheduler imports a dropped list file at its cron time, once") {

@@ -228,6 +228,53 @@ TEST_CASE("web: deleting a list waits for its campaign; do-not-call imports from
   CHECK(view.get("/api/v1/dnc/phone/+12125550102").json()["listed"] == false);
 }
 
+TEST_CASE("web: schedule entries are listed by tenant and disabled and enabled, on the API and the console") {
+  auto dir = temp_dir();
+  auto eng = web_engine(dir, {}, R"(
+[[schedule]]
+cron = "0 3 * * *"
+zone = "America/New_York"
+action = "start"
+campaign = "spring"
+[[schedule]]
+cron = "0 4 * * *"
+action = "import"
+list = "spring"
+file = "leads.csv"
+)");
+  web_client admin{eng->http_port()}, view{eng->http_port()}, gview{eng->http_port()};
+  REQUIRE(admin.login("admin", pw).status == 201);
+  REQUIRE(view.login("view", pw).status == 201);
+  REQUIRE(gview.login("gview", pw).status == 201);
+  auto all = view.get("/api/v1/schedules").json()["schedules"];
+  REQUIRE(all.size() == 2);  // the campaign's and its list's import: acme's
+  CHECK(all[0]["what"] == "start campaign spring");
+  CHECK(all[0]["enabled"] == true);
+  CHECK(all[0]["next"].is_string());
+  CHECK(all[1]["what"] == "import leads.csv into spring");
+  CHECK(gview.get("/api/v1/schedules").json()["schedules"].empty());  // globex sees none
+
+  // schedule.disable is the operator's; another tenant's entry is not there.
+  CHECK(view.request("POST", "/api/v1/schedules/0/disable").status == 403);
+  CHECK(admin.request("POST", "/api/v1/schedules/7/disable").status == 404);
+  auto off = admin.request("POST", "/api/v1/schedules/0/disable");
+  REQUIRE(off.status == 200);
+  CHECK(off.json()["enabled"] == false);
+  CHECK(off.json()["next"].is_null());
+  CHECK(view.get("/api/v1/schedules").json()["schedules"][0]["enabled"] == false);
+
+  console_conn con{eng->console_port()};
+  CHECK(con.ask("schedule enable x").rfind("error: usage: schedule status", 0) == 0);
+  auto status = con.ask("schedule status");
+  CHECK(status.find("schedule 0 disabled \"0 3 * * *\" America/New_York start campaign spring next=-") == 0);
+  CHECK(status.find("2 schedule entries") != std::string::npos);
+  auto on = admin.request("POST", "/api/v1/schedules/0/enable");
+  REQUIRE(on.status == 200);
+  CHECK(on.json()["enabled"] == true);
+  CHECK(on.json()["next"].is_string());
+  CHECK(con.ask("schedule status").find("schedule 0 enabled") == 0);
+}
+
 TEST_CASE("web: live updates: a snapshot, then each change within a second, per tenant, resumable") {
   auto dir = temp_dir();
   auto eng = web_engine(dir);

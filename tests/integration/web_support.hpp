@@ -39,8 +39,10 @@ window = "00:00-24:00"
 inline const std::string pw = "correct-horse-battery";
 
 /// An engine on `dir` with four users: admin (admin, every tenant), sup (supervisor, acme),
-/// view (viewer, acme), gview (viewer, globex); and the campaign's empty list.
-inline std::unique_ptr<engine::engine> web_engine(const std::string& dir, std::vector<std::string> extra = {}) {
+/// view (viewer, acme), gview (viewer, globex); and the campaign's empty list. `more_toml`
+/// goes after the center's.
+inline std::unique_ptr<engine::engine> web_engine(const std::string& dir, std::vector<std::string> extra = {},
+                                                  const std::string& more_toml = "") {
   std::vector<std::string> o{"engine.data_dir=" + dir, "http.request_timeout_ms=1000",
                              "http.max_body_bytes=4096", "http.login_attempts_per_minute=3"};
   o.insert(o.end(), extra.begin(), extra.end());
@@ -55,7 +57,7 @@ inline std::unique_ptr<engine::engine> web_engine(const std::string& dir, std::v
       REQUIRE(engine::web::add_user(u, {name, pw, std::string{role}, std::string{tenants}}, now).empty());
     store->outbound().create_list("spring", now);
   }
-  return start_engine_toml(center, o);
+  return start_engine_toml(std::string{center} + more_toml, o);
 }
 
 
