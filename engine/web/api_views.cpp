@@ -165,14 +165,20 @@ void queues(call& c) {
     return;
   c.self->request(c.queues, ask_limit, caf::get_atom_v)
     .then(
-      [c, p = *p](const queue_live_report& r) {
-        json items = json::array();
-        for (auto& q : r.queues)
-          if (c.id.who.sees(q.tenant) && passes(c, "tenant", q.tenant))
-            items.push_back(queue_json(q));
-        auto out = paged(std::move(items), p, "queues");
-        out["missing"] = r.missing;
-        c.reply(out);
+      [c, p = *p](const queue_live_ptr& snap) {
+        // paged()'s shape from the gather's texts: no queue is rendered per request.
+        std::string items;
+        std::size_t total = 0, shown = 0;
+        auto& qs = snap->report.queues;
+        for (std::size_t i = 0; i < qs.size(); ++i) {
+          if (!c.id.who.sees(qs[i].tenant) || !passes(c, "tenant", qs[i].tenant))
+            continue;
+          if (total++ >= p.offset && shown < p.limit)
+            items += (shown++ ? "," : "") + snap->texts[i];
+        }
+        auto body = json{{"limit", p.limit}, {"missing", snap->report.missing}, {"offset", p.offset}, {"total", total}}.dump();
+        body.insert(body.rfind(",\"total\":"), ",\"queues\":[" + items + "]");
+        c.respond({200, std::move(body), "application/json", {}});
       },
       [c](caf::error& e) { c.fail(e); });
 }
@@ -186,11 +192,11 @@ void one_queue(call& c) {
     return;
   c.self->request(c.queues, ask_limit, caf::get_atom_v)
     .then(
-      [c, name, p = *p](const queue_live_report& r) {
+      [c, name, p = *p](const queue_live_ptr& snap) {
         json out;
-        for (auto& q : r.queues)
-          if (q.name == name)
-            out = queue_json(q);
+        for (std::size_t i = 0; i < snap->report.queues.size(); ++i)
+          if (snap->report.queues[i].name == name)
+            out = json::parse(snap->texts[i]);
         auto q = c.env->domain->queue(name);
         c.self->request(q, ask_limit, snapshot_atom_v, static_cast<std::uint32_t>(p.offset), static_cast<std::uint32_t>(p.limit))
           .then(

@@ -238,9 +238,14 @@ caf::behavior live_hub(hub_self self, std::shared_ptr<const console_env> env) {
   };
 }
 
+/// How long the gatherer waits for more asks before it starts a gather: on one actor thread
+/// a gather (an ask to every queue and router and the stats hub) runs to its end before the
+/// next request's handler even asks, so without this window no two requests would share one.
+constexpr auto gather_window = std::chrono::milliseconds{2};
+
 struct gatherer_state {
   std::vector<caf::response_promise> next;  ///< asked since the running gather began
-  bool gathering = false;
+  bool gathering = false;  ///< a gather runs, or starts at the end of the window
   static inline const char* name = "queue_gatherer";
 };
 
@@ -251,8 +256,12 @@ void gather_for_waiting(gatherer_self self, std::shared_ptr<const console_env> e
   st.gathering = true;
   auto these = std::make_shared<std::vector<caf::response_promise>>(std::exchange(st.next, {}));
   gather_queue_live(self, env->domain, [self, env, these](queue_live_report r) {
+    auto snap = std::make_shared<queue_live_snapshot>();
+    for (auto& q : r.queues)
+      snap->texts.push_back(queue_json(q).dump());
+    snap->report = std::move(r);
     for (auto& rp : *these)
-      rp.deliver(r);
+      rp.deliver(queue_live_ptr{snap});
     self->state.gathering = false;
     if (!self->state.next.empty())
       gather_for_waiting(self, env);
@@ -265,10 +274,13 @@ caf::behavior queue_gatherer(gatherer_self self, std::shared_ptr<const console_e
     [=](caf::get_atom) {
       auto rp = self->make_response_promise();
       self->state.next.push_back(rp);
-      if (!self->state.gathering)
-        gather_for_waiting(self, env);
+      if (!self->state.gathering) {
+        self->state.gathering = true;
+        self->delayed_send(self, gather_window, caf::tick_atom_v);
+      }
       return rp;
     },
+    [=](caf::tick_atom) { gather_for_waiting(self, env); },
   };
 }
 

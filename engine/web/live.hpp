@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -51,10 +52,19 @@ struct live_watch {
 /// Spawns the hub on `env`'s domain.
 caf::actor spawn_live_hub(std::shared_ptr<const console_env> env);
 
+/// One gather of the queues' figures, with each queue's JSON (queue_json) written once for
+/// every request that shares it.
+struct queue_live_snapshot {
+  queue_live_report report;
+  std::vector<std::string> texts;  ///< parallel to report.queues
+};
+using queue_live_ptr = std::shared_ptr<const queue_live_snapshot>;
+
 /// Spawns the queues' shared gatherer (GET /api/v1/queues...): asked `get_atom`, it answers
-/// a queue_live_report from the next gather that starts after the ask — an answer never
-/// predates its question — and every ask waiting when a gather starts shares it: under
-/// load, one gather per gather time instead of one per request.
+/// a queue_live_ptr from the next gather that starts after the ask — an answer never
+/// predates its question. A gather starts 2 ms after the first ask that finds none under
+/// way, and every ask waiting then shares it: under load, one gather (and one JSON
+/// rendering) per window instead of one per request.
 caf::actor spawn_queue_gatherer(std::shared_ptr<const console_env> env);
 
 /// Starts and ends a watch (thread-safe).
@@ -64,4 +74,4 @@ void unwatch(const caf::actor& hub, std::uint64_t id);
 } // namespace parley::engine::web
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::engine::web::live_watch)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::engine::queue_live_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(parley::engine::web::queue_live_ptr)
