@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
 
 export const url = process.argv[2];
-export const password = 'correct-horse-battery';
+export const password = 'correct-horse-battery';  // web::pw in tests/integration/web_support.hpp
 
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 

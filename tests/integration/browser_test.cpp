@@ -24,7 +24,7 @@
 #include "outbound_support.hpp"
 #include "support/parleyd_process.hpp"
 #include "support/test_env.hpp"
-#include "wire/interaction_generated.h"
+#include "web_support.hpp"
 
 using namespace parley;
 using namespace parley::test;
@@ -67,8 +67,6 @@ queue = "claims"
 window = "00:00-24:00"
 )";
 
-const std::string password = "correct-horse-battery";
-
 /// A free loopback port now (the HTTP port must survive a restart of parleyd, so it cannot
 /// be 0).
 std::uint16_t free_port() {
@@ -89,7 +87,7 @@ public:
     auto now = engine::web::now_ms();
     for (auto [name, role, tenants] : {std::tuple{"admin", "admin", "*"}, {"sup", "supervisor", "acme"},
                                        {"view", "viewer", "acme"}, {"oper", "operator", "*"}})
-      REQUIRE(engine::web::add_user(store->users(), {name, password, std::string{role}, std::string{tenants}}, now).empty());
+      REQUIRE(engine::web::add_user(store->users(), {name, web::pw, std::string{role}, std::string{tenants}}, now).empty());
     store->outbound().create_list("spring", now);
     store->outbound().create_list("renewals", now);
     start();
@@ -109,17 +107,7 @@ public:
   std::string submit(const std::string& tenant, const std::string& queue) {
     if (!gateway_)
       gateway_ = std::make_unique<connected_client>(port("interaction"));
-    auto r = gateway_->cl
-               ->request([&](protocol::encoder& e, std::uint64_t ref) {
-                 auto& fbb = e.start();
-                 auto ext = fbb.CreateString("");
-                 auto t = fbb.CreateString(tenant);
-                 auto media = fbb.CreateString("voice");
-                 auto q = fbb.CreateString(queue);
-                 return e.finish(ref, wire::CreateSubmit(fbb, ext, t, media, q, 0));
-               })
-               .get();
-    return r.ok() ? "ok" : "error the submit was refused";
+    return web::submit_to(*gateway_->cl, tenant, queue).ok() ? "ok" : "error the submit was refused";
   }
 
   /// An agent desktop (logged in on first use) that accepts every call, made ready or not.
@@ -264,8 +252,9 @@ void run_script(const std::string& script) {
   }
   auto code = node.exit_code();
   auto errors = read_file(log_file);
+  auto log = eng.log();
   INFO("script output:\n" << transcript << "\nstderr:\n" << errors << "\nparleyd log (tail):\n"
-                           << eng.log().substr(eng.log().size() > 4000 ? eng.log().size() - 4000 : 0));
+                           << log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
   CHECK(code == 0);
   std::cout << transcript;
 }

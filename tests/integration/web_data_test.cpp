@@ -169,19 +169,6 @@ struct sse_client {
   }
 };
 
-client::answer submit_to(client::client& gw, const std::string& tenant, const std::string& queue) {
-  return gw
-    .request([&](protocol::encoder& e, std::uint64_t ref) {
-      auto& fbb = e.start();
-      auto ext = fbb.CreateString("");
-      auto t = fbb.CreateString(tenant);
-      auto media = fbb.CreateString("voice");
-      auto q = fbb.CreateString(queue);
-      return e.finish(ref, wire::CreateSubmit(fbb, ext, t, media, q, 0));
-    })
-    .get();
-}
-
 } // namespace
 
 TEST_CASE("web: deleting a list waits for its campaign; do-not-call imports from an upload") {

@@ -1,5 +1,6 @@
-// web_support: what the web API tests share (web_api_test.cpp, web_data_test.cpp): a contact
-// center of two tenants, and an engine with four users on it.
+// web_support: what the web tests share (web_api_test.cpp, web_data_test.cpp,
+// browser_test.cpp): a contact center of two tenants, an engine with four users on it, and a
+// submit over 7120.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "engine/web/users.hpp"
 #include "storage/store.hpp"
 #include "support/test_env.hpp"
+#include "wire/interaction_generated.h"
 
 namespace parley::test::web {
 
@@ -37,6 +39,20 @@ window = "00:00-24:00"
 )";
 
 inline const std::string pw = "correct-horse-battery";
+
+/// A voice interaction submitted to `queue` of `tenant` through a media gateway's client.
+inline client::answer submit_to(client::client& gw, const std::string& tenant, const std::string& queue) {
+  return gw
+    .request([&](protocol::encoder& e, std::uint64_t ref) {
+      auto& fbb = e.start();
+      auto ext = fbb.CreateString("");
+      auto t = fbb.CreateString(tenant);
+      auto media = fbb.CreateString("voice");
+      auto q = fbb.CreateString(queue);
+      return e.finish(ref, wire::CreateSubmit(fbb, ext, t, media, q, 0));
+    })
+    .get();
+}
 
 /// An engine on `dir` with four users: admin (admin, every tenant), sup (supervisor, acme),
 /// view (viewer, acme), gview (viewer, globex); and the campaign's empty list. `more_toml`
