@@ -141,7 +141,7 @@ void engine::start() {
       },
       list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_))};
     console_ = std::make_unique<console_server>(io_, ops);
-    web_ = std::make_unique<web::web_server>(io_, ops);
+    web_ = std::make_unique<web::web_server>(io_, ops, tls_.get(), counters_.tls_handshake_failures);
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
       cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
       [this]() -> std::string {

@@ -73,7 +73,7 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
                eng.port(listener_kind::stat));
   spdlog::info("admin console on {}:{}, metrics on http://{}:{}/metrics", cfg.console.bind,
                eng.console_port(), cfg.metrics.bind, eng.metrics_port());
-  spdlog::info("HTTP API and web UI on http://{}:{}/", cfg.http.bind, eng.http_port());
+  spdlog::info("HTTP API and web UI on {}://{}:{}/", cfg.tls.enabled ? "https" : "http", cfg.http.bind, eng.http_port());
   spdlog::info("threads: {} I/O, {} actor; clock scale {}", cfg.io_threads, actor_thread_count(cfg),
                cfg.clock_scale);
   if (!ports_file.empty())

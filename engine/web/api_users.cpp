@@ -74,7 +74,7 @@ void login(call& c) {
     c.fail(400, wire::ErrorCode::invalid_argument, "log in with {\"user\": ..., \"password\": ...}");
     return;
   }
-  auto secure = c.env->cfg.http.secure_cookie;
+  auto secure = c.env->cfg.http.secure_cookie || c.env->cfg.tls.enabled;  // HTTPS: never over plain HTTP
   auto copy = c;
   c.auth->login(*user, *password, c.req.address, [copy, user, secure](login_result r) {
     auto audit = [&](const std::string& result) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "engine/open_acceptor.hpp"
 #include "engine/web/api.hpp"
@@ -95,33 +97,57 @@ std::map<std::string, std::string> parse_query(const std::string& q) {
   return out;
 }
 
-class http_session : public std::enable_shared_from_this<http_session> {
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// One connection: plain HTTP (Stream = plain_stream) or HTTPS (tls_stream, [tls]).
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-  http_session(tcp::socket s, std::shared_ptr<api> a, std::shared_ptr<std::atomic<std::uint32_t>> open)
-    : stream_(std::move(s)), timer_(stream_.get_executor()), api_(std::move(a)), open_(std::move(open)) {
+  template <class... TlsContext>
+  http_session(tcp::socket s, std::shared_ptr<api> a, std::shared_ptr<std::atomic<std::uint32_t>> open,
+               std::atomic<std::uint64_t>* tls_failures, TlsContext&... tls)
+    : stream_(std::move(s), tls...), timer_(stream_.get_executor()), api_(std::move(a)), open_(std::move(open)),
+      tls_failures_(tls_failures) {
     ++*open_;
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket().remote_endpoint(ec);
     address_ = ec ? "?" : ep.address().to_string();
     peer_ = ec ? "?" : address_ + ":" + std::to_string(ep.port());
   }
 
   ~http_session() { --*open_; }
 
-  void start() { read_header(idle_limit); }
+  /// HTTPS: the handshake first, within the request timeout (a failure is counted in
+  /// parley_tls_handshake_failures_total, as on the protocol listeners).
+  void start() {
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      arm(api_->cfg().http.request_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->timer_.cancel();
+        if (ec) {
+          self->tls_failures_->fetch_add(1, std::memory_order_relaxed);
+          return self->close();
+        }
+        self->read_header(idle_limit);
+      });
+    } else {
+      read_header(idle_limit);
+    }
+  }
 
 private:
   /// A deadline for what is being read: past it the read is cancelled and answered 408
   /// (when a request had begun) or the connection closes (idle between requests).
   void arm(std::chrono::steady_clock::duration limit) {
     timer_.expires_after(limit);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec)
         return;
       if (auto self = weak.lock()) {
         self->timed_out_ = true;
         beast::error_code ignored;
-        self->stream_.socket().cancel(ignored);
+        self->socket().cancel(ignored);
       }
     });
   }
@@ -135,7 +161,7 @@ private:
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     timed_out_ = false;
     arm(limit);
-    http::async_read_header(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    http::async_read_header(stream_, buf_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_header(ec);
     });
   }
@@ -161,7 +187,7 @@ private:
       return finish(413, wire::ErrorCode::limit_exceeded,
                     "the body is over " + std::to_string(limit) + " bytes");
     parser_->body_limit(limit);
-    http::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    http::async_read(stream_, buf_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_body(ec);
     });
   }
@@ -197,7 +223,7 @@ private:
     if (req.path.rfind("/api/", 0) != 0 && req.path != "/api")
       return write(ui_page(req, std::string{m[http::field::if_none_match]}));
     // The answer keeps the session alive: nothing else is pending while the API works.
-    api_->handle(std::move(req), [self = shared_from_this()](web_response r) {
+    api_->handle(std::move(req), [self = this->shared_from_this()](web_response r) {
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
@@ -243,7 +269,7 @@ private:
     res->body() = std::move(r.body);
     res->prepare_payload();
     arm(api_->cfg().http.request_timeout);  // a client that does not read is cut off too
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       self->timer_.cancel();
       if (ec || !res->keep_alive())
         return self->close();
@@ -255,7 +281,7 @@ private:
 
   class sink final : public live_sink {
   public:
-    explicit sink(std::weak_ptr<http_session> s) : session_(std::move(s)) {}
+    explicit sink(std::weak_ptr<http_session<Stream>> s) : session_(std::move(s)) {}
     void push(const std::string& key, std::string text) override {
       if (auto s = session_.lock())
         asio::post(s->stream_.get_executor(), [s, key, text = std::move(text)]() mutable {
@@ -264,7 +290,7 @@ private:
     }
 
   private:
-    std::weak_ptr<http_session> session_;
+    std::weak_ptr<http_session<Stream>> session_;
   };
 
   /// Headers, then events as the hub sends them, until the client goes (or stops reading
@@ -276,14 +302,14 @@ private:
            "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
            "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
            "retry: 2000\n\n";
-    on_close_ = r.open(std::make_shared<sink>(weak_from_this()));
+    on_close_ = r.open(std::make_shared<sink>(this->weak_from_this()));
     write_out();
     read_stream();
   }
 
   /// What a client sends on a stream is dropped; a read that fails means it went.
   void read_stream() {
-    stream_.socket().async_read_some(asio::buffer(scrap_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    stream_.async_read_some(asio::buffer(scrap_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec)
         return self->end_stream();
       self->read_stream();
@@ -316,7 +342,7 @@ private:
   void write_out() {
     writing_ = true;
     arm(api_->cfg().http.request_timeout);
-    asio::async_write(stream_.socket(), asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    asio::async_write(stream_, asio::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->timer_.cancel();
       self->writing_ = false;
       if (ec)
@@ -338,11 +364,13 @@ private:
   void close() {
     timer_.cancel();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
+  Stream stream_;
   asio::steady_timer timer_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -357,12 +385,14 @@ private:
   std::array<char, 512> scrap_{};
   bool keep_alive_ = false;
   unsigned version_ = 11;
+  std::atomic<std::uint64_t>* tls_failures_;
 };
 
 } // namespace
 
-web_server::web_server(asio::io_context& io, console_env env)
-  : io_(io), acceptor_(io), api_(std::make_shared<api>(env)) {
+web_server::web_server(asio::io_context& io, console_env env, asio::ssl::context* tls,
+                       std::atomic<std::uint64_t>& tls_failures)
+  : io_(io), acceptor_(io), api_(std::make_shared<api>(env)), tls_(tls), tls_failures_(tls_failures) {
   port_ = open_acceptor(acceptor_, env.cfg.http.bind, env.cfg.http.port, "the HTTP API");
 }
 
@@ -384,8 +414,12 @@ void web_server::accept() {
   acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open())
       return;
-    if (!ec && open_->load() < api_->cfg().http.max_connections)
-      std::make_shared<http_session>(std::move(s), api_, open_)->start();
+    if (!ec && open_->load() < api_->cfg().http.max_connections) {
+      if (tls_)
+        std::make_shared<http_session<tls_stream>>(std::move(s), api_, open_, &tls_failures_, *tls_)->start();
+      else
+        std::make_shared<http_session<plain_stream>>(std::move(s), api_, open_, &tls_failures_)->start();
+    }
     accept();  // a connection over the limit goes with `s`: closed
   });
 }

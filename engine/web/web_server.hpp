@@ -1,6 +1,7 @@
 // web_server: the HTTP surface of parleyd on http.port (Boost.Beast): the API under
-// /api/v1 (api.hpp), its OpenAPI document, and — as they land — live updates and the UI
-// (docs/web.md). /metrics, /healthz and /readyz stay on the metrics port.
+// /api/v1 (api.hpp), its OpenAPI document, live updates (live.hpp) and the UI (ui.hpp) —
+// docs/web.md. HTTPS only with [tls] (the engine's one TLS context). /metrics, /healthz and
+// /readyz stay on the metrics port.
 //
 // Owned by the engine: opened with the console, closed first at stop. At most
 // http.max_connections connections (more are closed at once); each is a Beast session on its
@@ -17,6 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "engine/console/console.hpp"
 
@@ -26,8 +28,10 @@ class api;
 
 class web_server {
 public:
-  /// Binds at once; throws std::runtime_error naming the address on failure.
-  web_server(boost::asio::io_context& io, console_env env);
+  /// Binds at once; throws std::runtime_error naming the address on failure. With `tls`
+  /// (tls.enabled) every connection is HTTPS; failed handshakes count in `tls_failures`.
+  web_server(boost::asio::io_context& io, console_env env, boost::asio::ssl::context* tls,
+             std::atomic<std::uint64_t>& tls_failures);
   ~web_server();
   void start();
   void close();
@@ -43,6 +47,8 @@ private:
   /// are closed at once.
   std::shared_ptr<std::atomic<std::uint32_t>> open_ = std::make_shared<std::atomic<std::uint32_t>>(0);
   std::uint16_t port_ = 0;
+  boost::asio::ssl::context* tls_;
+  std::atomic<std::uint64_t>& tls_failures_;
 };
 
 } // namespace parley::engine::web

@@ -3,6 +3,10 @@
 
 #include <mutex>
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
 #include "support/test_env.hpp"
 #include "support/test_pki.hpp"
 
@@ -121,6 +125,50 @@ TEST_CASE("a plain client on a TLS port is refused; the engine serves the others
   auto page = http_get(eng->metrics_port(), "/metrics").body;
   CHECK(page.find("parley_tls_handshake_failures_total ") != std::string::npos);
   CHECK(page.find("parley_tls_handshake_failures_total 0") == std::string::npos);
+}
+
+/// One HTTPS GET to loopback `port`, the server verified against `ca`: (status, body), or
+/// status 0 when the handshake or the request failed.
+std::pair<unsigned, std::string> https_get(std::uint16_t port, const std::string& ca, const std::string& target) {
+  namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  asio::io_context io;
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  ctx.load_verify_file(ca);
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<asio::ip::tcp::socket> s{io, ctx};
+  boost::system::error_code ec;
+  s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (!ec)
+    s.handshake(asio::ssl::stream_base::client, ec);
+  if (ec)
+    return {0, ec.message()};
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(s, req, ec);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  if (!ec)
+    http::read(s, buf, res, ec);
+  if (ec)
+    return {0, ec.message()};
+  return {res.result_int(), res.body()};
+}
+
+TEST_CASE("with [tls] the HTTP port speaks HTTPS only") {
+  auto pki = make_test_pki();
+  auto eng = start_engine(tls_sets(pki));
+  auto doc = https_get(eng->http_port(), pki.ca, "/api/v1/openapi.json");
+  CHECK(doc.first == 200);
+  CHECK(doc.second.find("\"openapi\"") != std::string::npos);
+  auto page = https_get(eng->http_port(), pki.ca, "/");
+  CHECK(page.first == 200);
+  CHECK(page.second.find("<html") != std::string::npos);
+  CHECK(https_get(eng->http_port(), pki.ca, "/api/v1/status").first == 401);
+  // Plain HTTP on it gets no answer, and the failed handshake is counted.
+  auto failures = eng->stats().tls_handshake_failures.load();
+  CHECK_THROWS(http_get(eng->http_port(), "/api/v1/openapi.json"));  // closed, no HTTP answer
+  CHECK(eventually([&] { return eng->stats().tls_handshake_failures > failures; }));
 }
 
 TEST_CASE("a peer that never finishes the handshake is closed at the registration timeout") {
