@@ -56,6 +56,8 @@ const std::vector<action_rule>& action_rules() {
     {"list.export", role::operator_},
     {"list.delete", role::operator_},
     {"list.create", role::operator_},
+    {"mapping.save", role::operator_},
+    {"mapping.delete", role::operator_},
     {"dnc.add", role::operator_},
     {"dnc.remove", role::operator_},
     {"dnc.import", role::operator_},

@@ -99,16 +99,16 @@ caf::actor start_list_import(caf::actor_system& sys, const caf::actor& console, 
     auto path = resolve_import_file(dir, req.file, why);
     if (path.empty())
       return answer("error: " + why + "\n");
-    try {
-      opt.mapping = outbound::parse_mapping(req.mapping);
-    } catch (const std::invalid_argument& e) {
-      return answer(std::string{"error: "} + e.what() + "\n");
-    }
     std::ifstream in{path, std::ios::binary};
     if (!in)
       return answer("error: cannot read \"" + path + "\"\n");
     try {
       auto store = storage::open_store(store_cfg);
+      try {
+        opt.mapping = outbound::resolve_mapping(store->outbound(), req.saved_mapping, req.mapping);
+      } catch (const std::invalid_argument& e) {
+        return answer(std::string{"error: "} + e.what() + "\n");
+      }
       auto started = std::chrono::steady_clock::now();
       auto res = outbound::import_csv(
         store->outbound(), list, in, opt, now_ms(), [&](std::uint64_t rows, std::uint64_t imported) {

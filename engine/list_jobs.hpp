@@ -32,6 +32,7 @@ struct list_import_request {
   /// refused as a duplicate FILE.duplicate-<UTC time> — a timed import never takes a file
   /// twice, and the directory shows what happened to it.
   after_import then = after_import::keep;
+  std::string saved_mapping;  ///< a saved mapping's name (--mapping=NAME), `mapping` over it
 };
 
 /// The import settings the config gives (default prefix and zone, chunk size).

@@ -101,6 +101,14 @@ struct import_row {
 /// The error recover_imports gives an import the engine stopped in the middle of.
 constexpr const char* interrupted_import = "interrupted: the engine stopped during the import";
 
+/// A saved column mapping (`list_mappings`): a name for an import's "field=Column,..." text.
+struct mapping_row {
+  std::string name;
+  std::string mapping;
+  std::int64_t changed_ms = 0;
+  std::string changed_by;
+};
+
 /// What delete_list removed.
 struct list_deletion {
   std::uint64_t list_id = 0;

@@ -49,6 +49,15 @@ public:
   /// denials stay: they are compliance history). nullopt when there is no such list.
   virtual std::optional<list_deletion> delete_list(const std::string& name) = 0;
 
+  // -- saved column mappings ----------------------------------------------------------
+  /// Saves a mapping under its name, replacing one of that name; true when it was new.
+  virtual bool save_mapping(const mapping_row& m) = 0;
+  virtual std::optional<mapping_row> mapping(const std::string& name) = 0;
+  /// Every saved mapping, by name.
+  virtual std::vector<mapping_row> mappings() = 0;
+  /// false when there was none of that name.
+  virtual bool delete_mapping(const std::string& name) = 0;
+
   // -- imports ------------------------------------------------------------------------
   /// Records the start of an import (sets row.id) — unless row.appended is false and the
   /// list has an import of the same contents (row.sha256) that added records or has not

@@ -376,6 +376,28 @@ public:
     return {u64(r.get(), 0, 0) != 0, u64(r.get(), 0, 1) != 0};
   }
 
+  bool save_mapping(const mapping_row& m) override {
+    // xmax = 0 only on a row the statement inserted (an update leaves the old row's xid).
+    auto r = query("INSERT INTO list_mappings VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET "
+                   "mapping = excluded.mapping, changed_ms = excluded.changed_ms, "
+                   "changed_by = excluded.changed_by RETURNING (xmax = 0)",
+                   {m.name, m.mapping, std::to_string(m.changed_ms), m.changed_by});
+    return std::string{PQgetvalue(r.get(), 0, 0)} == "t";
+  }
+
+  std::optional<mapping_row> mapping(const std::string& name) override {
+    for (auto& m : read_mappings("WHERE name = $1", {name}))
+      return m;
+    return std::nullopt;
+  }
+
+  std::vector<mapping_row> mappings() override { return read_mappings("", {}); }
+
+  bool delete_mapping(const std::string& name) override {
+    auto r = query("DELETE FROM list_mappings WHERE name = $1", {name});
+    return std::stoull(PQcmdTuples(r.get())) > 0;
+  }
+
   void add_suppression(const std::vector<suppression_row>& rows) override {
     transaction([&] {
       for (auto& s : rows)
@@ -495,6 +517,15 @@ private:
     auto* p = r.get();
     for (int i = 0; i < PQntuples(p); ++i)
       out.push_back({u64(p, i, 0), PQgetvalue(p, i, 1), i64(p, i, 2), u64(p, i, 3)});
+    return out;
+  }
+
+  std::vector<mapping_row> read_mappings(const std::string& where, const std::vector<std::string>& args) {
+    auto r = query("SELECT name, mapping, changed_ms, changed_by FROM list_mappings " + where + " ORDER BY name", args);
+    std::vector<mapping_row> out;
+    auto* p = r.get();
+    for (int i = 0; i < PQntuples(p); ++i)
+      out.push_back({PQgetvalue(p, i, 0), PQgetvalue(p, i, 1), i64(p, i, 2), PQgetvalue(p, i, 3)});
     return out;
   }
 

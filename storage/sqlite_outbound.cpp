@@ -372,6 +372,35 @@ public:
     return {s.i64(0) != 0, s.i64(1) != 0};
   }
 
+  bool save_mapping(const mapping_row& m) override {
+    bool created = false;
+    transaction([&] {
+      created = !mapping(m.name);
+      stmt s{db_,
+             "INSERT INTO list_mappings VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+             "mapping = excluded.mapping, changed_ms = excluded.changed_ms, changed_by = excluded.changed_by",
+             path_};
+      s.bind(1, m.name).bind(2, m.mapping).bind(3, m.changed_ms).bind(4, m.changed_by);
+      s.step();
+    });
+    return created;
+  }
+
+  std::optional<mapping_row> mapping(const std::string& name) override {
+    for (auto& m : read_mappings("WHERE name = ?1", name))
+      return m;
+    return std::nullopt;
+  }
+
+  std::vector<mapping_row> mappings() override { return read_mappings("", ""); }
+
+  bool delete_mapping(const std::string& name) override {
+    stmt s{db_, "DELETE FROM list_mappings WHERE name = ?1", path_};
+    s.bind(1, name);
+    s.step();
+    return sqlite3_changes(db_) > 0;
+  }
+
   void add_suppression(const std::vector<suppression_row>& rows) override {
     transaction([&] {
       stmt s{db_, "INSERT INTO suppression VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", path_};
@@ -522,6 +551,16 @@ private:
     while (s.step())
       out.push_back({static_cast<std::uint64_t>(s.i64(0)), s.text(1), s.i64(2),
                      static_cast<std::uint64_t>(s.i64(3))});
+    return out;
+  }
+
+  std::vector<mapping_row> read_mappings(const std::string& where, const std::string& arg) {
+    stmt s{db_, "SELECT name, mapping, changed_ms, changed_by FROM list_mappings " + where + " ORDER BY name", path_};
+    if (!where.empty())
+      s.bind(1, arg);
+    std::vector<mapping_row> out;
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), s.i64(2), s.text(3)});
     return out;
   }
 

@@ -199,6 +199,33 @@ std::map<std::string, std::string> parse_mapping(const std::string& text) {
   return out;
 }
 
+std::string mapping_text(const std::map<std::string, std::string>& m) {
+  std::string out;
+  for (auto& [field, column] : m) {
+    if (column.empty() || column.find(',') != std::string::npos || column.front() == ' ' || column.back() == ' ')
+      throw std::invalid_argument("mapping: column \"" + column + "\" for " + field
+                                  + " cannot be mapped (empty, a comma, or blanks at either end)");
+    out += (out.empty() ? "" : ",") + field + "=" + column;
+  }
+  if (parse_mapping(out) != m)  // names an unknown field (parse_mapping says which)
+    throw std::invalid_argument("mapping: not a mapping of record fields");
+  return out;
+}
+
+std::map<std::string, std::string> resolve_mapping(storage::outbound_store& o, const std::string& saved,
+                                                   const std::string& text) {
+  std::map<std::string, std::string> out;
+  if (!saved.empty()) {
+    auto m = o.mapping(saved);
+    if (!m)
+      throw std::invalid_argument("no saved mapping named \"" + saved + "\"");
+    out = parse_mapping(m->mapping);
+  }
+  for (auto& [field, column] : parse_mapping(text))
+    out[field] = column;
+  return out;
+}
+
 std::string import_result::summary(const std::string& list) const {
   std::ostringstream o;
   if (!ok())

@@ -38,6 +38,17 @@ const std::vector<std::string>& mappable_fields();
 /// or a malformed pair. Header names may hold blanks.
 std::map<std::string, std::string> parse_mapping(const std::string& text);
 
+/// The "field=Header,..." text parse_mapping reads back as `m`; throws std::invalid_argument
+/// for an unknown field, or a header with a comma or blanks at either end (the text cannot
+/// hold them).
+std::string mapping_text(const std::map<std::string, std::string>& m);
+
+/// The mapping an import uses: the pairs of the mapping saved as `saved` (none when ""), with
+/// the pairs of `text` over them. Throws std::invalid_argument when no mapping is saved under
+/// that name or `text` is not a mapping.
+std::map<std::string, std::string> resolve_mapping(storage::outbound_store& o, const std::string& saved,
+                                                   const std::string& text);
+
 struct import_options {
   std::map<std::string, std::string> mapping;  ///< field -> header name
   std::string default_prefix;   ///< for numbers without a country code ("" = required)

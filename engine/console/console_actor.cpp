@@ -34,10 +34,11 @@ const std::vector<console_command>& console_commands() {
     {"set", role::operator_, "set log-level LEVEL",
      "trace, debug, info, warn, error, critical or off"},
     {"list", role::operator_,
-     "list import NAME FILE [--append] [--dedupe] [MAPPING] | list export NAME FILE | "
+     "list import NAME FILE [--append] [--dedupe] [--mapping=SAVED] [MAPPING] | list export NAME FILE | "
      "list delete NAME",
      "import a CSV file from outbound.import_dir into contact list NAME (created when missing); "
-     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID; the same file "
+     "MAPPING: field=Column,... e.g. phone=Phone Number,tz=Zone,customer=CustID, over the pairs of "
+     "a mapping saved over the API with --mapping=SAVED; the same file "
      "contents twice into one list are refused unless --append; --dedupe skips phones the list "
      "(or an earlier row) has; export writes the list with its results to a new FILE there; "
      "delete removes a list no running or paused campaign uses, with its records and imports "

@@ -201,11 +201,12 @@ void run_dnc(console_self self, const std::vector<std::string>& w, const std::st
 namespace {
 
 const char* list_usage =
-  "error: usage: list import NAME FILE [--append] [--dedupe] [MAPPING] | list export NAME FILE "
+  "error: usage: list import NAME FILE [--append] [--dedupe] [--mapping=SAVED] [MAPPING] | list export NAME FILE "
   "| list delete NAME\n";
 
-/// `list import NAME FILE [--append] [--dedupe] [MAPPING]`: options may stand anywhere after
-/// `import`; the mapping is the rest of the line (column names may hold blanks). "" or why not.
+/// `list import NAME FILE [--append] [--dedupe] [--mapping=SAVED] [MAPPING]`: options may stand
+/// anywhere after `import`; the mapping is the rest of the line (column names may hold blanks),
+/// its pairs over those of the saved mapping SAVED. "" or why not.
 std::string parse_import(const std::string& line, list_import_request& req) {
   struct token {
     std::string text;
@@ -224,8 +225,10 @@ std::string parse_import(const std::string& line, list_import_request& req) {
       req.append = true;
     else if (w == "--dedupe")
       req.dedupe = true;
+    else if (w.rfind("--mapping=", 0) == 0 && w.size() > 10)
+      req.saved_mapping = w.substr(10);
     else if (w.rfind("--", 0) == 0)
-      return "error: unknown option " + w + " (list import knows --append and --dedupe)\n";
+      return "error: unknown option " + w + " (list import knows --append, --dedupe and --mapping=SAVED)\n";
     else
       kept.push_back(words[i]);
   }

@@ -212,6 +212,7 @@ const std::vector<route>& routes() {
     add_view_routes(*r);
     add_control_routes(*r);
     add_list_routes(*r);
+    add_mapping_routes(*r);
     add_live_routes(*r);
     return r;
   }();

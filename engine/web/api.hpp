@@ -33,6 +33,10 @@ namespace parley {
 struct agent_row;
 }
 
+namespace parley::storage {
+class outbound_store;
+}
+
 namespace parley::engine::web {
 
 using json = nlohmann::json;
@@ -118,12 +122,17 @@ struct route {
 /// Every route, in the order they are matched.
 const std::vector<route>& routes();
 
-/// The handlers, by part (api_views.cpp, api_control.cpp, api_users.cpp).
+/// The handlers, by part (api_views.cpp, api_control.cpp, api_users.cpp, ...).
 void add_view_routes(std::vector<route>& r);
 void add_control_routes(std::vector<route>& r);
 void add_user_routes(std::vector<route>& r);
 void add_list_routes(std::vector<route>& r);
+void add_mapping_routes(std::vector<route>& r);
 void add_live_routes(std::vector<route>& r);
+
+/// Runs `work` on the store worker with the store's outbound half (lists, mappings); when
+/// the store cannot be reached the call is answered 503.
+void on_outbound(const call& c, std::function<void(const call&, storage::outbound_store&)> work);
 
 /// The error shape.
 json error_body(wire::ErrorCode code, const std::string& message);

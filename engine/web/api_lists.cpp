@@ -50,16 +50,8 @@ json list_json(storage::outbound_store& o, const storage::list_row& l, std::size
   return {{"name", l.name}, {"records", l.records}, {"created", outbound::utc_time(l.created_ms)}, {"imports", history}};
 }
 
-/// Runs a read or write of the lists on the store worker; `work` answers.
-template <class Work>
-void on_store(const call& c, Work work) {
-  auto copy = c;
-  run_on(c.auth->db(), {[copy, work](storage::store& st) { work(copy, st.outbound()); },
-                        [copy](const std::string& why) { copy.fail(503, wire::ErrorCode::storage_unavailable, why); }});
-}
-
 void lists(call& c) {
-  on_store(c, [](const call& c, storage::outbound_store& o) {
+  on_outbound(c, [](const call& c, storage::outbound_store& o) {
     json items = json::array();
     for (auto& l : o.lists())
       if (sees_list(c, l.name))
@@ -75,7 +67,7 @@ void with_list(const call& c, Work work) {
   auto name = c.params.at("name");
   if (!sees_list(c, name))
     return c.fail(404, wire::ErrorCode::unknown_id, "no list named " + name);
-  on_store(c, [name, work](const call& c, storage::outbound_store& o) {
+  on_outbound(c, [name, work](const call& c, storage::outbound_store& o) {
     auto l = o.list(name);
     if (!l)
       return c.fail(404, wire::ErrorCode::unknown_id, "no list named " + name);
@@ -99,7 +91,7 @@ void create_list(call& c) {
   if (!sees_list(c, name))
     return c.refused(403, wire::ErrorCode::not_allowed,
                      "a user of some tenants creates only lists their campaigns dial");
-  on_store(c, [name](const call& c, storage::outbound_store& o) {
+  on_outbound(c, [name](const call& c, storage::outbound_store& o) {
     try {
       auto l = o.create_list(name, now_ms());
       c.changed(list_json(o, l, 1), 201);
@@ -149,8 +141,31 @@ json job_json(const import_job& j) {
           {"rejects", j.rejected > 0 && j.state != "running" ? json(job_location(j.id) + "/rejects") : json(nullptr)}};
 }
 
-/// POST /api/v1/lists/{name}/imports: the body is the CSV; ?mapping=field=Column,...,
-/// ?append, ?dedupe, ?file= (the name the history shows).
+/// The mapping ?mapping_name= (a saved one) and ?mapping= (field=Column,..., over it) give,
+/// passed to `then` in the store worker or straight away; answered 400 when there is none.
+void with_mapping(const call& c, std::function<void(const call&, std::map<std::string, std::string>)> then) {
+  auto query = [&](const char* key) {
+    auto it = c.req.query.find(key);
+    return it == c.req.query.end() ? std::string{} : it->second;
+  };
+  auto saved = query("mapping_name");
+  auto text = query("mapping");
+  auto resolve = [then, saved, text](const call& c, storage::outbound_store* o) {
+    std::map<std::string, std::string> m;
+    try {
+      m = o ? outbound::resolve_mapping(*o, saved, text) : outbound::parse_mapping(text);
+    } catch (const std::invalid_argument& e) {
+      return c.error(400, wire::ErrorCode::invalid_argument, e.what());
+    }
+    then(c, std::move(m));
+  };
+  if (saved.empty())
+    return resolve(c, nullptr);
+  on_outbound(c, [resolve](const call& c, storage::outbound_store& o) { resolve(c, &o); });
+}
+
+/// POST /api/v1/lists/{name}/imports: the body is the CSV; ?mapping_name= a saved mapping,
+/// ?mapping=field=Column,... (over it), ?append, ?dedupe, ?file= (the name the history shows).
 void start_import(call& c) {
   auto name = c.params.at("name");
   if (auto why = name_problem(name, "a list"); !why.empty())
@@ -159,24 +174,20 @@ void start_import(call& c) {
     return c.refused(404, wire::ErrorCode::unknown_id, "no list named " + name + " among your campaigns' lists");
   if (c.req.body.empty())
     return c.refused(400, wire::ErrorCode::invalid_argument, "the body must be the CSV file (a header line first)");
-  import_request req{name, "upload", "", c.id.who.name, flag(c, "append"), flag(c, "dedupe")};
-  if (auto it = c.req.query.find("mapping"); it != c.req.query.end())
-    req.mapping = it->second;
+  import_request req{name, "upload", {}, c.id.who.name, flag(c, "append"), flag(c, "dedupe")};
   if (auto it = c.req.query.find("file"); it != c.req.query.end() && !it->second.empty())
     req.file = it->second.substr(0, 200);
-  try {
-    outbound::parse_mapping(req.mapping);
-  } catch (const std::invalid_argument& e) {
-    return c.refused(400, wire::ErrorCode::invalid_argument, e.what());
-  }
   auto csv = std::make_shared<std::string>(std::move(c.req.body));
-  auto id = c.imports->start(c.env->system, c.env->cfg, std::move(req), csv);
-  if (!id)
-    return c.refused(503, wire::ErrorCode::busy,
-                     std::to_string(import_jobs::max_running) + " imports run already; try again when one ends");
-  auto job = c.imports->get(*id);
-  c.env->audit->write(c.req.peer, c.id.who.level, c.action + " " + c.req.path, "ok", c.id.who.name);
-  c.respond({202, job_json(*job).dump(), "application/json", {{"Location", job_location(*id)}}});
+  with_mapping(c, [req, csv](const call& c, std::map<std::string, std::string> mapping) mutable {
+    req.mapping = std::move(mapping);
+    auto id = c.imports->start(c.env->system, c.env->cfg, std::move(req), csv);
+    if (!id)
+      return c.refused(503, wire::ErrorCode::busy,
+                       std::to_string(import_jobs::max_running) + " imports run already; try again when one ends");
+    auto job = c.imports->get(*id);
+    c.env->audit->write(c.req.peer, c.id.who.level, c.action + " " + c.req.path, "ok", c.id.who.name);
+    c.respond({202, job_json(*job).dump(), "application/json", {{"Location", job_location(*id)}}});
+  });
 }
 
 /// The job named in the path, when the caller may see its list (else answered 404).
@@ -211,17 +222,7 @@ void import_rejects(call& c) {
                                         + std::to_string(job->id) + "-rejects.csv\""}}});
 }
 
-/// POST /api/v1/lists/preview: the first lines of a CSV → its columns, the mapping an
-/// import would use (?mapping= first, then columns named like a field), what would go to
-/// the record's custom fields, and the first rows.
-void preview(call& c) {
-  std::map<std::string, std::string> mapping;
-  try {
-    if (auto it = c.req.query.find("mapping"); it != c.req.query.end())
-      mapping = outbound::parse_mapping(it->second);
-  } catch (const std::invalid_argument& e) {
-    return c.fail(400, wire::ErrorCode::invalid_argument, e.what());
-  }
+void preview_with(const call& c, std::map<std::string, std::string> mapping) {
   std::istringstream in{c.req.body.substr(0, 1 << 20)};
   outbound::csv_reader r{in};
   std::vector<std::string> header, fields;
@@ -253,6 +254,13 @@ void preview(call& c) {
            {"problems", used.contains("phone") ? json::array() : json::array({"no phone column: map one, e.g. phone=Phone Number"})}});
 }
 
+/// POST /api/v1/lists/preview: the first lines of a CSV → its columns, the mapping an
+/// import would use (?mapping_name= and ?mapping= first, then columns named like a field),
+/// what would go to the record's custom fields, and the first rows.
+void preview(call& c) {
+  with_mapping(c, preview_with);
+}
+
 /// May the caller delete list `name`? A user of every tenant, or one who sees every
 /// campaign that dials it (a list shared with another tenant's campaign is not theirs alone).
 bool owns_list(const call& c, const std::string& name) {
@@ -278,7 +286,7 @@ void delete_list(call& c) {
     if (!objection.empty())
       return c.refused(409, wire::ErrorCode::wrong_state,
                        "list " + name + " is in use: " + objection + "; stop the campaign first");
-    on_store(c, [name](const call& c, storage::outbound_store& o) {
+    on_outbound(c, [name](const call& c, storage::outbound_store& o) {
       auto gone = o.delete_list(name);
       if (!gone)
         return c.refused(404, wire::ErrorCode::unknown_id, "no contact list named " + name);
@@ -301,6 +309,12 @@ void export_list(call& c) {
 }
 
 } // namespace
+
+void on_outbound(const call& c, std::function<void(const call&, storage::outbound_store&)> work) {
+  auto copy = c;
+  run_on(c.auth->db(), {[copy, work](storage::store& st) { work(copy, st.outbound()); },
+                        [copy](const std::string& why) { copy.fail(503, wire::ErrorCode::storage_unavailable, why); }});
+}
 
 void add_list_routes(std::vector<route>& r) {
   r.push_back({verb::get, "/api/v1/lists", "list.read", lists});

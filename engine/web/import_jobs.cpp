@@ -21,7 +21,7 @@ std::optional<std::uint64_t> import_jobs::start(caf::actor_system& sys, const co
   opt.dedupe = req.dedupe;
   opt.max_errors = 1'000'000;  // the rejects file lists them all (a million at most)
   opt.progress_every = 1000;
-  opt.mapping = outbound::parse_mapping(req.mapping);  // the caller checked it
+  opt.mapping = req.mapping;
   std::uint64_t id = 0;
   {
     std::lock_guard lock{mx_};

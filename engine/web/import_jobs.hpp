@@ -41,7 +41,9 @@ struct import_job {
 };
 
 struct import_request {
-  std::string list, file, mapping, user;
+  std::string list, file;
+  std::map<std::string, std::string> mapping;  ///< field → column (outbound::resolve_mapping)
+  std::string user;
   bool append = false, dedupe = false;
 };
 

@@ -1,6 +1,7 @@
 // An operator uploads a 100,000-row CSV (with 25 bad rows) into a list: the mapping
-// preview shows, the progress bar climbs to 100 % and the rejects link appears; the
-// rejects file names each bad row's line. Then the list is deleted from its row.
+// preview shows and is saved under a name, the import uses the saved mapping, the progress
+// bar climbs to 100 % and the rejects link appears; the rejects file names each bad row's
+// line. Then the list is deleted from its row.
 import { check, log, login, newPage, run } from './lib.mjs';
 
 const rows = 100000, bad = new Set();
@@ -25,6 +26,14 @@ await run(async () => {
   await page.waitForSelector('table#preview-table');
   const preview = await page.textContent('table#preview-table');
   check(preview.includes('Phone Number') && preview.includes('phone'), 'the preview maps "Phone Number" to phone');
+
+  // Save what the preview shows; the import then uses it by name, with nothing typed.
+  await page.fill('#save-mapping-name', 'vendor');
+  await page.click('#save-mapping');
+  await page.waitForFunction(() => document.querySelector('#saved-mapping').value === 'vendor');
+  check(await page.inputValue('#mapping') === '', 'the saved mapping is chosen and the typed one cleared');
+  const saved = await page.evaluate(async () => (await fetch('/api/v1/mappings/vendor')).json());
+  check(saved.mapping?.phone === 'Phone Number' && saved.changed_by === 'oper', `the mapping is saved (${saved.text})`);
 
   // Sample the bar while the import runs: it must climb, and end at 100.
   const seen = new Set();

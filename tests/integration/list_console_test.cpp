@@ -134,7 +134,7 @@ TEST_CASE_TEMPLATE("list import: the same file twice is refused; --append and --
     CHECK(con.ask("list import --dedupe autumn spring.csv").find("list autumn (new): 10 row(s) "
                                                                 "read, 10 imported") == 0);
     CHECK(con.ask("list import spring spring.csv --force")
-          == "error: unknown option --force (list import knows --append and --dedupe)\n");
+          == "error: unknown option --force (list import knows --append, --dedupe and --mapping=SAVED)\n");
     CHECK(con.ask("list import spring").rfind("error: usage: list import NAME FILE [--append]", 0) == 0);
 
     auto audit = read_file(eng->cfg().data_dir + "/audit.log");

@@ -1,5 +1,5 @@
 // The HTTP API's data routes over real HTTP (docs/web.md): a CSV upload as an import job
-// with progress and a rejects file; live updates over Server-Sent Events (a snapshot, a
+// with progress and a rejects file; saved column mappings (API, preview, import, console); live updates over Server-Sent Events (a snapshot, a
 // submit over 7120 seen within a second, tenant filtering, Last-Event-ID resume); users
 // managed over the API, the console and `parleyd user` (SQLite; one case on PostgreSQL).
 #include <doctest/doctest.h>
@@ -170,6 +170,103 @@ struct sse_client {
 };
 
 } // namespace
+
+TEST_CASE("web: saved column mappings are kept, used by name in previews and imports, and on the console") {
+  auto dir = temp_dir();
+  auto eng = web_engine(dir);
+  web_client admin{eng->http_port()}, view{eng->http_port()};
+  REQUIRE(admin.login("admin", pw).status == 201);
+  REQUIRE(view.login("view", pw).status == 201);
+  auto put = [](web_client& who, const std::string& name, const json& body) {
+    return who.request("PUT", "/api/v1/mappings/" + name, body.dump(), {{"Content-Type", "application/json"}});
+  };
+  // A vendor's layout: saved as pairs, answered as pairs and as the text the console takes.
+  auto saved = put(admin, "vendor", {{"mapping", {{"phone", "Tel"}, {"tz", "Zone"}, {"customer", "Cust"}}}});
+  REQUIRE(saved.status == 201);
+  CHECK(saved.json()["text"] == "customer=Cust,phone=Tel,tz=Zone");
+  CHECK(saved.json()["changed_by"] == "admin");
+  // Saved again under the same name: replaced (200); the text form is taken too.
+  auto replaced = put(admin, "vendor", {{"mapping", "phone=Tel, tz=Zone ,customer=Cust,chain=Household"}});
+  REQUIRE(replaced.status == 200);
+  CHECK(replaced.json()["mapping"]["chain"] == "Household");
+  CHECK(put(admin, "other", {{"mapping", {{"phone", "Phone Number"}}}}).status == 201);
+  // Bad mappings say why and change nothing.
+  for (auto bad : {json{{"mapping", {{"fone", "Tel"}}}}, json{{"mapping", {{"phone", "A,B"}}}},
+                   json{{"mapping", json::object()}}, json{{"mapping", {{"phone", 7}}}}, json{{"mapping", 7}},
+                   json{{"mapping", "phone"}}, json{{"nothing", 1}}}) {
+    CAPTURE(bad.dump());
+    auto got = put(admin, "vendor", bad);
+    CHECK(got.status == 400);
+    CHECK(got.code() == "invalid_argument");
+  }
+  CHECK(put(admin, "bad%20name", {{"mapping", "phone=Tel"}}).status == 400);
+  CHECK(admin.get("/api/v1/mappings/vendor").json()["text"] == "chain=Household,customer=Cust,phone=Tel,tz=Zone");
+  // A viewer reads them (list.read) but saves and deletes none (list.import).
+  auto all = view.get("/api/v1/mappings");
+  REQUIRE(all.status == 200);
+  REQUIRE(all.json()["mappings"].size() == 2);
+  CHECK(all.json()["mappings"][0]["name"] == "other");
+  CHECK(put(view, "mine", {{"mapping", "phone=Tel"}}).status == 403);
+  CHECK(view.request("DELETE", "/api/v1/mappings/other").status == 403);
+  CHECK(view.get("/api/v1/mappings/nosuch").status == 404);
+
+  // A preview by name; ?mapping= pairs go over the saved ones; an unknown name is an error.
+  std::string csv = "Tel,Zone,Cust,Household,Mobile,Note\n";
+  for (int i = 0; i < 30; ++i)
+    csv += "+1212555" + std::to_string(1000 + i) + ",America/New_York,c" + std::to_string(i) + "," + std::to_string(100 + i)
+           + ",+1646555" + std::to_string(1000 + i) + ",n\n";
+  auto preview = admin.request("POST", "/api/v1/lists/preview?mapping_name=vendor", csv, {{"Content-Type", "text/csv"}});
+  REQUIRE(preview.status == 200);
+  CHECK(preview.json()["mapping"]["phone"] == "Tel");
+  CHECK(preview.json()["mapping"]["chain"] == "Household");
+  CHECK(preview.json()["custom"] == json::array({"Mobile", "Note"}));
+  auto over = admin.request("POST", "/api/v1/lists/preview?mapping_name=vendor&mapping=phone%3DMobile", csv,
+                            {{"Content-Type", "text/csv"}});
+  CHECK(over.json()["mapping"]["phone"] == "Mobile");
+  CHECK(over.json()["mapping"]["tz"] == "Zone");
+  auto unknown = admin.request("POST", "/api/v1/lists/preview?mapping_name=nosuch", csv, {{"Content-Type", "text/csv"}});
+  CHECK(unknown.status == 400);
+  CHECK(unknown.json()["error"]["message"] == "no saved mapping named \"nosuch\"");
+
+  // An import by name: every row lands with the vendor's columns.
+  CHECK(admin.request("POST", "/api/v1/lists/spring/imports?mapping_name=nosuch", csv, {{"Content-Type", "text/csv"}}).status
+        == 400);
+  auto started = admin.request("POST", "/api/v1/lists/spring/imports?mapping_name=vendor", csv, {{"Content-Type", "text/csv"}});
+  REQUIRE(started.status == 202);
+  json job;
+  CHECK(eventually([&] { return (job = admin.get(started.headers["location"]).json())["state"] != "running"; }, 20s));
+  CAPTURE(job.dump());
+  CHECK(job["state"] == "done");
+  CHECK(job["imported"] == 30);
+  auto exported = admin.get("/api/v1/lists/spring/export").body;
+  CHECK(exported.find("+12125551029") != std::string::npos);
+  CHECK(exported.find("c29") != std::string::npos);
+
+  // The console imports by the saved name too; a name nothing is saved under is refused.
+  std::filesystem::create_directories(dir + "/import");
+  {
+    std::ofstream f{dir + "/import/vendor.csv"};
+    f << "Tel,Zone,Cust,Household\n+13125550100,America/Chicago,k1,7\n+13125550101,America/Chicago,k2,8\n";
+  }
+  console_conn con{eng->console_port()};
+  CHECK(con.ask("list import spring vendor.csv --mapping=nosuch").rfind("error: no saved mapping named \"nosuch\"", 0) == 0);
+  auto out = con.ask("list import spring vendor.csv --mapping=vendor");
+  CAPTURE(out);
+  CHECK(out.find("2 imported, 0 rejected") != std::string::npos);
+  // Pairs on the line go over the saved ones: Cust is not a phone, so both rows are refused.
+  CHECK(con.ask("list import spring vendor.csv --append --mapping=vendor phone=Cust").find("0 imported, 2 rejected")
+        != std::string::npos);
+
+  // Deleting: once; the audit log names who saved and deleted.
+  auto gone = admin.request("DELETE", "/api/v1/mappings/vendor");
+  REQUIRE(gone.status == 200);
+  CHECK(gone.json()["removed"] == "vendor");
+  CHECK(admin.request("DELETE", "/api/v1/mappings/vendor").status == 404);
+  CHECK(admin.get("/api/v1/mappings").json()["mappings"].size() == 1);
+  auto audit = admin.get("/api/v1/audit?limit=200").body;
+  CHECK(audit.find("mapping.save /api/v1/mappings/vendor") != std::string::npos);
+  CHECK(audit.find("mapping.delete /api/v1/mappings/vendor") != std::string::npos);
+}
 
 TEST_CASE("web: deleting a list waits for its campaign; do-not-call imports from an upload") {
   auto dir = temp_dir();

@@ -121,6 +121,28 @@ TEST_CASE("import: a header without a phone column, or a mapping to a missing co
   CHECK_THROWS_AS(parse_mapping("phone"), std::invalid_argument);
 }
 
+TEST_CASE("import: a saved mapping is written as text parse_mapping reads back, and resolved "
+          "with typed pairs over it") {
+  std::map<std::string, std::string> m{{"phone", "Tel"}, {"tz", "Zone=IANA"}, {"customer", "Kunden-Nr."}};
+  auto text = mapping_text(m);
+  CHECK(text == "customer=Kunden-Nr.,phone=Tel,tz=Zone=IANA");
+  CHECK(parse_mapping(text) == m);
+  for (auto bad : {std::map<std::string, std::string>{{"phone", "A,B"}}, {{"phone", " Tel"}}, {{"phone", ""}},
+                   {{"fone", "Tel"}}})
+    CHECK_THROWS_AS(mapping_text(bad), std::invalid_argument);
+
+  auto db = test::fresh_sqlite();
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  o.save_mapping({"vendor", text, 1, "ann"});
+  auto r = resolve_mapping(o, "vendor", "phone=Mobile,chain=Household");
+  CHECK(r.at("phone") == "Mobile");
+  CHECK(r.at("tz") == "Zone=IANA");
+  CHECK(r.at("chain") == "Household");
+  CHECK(resolve_mapping(o, "", "phone=Tel") == std::map<std::string, std::string>{{"phone", "Tel"}});
+  CHECK_THROWS_WITH_AS(resolve_mapping(o, "nosuch", ""), "no saved mapping named \"nosuch\"", std::invalid_argument);
+}
+
 TEST_CASE("import: defaults for zone and country prefix; enum and number columns") {
   auto db = test::fresh_sqlite();
   auto s = db->migrated();

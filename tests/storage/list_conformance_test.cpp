@@ -1,7 +1,7 @@
 // The storage conformance suite, contact-list lifecycles: the import history and its
 // duplicate-contents check, start-up recovery of interrupted imports, streaming a list's
-// phones (--dedupe), list delete (attempts and denials kept), ids never reused, and a
-// schema 3 database migrated — every case on every backend (PARLEY_BACKENDS).
+// phones (--dedupe), list delete (attempts and denials kept), ids never reused, saved column
+// mappings, and a schema 3 database migrated — every case on every backend (PARLEY_BACKENDS).
 #include <doctest/doctest.h>
 
 #include <set>
@@ -256,6 +256,41 @@ TEST_CASE_TEMPLATE("storage/lists: a deleted list's ids are never handed out aga
   auto again = db->open();
   REQUIRE(again->outbound().delete_list("last").has_value());
   CHECK(again->outbound().create_list("third", 3).id > next.id);
+}
+
+TEST_CASE_TEMPLATE("storage/lists: saved column mappings are created, replaced, listed by name "
+                   "and deleted", B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& o = s->outbound();
+  CHECK(o.mappings().empty());
+  CHECK_FALSE(o.mapping("vendor").has_value());
+  // Awkward text survives: quotes, '=' inside a column name, non-ASCII, a long value.
+  std::string awkward = "phone=Téléphone \"mobile\",tz=Zone=IANA,customer=" + std::string(500, 'x');
+  CHECK(o.save_mapping({"vendor", awkward, 1000, "ann"}));
+  CHECK(o.save_mapping({"another", "phone=Phone", 2000, "console"}));
+  auto m = o.mapping("vendor");
+  REQUIRE(m.has_value());
+  CHECK(m->mapping == awkward);
+  CHECK(m->changed_ms == 1000);
+  CHECK(m->changed_by == "ann");
+  // Saving under a taken name replaces it (not new).
+  CHECK_FALSE(o.save_mapping({"vendor", "phone=Number", 3000, "bob"}));
+  m = o.mapping("vendor");
+  REQUIRE(m.has_value());
+  CHECK(m->mapping == "phone=Number");
+  CHECK(m->changed_ms == 3000);
+  CHECK(m->changed_by == "bob");
+  auto all = o.mappings();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].name == "another");
+  CHECK(all[1].name == "vendor");
+  CHECK(o.delete_mapping("vendor"));
+  CHECK_FALSE(o.delete_mapping("vendor"));
+  CHECK_FALSE(o.mapping("vendor").has_value());
+  CHECK(o.mappings().size() == 1);
 }
 
 TEST_CASE_TEMPLATE("storage/lists: a schema 3 database with lists is migrated; ids are not reused",

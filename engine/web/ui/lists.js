@@ -1,5 +1,6 @@
 // Contact lists: the lists with their imports; for an operator, preview and upload a CSV
-// (an asynchronous import job, polled) and export; for a user of every tenant, create one.
+// (an asynchronous import job, polled) with a saved or typed column mapping, save the
+// mapping a preview shows under a name, and export; for a user of every tenant, create one.
 import { api, atLeast, el, live, num, request, rows, say, start, when } from './app.js';
 
 const session = await start();
@@ -63,13 +64,58 @@ async function load() {
 }
 await load();
 
+/** The saved mappings in the select, keeping the choice when it is still there. */
+async function loadMappings(choose) {
+  const select = $('saved-mapping');
+  const keep = choose ?? select.value;
+  try {
+    const { mappings } = await api('GET', '/api/v1/mappings');
+    select.replaceChildren(el('option', { value: '', textContent: 'None' }),
+      ...mappings.map((m) => el('option', { value: m.name, textContent: `${m.name} (${m.text})` })));
+    select.value = mappings.some((m) => m.name === keep) ? keep : '';
+  } catch (e) {
+    say(message, `Saved mappings: ${e.message}`, true);
+  }
+  $('delete-mapping').hidden = !select.value;
+}
+
 if (operator) {
+  await loadMappings();
   const file = $('csv-file');
+  const saved = $('saved-mapping');
+  let shown = null;  // the mapping the last preview showed
   const query = (extra = []) => {
     const mapping = $('mapping').value.trim();
-    const q = [...(mapping ? [['mapping', mapping]] : []), ...extra].map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+    const q = [...(saved.value ? [['mapping_name', saved.value]] : []), ...(mapping ? [['mapping', mapping]] : []), ...extra]
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
     return q.length ? `?${q.join('&')}` : '';
   };
+  saved.addEventListener('change', () => { $('delete-mapping').hidden = !saved.value; });
+
+  $('delete-mapping').addEventListener('click', async () => {
+    const name = saved.value;
+    if (!name || !confirm(`Delete the saved mapping ${name}? Imports already made keep their records.`)) return;
+    try {
+      await api('DELETE', `/api/v1/mappings/${encodeURIComponent(name)}`);
+      say(message, `Saved mapping ${name} deleted.`);
+      await loadMappings('');
+    } catch (e) {
+      say(message, `Delete ${name}: ${e.message}`, true);
+    }
+  });
+
+  $('save-mapping-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const name = $('save-mapping-name').value.trim();
+    try {
+      const m = await api('PUT', `/api/v1/mappings/${encodeURIComponent(name)}`, { mapping: shown });
+      say(message, `Mapping saved as ${name}: ${m.text}.`);
+      await loadMappings(name);
+      $('mapping').value = '';
+    } catch (e) {
+      say(message, `Save mapping ${name}: ${e.message}`, true);
+    }
+  });
   const needFile = () => {
     if (file.files.length) return file.files[0];
     say(message, 'Choose a CSV file first.', true);
@@ -83,6 +129,9 @@ if (operator) {
     try {
       const p = await api('POST', `/api/v1/lists/preview${query()}`, f.slice(0, 64 * 1024, 'text/csv'));
       showPreview(p);
+      shown = p.mapping;
+      $('save-mapping-form').hidden = !Object.keys(shown).length;
+      if (saved.value && !$('save-mapping-name').value) $('save-mapping-name').value = saved.value;
       say(message, `Preview of ${f.name}: ${p.columns.length} columns.`);
     } catch (e) {
       say(message, `Preview: ${e.message}`, true);
