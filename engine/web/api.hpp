@@ -130,6 +130,14 @@ void add_list_routes(std::vector<route>& r);
 void add_mapping_routes(std::vector<route>& r);
 void add_live_routes(std::vector<route>& r);
 
+/// May the caller see contact list `name`? A user of every tenant sees every list; others the
+/// lists that some campaign of their tenants dials (lists have no tenant of their own).
+bool sees_list(const call& c, const std::string& name);
+/// Is list `name` the caller's alone to delete or import on a timer? A user of every
+/// tenant's, or one's who sees every campaign that dials it (a list another tenant's
+/// campaign dials too is not theirs alone).
+bool owns_list(const call& c, const std::string& name);
+
 /// Runs `work` on the store worker with the store's outbound half (lists, mappings); when
 /// the store cannot be reached the call is answered 503.
 void on_outbound(const call& c, std::function<void(const call&, storage::outbound_store&)> work);

@@ -123,16 +123,8 @@ bool sees_entry(const call& c, const schedule_entry& e) {
   if (who.all_tenants)
     return true;
   auto& out = c.env->domain->cfg->outbound;
-  if (e.action == schedule_action::import) {
-    bool dialed = false;
-    for (auto& k : out.campaigns)
-      if (std::find(k.lists.begin(), k.lists.end(), e.list) != k.lists.end()) {
-        if (!who.sees(c.queue_tenant(k.queue)))
-          return false;
-        dialed = true;
-      }
-    return dialed;
-  }
+  if (e.action == schedule_action::import)
+    return sees_list(c, e.list) && owns_list(c, e.list);
   if (!e.sequence.empty()) {
     for (auto& s : out.sequences)
       if (s.name == e.sequence)

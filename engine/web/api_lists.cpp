@@ -22,16 +22,6 @@ namespace {
 /// Exports beyond this many records are the console's job (`list export` writes a file).
 constexpr std::uint64_t max_export_records = 2'000'000;
 
-/// May the caller see list `name`?
-bool sees_list(const call& c, const std::string& name) {
-  if (c.id.who.all_tenants)
-    return true;
-  for (auto& k : c.env->domain->cfg->outbound.campaigns)
-    if (std::find(k.lists.begin(), k.lists.end(), name) != k.lists.end() && c.id.who.sees(c.queue_tenant(k.queue)))
-      return true;
-  return false;
-}
-
 json import_row_json(const storage::import_row& i) {
   return {{"file", i.file},
           {"started", outbound::utc_time(i.started_ms)},
@@ -261,17 +251,6 @@ void preview(call& c) {
   with_mapping(c, preview_with);
 }
 
-/// May the caller delete list `name`? A user of every tenant, or one who sees every
-/// campaign that dials it (a list shared with another tenant's campaign is not theirs alone).
-bool owns_list(const call& c, const std::string& name) {
-  if (c.id.who.all_tenants)
-    return true;
-  for (auto& k : c.env->domain->cfg->outbound.campaigns)
-    if (std::find(k.lists.begin(), k.lists.end(), name) != k.lists.end() && !c.id.who.sees(c.queue_tenant(k.queue)))
-      return false;
-  return true;
-}
-
 /// DELETE /api/v1/lists/{name}: as the console's `list delete` — refused while a campaign
 /// dialing it runs, is paused or has calls under way; the records and import history go,
 /// the dial attempts and compliance denials stay.
@@ -309,6 +288,24 @@ void export_list(call& c) {
 }
 
 } // namespace
+
+bool sees_list(const call& c, const std::string& name) {
+  if (c.id.who.all_tenants)
+    return true;
+  for (auto& k : c.env->domain->cfg->outbound.campaigns)
+    if (std::find(k.lists.begin(), k.lists.end(), name) != k.lists.end() && c.id.who.sees(c.queue_tenant(k.queue)))
+      return true;
+  return false;
+}
+
+bool owns_list(const call& c, const std::string& name) {
+  if (c.id.who.all_tenants)
+    return true;
+  for (auto& k : c.env->domain->cfg->outbound.campaigns)
+    if (std::find(k.lists.begin(), k.lists.end(), name) != k.lists.end() && !c.id.who.sees(c.queue_tenant(k.queue)))
+      return false;
+  return true;
+}
 
 void on_outbound(const call& c, std::function<void(const call&, storage::outbound_store&)> work) {
   auto copy = c;
