@@ -46,6 +46,7 @@ struct options {
   unsigned concurrency = 256;      ///< agents: logins in progress at once
   unsigned queues = 100;           ///< stats: queues the statistics and submits spread over
   unsigned boards = 10;            ///< stats: wallboard connections on 2060
+  double refresh_s = 0;            ///< dashboards: the periodic statistics' refresh (default 10)
   double stats_rate = 0;           ///< stats: submits per second by the clock; 0 = closed loop
   bool no_reference = false;
   std::string backend = "sqlite";  ///< crash: "sqlite" or "postgresql"

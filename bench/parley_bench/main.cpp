@@ -279,6 +279,21 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(0.1, 1000.0));
   http->add_flag("--no-reference", o.no_reference, "do not run nginx");
 
+  auto* dashboards = app.add_subcommand(
+    "dashboards", "--count dashboards of --per statistics on the live stream, periodic every --refresh s, while "
+                  "--rate interactions/s flow (goal 300,000 values at 10 s, p99 event -> SSE <= 1 s)");
+  common_options(dashboards, o);
+  interaction_options(dashboards, o);
+  dashboards->add_option("--count", o.count, "dashboards: SSE streams (default 3,000)")->check(CLI::Range(1u, 100'000u));
+  dashboards->add_option("--per", o.window, "statistics per dashboard (default 100, at most 100)")
+    ->check(CLI::Range(2u, 100u));
+  dashboards->add_option("--queues", o.queues, "queues the statistics and submits spread over (default 100)")
+    ->check(CLI::Range(1u, 10'000u));
+  dashboards->add_option("--refresh", o.refresh_s, "seconds between periodic values (default 10)")
+    ->check(CLI::Range(0.1, 3600.0));
+  dashboards->add_option("--rate", o.rate, "interactions submitted per second (default 1,000)")
+    ->check(CLI::Range(0.0, 100'000.0));
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
   // Defaults that differ by scenario (the options struct holds one default per field).
@@ -297,6 +312,11 @@ int main(int argc, char** argv) {
       o.queues = 20;
     if (http->count("--rate") == 0)
       o.rate = 10;
+  } else if (o.scenario == "dashboards") {
+    if (dashboards->count("--rate") == 0)
+      o.rate = 1000;
+    if (dashboards->count("--duration") == 0)
+      o.duration_s = 30;
   } else if (o.scenario == "dial") {
     if (dial->count("--agents") == 0)
       o.agents = 100;
@@ -331,6 +351,8 @@ int main(int argc, char** argv) {
       r = run_dial(h);
     else if (o.scenario == "http")
       r = run_http(h);
+    else if (o.scenario == "dashboards")
+      r = run_dashboards(h);
     else
       r = run_capacity(h);
     h.progress().clear();

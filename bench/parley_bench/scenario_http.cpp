@@ -23,8 +23,7 @@
 
 #include "bench/parley_bench/reference.hpp"
 #include "bench/parley_bench/scenarios.hpp"
-#include "engine/web/users.hpp"
-#include "storage/store.hpp"
+#include "bench/parley_bench/sse.hpp"
 
 namespace parley::bench {
 
@@ -35,18 +34,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr unsigned wrk_threads = 2;
-
-/// A user of every tenant and an API token for it, written to the engine's database.
-std::string bench_token(const engine::config& cfg) {
-  auto store = storage::open_store(engine::store_config(cfg));
-  auto now = engine::web::now_ms();
-  if (auto e = engine::web::add_user(store->users(), {"bench", "bench-password-0", "viewer", "*"}, now); !e.empty())
-    throw std::runtime_error("cannot add the bench user: " + e);
-  std::string token;
-  if (auto e = engine::web::add_token(store->users(), "bench", "http", now, token); !e.empty())
-    throw std::runtime_error("cannot make the bench token: " + e);
-  return token;
-}
 
 /// One blocking GET on loopback: (status, body) of a `Connection: close` answer.
 std::pair<int, std::string> http_get(std::uint16_t port, const std::string& target, const std::string& token) {
@@ -76,124 +63,6 @@ struct submit_times {
   std::uint64_t of(std::size_t waiting) {
     std::lock_guard lock{mx};
     return waiting < at_us.size() ? at_us[waiting] : 0;
-  }
-};
-
-/// One live-update client: reads the stream, and for each `queue` event of `queue` takes
-/// the time since the submit that made its waiting count.
-class sse_client : public std::enable_shared_from_this<sse_client> {
-public:
-  sse_client(asio::io_context& io, std::string queue, submit_times& times, histogram& lat, std::mutex& lat_mx)
-    : sock_(io), queue_(std::move(queue)), times_(times), lat_(lat), lat_mx_(lat_mx) {}
-
-  void start(std::uint16_t port, const std::string& token) {
-    req_ = "GET /api/v1/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer " +
-           token + "\r\n\r\n";
-    sock_.async_connect({asio::ip::make_address("127.0.0.1"), port}, [self = shared_from_this()](auto ec) {
-      if (ec)
-        return self->fail("connect: " + ec.message());
-      asio::async_write(self->sock_, asio::buffer(self->req_), [self](auto ec, std::size_t) {
-        if (ec)
-          return self->fail("write: " + ec.message());
-        self->read();
-      });
-    });
-  }
-
-  void stop() {
-    stopped_ = true;
-    boost::system::error_code ignored;
-    sock_.close(ignored);
-  }
-
-  std::atomic<bool> snapshot{false};
-  std::atomic<std::uint64_t> events{0}, measured{0};
-  std::string failure;
-
-private:
-  void fail(std::string why) {
-    if (failure.empty() && !stopped_)
-      failure = std::move(why);
-  }
-
-  void read() {
-    sock_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](auto ec, std::size_t n) {
-      if (ec)
-        return self->fail("read: " + ec.message());
-      self->buf_.append(self->chunk_.data(), n);
-      self->parse(now_us());
-      self->read();
-    });
-  }
-
-  void parse(std::uint64_t now) {
-    if (!headers_done_) {
-      auto end = buf_.find("\r\n\r\n");
-      if (end == std::string::npos)
-        return;
-      if (buf_.compare(0, 12, "HTTP/1.1 200") != 0)
-        return fail("answer: " + buf_.substr(0, buf_.find("\r\n")));
-      buf_.erase(0, end + 4);
-      headers_done_ = true;
-    }
-    for (auto end = buf_.find("\n\n"); end != std::string::npos; end = buf_.find("\n\n")) {
-      auto block = buf_.substr(0, end);
-      buf_.erase(0, end + 2);
-      auto ev = block.find("event: "), data = block.find("data: ");
-      if (ev == std::string::npos || data == std::string::npos)
-        continue;
-      auto type = block.substr(ev + 7, block.find('\n', ev) - ev - 7);
-      ++events;
-      if (type == "snapshot") {
-        snapshot = true;
-        continue;
-      }
-      if (type != "queue")
-        continue;
-      auto j = nlohmann::json::parse(block.substr(data + 6, block.find('\n', data) - data - 6), nullptr, false);
-      if (j.is_discarded() || j.value("name", "") != queue_)
-        continue;
-      auto sent = times_.of(j.value("waiting", std::size_t{0}));
-      if (sent == 0 || sent > now)
-        continue;
-      ++measured;
-      std::lock_guard lock{lat_mx_};
-      lat_.record(now - sent);
-    }
-  }
-
-  tcp::socket sock_;
-  std::string queue_, req_, buf_;
-  std::array<char, 16384> chunk_{};
-  bool headers_done_ = false;
-  bool stopped_ = false;
-  submit_times& times_;
-  histogram& lat_;
-  std::mutex& lat_mx_;
-};
-
-/// The live-update clients and the io thread they run on; the destructor closes them and
-/// joins the thread (also when the scenario throws).
-struct sse_pool {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
-  std::vector<std::shared_ptr<sse_client>> clients;
-  std::thread thread{[this] {
-    pthread_setname_np(pthread_self(), "bench.sse");
-    io.run();
-  }};
-
-  ~sse_pool() {
-    asio::post(io, [this] {
-      for (auto& c : clients)
-        c->stop();
-    });
-    work.reset();
-    thread.join();
-  }
-
-  long with_snapshot() const {
-    return std::count_if(clients.begin(), clients.end(), [](auto& c) { return c->snapshot.load(); });
   }
 };
 
@@ -245,17 +114,28 @@ result run_http(harness& h) {
     std::fprintf(stderr, "%u live-update clients, %.0f submits/s for %.0f s ...\n", sse_clients, o.rate, o.duration_s);
   raise_fd_limit();
   submit_times times;
-  histogram lat;
-  std::mutex lat_mx;
+  histogram lat;  // on the streams' io thread until the pool is gone
+  std::atomic<std::uint64_t> measured{0};
+  std::atomic<long> snapshots{0};
   auto pool = std::make_unique<sse_pool>();
-  std::vector<std::shared_ptr<sse_client>> watchers;
-  for (unsigned i = 0; i < sse_clients; ++i) {
-    watchers.push_back(std::make_shared<sse_client>(pool->io, "q0", times, lat, lat_mx));
-    pool->clients.push_back(watchers.back());
-    asio::post(pool->io, [c = pool->clients.back(), port, token] { c->start(port, token); });
-  }
-  h.wait_until(steady::now() + 30s, [&] { return pool->with_snapshot() == static_cast<long>(sse_clients); }, {});
-  auto connected = pool->with_snapshot();
+  for (unsigned i = 0; i < sse_clients; ++i)
+    pool->open(port, "/api/v1/live", token, [&](std::string_view type, std::string_view data, std::uint64_t now) {
+      // Each submit raises q0's waiting count: the `queue` event showing count N answers submit N.
+      if (type == "snapshot")
+        ++snapshots;
+      if (type != "queue")
+        return;
+      auto j = nlohmann::json::parse(data, nullptr, false);
+      if (j.is_discarded() || j.value("name", "") != "q0")
+        return;
+      auto sent = times.of(j.value("waiting", std::size_t{0}));
+      if (sent == 0 || sent > now)
+        return;
+      ++measured;
+      lat.record(now - sent);
+    });
+  h.wait_until(steady::now() + 30s, [&] { return snapshots.load() == static_cast<long>(sse_clients); }, {});
+  auto connected = snapshots.load();
 
   auto gw = h.make_client("bench-http-gateway", wire::ClientType::media_gateway);
   gw->start();
@@ -287,12 +167,12 @@ result run_http(harness& h) {
   }
   std::this_thread::sleep_for(1s);  // the last events on their way
   h.progress().clear();
-  std::uint64_t events = 0, measured = 0;
+  auto streams = pool->streams;
+  pool.reset();  // every stream closed: their counts, failures and latencies stand still
+  std::uint64_t events = 0;
   std::string failure;
-  pool.reset();  // every client closed: their counts and failures stand still
-  for (auto& w : watchers) {
+  for (auto& w : streams) {
     events += w->events;
-    measured += w->measured;
     if (failure.empty())
       failure = w->failure;
   }

@@ -47,6 +47,9 @@ result run_dial(harness& h);
 /// The web API under wrk next to nginx serving a static file of the same size, and --count
 /// live-update (SSE) clients: submit -> event latency.
 result run_http(harness& h);
+/// --count dashboards of --per statistics each on the live stream (Pulse's rated capacity:
+/// 300,000 values at a 10 s refresh) while --rate interactions a second flow.
+result run_dashboards(harness& h);
 
 /// `s` as a TOML basic string.
 std::string toml_string(const std::string& s);

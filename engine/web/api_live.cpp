@@ -11,7 +11,7 @@ namespace parley::engine::web {
 
 namespace {
 
-/// Statistics one stream may name: what fits in a request line comfortably under the 16 KiB
+/// Statistics one stream may name: what fits in a request line under the 32 KiB
 /// header limit (more: more streams; a Pulse dashboard resolves its own on the server).
 constexpr std::size_t max_stats_per_stream = 100;
 
@@ -60,15 +60,16 @@ void live(call& c) {
   web_response r{200, "", "text/event-stream", {}, {}};
   r.open = [hub = c.live, who = c.id.who, last, resume, stats = c.env->domain->stats, sys = &c.env->system,
             wanted](std::shared_ptr<live_sink> sink) {
+    // A stream of statistics carries those alone (a dashboard needs no queue events, and
+    // thousands of wallboards should not each get every queue's changes).
+    if (!wanted.empty()) {
+      auto stat_watch = spawn_stat_watch(*sys, stats, wanted, std::move(sink));
+      return std::function<void()>{[stat_watch] { caf::anon_send_exit(stat_watch, caf::exit_reason::user_shutdown); }};
+    }
     static std::atomic<std::uint64_t> next{1};
     auto id = next++;
-    auto stat_watch = wanted.empty() ? caf::actor{} : spawn_stat_watch(*sys, stats, wanted, sink);
     watch(hub, {id, std::move(sink), who, last, resume});
-    return std::function<void()>{[hub, id, stat_watch] {
-      unwatch(hub, id);
-      if (stat_watch)
-        caf::anon_send_exit(stat_watch, caf::exit_reason::user_shutdown);
-    }};
+    return std::function<void()>{[hub, id] { unwatch(hub, id); }};
   };
   c.respond(std::move(r));
 }

@@ -15,6 +15,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr auto heartbeat_every = std::chrono::seconds{15};  ///< as the hub's (live.cpp)
+
 /// A flatbuffers enum by its schema name (`names` ends with nullptr).
 template <class E>
 bool enum_named(const std::string& s, const char* const* names, E& out) {
@@ -100,7 +102,9 @@ json frame_json(const frame& f) {
     }
     case wire::Message::StatInfo: {
       auto* m = env->message_as_StatInfo();
-      return value(m->value(), m->text(), m->timestamp_ms());
+      auto j = value(m->value(), m->text(), m->timestamp_ms());
+      j["event_ms"] = m->event_ms();  // the reporting event behind it (0: a timer)
+      return j;
     }
     case wire::Message::StatInvalid:
       return {{"valid", false}, {"reason", env->message_as_StatInvalid()->reason()->str()}};
@@ -151,8 +155,14 @@ caf::behavior stat_watch(caf::stateful_actor<watch_state>* self, std::vector<liv
     for (std::size_t i = 0; i < self->state.wanted.size(); ++i)
       self->state.push(i, {{"valid", false}, {"reason", "the statistic's calculation ended"}});
   });
+  // The hub does not follow this stream: its heartbeat comes from here.
+  self->delayed_send(self, heartbeat_every, period_atom_v);
   return {
     [=](notify_atom, std::uint64_t i, frame& f, bool) { self->state.push(i, frame_json(f)); },
+    [=](period_atom) {
+      self->state.sink->push("heartbeat", ": heartbeat\n\n");
+      self->delayed_send(self, heartbeat_every, period_atom_v);
+    },
   };
 }
 

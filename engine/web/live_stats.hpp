@@ -7,8 +7,9 @@
 // other browser), and turns what the calculations send — StatOpened, StatInfo,
 // StatInvalid, StatValid, StatError — into `stat` events on the stream, keyed by the
 // statistic's `key`: a slow browser gets the latest value per statistic (the sink
-// coalesces by key). The stream's end stops the watcher; the hub then closes its
-// statistics (it monitors its clients).
+// coalesces by key). Such a stream carries its statistics alone, with a heartbeat every
+// 15 s — not the live hub's queue and campaign events. The stream's end stops the watcher;
+// the stats hub then closes its statistics (it monitors its clients).
 #pragma once
 
 #include <cstddef>

@@ -31,7 +31,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t header_limit = 16 * 1024;
+constexpr std::size_t header_limit = 32 * 1024;
 constexpr auto idle_limit = std::chrono::seconds{60};
 constexpr const char* session_cookie = "parley_session";
 
@@ -170,7 +170,7 @@ private:
     if (ec) {
       // Nothing of a request yet (idle, closed): just close. A request cut short: say why.
       if (ec == http::error::header_limit)
-        return finish(431, wire::ErrorCode::limit_exceeded, "request headers over 16 KiB");
+        return finish(431, wire::ErrorCode::limit_exceeded, "request headers over 32 KiB");
       if (ec == http::error::body_limit)
         return finish(413, wire::ErrorCode::limit_exceeded, "the body is over the limit");
       if (timed_out_ && buf_.size() > 0)

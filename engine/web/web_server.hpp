@@ -5,7 +5,7 @@
 //
 // Owned by the engine: opened with the console, closed first at stop. At most
 // http.max_connections connections (more are closed at once); each is a Beast session on its
-// own strand: headers at most 16 KiB, a JSON body at most
+// own strand: headers at most 32 KiB, a JSON body at most
 // http.max_body_bytes (413 past it), the whole request within http.request_timeout_ms (408
 // past it, then the connection closes), keep-alive with a 60 s idle limit. The session
 // hands a parsed request to the API and writes the one answer it gets back; the API runs

@@ -92,10 +92,13 @@ TEST_CASE("web: statistics on the live stream equal a 2060 client's, sharing its
   REQUIRE(stream.status == 200);
   std::map<std::string, std::vector<double>> seen;
   json bad;
+  std::size_t others = 0;  // a stream of statistics carries them alone
   auto read_stats = [&](std::chrono::milliseconds limit) {
     while (auto e = stream.next(limit)) {
-      if (e->type != "stat")
+      if (e->type != "stat") {
+        ++others;
         continue;
+      }
       auto key = e->data["key"].get<std::string>();
       if (key == "bad")
         bad = e->data;
@@ -128,6 +131,7 @@ TEST_CASE("web: statistics on the live stream equal a 2060 client's, sharing its
   CHECK(std::vector<double>(seen["entered"].begin() + 1, seen["entered"].end()) == board.values(ids[1]));
   CHECK(std::vector<double>(seen["sl"].begin() + 1, seen["sl"].end()) == board.values(ids[2]));
   CHECK(seen["waiting"] == std::vector<double>{0, 1, 2, 3, 4, 5});
+  CHECK(others == 0);  // no snapshot, no queue events
 
   // The stream's end closes its statistics (the 2060 client's stay open).
   auto open_before = eng->domain()->metrics->stats_open.load();
