@@ -106,8 +106,10 @@ json frame_json(const frame& f) {
       j["event_ms"] = m->event_ms();  // the reporting event behind it (0: a timer)
       return j;
     }
-    case wire::Message::StatInvalid:
-      return {{"valid", false}, {"reason", env->message_as_StatInvalid()->reason()->str()}};
+    case wire::Message::StatInvalid: {
+      auto* reason = env->message_as_StatInvalid()->reason();
+      return {{"valid", false}, {"reason", reason ? reason->str() : ""}};
+    }
     case wire::Message::StatValid:
       return nullptr;  // the value follows
     case wire::Message::StatError: {
@@ -122,6 +124,7 @@ struct watch_state {
   std::vector<live_stat> wanted;
   std::shared_ptr<live_sink> sink;
   stats::stats_hub_actor hub;
+  std::vector<caf::actor_addr> calculation;  ///< of each wanted statistic, once opened
 
   void push(std::size_t i, json data) {
     if (!data.is_null() && i < wanted.size())
@@ -138,22 +141,28 @@ caf::behavior stat_watch(caf::stateful_actor<watch_state>* self, std::vector<liv
   self->state.wanted = std::move(wanted);
   self->state.sink = std::move(sink);
   self->state.hub = std::move(hub);
+  self->state.calculation.resize(self->state.wanted.size());
   auto me = caf::actor_cast<stats::stat_client_actor>(self);
   auto timeout = std::chrono::seconds{10};
   for (std::size_t i = 0; i < self->state.wanted.size(); ++i)
     self->request(self->state.hub, timeout, caf::open_atom_v, self->state.wanted[i].spec, me, std::uint64_t{i})
       .then(
         [=](const stats::stat_actor& a) {
+          self->state.calculation[i] = a.address();
           self->monitor(a);
           self->request(a, timeout, peek_atom_v, std::uint64_t{0}, self->id(), std::uint64_t{i}, true)
             .then([=](frame& f) { self->state.push(i, frame_json(f)); },
                   [=](caf::error& e) { self->state.fail(i, e); });
         },
         [=](caf::error& e) { self->state.fail(i, e); });
-  self->set_down_handler([=](caf::down_msg&) {
-    // A calculation ended by itself (the hub restarts none): its statistics show no value.
+  self->set_down_handler([=](caf::down_msg& dm) {
+    // A calculation ended by itself (the hub restarts none): the statistics on it show no
+    // value from now on, as a 2060 client's get StatError.
     for (std::size_t i = 0; i < self->state.wanted.size(); ++i)
-      self->state.push(i, {{"valid", false}, {"reason", "the statistic's calculation ended"}});
+      if (self->state.calculation[i] == dm.source) {
+        self->state.calculation[i] = caf::actor_addr{};
+        self->state.push(i, {{"error", {{"code", "internal"}, {"message", "the statistic's calculation ended"}}}});
+      }
   });
   // The hub does not follow this stream: its heartbeat comes from here.
   self->delayed_send(self, heartbeat_every, period_atom_v);
