@@ -106,7 +106,7 @@ BENCHMARK(routing_decision)->Arg(100)->Arg(10'000)->Arg(100'000)->Unit(benchmark
 // -- full lifecycle through the actors ----------------------------------------------------
 
 /// An agent desktop without a socket: accepts every invite, then stops the interaction.
-caf::behavior desk(caf::event_based_actor* self, domain_ptr dom, caf::actor driver,
+caf::behavior desk(caf::event_based_actor* self, domain_ptr, caf::actor driver,
                    std::string agent) {
   return {
     [=](event_atom, const frame& f, const caf::actor_addr& addr) {
@@ -115,7 +115,7 @@ caf::behavior desk(caf::event_based_actor* self, domain_ptr dom, caf::actor driv
       auto inter = caf::actor_cast<interaction_actor>(addr);
       if (!inv || !inter)
         return;
-      requester who{wire::ClientType::agent_desktop, agent, caf::actor_cast<client_actor>(self)};
+      requester who{wire::ClientType::agent_desktop, agent, caf::actor_cast<client_actor>(self), {}};
       self->request(inter, caf::infinite, accept_atom_v, who).then([=](caf::ok_atom) {
         self->request(inter, caf::infinite, stop_atom_v, who, std::string{"done"})
           .then([=](caf::ok_atom) { self->send(driver, caf::ok_atom_v); });
@@ -140,7 +140,7 @@ caf::behavior driver(caf::stateful_actor<driver_state>* self, domain_ptr dom) {
     if (st.to_submit == 0)
       return;
     --st.to_submit;
-    submit_request req{"", "", "voice", "q", 0, {}, {}};
+    submit_request req{"", "", "voice", "q", 0, {}, {}, {}};
     self->request(st.dom->interactions, caf::infinite, submit_atom_v, req, client_actor{})
       .then([](std::uint64_t, bool, wire::InteractionState) {});
   };

@@ -263,7 +263,7 @@ outbound::scheduler_actor engine::start_schedule() {
   return outbound::spawn_scheduler(
     sys, domain_, [&sys, snapshot](const schedule_entry& e, const outbound::import_report_actor& to) {
       return start_list_import(
-        sys, caf::actor_cast<caf::actor>(to), *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename});
+        sys, caf::actor_cast<caf::actor>(to), *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename, {}});
     });
 }
 

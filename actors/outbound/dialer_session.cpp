@@ -86,7 +86,7 @@ storage::attempt_row attempt_row_of(const dialer_setup& s, std::int64_t dialed_m
 }
 
 requester dialer_requester(self_ptr self) {
-  return requester{wire::ClientType::media_gateway, {}, caf::actor_cast<client_actor>(self)};
+  return requester{wire::ClientType::media_gateway, {}, caf::actor_cast<client_actor>(self), {}};
 }
 
 void release_agent(self_ptr self) {

@@ -208,7 +208,7 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
       // Each interaction stops itself (and takes itself out of this queue): the same path
       // as a client's StopProcessing, so reporting, storage and statistics see a stop.
       auto& st = self->state;
-      requester console{wire::ClientType::admin, {}, {}};
+      requester console{wire::ClientType::admin, {}, {}, {}};
       for (auto& [iid, e] : st.entries)
         caf::anon_send(e.interaction, stop_atom_v, console, reason);  // no answer wanted
       return static_cast<std::uint64_t>(st.entries.size());

@@ -273,7 +273,7 @@ void run(console_self self, const std::string& line) {
     self->request(env.domain->interactions, ask_limit, lookup_atom_v, id)
       .then(
         [=](const interaction_actor& a) {
-          requester console{wire::ClientType::admin, {}, {}};
+          requester console{wire::ClientType::admin, {}, {}, {}};
           self->request(a, ask_limit, stop_atom_v, console, reason)
             .then(
               [=](caf::ok_atom) {
