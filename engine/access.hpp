@@ -40,6 +40,7 @@ struct principal {
   role level = role::none;
   std::vector<std::string> tenants;  ///< empty with all_tenants
   bool all_tenants = true;
+  bool wallboard = false;           ///< a wallboard account (docs/pulse.md)
 
   bool may(std::string_view action) const noexcept { return level >= needed_role(action); }
   bool sees(const std::string& tenant) const;

@@ -338,6 +338,21 @@ std::vector<option> make_options() {
                       "failed logins per minute from one address, and for one user, before 429"));
   o.push_back(flag("http.secure_cookie", [](config& c) -> auto& { return c.http.secure_cookie; },
                    "mark the session cookie Secure (set it when a TLS proxy fronts the UI)"));
+  o.push_back(integer("pulse.max_dashboards_per_user", 1, 10'000,
+                      [](config& c) -> auto& { return c.pulse.max_dashboards_per_user; },
+                      "dashboards one user may own"));
+  o.push_back(integer("pulse.max_widgets_per_user", 1, 100'000,
+                      [](config& c) -> auto& { return c.pulse.max_widgets_per_user; },
+                      "widgets on the dashboards one user owns"));
+  o.push_back(integer("pulse.max_values_per_dashboard", 1, 1'000'000,
+                      [](config& c) -> auto& { return c.pulse.max_values_per_dashboard; },
+                      "object x statistic values one dashboard may show"));
+  o.push_back(integer("pulse.history_sample_s", 1, 3600,
+                      [](config& c) -> auto& { return c.pulse.history_sample_s; },
+                      "trend widgets' statistics are sampled this often (domain time)"));
+  o.push_back(integer("pulse.history_retention_h", 1, 24 * 400,
+                      [](config& c) -> auto& { return c.pulse.history_retention_h; },
+                      "trend samples are kept this long (Redis stream, or the embedded database)"));
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;

@@ -109,6 +109,15 @@ struct http_config {
   bool secure_cookie = false;               ///< the Secure attribute; set behind TLS
 };
 
+/// Pulse dashboards: per-user caps and trend history ([pulse], docs/pulse.md).
+struct pulse_config {
+  std::uint32_t max_dashboards_per_user = 20;
+  std::uint32_t max_widgets_per_user = 200;
+  std::uint32_t max_values_per_dashboard = 5'000;  ///< object × statistic values on one dashboard
+  std::uint32_t history_sample_s = 10;             ///< a trend statistic's sampling period (domain time)
+  std::uint32_t history_retention_h = 24;          ///< how long samples are kept
+};
+
 /// Where and how state is stored ([storage], docs/configuration.md).
 struct storage_config {
   storage::backend_kind backend = storage::backend_kind::sqlite;
@@ -176,6 +185,7 @@ struct config {
   console_config console;
   metrics_config metrics;
   http_config http;
+  pulse_config pulse;
   storage_config storage;
   tls_config tls;
   outbound_config outbound;

@@ -64,6 +64,8 @@ void add_user_commands(CLI::App& app, user_cli& u) {
   u.add->add_option("--role", u.role, "viewer, supervisor, operator or admin")->required();
   u.add->add_option("--tenants", u.tenants, "tenants the user sees, comma-separated, or *")->required();
   u.add->add_flag("--password-stdin", u.password_stdin, "read the password as one line from stdin");
+  u.add->add_flag("--wallboard", u.wallboard,
+                  "a wallboard account (a viewer for a TV: its browser session does not expire)");
   u.passwd = u.user->add_subcommand("passwd", "set a user's password (ends their browser sessions)");
   u.passwd->add_option("NAME", u.name, "user name")->required();
   u.passwd->add_flag("--password-stdin", u.password_stdin, "read the password as one line from stdin");
@@ -71,6 +73,8 @@ void add_user_commands(CLI::App& app, user_cli& u) {
   u.set->add_option("NAME", u.name, "user name")->required();
   u.set->add_option("--role", u.role, "viewer, supervisor, operator or admin");
   u.set->add_option("--tenants", u.tenants, "tenants, comma-separated, or *");
+  u.set->add_flag("--wallboard", u.wallboard, "make it a wallboard account (viewers only)");
+  u.set->add_flag("--no-wallboard", u.not_wallboard, "make it an ordinary account");
   u.remove = u.user->add_subcommand("remove", "remove a user with their tokens and sessions");
   u.remove->add_option("NAME", u.name, "user name")->required();
   u.list = u.user->add_subcommand("list", "list the users (name, role, tenants, tokens)");
@@ -95,7 +99,7 @@ int run_user_command(const config& cfg, const user_cli& u) {
     auto pw = read_password(u.password_stdin);
     if (pw.empty())
       return answer("no password given", "");
-    return answer(web::add_user(st, {u.name, pw, u.role, u.tenants}, now), "user " + u.name + " added");
+    return answer(web::add_user(st, {u.name, pw, u.role, u.tenants, u.wallboard}, now), "user " + u.name + " added");
   }
   if (u.passwd->parsed()) {
     auto pw = read_password(u.password_stdin);
@@ -109,6 +113,8 @@ int run_user_command(const config& cfg, const user_cli& u) {
       c.role = u.role;
     if (!u.tenants.empty())
       c.tenants = u.tenants;
+    if (u.wallboard || u.not_wallboard)
+      c.wallboard = u.wallboard;
     return answer(web::update_user(st, c, now), "user " + u.name + " changed");
   }
   if (u.remove->parsed())
@@ -119,7 +125,7 @@ int run_user_command(const config& cfg, const user_cli& u) {
       for (auto& t : st.tokens(row.name))
         labels += (labels.empty() ? "" : ",") + t.label;
       std::cout << row.name << "  " << row.role << "  tenants=" << row.tenants
-                << "  tokens=" << (labels.empty() ? "-" : labels) << "\n";
+                << "  tokens=" << (labels.empty() ? "-" : labels) << (row.wallboard ? "  wallboard" : "") << "\n";
     }
     return 0;
   }

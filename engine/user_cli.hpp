@@ -2,9 +2,9 @@
 // straight on the configured database (SQLite or PostgreSQL; migrated first). A running
 // engine sees the change within 5 s (engine/web/auth.hpp).
 //
-//   parleyd user add NAME --role ROLE --tenants T[,T...]|*   (password: prompted, or --password-stdin)
+//   parleyd user add NAME --role ROLE --tenants T[,T...]|* [--wallboard]  (password: prompted, or --password-stdin)
 //   parleyd user passwd NAME                                 (ends the user's browser sessions)
-//   parleyd user set NAME [--role ROLE] [--tenants ...]
+//   parleyd user set NAME [--role ROLE] [--tenants ...] [--wallboard|--no-wallboard]
 //   parleyd user remove NAME
 //   parleyd user list
 //   parleyd user token add NAME LABEL                         (prints the token once)
@@ -26,6 +26,7 @@ struct user_cli {
   CLI::App *token_add = nullptr, *token_remove = nullptr;
   std::string name, label, role, tenants;
   bool password_stdin = false;
+  bool wallboard = false, not_wallboard = false;
 };
 
 /// Adds `user` and its subcommands to `app`.

@@ -207,6 +207,12 @@ public:
     return *users_;
   }
 
+  pulse_store& pulse() override {
+    if (!pulse_)
+      pulse_ = make_pg_pulse(conn_);
+    return *pulse_;
+  }
+
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -371,6 +377,7 @@ private:
   std::string buf_;
   std::unique_ptr<outbound_store> outbound_;
   std::unique_ptr<user_store> users_;
+  std::unique_ptr<pulse_store> pulse_;
 };
 
 } // namespace

@@ -8,7 +8,7 @@ namespace parley::storage {
 namespace {
 
 const std::string user_select =
-  "SELECT name, password_hash, role, tenants, created_ms, changed_ms FROM users ";
+  "SELECT name, password_hash, role, tenants, created_ms, changed_ms, wallboard FROM users ";
 const std::string token_select = "SELECT digest, user_name, label, created_ms FROM api_tokens ";
 
 std::int64_t i64(const PGresult* r, int i, int c) {
@@ -17,7 +17,7 @@ std::int64_t i64(const PGresult* r, int i, int c) {
 
 user_row read_user(const PGresult* r, int i) {
   return {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-          i64(r, i, 4), i64(r, i, 5)};
+          i64(r, i, 4), i64(r, i, 5), i64(r, i, 6) != 0};
 }
 
 token_row read_token(const PGresult* r, int i) {
@@ -35,10 +35,10 @@ public:
   explicit pg_users(PGconn* conn) : pg_ops(conn) {}
 
   void add_user(const user_row& u) override {
-    auto r = query("INSERT INTO users (name, password_hash, role, tenants, created_ms, changed_ms) "
-                   "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING",
+    auto r = query("INSERT INTO users (name, password_hash, role, tenants, created_ms, changed_ms, wallboard) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING",
                    {u.name, u.password_hash, u.role, u.tenants, std::to_string(u.created_ms),
-                    std::to_string(u.changed_ms)});
+                    std::to_string(u.changed_ms), u.wallboard ? "1" : "0"});
     if (!changed(r))
       throw storage_error("a user named \"" + u.name + "\" exists already", false);
   }
@@ -50,9 +50,9 @@ public:
       if (PQntuples(old.get()) == 0)
         return;
       found = true;
-      query("UPDATE users SET password_hash = $2, role = $3, tenants = $4, changed_ms = $5 "
+      query("UPDATE users SET password_hash = $2, role = $3, tenants = $4, changed_ms = $5, wallboard = $6 "
             "WHERE name = $1",
-            {u.name, u.password_hash, u.role, u.tenants, std::to_string(u.changed_ms)});
+            {u.name, u.password_hash, u.role, u.tenants, std::to_string(u.changed_ms), u.wallboard ? "1" : "0"});
       if (read_user(old.get(), 0).password_hash != u.password_hash)
         query("DELETE FROM web_sessions WHERE user_name = $1", {u.name});
     });

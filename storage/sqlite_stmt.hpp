@@ -30,6 +30,10 @@ public:
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  stmt& bind_real(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
   /// True while a row is there; throws on failure.
   bool step() {
     auto rc = sqlite3_step(s_);
@@ -44,6 +48,7 @@ public:
     sqlite3_clear_bindings(s_);
   }
   std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  double real(int c) const { return sqlite3_column_double(s_, c); }
   std::string text(int c) const {
     auto* t = sqlite3_column_text(s_, c);
     return t ? std::string(reinterpret_cast<const char*>(t),

@@ -231,6 +231,12 @@ public:
     return *users_;
   }
 
+  pulse_store& pulse() override {
+    if (!pulse_)
+      pulse_ = make_sqlite_pulse(db_, path_);
+    return *pulse_;
+  }
+
 private:
   inline static const std::string interaction_columns =
     "id, external_id, tenant, media, queue, priority, state, agents, held, workbin, properties, "
@@ -358,6 +364,7 @@ private:
   sqlite3_stmt* upsert_session_ = nullptr;
   std::unique_ptr<outbound_store> outbound_;
   std::unique_ptr<user_store> users_;
+  std::unique_ptr<pulse_store> pulse_;
 };
 
 } // namespace

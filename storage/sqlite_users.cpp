@@ -8,10 +8,10 @@ namespace parley::storage {
 
 namespace {
 
-const char* user_select = "SELECT name, password_hash, role, tenants, created_ms, changed_ms FROM users ";
+const char* user_select = "SELECT name, password_hash, role, tenants, created_ms, changed_ms, wallboard FROM users ";
 
 user_row read_user(const stmt& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5)};
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5), s.i64(6) != 0};
 }
 
 token_row read_token(const stmt& s) {
@@ -23,10 +23,10 @@ public:
   sqlite_users(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
   void add_user(const user_row& u) override {
-    stmt s{db_, "INSERT INTO users (name, password_hash, role, tenants, created_ms, changed_ms) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", path_};
+    stmt s{db_, "INSERT INTO users (name, password_hash, role, tenants, created_ms, changed_ms, wallboard) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", path_};
     s.bind(1, u.name).bind(2, u.password_hash).bind(3, u.role).bind(4, u.tenants);
-    s.bind(5, u.created_ms).bind(6, u.changed_ms);
+    s.bind(5, u.created_ms).bind(6, u.changed_ms).bind(7, std::int64_t{u.wallboard});
     step_unique(s, "a user named \"" + u.name + "\" exists already");
   }
 
@@ -37,9 +37,10 @@ public:
       if (!old)
         return;
       found = true;
-      stmt s{db_, "UPDATE users SET password_hash = ?2, role = ?3, tenants = ?4, changed_ms = ?5 "
-                  "WHERE name = ?1", path_};
+      stmt s{db_, "UPDATE users SET password_hash = ?2, role = ?3, tenants = ?4, changed_ms = ?5, "
+                  "wallboard = ?6 WHERE name = ?1", path_};
       s.bind(1, u.name).bind(2, u.password_hash).bind(3, u.role).bind(4, u.tenants).bind(5, u.changed_ms);
+      s.bind(6, std::int64_t{u.wallboard});
       s.step();
       if (old->password_hash != u.password_hash)
         by_user("DELETE FROM web_sessions WHERE user_name = ?1", u.name);

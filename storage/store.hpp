@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "storage/outbound_store.hpp"
+#include "storage/pulse_store.hpp"
 #include "storage/rows.hpp"
 #include "storage/user_store.hpp"
 
@@ -100,6 +101,10 @@ public:
 
   /// Users, API tokens and browser sessions (user_store.hpp), on the same connection.
   virtual user_store& users() = 0;
+
+  /// Dashboards, widgets, templates, tabs and trend samples (pulse_store.hpp), on the same
+  /// connection.
+  virtual pulse_store& pulse() = 0;
 };
 
 /// Opens the configured backend and checks it can be used (connects, reads the schema

@@ -21,6 +21,7 @@ struct user_row {
   std::string tenants;        ///< comma-separated tenant names, or "*" for every tenant
   std::int64_t created_ms = 0;
   std::int64_t changed_ms = 0;
+  bool wallboard = false;     ///< a wallboard account: its browser session does not expire
 };
 
 struct token_row {

@@ -17,7 +17,7 @@ namespace {
 
 const char* usage =
   "usage: user list | user add NAME ROLE TENANTS | user passwd NAME | user set NAME "
-  "role=ROLE|tenants=T,... | user remove NAME | user token add|remove NAME LABEL";
+  "role=ROLE|tenants=T,...|wallboard=yes|no | user remove NAME | user token add|remove NAME LABEL";
 
 /// A password of 20 random characters (base64url), shown once.
 std::string new_password() {
@@ -76,6 +76,8 @@ void run_user(console_self self, const std::vector<std::string>& w, const std::s
             c.role = value;
           else if (key == "tenants")
             c.tenants = value;
+          else if (key == "wallboard" && (value == "yes" || value == "no"))
+            c.wallboard = value == "yes";
           else
             return answer(std::string{"error: "} + usage + "\n");
         }

@@ -214,6 +214,7 @@ const std::vector<route>& routes() {
     add_list_routes(*r);
     add_mapping_routes(*r);
     add_live_routes(*r);
+    add_pulse_routes(*r);
     return r;
   }();
   return *all;
@@ -224,12 +225,14 @@ api::api(console_env env)
     auth_(std::make_shared<authenticator>(env_->system, env_->cfg)),
     imports_(std::make_shared<import_jobs>()),
     live_(spawn_live_hub(env_)),
-    queues_(spawn_queue_gatherer(env_)) {}
+    queues_(spawn_queue_gatherer(env_)),
+    pulse_(std::make_shared<const pulse_services>(*env_)) {}
 
 void api::stop() {
   auth_->stop();
   caf::anon_send_exit(live_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(queues_, caf::exit_reason::user_shutdown);
+  pulse_->stop();
 }
 
 api::~api() = default;
@@ -273,9 +276,10 @@ void api::handle(web_request req, responder respond) {
   auto imports = imports_;
   auto live = live_;
   auto queues = queues_;
-  auto start = [env, auth, imports, live, queues, found, params, respond](web_request req, identity id) {
+  auto pulse = pulse_;
+  auto start = [env, auth, imports, live, queues, pulse, found, params, respond](web_request req, identity id) {
     env->system.spawn([=, req = std::move(req), id = std::move(id)](caf::event_based_actor* self) mutable {
-      call c{self, env, auth, imports, live, queues, std::move(req), std::move(id), params, found->action, respond};
+      call c{self, env, auth, imports, live, queues, pulse, std::move(req), std::move(id), params, found->action, respond};
       try {
         found->run(c);
       } catch (const std::exception& e) {

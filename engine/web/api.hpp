@@ -28,6 +28,7 @@
 #include "engine/web/import_jobs.hpp"
 #include "engine/web/live.hpp"
 #include "wire/common_generated.h"
+#include "wire/stat_generated.h"
 
 namespace parley {
 struct agent_row;
@@ -68,6 +69,17 @@ struct web_response {
 
 using responder = std::function<void(web_response)>;
 
+class history_store;
+
+/// Pulse's shared parts (api_pulse.cpp): the trend sampler, and the history store the
+/// history route reads (on the authenticator's store worker only).
+struct pulse_services {
+  explicit pulse_services(const console_env& env);
+  void stop() const;
+  caf::actor sampler;
+  std::shared_ptr<history_store> history;
+};
+
 /// One request being answered: what its handler reads, and the ways it answers (exactly one).
 struct call {
   caf::event_based_actor* self;
@@ -76,6 +88,7 @@ struct call {
   std::shared_ptr<import_jobs> imports;
   caf::actor live;    ///< the live-update hub
   caf::actor queues;  ///< the queues' shared gatherer (live.hpp)
+  std::shared_ptr<const pulse_services> pulse;
   web_request req;
   identity id;
   std::map<std::string, std::string> params;  ///< the path's {captures}
@@ -129,6 +142,14 @@ void add_user_routes(std::vector<route>& r);
 void add_list_routes(std::vector<route>& r);
 void add_mapping_routes(std::vector<route>& r);
 void add_live_routes(std::vector<route>& r);
+void add_pulse_routes(std::vector<route>& r);
+
+/// GET /api/v1/live?dashboard=ID: the statistics of the dashboard's widgets, resolved on the
+/// server (404 when the caller may not open it).
+void open_dashboard_stream(call& c, std::int64_t id);
+
+/// The tenant of a statistics object ("" when there is no such object).
+std::string object_tenant(const call& c, wire::StatObjectType type, const std::string& id);
 
 /// May the caller see contact list `name`? A user of every tenant sees every list; others the
 /// lists that some campaign of their tenants dials (lists have no tenant of their own).
@@ -166,6 +187,7 @@ private:
   std::shared_ptr<import_jobs> imports_;
   caf::actor live_;
   caf::actor queues_;
+  std::shared_ptr<const pulse_services> pulse_;
 };
 
 } // namespace parley::engine::web

@@ -15,7 +15,8 @@ namespace {
 /// header limit (more: more streams; a Pulse dashboard resolves its own on the server).
 constexpr std::size_t max_stats_per_stream = 100;
 
-/// The tenant of a statistics object ("" when there is no such object).
+} // namespace
+
 std::string object_tenant(const call& c, wire::StatObjectType type, const std::string& id) {
   auto& cfg = *c.env->domain->cfg;
   switch (type) {
@@ -35,6 +36,8 @@ std::string object_tenant(const call& c, wire::StatObjectType type, const std::s
   return "";
 }
 
+namespace {
+
 void live(call& c) {
   std::uint64_t last = 0;
   bool resume = false;
@@ -46,6 +49,12 @@ void live(call& c) {
     } catch (const std::exception&) {
       resume = false;  // not one of ours: a snapshot
     }
+  }
+  if (auto it = c.req.query.find("dashboard"); it != c.req.query.end()) {
+    auto id = c.number("dashboard", 0, 1, INT64_MAX);
+    if (id)
+      open_dashboard_stream(c, *id);
+    return;
   }
   std::vector<live_stat> wanted;
   if (auto it = c.req.query.find("stats"); it != c.req.query.end()) {

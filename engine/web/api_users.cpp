@@ -15,7 +15,21 @@ namespace {
 json principal_json(const principal& p) {
   return {{"user", p.name},
           {"role", role_name(p.level)},
-          {"tenants", p.all_tenants ? json::array({"*"}) : json(p.tenants)}};
+          {"tenants", p.all_tenants ? json::array({"*"}) : json(p.tenants)},
+          {"wallboard", p.wallboard}};
+}
+
+/// The boolean "wallboard" of `body`, when there; false after answering 400 when not a boolean.
+bool wallboard_field(const call& c, const json& body, std::optional<bool>& out) {
+  auto it = body.find("wallboard");
+  if (it == body.end())
+    return true;
+  if (!it->is_boolean()) {
+    c.refused(400, wire::ErrorCode::invalid_argument, "wallboard must be true or false");
+    return false;
+  }
+  out = it->get<bool>();
+  return true;
 }
 
 /// A string field of `body` ("" when absent); false after answering 400 when it is there but
@@ -172,7 +186,8 @@ void add_user_route(call& c) {
   user_change u;
   std::optional<std::string> name;
   if (!text_field(c, *body, "name", name) || !text_field(c, *body, "password", u.password)
-      || !text_field(c, *body, "role", u.role) || !text_field(c, *body, "tenants", u.tenants))
+      || !text_field(c, *body, "role", u.role) || !text_field(c, *body, "tenants", u.tenants)
+      || !wallboard_field(c, *body, u.wallboard))
     return;
   u.name = name.value_or("");
   user_job(
@@ -187,7 +202,7 @@ void update_user_route(call& c) {
   user_change u;
   u.name = c.params.at("name");
   if (!text_field(c, *body, "password", u.password) || !text_field(c, *body, "role", u.role)
-      || !text_field(c, *body, "tenants", u.tenants))
+      || !text_field(c, *body, "tenants", u.tenants) || !wallboard_field(c, *body, u.wallboard))
     return;
   auto auth = c.auth;
   user_job(

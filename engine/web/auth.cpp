@@ -21,8 +21,13 @@ std::optional<principal> principal_of(const storage::user_row& u) {
   auto r = parse_role(u.role);
   if (!r)
     return std::nullopt;
-  return scoped(u.name, *r, u.tenants);
+  auto p = scoped(u.name, *r, u.tenants);
+  p.wallboard = u.wallboard;
+  return p;
 }
+
+/// A wallboard's session: ten years (it ends when the user is removed or the password changes).
+constexpr std::int64_t wallboard_session_ms = 10LL * 366 * 24 * 3'600'000;
 
 } // namespace
 
@@ -131,12 +136,13 @@ void authenticator::login(const std::string& user, const std::string& password,
                     auto id = random_token();
                     auto digest = token_digest(id);
                     auto now = now_ms();
-                    storage::web_session_row row{digest, user, random_token(), now, now + session_ms_};
+                    auto lasts = u->wallboard ? wallboard_session_ms : session_ms_;
+                    storage::web_session_row row{digest, user, random_token(), now, now + lasts};
                     users.remove_expired_sessions(now);
                     users.add_session(row);
                     identity who{*p, true, row.csrf, digest};
                     remember("s:" + digest, who);
-                    done({201, "", id, session_ms_ / 1000, who});
+                    done({201, "", id, lasts / 1000, who});
                   },
                   fail});
 }

@@ -48,7 +48,9 @@ std::string unsigned_field(const json& j, const char* key, std::uint64_t max, U&
   return {};
 }
 
-std::string parse_one(const json& j, std::size_t index, live_stat& out) {
+} // namespace
+
+std::string parse_live_stat(const json& j, std::size_t index, live_stat& out) {
   if (!j.is_object())
     return "each statistic is an object";
   auto text = [&](const char* key) { return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; };
@@ -81,6 +83,8 @@ std::string parse_one(const json& j, std::size_t index, live_stat& out) {
   }
   return {};
 }
+
+namespace {
 
 std::string event_text(const std::string& key, json data) {
   data["key"] = key;
@@ -187,7 +191,7 @@ std::string parse_live_stats(const std::string& text, std::size_t max, std::vect
   out.clear();
   for (std::size_t i = 0; i < j.size(); ++i) {
     live_stat s;
-    if (auto why = parse_one(j[i], i, s); !why.empty())
+    if (auto why = parse_live_stat(j[i], i, s); !why.empty())
       return "stats[" + std::to_string(i) + "]: " + why;
     for (auto& other : out)
       if (other.key == s.key)

@@ -38,6 +38,9 @@ struct live_stat {
 /// each one, and an error comes back as that statistic's event.
 std::string parse_live_stats(const std::string& text, std::size_t max, std::vector<live_stat>& out);
 
+/// One of them (`index` is its key when it has none); "" or why not.
+std::string parse_live_stat(const nlohmann::json& j, std::size_t index, live_stat& out);
+
 /// Spawns the watcher of `wanted` on `hub`, writing to `sink`; send it exit to end it.
 caf::actor spawn_stat_watch(caf::actor_system& sys, stats::stats_hub_actor hub, std::vector<live_stat> wanted,
                             std::shared_ptr<live_sink> sink);

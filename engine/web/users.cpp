@@ -64,16 +64,22 @@ std::string name_problem(const std::string& name, const char* what) {
   return {};
 }
 
+/// A wallboard account is a viewer: a screen on a wall changes nothing.
+std::string wallboard_problem(const std::string& role, bool wallboard) {
+  return wallboard && role != "viewer" ? "a wallboard account must have the viewer role" : "";
+}
+
 std::string add_user(storage::user_store& st, const user_change& u, std::int64_t now) {
   if (auto why = name_problem(u.name, "a user"); !why.empty())
     return why;
   if (!u.password || !u.role || !u.tenants)
     return "a new user needs a password, a role and tenants";
-  for (auto why : {password_problem(*u.password), role_problem(*u.role), tenants_problem(*u.tenants)})
+  for (auto why : {password_problem(*u.password), role_problem(*u.role), tenants_problem(*u.tenants),
+                   wallboard_problem(*u.role, u.wallboard.value_or(false))})
     if (!why.empty())
       return why;
   return guarded([&] {
-    st.add_user({u.name, hash_password(*u.password), *u.role, *u.tenants, now, now});
+    st.add_user({u.name, hash_password(*u.password), *u.role, *u.tenants, now, now, u.wallboard.value_or(false)});
     return std::string{};
   });
 }
@@ -97,6 +103,10 @@ std::string update_user(storage::user_store& st, const user_change& u, std::int6
       return why;
     row->tenants = *u.tenants;
   }
+  if (u.wallboard)
+    row->wallboard = *u.wallboard;
+  if (auto why = wallboard_problem(row->role, row->wallboard); !why.empty())
+    return why;
   row->changed_ms = now;
   return st.update_user(*row) ? "" : "no user named \"" + u.name + "\"";
 }
@@ -133,6 +143,7 @@ nlohmann::json user_json(storage::user_store& st, const storage::user_row& u) {
           {"tenants", p.all_tenants ? nlohmann::json::array({"*"}) : nlohmann::json(p.tenants)},
           {"created", iso(u.created_ms)},
           {"changed", iso(u.changed_ms)},
+          {"wallboard", u.wallboard},
           {"tokens", tokens}};
 }
 

@@ -20,6 +20,8 @@ struct user_change {
   std::optional<std::string> password;
   std::optional<std::string> role;     ///< viewer, supervisor, operator, admin
   std::optional<std::string> tenants;  ///< "a,b" or "*"
+  /// A wallboard account (docs/pulse.md): a viewer whose browser session does not expire.
+  std::optional<bool> wallboard{};
 };
 
 /// Why `name` cannot be a user or token name ("" when it can): 1..64 of [A-Za-z0-9._@-].

@@ -24,7 +24,7 @@ namespace {
 /// A route's pattern with every {capture} filled in.
 std::string filled(std::string p) {
   for (auto [k, v] : {std::pair{"{name}", "sales"}, {"{id}", "1"}, {"{kind}", "phone"}, {"{value}", "+15550100"},
-                      {"{label}", "x"}})
+                      {"{label}", "x"}, {"{wid}", "1"}})
     if (auto i = p.find(k); i != std::string::npos)
       p.replace(i, std::string{k}.size(), v);
   return p;
