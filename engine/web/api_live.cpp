@@ -72,7 +72,7 @@ void live(call& c) {
     // A stream of statistics carries those alone (a dashboard needs no queue events, and
     // thousands of wallboards should not each get every queue's changes).
     if (!wanted.empty()) {
-      auto stat_watch = spawn_stat_watch(*sys, stats, wanted, std::move(sink));
+      auto stat_watch = spawn_stat_watch(*sys, stats, wanted, std::move(sink), hub);
       return std::function<void()>{[stat_watch] { caf::anon_send_exit(stat_watch, caf::exit_reason::user_shutdown); }};
     }
     static std::atomic<std::uint64_t> next{1};

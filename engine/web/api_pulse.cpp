@@ -612,13 +612,14 @@ void open_dashboard_stream(call& c, std::int64_t id) {
     if (wanted.empty())
       return c.fail(409, wire::ErrorCode::wrong_state, "dashboard " + std::to_string(id) + " has no statistics to show");
     web_response r{200, "", "text/event-stream", {}, {}};
-    r.open = [stats = c.env->domain->stats, sys = &c.env->system, wanted, unseen](std::shared_ptr<live_sink> sink) {
+    r.open = [stats = c.env->domain->stats, sys = &c.env->system, hub = c.live, wanted,
+              unseen](std::shared_ptr<live_sink> sink) {
       for (auto& key : unseen)
         sink->push("stat:" + key.get<std::string>(),
                    "event: stat\ndata: "
                      + json{{"key", key}, {"error", {{"code", "unknown_id"}, {"message", "not among your tenants'"}}}}.dump()
                      + "\n\n");
-      auto watch = spawn_stat_watch(*sys, stats, wanted, std::move(sink));
+      auto watch = spawn_stat_watch(*sys, stats, wanted, std::move(sink), hub);
       return std::function<void()>{[watch] { caf::anon_send_exit(watch, caf::exit_reason::user_shutdown); }};
     };
     c.respond(std::move(r));

@@ -115,12 +115,21 @@ void login(call& c) {
   });
 }
 
+/// Browsers keep a cookie 400 days at most (RFC 6265bis): a wallboard's cookie is renewed
+/// each time its page asks who it is, so a screen on a wall is never logged out.
+constexpr std::int64_t wallboard_cookie_s = 400LL * 86'400;
+
 void whoami(call& c) {
   auto body = principal_json(c.id.who);
   body["via"] = c.id.cookie ? "session" : "token";
   if (c.id.cookie)
     body["csrf"] = c.id.csrf;
-  c.reply(body);
+  if (!c.id.cookie || !c.id.who.wallboard || c.req.creds.session_id.empty())
+    return c.reply(body);
+  auto secure = c.env->cfg.http.secure_cookie || c.env->cfg.tls.enabled;
+  c.respond({200u, body.dump(), "application/json",
+             {{"Set-Cookie", "parley_session=" + c.req.creds.session_id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                               + std::to_string(wallboard_cookie_s) + (secure ? "; Secure" : "")}}});
 }
 
 void logout(call& c) {

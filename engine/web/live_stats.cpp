@@ -141,7 +141,7 @@ struct watch_state {
 };
 
 caf::behavior stat_watch(caf::stateful_actor<watch_state>* self, std::vector<live_stat> wanted,
-                         std::shared_ptr<live_sink> sink, stats::stats_hub_actor hub) {
+                         std::shared_ptr<live_sink> sink, stats::stats_hub_actor hub, caf::actor owner) {
   self->state.wanted = std::move(wanted);
   self->state.sink = std::move(sink);
   self->state.hub = std::move(hub);
@@ -159,7 +159,11 @@ caf::behavior stat_watch(caf::stateful_actor<watch_state>* self, std::vector<liv
                   [=](caf::error& e) { self->state.fail(i, e); });
         },
         [=](caf::error& e) { self->state.fail(i, e); });
+  auto owner_addr = owner.address();
+  self->monitor(owner);
   self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source == owner_addr)
+      return self->quit();  // the web surface stops
     // A calculation ended by itself (the hub restarts none): the statistics on it show no
     // value from now on, as a 2060 client's get StatError.
     for (std::size_t i = 0; i < self->state.wanted.size(); ++i)
@@ -202,8 +206,8 @@ std::string parse_live_stats(const std::string& text, std::size_t max, std::vect
 }
 
 caf::actor spawn_stat_watch(caf::actor_system& sys, stats::stats_hub_actor hub, std::vector<live_stat> wanted,
-                            std::shared_ptr<live_sink> sink) {
-  return sys.spawn(stat_watch, std::move(wanted), std::move(sink), std::move(hub));
+                            std::shared_ptr<live_sink> sink, const caf::actor& owner) {
+  return sys.spawn(stat_watch, std::move(wanted), std::move(sink), std::move(hub), owner);
 }
 
 } // namespace parley::engine::web

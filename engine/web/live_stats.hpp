@@ -41,8 +41,10 @@ std::string parse_live_stats(const std::string& text, std::size_t max, std::vect
 /// One of them (`index` is its key when it has none); "" or why not.
 std::string parse_live_stat(const nlohmann::json& j, std::size_t index, live_stat& out);
 
-/// Spawns the watcher of `wanted` on `hub`, writing to `sink`; send it exit to end it.
+/// Spawns the watcher of `wanted` on `hub`, writing to `sink`; send it exit to end it. It
+/// ends by itself when `owner` does (the live-update hub, which api::stop ends: a stream
+/// left open must not keep the engine from stopping).
 caf::actor spawn_stat_watch(caf::actor_system& sys, stats::stats_hub_actor hub, std::vector<live_stat> wanted,
-                            std::shared_ptr<live_sink> sink);
+                            std::shared_ptr<live_sink> sink, const caf::actor& owner);
 
 } // namespace parley::engine::web

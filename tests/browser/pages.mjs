@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { check, driver, login, newPage, run, waitLive } from './lib.mjs';
 
 const pages = [['overview', '/'], ['queues', '/queues.html'], ['campaigns', '/campaigns.html'],
-               ['lists', '/lists.html'], ['dnc', '/dnc.html'], ['audit', '/audit.html']];
+               ['dashboards', '/dashboards.html'], ['lists', '/lists.html'], ['dnc', '/dnc.html'], ['audit', '/audit.html']];
 const shots = process.env.PARLEY_SCREENSHOTS;
 
 /// Controls without an accessible name (a label, aria-label or text).
@@ -76,5 +76,33 @@ await run(async () => {
     await waitLive(wall);
     await wall.waitForTimeout(1200);
     await wall.screenshot({ path: `${shots}/overview-wall.png` });
+
+    // A dashboard of every widget kind, shared with acme, on the Dashboards page and on
+    // the wallboard account's TV.
+    const call = (method, path, body) => wall.evaluate(async ([m, p, b]) => {
+      const { csrf } = await (await fetch('/api/v1/session')).json();
+      const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: b && JSON.stringify(b) });
+      return r.json();
+    }, [method, path, body]);
+    const sales = [{ type: 'queue', id: 'sales' }];
+    const d = await call('POST', '/api/v1/dashboards', { name: 'Acme floor', shared: true, tenant: 'acme', template: 'Queue KPIs', objects: sales });
+    const add = (body) => call('POST', `/api/v1/dashboards/${d.id}/widgets`, body);
+    await add({ template: 'Service Level', objects: sales });
+    await add({ template: 'Agent Login', objects: ['a1', 'a2', 'a3', 'a4'].map((id) => ({ type: 'agent', id })) });
+    await add({ template: 'Agent Group Status', objects: [{ type: 'agent_group', id: 'acme' }] });
+    await add({ widget: { kind: 'donut', title: 'Entered today by queue', objects: [...sales, { type: 'queue', id: 'support' }],
+      statistics: [{ alias: 'Entered', metric: 'entered', interval: 'growing_reset', format: 'integer' }] } });
+    await add({ template: 'Billboard', objects: sales, title: 'Waiting in sales' });
+    for (let i = 0; i < 3; ++i) await driver('submit acme sales');
+    await wall.goto(new URL(`/dashboards.html?dashboard=${d.id}`, process.argv[2]).href);
+    await waitLive(wall);
+    await wall.waitForTimeout(8000);  // the trend's samples (history_sample_s = 1 here)
+    await wall.screenshot({ path: `${shots}/dashboards.png`, fullPage: true });
+    const tv = await newPage({ width: 1920, height: 1080 });
+    await login(tv, 'wall');
+    await tv.goto(new URL(`/wallboard.html?dashboard=${d.id}`, process.argv[2]).href);
+    await waitLive(tv);
+    await tv.waitForTimeout(3000);
+    await tv.screenshot({ path: `${shots}/wallboard.png` });
   }
 });

@@ -65,6 +65,8 @@ lists = ["renewals"]
 mode = "preview"
 queue = "claims"
 window = "00:00-24:00"
+[pulse]
+history_sample_s = 1
 )";
 
 /// A free loopback port now (the HTTP port must survive a restart of parleyd, so it cannot
@@ -88,6 +90,9 @@ public:
     for (auto [name, role, tenants] : {std::tuple{"admin", "admin", "*"}, {"sup", "supervisor", "acme"},
                                        {"view", "viewer", "acme"}, {"oper", "operator", "*"}})
       REQUIRE(engine::web::add_user(store->users(), {name, web::pw, std::string{role}, std::string{tenants}}, now).empty());
+    // A wallboard account (docs/pulse.md): a viewer whose session does not expire.
+    REQUIRE(engine::web::add_user(store->users(), {"wall", web::pw, std::string{"viewer"}, std::string{"acme"}, true}, now)
+              .empty());
     store->outbound().create_list("spring", now);
     store->outbound().create_list("renewals", now);
     start();
@@ -177,6 +182,9 @@ public:
     }
   }
 
+  /// True once its stdout ended.
+  bool ended() const { return eof_; }
+
   /// The next line it prints, or nothing at its end or after `limit`.
   std::optional<std::string> line(std::chrono::milliseconds limit) {
     auto end = std::chrono::steady_clock::now() + limit;
@@ -194,8 +202,10 @@ public:
         continue;
       char chunk[4096];
       auto n = ::read(from_, chunk, sizeof chunk);
-      if (n <= 0)
+      if (n <= 0) {
+        eof_ = true;
         return std::nullopt;
+      }
       buf_.append(chunk, static_cast<std::size_t>(n));
     }
   }
@@ -216,6 +226,7 @@ private:
   pid_t pid_ = -1;
   int to_ = -1, from_ = -1;
   bool exited_ = false;
+  bool eof_ = false;
   std::string buf_;
 };
 
@@ -229,7 +240,24 @@ void run_script(const std::string& script) {
   node_script node{script, eng.url(), log_file};
   std::string transcript;
   auto limit = std::chrono::steady_clock::now() + std::chrono::minutes{3};
-  while (auto l = node.line(std::chrono::duration_cast<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now()))) {
+  // `load RATE SECONDS`: submits to acme/sales at RATE per second, between the script's
+  // requests, until SECONDS have passed (answered at once).
+  using clock = std::chrono::steady_clock;
+  clock::time_point load_next{}, load_end{};
+  std::chrono::microseconds load_every{0};
+  std::size_t load_sent = 0;
+  while (!node.ended() && clock::now() < limit) {
+    for (auto now = clock::now(); load_every.count() > 0 && load_next <= now && load_next < load_end;
+         load_next += load_every) {
+      eng.submit("acme", "sales");
+      ++load_sent;
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(limit - clock::now());
+    if (load_every.count() > 0 && load_next < load_end)
+      wait = std::min(wait, std::chrono::milliseconds{10});
+    auto l = node.line(wait);
+    if (!l)
+      continue;
     if (l->rfind("@@ ", 0) != 0) {
       transcript += *l + "\n";
       continue;
@@ -245,6 +273,16 @@ void run_script(const std::string& script) {
     else if (verb == "restart") {
       eng.restart();
       reply = "ok";
+    } else if (verb == "load") {
+      auto rate = std::atoi(a.c_str()), seconds = std::atoi(b.c_str());
+      if (rate < 1 || rate > 1000 || seconds < 1 || seconds > 120) {
+        reply = "error load RATE (1..1000 per second) SECONDS (1..120)";
+      } else {
+        load_every = std::chrono::microseconds{1'000'000 / rate};
+        load_next = clock::now();
+        load_end = load_next + std::chrono::seconds{seconds};
+        reply = "ok";
+      }
     } else
       reply = "error unknown request " + verb;
     transcript += *l + " -> " + reply + "\n";
@@ -256,6 +294,8 @@ void run_script(const std::string& script) {
   INFO("script output:\n" << transcript << "\nstderr:\n" << errors << "\nparleyd log (tail):\n"
                            << log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
   CHECK(code == 0);
+  if (load_sent)
+    transcript += "(load: " + std::to_string(load_sent) + " submits)\n";
   std::cout << transcript;
 }
 
@@ -287,4 +327,12 @@ TEST_CASE("browser restart.mjs: the page recovers by itself after parleyd restar
 
 TEST_CASE("browser pages.mjs: every page, for every role, without a script or policy error") {
   run_script("pages.mjs");
+}
+
+TEST_CASE("browser pulse.mjs: dashboards from templates, live within a second, thresholds, roles, history across a restart") {
+  run_script("pulse.mjs");
+}
+
+TEST_CASE("browser wallboard.mjs: a wallboard runs a minute of load without its memory growing") {
+  run_script("wallboard.mjs");
 }

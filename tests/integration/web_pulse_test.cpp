@@ -74,7 +74,11 @@ TEST_CASE("web/pulse: templates, dashboards and widgets, with Pulse's privilege 
   REQUIRE(wall_login.status == 201);
   CHECK_MESSAGE(wall_login.headers["set-cookie"].find("Max-Age=316") != std::string::npos,  // ten years
                 wall_login.headers["set-cookie"]);
-  CHECK(wall.get("/api/v1/session").json()["wallboard"] == true);
+  auto whoami = wall.get("/api/v1/session");
+  CHECK(whoami.json()["wallboard"] == true);
+  // Browsers keep a cookie 400 days at most: asking who it is renews a wallboard's.
+  CHECK(whoami.headers["set-cookie"].find("Max-Age=34560000") != std::string::npos);
+  CHECK(sup.get("/api/v1/session").headers.count("set-cookie") == 0);
 
   // The seven templates, for every role.
   auto templates = view.get("/api/v1/templates");
@@ -241,6 +245,11 @@ TEST_CASE("web/pulse: a dashboard's stream shows what a 2060 client gets, value 
   CHECK(std::vector<double>(seen[w + ".0.0"].begin() + 1, seen[w + ".0.0"].end()) == board.values(ids[0]));
   CHECK(std::vector<double>(seen[w + ".0.2"].begin() + 1, seen[w + ".0.2"].end()) == board.values(ids[1]));
   CHECK(seen[w + ".0.0"] == std::vector<double>{0, 1, 2, 3, 4});
+
+  // A stream left open does not keep the engine from stopping.
+  auto t0 = std::chrono::steady_clock::now();
+  eng->stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
 }
 
 TEST_CASE("web/pulse: a trend widget's history is sampled on domain time and outlives a restart") {

@@ -12,7 +12,7 @@ class ApiError extends Error {
   }
 }
 
-function toLogin() {
+export function toLogin() {
   const here = location.pathname + location.search;
   location.assign('/login.html?next=' + encodeURIComponent(here));
 }
@@ -57,7 +57,8 @@ export function el(tag, props = {}, ...children) {
 }
 
 const PAGES = [['/', 'Overview'], ['/queues.html', 'Queues & agents'], ['/campaigns.html', 'Campaigns'],
-  ['/lists.html', 'Lists'], ['/dnc.html', 'Do-not-call'], ['/audit.html', 'Audit']];
+  ['/dashboards.html', 'Dashboards'], ['/lists.html', 'Lists'], ['/dnc.html', 'Do-not-call'],
+  ['/audit.html', 'Audit']];
 
 /** Who is asking (401 → login), then the header: nav, whoami, log out. */
 export async function start() {
@@ -84,28 +85,52 @@ export async function start() {
   return session;
 }
 
-/** One EventSource per page; handlers by event type. Recovers after a restart of parleyd. */
-export function live(handlers) {
+/**
+ * One EventSource per page (or per open dashboard): handlers by event type. Recovers after a
+ * restart of parleyd. `url` is the stream (default the live hub's); `opts.onState(state)`
+ * hears connecting / live / reconnecting, `opts.maxDelay` caps the retry delay (ms) after the
+ * engine answered an error. Returns { close() } — a closed stream retries no more.
+ */
+export function live(handlers, url = '/api/v1/live', opts = {}) {
   const status = document.getElementById('live-status');
-  const show = (state, text) => { status.dataset.state = state; status.textContent = text; };
+  const show = (state, text) => {
+    if (status) { status.dataset.state = state; status.textContent = text; }
+    opts.onState?.(state);
+  };
+  const maxDelay = opts.maxDelay ?? 5000;
   let delay = 1000;
+  let es = null;
+  let timer = 0;
+  let closed = false;
   const open = () => {
-    const es = new EventSource('/api/v1/live');
+    timer = 0;
+    if (closed) return;
+    es = new EventSource(url);
+    const mine = es;
     es.onopen = () => { delay = 1000; show('live', 'Live'); };
     es.onerror = async () => {
+      if (closed || mine !== es) return;
       show('reconnecting', 'Reconnecting…');
-      if (es.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+      if (mine.readyState !== EventSource.CLOSED) return; // the browser retries by itself
       try {
         if ((await fetch('/api/v1/session', { credentials: 'same-origin' })).status === 401) return toLogin();
       } catch { /* parleyd is down: try again later */ }
-      setTimeout(open, delay);
-      delay = Math.min(delay * 2, 5000);
+      if (closed || mine !== es) return;
+      timer = setTimeout(open, delay);
+      delay = Math.min(delay * 2, maxDelay);
     };
     for (const [type, fn] of Object.entries(handlers))
       es.addEventListener(type, (e) => fn(JSON.parse(e.data)));
   };
   show('connecting', 'Connecting…');
   open();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      es?.close();
+    },
+  };
 }
 
 /** Show a result (or an error, as an alert) in a message area. */
