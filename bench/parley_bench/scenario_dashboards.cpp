@@ -1,10 +1,11 @@
 // The dashboards scenario: Pulse's rated collector capacity (docs/pulse.md) on the engine's
-// own data path — statistics on the live stream (GET /api/v1/live?stats=, docs/web.md).
+// own data path — stored dashboards on the live stream (GET /api/v1/live?dashboard=ID).
 //
-// --count dashboards, each one SSE stream with --per statistics: one on-change
-// current_in_queue of the first queue (the latency probe) and --per − 1 periodic ones
-// refreshed every --refresh seconds, spread over --queues queues and eight queue metrics
-// (identical statistics share one calculation, as on 2060). Displayed values = count × per.
+// --count dashboards stored for one user, each opened as one SSE stream, with --per values:
+// a KPI widget of the first queue's on-change current_in_queue (the latency probe) and
+// --per − 1 periodic values refreshed every --refresh seconds — a grid of queues × eight
+// queue metrics and a KPI widget of the rest — spread over --queues queues (identical
+// statistics share one calculation, as on 2060). Displayed values = count × per.
 // A gateway submits --rate interactions a second round the queues meanwhile (open loop;
 // nobody answers them, so the queues grow). Measured: stat events read per second, the
 // share of displayed values refreshed within the last refresh period (+ 2 s) at the end,
@@ -17,6 +18,9 @@
 #include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 #include "bench/parley_bench/sse.hpp"
+#include "engine/config.hpp"
+#include "engine/web/users.hpp"
+#include "storage/store.hpp"
 
 namespace parley::bench {
 
@@ -33,17 +37,6 @@ steady::time_point after(double seconds) {
   return steady::now() + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
 }
 
-std::string url_encoded(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s)
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += {'%', hex[c >> 4], hex[c & 15]};
-  return out;
-}
-
 /// The queue metrics a Queue KPIs widget shows, with the interval that shares calculations.
 struct kpi {
   const char* metric;
@@ -57,42 +50,95 @@ constexpr kpi kpis[] = {
   {"service_level", "growing_reset", 20}, {"average_speed_of_answer", "growing_reset", 0},
 };
 
-/// Dashboard `b`'s stream target: the probe ("m") and per − 1 periodic statistics.
-std::string dashboard_target(unsigned b, unsigned per, unsigned queues, const std::string& prefix, unsigned period_ms) {
-  nlohmann::json stats = nlohmann::json::array();
-  stats.push_back({{"key", "m"}, {"type", "queue"}, {"id", prefix + "0"}, {"metric", "current_in_queue"}});
-  for (unsigned j = 1; j < per; ++j) {
-    auto& k = kpis[j % std::size(kpis)];
-    nlohmann::json s{{"type", "queue"}, {"id", prefix + std::to_string((b + j) % queues)}, {"metric", k.metric},
-                     {"notify", "periodic"}, {"period_ms", period_ms}};
-    if (std::string{k.interval} != "growing")
-      s["interval"] = k.interval;
-    if (k.range_to_s)
-      s["range_to_s"] = k.range_to_s;
-    stats.push_back(std::move(s));
-  }
-  return "/api/v1/live?stats=" + url_encoded(stats.dump());
+nlohmann::json kpi_statistic(const kpi& k) {
+  nlohmann::json s{{"alias", k.metric}, {"metric", k.metric}, {"interval", k.interval}, {"format", "number"}};
+  if (k.range_to_s)
+    s["range_to_s"] = k.range_to_s;
+  return s;
 }
 
-/// What one dashboard saw: the last time each statistic's value was read (steady µs).
+nlohmann::json queue_object(const std::string& name) {
+  return {{"type", "queue"}, {"id", name}};
+}
+
+/// One stored widget of a dashboard: its id and where its values start in the dashboard's
+/// list of values (object-major, as the stream keys them).
+struct placed {
+  std::int64_t id = 0;
+  unsigned base = 0;
+  unsigned stats = 0;  ///< statistics per object
+};
+
+/// One stored dashboard and what its stream saw: the last time each value was read (steady µs).
 struct board_seen {
+  std::int64_t id = 0;
+  std::vector<placed> widgets;
   std::vector<std::uint64_t> last_us;
 };
 
-/// The statistic's index in its stream ("m" is 0) from the data line; -1 when none.
-long key_index(std::string_view data) {
+/// Stores dashboard `b` for the user "bench": the probe (a KPI of the first queue's waiting
+/// count, on change) and per − 1 periodic values: a grid of ⌊(per − 1) / 8⌋ queues × the
+/// eight queue metrics and a KPI widget of the rest on one more queue — identical
+/// statistics across dashboards, as on a real floor, so they share calculations.
+void store_dashboard(storage::pulse_store& ps, board_seen& board, unsigned b, unsigned per, unsigned queues,
+                     const std::string& prefix, unsigned refresh_s, std::int64_t now) {
+  using nlohmann::json;
+  auto id = board.id = ps.add_dashboard({0, "bench " + std::to_string(b), "bench", false, "", "{}", now, now});
+  auto periodic = json{{"mode", "periodic"}, {"every_s", refresh_s}};
+  auto& out = board.widgets;
+  auto add = [&](json w, unsigned base, unsigned stats) {
+    out.push_back({ps.add_widget({0, id, "", w.dump(), now}), base, stats});
+  };
+  add({{"kind", "kpi"},
+       {"objects", {queue_object(prefix + "0")}},
+       {"statistics", {{{"alias", "Waiting"}, {"metric", "current_in_queue"}, {"format", "integer"}}}},
+       {"refresh", {{"mode", "on_change"}, {"sensitivity", 0}}}},
+      0, 1);
+  unsigned rest = per - 1, rows = rest / std::size(kpis), left = rest % std::size(kpis), q = b;
+  if (rows) {
+    json objects = json::array(), statistics = json::array();
+    for (unsigned i = 0; i < rows; ++i)
+      objects.push_back(queue_object(prefix + std::to_string(++q % queues)));
+    for (auto& k : kpis)
+      statistics.push_back(kpi_statistic(k));
+    add({{"kind", "grid"}, {"objects", objects}, {"statistics", statistics}, {"refresh", periodic}}, 1,
+        std::size(kpis));
+  }
+  if (left) {
+    json statistics = json::array();
+    for (unsigned i = 0; i < left; ++i)
+      statistics.push_back(kpi_statistic(kpis[i]));
+    add({{"kind", "kpi"}, {"objects", {queue_object(prefix + std::to_string(++q % queues))}},
+         {"statistics", statistics}, {"refresh", periodic}},
+        1 + rows * static_cast<unsigned>(std::size(kpis)), left);
+  }
+}
+
+
+/// The value's index in its dashboard from the data line's key "widget.object.statistic";
+/// -1 when none.
+long key_index(const board_seen& board, std::string_view data) {
   auto at = data.find("\"key\":\"");
   if (at == std::string_view::npos)
     return -1;
   at += 7;
-  auto end = data.find('"', at);
-  auto key = data.substr(at, end - at);
-  if (key == "m")
-    return 0;
-  long i = 0;
-  for (char c : key)
-    i = c >= '0' && c <= '9' ? i * 10 + (c - '0') : -1;
-  return i;
+  long part[3] = {0, 0, 0};
+  std::size_t n = 0;
+  for (; at < data.size() && data[at] != '"' && n < 3; ++at) {
+    char c = data[at];
+    if (c == '.')
+      ++n;
+    else if (c >= '0' && c <= '9')
+      part[n] = part[n] * 10 + (c - '0');
+    else
+      return -1;
+  }
+  if (n != 2)
+    return -1;
+  for (auto& w : board.widgets)
+    if (w.id == part[0])
+      return static_cast<long>(w.base) + part[1] * static_cast<long>(w.stats) + part[2];
+  return -1;
 }
 
 } // namespace
@@ -113,26 +159,36 @@ result run_dashboards(harness& h) {
   auto token = bench_token(eng->cfg());
   auto port = eng->http_port();
   raise_fd_limit();
+  auto period_s = static_cast<unsigned>(std::max(1.0, std::round(refresh)));
+  std::vector<board_seen> seen(boards);
+  {
+    // The dashboards, stored as the API stores them (without an fsync per row: a fast start).
+    auto sc = engine::store_config(eng->cfg());
+    sc.synchronous = storage::sync_mode::normal;
+    auto store = storage::open_store(sc);
+    auto now = engine::web::now_ms();
+    for (unsigned b = 0; b < boards; ++b) {
+      store_dashboard(store->pulse(), seen[b], b, per, nq, o.queue, period_s, now);
+      seen[b].last_us.assign(per, 0);
+    }
+  }
 
   // -- 1. open the dashboards: every statistic's first value read --------------------------
   if (!o.json)
     std::fprintf(stderr, "%u dashboards x %u statistics (%s values), refresh %.0f s ...\n", boards, per,
                  grouped(std::uint64_t{boards} * per).c_str(), refresh);
-  std::vector<board_seen> seen(boards);
   histogram latency;  // on the io thread only until the pool is gone
   std::atomic<bool> measuring{false};
   std::atomic<std::uint64_t> read_in_window{0}, errors_seen{0}, first_values{0};
   auto rss0 = rss_bytes();
   auto pool = std::make_unique<sse_pool>();
-  auto period_ms = static_cast<unsigned>(refresh * 1000);
   auto t_open = steady::now();
   for (unsigned b = 0; b < boards; ++b) {
-    seen[b].last_us.assign(per, 0);
-    pool->open(port, dashboard_target(b, per, nq, o.queue, period_ms), token,
+    pool->open(port, "/api/v1/live?dashboard=" + std::to_string(seen[b].id), token,
                [&, b](std::string_view type, std::string_view data, std::uint64_t now) {
                  if (type != "stat")
                    return;
-                 auto i = key_index(data);
+                 auto i = key_index(seen[b], data);
                  if (i < 0 || static_cast<unsigned long>(i) >= seen[b].last_us.size())
                    return;
                  if (data.find("\"error\"") != std::string_view::npos) {
