@@ -63,8 +63,8 @@ void add_outbound_options(std::vector<option>& o) {
                       [=](config& c) -> auto& { return gw(c).max_lines; },
                       "simultaneous calls the gateway takes"));
   o.push_back(text("redis.host", [](config& c) -> auto& { return c.redis.host; }, any_text,
-                   "Redis shared by engines for suppression lists; empty = in process (stored "
-                   "in the storage backend)"));
+                   "Redis shared by engines for suppression lists and Pulse's trend history; empty = "
+                   "in process (stored in the storage backend)"));
   o.push_back(integer("redis.port", 1, 65535, [](config& c) -> auto& { return c.redis.port; },
                       "Redis port"));
 }

@@ -317,6 +317,48 @@ TEST_CASE("web/pulse: a trend widget's history is sampled on domain time and out
   }, 10s));
 }
 
+TEST_CASE("web/pulse: with [redis] the engine keeps a trend's history in a Redis stream <redis>") {
+  auto port = test_redis_port();
+  if (!port)
+    return;
+  // A statistic of its own (a sliding window no other case uses): a stream of its own,
+  // emptied first (entry ids are domain time, which a 100x clock ran ahead last time).
+  auto* c = redisConnect("127.0.0.1", *port);
+  REQUIRE(c);
+  REQUIRE(c->err == 0);
+  auto key = engine::web::history_stream("queue|sales|entered|sliding|3517|||");
+  freeReplyObject(redisCommand(c, "DEL %s", key.c_str()));
+  auto dir = temp_dir();
+  auto eng = web_engine(dir, {"engine.clock_scale=100", "redis.host=127.0.0.1", "redis.port=" + std::to_string(*port)});
+  web_client sup{eng->http_port()};
+  REQUIRE(sup.login("sup", pw).status == 201);
+  json waiting{{"kind", "trend"},
+               {"objects", sales},
+               {"statistics",
+                {{{"alias", "Entered"}, {"metric", "entered"}, {"interval", "sliding"}, {"window_s", 3517}}}}};
+  auto made = sup.post("/api/v1/dashboards", {{"name", "R"}, {"widget", waiting}});
+  REQUIRE_MESSAGE(made.status == 201, made.body);
+  auto target = "/api/v1/dashboards/" + std::to_string(made.json()["id"].get<std::int64_t>())
+                + "/history?widget=" + std::to_string(made.json()["widgets"][0]["id"].get<std::int64_t>());
+  connected_client gw{eng->port(engine::listener_kind::interaction)};
+  REQUIRE(submit_to(*gw.cl, "acme", "sales").ok());
+  json h;
+  REQUIRE_MESSAGE(eventually([&] {
+    h = sup.get(target).json();
+    auto& p = h["series"][0]["points"];
+    return p.size() >= 3 && p.back()[1] == 1.0;
+  }, 10s), h.dump());
+  CHECK(h["store"] == "redis");
+  auto* len = static_cast<redisReply*>(redisCommand(c, "XLEN %s", key.c_str()));
+  REQUIRE(len);
+  CHECK(len->integer >= 3);  // the engine wrote them there
+  freeReplyObject(len);
+  CHECK(storage::open_store(engine::store_config(eng->cfg()))->pulse().samples("queue|sales|entered|sliding|3517|||", 0,
+                                                                                   INT64_MAX, 10).empty());
+  freeReplyObject(redisCommand(c, "DEL %s", key.c_str()));
+  redisFree(c);
+}
+
 namespace {
 
 /// 24 h and ten minutes of samples every 10 s on virtual time, written as the sampler does
