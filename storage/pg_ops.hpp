@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,17 @@
 namespace parley::storage {
 
 using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+/// Column `c` of row `i` as a number.
+inline std::int64_t i64(const PGresult* r, int i, int c) {
+  return std::stoll(PQgetvalue(r, i, c));
+}
+
+/// True when the command changed a row.
+inline bool changed(const result& r) {
+  const char* n = PQcmdTuples(r.get());
+  return n && *n && std::stoll(n) > 0;
+}
 
 class pg_ops {
 public:

@@ -49,9 +49,6 @@ std::string array_element(const std::string& v) {
 std::uint64_t u64(const PGresult* r, int i, int c) {
   return std::stoull(PQgetvalue(r, i, c));
 }
-std::int64_t i64(const PGresult* r, int i, int c) {
-  return std::stoll(PQgetvalue(r, i, c));
-}
 
 record_row read_record(const PGresult* r, int i) {
   record_row x;

@@ -14,10 +14,6 @@ const std::string dashboard_select =
   "SELECT id, name, owner, shared, tenant, layout, created_ms, changed_ms FROM pulse_dashboards ";
 const std::string widget_select = "SELECT id, dashboard_id, template, widget, changed_ms FROM pulse_widgets ";
 
-std::int64_t i64(const PGresult* r, int i, int c) {
-  return std::stoll(PQgetvalue(r, i, c));
-}
-
 pulse_template_row read_template(const PGresult* r, int i) {
   return {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), i64(r, i, 3) != 0, i64(r, i, 4),
           PQgetvalue(r, i, 5)};
@@ -38,11 +34,6 @@ std::vector<Row> all(const result& r, Row (*read)(const PGresult*, int)) {
   for (int i = 0; i < PQntuples(r.get()); ++i)
     out.push_back(read(r.get(), i));
   return out;
-}
-
-bool changed(const result& r) {
-  const char* n = PQcmdTuples(r.get());
-  return n && *n && std::stoll(n) > 0;
 }
 
 /// A PostgreSQL array literal of texts: {"a","b\"c"}.

@@ -11,10 +11,6 @@ const std::string user_select =
   "SELECT name, password_hash, role, tenants, created_ms, changed_ms, wallboard FROM users ";
 const std::string token_select = "SELECT digest, user_name, label, created_ms FROM api_tokens ";
 
-std::int64_t i64(const PGresult* r, int i, int c) {
-  return std::stoll(PQgetvalue(r, i, c));
-}
-
 user_row read_user(const PGresult* r, int i) {
   return {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
           i64(r, i, 4), i64(r, i, 5), i64(r, i, 6) != 0};
@@ -22,12 +18,6 @@ user_row read_user(const PGresult* r, int i) {
 
 token_row read_token(const PGresult* r, int i) {
   return {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), i64(r, i, 3)};
-}
-
-/// Rows changed by a command.
-bool changed(const result& r) {
-  const char* n = PQcmdTuples(r.get());
-  return n && *n && std::stoll(n) > 0;
 }
 
 class pg_users final : public user_store, private pg_ops {

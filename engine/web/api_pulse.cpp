@@ -117,6 +117,17 @@ std::optional<pulse_dashboard_row> opened(const call& c, pulse_store& ps, std::i
   return std::nullopt;
 }
 
+/// The dashboard `id` when the caller may change what it is (`doing` names the change in the
+/// refusal), else nullopt after answering 404 (may not open it) or 403.
+std::optional<pulse_dashboard_row> managed(const call& c, pulse_store& ps, std::int64_t id, const std::string& doing) {
+  auto d = opened(c, ps, id);
+  if (d && !may_manage(c.id.who, *d)) {
+    c.refused(403, wire::ErrorCode::not_allowed, doing + " needs " + (d->shared ? "pulse.shared" : "pulse.widgets"));
+    return std::nullopt;
+  }
+  return d;
+}
+
 /// Checks that the caller sees every object of widget `doc` and, on a shared dashboard,
 /// that each belongs to its tenant; "" or why not.
 std::string objects_problem(const call& c, const pulse_dashboard_row& d, const json& doc) {
@@ -416,12 +427,8 @@ void delete_dashboard(call& c) {
   if (!id)
     return;
   on_store(c, [id = *id](const call& c, storage::store& st) {
-    auto d = opened(c, st.pulse(), id);
-    if (!d)
+    if (!managed(c, st.pulse(), id, "deleting this dashboard"))
       return;
-    if (!may_manage(c.id.who, *d))
-      return c.refused(403, wire::ErrorCode::not_allowed,
-                       std::string{"deleting this dashboard needs "} + (d->shared ? "pulse.shared" : "pulse.widgets"));
     st.pulse().delete_dashboard(id);
     widgets_changed(c.pulse->sampler);
     c.changed({{"removed", id}});
@@ -437,12 +444,9 @@ void add_widget(call& c) {
     return;
   on_store(c, [id = *id, body = *body](const call& c, storage::store& st) {
     auto& ps = st.pulse();
-    auto d = opened(c, ps, id);
+    auto d = managed(c, ps, id, "adding widgets here");
     if (!d)
       return;
-    if (!may_manage(c.id.who, *d))
-      return c.refused(403, wire::ErrorCode::not_allowed,
-                       std::string{"adding widgets here needs "} + (d->shared ? "pulse.shared" : "pulse.widgets"));
     auto row = widget_from(c, ps, body);
     if (!row || !add_checked(c, ps, *d, *row))
       return;
@@ -502,12 +506,8 @@ void delete_widget(call& c) {
   if (!wid)
     return;
   on_store(c, [id = *id, wid = *wid](const call& c, storage::store& st) {
-    auto d = opened(c, st.pulse(), id);
-    if (!d)
+    if (!managed(c, st.pulse(), id, "deleting widgets here"))
       return;
-    if (!may_manage(c.id.who, *d))
-      return c.refused(403, wire::ErrorCode::not_allowed,
-                       std::string{"deleting widgets here needs "} + (d->shared ? "pulse.shared" : "pulse.widgets"));
     if (!st.pulse().delete_widget(id, wid))
       return c.refused(404, wire::ErrorCode::unknown_id, "no widget " + std::to_string(wid) + " on dashboard " + std::to_string(id));
     widgets_changed(c.pulse->sampler);

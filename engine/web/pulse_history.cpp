@@ -214,7 +214,9 @@ caf::behavior sampler(caf::stateful_actor<sampler_state>* self, stats::stats_hub
         st.key_of.erase(it->second);
         it = st.open.erase(it);
       }
-      for (auto& [key, spec] : set.stats) {
+      for (auto& entry : set.stats) {
+        auto& key = entry.first;  // not a structured binding: the callbacks capture it
+        auto& spec = entry.second;
         if (st.open.count(key))
           continue;
         auto id = st.next_id++;

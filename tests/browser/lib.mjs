@@ -72,6 +72,16 @@ export async function cell(page, row, field) {
   return (await page.textContent(`${row} td[data-field="${field}"]`))?.trim();
 }
 
+/// An API request from inside `page`, with its session and CSRF token: {status, body}.
+export function call(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const { csrf } = await (await fetch('/api/v1/session')).json();
+    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: b && JSON.stringify(b) });
+    const t = await r.text();
+    return { status: r.status, body: t ? JSON.parse(t) : null };
+  }, [method, path, body]);
+}
+
 /// Runs the test body, then fails on any problem the pages reported; exits 0 or 1.
 export async function run(body, limitMs = 150000) {
   const timer = setTimeout(() => {

@@ -3,7 +3,7 @@
 // the skip link. With PARLEY_SCREENSHOTS=<folder> it saves the screenshots of docs/ui.md
 // there, after giving the pages something to show (agents, calls, a list, a campaign).
 import { mkdirSync } from 'node:fs';
-import { check, driver, login, newPage, run, waitLive } from './lib.mjs';
+import { call, check, driver, login, newPage, run, waitLive } from './lib.mjs';
 
 const pages = [['overview', '/'], ['queues', '/queues.html'], ['campaigns', '/campaigns.html'],
                ['dashboards', '/dashboards.html'], ['lists', '/lists.html'], ['dnc', '/dnc.html'], ['audit', '/audit.html']];
@@ -79,14 +79,10 @@ await run(async () => {
 
     // A dashboard of every widget kind, shared with acme, on the Dashboards page and on
     // the wallboard account's TV.
-    const call = (method, path, body) => wall.evaluate(async ([m, p, b]) => {
-      const { csrf } = await (await fetch('/api/v1/session')).json();
-      const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: b && JSON.stringify(b) });
-      return r.json();
-    }, [method, path, body]);
+    const api = async (method, path, body) => (await call(wall, method, path, body)).body;
     const sales = [{ type: 'queue', id: 'sales' }];
-    const d = await call('POST', '/api/v1/dashboards', { name: 'Acme floor', shared: true, tenant: 'acme', template: 'Queue KPIs', objects: sales });
-    const add = (body) => call('POST', `/api/v1/dashboards/${d.id}/widgets`, body);
+    const d = await api('POST', '/api/v1/dashboards', { name: 'Acme floor', shared: true, tenant: 'acme', template: 'Queue KPIs', objects: sales });
+    const add = (body) => api('POST', `/api/v1/dashboards/${d.id}/widgets`, body);
     await add({ template: 'Service Level', objects: sales });
     await add({ template: 'Agent Login', objects: ['a1', 'a2', 'a3', 'a4'].map((id) => ({ type: 'agent', id })) });
     await add({ template: 'Agent Group Status', objects: [{ type: 'agent_group', id: 'acme' }] });

@@ -3,7 +3,7 @@
 // the display's thresholds turn a tile to alarm, with the word beside the colour; a viewer
 // sees a shared dashboard without any control and a forged change is refused; a trend keeps
 // its points across a restart of parleyd (history from the server) and goes on growing.
-import { check, driver, log, login, newPage, run, takeProblems, waitLive } from './lib.mjs';
+import { call, check, driver, log, login, newPage, run, takeProblems, waitLive } from './lib.mjs';
 
 /// The data-key of the value labelled `alias` in widget `wid` (a KPI tile's label).
 async function keyOf(page, wid, alias) {
@@ -16,14 +16,6 @@ const text = async (page, sel) => (await page.textContent(sel))?.trim();
 const waitText = (page, sel, want, timeout) => page.waitForFunction(([s, w]) =>
   document.querySelector(s)?.textContent.trim() === w, [sel, want], { timeout });
 const points = (page, wid) => page.$eval(`section.widget[data-widget="${wid}"] svg.trend`, (s) => Number(s.dataset.points));
-
-/// fetch from inside a page, with its session and CSRF token.
-const call = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
-  const { csrf } = await (await fetch('/api/v1/session')).json();
-  const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: b && JSON.stringify(b) });
-  const t = await r.text();
-  return { status: r.status, body: t ? JSON.parse(t) : null };
-}, [method, path, body]);
 
 await run(async () => {
   // (a) A supervisor makes a dashboard with the form; its values are live.

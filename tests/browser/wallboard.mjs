@@ -2,14 +2,7 @@
 // at 1920×1080 — no navigation, live — and under a steady load (20 submits a second for a
 // minute) its values change while the page's JavaScript heap and DOM stay flat: nothing is
 // appended per event. Its session cookie lasts years, not http.session_hours.
-import { check, driver, log, login, newPage, run, waitLive } from './lib.mjs';
-
-const call = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
-  const { csrf } = await (await fetch('/api/v1/session')).json();
-  const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: b && JSON.stringify(b) });
-  const t = await r.text();
-  return { status: r.status, body: t ? JSON.parse(t) : null };
-}, [method, path, body]);
+import { call, check, driver, log, login, newPage, run, waitLive } from './lib.mjs';
 
 const MB = 1024 * 1024;
 
