@@ -130,9 +130,13 @@ TEST_CASE("a personal callback without its agent is refused at import, with the 
 }
 
 TEST_CASE("the abandon rate survives kill -9: rebuilt from the stored attempts, which prove it") {
-  // Every answer abandoned, or nearly: nobody is offered a call within 0 ms. Domain time is
-  // real time here (scale 1), as in production: a scaled clock starts again from the real
-  // time at a restart, behind the times the first run stored.
+  // An answer is abandoned unless the agent is free at that very moment (abandon_after_ms
+  // = 0). How many are is timing: a progressive campaign dials for a ready agent, and once
+  // the rate is over the 3 % cap it paces down, so the count can stay at 3 for a long time
+  // (a clean-clone CI run saw 3 of 88 in 20 s). Wait for the rate to be over the cap with
+  // a few abandons behind it. Domain time is real time here (scale 1), as in production: a
+  // scaled clock starts again from the real time at a restart, behind the times the first
+  // run stored.
   auto toml = center("progressive", "abandon_after_ms = 0\n");
   auto sets = always("answer", {"engine.clock_scale=1", "outbound.gateway.ring_mean_ms=100",
                                 "outbound.gateway.talk_mean_ms=100"});
@@ -148,8 +152,8 @@ TEST_CASE("the abandon rate survives kill -9: rebuilt from the stored attempts, 
   CAPTURE(before);
   REQUIRE(eventually([&] {
     before = ask1("campaign audit spring");
-    return field(before, "abandoned") >= 5;
-  }, 20s));
+    return field(before, "abandoned") >= 3 && before.find(" OVER ") != std::string::npos;
+  }, 30s));
   // Mid-campaign: calls are ringing and answered right now.
   first->proc().signal(SIGKILL);
   REQUIRE(first->proc().wait(10s));
