@@ -69,6 +69,8 @@ const std::vector<action_rule>& action_rules() {
     {"schedule.enable", role::operator_},
     {"schedule.disable", role::operator_},
     {"audit.read", role::operator_},
+    {"report.read", role::viewer},
+    {"report.rebuild", role::admin},
     {"interaction.stop", role::admin},
     {"queue.clear", role::admin},
     {"drain", role::admin},

@@ -118,6 +118,26 @@ struct pulse_config {
   std::uint32_t history_retention_h = 24;          ///< how long samples are kept
 };
 
+/// Historical reporting ([reporting], docs/reporting.md).
+struct reporting_config {
+  bool enabled = true;                    ///< the fact writer and the aggregator run
+  milliseconds poll{1'000};               ///< how often they look for new events (real time)
+  std::uint32_t batch_events = 5'000;     ///< events per fact transaction at most
+  std::uint32_t short_abandon_s = 5;      ///< an abandon quicker than this is short
+  /// Service level's formula in reports: parley (= the statistic), genesys, connect.
+  std::string service_level_formula = "parley";
+  /// Edges (s) of the wait-time buckets of Abandon Delay and Speed of Accept (up to 20).
+  std::vector<std::uint32_t> buckets_s{5, 10, 20, 30, 60, 120, 300};
+  /// Each tenant's reporting time zone (IANA); a tenant not named uses stats.reset_time_zone.
+  std::map<std::string, std::string> time_zones;
+
+  /// The zone `tenant`'s days are counted in.
+  const std::string& zone_of(const std::string& tenant, const std::string& fallback) const {
+    auto it = time_zones.find(tenant);
+    return it == time_zones.end() ? fallback : it->second;
+  }
+};
+
 /// Where and how state is stored ([storage], docs/configuration.md).
 struct storage_config {
   storage::backend_kind backend = storage::backend_kind::sqlite;
@@ -186,6 +206,7 @@ struct config {
   metrics_config metrics;
   http_config http;
   pulse_config pulse;
+  reporting_config reporting;
   storage_config storage;
   tls_config tls;
   outbound_config outbound;

@@ -15,7 +15,7 @@
 
 namespace parley::engine::config_detail {
 
-enum class kind { integer, real, string, string_list, boolean };
+enum class kind { integer, real, string, string_list, integer_list, boolean };
 
 struct option {
   std::string key;

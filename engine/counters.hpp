@@ -30,6 +30,12 @@ struct counters {
   /// Errors sent to clients, by wire error code.
   std::array<std::atomic<std::uint64_t>, 256> errors{};
 
+  /// Historical reporting (engine/history.hpp): the last event in the facts, facts written,
+  /// failed passes, and how long the aggregates have been behind (ms; 0: caught up).
+  std::atomic<std::uint64_t> reporting_watermark{0};
+  std::atomic<std::uint64_t> reporting_facts{0};
+  std::atomic<std::uint64_t> reporting_errors{0};
+  std::atomic<std::int64_t> reporting_lag_ms{0};
   std::uint64_t errors_of(wire::ErrorCode c) const {
     return errors[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
   }

@@ -105,6 +105,11 @@ void engine::start() {
                                                    any_actor(list_store_), any_actor(scheduler_)),
                                  [this](const std::string& what) { fatal_death(what); });
   recover(rec);
+  if (cfg_.reporting.enabled)
+    history_ = spawn_history(*system_, {store_config(cfg_), domain_->cfg, clock_, cfg_.reporting.poll,
+                                        cfg_.reporting.batch_events,
+                                        std::int64_t{cfg_.reporting.short_abandon_s} * 1000, rec.max_seq + 1,
+                                        &counters_});
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -139,7 +144,7 @@ void engine::start() {
           return std::nullopt;
         return reload_from_source("console reload");
       },
-      list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_))};
+      list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_)), history_};
     console_ = std::make_unique<console_server>(io_, ops);
     web_ = std::make_unique<web::web_server>(io_, ops, tls_.get(), counters_.tls_handshake_failures);
     metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
@@ -286,6 +291,9 @@ void engine::stop_actors() {
   supervisor_ = nullptr;
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   directory_ = directory_actor{};
+  if (history_)  // it reads the store on its own connection: nothing waits for it
+    caf::anon_send_exit(history_, caf::exit_reason::user_shutdown);
+  history_ = history_actor{};
   if (domain_) {
     // Sequences, then campaigns: they give their leased records back and take their dialer
     // sessions (linked) with them; then the gateway and compliance.

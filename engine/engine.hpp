@@ -22,6 +22,7 @@
 
 #include "actors/directory/directory_actor.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
+#include "engine/history.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/clock.hpp"
@@ -142,6 +143,7 @@ private:
   directory_actor directory_;
   writer_actor writer_;  ///< persistence: stopped after every domain actor
   outbound::list_store_actor list_store_;  ///< outbound lists: stopped after the campaigns
+  history_actor history_;  ///< historical reporting's writer (invalid: reporting.enabled = false)
   outbound::scheduler_actor scheduler_;  ///< runs [[schedule]] (invalid: nothing scheduled)
   std::shared_ptr<supervision> supervision_ = std::make_shared<supervision>();
   caf::actor supervisor_;  ///< watches the long-lived actors; stopped first

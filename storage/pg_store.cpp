@@ -213,6 +213,12 @@ public:
     return *pulse_;
   }
 
+  reporting_store& reporting() override {
+    if (!reporting_)
+      reporting_ = make_pg_reporting(conn_);
+    return *reporting_;
+  }
+
 private:
   using result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -378,6 +384,7 @@ private:
   std::unique_ptr<outbound_store> outbound_;
   std::unique_ptr<user_store> users_;
   std::unique_ptr<pulse_store> pulse_;
+  std::unique_ptr<reporting_store> reporting_;
 };
 
 } // namespace

@@ -47,6 +47,7 @@ public:
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
+  int columns() const { return sqlite3_column_count(s_); }
   std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
   double real(int c) const { return sqlite3_column_double(s_, c); }
   std::string text(int c) const {

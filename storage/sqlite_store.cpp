@@ -237,6 +237,12 @@ public:
     return *pulse_;
   }
 
+  reporting_store& reporting() override {
+    if (!reporting_)
+      reporting_ = make_sqlite_reporting(db_, path_);
+    return *reporting_;
+  }
+
 private:
   inline static const std::string interaction_columns =
     "id, external_id, tenant, media, queue, priority, state, agents, held, workbin, properties, "
@@ -365,6 +371,7 @@ private:
   std::unique_ptr<outbound_store> outbound_;
   std::unique_ptr<user_store> users_;
   std::unique_ptr<pulse_store> pulse_;
+  std::unique_ptr<reporting_store> reporting_;
 };
 
 } // namespace

@@ -20,6 +20,7 @@
 
 #include "storage/outbound_store.hpp"
 #include "storage/pulse_store.hpp"
+#include "storage/reporting_store.hpp"
 #include "storage/rows.hpp"
 #include "storage/user_store.hpp"
 
@@ -105,6 +106,10 @@ public:
   /// Dashboards, widgets, templates, tabs and trend samples (pulse_store.hpp), on the same
   /// connection.
   virtual pulse_store& pulse() = 0;
+
+  /// Historical reporting's facts, open state, dirty intervals and aggregates
+  /// (reporting_store.hpp), on the same connection.
+  virtual reporting_store& reporting() = 0;
 };
 
 /// Opens the configured backend and checks it can be used (connects, reads the schema

@@ -215,6 +215,26 @@ void tracker::dial(const std::string& tenant, const std::string& campaign,
     out(object_key(T::tenant, tenant), f);
 }
 
+// -- the fact writer's state ----------------------------------------------------------
+
+const tracker::iid_state* tracker::interaction(std::uint64_t iid) const {
+  auto it = iids_.find(iid);
+  return it == iids_.end() ? nullptr : &it->second;
+}
+
+const tracker::agent_row* tracker::agent(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> tracker::agent_ids() const {
+  std::vector<std::string> out;
+  for (auto& [id, row] : agents_)
+    out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // -- opening ------------------------------------------------------------------------
 
 object_snapshot tracker::snapshot(const std::string& key) const {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/domain_config.hpp"
@@ -47,17 +48,29 @@ public:
 
   std::size_t interactions() const { return iids_.size(); }
 
-private:
+  /// What the tracker follows of one interaction.
   struct iid_state {
     std::string wait_queue;  // the queue it waits in ("" when not waiting)
     std::int64_t wait_start = 0;
     std::map<std::string, std::int64_t> handling;  // agent -> accepted at
   };
+  /// What the tracker follows of one logged-in agent.
   struct agent_row {
     agent_status st;
     std::string tenant;
     std::string group;
   };
+
+  // The historical fact writer (actors/reporting/fact_builder.hpp) stores what the tracker
+  // follows with its facts and gives it back after a restart.
+  const iid_state* interaction(std::uint64_t iid) const;
+  const agent_row* agent(const std::string& id) const;
+  void restore(std::uint64_t iid, iid_state st) { iids_[iid] = std::move(st); }
+  void restore(const std::string& agent, agent_row row) { agents_[agent] = std::move(row); }
+  /// The agents logged in now.
+  std::vector<std::string> agent_ids() const;
+
+private:
 
   void agent_event(const report& r, std::uint64_t seq, std::int64_t t, const sink& out);
   void emit_agent(const std::string& agent, const agent_row& row, const stat_fact& f,

@@ -77,12 +77,15 @@ int run_engine_side() {
     // One actor thread and one I/O thread: as few threads as the engine allows, so that
     // the instructions counted are the work and not threads waiting for each other.
     // Heartbeats far apart: a ping during a region would count as the region's work.
+    // Historical reporting off: its writer folds events in on its own timer, in batches
+    // whose size depends on timing (docs/benchmarks.md measures it on its own).
     auto cfg = engine::parse_config(
       guard_toml(), "parley-guard",
       {"listen.interaction_port=0", "listen.vq_port=0", "listen.stat_port=0", "console.port=0",
        "metrics.port=0", "http.port=0", "log.level=\"warn\"", "engine.data_dir=\"" + dir + "\"",
        "engine.actor_threads=1", "engine.io_threads=1", "limits.max_requests_per_second=0",
-       "timeouts.heartbeat_interval_ms=3600000", "timeouts.heartbeat_timeout_ms=7200000"});
+       "timeouts.heartbeat_interval_ms=3600000", "timeouts.heartbeat_timeout_ms=7200000",
+       "reporting.enabled=false"});
     engine::setup_logging(cfg.log);
     engine::engine eng{cfg};
     eng.start();

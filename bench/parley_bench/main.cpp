@@ -294,6 +294,20 @@ int main(int argc, char** argv) {
   dashboards->add_option("--rate", o.rate, "interactions submitted per second (default 1,000)")
     ->check(CLI::Range(0.0, 100'000.0));
 
+  auto* history = app.add_subcommand(
+    "history", "historical reporting: --count facts aggregated from scratch next to a plain GROUP BY, a month of "
+               "one queue at 15 min (goal <= 200 ms), then the fact writer's lag under the lifecycle load for "
+               "--duration s (goal <= 60 s)");
+  common_options(history, o);
+  interaction_options(history, o);
+  history->add_option("--backend", o.backend, "sqlite or postgresql (the from-scratch part)")
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  history->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  history->add_option("--count", o.count, "facts to aggregate (default 10,000,000)")
+    ->check(CLI::Range(5u, 100'000'000u));
+  history->add_option("--agents", o.agents, "desks of the lifecycle load")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
   // Defaults that differ by scenario (the options struct holds one default per field).
@@ -353,6 +367,8 @@ int main(int argc, char** argv) {
       r = run_http(h);
     else if (o.scenario == "dashboards")
       r = run_dashboards(h);
+    else if (o.scenario == "history")
+      r = run_history(h);
     else
       r = run_capacity(h);
     h.progress().clear();

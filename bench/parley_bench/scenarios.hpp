@@ -51,6 +51,10 @@ result run_http(harness& h);
 /// 300,000 values at a 10 s refresh) while --rate interactions a second flow.
 result run_dashboards(harness& h);
 
+/// Historical reporting: --count facts aggregated from scratch next to a plain GROUP BY, a
+/// month of one queue at 15 minutes read as a report, the fact writer's lag under load.
+result run_history(harness& h);
+
 /// `s` as a TOML basic string.
 std::string toml_string(const std::string& s);
 

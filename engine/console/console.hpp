@@ -30,6 +30,7 @@
 #include "engine/audit.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
+#include "engine/history.hpp"
 #include "engine/live_config.hpp"
 #include "engine/reload_result.hpp"
 
@@ -56,6 +57,7 @@ struct console_env {
   outbound::list_store_actor list_store;  ///< contact lists (invalid: no outbound); exports sync it first
   outbound::scheduler_actor scheduler;    ///< the [[schedule]] runner (invalid: nothing scheduled)
   std::shared_ptr<audit_log> audit;       ///< shared with the HTTP API
+  history_actor history;                  ///< historical reporting (invalid: off)
 };
 
 class console_server {

@@ -58,6 +58,13 @@ const std::vector<console_command>& console_commands() {
      "the [[schedule]] entries as they run: number, cron and zone, what each does, enabled, the "
      "next firing, the last one and what it did (status: viewer level); disable N keeps entry N "
      "from firing until enable N or the next start of parleyd"},
+    {"report", role::viewer,
+     "report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] [--queue Q|--agent A] "
+     "[--sl parley|genesys|connect] [--csv FILE] | report status | report rebuild --from DATE [--to DATE]",
+     "historical reports (docs/reporting.md): queue-summary, agent-summary, not-ready, agent-states, "
+     "interactions, abandon-delay, speed-of-accept; DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in ZONE (default "
+     "the reporting zone); --csv writes a new FILE in outbound.import_dir; status shows the fact writer's "
+     "watermark and lag; rebuild (admin) recomputes the aggregates of a range from the facts"},
     {"dnc", role::operator_, "dnc add|remove|check phone|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: viewer level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
@@ -253,6 +260,8 @@ void run(console_self self, const std::string& line) {
     run_debug(self, w, line);
   } else if (name == "user") {
     run_user(self, w, line);
+  } else if (name == "report") {
+    run_report_command(self, w, line);
   } else if (name == "campaign") {
     run_campaign(self, w, line);
   } else if (name == "sequence") {

@@ -84,6 +84,9 @@ void show_sequences(console_self self);
 // `user ...`: web users and their API tokens (console_users.cpp).
 void run_user(console_self self, const std::vector<std::string>& w, const std::string& line);
 
+// `report ...`: historical reports, their status and rebuilds (console_report.cpp).
+void run_report_command(console_self self, const std::vector<std::string>& w, const std::string& line);
+
 // `debug kill ACTOR [NAME]` (console_debug.cpp).
 void run_debug(console_self self, const std::vector<std::string>& w, const std::string& line);
 

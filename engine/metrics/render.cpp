@@ -83,6 +83,16 @@ void engine_part(page& p, const metrics_env& env) {
                            {reload_outcome::unchanged, &s.reloads_unchanged},
                            {reload_outcome::refused, &s.reloads_refused}})
     p.sample("parley_config_reloads_total", label("result", to_string(result)), count(*n));
+  p.single("parley_reporting_watermark", "gauge",
+           "The last reporting event folded into the historical facts (its seq).", count(s.reporting_watermark));
+  p.single("parley_reporting_facts_total", "counter", "Historical facts written by this run.",
+           count(s.reporting_facts));
+  p.single("parley_reporting_errors_total", "counter",
+           "Failed passes of the fact writer or the aggregator (tried again at the next tick).",
+           count(s.reporting_errors));
+  p.single("parley_reporting_lag_seconds", "gauge",
+           "Domain seconds since the historical aggregates last included every stored event (0: caught up).",
+           static_cast<double>(s.reporting_lag_ms.load(std::memory_order_relaxed)) / 1000.0);
   p.single("parley_frames_received_total", "counter", "Frames received.", count(s.frames_in));
   p.single("parley_frames_sent_total", "counter", "Frames sent.", count(s.frames_out));
   p.single("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.",

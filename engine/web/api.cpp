@@ -215,6 +215,7 @@ const std::vector<route>& routes() {
     add_mapping_routes(*r);
     add_live_routes(*r);
     add_pulse_routes(*r);
+    add_report_routes(*r);
     return r;
   }();
   return *all;

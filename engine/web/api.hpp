@@ -143,6 +143,7 @@ void add_list_routes(std::vector<route>& r);
 void add_mapping_routes(std::vector<route>& r);
 void add_live_routes(std::vector<route>& r);
 void add_pulse_routes(std::vector<route>& r);
+void add_report_routes(std::vector<route>& r);
 
 /// GET /api/v1/live?dashboard=ID: the statistics of the dashboard's widgets, resolved on the
 /// server (404 when the caller may not open it).

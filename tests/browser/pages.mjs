@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { call, check, driver, login, newPage, run, waitLive } from './lib.mjs';
 
 const pages = [['overview', '/'], ['queues', '/queues.html'], ['campaigns', '/campaigns.html'],
-               ['dashboards', '/dashboards.html'], ['lists', '/lists.html'], ['dnc', '/dnc.html'], ['audit', '/audit.html']];
+               ['dashboards', '/dashboards.html'], ['lists', '/lists.html'], ['dnc', '/dnc.html'],
+               ['reports', '/reports.html'], ['audit', '/audit.html']];
 const shots = process.env.PARLEY_SCREENSHOTS;
 
 /// Controls without an accessible name (a label, aria-label or text).
@@ -41,6 +42,14 @@ await run(async () => {
       await page.keyboard.press('Tab');
       const first = await page.evaluate(() => document.activeElement?.getAttribute('href'));
       check(first === '#main', `${role}: ${name}: the first Tab reaches the skip link`);
+      if (name === 'reports') {  // today's Queue Summary, by hour: the table (and the chart) or "nothing"
+        await page.fill('#report-from', new Date().toISOString().slice(0, 10));
+        await page.selectOption('#report-by', 'hour');
+        await page.click('#report-run');
+        await page.waitForFunction(() => !/Reading/.test(document.querySelector('#message').textContent));
+        const said = await page.textContent('#message');
+        check(/row\(s\)|Nothing in this range/.test(said), `${role}: reports: Queue Summary answers (${said})`);
+      }
       if (shots && user === 'admin') {
         if (name === 'campaigns' && await page.isEnabled('tr[data-campaign="spring"] button[data-action="start"]'))
           await page.click('tr[data-campaign="spring"] button[data-action="start"]');

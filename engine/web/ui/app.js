@@ -58,7 +58,7 @@ export function el(tag, props = {}, ...children) {
 
 const PAGES = [['/', 'Overview'], ['/queues.html', 'Queues & agents'], ['/campaigns.html', 'Campaigns'],
   ['/dashboards.html', 'Dashboards'], ['/lists.html', 'Lists'], ['/dnc.html', 'Do-not-call'],
-  ['/audit.html', 'Audit']];
+  ['/reports.html', 'Reports'], ['/audit.html', 'Audit']];
 
 /** Who is asking (401 → login), then the header: nav, whoami, log out. */
 export async function start() {

@@ -1,0 +1,352 @@
+// reporting_store: the SQL of historical reporting, once for both backends (the backends
+// give a sql_conn). Aggregation recomputes one 15-minute interval from the facts alone:
+// delete its rows, insert them again from a GROUP BY, clear its dirty mark — one
+// transaction, so it can run any number of times and always gives the same rows.
+#include <algorithm>
+
+#include "storage/reporting_sql.hpp"
+
+namespace parley::storage {
+
+namespace {
+
+std::int64_t num(const std::string& s) {
+  return s.empty() ? 0 : std::stoll(s);
+}
+
+// -- facts as rows ------------------------------------------------------------------
+
+const std::vector<std::string> entry_columns{"entry_seq", "iid",   "tenant", "queue",
+                                             "media",     "entered_ms", "left_ms", "why",
+                                             "agent",     "sl_ms", "short_ms"};
+std::vector<cell> cells(const queue_entry_fact& f) {
+  return {static_cast<std::int64_t>(f.entry_seq), static_cast<std::int64_t>(f.iid), f.tenant, f.queue, f.media,
+          f.entered_ms, f.left_ms, f.why, f.agent, f.sl_ms, f.short_ms};
+}
+queue_entry_fact entry_of(const std::vector<std::string>& r) {
+  return {static_cast<std::uint64_t>(num(r[0])), static_cast<std::uint64_t>(num(r[1])), r[2], r[3], r[4],
+          num(r[5]), num(r[6]), r[7], r[8], num(r[9]), num(r[10])};
+}
+
+const std::vector<std::string> state_columns{"end_seq", "tenant", "agent", "grp", "state", "reason",
+                                             "busy", "seg_from_ms", "seg_to_ms", "interval_ms",
+                                             "from_ms", "to_ms"};
+std::vector<cell> cells(const agent_state_fact& f) {
+  return {static_cast<std::int64_t>(f.end_seq), f.tenant, f.agent, f.group, f.state, f.reason,
+          std::int64_t{f.busy ? 1 : 0}, f.seg_from_ms, f.seg_to_ms, f.interval_ms, f.from_ms, f.to_ms};
+}
+agent_state_fact state_of(const std::vector<std::string>& r) {
+  return {static_cast<std::uint64_t>(num(r[0])), r[1], r[2], r[3], r[4], r[5], num(r[6]) != 0,
+          num(r[7]), num(r[8]), num(r[9]), num(r[10]), num(r[11])};
+}
+
+const std::vector<std::string> handling_columns{"end_seq", "iid", "tenant", "agent", "grp",
+                                                "queue", "media", "from_ms", "to_ms", "hold_ms"};
+std::vector<cell> cells(const handling_fact& f) {
+  return {static_cast<std::int64_t>(f.end_seq), static_cast<std::int64_t>(f.iid), f.tenant, f.agent, f.group,
+          f.queue, f.media, f.from_ms, f.to_ms, f.hold_ms};
+}
+
+const std::vector<std::string> offer_columns{"end_seq", "iid", "tenant", "agent", "grp",
+                                             "queue", "offered_ms", "ended_ms", "result"};
+std::vector<cell> cells(const offer_fact& f) {
+  return {static_cast<std::int64_t>(f.end_seq), static_cast<std::int64_t>(f.iid), f.tenant, f.agent, f.group,
+          f.queue, f.offered_ms, f.ended_ms, f.result};
+}
+
+const std::vector<std::string> interaction_columns{
+  "iid", "tenant", "media", "created_ms", "ended_ms", "first_queue", "last_queue", "outcome",
+  "wait_ms", "handle_ms", "hold_ms", "transfers", "conferences", "handlings"};
+std::vector<cell> cells(const interaction_fact& f) {
+  return {static_cast<std::int64_t>(f.iid), f.tenant, f.media, f.created_ms, f.ended_ms, f.first_queue,
+          f.last_queue, f.outcome, f.wait_ms, f.handle_ms, f.hold_ms, f.transfers, f.conferences,
+          f.handlings};
+}
+interaction_fact interaction_of(const std::vector<std::string>& r) {
+  return {static_cast<std::uint64_t>(num(r[0])), r[1], r[2], num(r[3]), num(r[4]), r[5], r[6], r[7],
+          num(r[8]), num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13])};
+}
+
+std::string joined(const std::vector<std::string>& columns) {
+  std::string out;
+  for (auto& c : columns)
+    out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+template <class Fact>
+std::vector<std::vector<cell>> rows_of(const std::vector<Fact>& facts) {
+  std::vector<std::vector<cell>> out;
+  out.reserve(facts.size());
+  for (auto& f : facts)
+    out.push_back(cells(f));
+  return out;
+}
+
+// -- aggregation --------------------------------------------------------------------
+// ?1 = the interval's start, ?2 = its end. Disposition measures count where the outcome
+// happened (as the statistics do) except distributed_of_entered (where the wait began);
+// agent time is already split into pieces per interval by the fact writer.
+
+const char* const aggregate_queue_sql = R"(
+INSERT INTO agg_queue_15m (interval_ms, tenant, queue, media, entered, distributed,
+  distributed_within, distributed_of_entered, abandoned, abandoned_within, short_abandoned,
+  overflowed, cleared, wait_distributed_ms, wait_abandoned_ms, max_wait_ms)
+SELECT ?1, tenant, queue, media, SUM(e), SUM(d), SUM(dw), SUM(de), SUM(a), SUM(aw), SUM(sa),
+  SUM(o), SUM(c), SUM(wd), SUM(wa), MAX(mw)
+FROM (
+  SELECT tenant, queue, media, 1 AS e, 0 AS d, 0 AS dw,
+    CASE WHEN why = 'distributed' THEN 1 ELSE 0 END AS de, 0 AS a, 0 AS aw, 0 AS sa, 0 AS o,
+    0 AS c, 0 AS wd, 0 AS wa, 0 AS mw
+  FROM fact_queue_entry WHERE entered_ms >= ?1 AND entered_ms < ?2
+  UNION ALL
+  SELECT tenant, queue, media, 0,
+    CASE WHEN why = 'distributed' THEN 1 ELSE 0 END,
+    CASE WHEN why = 'distributed' AND left_ms - entered_ms < sl_ms THEN 1 ELSE 0 END,
+    0,
+    CASE WHEN why = 'abandoned' THEN 1 ELSE 0 END,
+    CASE WHEN why = 'abandoned' AND left_ms - entered_ms < sl_ms THEN 1 ELSE 0 END,
+    CASE WHEN why = 'abandoned' AND left_ms - entered_ms < short_ms THEN 1 ELSE 0 END,
+    CASE WHEN why = 'overflowed' THEN 1 ELSE 0 END,
+    CASE WHEN why = 'cleared' THEN 1 ELSE 0 END,
+    CASE WHEN why = 'distributed' THEN left_ms - entered_ms ELSE 0 END,
+    CASE WHEN why = 'abandoned' THEN left_ms - entered_ms ELSE 0 END,
+    CASE WHEN why IN ('distributed', 'abandoned') THEN left_ms - entered_ms ELSE 0 END
+  FROM fact_queue_entry WHERE left_ms >= ?1 AND left_ms < ?2 AND why <> ''
+) x GROUP BY tenant, queue, media)";
+
+const char* const aggregate_agent_sql = R"(
+INSERT INTO agg_agent_15m (interval_ms, tenant, agent, grp, login_ms, ready_ms, not_ready_ms,
+  acw_ms, busy_ms, idle_ready_ms, idle_acw_ms, offered, accepted, rejected, timed_out, revoked,
+  accept_ms, handled, handle_ms, hold_ms)
+SELECT ?1, tenant, agent, grp, SUM(li), SUM(r), SUM(nr), SUM(acw), SUM(b), SUM(ir), SUM(ia),
+  SUM(o), SUM(ac), SUM(rj), SUM(t), SUM(rv), SUM(am), SUM(h), SUM(hm), SUM(ho)
+FROM (
+  SELECT tenant, agent, grp, to_ms - from_ms AS li,
+    CASE WHEN state = 'ready' THEN to_ms - from_ms ELSE 0 END AS r,
+    CASE WHEN state = 'not_ready' THEN to_ms - from_ms ELSE 0 END AS nr,
+    CASE WHEN state = 'acw' THEN to_ms - from_ms ELSE 0 END AS acw,
+    CASE WHEN busy = 1 THEN to_ms - from_ms ELSE 0 END AS b,
+    CASE WHEN busy = 0 AND state = 'ready' THEN to_ms - from_ms ELSE 0 END AS ir,
+    CASE WHEN busy = 0 AND state = 'acw' THEN to_ms - from_ms ELSE 0 END AS ia,
+    0 AS o, 0 AS ac, 0 AS rj, 0 AS t, 0 AS rv, 0 AS am, 0 AS h, 0 AS hm, 0 AS ho
+  FROM fact_agent_state WHERE interval_ms = ?1
+  UNION ALL
+  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 1,
+    CASE WHEN result = 'accepted' THEN 1 ELSE 0 END,
+    CASE WHEN result = 'rejected' THEN 1 ELSE 0 END,
+    CASE WHEN result = 'timed_out' THEN 1 ELSE 0 END,
+    CASE WHEN result = 'revoked' THEN 1 ELSE 0 END,
+    CASE WHEN result = 'accepted' THEN ended_ms - offered_ms ELSE 0 END, 0, 0, 0
+  FROM fact_offer WHERE ended_ms >= ?1 AND ended_ms < ?2
+  UNION ALL
+  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, to_ms - from_ms, hold_ms
+  FROM fact_handling WHERE to_ms >= ?1 AND to_ms < ?2
+) x GROUP BY tenant, agent, grp)";
+
+const char* const aggregate_reason_sql = R"(
+INSERT INTO agg_agent_reason_15m (interval_ms, tenant, agent, grp, reason, ms)
+SELECT ?1, tenant, agent, grp, reason, SUM(to_ms - from_ms) FROM fact_agent_state
+WHERE interval_ms = ?1 AND state = 'not_ready' GROUP BY tenant, agent, grp, reason)";
+
+/// " AND tenant IN (...)" and " AND <column> = ..." for a filter, parameters from ?3 on.
+std::string where_of(const agg_filter& f, const std::string& object_column, std::vector<cell>& params) {
+  std::string out;
+  if (!f.tenants.empty()) {
+    out += " AND tenant IN (";
+    for (std::size_t i = 0; i < f.tenants.size(); ++i) {
+      params.push_back(f.tenants[i]);
+      out += (i ? ", ?" : "?") + std::to_string(params.size());
+    }
+    out += ")";
+  }
+  if (!f.object.empty()) {
+    params.push_back(f.object);
+    out += " AND " + object_column + " = ?" + std::to_string(params.size());
+  }
+  return out;
+}
+
+class reporting final : public reporting_store {
+public:
+  explicit reporting(std::unique_ptr<sql_conn> c) : db_(std::move(c)) {}
+
+  std::pair<std::uint64_t, std::int64_t> watermark() override {
+    auto r = db_->select("SELECT seq, engine_ms FROM report_watermark WHERE name = 'events'", {});
+    if (r.empty())
+      return {0, 0};
+    return {static_cast<std::uint64_t>(num(r[0][0])), num(r[0][1])};
+  }
+
+  std::vector<std::uint64_t> runs() override {
+    std::vector<std::uint64_t> out;
+    for (auto& r : db_->select("SELECT first_seq FROM report_runs ORDER BY first_seq", {}))
+      out.push_back(static_cast<std::uint64_t>(num(r[0])));
+    return out;
+  }
+
+  void add_run(std::uint64_t first_seq) override {
+    db_->exec("INSERT INTO report_runs (first_seq) VALUES (?1) ON CONFLICT (first_seq) DO NOTHING",
+              {static_cast<std::int64_t>(first_seq)});
+  }
+
+  std::vector<open_row> open_rows() override {
+    std::vector<open_row> out;
+    for (auto& r : db_->select("SELECT kind, key, body FROM report_open ORDER BY kind, key", {}))
+      out.push_back({r[0], r[1], r[2]});
+    return out;
+  }
+
+  void write(const fact_batch& b) override {
+    db_->transaction([&] {
+      if (!b.entries.empty())
+        db_->insert("fact_queue_entry", entry_columns, rows_of(b.entries),
+                    "ON CONFLICT (entry_seq) DO UPDATE SET left_ms = excluded.left_ms, why = excluded.why, "
+                    "agent = excluded.agent");
+      if (!b.states.empty())
+        db_->insert("fact_agent_state", state_columns, rows_of(b.states), "");
+      if (!b.handlings.empty())
+        db_->insert("fact_handling", handling_columns, rows_of(b.handlings), "");
+      if (!b.offers.empty())
+        db_->insert("fact_offer", offer_columns, rows_of(b.offers), "");
+      if (!b.interactions.empty())
+        db_->insert("fact_interaction", interaction_columns, rows_of(b.interactions), "");
+      std::vector<std::vector<cell>> puts;
+      for (auto& o : b.open) {
+        if (o.body.empty())
+          db_->exec("DELETE FROM report_open WHERE kind = ?1 AND key = ?2", {o.kind, o.key});
+        else
+          puts.push_back({o.kind, o.key, o.body});
+      }
+      if (!puts.empty())
+        db_->insert("report_open", {"kind", "key", "body"}, puts,
+                    "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body");
+      std::vector<std::int64_t> dirty = b.dirty;
+      std::sort(dirty.begin(), dirty.end());
+      dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+      if (!dirty.empty()) {
+        std::vector<std::vector<cell>> rows;
+        for (auto d : dirty)
+          rows.push_back({d});
+        db_->insert("agg_dirty", {"interval_ms"}, rows, "ON CONFLICT (interval_ms) DO NOTHING");
+      }
+      db_->exec("INSERT INTO report_watermark (name, seq, engine_ms) VALUES ('events', ?1, ?2) "
+                "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, engine_ms = excluded.engine_ms",
+                {static_cast<std::int64_t>(b.watermark), b.watermark_ms});
+    });
+  }
+
+  std::vector<std::int64_t> dirty(std::size_t limit) override {
+    std::vector<std::int64_t> out;
+    for (auto& r : db_->select("SELECT interval_ms FROM agg_dirty ORDER BY interval_ms LIMIT ?1",
+                               {static_cast<std::int64_t>(limit)}))
+      out.push_back(num(r[0]));
+    return out;
+  }
+
+  void aggregate(std::int64_t start) override {
+    std::vector<cell> p{start, start + interval_ms};
+    db_->transaction([&] {
+      for (auto* table : {"agg_queue_15m", "agg_agent_15m", "agg_agent_reason_15m"})
+        db_->exec(std::string{"DELETE FROM "} + table + " WHERE interval_ms = ?1", {start});
+      db_->exec(aggregate_queue_sql, p);
+      db_->exec(aggregate_agent_sql, p);
+      db_->exec(aggregate_reason_sql, {start});
+      db_->exec("DELETE FROM agg_dirty WHERE interval_ms = ?1", {start});
+    });
+  }
+
+  std::size_t mark_dirty(std::int64_t from_ms, std::int64_t to_ms) override {
+    std::vector<std::vector<cell>> rows;
+    for (auto t = interval_of(from_ms); t < to_ms; t += interval_ms)
+      rows.push_back({t});
+    if (!rows.empty())
+      db_->transaction(
+        [&] { db_->insert("agg_dirty", {"interval_ms"}, rows, "ON CONFLICT (interval_ms) DO NOTHING"); });
+    return rows.size();
+  }
+
+  std::vector<queue_agg> queue_aggs(const agg_filter& f) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT interval_ms, tenant, queue, media, entered, distributed, distributed_within, "
+               "distributed_of_entered, abandoned, abandoned_within, short_abandoned, overflowed, cleared, "
+               "wait_distributed_ms, wait_abandoned_ms, max_wait_ms FROM agg_queue_15m "
+               "WHERE interval_ms >= ?1 AND interval_ms < ?2"
+               + where_of(f, "queue", p) + " ORDER BY interval_ms, queue, media";
+    std::vector<queue_agg> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({num(r[0]), r[1], r[2], r[3], num(r[4]), num(r[5]), num(r[6]), num(r[7]), num(r[8]),
+                     num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13]), num(r[14]), num(r[15])});
+    return out;
+  }
+
+  std::vector<agent_agg> agent_aggs(const agg_filter& f) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT interval_ms, tenant, agent, grp, login_ms, ready_ms, not_ready_ms, acw_ms, busy_ms, "
+               "idle_ready_ms, idle_acw_ms, offered, accepted, rejected, timed_out, revoked, accept_ms, "
+               "handled, handle_ms, hold_ms FROM agg_agent_15m WHERE interval_ms >= ?1 AND interval_ms < ?2"
+               + where_of(f, "agent", p) + " ORDER BY interval_ms, agent, grp";
+    std::vector<agent_agg> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({num(r[0]), r[1], r[2], r[3], num(r[4]), num(r[5]), num(r[6]), num(r[7]), num(r[8]),
+                     num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13]), num(r[14]), num(r[15]),
+                     num(r[16]), num(r[17]), num(r[18]), num(r[19])});
+    return out;
+  }
+
+  std::vector<reason_agg> reason_aggs(const agg_filter& f) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT interval_ms, tenant, agent, grp, reason, ms FROM agg_agent_reason_15m "
+               "WHERE interval_ms >= ?1 AND interval_ms < ?2"
+               + where_of(f, "agent", p) + " ORDER BY interval_ms, agent, grp, reason";
+    std::vector<reason_agg> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({num(r[0]), r[1], r[2], r[3], r[4], num(r[5])});
+    return out;
+  }
+
+  std::vector<agent_state_fact> agent_states(const agg_filter& f, std::size_t limit) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT " + joined(state_columns)
+               + " FROM fact_agent_state WHERE interval_ms >= ?1 AND interval_ms < ?2" + where_of(f, "agent", p)
+               + " ORDER BY agent, from_ms LIMIT " + std::to_string(limit);
+    std::vector<agent_state_fact> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back(state_of(r));
+    return out;
+  }
+
+  std::vector<queue_entry_fact> queue_entries(const agg_filter& f, std::size_t limit) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT " + joined(entry_columns)
+               + " FROM fact_queue_entry WHERE ((left_ms >= ?1 AND left_ms < ?2 AND why <> '') OR (why = '' AND "
+                 "entered_ms >= ?1 AND entered_ms < ?2))" + where_of(f, "queue", p)
+               + " ORDER BY left_ms, entry_seq LIMIT " + std::to_string(limit);
+    std::vector<queue_entry_fact> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back(entry_of(r));
+    return out;
+  }
+
+  std::vector<interaction_fact> interactions(const agg_filter& f, std::size_t limit) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT " + joined(interaction_columns)
+               + " FROM fact_interaction WHERE created_ms >= ?1 AND created_ms < ?2"
+               + where_of(f, "first_queue", p) + " ORDER BY created_ms, iid LIMIT " + std::to_string(limit);
+    std::vector<interaction_fact> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back(interaction_of(r));
+    return out;
+  }
+
+private:
+  std::unique_ptr<sql_conn> db_;
+};
+
+} // namespace
+
+std::unique_ptr<reporting_store> make_reporting(std::unique_ptr<sql_conn> conn) {
+  return std::make_unique<reporting>(std::move(conn));
+}
+
+} // namespace parley::storage

@@ -1,0 +1,197 @@
+// reporting_store: historical reporting's half of a store (store::reporting(); design in
+// docs/reporting.md). The fact writer reads the event log after its watermark and writes,
+// in one transaction, the facts those events make, what is still open (the writer's state),
+// the 15-minute intervals the facts touch (dirty) and the new watermark: after a kill -9 it
+// resumes exactly where it committed. The aggregator recomputes a dirty interval from the
+// facts alone (never patches it), so an incremental run and a rebuild give the same rows.
+// Same rules as store.hpp: one thread at a time, every method throws storage_error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace parley::storage {
+
+/// The calendar's grain: 15 minutes, aligned on UTC (docs/reporting.md "The calendar").
+constexpr std::int64_t interval_ms = 15 * 60 * 1000;
+
+/// The interval `t_ms` falls in.
+constexpr std::int64_t interval_of(std::int64_t t_ms) {
+  return t_ms >= 0 ? t_ms / interval_ms * interval_ms : -((-t_ms + interval_ms - 1) / interval_ms) * interval_ms;
+}
+
+/// One wait in one queue ("enters" of docs/statistics.md). Written when it begins (open:
+/// `why` empty, `left_ms` 0) and again when it ends; keyed by the seq of the event it began at.
+struct queue_entry_fact {
+  std::uint64_t entry_seq = 0;
+  std::uint64_t iid = 0;
+  std::string tenant;
+  std::string queue;
+  std::string media;
+  std::int64_t entered_ms = 0;
+  std::int64_t left_ms = 0;
+  std::string why;           ///< distributed, abandoned, overflowed, cleared; "" while open
+  std::string agent;         ///< distributed to
+  std::int64_t sl_ms = 0;    ///< the queue's service-level threshold when it entered
+  std::int64_t short_ms = 0; ///< reporting.short_abandon_s when it entered
+};
+
+/// One piece of an agent's state segment: the part of [seg_from_ms, seg_to_ms) inside one
+/// 15-minute interval. A segment is a stretch with one state, reason and busy flag.
+struct agent_state_fact {
+  std::uint64_t end_seq = 0;  ///< the event that ended the segment
+  std::string tenant;
+  std::string agent;
+  std::string group;
+  std::string state;          ///< ready, not_ready, acw
+  std::string reason;         ///< the not-ready reason code
+  bool busy = false;          ///< handling at least one interaction
+  std::int64_t seg_from_ms = 0;
+  std::int64_t seg_to_ms = 0;
+  std::int64_t interval_ms = 0;
+  std::int64_t from_ms = 0;   ///< the piece
+  std::int64_t to_ms = 0;
+};
+
+/// One agent handling one interaction, accept to leave.
+struct handling_fact {
+  std::uint64_t end_seq = 0;
+  std::uint64_t iid = 0;
+  std::string tenant;
+  std::string agent;
+  std::string group;
+  std::string queue;          ///< the queue it was distributed from ("" = none)
+  std::string media;
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  std::int64_t hold_ms = 0;
+};
+
+/// One offer of an interaction to an agent.
+struct offer_fact {
+  std::uint64_t end_seq = 0;
+  std::uint64_t iid = 0;
+  std::string tenant;
+  std::string agent;
+  std::string group;
+  std::string queue;
+  std::int64_t offered_ms = 0;
+  std::int64_t ended_ms = 0;
+  std::string result;         ///< accepted, rejected, timed_out, revoked
+};
+
+/// One interaction, written when it stops.
+struct interaction_fact {
+  std::uint64_t iid = 0;
+  std::string tenant;
+  std::string media;
+  std::int64_t created_ms = 0;
+  std::int64_t ended_ms = 0;
+  std::string first_queue;
+  std::string last_queue;
+  std::string outcome;        ///< handled, transferred, abandoned, stopped
+  std::int64_t wait_ms = 0;   ///< all its waits
+  std::int64_t handle_ms = 0; ///< all its handlings (each agent's)
+  std::int64_t hold_ms = 0;
+  std::int64_t transfers = 0;
+  std::int64_t conferences = 0;
+  std::int64_t handlings = 0;
+};
+
+/// What the writer still holds open, as JSON it reads back itself; `body` empty: gone.
+struct open_row {
+  std::string kind;           ///< "i" interaction, "a" agent
+  std::string key;
+  std::string body;
+};
+
+/// What one fact-writer transaction writes.
+struct fact_batch {
+  std::vector<queue_entry_fact> entries;  ///< upserts by entry_seq
+  std::vector<agent_state_fact> states;
+  std::vector<handling_fact> handlings;
+  std::vector<offer_fact> offers;
+  std::vector<interaction_fact> interactions;
+  std::vector<open_row> open;
+  std::vector<std::int64_t> dirty;        ///< interval starts
+  std::uint64_t watermark = 0;            ///< the last event folded in
+  std::int64_t watermark_ms = 0;          ///< its engine time
+  bool empty() const {
+    return entries.empty() && states.empty() && handlings.empty() && offers.empty()
+           && interactions.empty() && open.empty() && dirty.empty();
+  }
+};
+
+/// A queue's 15-minute row (docs/reporting.md "Queue measures").
+struct queue_agg {
+  std::int64_t interval_ms = 0;
+  std::string tenant, queue, media;
+  std::int64_t entered = 0, distributed = 0, distributed_within = 0, distributed_of_entered = 0,
+               abandoned = 0, abandoned_within = 0, short_abandoned = 0, overflowed = 0,
+               cleared = 0, wait_distributed_ms = 0, wait_abandoned_ms = 0, max_wait_ms = 0;
+};
+
+/// An agent's 15-minute row (docs/reporting.md "Agent measures").
+struct agent_agg {
+  std::int64_t interval_ms = 0;
+  std::string tenant, agent, group;
+  std::int64_t login_ms = 0, ready_ms = 0, not_ready_ms = 0, acw_ms = 0, busy_ms = 0,
+               idle_ready_ms = 0, idle_acw_ms = 0, offered = 0, accepted = 0, rejected = 0,
+               timed_out = 0, revoked = 0, accept_ms = 0, handled = 0, handle_ms = 0, hold_ms = 0;
+};
+
+/// Not-ready time by reason, 15-minute rows.
+struct reason_agg {
+  std::int64_t interval_ms = 0;
+  std::string tenant, agent, group, reason;
+  std::int64_t ms = 0;
+};
+
+/// Which rows a report reads: [from_ms, to_ms) by interval start, the tenants the caller
+/// may see (empty: all), one object by name (empty: all).
+struct agg_filter {
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  std::vector<std::string> tenants;
+  std::string object;
+};
+
+class reporting_store {
+public:
+  virtual ~reporting_store() = default;
+
+  /// The last event the facts include, and its engine time (0, 0: none yet).
+  virtual std::pair<std::uint64_t, std::int64_t> watermark() = 0;
+  /// The first seq of every engine run, ascending (the writer ends what a run left open).
+  virtual std::vector<std::uint64_t> runs() = 0;
+  /// Records that a run begins at `first_seq` (again: nothing).
+  virtual void add_run(std::uint64_t first_seq) = 0;
+  /// What the writer held open at its last commit.
+  virtual std::vector<open_row> open_rows() = 0;
+  /// One transaction: facts, open state, dirty intervals, watermark.
+  virtual void write(const fact_batch& b) = 0;
+
+  /// Dirty intervals, oldest first, at most `limit`.
+  virtual std::vector<std::int64_t> dirty(std::size_t limit) = 0;
+  /// Recomputes the 15-minute rows of interval `start` from the facts and clears its mark,
+  /// in one transaction.
+  virtual void aggregate(std::int64_t start) = 0;
+  /// Marks every interval in [from_ms, to_ms) dirty (report rebuild); how many.
+  virtual std::size_t mark_dirty(std::int64_t from_ms, std::int64_t to_ms) = 0;
+
+  virtual std::vector<queue_agg> queue_aggs(const agg_filter& f) = 0;
+  virtual std::vector<agent_agg> agent_aggs(const agg_filter& f) = 0;
+  virtual std::vector<reason_agg> reason_aggs(const agg_filter& f) = 0;
+  // Fact reads for detail reports and tests, at most `limit` rows each.
+  /// State pieces of intervals in the range, by agent and time.
+  virtual std::vector<agent_state_fact> agent_states(const agg_filter& f, std::size_t limit) = 0;
+  /// Waits that ended in the range, and open ones that began in it (`object` = queue), by
+  /// end time (open ones first).
+  virtual std::vector<queue_entry_fact> queue_entries(const agg_filter& f, std::size_t limit) = 0;
+  /// Interactions created in the range (`object` = first queue), by creation time.
+  virtual std::vector<interaction_fact> interactions(const agg_filter& f, std::size_t limit) = 0;
+};
+
+} // namespace parley::storage

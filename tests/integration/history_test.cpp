@@ -1,0 +1,375 @@
+// Historical reporting end to end (docs/reporting.md): a real engine on a scaled clock,
+// real TCP clients (a gateway, an agent's desktop, a 2060 wallboard), real SQLite or
+// PostgreSQL. A scripted stretch of a day: its day aggregates equal the statistics engine's
+// day values (growing_reset) measure by measure, and the console's and the API's reports
+// show them; a kill -9 of parleyd while the fact writer commits loses no fact and doubles
+// none.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <iterator>
+#include <sstream>
+#include <set>
+
+#include "outbound_support.hpp"
+#include "engine/web/users.hpp"
+#include "storage/store.hpp"
+#include "support/parleyd_process.hpp"
+#include "support/stat_client.hpp"
+#include "support/storage_env.hpp"
+#include "support/web_client.hpp"
+
+using namespace parley;
+using namespace parley::test;
+using namespace parley::test::campaigns;
+using engine::listener_kind;
+using O = wire::StatObjectType;
+
+namespace {
+
+/// The contact center of these tests; `reporting` is its [reporting] table.
+std::string center_toml(const std::string& reporting = "poll_ms = 50\n") {
+  return R"(
+[engine]
+clock_scale = 20
+clock_start = "2026-03-10T14:00:00Z"
+
+[stats]
+reset_time_zone = "America/New_York"
+
+[reporting]
+time_zones = ["acme=America/New_York"]
+)" + reporting + R"(
+[[queues]]
+name = "sales"
+tenant = "acme"
+service_level_s = 20
+
+[[agent_groups]]
+name = "floor"
+tenant = "acme"
+members = ["*"]
+capacity = { voice = 1 }
+)";
+}
+
+client::answer submit(client::client& gw) {
+  return gw.request([](protocol::encoder& e, std::uint64_t ref) {
+    auto& fbb = e.start();
+    return e.finish(ref, wire::CreateSubmit(fbb, fbb.CreateString(""), fbb.CreateString("acme"),
+                                            fbb.CreateString("voice"), fbb.CreateString("sales"), 0));
+  }).get();
+}
+
+void stop(client::client& gw, std::uint64_t iid) {
+  auto r = gw.request([iid](protocol::encoder& e, std::uint64_t ref) {
+    auto& fbb = e.start();
+    return e.finish(ref, wire::CreateStopProcessingDirect(fbb, iid, "done"));
+  }).get();
+  REQUIRE(r.ok());
+}
+
+std::uint64_t id_of(const client::answer& a) {
+  REQUIRE(a.ok());
+  return a.as<wire::Submitted>()->interaction_id();
+}
+
+/// The reporting store of the engine's database, on a connection of the test's own.
+struct history_reader {
+  std::unique_ptr<storage::store> store;
+  explicit history_reader(const storage::config& cfg) : store(storage::open_store(cfg)) {}
+
+  /// How many events of this kind are in the log.
+  std::size_t stored(wire::ReportingKind kind) {
+    std::size_t n = 0;
+    for (auto& e : store->events(1, 100'000))
+      n += e.kind == static_cast<std::uint8_t>(kind);
+    return n;
+  }
+
+  /// Facts include every stored event and every interval is aggregated.
+  bool caught_up() {
+    auto last = store->events(store->reporting().watermark().first + 1, 1);
+    return last.empty() && store->reporting().dirty(1).empty();
+  }
+};
+
+storage::config store_of(const std::string& dir, const std::optional<std::string>& dsn) {
+  storage::config c;
+  if (dsn) {
+    c.backend = storage::backend_kind::postgresql;
+    c.dsn = *dsn;
+  } else {
+    c.path = dir + "/parley.db";
+  }
+  return c;
+}
+
+struct sqlite_engine {
+  static std::optional<std::string> dsn() { return std::string{}; }
+};
+struct postgresql_engine {
+  static std::optional<std::string> dsn() { return fresh_pg_dsn("history"); }
+};
+
+} // namespace
+
+TYPE_TO_STRING_AS("sqlite", sqlite_engine);
+TYPE_TO_STRING_AS("postgresql", postgresql_engine);
+
+TEST_CASE_TEMPLATE("history: a scripted day's aggregates equal the statistics' day values", B, sqlite_engine,
+                   postgresql_engine) {
+  auto dsn = B::dsn();
+  if (!dsn)
+    return;
+  auto dir = temp_dir();
+  std::vector<std::string> sets{"engine.data_dir=" + dir};
+  std::optional<std::string> pg;
+  if (!dsn->empty()) {
+    pg = *dsn;
+    sets.push_back("storage.backend=postgresql");
+    sets.push_back("storage.dsn=" + *dsn);
+  }
+  auto eng = start_engine_toml(center_toml(), sets);
+  events_client board{eng->port(listener_kind::stat), wire::ClientType::stat_client};
+  auto open = [&](O type, const std::string& id, const std::string& metric, std::uint32_t range_to = 0) {
+    open_args a;
+    a.type = type;
+    a.id = id;
+    a.metric = metric;
+    a.interval = wire::StatInterval::growing_reset;
+    a.range_to_s = range_to;
+    auto r = board.open(a);
+    REQUIRE(r.ok());
+    return r.as<wire::StatOpened>()->stat_id();
+  };
+  std::map<std::string, std::uint64_t> q, g;
+  for (auto m : {"entered", "distributed", "abandoned", "max_wait", "average_speed_of_answer"})
+    q[m] = open(O::queue, "sales", m);
+  q["distributed_within"] = open(O::queue, "sales", "distributed_within", 20);
+  q["abandoned_within"] = open(O::queue, "sales", "abandoned_within", 20);
+  q["service_level"] = open(O::queue, "sales", "service_level", 20);
+  for (auto m : {"ready_time", "not_ready_time", "busy_time", "handled", "average_handle_time", "occupancy"})
+    g[m] = open(O::agent_group, "floor", m);
+
+  // The script: ann takes three calls one after another (the second and third wait for
+  // her), a fourth caller gives up while she is not ready, and she logs out.
+  connected_client gw{eng->port(listener_kind::interaction)};
+  {
+    auto ann = std::make_unique<auto_agent>(eng->port(listener_kind::interaction), "ann");
+    wait_domain(*eng, eng->clk().now_ms() + 30'000);
+    ann->ready();
+    for (int call = 0; call < 3; ++call) {
+      auto iid = id_of(submit(*gw.cl));
+      REQUIRE(eventually([&] { return ann->calls() == static_cast<std::size_t>(call + 1); }, 10s));
+      wait_domain(*eng, eng->clk().now_ms() + 40'000);  // talk
+      stop(*gw.cl, iid);
+    }
+    ann->not_ready();
+    auto gone = id_of(submit(*gw.cl));
+    wait_domain(*eng, eng->clk().now_ms() + 25'000);  // a wait past T: not within
+    stop(*gw.cl, gone);
+    wait_domain(*eng, eng->clk().now_ms() + 60'000);
+  }  // ann's desktop goes: she is logged out
+
+  history_reader h{store_of(dir, pg)};
+  // Her logout is stored (the writer commits on its own time), then folded in.
+  REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::agent_logout) == 1 && h.caught_up(); }, 20s));
+  auto peek = [&](std::uint64_t id) {
+    auto r = board.ask([&](auto& fbb) { return wire::CreatePeekStat(fbb, id); });
+    REQUIRE(r.ok());
+    return r.template as<wire::StatInfo>()->value();
+  };
+  // The day in New York: 2026-03-10.
+  storage::agg_filter day{1'773'115'200'000, 1'773'201'600'000, {"acme"}, {}};
+  storage::queue_agg qs;
+  for (auto& a : h.store->reporting().queue_aggs(day)) {
+    qs.entered += a.entered;
+    qs.distributed += a.distributed;
+    qs.distributed_within += a.distributed_within;
+    qs.abandoned += a.abandoned;
+    qs.abandoned_within += a.abandoned_within;
+    qs.wait_distributed_ms += a.wait_distributed_ms;
+    qs.max_wait_ms = std::max(qs.max_wait_ms, a.max_wait_ms);
+  }
+  CHECK(qs.entered == 4);
+  CHECK(qs.distributed == 3);
+  CHECK(qs.abandoned == 1);
+  CHECK(qs.abandoned_within == 0);
+  CHECK(peek(q["entered"]) == qs.entered);
+  CHECK(peek(q["distributed"]) == qs.distributed);
+  CHECK(peek(q["distributed_within"]) == qs.distributed_within);
+  CHECK(peek(q["abandoned"]) == qs.abandoned);
+  CHECK(peek(q["abandoned_within"]) == qs.abandoned_within);
+  CHECK(peek(q["max_wait"]) == doctest::Approx(qs.max_wait_ms / 1000.0).epsilon(1e-9));
+  CHECK(peek(q["average_speed_of_answer"])
+        == doctest::Approx(qs.wait_distributed_ms / 1000.0 / qs.distributed).epsilon(1e-9));
+  CHECK(peek(q["service_level"])
+        == doctest::Approx(100.0 * qs.distributed_within / (qs.distributed + qs.abandoned - qs.abandoned_within))
+             .epsilon(1e-9));
+  storage::agent_agg as;
+  for (auto& a : h.store->reporting().agent_aggs(day)) {
+    as.ready_ms += a.ready_ms;
+    as.not_ready_ms += a.not_ready_ms;
+    as.busy_ms += a.busy_ms;
+    as.idle_ready_ms += a.idle_ready_ms;
+    as.idle_acw_ms += a.idle_acw_ms;
+    as.handled += a.handled;
+    as.handle_ms += a.handle_ms;
+  }
+  CHECK(as.handled == 3);
+  CHECK(as.busy_ms >= 3 * 40'000);
+  CHECK(peek(g["handled"]) == as.handled);
+  CHECK(peek(g["ready_time"]) == doctest::Approx(as.ready_ms / 1000.0).epsilon(1e-9));
+  CHECK(peek(g["not_ready_time"]) == doctest::Approx(as.not_ready_ms / 1000.0).epsilon(1e-9));
+  CHECK(peek(g["busy_time"]) == doctest::Approx(as.busy_ms / 1000.0).epsilon(1e-9));
+  CHECK(peek(g["average_handle_time"]) == doctest::Approx(as.handle_ms / 1000.0 / as.handled).epsilon(1e-9));
+  auto busy_acw = static_cast<double>(as.busy_ms + as.idle_acw_ms);
+  CHECK(peek(g["occupancy"])
+        == doctest::Approx(100.0 * busy_acw / (busy_acw + static_cast<double>(as.idle_ready_ms))).epsilon(1e-9));
+
+  // The console's report shows the same day.
+  console_conn con{eng->console_port()};
+  auto table = con.ask("report queue-summary --from 2026-03-10", 10s);
+  CHECK_MESSAGE(table.find("Queue Summary") != std::string::npos, table);
+  auto row = [&](const std::string& text, const std::string& start) {
+    std::istringstream lines{text};
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(start, 0) == 0) {
+        std::istringstream words{line};
+        return std::vector<std::string>{std::istream_iterator<std::string>{words}, {}};
+      }
+    return std::vector<std::string>{};
+  };
+  auto day_row = row(table, "2026-03-10");
+  REQUIRE_MESSAGE(day_row.size() == 17, table);
+  CHECK(day_row[2] == "sales");
+  CHECK(day_row[4] == "4");  // entered
+  CHECK(day_row[5] == "3");  // distributed
+  CHECK(day_row[7] == "1");  // abandoned
+  CHECK(con.ask("report agent-summary --from 2026-03-10 --by hour", 10s).find("ann") != std::string::npos);
+  CHECK(con.ask("report status").find("0 interval(s) to aggregate") != std::string::npos);
+  CHECK(con.ask("report nope --from 2026-03-10").rfind("error: no report named", 0) == 0);
+  // A rebuild of the day recomputes it from the facts: the same numbers.
+  CHECK(con.ask("report rebuild --from 2026-03-10").rfind("96 interval(s) marked", 0) == 0);
+  REQUIRE(eventually([&] { return h.caught_up(); }, 20s));
+  std::int64_t entered = 0, handled = 0;
+  for (auto& a : h.store->reporting().queue_aggs(day))
+    entered += a.entered;
+  for (auto& a : h.store->reporting().agent_aggs(day))
+    handled += a.handled;
+  CHECK(entered == qs.entered);
+  CHECK(handled == as.handled);
+}
+
+TEST_CASE("history: reports over the API are the caller's tenants' only, as JSON or CSV") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(center_toml(), {"engine.data_dir=" + dir});
+  connected_client gw{eng->port(listener_kind::interaction)};
+  REQUIRE(submit(*gw.cl).ok());
+  REQUIRE(submit(*gw.cl).ok());
+  history_reader h{store_of(dir, std::nullopt)};
+  REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::queued) == 2 && h.caught_up(); }, 20s));
+  auto pw = std::string{"correct horse battery"};
+  for (auto [name, tenants] : {std::pair{"acmeview", "acme"}, std::pair{"otherview", "other"}})
+    REQUIRE(engine::web::add_user(h.store->users(), {name, pw, "viewer", tenants}, 1).empty());
+  web_client acme{eng->http_port()}, other{eng->http_port()};
+  REQUIRE(acme.login("acmeview", pw).status == 201);
+  REQUIRE(other.login("otherview", pw).status == 201);
+  auto names = acme.get("/api/v1/reports");
+  CHECK(names.status == 200);
+  CHECK(names.body.find("queue-summary") != std::string::npos);
+  auto mine = acme.get("/api/v1/reports/queue-summary?from=2026-03-10&by=day");
+  REQUIRE(mine.status == 200);
+  auto j = nlohmann::json::parse(mine.body);
+  CHECK(j["zone"] == "America/New_York");
+  REQUIRE(j["rows"].size() == 1);
+  CHECK(j["rows"][0]["queue"] == "sales");
+  CHECK(j["rows"][0]["entered"] == 2);
+  auto theirs = nlohmann::json::parse(other.get("/api/v1/reports/queue-summary?from=2026-03-10").body);
+  CHECK(theirs["rows"].empty());
+  auto csv = acme.get("/api/v1/reports/queue-summary?from=2026-03-10&format=csv");
+  CHECK(csv.status == 200);
+  CHECK(csv.body.rfind("start,tenant,queue,media,entered", 0) == 0);
+  CHECK(csv.body.find("2026-03-10,acme,sales,voice,2,") != std::string::npos);
+  CHECK(acme.get("/api/v1/reports/nope?from=2026-03-10").status == 404);
+  CHECK(acme.get("/api/v1/reports/queue-summary?from=yesterday").status == 400);
+  CHECK(acme.get("/api/v1/reports/queue-summary?from=2026-03-10&tz=Mars/Base").status == 400);
+}
+
+TEST_CASE("history: kill -9 of parleyd while facts are written: after the restart none is missing or doubled") {
+  // One small fact transaction after another while calls flow; the kill comes in the
+  // middle of the flow, with calls waiting, offered and handled.
+  auto toml = center_toml("poll_ms = 10\nbatch_events = 3\n");
+  auto first = parleyd_process::with_toml(toml);
+  auto dir = first->dir();
+  {
+    connected_client gw{first->port("interaction")};
+    auto ann = std::make_unique<auto_agent>(first->port("interaction"), "ann");
+    ann->ready();
+    for (int i = 0; i < 20; ++i) {
+      auto iid = id_of(submit(*gw.cl));
+      if (i % 2 == 0)
+        REQUIRE(eventually([&] { return ann->calls() >= static_cast<std::size_t>(i / 2 + 1); }, 10s));
+      stop(*gw.cl, iid);
+    }
+    // One call ann keeps handling, ten waiting behind it.
+    auto before = ann->calls();
+    id_of(submit(*gw.cl));
+    REQUIRE(eventually([&] { return ann->calls() > before; }, 10s));
+    for (int i = 0; i < 10; ++i)
+      id_of(submit(*gw.cl));
+    MESSAGE("killed at: " << first->console("report status"));
+    first->proc().signal(SIGKILL);
+    REQUIRE(first->proc().wait(5s));
+  }
+  auto again = parleyd_process::with_toml(toml, {}, dir);
+  {
+    connected_client gw{again->port("interaction")};
+    for (int i = 0; i < 5; ++i)
+      stop(*gw.cl, id_of(submit(*gw.cl)));
+  }
+  history_reader h{store_of(dir + "/var", std::nullopt)};
+  REQUIRE(eventually([&] { return h.caught_up(); }, 30s));
+  // What the event log says: where waits begin (an entry into a queue; a recovery into one,
+  // after which the recovered interaction's own `queued` report continues that wait) and
+  // which interactions stopped.
+  std::set<std::uint64_t> begins, may_begin, stopped;
+  std::set<std::uint64_t> just_recovered;
+  std::size_t recoveries = 0, entries_into_queues = 0;
+  for (auto& e : h.store->events(1, 1'000'000)) {
+    if (e.kind == static_cast<std::uint8_t>(wire::ReportingKind::recovered)) {
+      ++recoveries;
+      may_begin.insert(e.seq);
+      just_recovered.insert(e.iid);
+    } else if (e.kind == static_cast<std::uint8_t>(wire::ReportingKind::queued)) {
+      ++entries_into_queues;
+      may_begin.insert(e.seq);
+      if (!just_recovered.erase(e.iid))
+        begins.insert(e.seq);
+    }
+    if (e.iid && e.state == static_cast<std::uint8_t>(wire::InteractionState::stopped) && e.from_state >= 0)
+      stopped.insert(e.iid);
+  }
+  CHECK(recoveries == 11);  // the one handled and the ten waiting
+  CHECK(begins.size() == 36);  // 20 + 1 + 10 before the kill, 5 after
+  CHECK(entries_into_queues == 36 + 11);
+  storage::agg_filter all{0, 4'000'000'000'000, {}, {}};
+  std::set<std::uint64_t> entries;
+  for (auto& e : h.store->reporting().queue_entries(all, 1'000'000))
+    entries.insert(e.entry_seq);
+  for (auto seq : begins)
+    CHECK(entries.count(seq) == 1);
+  for (auto seq : entries)
+    CHECK(may_begin.count(seq) == 1);
+  std::int64_t entered = 0;
+  for (auto& a : h.store->reporting().queue_aggs(all))
+    entered += a.entered;
+  CHECK(entered == static_cast<std::int64_t>(entries.size()));
+  // Every stopped interaction is exactly one fact.
+  std::multiset<std::uint64_t> facts;
+  for (auto& i : h.store->reporting().interactions(all, 1'000'000))
+    facts.insert(i.iid);
+  CHECK(facts.size() == stopped.size());
+  CHECK(std::set<std::uint64_t>(facts.begin(), facts.end()) == stopped);
+}
