@@ -307,6 +307,8 @@ int main(int argc, char** argv) {
   history->add_option("--count", o.count, "facts to aggregate (default 10,000,000)")
     ->check(CLI::Range(5u, 100'000'000u));
   history->add_option("--agents", o.agents, "desks of the lifecycle load")->capture_default_str();
+  history->add_option("--gateways", o.gateways, "media-gateway connections of the load (default 4)");
+  history->add_option("--window", o.window, "lifecycles in flight per gateway (default 64)");
 
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();

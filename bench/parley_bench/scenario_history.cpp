@@ -244,22 +244,22 @@ result run_history(harness& h) {
   auto p50 = t.query_ms[t.query_ms.size() / 2], worst = t.query_ms.back();
   r.extra = {
     {"backend", o.backend, "backend", ""},
-    {"facts_written_s", t.write_s, "facts written in", " s"},
-    {"intervals", static_cast<std::int64_t>(t.intervals), "15-minute intervals recomputed", ""},
-    {"aggregate_s", t.aggregate_s, "aggregated from scratch in", " s"},
-    {"group_by_s", t.group_by_s, "plain GROUP BY in", " s"},
-    {"month_query_p50_ms", p50, "a month of one queue at 15 min (p50 of 10)", " ms"},
-    {"month_query_max_ms", worst, "the same, slowest", " ms"},
-    {"month_query_rows", static_cast<std::int64_t>(t.query_rows), "rows in it", ""},
-    {"load_lifecycles_per_s", lag.lifecycles_per_s, "lifecycles/s under load (embedded, SQLite)", ""},
-    {"load_max_lag_s", lag.max_lag_s, "reporting lag under load, max", " s"},
-    {"catch_up_s", lag.catch_up_s, "after the load, until caught up", " s"},
-    {"load_facts", static_cast<std::int64_t>(lag.facts), "facts written under load", ""},
+    {"facts_written_s", t.write_s, "facts written", " s"},
+    {"intervals", static_cast<std::int64_t>(t.intervals), "intervals recomputed", ""},
+    {"aggregate_s", t.aggregate_s, "aggregation", " s"},
+    {"group_by_s", t.group_by_s, "plain GROUP BY", " s"},
+    {"month_query_p50_ms", p50, "month query p50", " ms"},
+    {"month_query_max_ms", worst, "month query max", " ms"},
+    {"month_query_rows", static_cast<std::int64_t>(t.query_rows), "month query rows", ""},
+    {"load_lifecycles_per_s", lag.lifecycles_per_s, "load lifecycles/s", ""},
+    {"load_max_lag_s", lag.max_lag_s, "load lag max", " s"},
+    {"catch_up_s", lag.catch_up_s, "caught up after", " s"},
+    {"load_facts", static_cast<std::int64_t>(lag.facts), "load facts", ""},
   };
   bool met = worst <= 200.0 && lag.max_lag_s <= 60.0;
   r.aim = {"a month of one queue at 15 min <= 200 ms; lag <= 60 s under the lifecycle load", met,
-           "query " + ms_text(worst) + " (slowest of 10); lag max " + std::to_string(lag.max_lag_s)
-             + " s at " + grouped(static_cast<std::uint64_t>(lag.lifecycles_per_s)) + " lifecycles/s"};
+           "query " + ms_text(worst) + " (slowest of 10); lag max " + ms_text(lag.max_lag_s * 1000.0) + " at "
+             + grouped(static_cast<std::uint64_t>(lag.lifecycles_per_s)) + " lifecycles/s"};
   r.notes.push_back("aggregation recomputes each interval from the facts (DELETE + INSERT ... SELECT, one "
                     "transaction each), so it can run again at any time and give the same rows; the GROUP "
                     "BY computes the same sums in one pass, once");
