@@ -3,6 +3,7 @@
 // delete its rows, insert them again from a GROUP BY, clear its dirty mark — one
 // transaction, so it can run any number of times and always gives the same rows.
 #include <algorithm>
+#include <map>
 
 #include "storage/reporting_sql.hpp"
 
@@ -212,12 +213,23 @@ public:
       if (!b.interactions.empty())
         db_->insert("fact_interaction", interaction_columns, rows_of(b.interactions), "");
       std::vector<std::vector<cell>> puts;
+      std::map<std::string, std::vector<std::string>> gone;  // kind -> keys
       for (auto& o : b.open) {
         if (o.body.empty())
-          db_->exec("DELETE FROM report_open WHERE kind = ?1 AND key = ?2", {o.kind, o.key});
+          gone[o.kind].push_back(o.key);
         else
           puts.push_back({o.kind, o.key, o.body});
       }
+      for (auto& [kind, keys] : gone)
+        for (std::size_t at = 0; at < keys.size(); at += 500) {
+          std::vector<cell> p{kind};
+          std::string in;
+          for (auto i = at; i < std::min(keys.size(), at + 500); ++i) {
+            p.push_back(keys[i]);
+            in += (in.empty() ? "?" : ", ?") + std::to_string(p.size());
+          }
+          db_->exec("DELETE FROM report_open WHERE kind = ?1 AND key IN (" + in + ")", p);
+        }
       if (!puts.empty())
         db_->insert("report_open", {"kind", "key", "body"}, puts,
                     "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body");

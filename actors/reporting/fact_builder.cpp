@@ -73,6 +73,7 @@ void fact_builder::restore(const std::vector<storage::open_row>& rows) {
     auto j = json::parse(row.body);
     if (row.kind == "i") {
       auto iid = std::stoull(row.key);
+      stored_iids_.insert(iid);
       stats::tracker::iid_state st;
       st.wait_queue = get<std::string>(j, "w");
       st.wait_start = get<std::int64_t>(j, "ws");
@@ -103,6 +104,7 @@ void fact_builder::restore(const std::vector<storage::open_row>& rows) {
       x.hold_since = get<std::map<std::string, std::int64_t>>(j, "hs");
       x.held_ms = get<std::map<std::string, std::int64_t>>(j, "hl");
     } else if (row.kind == "a") {
+      stored_agents_.insert(row.key);
       stats::tracker::agent_row a;
       a.st.state = static_cast<AgentState>(get<int>(j, "st"));
       a.st.reason = get<std::string>(j, "r");
@@ -128,9 +130,11 @@ void fact_builder::finish(storage::fact_batch& out) {
     auto it = iids_.find(iid);
     auto* st = tracker_.interaction(iid);
     if (it == iids_.end() || !st) {
-      out.open.push_back({"i", key, {}});
+      if (stored_iids_.erase(iid))
+        out.open.push_back({"i", key, {}});
       continue;
     }
+    stored_iids_.insert(iid);
     auto& x = it->second;
     json offers = json::object();
     for (auto& [agent, o] : x.offers)
@@ -147,9 +151,11 @@ void fact_builder::finish(storage::fact_batch& out) {
     auto it = agents_.find(agent);
     auto* row = tracker_.agent(agent);
     if (it == agents_.end() || !row) {
-      out.open.push_back({"a", agent, {}});
+      if (stored_agents_.erase(agent))
+        out.open.push_back({"a", agent, {}});
       continue;
     }
+    stored_agents_.insert(agent);
     auto& ax = it->second;
     json j{{"st", static_cast<int>(row->st.state)}, {"r", row->st.reason}, {"n", row->st.handling},
            {"s", row->st.since_ms}, {"t", row->tenant}, {"g", row->group}, {"sf", ax.seg_from},

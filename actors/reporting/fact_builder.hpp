@@ -99,6 +99,10 @@ private:
   std::set<std::uint64_t> touched_iids_;
   std::set<std::string> touched_agents_;
   std::map<std::uint64_t, std::size_t> entry_index_;  ///< entry_seq -> its row in the batch
+  // Which open rows the store holds: what began and ended between two commits never needs
+  // a row (a short lifecycle costs no open-state writes at all).
+  std::set<std::uint64_t> stored_iids_;
+  std::set<std::string> stored_agents_;
 };
 
 } // namespace parley::reporting
