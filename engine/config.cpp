@@ -356,69 +356,7 @@ std::vector<option> make_options() {
   o.push_back(integer("pulse.history_retention_h", 1, 24 * 400,
                       [](config& c) -> auto& { return c.pulse.history_retention_h; },
                       "trend samples are kept this long (Redis stream, or the embedded database)"));
-  o.push_back(flag("reporting.enabled", [](config& c) -> auto& { return c.reporting.enabled; },
-                   "write historical facts from the event log and aggregate them (docs/reporting.md)"));
-  o.push_back(duration_ms("reporting.poll_ms", 10, 60'000, [](config& c) -> auto& { return c.reporting.poll; },
-                          "how often the fact writer looks for new events (real time)"));
-  o.push_back(integer("reporting.batch_events", 1, 1'000'000,
-                      [](config& c) -> auto& { return c.reporting.batch_events; },
-                      "events per fact transaction at most"));
-  o.push_back(integer("reporting.short_abandon_s", 0, 3600,
-                      [](config& c) -> auto& { return c.reporting.short_abandon_s; },
-                      "an abandon after a wait shorter than this counts as short"));
-  o.push_back(text("reporting.service_level_formula",
-                   [](config& c) -> auto& { return c.reporting.service_level_formula; },
-                   [](const std::string& v) -> std::string {
-                     return v == "parley" || v == "genesys" || v == "connect"
-                              ? std::string{}
-                              : "\"" + v + "\" is not parley, genesys or connect";
-                   },
-                   "service level in reports: parley (the statistic's), genesys or connect"));
-  o.push_back({"reporting.buckets_s", kind::integer_list,
-               "edges in seconds of the Abandon Delay and Speed of Accept buckets, ascending, up to 20",
-               [](config& c, const toml::node& n) -> std::string {
-                 std::vector<std::uint32_t> edges;
-                 for (auto& e : *n.as_array()) {
-                   auto v = e.as_integer()->get();
-                   if (v <= 0 || v > 86'400 || (!edges.empty() && v <= edges.back()))
-                     return "edges must be seconds from 1 to 86400, ascending";
-                   edges.push_back(static_cast<std::uint32_t>(v));
-                 }
-                 if (edges.empty() || edges.size() > 20)
-                   return "between 1 and 20 edges";
-                 c.reporting.buckets_s = std::move(edges);
-                 return {};
-               },
-               [](const config& c) {
-                 std::string out = "[";
-                 for (auto e : c.reporting.buckets_s)
-                   out += (out.size() > 1 ? ", " : "") + std::to_string(e);
-                 return out + "]";
-               }});
-  o.push_back({"reporting.time_zones", kind::string_list,
-               "each tenant's reporting time zone, as \"tenant=IANA zone\" (others: stats.reset_time_zone)",
-               [](config& c, const toml::node& n) -> std::string {
-                 std::map<std::string, std::string> zones;
-                 for (auto& e : *n.as_array()) {
-                   auto v = e.as_string()->get();
-                   auto eq = v.find('=');
-                   if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-                     return "\"" + v + "\" is not tenant=zone (e.g. \"acme=America/New_York\")";
-                   auto zone = v.substr(eq + 1);
-                   if (auto why = stats::check_time_zone(zone); !why.empty())
-                     return why;
-                   if (!zones.emplace(v.substr(0, eq), zone).second)
-                     return "tenant " + v.substr(0, eq) + " is named twice";
-                 }
-                 c.reporting.time_zones = std::move(zones);
-                 return {};
-               },
-               [](const config& c) {
-                 std::string out = "[";
-                 for (auto& [tenant, zone] : c.reporting.time_zones)
-                   out += (out.size() > 1 ? ", \"" : "\"") + tenant + "=" + zone + "\"";
-                 return out + "]";
-               }});
+  add_reporting_options(o);
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;

@@ -160,4 +160,7 @@ void add_storage_options(std::vector<option>& o);
 /// The [outbound] and [redis] keys (config_storage.cpp).
 void add_outbound_options(std::vector<option>& o);
 
+/// The [reporting] keys (config_reporting.cpp).
+void add_reporting_options(std::vector<option>& o);
+
 } // namespace parley::engine::config_detail
