@@ -13,6 +13,7 @@ function(parley_test name)
   cmake_parse_arguments(arg "SERVICES_ONLY" "TIMEOUT" "SOURCES;LIBS;LABELS;SERVICES" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE parley_test_main ${arg_LIBS})
+  parley_sanitized_only_if(${name} "${arg_LABELS}")
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 120)
   endif()
@@ -42,6 +43,21 @@ function(parley_test name)
     LABELS "${arg_LABELS}"
     SKIP_RETURN_CODE 77
     ENVIRONMENT "PARLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};PARLEY_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()
+
+# parley_sanitized_only_if(TARGET LABELS): the sanitizer build (PARLEY_SANITIZE) runs only the
+# unit, scenario and integration tests (san.*, below), so it builds other test executables
+# only on demand: its build time is CI time.
+function(parley_sanitized_only_if target labels)
+  if(NOT PARLEY_SANITIZE)
+    return()
+  endif()
+  foreach(l unit scenario integration)
+    if(l IN_LIST labels)
+      return()
+    endif()
+  endforeach()
+  set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL ON)
 endfunction()
 
 # parley_sanitized_test(TEST EXECUTABLE LABELS TIMEOUT EXTRA_ENV [ARGS...])

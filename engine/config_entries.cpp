@@ -13,7 +13,7 @@ namespace parley::engine::config_detail {
 
 namespace {
 
-std::string quoted(const std::string& s) {
+std::string in_quotes(const std::string& s) {
   return '"' + s + '"';
 }
 
@@ -49,20 +49,20 @@ std::vector<entry_table> make_entry_tables() {
        "one table per queue; every interaction waits in one, and each has a virtual queue of its "
        "name (7122)",
        {{"name", required, "unique queue name"},
-        {"tenant", quoted(q.tenant), "the tenant it belongs to; a tenant has its own router"},
+        {"tenant", in_quotes(q.tenant), "the tenant it belongs to; a tenant has its own router"},
         {"skills", "{}", "an agent needs every skill at this level or higher, e.g. { sales = 5 }"},
         {"max_size", std::to_string(q.max_size),
          "waiting interactions; a submit or transfer into a full queue gets limit_exceeded"},
         {"overflow_after_ms", count(q.overflow_after),
          "after waiting this long an interaction moves to overflow_to; 0 = never"},
-        {"overflow_to", quoted(q.overflow_to), "another queue of the same tenant"},
+        {"overflow_to", in_quotes(q.overflow_to), "another queue of the same tenant"},
         {"service_level_s", std::to_string(q.service_level_s),
          "T of the service level operators see (console show queues, /metrics): answered "
          "within T seconds, since the day's statistics reset"}}},
       {"agent_groups",
        "one table per group; an agent logs in with the first group whose members match its id",
        {{"name", required, "group name"},
-        {"tenant", quoted(g.tenant), "the tenant its agents route for"},
+        {"tenant", in_quotes(g.tenant), "the tenant its agents route for"},
         {"members", required, "agent ids; \"*\" = anyone, \"team-*\" = ids starting with team-"},
         {"skills", "{}", "skill levels, e.g. { sales = 7, support = 3 }"},
         {"capacity", "{}", "interactions at once per media, e.g. { voice = 1, chat = 3 }"},
@@ -73,11 +73,11 @@ std::vector<entry_table> make_entry_tables() {
        {{"name", required, "the campaign's name (console: campaign start NAME)"},
         {"tenant", "(its queue's)", "ignored: a campaign belongs to its queue's tenant"},
         {"lists", required, "contact lists it dials, taken in turn"},
-        {"mode", quoted(outbound::to_name(c.mode)),
+        {"mode", in_quotes(outbound::to_name(c.mode)),
          "\"preview\", \"progressive\" or \"predictive\""},
         {"queue", required,
          "agents eligible for this queue take its calls; answered calls wait here"},
-        {"media", quoted(c.media), "media of the interactions answered calls become"},
+        {"media", in_quotes(c.media), "media of the interactions answered calls become"},
         {"lines_per_agent", real(c.lines_per_agent),
          "predictive: the most lines in flight per logged-in agent"},
         {"target_abandon", real(c.target_abandon),
@@ -96,7 +96,7 @@ std::vector<entry_table> make_entry_tables() {
          "calls dialing at once at most; 0 = no cap"},
         {"preview_timeout_ms", count(c.preview_timeout),
          "a previewed record nobody decides on goes back to its list"},
-        {"answering_machine", quoted(to_string(c.answering_machine)),
+        {"answering_machine", in_quotes(to_string(c.answering_machine)),
          "a call a machine answered: \"drop\" (hang up), \"agent\" (an agent leaves a message; "
          "never abandoned) or \"no_answer\" (hang up, treated as no answer)"},
         {"personal_callback_grace_ms", count(c.personal_grace),
@@ -124,7 +124,7 @@ std::vector<entry_table> make_entry_tables() {
        "one per call result, inside a campaign; replaces that result's default treatment",
        {{"result", required,
          "a call result name (busy, no_answer, answering_machine, ...) or \"abandoned\""},
-        {"action", quoted(to_string(t.action)),
+        {"action", in_quotes(to_string(t.action)),
          "\"retry\" the number later, go on with the \"next\" of its chain, or \"final\""},
         {"after_min", count(t.after), "retry: not before this many minutes"},
         {"max_attempts", std::to_string(t.max_attempts),
@@ -132,23 +132,23 @@ std::vector<entry_table> make_entry_tables() {
       {"schedule",
        "timed jobs: cron-like campaign control and list imports on the domain clock",
        {{"cron", required, "\"m h dom mon dow\", names, ranges, steps or @daily ..."},
-        {"zone", quoted(e.zone), "IANA time zone of the cron expression"},
+        {"zone", in_quotes(e.zone), "IANA time zone of the cron expression"},
         {"action", required,
          "\"start\", \"stop\", \"pause\", \"resume\" (with campaign) or \"import\" (with list and "
          "file)"},
-        {"campaign", quoted(e.campaign), "the campaign a start/stop/pause/resume controls"},
-        {"sequence", quoted(e.sequence),
+        {"campaign", in_quotes(e.campaign), "the campaign a start/stop/pause/resume controls"},
+        {"sequence", in_quotes(e.sequence),
          "or the campaign sequence a start (at its first step) or stop controls"},
-        {"list", quoted(e.list), "import: into this contact list"},
-        {"file", quoted(e.file),
+        {"list", in_quotes(e.list), "import: into this contact list"},
+        {"file", in_quotes(e.file),
          "import: this file in outbound.import_dir (renamed once imported)"},
-        {"mapping", quoted(e.mapping), "import: column mapping as in the console's list import"},
+        {"mapping", in_quotes(e.mapping), "import: column mapping as in the console's list import"},
         {"dedupe", e.dedupe ? "true" : "false",
          "import: as list import --dedupe, rows whose phone the list has are skipped"}}},
       {"sequences",
        "campaign sequences: campaigns run one after another (docs/outbound.md)",
        {{"name", required, "the sequence's name (console: sequence start NAME)"},
-        {"zone", quoted(sq.zone), "IANA time zone of the steps' until_time"},
+        {"zone", in_quotes(sq.zone), "IANA time zone of the steps' until_time"},
         {"autostart", sq.autostart ? "true" : "false", "start at its first step with the engine"},
         {"steps", required,
          "[{ campaign, until, until_time }, ...]: each step's campaign runs until the next "
@@ -157,10 +157,10 @@ std::vector<entry_table> make_entry_tables() {
        "one per step, inside a sequence, in order; a campaign is in one step of one sequence "
        "at most",
        {{"campaign", required, "the campaign this step runs"},
-        {"until", quoted(to_string(step.until)),
+        {"until", in_quotes(to_string(step.until)),
          "the next step takes over when: \"exhausted\" (nothing left to dial, now or later), "
          "\"idle\" (nothing due now) or \"time\" (only at until_time)"},
-        {"until_time", quoted(step.until_time),
+        {"until_time", in_quotes(step.until_time),
          "cron in the sequence's zone: the next step takes over then at the latest"}}},
   };
 }

@@ -15,12 +15,10 @@ namespace parley::engine {
 
 namespace {
 
+using protocol::text_of;
 using wire::ClientType;
 using wire::Message;
 
-std::string str(const flatbuffers::String* s) {
-  return s ? s->str() : std::string{};
-}
 
 client_actor me(connection_self self) {
   return caf::actor_cast<client_actor>(self);
@@ -122,8 +120,8 @@ void agent_request(connection_self self, std::uint64_t ref, Ts... xs) {
 }
 
 void submit(connection_self self, std::uint64_t ref, const wire::Submit& m) {
-  submit_request req{str(m.external_id()), str(m.tenant()), str(m.media()), str(m.queue()),
-                     m.priority(), read_properties(m.properties()), {},
+  submit_request req{text_of(m.external_id()), text_of(m.tenant()), text_of(m.media()),
+                     text_of(m.queue()), m.priority(), read_properties(m.properties()), {},
                      budget::within(self->state.setup.request_timeout)};
   auto& st = self->state;
   if (storage_refuses(self, ref))
@@ -152,9 +150,9 @@ void login(connection_self self, std::uint64_t ref, const wire::AgentLogin& m) {
   }
   if (storage_refuses(self, ref))
     return;
-  auto agent = str(m.agent());
+  auto agent = text_of(m.agent());
   self->request(st.setup.domain->agents, st.setup.request_timeout, login_atom_v, agent,
-                str(m.place()), me(self))
+                text_of(m.place()), me(self))
     .then(
       [=](const agent_actor& a, const agent_view& v) {
         auto& st = self->state;
@@ -205,7 +203,7 @@ void get(connection_self self, std::uint64_t ref, std::uint64_t iid) {
 
 void snapshot(connection_self self, std::uint64_t ref, const wire::QueueSnapshot& m) {
   auto& st = self->state;
-  auto name = str(m.queue());
+  auto name = text_of(m.queue());
   auto q = st.setup.domain->queue(name);
   if (!q) {
     st.fail(ref, wire::ErrorCode::unknown_id, "no queue named " + name);
@@ -273,7 +271,7 @@ void route_to(connection_self self, std::uint64_t ref, const wire::RouteTo& m) {
   }
   auto [ok, fail] = ack_or_fail(self, ref);
   self->request(routers[index], self->state.setup.request_timeout, route_atom_v, rid,
-                str(m.agent()), me(self))
+                text_of(m.agent()), me(self))
     .then(ok, fail);
 }
 
@@ -321,12 +319,12 @@ void on_change_properties(connection_self self, const wire::Envelope& env) {
 
 void on_place(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_PlaceInQueue();
-  interaction_request(self, env.ref(), m->interaction_id(), place_atom_v, str(m->queue()));
+  interaction_request(self, env.ref(), m->interaction_id(), place_atom_v, text_of(m->queue()));
 }
 
 void on_stop(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_StopProcessing();
-  interaction_request(self, env.ref(), m->interaction_id(), stop_atom_v, who(self), str(m->reason()));
+  interaction_request(self, env.ref(), m->interaction_id(), stop_atom_v, who(self), text_of(m->reason()));
 }
 
 void on_login(connection_self self, const wire::Envelope& env) {
@@ -342,7 +340,8 @@ void on_ready(connection_self self, const wire::Envelope& env) {
 }
 
 void on_not_ready(connection_self self, const wire::Envelope& env) {
-  agent_request(self, env.ref(), notready_atom_v, str(env.message_as_AgentNotReady()->reason()));
+  agent_request(self, env.ref(), notready_atom_v,
+                text_of(env.message_as_AgentNotReady()->reason()));
 }
 
 void on_after_call_work(connection_self self, const wire::Envelope& env) {
@@ -356,18 +355,18 @@ void on_accept(connection_self self, const wire::Envelope& env) {
 
 void on_reject(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_Reject();
-  interaction_request(self, env.ref(), m->interaction_id(), reject_atom_v, who(self), str(m->reason()));
+  interaction_request(self, env.ref(), m->interaction_id(), reject_atom_v, who(self), text_of(m->reason()));
 }
 
 void on_transfer(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_Transfer();
   interaction_request(self, env.ref(), m->interaction_id(), transfer_atom_v, who(self),
-                      str(m->agent()), str(m->queue()));
+                      text_of(m->agent()), text_of(m->queue()));
 }
 
 void on_conference(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_Conference();
-  interaction_request(self, env.ref(), m->interaction_id(), conf_atom_v, who(self), str(m->agent()));
+  interaction_request(self, env.ref(), m->interaction_id(), conf_atom_v, who(self), text_of(m->agent()));
 }
 
 void on_leave_conference(connection_self self, const wire::Envelope& env) {
@@ -387,7 +386,7 @@ void on_resume(connection_self self, const wire::Envelope& env) {
 void on_park(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_Park();
   interaction_request(self, env.ref(), m->interaction_id(), park_atom_v, who(self),
-                      str(m->queue_workbin()));
+                      text_of(m->queue_workbin()));
 }
 
 void on_pull(connection_self self, const wire::Envelope& env) {
@@ -431,8 +430,8 @@ void on_vq_subscribe(connection_self self, const wire::Envelope& env) {
 void on_vq_event(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_VqEvent();
   caf::anon_send(self->state.setup.domain->bus, vq_atom_v,
-                 vq_record{m->kind(), str(m->vq()), m->interaction_id(), str(m->agent()),
-                           str(m->reason())});
+                 vq_record{m->kind(), text_of(m->vq()), m->interaction_id(), text_of(m->agent()),
+                           text_of(m->reason())});
   self->state.ack(env.ref());
 }
 

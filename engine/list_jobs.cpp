@@ -16,6 +16,7 @@
 #include "actors/outbound/record_fields.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/types.hpp"
+#include "engine/console/console_state.hpp"
 
 namespace parley::engine {
 
@@ -27,10 +28,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
-}
-
-std::string pad(const std::string& s, std::size_t n) {
-  return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
 }
 
 } // namespace

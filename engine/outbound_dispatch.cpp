@@ -18,11 +18,9 @@ namespace parley::engine {
 
 namespace {
 
+using protocol::text_of;
 using wire::Message;
 
-std::string str(const flatbuffers::String* s) {
-  return s ? s->str() : std::string{};
-}
 
 flatbuffers::Offset<wire::CampaignStatus> build_campaign(flatbuffers::FlatBufferBuilder& fbb,
                                                         const domain_config& cfg,
@@ -66,7 +64,7 @@ void control(connection_self self, std::uint64_t ref, const wire::CampaignContro
               + " is for admin clients (status is for any)");
     return;
   }
-  auto c = campaign_or_fail(self, ref, str(m.campaign()));
+  auto c = campaign_or_fail(self, ref, text_of(m.campaign()));
   if (!c)
     return;
   // Starting reads the lists from storage: allow it the storage's time, not a request's.
@@ -104,7 +102,7 @@ outbound::campaign_actor desktop_campaign(connection_self self, std::uint64_t re
     self->state.fail(ref, wire::ErrorCode::wrong_state, "log an agent in first");
     return {};
   }
-  return campaign_or_fail(self, ref, str(name));
+  return campaign_or_fail(self, ref, text_of(name));
 }
 
 void preview(connection_self self, std::uint64_t ref, const wire::PreviewRequest& m) {
@@ -170,7 +168,7 @@ void record_update(connection_self self, std::uint64_t ref, const wire::RecordUp
   outbound::record_request q;
   q.op = static_cast<std::uint8_t>(outbound::record_op::update);
   q.record = m.record_id();
-  q.disposition = str(m.disposition());
+  q.disposition = text_of(m.disposition());
   for (auto& p : read_properties(m.fields()))
     q.fields.emplace_back(p.key, field_text(p));
   on_record(self, ref, m.campaign(), std::move(q));
@@ -180,7 +178,7 @@ void record_reschedule(connection_self self, std::uint64_t ref, const wire::Reco
   outbound::record_request q;
   q.op = static_cast<std::uint8_t>(outbound::record_op::reschedule);
   q.record = m.record_id();
-  q.local_time = str(m.local_time());
+  q.local_time = text_of(m.local_time());
   q.personal = m.personal();
   on_record(self, ref, m.campaign(), std::move(q));
 }
@@ -189,8 +187,8 @@ void record_dnc(connection_self self, std::uint64_t ref, const wire::RecordDoNot
   outbound::record_request q;
   q.op = static_cast<std::uint8_t>(outbound::record_op::do_not_call);
   q.record = m.record_id();
-  q.kind = str(m.kind());
-  q.reason = str(m.reason());
+  q.kind = text_of(m.kind());
+  q.reason = text_of(m.reason());
   on_record(self, ref, m.campaign(), std::move(q));
 }
 

@@ -17,7 +17,7 @@ namespace {
 
 using wire::Message;
 
-stats::stat_client_actor me(connection_self self) {
+stats::stat_client_actor stat_client_of(connection_self self) {
   return caf::actor_cast<stats::stat_client_actor>(self);
 }
 
@@ -55,7 +55,7 @@ void open(connection_self self, std::uint64_t ref, const wire::OpenStat& m) {
   auto id = ++st.next_stat;
   ++st.opening;
   self->request(st.setup.domain->stats, st.setup.request_timeout, caf::open_atom_v,
-                std::move(spec), me(self), id)
+                std::move(spec), stat_client_of(self), id)
     .then(
       [=](const stats::stat_actor& a) {
         auto& st = self->state;
@@ -105,7 +105,7 @@ void dispatch_stat(connection_self self, const wire::Envelope& env) {
     case Message::CloseStat: {
       auto id = env.message_as_CloseStat()->stat_id();
       if (find(self, ref, id)) {
-        self->send(st.setup.domain->stats, caf::close_atom_v, me(self), id);
+        self->send(st.setup.domain->stats, caf::close_atom_v, stat_client_of(self), id);
         st.stats.erase(id);
         st.ack(ref);
       }
@@ -116,8 +116,9 @@ void dispatch_stat(connection_self self, const wire::Envelope& env) {
       if (!find(self, ref, id))
         return;
       auto time = budget::within(st.setup.request_timeout);
-      self->request(st.setup.domain->stats, time.left(), caf::reset_atom_v, me(self), id,
-                    time.inner(st.setup.request_timeout))
+      self
+        ->request(st.setup.domain->stats, time.left(), caf::reset_atom_v, stat_client_of(self),
+                  id, time.inner(st.setup.request_timeout))
         .then(
           [=](const stats::stat_actor& a) {
             // Its own calculation now, if it shared one (the hub says which).

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -82,6 +83,11 @@ inline const wire::Envelope* envelope_of(std::span<const std::uint8_t> frame) {
 /// Copies a finished frame into an owned buffer.
 inline frame_bytes to_bytes(std::span<const std::uint8_t> frame) {
   return {frame.begin(), frame.end()};
+}
+
+/// The text of an optional string field: "" when it is absent.
+inline std::string text_of(const flatbuffers::String* s) {
+  return s ? s->str() : std::string{};
 }
 
 } // namespace parley::protocol

@@ -14,7 +14,7 @@ namespace parley {
 
 namespace {
 
-struct registry_state {
+struct agents_state {
   domain_ptr dom;
   /// Shared with the attach_functor that stops them when the registry ends however it
   /// ends (it runs after CAF 0.17 has destroyed this state).
@@ -24,9 +24,9 @@ struct registry_state {
   static inline const char* name = "agent_registry";
 };
 
-using registry_self = agent_registry_actor::stateful_pointer<registry_state>;
+using agents_self = agent_registry_actor::stateful_pointer<agents_state>;
 
-agent_registry_actor::behavior_type agent_registry(registry_self self) {
+agent_registry_actor::behavior_type agent_registry(agents_self self) {
   harden(self);
   // Every agent actor is monitored from its login: a logout ends it normally, anything
   // else (an exception, the console's `debug kill agent`) is a death, logged and counted.

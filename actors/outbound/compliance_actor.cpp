@@ -112,9 +112,9 @@ struct compliance_state {
   }
 };
 
-using self_ptr = compliance_actor::stateful_pointer<compliance_state>;
+using compliance_self = compliance_actor::stateful_pointer<compliance_state>;
 
-verdict check_one(self_ptr self, const std::string& campaign, const compliance_rules& rules,
+verdict check_one(compliance_self self, const std::string& campaign, const compliance_rules& rules,
                   const abandon_stats& abandon, const storage::record_row& r, std::int64_t now) {
   auto& st = self->state;
   auto& dnc = *st.env->dnc;
@@ -158,7 +158,7 @@ verdict check_one(self_ptr self, const std::string& campaign, const compliance_r
   return v;
 }
 
-compliance_actor::behavior_type compliance(self_ptr self, std::shared_ptr<compliance_setup> env) {
+compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr<compliance_setup> env) {
   self->state.env = std::move(env);
   harden(self);
   return {

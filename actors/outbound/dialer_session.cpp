@@ -74,7 +74,7 @@ struct session_state {
   static inline const char* name = "dialer_session";
 };
 
-using self_ptr = dialer_session_actor::stateful_pointer<session_state>;
+using session_self = dialer_session_actor::stateful_pointer<session_state>;
 
 /// The attempt's dial row (storage/outbound_rows.hpp: the result row adds to it).
 storage::attempt_row attempt_row_of(const dialer_setup& s, std::int64_t dialed_ms) {
@@ -85,11 +85,11 @@ storage::attempt_row attempt_row_of(const dialer_setup& s, std::int64_t dialed_m
   return row;
 }
 
-requester dialer_requester(self_ptr self) {
+requester dialer_requester(session_self self) {
   return requester{wire::ClientType::media_gateway, {}, caf::actor_cast<client_actor>(self), {}};
 }
 
-void release_agent(self_ptr self) {
+void release_agent(session_self self) {
   auto& st = self->state;
   if (!st.reservation_open)
     return;
@@ -102,7 +102,7 @@ void release_agent(self_ptr self) {
 /// Quits once the record is written back and no interaction is being created (one still
 /// being created must be found and stopped first — submit's answer: otherwise it would wait
 /// in its queue, or ring an agent, for a customer who is gone).
-void maybe_quit(self_ptr self) {
+void maybe_quit(session_self self) {
   if (self->state.written && !self->state.submitting)
     self->quit();
 }
@@ -110,7 +110,7 @@ void maybe_quit(self_ptr self) {
 /// The record goes back to its list: the call result's treatment with the agent's edits
 /// on top, and what that means for the record's chain. The campaign stops routing the
 /// agent's actions here.
-void write_back(self_ptr self) {
+void write_back(session_self self) {
   auto& st = self->state;
   if (st.written)
     return;
@@ -140,7 +140,7 @@ void write_back(self_ptr self) {
 /// What the agent set is stored at once, the record still leased (`retrieved`): an engine
 /// stopped or killed before the write-back loses none of it — recovery makes the record
 /// ready as the agent left it (a callback due at its time, a do-not-call never dialed).
-void store_edits(self_ptr self) {
+void store_edits(session_self self) {
   auto& st = self->state;
   auto r = st.s.record;
   apply(st.edits, r);
@@ -149,7 +149,7 @@ void store_edits(self_ptr self) {
 }
 
 /// One entry of the campaign's action log (and its count).
-void log_action(self_ptr self, const std::string& agent, std::string action, std::string detail) {
+void log_action(session_self self, const std::string& agent, std::string action, std::string detail) {
   auto& st = self->state;
   for (std::size_t i = 0; i < action_names.size(); ++i)
     if (action == action_names[i])
@@ -161,7 +161,7 @@ void log_action(self_ptr self, const std::string& agent, std::string action, std
 
 /// An agent's desktop acts on the record: only the agent the call was offered to, while the
 /// call is up or the record waits for its RecordProcessed.
-caf::result<caf::ok_atom> on_request(self_ptr self, record_request& q) {
+caf::result<caf::ok_atom> on_request(session_self self, record_request& q) {
   auto& st = self->state;
   if (st.written)
     return caf::make_error(wire::ErrorCode::unknown_id,
@@ -225,7 +225,7 @@ caf::result<caf::ok_atom> on_request(self_ptr self, record_request& q) {
 }
 
 /// The attempt is over: history, treatment, report, quit.
-void finish(self_ptr self, std::uint8_t event) {
+void finish(session_self self, std::uint8_t event) {
   auto& st = self->state;
   if (st.ended)
     return;
@@ -278,7 +278,7 @@ void finish(self_ptr self, std::uint8_t event) {
   write_back(self);
 }
 
-void stop_interaction(self_ptr self, const std::string& reason) {
+void stop_interaction(session_self self, const std::string& reason) {
   auto& st = self->state;
   if (st.interaction)
     caf::anon_send(st.interaction, stop_atom_v, dialer_requester(self), reason);  // no answer wanted
@@ -287,7 +287,7 @@ void stop_interaction(self_ptr self, const std::string& reason) {
 /// A live answer — or a machine the campaign passes to an agent to leave a message: the call
 /// becomes an interaction in the campaign's queue. Only a live answer must reach an agent
 /// within abandon_after (a machine is never abandoned: the rules are about people).
-void to_agent(self_ptr self, bool machine) {
+void to_agent(session_self self, bool machine) {
   auto& st = self->state;
   st.answered = !machine;
   st.machine = machine;
@@ -360,7 +360,7 @@ void to_agent(self_ptr self, bool machine) {
     self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
 }
 
-dialer_session_actor::behavior_type dialer_session(self_ptr self, dialer_setup setup) {
+dialer_session_actor::behavior_type dialer_session(session_self self, dialer_setup setup) {
   auto& st0 = self->state;
   st0.s = std::move(setup);
   st0.reservation_open = !st0.s.agent.empty();

@@ -57,9 +57,9 @@ struct list_store_state {
   }
 };
 
-using self_ptr = list_store_actor::stateful_pointer<list_store_state>;
+using list_store_self = list_store_actor::stateful_pointer<list_store_state>;
 
-void arm(self_ptr self) {
+void arm(list_store_self self) {
   auto& st = self->state;
   if (st.timer)
     return;
@@ -68,7 +68,7 @@ void arm(self_ptr self) {
 }
 
 template <class Row>
-void add(self_ptr self, std::vector<Row>& to, Row&& row) {
+void add(list_store_self self, std::vector<Row>& to, Row&& row) {
   to.push_back(std::move(row));
   if (self->state.pending() >= self->state.cfg.batch && self->state.backoff.count() == 0)
     self->state.flush();
@@ -78,7 +78,7 @@ void add(self_ptr self, std::vector<Row>& to, Row&& row) {
 
 /// A read of what is committed — after committing what waits, so it sees that too.
 template <class F>
-auto read(self_ptr self, F f) -> caf::result<decltype(f(std::declval<storage::outbound_store&>()))> {
+auto read(list_store_self self, F f) -> caf::result<decltype(f(std::declval<storage::outbound_store&>()))> {
   auto& st = self->state;
   if (st.pending() > 0 && !st.flush())
     return caf::make_error(wire::ErrorCode::storage_unavailable, "contact lists unavailable");
@@ -89,7 +89,7 @@ auto read(self_ptr self, F f) -> caf::result<decltype(f(std::declval<storage::ou
   }
 }
 
-list_store_actor::behavior_type list_store(self_ptr self, std::shared_ptr<storage::store> store, list_store_config cfg) {
+list_store_actor::behavior_type list_store(list_store_self self, std::shared_ptr<storage::store> store, list_store_config cfg) {
   self->state.store = std::move(store);
   self->state.cfg = cfg;
   harden(self);

@@ -27,11 +27,11 @@ struct scheduler_state {
   static inline const char* name = "scheduler";
 };
 
-using self_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
+using scheduler_self = scheduler_actor::stateful_pointer<scheduler_state>;
 
 /// Arms entry i's next firing. Only the timer whose due time is the entry's next_ms counts:
 /// one armed before a disable (or before a disable and enable) fires into nothing.
-void arm(self_ptr self, std::size_t i) {
+void arm(scheduler_self self, std::size_t i) {
   auto& st = self->state;
   auto now = st.dom->clk->now_ms();
   auto next = st.crons[i].next_after(now);
@@ -41,13 +41,13 @@ void arm(self_ptr self, std::size_t i) {
 }
 
 /// What entry i's last firing did, as its answer comes.
-void note(self_ptr self, std::size_t i, std::string what) {
+void note(scheduler_self self, std::size_t i, std::string what) {
   if (i < self->state.status.size())
     self->state.status[i].last = std::move(what);
 }
 
 /// A timed import: the file dropped into the import directory, if it is there.
-void run_import(self_ptr self, std::size_t i, const schedule_entry& e) {
+void run_import(scheduler_self self, std::size_t i, const schedule_entry& e) {
   auto& st = self->state;
   if (st.importing.count(e.list)) {
     spdlog::warn("schedule: import {} into {}: the last one is still running; skipped", e.file,
@@ -62,7 +62,7 @@ void run_import(self_ptr self, std::size_t i, const schedule_entry& e) {
 }
 
 /// A sequence started (at its first step) or stopped.
-void run_sequence(self_ptr self, std::size_t i, const schedule_entry& e) {
+void run_sequence(scheduler_self self, std::size_t i, const schedule_entry& e) {
   auto& st = self->state;
   auto q = st.dom->sequence(e.sequence);
   auto what = std::string{to_string(e.action)} + " sequence " + e.sequence + " (" + e.cron + " "
@@ -82,7 +82,7 @@ void run_sequence(self_ptr self, std::size_t i, const schedule_entry& e) {
     self->request(q, st.dom->cfg->request_timeout, sequence_atom_v, stop_atom_v).then(log, warn);
 }
 
-scheduler_actor::behavior_type scheduler(self_ptr self, domain_ptr dom, import_starter imports) {
+scheduler_actor::behavior_type scheduler(scheduler_self self, domain_ptr dom, import_starter imports) {
   auto& st = self->state;
   st.dom = std::move(dom);
   st.imports = std::move(imports);

@@ -52,9 +52,9 @@ struct sequence_state {
   campaign_actor campaign() const { return dom->campaign(current().campaign); }
 };
 
-using self_ptr = sequence_actor::stateful_pointer<sequence_state>;
+using sequence_self = sequence_actor::stateful_pointer<sequence_state>;
 
-sequence_view view(self_ptr self) {
+sequence_view view(sequence_self self) {
   auto& st = self->state;
   sequence_view v;
   v.name = st.cfg->name;
@@ -71,7 +71,7 @@ sequence_view view(self_ptr self) {
   return v;
 }
 
-void arm(self_ptr self) {
+void arm(sequence_self self) {
   auto& st = self->state;
   if (st.ticking)
     return;
@@ -81,7 +81,7 @@ void arm(self_ptr self) {
 
 /// Starts step `i`'s campaign; `done` hears the outcome (an error: the sequence failed).
 /// A campaign that runs already (started by hand) is taken as the step's.
-void start_step(self_ptr self, std::size_t i, std::function<void(caf::error)> done) {
+void start_step(sequence_self self, std::size_t i, std::function<void(caf::error)> done) {
   auto& st = self->state;
   st.step = i;
   st.state = seq_state::starting;
@@ -134,7 +134,7 @@ void start_step(self_ptr self, std::size_t i, std::function<void(caf::error)> do
 
 /// The running step is over (`why`): its campaign stops, the next step starts (or the
 /// sequence is finished).
-void hand_over(self_ptr self, const std::string& why) {
+void hand_over(sequence_self self, const std::string& why) {
   auto& st = self->state;
   auto i = st.step;
   auto name = st.current().campaign;
@@ -157,7 +157,7 @@ void hand_over(self_ptr self, const std::string& why) {
 }
 
 /// Every second of domain time while running: has the step's until come?
-void look(self_ptr self) {
+void look(sequence_self self) {
   auto& st = self->state;
   if (st.state != seq_state::running || st.looking)
     return;
@@ -195,13 +195,13 @@ void look(self_ptr self) {
       });
 }
 
-caf::error refuse(self_ptr self, const std::string& why) {
+caf::error refuse(sequence_self self, const std::string& why) {
   auto& st = self->state;
   return caf::make_error(wire::ErrorCode::wrong_state,
                          "sequence " + st.cfg->name + " is " + to_name(st.state) + ": " + why);
 }
 
-sequence_actor::behavior_type sequence(self_ptr self, const sequence_config* cfg) {
+sequence_actor::behavior_type sequence(sequence_self self, const sequence_config* cfg) {
   auto& st0 = self->state;
   st0.cfg = cfg;
   for (auto& s : cfg->steps)

@@ -88,11 +88,11 @@ struct stat_state {
   }
 };
 
-using self_ptr = stat_actor::stateful_pointer<stat_state>;
+using stat_self = stat_actor::stateful_pointer<stat_state>;
 
 /// Sends value `v` to one statistic (its connection batches, and coalesces for a client
 /// that does not keep up).
-void send_value(self_ptr self, subscription& sub, const stat_value& v, bool from_event) {
+void send_value(stat_self self, subscription& sub, const stat_value& v, bool from_event) {
   auto& st = self->state;
   sub.sent = v;
   sub.sent_any = true;
@@ -102,7 +102,7 @@ void send_value(self_ptr self, subscription& sub, const stat_value& v, bool from
 }
 
 /// The calculation's value went out (once to Redis, whoever reads it).
-void publish(self_ptr self, const stat_value& v) {
+void publish(stat_self self, const stat_value& v) {
   auto& st = self->state;
   if (st.s.redis)
     self->send(st.s.redis, publish_atom_v, object_key(st.s.spec.object_type, st.s.spec.object_id),
@@ -111,7 +111,7 @@ void publish(self_ptr self, const stat_value& v) {
 
 /// Sends the current value to every opened statistic; `only_changed`: to those whose last
 /// value it differs from (on_change with its threshold).
-void notify(self_ptr self, bool from_event, bool only_changed = false) {
+void notify(stat_self self, bool from_event, bool only_changed = false) {
   auto& st = self->state;
   auto v = st.calc->value(st.now());
   bool any = false;
@@ -126,13 +126,13 @@ void notify(self_ptr self, bool from_event, bool only_changed = false) {
     publish(self, v);
 }
 
-void arm_period(self_ptr self) {
+void arm_period(stat_self self) {
   auto& st = self->state;
   auto d = st.s.clk->real_delay(std::chrono::milliseconds{st.s.spec.period_ms});
   self->delayed_send(self, d, period_atom_v, st.period_gen);
 }
 
-void arm_reset(self_ptr self) {
+void arm_reset(stat_self self) {
   auto& st = self->state;
   auto now = st.now();
   auto next = st.s.schedule->next_after(now);
@@ -141,7 +141,7 @@ void arm_reset(self_ptr self) {
 }
 
 /// Ends the interval: reset_based statistics send the value of the interval that ends.
-void do_reset(self_ptr self, std::int64_t at) {
+void do_reset(stat_self self, std::int64_t at) {
   auto& st = self->state;
   if (st.s.spec.notify == wire::StatNotify::reset_based)
     notify(self, false);
@@ -150,7 +150,7 @@ void do_reset(self_ptr self, std::int64_t at) {
     notify(self, false);
 }
 
-stat_actor::behavior_type stat_behavior(self_ptr self, stat_setup setup) {
+stat_actor::behavior_type stat_behavior(stat_self self, stat_setup setup) {
   auto& st = self->state;
   st.s = std::move(setup);
   harden(self);

@@ -112,10 +112,10 @@ struct hub_state {
   }
 };
 
-using self_ptr = stats_hub_actor::stateful_pointer<hub_state>;
+using hub_self = stats_hub_actor::stateful_pointer<hub_state>;
 
 /// Puts statistic `stat_id` of `client` on calculation `c`.
-void attach(self_ptr self, calc_entry& c, const stat_client_actor& client, std::uint64_t stat_id,
+void attach(hub_self self, calc_entry& c, const stat_client_actor& client, std::uint64_t stat_id,
             bool opened) {
   auto& st = self->state;
   auto [it, first] = st.of_client.try_emplace(client.id());
@@ -127,7 +127,7 @@ void attach(self_ptr self, calc_entry& c, const stat_client_actor& client, std::
   self->send(c.a, caf::join_atom_v, client, stat_id, opened);
 }
 
-stats_hub_actor::behavior_type stats_hub(self_ptr self) {
+stats_hub_actor::behavior_type stats_hub(hub_self self) {
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;

@@ -23,6 +23,15 @@ namespace parley::bench {
 
 using steady = std::chrono::steady_clock;
 
+/// The hard cap on the real time of one virtual-time run (simulate, pacing).
+inline constexpr double max_real_hours = 24;
+
+/// The steady time `seconds` from now.
+inline steady::time_point after(double seconds) {
+  return steady::now()
+         + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
+}
+
 /// Command-line options; 0 for a count means "the scenario's default".
 struct options {
   std::string scenario;

@@ -112,5 +112,7 @@ void print_json(std::ostream& out, const result& r);
 std::string grouped(std::uint64_t n);
 /// Bytes in KiB/MiB/GiB with one decimal.
 std::string human_bytes(double bytes);
+/// One number through a printf format: fmt("%.1f %%", 12.34) -> "12.3 %".
+std::string fmt(const char* format, double v);
 
 } // namespace parley::bench

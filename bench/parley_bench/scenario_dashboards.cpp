@@ -33,10 +33,6 @@ std::uint64_t system_us() {
     std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-steady::time_point after(double seconds) {
-  return steady::now() + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
-}
-
 /// The queue metrics a Queue KPIs widget shows, with the interval that shares calculations.
 struct kpi {
   const char* metric;

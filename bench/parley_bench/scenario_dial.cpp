@@ -39,12 +39,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
 std::string name_of(unsigned k) { return "dial" + std::to_string(k); }
 
 /// max(id) of the attempts table in the engine's SQLite file: history rows committed so

@@ -15,11 +15,6 @@ using M = wire::Message;
 
 namespace {
 
-steady::time_point after(double seconds) {
-  return steady::now()
-         + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
-}
-
 std::string pct(double part, double whole) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f %%", whole > 0 ? 100.0 * part / whole : 0.0);

@@ -38,13 +38,6 @@ namespace {
 
 constexpr const char* campaign = "pacing";
 constexpr double max_abandon_rate = 0.03;  // the campaign's compliance cap (its default)
-constexpr double max_real_hours = 24;
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 /// One desk's calls in domain ms, written by the io thread of its connection.
 struct desk_log {
@@ -60,7 +53,7 @@ struct pacing_setup {
   std::uint32_t lease_chunk;
 };
 
-pacing_setup resolve(const options& o) {
+pacing_setup resolve_pacing(const options& o) {
   pacing_setup s;
   s.gw.answer = o.answer_share >= 0 ? o.answer_share : 0.30;
   if (!(s.gw.answer > 0 && s.gw.answer <= 1))
@@ -105,7 +98,7 @@ result run_pacing(harness& h) {
   if (!h.embedded())
     throw std::runtime_error("pacing runs on the embedded engine only: it sets the engine's "
                              "clock_scale, writes its import directory and reads its clock");
-  auto s = resolve(o);
+  auto s = resolve_pacing(o);
   const unsigned agents = o.agents;
   const double scale = o.scale;
   const auto warmup_ms = static_cast<std::int64_t>(o.warmup_h * 3'600'000);

@@ -35,7 +35,6 @@ using M = wire::Message;
 namespace {
 
 constexpr const char* k_key = "sim_k";  // the call's index in the drawn traffic
-constexpr double max_real_hours = 24;   // the hard cap on one run's real time
 
 struct preset {
   const char* name;
@@ -76,12 +75,6 @@ std::string sim_toml(const options& o) {
   t += "\n[[agent_groups]]\nname = \"sim\"\nmembers = [" + toml_string(o.agent_prefix + "*")
        + "]\ncapacity = { " + o.media + " = 1 }\nwrap_up_ms = 0\n";
   return t;
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 /// What happened to one drawn call, written by the io thread that got its Invite (and

@@ -14,11 +14,6 @@ using M = wire::Message;
 
 namespace {
 
-steady::time_point after(double seconds) {
-  return steady::now()
-         + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds));
-}
-
 std::uint64_t system_us() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())

@@ -10,6 +10,7 @@
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/harden.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/ask_limit.hpp"
 #include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
 
@@ -105,8 +106,6 @@ std::vector<std::string> split_words(const std::string& line) {
 }
 
 namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
 
 /// The words of `line` from word `from` on, as typed (a free-text reason), or `otherwise`.
 std::string rest_of(const std::string& line, std::size_t from, const std::string& otherwise) {

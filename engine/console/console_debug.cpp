@@ -8,14 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/actor_family.hpp"
+#include "engine/ask_limit.hpp"
 #include "engine/console/console_state.hpp"
 #include "engine/supervisor.hpp"
 
 namespace parley::engine {
 
 namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
 
 std::string family_list() {
   std::string out;

@@ -13,10 +13,10 @@ namespace parley::engine {
 
 namespace {
 
-const char* usage =
+const char* report_usage =
   "usage: report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
-  "[--queue Q | --agent A] [--sl parley|genesys|connect] [--csv FILE] | report status | "
-  "report rebuild --from DATE [--to DATE] [--tz ZONE]";
+  "[--queue Q | --agent A] [--sl parley|genesys|connect] [--csv FILE] | "
+  "report status | report rebuild --from DATE [--to DATE] [--tz ZONE]";
 
 /// Writes `text` to a new file FILE in `dir` (aside, then renamed); "" or why not.
 std::string write_new(const std::string& dir, const std::string& file, const std::string& text) {
@@ -62,7 +62,7 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
   for (std::size_t i = 2; i < w.size(); ++i) {
     auto& k = w[i];
     if (i + 1 >= w.size())
-      return fail(self, usage);
+      return fail(self, report_usage);
     auto& v = w[++i];
     if (k == "--from")
       req.from = v;
@@ -79,7 +79,7 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
     else if (k == "--csv")
       csv = v;
     else
-      return fail(self, usage);
+      return fail(self, report_usage);
   }
   if (req.name == "rebuild") {
     if (self->state.level < role::admin)
@@ -101,7 +101,7 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
     return;
   }
   if (auto why = check_report_request(req); !why.empty())
-    return fail(self, why + "\n" + usage);
+    return fail(self, why + "\n" + report_usage);
   if (!csv.empty())
     self->state.job_line = line;  // a file is written: audited
   auto store_cfg = store_config(env.cfg);

@@ -13,6 +13,7 @@
 #include "actors/directory/directory_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/ask_limit.hpp"
 #include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
 #include "engine/queue_live.hpp"
@@ -20,8 +21,6 @@
 namespace parley::engine {
 
 namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
 
 /// A filter key a view takes, and the values it allows ("" when the value is fine).
 struct filter_rule {

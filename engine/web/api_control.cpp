@@ -13,13 +13,12 @@
 #include "actors/outbound/scheduler_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/ask_limit.hpp"
 #include "engine/web/api.hpp"
 
 namespace parley::engine::web {
 
 namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
 
 json campaign_state(const outbound::campaign_view& v) {
   return {{"name", v.name}, {"state", v.state}, {"mode", v.mode}, {"in_flight", v.in_flight}};

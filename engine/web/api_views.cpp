@@ -7,6 +7,7 @@
 #include "actors/outbound/record_fields.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
+#include "engine/ask_limit.hpp"
 #include "engine/campaign_status.hpp"
 #include "engine/queue_live.hpp"
 #include "engine/web/api.hpp"
@@ -51,8 +52,6 @@ json campaign_json(const outbound::campaign_view& v, const std::string& tenant) 
 }
 
 namespace {
-
-constexpr auto ask_limit = std::chrono::seconds{5};
 
 std::string time_text(std::int64_t ms) {
   return ms > 0 ? outbound::utc_time(ms) : "";

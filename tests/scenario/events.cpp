@@ -17,14 +17,6 @@ std::string str(const flatbuffers::String* s) {
   return s ? s->str() : std::string{};
 }
 
-/// The words from `from` on, joined by single spaces (a free-text reason).
-std::string rest(const std::vector<std::string>& a, std::size_t from) {
-  std::string out;
-  for (auto i = from; i < a.size(); ++i)
-    out += (out.empty() ? "" : " ") + a[i];
-  return out;
-}
-
 /// "17" or "17=i1" when a variable holds it.
 std::string id_text(std::uint64_t id, const vars& v) {
   std::string out = std::to_string(id);

@@ -29,6 +29,13 @@ std::optional<millis> parse_duration(std::string_view w) {
   return std::nullopt;
 }
 
+std::string rest(const std::vector<std::string>& a, std::size_t from) {
+  std::string out;
+  for (auto i = from; i < a.size(); ++i)
+    out += (out.empty() ? "" : " ") + a[i];
+  return out;
+}
+
 std::optional<std::pair<std::string, std::string>> split_kv(const std::string& word) {
   auto eq = word.find('=');
   if (eq == std::string::npos || eq == 0)

@@ -50,13 +50,6 @@ std::vector<flatbuffers::Offset<flatbuffers::String>> strings(fbb& b, const std:
   return out;
 }
 
-std::string rest(const std::vector<std::string>& a, std::size_t from) {
-  std::string out;
-  for (auto i = from; i < a.size(); ++i)
-    out += (out.empty() ? "" : " ") + a[i];
-  return out;
-}
-
 const char* or_null(const std::string& s) {
   return s.empty() ? nullptr : s.c_str();
 }

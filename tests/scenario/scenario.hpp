@@ -90,6 +90,9 @@ std::optional<millis> parse_duration(std::string_view word);
 /// "k=v" -> (k, v); nullopt when there is no '=' or the key is empty.
 std::optional<std::pair<std::string, std::string>> split_kv(const std::string& word);
 
+/// The words from `from` on, joined by single spaces (a free-text reason).
+std::string rest(const std::vector<std::string>& a, std::size_t from);
+
 /// True for a word made of digits only (a literal interaction or request id).
 bool is_literal_id(std::string_view word);
 

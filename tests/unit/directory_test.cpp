@@ -9,7 +9,7 @@ using namespace parley;
 
 namespace {
 
-struct fixture {
+struct directory_fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
@@ -21,7 +21,7 @@ struct fixture {
     return c;
   }
 
-  fixture()
+  directory_fixture()
     : sys(prepare(cfg)),
       sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),
       self(sys, true) {}
@@ -49,7 +49,7 @@ client_info desk(std::uint64_t id, std::string credential = "") {
 
 } // namespace
 
-TEST_CASE_FIXTURE(fixture, "the directory admits, counts and forgets clients") {
+TEST_CASE_FIXTURE(directory_fixture, "the directory admits, counts and forgets clients") {
   auto dir = spawn_directory(sys, token_map{{wire::ClientType::agent_desktop, "tok"}});
   sched.run();
 

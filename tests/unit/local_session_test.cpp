@@ -33,8 +33,9 @@ members = ["a1"]
 capacity = { voice = 1 }
 )";
 
-struct fixture : test::local_fixture {
-  explicit fixture(storage_mode storage = storage_mode::none) : local_fixture(call_center, storage) {}
+struct local_session_fixture : test::local_fixture {
+  explicit local_session_fixture(storage_mode storage = storage_mode::none)
+      : local_fixture(call_center, storage) {}
 
   std::size_t registered_clients() {
     auto counts = std::make_shared<client_counts>();
@@ -51,7 +52,7 @@ struct fixture : test::local_fixture {
 
 } // namespace
 
-TEST_CASE_FIXTURE(fixture, "a local session registers through the directory") {
+TEST_CASE_FIXTURE(local_session_fixture, "a local session registers through the directory") {
   local_client r;
   connect(r);
   auto& s = r.s;
@@ -85,7 +86,7 @@ TEST_CASE_FIXTURE(fixture, "a local session registers through the directory") {
   CHECK(registered_clients() == 0);
 }
 
-TEST_CASE_FIXTURE(fixture, "the first frame must be a registration, with a good credential") {
+TEST_CASE_FIXTURE(local_session_fixture, "the first frame must be a registration, with a good credential") {
   local_client r1;
   connect(r1);
   auto& s1 = r1.s;
@@ -116,7 +117,7 @@ TEST_CASE_FIXTURE(fixture, "the first frame must be a registration, with a good 
   CHECK(registered_clients() == 1);
 }
 
-TEST_CASE_FIXTURE(fixture, "a call on virtual time: the offer times out exactly on time") {
+TEST_CASE_FIXTURE(local_session_fixture, "a call on virtual time: the offer times out exactly on time") {
   local_client g, d;
   connect(g);
   connect(d);
@@ -149,7 +150,7 @@ TEST_CASE("a local engine writes through the real writer to its SQLite file") {
   engine::config cfg;
   std::string db;
   {
-    fixture f{engine::local_engine::storage_mode::store};
+    local_session_fixture f{engine::local_engine::storage_mode::store};
     f.keep_dir = true;
     cfg = f.cfg;
     db = engine::store_config(f.cfg).path;

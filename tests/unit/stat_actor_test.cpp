@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct fixture {
+struct stat_actor_fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
@@ -32,7 +32,7 @@ struct fixture {
     return c;
   }
 
-  fixture()
+  stat_actor_fixture()
     : sys(prepare(cfg)),
       sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),
       // 23:59:00 UTC on 2026-03-28: the daily reset is a minute away.
@@ -87,7 +87,7 @@ struct fixture {
     return out;
   }
 
-  ~fixture() {
+  ~stat_actor_fixture() {
     caf::anon_send_exit(client, caf::exit_reason::user_shutdown);
     sched.run();
   }
@@ -105,7 +105,7 @@ stat_spec entered_spec(wire::StatInterval interval, wire::StatNotify notify) {
 
 } // namespace
 
-TEST_CASE_FIXTURE(fixture, "periodic notifications come every period, changed or not") {
+TEST_CASE_FIXTURE(stat_actor_fixture, "periodic notifications come every period, changed or not") {
   auto spec = entered_spec(wire::StatInterval::growing, wire::StatNotify::periodic);
   spec.period_ms = 1000;
   auto stat = open(spec);
@@ -123,7 +123,7 @@ TEST_CASE_FIXTURE(fixture, "periodic notifications come every period, changed or
   sched.run();
 }
 
-TEST_CASE_FIXTURE(fixture, "a scheduled midnight reset sends the day's final value and starts at 0") {
+TEST_CASE_FIXTURE(stat_actor_fixture, "a scheduled midnight reset sends the day's final value and starts at 0") {
   auto stat = open(entered_spec(wire::StatInterval::growing_reset, wire::StatNotify::reset_based));
   entered(stat, 1);
   entered(stat, 2);
@@ -139,7 +139,7 @@ TEST_CASE_FIXTURE(fixture, "a scheduled midnight reset sends the day's final val
   sched.run();
 }
 
-TEST_CASE_FIXTURE(fixture, "on_change notifies changes of at least the threshold") {
+TEST_CASE_FIXTURE(stat_actor_fixture, "on_change notifies changes of at least the threshold") {
   auto spec = entered_spec(wire::StatInterval::growing, wire::StatNotify::on_change);
   spec.threshold = 2;
   auto stat = open(spec);
@@ -154,7 +154,7 @@ TEST_CASE_FIXTURE(fixture, "on_change notifies changes of at least the threshold
   sched.run();
 }
 
-TEST_CASE_FIXTURE(fixture, "statistics sharing a calculation each get its value, once per change") {
+TEST_CASE_FIXTURE(stat_actor_fixture, "statistics sharing a calculation each get its value, once per change") {
   auto stat = open(entered_spec(wire::StatInterval::growing_reset, wire::StatNotify::on_change));
   join(stat, 8);
   entered(stat, 1);

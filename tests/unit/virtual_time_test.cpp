@@ -13,14 +13,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct fixture {
+struct virtual_time_fixture {
   parley::clock::time_point start{std::chrono::seconds{1'700'000'000}};
   caf::actor_system_config cfg;
   caf::actor_system sys;
   virtual_time vt;
   std::shared_ptr<virtual_clock> clk;
 
-  fixture()
+  virtual_time_fixture()
     : sys(testing_config(cfg)), vt(sys),
       clk(std::make_shared<virtual_clock>(sys.clock(), start)) {}
 };
@@ -46,7 +46,7 @@ caf::behavior chain(caf::event_based_actor* self, std::shared_ptr<const parley::
 
 } // namespace
 
-TEST_CASE_FIXTURE(fixture, "the virtual clock is the coordinator's time") {
+TEST_CASE_FIXTURE(virtual_time_fixture, "the virtual clock is the coordinator's time") {
   CHECK(clk->now() == start);
   CHECK(clk->real_delay(30s) == 30s);
   vt.advance(90s);
@@ -56,7 +56,7 @@ TEST_CASE_FIXTURE(fixture, "the virtual clock is the coordinator's time") {
                            (start + 90s).time_since_epoch()).count());
 }
 
-TEST_CASE_FIXTURE(fixture, "advance fires each timer at its own due time, in order") {
+TEST_CASE_FIXTURE(virtual_time_fixture, "advance fires each timer at its own due time, in order") {
   auto fired = std::make_shared<std::vector<parley::clock::duration>>();
   sys.spawn(chain, clk, std::vector<parley::clock::duration>{300ms, 300ms, 400ms}, fired);
   vt.run();
@@ -73,7 +73,7 @@ TEST_CASE_FIXTURE(fixture, "advance fires each timer at its own due time, in ord
   CHECK(vt.pending_timers() == 0);
 }
 
-TEST_CASE_FIXTURE(fixture, "run_until stops when the condition holds, or after the limit") {
+TEST_CASE_FIXTURE(virtual_time_fixture, "run_until stops when the condition holds, or after the limit") {
   auto fired = std::make_shared<std::vector<parley::clock::duration>>();
   sys.spawn(chain, clk, std::vector<parley::clock::duration>{1s, 2s}, fired);
   CHECK(vt.run_until([&] { return fired->size() == 1; }, 5s));
