@@ -73,6 +73,16 @@ bool write_facts(history_state& st, std::chrono::steady_clock::time_point until)
   return false;
 }
 
+/// Marks the intervals of new attempt results and denials dirty until none are left or the
+/// budget is spent; true when it read them all.
+bool follow_outbound(history_state& st, std::chrono::steady_clock::time_point until) {
+  auto& rep = st.store->reporting();
+  while (std::chrono::steady_clock::now() < until)
+    if (rep.fold_outbound(st.setup.batch_events) < st.setup.batch_events)
+      return true;
+  return false;
+}
+
 /// Aggregates dirty intervals until none are left or the budget is spent; true when none
 /// are left.
 bool aggregate(history_state& st, std::chrono::steady_clock::time_point until) {
@@ -97,7 +107,7 @@ void pass(history_self self) {
     if (!st.store)
       open(st);
     auto until = std::chrono::steady_clock::now() + pass_budget;
-    bool facts_done = write_facts(st, until);
+    bool facts_done = write_facts(st, until) && follow_outbound(st, until);
     // Aggregation gets its own budget: a long backlog of events must not starve it.
     bool aggregates_done = aggregate(st, std::chrono::steady_clock::now() + pass_budget);
     if (facts_done && aggregates_done)

@@ -49,7 +49,8 @@ fs::path inside(const std::string& dir, const std::string& file, std::string& wh
   return path;
 }
 
-/// Where an export may be written: inside `dir`, a file that does not exist yet.
+} // namespace
+
 std::string resolve_export_file(const std::string& dir, const std::string& file, std::string& why) {
   auto path = inside(dir, file, why);
   std::error_code ec;
@@ -59,8 +60,6 @@ std::string resolve_export_file(const std::string& dir, const std::string& file,
   }
   return path.string();
 }
-
-} // namespace
 
 std::string resolve_import_file(const std::string& dir, const std::string& file,
                                 std::string& why) {

@@ -65,5 +65,8 @@ void start_show_lists(caf::actor_system& sys, const caf::actor& to, const config
 /// FILE resolved inside `dir` ("" and `why` set when it is outside, missing or unreadable).
 std::string resolve_import_file(const std::string& dir, const std::string& file,
                                 std::string& why);
+/// Where an export may be written: FILE inside `dir`, not there yet ("" and `why` set when
+/// it is outside or exists: an export never overwrites).
+std::string resolve_export_file(const std::string& dir, const std::string& file, std::string& why);
 
 } // namespace parley::engine

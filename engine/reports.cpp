@@ -8,6 +8,8 @@
 
 #include <date/tz.h>
 
+#include "engine/report_detail.hpp"
+
 namespace parley::engine {
 
 namespace {
@@ -21,8 +23,9 @@ constexpr std::size_t detail_limit = 100'000;
 /// Abandon Delay and Speed of Accept read at most this many waits.
 constexpr std::size_t wait_limit = 2'000'000;
 
-const std::vector<std::string> names{"queue-summary", "agent-summary", "not-ready",      "agent-states",
-                                     "interactions",  "abandon-delay", "speed-of-accept"};
+const std::vector<std::string> names{"queue-summary",    "agent-summary",       "not-ready",
+                                     "agent-states",     "interactions",        "abandon-delay",
+                                     "speed-of-accept",  "campaign-summary",    "campaign-compliance"};
 
 const std::vector<std::string> grains{"15m", "hour", "day", "week", "month", "total"};
 
@@ -59,7 +62,10 @@ date::local_time<milliseconds> local_of(const date::time_zone* z, std::int64_t m
   return z->to_local(sys_ms{milliseconds{ms}});
 }
 
-/// The start of the bucket `ms` falls in.
+} // namespace
+
+namespace report_detail {
+
 std::int64_t bucket_of(const date::time_zone* z, const std::string& by, std::int64_t ms, std::int64_t from_ms) {
   if (by == "15m")
     return storage::interval_of(ms);
@@ -89,6 +95,22 @@ std::string label_of(const date::time_zone* z, const std::string& by, std::int64
   return date::format(by == "month" ? "%Y-%m" : "%F", zt);
 }
 
+json seconds(std::int64_t ms) {
+  return std::round(static_cast<double>(ms) / 100.0) / 10.0;
+}
+
+json ratio(double num, double den, double scale) {
+  if (den <= 0)
+    return nullptr;
+  return std::round(num * scale / den * 10.0) / 10.0;
+}
+
+} // namespace report_detail
+
+namespace {
+
+using namespace report_detail;
+
 /// Local time of an instant, to the second, with its zone abbreviation.
 std::string when(const date::time_zone* z, std::int64_t ms) {
   if (ms == 0)
@@ -96,22 +118,6 @@ std::string when(const date::time_zone* z, std::int64_t ms) {
   auto zt = date::make_zoned(z, date::floor<std::chrono::seconds>(sys_ms{milliseconds{ms}}));
   return date::format("%F %T %Z", zt);
 }
-
-json seconds(std::int64_t ms) {
-  return std::round(static_cast<double>(ms) / 100.0) / 10.0;
-}
-
-/// A ratio, one decimal; null when there is nothing to divide by.
-json ratio(double num, double den, double scale = 1.0) {
-  if (den <= 0)
-    return nullptr;
-  return std::round(num * scale / den * 10.0) / 10.0;
-}
-
-struct range {
-  const date::time_zone* zone = nullptr;
-  std::int64_t from_ms = 0, to_ms = 0;
-};
 
 range range_of(const report_request& req, const config& cfg) {
   range r;
@@ -381,6 +387,10 @@ report_table run_report(storage::reporting_store& rep, const report_request& req
     interactions(rep, req, r, t);
   else if (req.name == "abandon-delay")
     wait_buckets(rep, req, cfg, r, "abandoned", t);
+  else if (req.name == "campaign-summary")
+    campaign_summary(rep, req, cfg, r, t);
+  else if (req.name == "campaign-compliance")
+    campaign_compliance(rep, req, cfg, r, t);
   else
     wait_buckets(rep, req, cfg, r, "distributed", t);
   return t;

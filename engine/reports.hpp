@@ -24,11 +24,11 @@ namespace parley::engine {
 
 /// What a report is asked for; `parse_report_request` fills it from words or a query.
 struct report_request {
-  std::string name;           ///< queue-summary, agent-summary, agent-states, not-ready, interactions, abandon-delay, speed-of-accept
+  std::string name;           ///< one of report_names()
   std::string from, to;       ///< as given: YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to `tz`
   std::string tz;             ///< IANA zone ("" = the tenant's reporting zone)
   std::string by = "day";     ///< 15m, hour, day, week, month, total
-  std::string object;         ///< one queue or agent ("" = all)
+  std::string object;         ///< one queue, agent or campaign ("" = all)
   std::string service_level;  ///< parley, genesys, connect ("" = reporting.service_level_formula)
   std::vector<std::string> tenants;  ///< the caller's (empty: all)
 };

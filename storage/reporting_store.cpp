@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "storage/outbound_rows.hpp"
 #include "storage/reporting_sql.hpp"
 
 namespace parley::storage {
@@ -150,6 +151,35 @@ INSERT INTO agg_agent_reason_15m (interval_ms, tenant, agent, grp, reason, ms)
 SELECT ?1, tenant, agent, grp, reason, SUM(to_ms - from_ms) FROM fact_agent_state
 WHERE interval_ms = ?1 AND state = 'not_ready' GROUP BY tenant, agent, grp, reason)";
 
+// Campaigns: the attempt log's result rows by dial time, denials by their time.
+const char* const aggregate_campaign_sql = R"(
+INSERT INTO agg_campaign_15m (interval_ms, campaign, dialed, answered, abandoned, connected,
+  connected_in_2s, connect_ms, talk_ms)
+SELECT ?1, campaign, COUNT(*),
+  SUM(CASE WHEN answered_ms > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN answered_ms > 0 AND abandoned <> 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN answered_ms > 0 AND connected_ms > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN answered_ms > 0 AND connected_ms > 0 AND connected_ms - answered_ms <= 2000
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN answered_ms > 0 AND connected_ms > 0 THEN connected_ms - answered_ms ELSE 0 END),
+  SUM(CASE WHEN connected_ms > 0 THEN ended_ms - connected_ms ELSE 0 END)
+FROM attempts WHERE started_ms >= ?1 AND started_ms < ?2 AND ended_ms > 0 GROUP BY campaign)";
+
+const char* const aggregate_campaign_result_sql = R"(
+INSERT INTO agg_campaign_result_15m (interval_ms, campaign, result, n)
+SELECT ?1, campaign, call_result, COUNT(*) FROM attempts
+WHERE started_ms >= ?1 AND started_ms < ?2 AND ended_ms > 0 GROUP BY campaign, call_result)";
+
+const char* const aggregate_campaign_denial_sql = R"(
+INSERT INTO agg_campaign_denial_15m (interval_ms, campaign, reason, n)
+SELECT ?1, campaign, reason, COUNT(*) FROM denials
+WHERE time_ms >= ?1 AND time_ms < ?2 GROUP BY campaign, reason)";
+
+/// The 15-minute interval of a time column, in SQL (times are positive).
+std::string interval_sql(const std::string& column) {
+  return column + " - " + column + " % " + std::to_string(interval_ms);
+}
+
 /// " AND tenant IN (...)" and " AND <column> = ..." for a filter, parameters from ?3 on.
 std::string where_of(const agg_filter& f, const std::string& object_column, std::vector<cell>& params) {
   std::string out;
@@ -259,11 +289,15 @@ public:
   void aggregate(std::int64_t start) override {
     std::vector<cell> p{start, start + interval_ms};
     db_->transaction([&] {
-      for (auto* table : {"agg_queue_15m", "agg_agent_15m", "agg_agent_reason_15m"})
+      for (auto* table : {"agg_queue_15m", "agg_agent_15m", "agg_agent_reason_15m", "agg_campaign_15m",
+                          "agg_campaign_result_15m", "agg_campaign_denial_15m"})
         db_->exec(std::string{"DELETE FROM "} + table + " WHERE interval_ms = ?1", {start});
       db_->exec(aggregate_queue_sql, p);
       db_->exec(aggregate_agent_sql, p);
       db_->exec(aggregate_reason_sql, {start});
+      db_->exec(aggregate_campaign_sql, p);
+      db_->exec(aggregate_campaign_result_sql, p);
+      db_->exec(aggregate_campaign_denial_sql, p);
       db_->exec("DELETE FROM agg_dirty WHERE interval_ms = ?1", {start});
     });
   }
@@ -276,6 +310,65 @@ public:
       db_->transaction(
         [&] { db_->insert("agg_dirty", {"interval_ms"}, rows, "ON CONFLICT (interval_ms) DO NOTHING"); });
     return rows.size();
+  }
+
+  std::size_t fold_outbound(std::size_t limit) override {
+    std::size_t seen = 0;
+    db_->transaction([&] {
+      for (auto [table, time] : {std::pair{"attempts", "started_ms"}, std::pair{"denials", "time_ms"}}) {
+        std::string name = table;
+        auto w = db_->select("SELECT seq FROM report_watermark WHERE name = ?1", {name});
+        std::int64_t from = w.empty() ? 0 : num(w[0][0]);
+        auto r = db_->select("SELECT COUNT(*), MAX(id) FROM (SELECT id FROM " + name
+                               + " WHERE id > ?1 ORDER BY id LIMIT ?2) x",
+                             {from, static_cast<std::int64_t>(limit)});
+        auto n = num(r[0][0]);
+        if (n == 0)
+          continue;
+        auto to = num(r[0][1]);
+        seen += static_cast<std::size_t>(n);
+        std::string only_results = name == "attempts" ? " AND ended_ms > 0" : "";
+        db_->exec("INSERT INTO agg_dirty (interval_ms) SELECT DISTINCT " + interval_sql(time) + " FROM "
+                    + name + " WHERE id > ?1 AND id <= ?2" + only_results
+                    + " ON CONFLICT (interval_ms) DO NOTHING",
+                  {from, to});
+        db_->exec("INSERT INTO report_watermark (name, seq, engine_ms) VALUES (?1, ?2, 0) "
+                  "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                  {name, to});
+      }
+    });
+    return seen;
+  }
+
+  std::vector<campaign_agg> campaign_aggs(const agg_filter& f) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT interval_ms, campaign, dialed, answered, abandoned, connected, connected_in_2s, "
+               "connect_ms, talk_ms FROM agg_campaign_15m WHERE interval_ms >= ?1 AND interval_ms < ?2"
+               + campaign_where(f, p) + " ORDER BY interval_ms, campaign";
+    std::vector<campaign_agg> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({num(r[0]), r[1], num(r[2]), num(r[3]), num(r[4]), num(r[5]), num(r[6]), num(r[7]),
+                     num(r[8])});
+    return out;
+  }
+
+  std::vector<campaign_count> campaign_results(const agg_filter& f) override {
+    return counts("agg_campaign_result_15m", "result", f);
+  }
+
+  std::vector<campaign_count> campaign_denials(const agg_filter& f) override {
+    return counts("agg_campaign_denial_15m", "reason", f);
+  }
+
+  std::vector<campaign_window> campaign_windows(const agg_filter& f) override {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = std::string{"SELECT campaign, "} + attempt_audit_columns
+               + " FROM attempts WHERE ended_ms >= ?1 AND ended_ms < ?2 AND ended_ms > 0" + campaign_where(f, p)
+               + " GROUP BY campaign ORDER BY campaign";
+    std::vector<campaign_window> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({r[0], num(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5])});
+    return out;
   }
 
   std::vector<queue_agg> queue_aggs(const agg_filter& f) override {
@@ -352,6 +445,22 @@ public:
   }
 
 private:
+  /// " AND campaign = ..." for a campaign filter (tenants are the caller's to apply).
+  static std::string campaign_where(const agg_filter& f, std::vector<cell>& p) {
+    return where_of({f.from_ms, f.to_ms, {}, f.object}, "campaign", p);
+  }
+
+  std::vector<campaign_count> counts(const std::string& table, const std::string& key, const agg_filter& f) {
+    std::vector<cell> p{f.from_ms, f.to_ms};
+    auto sql = "SELECT interval_ms, campaign, " + key + ", n FROM " + table
+               + " WHERE interval_ms >= ?1 AND interval_ms < ?2" + campaign_where(f, p)
+               + " ORDER BY interval_ms, campaign, " + key;
+    std::vector<campaign_count> out;
+    for (auto& r : db_->select(sql, p))
+      out.push_back({num(r[0]), r[1], r[2], num(r[3])});
+    return out;
+  }
+
   std::unique_ptr<sql_conn> db_;
 };
 

@@ -149,6 +149,31 @@ struct reason_agg {
   std::int64_t ms = 0;
 };
 
+/// A campaign's 15-minute row (docs/reporting.md "Campaign measures"): an attempt counts in
+/// the interval it was dialed, once it has its result row.
+struct campaign_agg {
+  std::int64_t interval_ms = 0;
+  std::string campaign;
+  std::int64_t dialed = 0, answered = 0, abandoned = 0, connected = 0, connected_in_2s = 0,
+               connect_ms = 0, talk_ms = 0;
+};
+
+/// How many of a campaign's attempts had one result (`key`: the call_result's number), or
+/// how many of its records were denied for one reason (`key`: the reason), in one interval.
+struct campaign_count {
+  std::int64_t interval_ms = 0;
+  std::string campaign;
+  std::string key;
+  std::int64_t n = 0;
+};
+
+/// What a campaign's result rows that ended in a window prove (the figures of `campaign
+/// audit`, from the same SQL).
+struct campaign_window {
+  std::string campaign;
+  std::int64_t attempts = 0, answered = 0, abandoned = 0, connected = 0, connected_in_2s = 0;
+};
+
 /// Which rows a report reads: [from_ms, to_ms) by interval start, the tenants the caller
 /// may see (empty: all), one object by name (empty: all).
 struct agg_filter {
@@ -181,9 +206,21 @@ public:
   /// Marks every interval in [from_ms, to_ms) dirty (report rebuild); how many.
   virtual std::size_t mark_dirty(std::int64_t from_ms, std::int64_t to_ms) = 0;
 
+  /// Marks dirty the intervals of the attempt result rows and denials stored since the last
+  /// call (at most `limit` of each; they are append-only, written by one actor in id order)
+  /// and moves their watermarks, in one transaction. How many rows it read.
+  virtual std::size_t fold_outbound(std::size_t limit) = 0;
+
   virtual std::vector<queue_agg> queue_aggs(const agg_filter& f) = 0;
   virtual std::vector<agent_agg> agent_aggs(const agg_filter& f) = 0;
   virtual std::vector<reason_agg> reason_aggs(const agg_filter& f) = 0;
+  // Campaign reads: `object` is one campaign; `tenants` is not used (the attempt log has no
+  // tenant: the caller keeps the campaigns of its tenants).
+  virtual std::vector<campaign_agg> campaign_aggs(const agg_filter& f) = 0;
+  virtual std::vector<campaign_count> campaign_results(const agg_filter& f) = 0;
+  virtual std::vector<campaign_count> campaign_denials(const agg_filter& f) = 0;
+  /// Per campaign, the result rows that ended in [from_ms, to_ms).
+  virtual std::vector<campaign_window> campaign_windows(const agg_filter& f) = 0;
   // Fact reads for detail reports and tests, at most `limit` rows each.
   /// State pieces of intervals in the range, by agent and time.
   virtual std::vector<agent_state_fact> agent_states(const agg_filter& f, std::size_t limit) = 0;

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "engine/console/console_state.hpp"
+#include "engine/list_jobs.hpp"
 #include "engine/reports.hpp"
 
 namespace parley::engine {
@@ -15,18 +16,17 @@ namespace {
 
 const char* report_usage =
   "usage: report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
-  "[--queue Q | --agent A] [--sl parley|genesys|connect] [--csv FILE] | "
+  "[--queue Q | --agent A | --campaign C] [--sl parley|genesys|connect] [--csv FILE] | "
   "report status | report rebuild --from DATE [--to DATE] [--tz ZONE]";
 
 /// Writes `text` to a new file FILE in `dir` (aside, then renamed); "" or why not.
 std::string write_new(const std::string& dir, const std::string& file, const std::string& text) {
-  if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
-    return "FILE must be a plain file name (it is written in " + dir + ")";
-  auto path = std::filesystem::path(dir) / file;
+  std::string why;
+  auto path = resolve_export_file(dir, file, why);
+  if (path.empty())
+    return why;
   std::error_code ec;
-  if (std::filesystem::exists(path, ec))
-    return path.string() + " exists already";
-  auto aside = path.string() + ".part";
+  auto aside = path + ".part";
   {
     std::ofstream out{aside, std::ios::binary | std::ios::trunc};
     out << text;
@@ -72,7 +72,7 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
       req.tz = v;
     else if (k == "--by")
       req.by = v;
-    else if (k == "--queue" || k == "--agent")
+    else if (k == "--queue" || k == "--agent" || k == "--campaign")
       req.object = v;
     else if (k == "--sl")
       req.service_level = v;

@@ -34,7 +34,9 @@ void one_report(call& c) {
   req.tz = q("tz");
   if (auto by = q("by"); !by.empty())
     req.by = by;
-  req.object = !q("queue").empty() ? q("queue") : q("agent");
+  for (auto* k : {"queue", "agent", "campaign"})
+    if (req.object.empty())
+      req.object = q(k);
   req.service_level = q("sl");
   auto format = q("format");
   if (!format.empty() && format != "csv" && format != "json")

@@ -8,6 +8,8 @@
 
 #include <csignal>
 #include <iterator>
+#include <limits>
+#include <map>
 #include <sstream>
 #include <set>
 
@@ -295,6 +297,72 @@ TEST_CASE("history: reports over the API are the caller's tenants' only, as JSON
   CHECK(acme.get("/api/v1/reports/nope?from=2026-03-10").status == 404);
   CHECK(acme.get("/api/v1/reports/queue-summary?from=yesterday").status == 400);
   CHECK(acme.get("/api/v1/reports/queue-summary?from=2026-03-10&tz=Mars/Base").status == 400);
+}
+
+TEST_CASE("history: a dialing campaign's rows and reports agree with its status and its audit") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(campaigns::center("progressive", "[reporting]\npoll_ms = 50\n"),
+                               {"engine.data_dir=" + dir, "engine.clock_start=\"2026-03-10T14:00:00Z\""});
+  console_conn con{eng->console_port()};
+  REQUIRE(con.ask("list import spring " + write_list(dir, 12)).find("12 imported") != std::string::npos);
+  auto_agent ann{eng->port(listener_kind::interaction), "ann"};
+  ann.ready();
+  con.ask("campaign start spring");
+  REQUIRE(eventually([&] { return field(con.ask("campaign status spring"), "answered") >= 3; }, 20s));
+  con.ask("campaign stop spring");
+  std::string status;
+  REQUIRE(eventually([&] {
+    status = con.ask("campaign status spring");
+    return field(status, "in_flight") == 0;
+  }, 20s));
+  // Every result row folded in and aggregated (the list store commits them within 20 ms).
+  history_reader h{store_of(dir, std::nullopt)};
+  auto& rep = h.store->reporting();
+  storage::campaign_agg sum;
+  REQUIRE(eventually([&] {
+    sum = {};
+    for (auto& a : rep.campaign_aggs({0, std::numeric_limits<std::int64_t>::max(), {}, "spring"})) {
+      sum.dialed += a.dialed;
+      sum.answered += a.answered;
+      sum.abandoned += a.abandoned;
+      sum.connected += a.connected;
+      sum.connected_in_2s += a.connected_in_2s;
+    }
+    return sum.dialed == static_cast<std::int64_t>(field(status, "dialed")) && rep.dirty(1).empty();
+  }, 20s));
+  CHECK(sum.dialed >= 3);
+  CHECK(sum.answered == static_cast<std::int64_t>(field(status, "answered") + field(status, "abandoned")));
+  CHECK(sum.abandoned == static_cast<std::int64_t>(field(status, "abandoned")));
+  auto audit = con.ask("campaign audit spring");
+  CHECK(static_cast<std::int64_t>(field(audit, "attempts")) == sum.dialed);
+  CHECK(static_cast<std::int64_t>(field(audit, "answered")) == sum.answered);
+  CHECK(static_cast<std::int64_t>(field(audit, "connected_in_2s")) == sum.connected_in_2s);
+  // The console's reports: one row each for the whole day, the same numbers.
+  auto cells = [](const std::string& table) {
+    std::map<std::string, std::string> out;
+    std::istringstream in{table};
+    std::vector<std::string> header, row;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words{line};
+      std::vector<std::string> w{std::istream_iterator<std::string>{words}, {}};
+      if (!w.empty() && w[0] == "start")
+        header = w;
+      else if (!w.empty() && w[0] == "total")
+        row = w;
+    }
+    for (std::size_t i = 0; i < header.size() && i < row.size(); ++i)
+      out[header[i]] = row[i];
+    return out;
+  };
+  auto summary = cells(con.ask("report campaign-summary --from 2026-03-10 --tz UTC --by total --campaign spring"));
+  CHECK(summary["campaign"] == "spring");
+  CHECK(summary["dialed"] == std::to_string(sum.dialed));
+  CHECK(summary["answered"] == std::to_string(sum.answered));
+  auto compliance = cells(con.ask("report campaign-compliance --from 2026-03-10 --tz UTC --by total"));
+  CHECK(compliance["campaign"] == "spring");
+  CHECK(compliance["attempts"] == std::to_string(field(audit, "attempts")));
+  CHECK(compliance["abandoned"] == std::to_string(field(audit, "abandoned")));
+  CHECK(compliance["connected_in_2s"] == std::to_string(field(audit, "connected_in_2s")));
 }
 
 TEST_CASE("history: kill -9 of parleyd while facts are written: after the restart none is missing or doubled") {
