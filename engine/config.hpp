@@ -130,6 +130,13 @@ struct reporting_config {
   std::vector<std::uint32_t> buckets_s{5, 10, 20, 30, 60, 120, 300};
   /// Each tenant's reporting time zone (IANA); a tenant not named uses stats.reset_time_zone.
   std::map<std::string, std::string> time_zones;
+  // Retention (docs/reporting.md "Retention"), in days; 0 keeps that family forever.
+  std::uint32_t events_days = 35;       ///< the raw event log (only what the facts have)
+  std::uint32_t facts_days = 400;       ///< facts, attempt rows and denials
+  std::uint32_t aggregates_days = 1096; ///< the 15-minute aggregate rows
+  /// When retention runs, if no [[schedule]] entry has action = "retention" ("" never).
+  std::string retention_cron = "40 3 * * *";
+  std::string retention_zone = "UTC";
 
   /// The zone `tenant`'s days are counted in.
   const std::string& zone_of(const std::string& tenant, const std::string& fallback) const {

@@ -152,7 +152,7 @@ void read_schedule(entry_reader& r, const toml::node& item) {
   bool known_action = r.choice(
     "action", e.action,
     {schedule_action::start, schedule_action::stop, schedule_action::pause,
-     schedule_action::resume, schedule_action::import},
+     schedule_action::resume, schedule_action::import, schedule_action::retention},
     parley::to_string, true);
   r.text("campaign", e.campaign);
   r.text("sequence", e.sequence);
@@ -167,7 +167,11 @@ void read_schedule(entry_reader& r, const toml::node& item) {
     r.v.fail(item, r.name + ".cron", ex.what());
   }
   bool is_import = known_action && e.action == schedule_action::import;
-  if (known_action && !is_import && e.dedupe) {
+  if (known_action && e.action == schedule_action::retention) {
+    if (!e.campaign.empty() || !e.sequence.empty() || !e.list.empty() || !e.file.empty() || !e.mapping.empty()
+        || e.dedupe)
+      r.v.fail(item, r.name, "retention takes cron and zone only (what it keeps: reporting.*_days)");
+  } else if (known_action && !is_import && e.dedupe) {
     r.v.fail(item, r.name + ".dedupe", "only an import dedupes");
   } else if (is_import && (e.list.empty() || e.file.empty())) {
     r.v.fail(item, r.name, "an import needs list and file");
@@ -234,7 +238,34 @@ void read_sequence(entry_reader& r, const toml::node& item) {
   o.sequences.push_back(std::move(q));
 }
 
+/// Retention's days, and its [[schedule]] entry: reporting.retention_cron's when none is
+/// configured (the event log must not grow forever because nobody wrote an entry).
+void check_retention(validator& v, const std::string& name) {
+  auto& r = v.cfg.reporting;
+  if (r.aggregates_days != 0 && (r.facts_days == 0 || r.aggregates_days < r.facts_days))
+    v.problems.push_back({~0u, name + ": reporting.aggregates_days = " + std::to_string(r.aggregates_days)
+                                 + " keeps aggregates for less time than their facts (reporting.facts_days = "
+                                 + std::to_string(r.facts_days) + "; 0 is forever)"});
+  auto& schedule = v.cfg.domain.outbound.schedule;
+  bool scheduled = std::any_of(schedule.begin(), schedule.end(),
+                               [](auto& e) { return e.action == schedule_action::retention; });
+  if (scheduled || r.retention_cron.empty())
+    return;
+  try {
+    outbound::cron_schedule::parse(r.retention_cron, r.retention_zone);
+  } catch (const std::exception& ex) {
+    v.problems.push_back({~0u, name + ": reporting.retention_cron: " + ex.what()});
+    return;
+  }
+  schedule_entry e;
+  e.cron = r.retention_cron;
+  e.zone = r.retention_zone;
+  e.action = schedule_action::retention;
+  schedule.push_back(std::move(e));
+}
+
 void check_outbound(validator& v, const std::string& name) {
+  check_retention(v, name);
   auto& d = v.cfg.domain;
   for (auto& c : d.outbound.campaigns) {
     auto* q = d.find_queue(c.queue);

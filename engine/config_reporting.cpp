@@ -26,6 +26,20 @@ void add_reporting_options(std::vector<option>& o) {
                               : "\"" + v + "\" is not parley, genesys or connect";
                    },
                    "service level in reports: parley (the statistic's), genesys or connect"));
+  o.push_back(integer("reporting.events_days", 0, 36'500, [](config& c) -> auto& { return c.reporting.events_days; },
+                      "days the raw event log is kept once its facts are written (0: forever)"));
+  o.push_back(integer("reporting.facts_days", 0, 36'500, [](config& c) -> auto& { return c.reporting.facts_days; },
+                      "days facts, dial attempts and denials are kept (0: forever; attempts at least as "
+                      "long as compliance reads them)"));
+  o.push_back(integer("reporting.aggregates_days", 0, 36'500,
+                      [](config& c) -> auto& { return c.reporting.aggregates_days; },
+                      "days the 15-minute aggregates are kept (0: forever; not fewer than facts_days)"));
+  o.push_back(text("reporting.retention_cron", [](config& c) -> auto& { return c.reporting.retention_cron; },
+                   [](const std::string&) { return std::string{}; },  // checked with its zone
+                   "when retention runs unless a [[schedule]] entry has action = \"retention\" (\"\": never)"));
+  o.push_back(text("reporting.retention_zone", [](config& c) -> auto& { return c.reporting.retention_zone; },
+                   [](const std::string&) { return std::string{}; },
+                   "the IANA zone of reporting.retention_cron"));
   o.push_back({"reporting.buckets_s", kind::integer_list,
                "edges in seconds of the Abandon Delay and Speed of Accept buckets, ascending, up to 20",
                [](config& c, const toml::node& n) -> std::string {

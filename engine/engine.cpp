@@ -14,6 +14,7 @@
 #include "actors/outbound/gateway.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
 #include "engine/list_jobs.hpp"
+#include "engine/retention.hpp"
 #include "engine/logging.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
@@ -266,9 +267,12 @@ outbound::scheduler_actor engine::start_schedule() {
   auto snapshot = std::make_shared<const config>(cfg_);
   auto& sys = *system_;
   return outbound::spawn_scheduler(
-    sys, domain_, [&sys, snapshot](const schedule_entry& e, const outbound::import_report_actor& to) {
-      return start_list_import(
-        sys, caf::actor_cast<caf::actor>(to), *snapshot, {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename, {}});
+    sys, domain_, [&sys, snapshot, clk = clock_](const schedule_entry& e, const outbound::job_report_actor& to) {
+      auto report_to = caf::actor_cast<caf::actor>(to);
+      if (e.action == schedule_action::retention)
+        return start_retention(sys, report_to, *snapshot, clk->now_ms());
+      return start_list_import(sys, report_to, *snapshot,
+                               {e.list, e.file, e.mapping, false, e.dedupe, after_import::rename, {}});
     });
 }
 

@@ -142,8 +142,10 @@ history_actor::behavior_type history(history_self self, history_setup setup) {
       out.watermark = st.watermark;
       out.watermark_ms = st.watermark_ms;
       try {
-        if (st.store)
+        if (st.store) {
           out.dirty = st.store->reporting().dirty(10'000).size();
+          out.final_before_ms = st.store->reporting().final_before();
+        }
       } catch (const std::exception& e) {
         out.error = e.what();
       }

@@ -38,13 +38,14 @@ struct history_status {
   std::uint64_t dirty = 0;        ///< intervals waiting to be aggregated (at most 10,000 counted)
   std::int64_t lag_ms = 0;        ///< domain time since the aggregates last had everything
   std::uint64_t facts = 0;        ///< facts written by this run
+  std::int64_t final_before_ms = 0;  ///< retention took the facts before this (0: none)
   std::string error;              ///< the last pass's failure ("" when it worked)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, history_status& x) {
   return f(caf::meta::type_name("history_status"), x.watermark, x.watermark_ms, x.dirty, x.lag_ms, x.facts,
-           x.error);
+           x.final_before_ms, x.error);
 }
 
 using history_actor = caf::typed_actor<

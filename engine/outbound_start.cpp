@@ -2,6 +2,7 @@
 // the first one runs — leases a killed run left behind released, imports it left
 // unfinished marked interrupted, the import directory there, the list store and the
 // compliance actor on store connections of their own, the do-not-call list loaded.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -19,8 +20,8 @@ namespace parley::engine {
 namespace {
 
 /// The directory list imports read from (and exports write to), created when missing. A
-/// failure stops the start when outbound is in use (campaigns, timed jobs, or the directory
-/// configured); otherwise it is a warning: nothing needs the directory yet.
+/// failure stops the start when outbound is in use (campaigns, timed imports, or the
+/// directory configured); otherwise it is a warning: nothing needs the directory yet.
 void make_import_dir(const config& cfg) {
   auto dir = import_dir(cfg);
   std::error_code ignored, ec;
@@ -34,7 +35,9 @@ void make_import_dir(const config& cfg) {
   auto why = "cannot create the import directory " + where + " (outbound.import_dir): "
              + (ec ? ec.message() : "not a directory");
   auto& ob = cfg.domain.outbound;
-  if (!ob.campaigns.empty() || !ob.schedule.empty() || !cfg.outbound.import_dir.empty())
+  bool imports = std::any_of(ob.schedule.begin(), ob.schedule.end(),
+                             [](auto& e) { return e.action == schedule_action::import; });
+  if (!ob.campaigns.empty() || imports || !cfg.outbound.import_dir.empty())
     throw std::runtime_error("outbound: " + why);
   spdlog::warn("outbound: {}; list imports will fail until it exists", why);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -23,9 +24,10 @@ constexpr std::size_t detail_limit = 100'000;
 /// Abandon Delay and Speed of Accept read at most this many waits.
 constexpr std::size_t wait_limit = 2'000'000;
 
-const std::vector<std::string> names{"queue-summary",    "agent-summary",       "not-ready",
-                                     "agent-states",     "interactions",        "abandon-delay",
-                                     "speed-of-accept",  "campaign-summary",    "campaign-compliance"};
+const std::vector<std::string> names{"queue-summary",   "tenant-summary",  "agent-summary",
+                                     "group-summary",   "not-ready",       "agent-states",
+                                     "interactions",    "abandon-delay",   "speed-of-accept",
+                                     "campaign-summary", "campaign-compliance"};
 
 const std::vector<std::string> grains{"15m", "hour", "day", "week", "month", "total"};
 
@@ -139,12 +141,16 @@ std::string sl_formula(const report_request& req, const config& cfg) {
 
 // -- queue summary ------------------------------------------------------------------
 
+/// Queue Summary (a row per queue and media) or, `per_tenant`, Tenant Summary (per tenant
+/// and media: its queues' rows summed; `object` names one tenant).
 void queue_summary(storage::reporting_store& rep, const report_request& req, const config& cfg, const range& r,
-                   report_table& t) {
-  storage::agg_filter f{storage::interval_of(r.from_ms), r.to_ms, req.tenants, req.object};
+                   bool per_tenant, report_table& t) {
+  storage::agg_filter f{storage::interval_of(r.from_ms), r.to_ms, req.tenants, per_tenant ? "" : req.object};
   std::map<std::tuple<std::int64_t, std::string, std::string>, storage::queue_agg> sums;
   for (auto& a : rep.queue_aggs(f)) {
-    auto& s = sums[{bucket_of(r.zone, req.by, a.interval_ms, r.from_ms), a.queue, a.media}];
+    if (per_tenant && !req.object.empty() && a.tenant != req.object)
+      continue;
+    auto& s = sums[{bucket_of(r.zone, req.by, a.interval_ms, r.from_ms), per_tenant ? a.tenant : a.queue, a.media}];
     s.tenant = a.tenant;
     s.entered += a.entered;
     s.distributed += a.distributed;
@@ -158,11 +164,15 @@ void queue_summary(storage::reporting_store& rep, const report_request& req, con
     s.wait_distributed_ms += a.wait_distributed_ms;
     s.wait_abandoned_ms += a.wait_abandoned_ms;
     s.max_wait_ms = std::max(s.max_wait_ms, a.max_wait_ms);
+    s.transferred += a.transferred;
+    s.conferenced += a.conferenced;
   }
   auto formula = sl_formula(req, cfg);
   t.columns = {"start", "tenant", "queue", "media", "entered", "distributed", "distributed_within",
                "abandoned", "abandoned_within", "short_abandoned", "overflowed", "cleared", "service_level",
-               "asa_s", "avg_wait_s", "max_wait_s", "distributed_of_entered"};
+               "asa_s", "avg_wait_s", "max_wait_s", "distributed_of_entered", "transferred", "conferenced"};
+  if (per_tenant)
+    t.columns.erase(t.columns.begin() + 2);
   for (auto& [key, s] : sums) {
     auto& [bucket, queue, media] = key;
     double sl_den = formula == "genesys" ? static_cast<double>(s.entered)
@@ -174,18 +184,30 @@ void queue_summary(storage::reporting_store& rep, const report_request& req, con
                       ratio(static_cast<double>(s.wait_distributed_ms), static_cast<double>(s.distributed), 0.001),
                       ratio(static_cast<double>(s.wait_distributed_ms + s.wait_abandoned_ms),
                             static_cast<double>(s.distributed + s.abandoned), 0.001),
-                      seconds(s.max_wait_ms), s.distributed_of_entered});
+                      seconds(s.max_wait_ms), s.distributed_of_entered, s.transferred, s.conferenced});
+    if (per_tenant)
+      t.rows.back().erase(t.rows.back().begin() + 2);
   }
-  t.title = "Queue Summary (service level: " + formula + ")";
+  t.title = std::string{per_tenant ? "Tenant" : "Queue"} + " Summary (service level: " + formula + ")";
 }
 
 // -- agent summary, not-ready reasons ------------------------------------------------
 
-void agent_summary(storage::reporting_store& rep, const report_request& req, const range& r, report_table& t) {
-  storage::agg_filter f{storage::interval_of(r.from_ms), r.to_ms, req.tenants, req.object};
+/// Agent Summary (a row per agent) or, `per_group`, Agent Group Summary (per group: its
+/// agents' rows summed, and how many agents were logged in; `object` names one group).
+void agent_summary(storage::reporting_store& rep, const report_request& req, const range& r, bool per_group,
+                   report_table& t) {
+  storage::agg_filter f{storage::interval_of(r.from_ms), r.to_ms, req.tenants, per_group ? "" : req.object};
   std::map<std::tuple<std::int64_t, std::string>, storage::agent_agg> sums;
+  std::map<std::tuple<std::int64_t, std::string>, std::set<std::string>> agents;
   for (auto& a : rep.agent_aggs(f)) {
-    auto& s = sums[{bucket_of(r.zone, req.by, a.interval_ms, r.from_ms), a.agent}];
+    if (per_group && !req.object.empty() && a.group != req.object)
+      continue;
+    std::tuple<std::int64_t, std::string> key{bucket_of(r.zone, req.by, a.interval_ms, r.from_ms),
+                                              per_group ? a.group : a.agent};
+    if (a.login_ms > 0)
+      agents[key].insert(a.agent);
+    auto& s = sums[key];
     s.tenant = a.tenant;
     s.group = a.group;
     s.login_ms += a.login_ms;
@@ -204,22 +226,28 @@ void agent_summary(storage::reporting_store& rep, const report_request& req, con
     s.handled += a.handled;
     s.handle_ms += a.handle_ms;
     s.hold_ms += a.hold_ms;
+    s.transferred += a.transferred;
+    s.conferenced += a.conferenced;
   }
   t.columns = {"start",    "tenant",   "agent",     "group",   "login_s",   "ready_s",   "not_ready_s",
                "acw_s",    "busy_s",   "occupancy", "offered", "accepted",  "rejected",  "timed_out",
-               "revoked",  "avg_accept_s", "handled", "talk_s", "hold_s", "aht_s"};
+               "revoked",  "avg_accept_s", "handled", "talk_s", "hold_s", "aht_s", "transferred", "conferenced"};
+  if (per_group)
+    t.columns[2] = "agents";
   for (auto& [key, s] : sums) {
     auto& [bucket, agent] = key;
     auto busy_acw = static_cast<double>(s.busy_ms + s.idle_acw_ms);
-    t.rows.push_back({label_of(r.zone, req.by, bucket), s.tenant, agent, s.group, seconds(s.login_ms),
+    json who = per_group ? json(agents[key].size()) : json(agent);
+    t.rows.push_back({label_of(r.zone, req.by, bucket), s.tenant, who, s.group, seconds(s.login_ms),
                       seconds(s.ready_ms), seconds(s.not_ready_ms), seconds(s.acw_ms), seconds(s.busy_ms),
                       ratio(busy_acw, busy_acw + static_cast<double>(s.idle_ready_ms), 100.0), s.offered,
                       s.accepted, s.rejected, s.timed_out, s.revoked,
                       ratio(static_cast<double>(s.accept_ms), static_cast<double>(s.accepted), 0.001), s.handled,
                       seconds(s.handle_ms - s.hold_ms), seconds(s.hold_ms),
-                      ratio(static_cast<double>(s.handle_ms + s.acw_ms), static_cast<double>(s.handled), 0.001)});
+                      ratio(static_cast<double>(s.handle_ms + s.acw_ms), static_cast<double>(s.handled), 0.001),
+                      s.transferred, s.conferenced});
   }
-  t.title = "Agent Summary";
+  t.title = per_group ? "Agent Group Summary" : "Agent Summary";
 }
 
 void not_ready(storage::reporting_store& rep, const report_request& req, const range& r, report_table& t) {
@@ -375,10 +403,10 @@ report_table run_report(storage::reporting_store& rep, const report_request& req
   t.zone = r.zone->name();
   t.from_ms = r.from_ms;
   t.to_ms = r.to_ms;
-  if (req.name == "queue-summary")
-    queue_summary(rep, req, cfg, r, t);
-  else if (req.name == "agent-summary")
-    agent_summary(rep, req, r, t);
+  if (req.name == "queue-summary" || req.name == "tenant-summary")
+    queue_summary(rep, req, cfg, r, req.name == "tenant-summary", t);
+  else if (req.name == "agent-summary" || req.name == "group-summary")
+    agent_summary(rep, req, r, req.name == "group-summary", t);
   else if (req.name == "not-ready")
     not_ready(rep, req, r, t);
   else if (req.name == "agent-states")

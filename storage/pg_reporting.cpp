@@ -85,6 +85,15 @@ public:
 
   void transaction(const std::function<void()>& body) override { pg_ops::transaction(body); }
 
+  /// `ctid = ANY(ARRAY(...))` is a TID scan: the rows found are deleted where they lie.
+  std::size_t delete_some(const std::string& table, const std::string& where, const std::vector<cell>& params,
+                          std::size_t limit) override {
+    auto r = run("DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + where
+                   + " LIMIT " + std::to_string(limit) + "))",
+                 params);
+    return static_cast<std::size_t>(std::stoull(PQcmdTuples(r.get())));
+  }
+
 private:
   result run(const std::string& sql, const std::vector<cell>& params) {
     return run_dollars(dollars(sql), params, false);

@@ -3,6 +3,7 @@
 // delete its rows, insert them again from a GROUP BY, clear its dirty mark — one
 // transaction, so it can run any number of times and always gives the same rows.
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "storage/outbound_rows.hpp"
@@ -42,11 +43,12 @@ agent_state_fact state_of(const std::vector<std::string>& r) {
           num(r[7]), num(r[8]), num(r[9]), num(r[10]), num(r[11])};
 }
 
-const std::vector<std::string> handling_columns{"end_seq", "iid", "tenant", "agent", "grp",
-                                                "queue", "media", "from_ms", "to_ms", "hold_ms"};
+const std::vector<std::string> handling_columns{"end_seq", "iid",   "tenant", "agent",   "grp",         "queue",
+                                                "media",   "from_ms", "to_ms", "hold_ms", "transferred", "conferenced"};
 std::vector<cell> cells(const handling_fact& f) {
   return {static_cast<std::int64_t>(f.end_seq), static_cast<std::int64_t>(f.iid), f.tenant, f.agent, f.group,
-          f.queue, f.media, f.from_ms, f.to_ms, f.hold_ms};
+          f.queue, f.media, f.from_ms, f.to_ms, f.hold_ms, std::int64_t{f.transferred ? 1 : 0},
+          std::int64_t{f.conferenced ? 1 : 0}};
 }
 
 const std::vector<std::string> offer_columns{"end_seq", "iid", "tenant", "agent", "grp",
@@ -90,19 +92,21 @@ std::vector<std::vector<cell>> rows_of(const std::vector<Fact>& facts) {
 // happened (as the statistics do) except distributed_of_entered (where the wait began);
 // agent time is already split into pieces per interval by the fact writer.
 
+// Rows key on (interval, queue, media): the tenant is the queue's, from its waits (a
+// handling carries its agent's; that one only when the interval has no wait of the queue).
 const char* const aggregate_queue_sql = R"(
 INSERT INTO agg_queue_15m (interval_ms, tenant, queue, media, entered, distributed,
   distributed_within, distributed_of_entered, abandoned, abandoned_within, short_abandoned,
-  overflowed, cleared, wait_distributed_ms, wait_abandoned_ms, max_wait_ms)
-SELECT ?1, tenant, queue, media, SUM(e), SUM(d), SUM(dw), SUM(de), SUM(a), SUM(aw), SUM(sa),
-  SUM(o), SUM(c), SUM(wd), SUM(wa), MAX(mw)
+  overflowed, cleared, wait_distributed_ms, wait_abandoned_ms, max_wait_ms, transferred, conferenced)
+SELECT ?1, COALESCE(MAX(CASE WHEN k = 0 THEN tenant END), MAX(tenant)), queue, media, SUM(e), SUM(d),
+  SUM(dw), SUM(de), SUM(a), SUM(aw), SUM(sa), SUM(o), SUM(c), SUM(wd), SUM(wa), MAX(mw), SUM(tr), SUM(cf)
 FROM (
-  SELECT tenant, queue, media, 1 AS e, 0 AS d, 0 AS dw,
+  SELECT 0 AS k, tenant, queue, media, 1 AS e, 0 AS d, 0 AS dw,
     CASE WHEN why = 'distributed' THEN 1 ELSE 0 END AS de, 0 AS a, 0 AS aw, 0 AS sa, 0 AS o,
-    0 AS c, 0 AS wd, 0 AS wa, 0 AS mw
+    0 AS c, 0 AS wd, 0 AS wa, 0 AS mw, 0 AS tr, 0 AS cf
   FROM fact_queue_entry WHERE entered_ms >= ?1 AND entered_ms < ?2
   UNION ALL
-  SELECT tenant, queue, media, 0,
+  SELECT 0, tenant, queue, media, 0,
     CASE WHEN why = 'distributed' THEN 1 ELSE 0 END,
     CASE WHEN why = 'distributed' AND left_ms - entered_ms < sl_ms THEN 1 ELSE 0 END,
     0,
@@ -113,16 +117,19 @@ FROM (
     CASE WHEN why = 'cleared' THEN 1 ELSE 0 END,
     CASE WHEN why = 'distributed' THEN left_ms - entered_ms ELSE 0 END,
     CASE WHEN why = 'abandoned' THEN left_ms - entered_ms ELSE 0 END,
-    CASE WHEN why IN ('distributed', 'abandoned') THEN left_ms - entered_ms ELSE 0 END
+    CASE WHEN why IN ('distributed', 'abandoned') THEN left_ms - entered_ms ELSE 0 END, 0, 0
   FROM fact_queue_entry WHERE left_ms >= ?1 AND left_ms < ?2 AND why <> ''
-) x GROUP BY tenant, queue, media)";
+  UNION ALL
+  SELECT 1, tenant, queue, media, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, transferred, conferenced
+  FROM fact_handling WHERE to_ms >= ?1 AND to_ms < ?2 AND queue <> '' AND (transferred <> 0 OR conferenced <> 0)
+) x GROUP BY queue, media)";
 
 const char* const aggregate_agent_sql = R"(
 INSERT INTO agg_agent_15m (interval_ms, tenant, agent, grp, login_ms, ready_ms, not_ready_ms,
   acw_ms, busy_ms, idle_ready_ms, idle_acw_ms, offered, accepted, rejected, timed_out, revoked,
-  accept_ms, handled, handle_ms, hold_ms)
+  accept_ms, handled, handle_ms, hold_ms, transferred, conferenced)
 SELECT ?1, tenant, agent, grp, SUM(li), SUM(r), SUM(nr), SUM(acw), SUM(b), SUM(ir), SUM(ia),
-  SUM(o), SUM(ac), SUM(rj), SUM(t), SUM(rv), SUM(am), SUM(h), SUM(hm), SUM(ho)
+  SUM(o), SUM(ac), SUM(rj), SUM(t), SUM(rv), SUM(am), SUM(h), SUM(hm), SUM(ho), SUM(tr), SUM(cf)
 FROM (
   SELECT tenant, agent, grp, to_ms - from_ms AS li,
     CASE WHEN state = 'ready' THEN to_ms - from_ms ELSE 0 END AS r,
@@ -131,7 +138,7 @@ FROM (
     CASE WHEN busy = 1 THEN to_ms - from_ms ELSE 0 END AS b,
     CASE WHEN busy = 0 AND state = 'ready' THEN to_ms - from_ms ELSE 0 END AS ir,
     CASE WHEN busy = 0 AND state = 'acw' THEN to_ms - from_ms ELSE 0 END AS ia,
-    0 AS o, 0 AS ac, 0 AS rj, 0 AS t, 0 AS rv, 0 AS am, 0 AS h, 0 AS hm, 0 AS ho
+    0 AS o, 0 AS ac, 0 AS rj, 0 AS t, 0 AS rv, 0 AS am, 0 AS h, 0 AS hm, 0 AS ho, 0 AS tr, 0 AS cf
   FROM fact_agent_state WHERE interval_ms = ?1
   UNION ALL
   SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 1,
@@ -139,10 +146,11 @@ FROM (
     CASE WHEN result = 'rejected' THEN 1 ELSE 0 END,
     CASE WHEN result = 'timed_out' THEN 1 ELSE 0 END,
     CASE WHEN result = 'revoked' THEN 1 ELSE 0 END,
-    CASE WHEN result = 'accepted' THEN ended_ms - offered_ms ELSE 0 END, 0, 0, 0
+    CASE WHEN result = 'accepted' THEN ended_ms - offered_ms ELSE 0 END, 0, 0, 0, 0, 0
   FROM fact_offer WHERE ended_ms >= ?1 AND ended_ms < ?2
   UNION ALL
-  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, to_ms - from_ms, hold_ms
+  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, to_ms - from_ms, hold_ms, transferred,
+    conferenced
   FROM fact_handling WHERE to_ms >= ?1 AND to_ms < ?2
 ) x GROUP BY tenant, agent, grp)";
 
@@ -288,28 +296,65 @@ public:
 
   void aggregate(std::int64_t start) override {
     std::vector<cell> p{start, start + interval_ms};
-    db_->transaction([&] {
-      for (auto* table : {"agg_queue_15m", "agg_agent_15m", "agg_agent_reason_15m", "agg_campaign_15m",
-                          "agg_campaign_result_15m", "agg_campaign_denial_15m"})
-        db_->exec(std::string{"DELETE FROM "} + table + " WHERE interval_ms = ?1", {start});
-      db_->exec(aggregate_queue_sql, p);
-      db_->exec(aggregate_agent_sql, p);
-      db_->exec(aggregate_reason_sql, {start});
-      db_->exec(aggregate_campaign_sql, p);
-      db_->exec(aggregate_campaign_result_sql, p);
-      db_->exec(aggregate_campaign_denial_sql, p);
+    try {
+      db_->transaction([&] {
+        if (is_final(start))
+          throw final_interval{};
+        for (auto* table : aggregate_tables)
+          db_->exec(std::string{"DELETE FROM "} + table + " WHERE interval_ms = ?1", {start});
+        db_->exec(aggregate_queue_sql, p);
+        db_->exec(aggregate_agent_sql, p);
+        db_->exec(aggregate_reason_sql, {start});
+        db_->exec(aggregate_campaign_sql, p);
+        db_->exec(aggregate_campaign_result_sql, p);
+        db_->exec(aggregate_campaign_denial_sql, p);
+        // Again after the inserts: on PostgreSQL a retention run may commit between two
+        // statements, and a snapshot that misses some facts also sees the new final_before.
+        if (is_final(start))
+          throw final_interval{};
+        db_->exec("DELETE FROM agg_dirty WHERE interval_ms = ?1", {start});
+      });
+    } catch (const final_interval&) {  // rolled back: its rows stay as they were
       db_->exec("DELETE FROM agg_dirty WHERE interval_ms = ?1", {start});
-    });
+    }
   }
 
   std::size_t mark_dirty(std::int64_t from_ms, std::int64_t to_ms) override {
     std::vector<std::vector<cell>> rows;
+    auto final = final_before();
     for (auto t = interval_of(from_ms); t < to_ms; t += interval_ms)
-      rows.push_back({t});
+      if (final == 0 || t >= final)
+        rows.push_back({t});
     if (!rows.empty())
       db_->transaction(
         [&] { db_->insert("agg_dirty", {"interval_ms"}, rows, "ON CONFLICT (interval_ms) DO NOTHING"); });
     return rows.size();
+  }
+
+  std::int64_t final_before() override {
+    auto r = db_->select("SELECT engine_ms FROM report_watermark WHERE name = 'final'", {});
+    return r.empty() ? 0 : num(r[0][0]);
+  }
+
+  std::size_t purge(retention_family family, const retention_cut& cut, std::size_t limit) override {
+    std::size_t n = 0;
+    db_->transaction([&] {
+      switch (family) {
+        case retention_family::events: n = purge_events(cut, limit); break;
+        case retention_family::facts: n = purge_facts(cut.facts_ms, limit); break;
+        case retention_family::outbound:
+          n = purge_tables({{"attempts", "started_ms < ?1"}, {"denials", "time_ms < ?1"}}, cut.outbound_ms, limit);
+          break;
+        case retention_family::aggregates: {
+          std::vector<std::pair<const char*, const char*>> tables;
+          for (auto* t : aggregate_tables)
+            tables.push_back({t, "interval_ms < ?1"});
+          n = purge_tables(tables, cut.aggregates_ms, limit);
+          break;
+        }
+      }
+    });
+    return n;
   }
 
   std::size_t fold_outbound(std::size_t limit) override {
@@ -375,13 +420,14 @@ public:
     std::vector<cell> p{f.from_ms, f.to_ms};
     auto sql = "SELECT interval_ms, tenant, queue, media, entered, distributed, distributed_within, "
                "distributed_of_entered, abandoned, abandoned_within, short_abandoned, overflowed, cleared, "
-               "wait_distributed_ms, wait_abandoned_ms, max_wait_ms FROM agg_queue_15m "
+               "wait_distributed_ms, wait_abandoned_ms, max_wait_ms, transferred, conferenced FROM agg_queue_15m "
                "WHERE interval_ms >= ?1 AND interval_ms < ?2"
                + where_of(f, "queue", p) + " ORDER BY interval_ms, queue, media";
     std::vector<queue_agg> out;
     for (auto& r : db_->select(sql, p))
       out.push_back({num(r[0]), r[1], r[2], r[3], num(r[4]), num(r[5]), num(r[6]), num(r[7]), num(r[8]),
-                     num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13]), num(r[14]), num(r[15])});
+                     num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13]), num(r[14]), num(r[15]),
+                     num(r[16]), num(r[17])});
     return out;
   }
 
@@ -389,13 +435,14 @@ public:
     std::vector<cell> p{f.from_ms, f.to_ms};
     auto sql = "SELECT interval_ms, tenant, agent, grp, login_ms, ready_ms, not_ready_ms, acw_ms, busy_ms, "
                "idle_ready_ms, idle_acw_ms, offered, accepted, rejected, timed_out, revoked, accept_ms, "
-               "handled, handle_ms, hold_ms FROM agg_agent_15m WHERE interval_ms >= ?1 AND interval_ms < ?2"
+               "handled, handle_ms, hold_ms, transferred, conferenced FROM agg_agent_15m "
+               "WHERE interval_ms >= ?1 AND interval_ms < ?2"
                + where_of(f, "agent", p) + " ORDER BY interval_ms, agent, grp";
     std::vector<agent_agg> out;
     for (auto& r : db_->select(sql, p))
       out.push_back({num(r[0]), r[1], r[2], r[3], num(r[4]), num(r[5]), num(r[6]), num(r[7]), num(r[8]),
                      num(r[9]), num(r[10]), num(r[11]), num(r[12]), num(r[13]), num(r[14]), num(r[15]),
-                     num(r[16]), num(r[17]), num(r[18]), num(r[19])});
+                     num(r[16]), num(r[17]), num(r[18]), num(r[19]), num(r[20]), num(r[21])});
     return out;
   }
 
@@ -445,6 +492,61 @@ public:
   }
 
 private:
+  /// Thrown to roll back an aggregation that met a retention run (aggregate()).
+  struct final_interval {};
+
+  /// Retention took the facts of interval `start` (final_before() 0: none were taken).
+  bool is_final(std::int64_t start) {
+    auto before = final_before();
+    return before != 0 && start < before;
+  }
+
+  /// One chunk of events: the oldest ones, up to the watermark and never the last event,
+  /// that are older than the cut (a newer one among them ends the run: seq order rules).
+  std::size_t purge_events(const retention_cut& cut, std::size_t limit) {
+    if (cut.events_ms <= 0)
+      return 0;
+    auto last = num(db_->select("SELECT coalesce(max(seq), 0) FROM events", {})[0][0]);
+    auto upto = std::min<std::int64_t>(
+      last - 1, static_cast<std::int64_t>(std::min<std::uint64_t>(cut.events_seq, std::numeric_limits<std::int64_t>::max())));
+    // The oldest `limit` by seq (the primary key): all of them go, up to the first that is
+    // not older than the cut.
+    auto r = db_->select("SELECT max(seq), min(CASE WHEN engine_ms >= ?3 THEN seq END) FROM (SELECT seq, engine_ms "
+                         "FROM events WHERE seq <= ?1 ORDER BY seq LIMIT ?2) x",
+                         {upto, static_cast<std::int64_t>(limit), cut.events_ms});
+    if (r.empty() || r[0][0].empty())
+      return 0;
+    auto below = r[0][1].empty() ? num(r[0][0]) + 1 : num(r[0][1]);
+    return db_->delete_some("events", "seq < ?1", {below}, limit);
+  }
+
+  /// One chunk of facts.
+  std::size_t purge_facts(std::int64_t before, std::size_t limit) {
+    if (before <= 0)
+      return 0;
+    db_->exec("INSERT INTO report_watermark (name, seq, engine_ms) VALUES ('final', 0, ?1) ON CONFLICT (name) "
+              "DO UPDATE SET engine_ms = CASE WHEN excluded.engine_ms > report_watermark.engine_ms "
+              "THEN excluded.engine_ms ELSE report_watermark.engine_ms END",
+              {before});
+    db_->exec("DELETE FROM agg_dirty WHERE interval_ms < ?1", {before});
+    return purge_tables({{"fact_queue_entry", "left_ms > 0 AND left_ms < ?1"},
+                         {"fact_agent_state", "interval_ms < ?1"},
+                         {"fact_handling", "to_ms < ?1"},
+                         {"fact_offer", "ended_ms < ?1"},
+                         {"fact_interaction", "ended_ms < ?1"}},
+                        before, limit);
+  }
+
+  /// One chunk of `limit` rows from `tables` (name, condition on ?1), in their order.
+  std::size_t purge_tables(const std::vector<std::pair<const char*, const char*>>& tables, std::int64_t before,
+                           std::size_t limit) {
+    std::size_t n = 0;
+    for (auto [table, where] : tables)
+      if (before > 0 && n < limit)
+        n += db_->delete_some(table, where, {before}, limit - n);
+    return n;
+  }
+
   /// " AND campaign = ..." for a campaign filter (tenants are the caller's to apply).
   static std::string campaign_where(const agg_filter& f, std::vector<cell>& p) {
     return where_of({f.from_ms, f.to_ms, {}, f.object}, "campaign", p);

@@ -67,6 +67,8 @@ struct handling_fact {
   std::int64_t from_ms = 0;
   std::int64_t to_ms = 0;
   std::int64_t hold_ms = 0;
+  bool transferred = false;   ///< it ended in a transfer this agent made
+  bool conferenced = false;   ///< it began by this agent joining a conference
 };
 
 /// One offer of an interaction to an agent.
@@ -130,7 +132,8 @@ struct queue_agg {
   std::string tenant, queue, media;
   std::int64_t entered = 0, distributed = 0, distributed_within = 0, distributed_of_entered = 0,
                abandoned = 0, abandoned_within = 0, short_abandoned = 0, overflowed = 0,
-               cleared = 0, wait_distributed_ms = 0, wait_abandoned_ms = 0, max_wait_ms = 0;
+               cleared = 0, wait_distributed_ms = 0, wait_abandoned_ms = 0, max_wait_ms = 0,
+               transferred = 0, conferenced = 0;
 };
 
 /// An agent's 15-minute row (docs/reporting.md "Agent measures").
@@ -139,7 +142,8 @@ struct agent_agg {
   std::string tenant, agent, group;
   std::int64_t login_ms = 0, ready_ms = 0, not_ready_ms = 0, acw_ms = 0, busy_ms = 0,
                idle_ready_ms = 0, idle_acw_ms = 0, offered = 0, accepted = 0, rejected = 0,
-               timed_out = 0, revoked = 0, accept_ms = 0, handled = 0, handle_ms = 0, hold_ms = 0;
+               timed_out = 0, revoked = 0, accept_ms = 0, handled = 0, handle_ms = 0, hold_ms = 0,
+               transferred = 0, conferenced = 0;
 };
 
 /// Not-ready time by reason, 15-minute rows.
@@ -183,6 +187,26 @@ struct agg_filter {
   std::string object;
 };
 
+/// The families retention deletes (docs/reporting.md "Retention").
+enum class retention_family { events, facts, outbound, aggregates };
+
+/// What one retention run deletes: rows older than these times (0: none of that family).
+struct retention_cut {
+  std::int64_t events_ms = 0;      ///< events stored before this, in seq order, stopping at
+                                   ///< the first newer one ...
+  std::uint64_t events_seq = 0;    ///< ... and never past this seq (the fact writer's
+                                   ///< watermark); the last event always stays (seqs go on from it)
+  std::int64_t facts_ms = 0;       ///< facts that ended before this; the aggregates of the
+                                   ///< intervals before it are final from then on
+  std::int64_t outbound_ms = 0;    ///< attempt rows dialed and denials made before this
+  std::int64_t aggregates_ms = 0;  ///< aggregate rows of the intervals before this
+};
+
+/// The aggregate tables, 15-minute rows each.
+inline constexpr const char* aggregate_tables[] = {"agg_queue_15m",   "agg_agent_15m",
+                                                   "agg_agent_reason_15m", "agg_campaign_15m",
+                                                   "agg_campaign_result_15m", "agg_campaign_denial_15m"};
+
 class reporting_store {
 public:
   virtual ~reporting_store() = default;
@@ -201,10 +225,20 @@ public:
   /// Dirty intervals, oldest first, at most `limit`.
   virtual std::vector<std::int64_t> dirty(std::size_t limit) = 0;
   /// Recomputes the 15-minute rows of interval `start` from the facts and clears its mark,
-  /// in one transaction.
+  /// in one transaction (an interval before final_before() only loses its mark).
   virtual void aggregate(std::int64_t start) = 0;
-  /// Marks every interval in [from_ms, to_ms) dirty (report rebuild); how many.
+  /// Marks every interval in [from_ms, to_ms) dirty (report rebuild); how many. Intervals
+  /// before final_before() are left alone: their facts are gone.
   virtual std::size_t mark_dirty(std::int64_t from_ms, std::int64_t to_ms) = 0;
+
+  /// Retention: deletes at most `limit` rows of one family older than its cut, in one
+  /// transaction; how many (fewer than `limit`: that family is done). Deleting facts first
+  /// makes the intervals before cut.facts_ms final (final_before) and drops their dirty
+  /// marks, in the same transaction.
+  virtual std::size_t purge(retention_family family, const retention_cut& cut, std::size_t limit) = 0;
+  /// Intervals before this are final: retention took their facts, so aggregation and
+  /// rebuild leave their rows as they are (0: none).
+  virtual std::int64_t final_before() = 0;
 
   /// Marks dirty the intervals of the attempt result rows and denials stored since the last
   /// call (at most `limit` of each; they are append-only, written by one actor in id order)

@@ -64,6 +64,14 @@ public:
     immediate_transaction(db_, path_, body);
   }
 
+  std::size_t delete_some(const std::string& table, const std::string& where, const std::vector<cell>& params,
+                          std::size_t limit) override {
+    exec("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT "
+           + std::to_string(limit) + ")",
+         params);
+    return static_cast<std::size_t>(sqlite3_changes(db_));
+  }
+
 private:
   sqlite3* db_;
   std::string path_;

@@ -31,6 +31,7 @@ const char* to_string(schedule_action a) noexcept {
     case schedule_action::pause: return "pause";
     case schedule_action::resume: return "resume";
     case schedule_action::import: return "import";
+    case schedule_action::retention: return "retention";
   }
   return "?";
 }

@@ -32,11 +32,12 @@ enum class machine_policy {
 
 const char* to_string(machine_policy p) noexcept;  ///< "drop", "agent", "no_answer"
 
-/// What a [[schedule]] entry does: control its campaign, or import a list.
-enum class schedule_action { start, stop, pause, resume, import };
+/// What a [[schedule]] entry does: control its campaign, import a list, or run retention
+/// (docs/reporting.md "Retention").
+enum class schedule_action { start, stop, pause, resume, import, retention };
 
 const char* to_string(treatment_action a) noexcept;  ///< "retry", "next", "final"
-/// "start", "stop", "pause", "resume", "import" (the campaign operations' own words).
+/// "start", "stop", "pause", "resume", "import", "retention" (the campaign operations' own words).
 const char* to_string(schedule_action a) noexcept;
 
 /// What a campaign does with a record after a call result.

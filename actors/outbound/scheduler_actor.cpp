@@ -19,11 +19,11 @@ namespace {
 
 struct scheduler_state {
   domain_ptr dom;
-  import_starter imports;
+  job_starter jobs;
   std::vector<cron_schedule> crons;  ///< parallel to dom->cfg->outbound.schedule
   std::vector<schedule_status> status;  ///< parallel too; next_ms names the armed timer
-  /// list -> its import job under way and the entry that started it
-  std::map<std::string, std::pair<caf::actor_addr, std::size_t>> importing;
+  /// what a job works on ("list NAME", "retention") -> the job under way and its entry
+  std::map<std::string, std::pair<caf::actor_addr, std::size_t>> running;
   static inline const char* name = "scheduler";
 };
 
@@ -46,19 +46,21 @@ void note(scheduler_self self, std::size_t i, std::string what) {
     self->state.status[i].last = std::move(what);
 }
 
-/// A timed import: the file dropped into the import directory, if it is there.
-void run_import(scheduler_self self, std::size_t i, const schedule_entry& e) {
+/// Starts entry i's job unless the last one on the same thing is still running.
+void run_job(scheduler_self self, std::size_t i, const schedule_entry& e) {
   auto& st = self->state;
-  if (st.importing.count(e.list)) {
-    spdlog::warn("schedule: import {} into {}: the last one is still running; skipped", e.file,
-                 e.list);
-    return note(self, i, "skipped: the last import into " + e.list + " was still running");
+  bool import = e.action == schedule_action::import;
+  auto key = import ? "list " + e.list : std::string{"retention"};
+  auto what = import ? "import " + e.file + " into " + e.list : std::string{"retention"};
+  if (st.running.count(key)) {
+    spdlog::warn("schedule: {}: the last one is still running; skipped", what);
+    return note(self, i, "skipped: the last " + (import ? "import into " + e.list : what) + " was still running");
   }
-  spdlog::info("schedule: import {} into {} ({} {})", e.file, e.list, e.cron, e.zone);
-  note(self, i, "import " + e.file + " into " + e.list + " started");
-  auto job = st.imports(e, caf::actor_cast<import_report_actor>(self));
-  self->monitor(job);  // its end, answered or not, frees the list for the next firing
-  st.importing[e.list] = {job.address(), i};
+  spdlog::info("schedule: {} ({} {})", what, e.cron, e.zone);
+  note(self, i, what + " started");
+  auto job = st.jobs(e, caf::actor_cast<job_report_actor>(self));
+  self->monitor(job);  // its end, answered or not, frees the key for the next firing
+  st.running[key] = {job.address(), i};
 }
 
 /// A sequence started (at its first step) or stopped.
@@ -82,12 +84,12 @@ void run_sequence(scheduler_self self, std::size_t i, const schedule_entry& e) {
     self->request(q, st.dom->cfg->request_timeout, sequence_atom_v, stop_atom_v).then(log, warn);
 }
 
-scheduler_actor::behavior_type scheduler(scheduler_self self, domain_ptr dom, import_starter imports) {
+scheduler_actor::behavior_type scheduler(scheduler_self self, domain_ptr dom, job_starter jobs) {
   auto& st = self->state;
   st.dom = std::move(dom);
-  st.imports = std::move(imports);
+  st.jobs = std::move(jobs);
   self->set_down_handler([=](caf::down_msg& m) {
-    auto& jobs = self->state.importing;
+    auto& jobs = self->state.running;
     for (auto it = jobs.begin(); it != jobs.end(); ++it)
       if (it->second.first == m.source) {
         jobs.erase(it);
@@ -116,8 +118,8 @@ scheduler_actor::behavior_type scheduler(scheduler_self self, domain_ptr dom, im
       auto& e = st.dom->cfg->outbound.schedule.at(i);
       st.status[i].last_ms = st.dom->clk->now_ms();
       arm(self, i);
-      if (e.action == schedule_action::import)
-        return run_import(self, i, e);
+      if (e.action == schedule_action::import || e.action == schedule_action::retention)
+        return run_job(self, i, e);
       if (!e.sequence.empty())
         return run_sequence(self, i, e);
       auto c = st.dom->campaign(e.campaign);
@@ -161,15 +163,18 @@ scheduler_actor::behavior_type scheduler(scheduler_self self, domain_ptr dom, im
       for (auto& c : text)
         if (c == '\n')
           c = ';';
-      for (auto& [list, job] : self->state.importing)
-        if (job.first == self->current_sender())
-          note(self, job.second, "import into " + list + ": " + text);
+      std::string what = "job";
+      for (auto& [key, job] : self->state.running)
+        if (job.first == self->current_sender()) {
+          what = key == "retention" ? key : "import into " + key.substr(5);
+          note(self, job.second, key == "retention" ? text : what + ": " + text);  // it says "retention: ..."
+        }
       if (text.rfind("error: no file", 0) == 0)
-        spdlog::info("schedule: import: nothing to import ({})", text.substr(7));
+        spdlog::info("schedule: {}: nothing to import ({})", what, text.substr(7));
       else if (text.rfind("error: ", 0) == 0)
-        spdlog::warn("schedule: import: {}", text);
+        spdlog::warn("schedule: {}: {}", what, text);
       else
-        spdlog::info("schedule: import: {}", text);
+        spdlog::info("schedule: {}: {}", what, text);
     },
   };
 }
@@ -180,11 +185,13 @@ std::string describe_entry(const schedule_entry& e) {
   std::string op = to_string(e.action);
   if (e.action == schedule_action::import)
     return "import " + e.file + " into " + e.list + (e.dedupe ? " (dedupe)" : "");
+  if (e.action == schedule_action::retention)
+    return "retention";
   return op + (e.sequence.empty() ? " campaign " + e.campaign : " sequence " + e.sequence);
 }
 
-scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports) {
-  return sys.spawn(scheduler, std::move(dom), std::move(imports));
+scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, job_starter jobs) {
+  return sys.spawn(scheduler, std::move(dom), std::move(jobs));
 }
 
 } // namespace parley::outbound

@@ -1,9 +1,10 @@
 // scheduler_actor: the job scheduler — runs the [[schedule]] entries (cron expressions in
 // IANA zones) against the domain clock: at each firing it sends the campaign its start,
-// stop, pause or resume (or a sequence its start or stop), or starts a list import, logs
-// what happened, and arms the entry's next firing. An import whose file is not there is skipped (logged); one still running
-// when its entry fires again is not started twice; one refused because the list has the
-// file's contents already is logged as a warning (the job renamed the file aside).
+// stop, pause or resume (or a sequence its start or stop), or starts a job — a list import
+// or a retention run — logs what happened, and arms the entry's next firing. A job still
+// running when its entry fires again is not started twice. An import whose file is not
+// there is skipped (logged); one refused because the list has the file's contents already
+// is logged as a warning (the job renamed the file aside).
 // Spawned by the engine when entries are configured; stopped by it with the campaigns.
 // An entry can be disabled and enabled again while the engine runs (the console's
 // `schedule`, the API's /api/v1/schedules): a disabled entry does not fire; the config
@@ -44,19 +45,18 @@ typename Inspector::result_type inspect(Inspector& f, schedule_status& x) {
   return f(caf::meta::type_name("schedule_status"), x.index, x.enabled, x.next_ms, x.last_ms, x.last);
 }
 
-/// Whom an import job reports to (the console's `list import`, a scheduled import).
-using import_report_actor = caf::typed_actor<
+/// Whom a job reports to (the console's `list import`, a scheduled import or retention run).
+using job_report_actor = caf::typed_actor<
   // Progress text while it runs.
   caf::reacts_to<progress_atom, std::string>,
   // Its answer, once, at the end ("error: ..." when it failed).
   caf::reacts_to<import_atom, std::string>>;
 
-/// Starts an import job for a schedule entry and returns it; the job reports to
-/// `report_to`, then quits.
-using import_starter =
-  std::function<caf::actor(const schedule_entry&, const import_report_actor& report_to)>;
+/// Starts the job of a schedule entry (an import or retention) and returns it; the job
+/// reports to `report_to`, then quits.
+using job_starter = std::function<caf::actor(const schedule_entry&, const job_report_actor& report_to)>;
 
-using scheduler_actor = import_report_actor::extend<
+using scheduler_actor = job_report_actor::extend<
   // Its own timers: entry `index` is due at `due_ms`. (index, due_ms)
   caf::reacts_to<job_atom, std::uint64_t, std::int64_t>,
   // Every entry as it runs, in config order.
@@ -68,6 +68,6 @@ using scheduler_actor = import_report_actor::extend<
 /// What an entry does, in words: "start campaign spring", "import leads.csv into spring".
 std::string describe_entry(const schedule_entry& e);
 
-scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, import_starter imports);
+scheduler_actor spawn_scheduler(caf::actor_system& sys, domain_ptr dom, job_starter jobs);
 
 } // namespace parley::outbound

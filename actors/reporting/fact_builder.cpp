@@ -103,6 +103,7 @@ void fact_builder::restore(const std::vector<storage::open_row>& rows) {
         x.offers[agent] = {o.at(0).get<std::int64_t>(), o.at(1).get<std::string>()};
       x.hold_since = get<std::map<std::string, std::int64_t>>(j, "hs");
       x.held_ms = get<std::map<std::string, std::int64_t>>(j, "hl");
+      x.joined = get<std::set<std::string>>(j, "cj");
     } else if (row.kind == "a") {
       stored_agents_.insert(row.key);
       stats::tracker::agent_row a;
@@ -144,7 +145,7 @@ void fact_builder::finish(storage::fact_batch& out) {
            {"es", x.entry_seq}, {"em", x.entered_ms}, {"eq", x.entry_queue}, {"sl", x.sl_ms},
            {"sh", x.short_ms}, {"wm", x.wait_ms}, {"hm", x.handle_ms}, {"hd", x.hold_ms},
            {"tr", x.transfers}, {"cf", x.conferences}, {"hn", x.handlings}, {"ac", x.accepted},
-           {"ab", x.abandoned}, {"of", offers}, {"hs", x.hold_since}, {"hl", x.held_ms}};
+           {"ab", x.abandoned}, {"of", offers}, {"hs", x.hold_since}, {"hl", x.held_ms}, {"cj", x.joined}};
     out.open.push_back({"i", key, j.dump()});
   }
   for (auto& agent : touched_agents_) {
@@ -186,7 +187,11 @@ void fact_builder::apply(const storage::event_row& e, storage::fact_batch& out) 
     }
     touched_iids_.insert(r.iid);
   }
+  if (r.kind == ReportingKind::transferred)
+    if (auto* st = tracker_.interaction(r.iid); st && !st->handling.empty())
+      transfer_by_ = st->handling.count(r.agent) ? r.agent : st->handling.begin()->first;
   tracker_.apply(r, e.seq, t, [&](const std::string& key, const stats::stat_fact& f) { on_fact(key, f, e, out); });
+  transfer_by_.clear();
   if (r.iid == 0)
     return;
   auto& x = iids_[r.iid];
@@ -199,6 +204,7 @@ void fact_builder::apply(const storage::event_row& e, storage::fact_batch& out) 
     case ReportingKind::conferenced:
       end_offer(r.iid, x, r.agent, "accepted", e.seq, t, out);
       ++x.conferences;
+      x.joined.insert(r.agent);
       break;
     case ReportingKind::pulled: x.accepted = true; break;
     case ReportingKind::rejected: end_offer(r.iid, x, r.agent, "rejected", e.seq, t, out); break;
@@ -320,6 +326,8 @@ void fact_builder::on_fact(const std::string& key, const stats::stat_fact& f, co
     h.from_ms = f.start_ms;
     h.to_ms = t;
     h.hold_ms = hold;
+    h.transferred = !transfer_by_.empty() && id == transfer_by_;
+    h.conferenced = x.joined.erase(id) > 0;
     x.handle_ms += t - f.start_ms;
     x.hold_ms += hold;
     ++x.handlings;

@@ -69,6 +69,7 @@ private:
     std::map<std::string, offer> offers;             ///< agent -> open offer
     std::map<std::string, std::int64_t> hold_since;  ///< agent -> on hold since
     std::map<std::string, std::int64_t> held_ms;     ///< agent -> hold so far this handling
+    std::set<std::string> joined;                    ///< agents handling it since a conference
   };
   /// The agent's current segment (state, reason, busy) and since when.
   struct agent_extra {
@@ -95,6 +96,10 @@ private:
   std::unordered_map<std::string, agent_extra> agents_;
   std::map<std::string, std::string> agent_tenant_;  ///< for facts of agents the tracker dropped
   std::int64_t last_ms_ = 0;  ///< the engine time of the last event folded in
+  /// While a transfer event is applied: the handler it is credited to — the agent it names
+  /// when that one handles it (a transfer to a queue names who made it), else the first
+  /// handler (a transfer to an agent names the target).
+  std::string transfer_by_;
   // Touched since the last finish(): their open state is written with the batch.
   std::set<std::uint64_t> touched_iids_;
   std::set<std::string> touched_agents_;

@@ -4,7 +4,9 @@
 //      15-minute interval of the month recomputed from the facts, as `report rebuild`
 //      does), next to a plain GROUP BY over the same facts in the same run;
 //   2. a month of one queue at 15-minute grain read as a report (goal <= 200 ms);
-//   3. the continuous lag: the lifecycle load (closed loop, the embedded engine with its
+//   3. retention: the facts of the month's first half deleted in the retention job's chunks
+//      (their rate, and the longest chunk: what the engine's writers may wait);
+//   4. the continuous lag: the lifecycle load (closed loop, the embedded engine with its
 //      fact writer and aggregator) for --duration s, the engine's reporting lag sampled
 //      every 100 ms, then the time until the aggregates have everything (goal <= 60 s).
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include "engine/config.hpp"
 #include "engine/engine.hpp"
 #include "engine/reports.hpp"
+#include "engine/retention.hpp"
 #include "storage/store.hpp"
 
 namespace parley::bench {
@@ -36,7 +39,8 @@ double seconds_since(steady::time_point t0) {
 }
 
 /// Lifecycle k of `total` spread over the month: its wait, offer, handling and the agent's
-/// two state pieces (idle before, busy during) — five facts.
+/// two state pieces (idle before, busy during) — five facts. One handling in 17 ends in a
+/// transfer.
 void add_lifecycle(storage::fact_batch& b, std::uint64_t k, std::uint64_t total) {
   auto t = month_start + static_cast<std::int64_t>(k * static_cast<std::uint64_t>(month_ms) / total);
   auto wait = static_cast<std::int64_t>((k * 7'919) % 60'000);
@@ -50,7 +54,8 @@ void add_lifecycle(storage::fact_batch& b, std::uint64_t k, std::uint64_t total)
   if (k % 13 == 0)
     return;
   b.offers.push_back({k + 1, k + 1, "acme", agent, group, queue, t - 2'000, t, "accepted"});
-  b.handlings.push_back({k + 1, k + 1, "acme", agent, group, queue, "voice", t, t + handle, handle / 10});
+  b.handlings.push_back(
+    {k + 1, k + 1, "acme", agent, group, queue, "voice", t, t + handle, handle / 10, k % 17 == 0, false});
   auto piece = [&](std::int64_t from, std::int64_t to, bool busy) {
     auto start = storage::interval_of(from);
     b.states.push_back({k + 1, "acme", agent, group, "ready", "", busy, from, to, start, from,
@@ -65,6 +70,8 @@ struct timed {
   std::uint64_t facts = 0, intervals = 0;
   std::vector<double> query_ms;
   std::size_t query_rows = 0;
+  double purge_s = 0, purge_chunk_max_ms = 0;
+  std::uint64_t purged = 0;
 };
 
 /// The plain GROUP BY: the same queue and agent sums over every fact at once.
@@ -151,6 +158,18 @@ timed from_scratch(harness& h, const storage::config& sc, std::uint64_t facts) {
     out.query_rows = table.rows.size();
   }
   std::sort(out.query_ms.begin(), out.query_ms.end());
+
+  // Retention: the facts of the month's first 15 days, in the job's chunks.
+  storage::retention_cut cut;
+  cut.facts_ms = month_start + month_ms / 2;
+  t0 = steady::now();
+  for (std::size_t n = engine::retention_chunk_rows; n == engine::retention_chunk_rows;) {
+    auto c0 = steady::now();
+    n = rep.purge(storage::retention_family::facts, cut, engine::retention_chunk_rows);
+    out.purge_chunk_max_ms = std::max(out.purge_chunk_max_ms, seconds_since(c0) * 1000.0);
+    out.purged += n;
+  }
+  out.purge_s = seconds_since(t0);
   return out;
 }
 
@@ -251,6 +270,9 @@ result run_history(harness& h) {
     {"month_query_p50_ms", p50, "month query p50", " ms"},
     {"month_query_max_ms", worst, "month query max", " ms"},
     {"month_query_rows", static_cast<std::int64_t>(t.query_rows), "month query rows", ""},
+    {"retention_facts", static_cast<std::int64_t>(t.purged), "retention: facts deleted", ""},
+    {"retention_s", t.purge_s, "retention: took", " s"},
+    {"retention_chunk_max_ms", t.purge_chunk_max_ms, "retention: longest chunk", " ms"},
     {"load_lifecycles_per_s", lag.lifecycles_per_s, "load lifecycles/s", ""},
     {"load_max_lag_s", lag.max_lag_s, "load lag max", " s"},
     {"catch_up_s", lag.catch_up_s, "caught up after", " s"},

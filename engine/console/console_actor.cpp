@@ -60,12 +60,17 @@ const std::vector<console_command>& console_commands() {
      "next firing, the last one and what it did (status: viewer level); disable N keeps entry N "
      "from firing until enable N or the next start of parleyd"},
     {"report", role::viewer,
-     "report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] [--queue Q|--agent A] "
-     "[--sl parley|genesys|connect] [--csv FILE] | report status | report rebuild --from DATE [--to DATE]",
-     "historical reports (docs/reporting.md): queue-summary, agent-summary, not-ready, agent-states, "
-     "interactions, abandon-delay, speed-of-accept; DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM in ZONE (default "
-     "the reporting zone); --csv writes a new FILE in outbound.import_dir; status shows the fact writer's "
-     "watermark and lag; rebuild (admin) recomputes the aggregates of a range from the facts"},
+     "report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
+     "[--queue Q|--agent A|--campaign C|--group G|--tenant T] [--sl parley|genesys|connect] [--csv FILE] | "
+     "report status | "
+     "report rebuild --from DATE [--to DATE] | report retention",
+     "historical reports (docs/reporting.md): queue-summary, tenant-summary, agent-summary, group-summary, "
+     "not-ready, agent-states, interactions, abandon-delay, speed-of-accept, campaign-summary, "
+     "campaign-compliance; DATE is "
+     "YYYY-MM-DD or YYYY-MM-DDTHH:MM in ZONE (default the reporting zone); --csv writes a new FILE in "
+     "outbound.import_dir; status shows the fact writer's watermark and lag and what retention left; "
+     "rebuild (admin) recomputes the aggregates of a range from the facts; retention (admin) deletes now "
+     "what reporting.events_days, facts_days and aggregates_days no longer keep"},
     {"dnc", role::operator_, "dnc add|remove|check phone|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: viewer level); "
      "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},

@@ -9,6 +9,8 @@
 #include "engine/console/console_state.hpp"
 #include "engine/list_jobs.hpp"
 #include "engine/reports.hpp"
+#include "engine/retention.hpp"
+#include "actors/outbound/record_fields.hpp"
 
 namespace parley::engine {
 
@@ -16,8 +18,8 @@ namespace {
 
 const char* report_usage =
   "usage: report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
-  "[--queue Q | --agent A | --campaign C] [--sl parley|genesys|connect] [--csv FILE] | "
-  "report status | report rebuild --from DATE [--to DATE] [--tz ZONE]";
+  "[--queue Q | --agent A | --campaign C | --group G | --tenant T] [--sl parley|genesys|connect] [--csv FILE] | "
+  "report status | report rebuild --from DATE [--to DATE] [--tz ZONE] | report retention";
 
 /// Writes `text` to a new file FILE in `dir` (aside, then renamed); "" or why not.
 std::string write_new(const std::string& dir, const std::string& file, const std::string& text) {
@@ -51,9 +53,19 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
                        + std::to_string(s.watermark_ms) + "), " + std::to_string(s.dirty)
                        + " interval(s) to aggregate, lag " + std::to_string(s.lag_ms / 1000) + " s, "
                        + std::to_string(s.facts) + " fact(s) written by this run"
+                       + (s.final_before_ms ? ", facts before " + outbound::utc_time(s.final_before_ms).substr(0, 10)
+                                                + " deleted by retention (their aggregates are final)"
+                                            : "")
                        + (s.error.empty() ? "" : ", last error: " + s.error) + "\n");
         },
         [=](caf::error& e) { fail(self, describe(e)); });
+    return;
+  }
+  if (w.size() == 2 && w[1] == "retention") {
+    if (self->state.level < role::admin)
+      return fail(self, "report retention needs the admin level");
+    self->state.job_line = line;  // it deletes: audited
+    start_retention(self->system(), caf::actor{self}, env.cfg, env.domain->clk->now_ms());
     return;
   }
   report_request req;
@@ -72,7 +84,7 @@ void run_report_command(console_self self, const std::vector<std::string>& w, co
       req.tz = v;
     else if (k == "--by")
       req.by = v;
-    else if (k == "--queue" || k == "--agent" || k == "--campaign")
+    else if (k == "--queue" || k == "--agent" || k == "--campaign" || k == "--group" || k == "--tenant")
       req.object = v;
     else if (k == "--sl")
       req.service_level = v;

@@ -116,12 +116,14 @@ void dnc_import(call& c) {
 
 /// May the caller see schedule entry `e`? A user of every tenant sees all; others the entries
 /// of campaigns (and sequences whose every step is a campaign) of their tenants, and imports
-/// into lists that only their tenants' campaigns dial.
+/// into lists that only their tenants' campaigns dial (retention, every tenant's: none).
 bool sees_entry(const call& c, const schedule_entry& e) {
   auto& who = c.id.who;
   if (who.all_tenants)
     return true;
   auto& out = c.env->domain->cfg->outbound;
+  if (e.action == schedule_action::retention)
+    return false;  // every tenant's history: all-tenant users only
   if (e.action == schedule_action::import)
     return sees_list(c, e.list) && owns_list(c, e.list);
   if (!e.sequence.empty()) {
@@ -145,7 +147,7 @@ json schedule_json(const schedule_entry& e, const outbound::schedule_status& s) 
     out.update({{"list", e.list}, {"file", e.file}});
   else if (!e.sequence.empty())
     out["sequence"] = e.sequence;
-  else
+  else if (e.action != schedule_action::retention)
     out["campaign"] = e.campaign;
   return out;
 }

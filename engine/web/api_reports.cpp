@@ -1,6 +1,6 @@
 // Historical reports over the API (docs/web.md, docs/reporting.md):
 //   GET /api/v1/reports          the report names
-//   GET /api/v1/reports/{name}?from=&to=&tz=&by=&queue=|agent=&sl=&format=csv
+//   GET /api/v1/reports/{name}?from=&to=&tz=&by=&queue=|agent=|campaign=|group=|tenant=&sl=&format=csv
 // A report runs on a job of its own with its own store connection (it may read a month of
 // rows), at most `max_running` at once (503 beyond); rows are the caller's tenants' only.
 #include <algorithm>
@@ -34,7 +34,7 @@ void one_report(call& c) {
   req.tz = q("tz");
   if (auto by = q("by"); !by.empty())
     req.by = by;
-  for (auto* k : {"queue", "agent", "campaign"})
+  for (auto* k : {"queue", "agent", "campaign", "group", "tenant"})
     if (req.object.empty())
       req.object = q(k);
   req.service_level = q("sl");

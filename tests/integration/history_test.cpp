@@ -244,7 +244,7 @@ TEST_CASE_TEMPLATE("history: a scripted day's aggregates equal the statistics' d
     return std::vector<std::string>{};
   };
   auto day_row = row(table, "2026-03-10");
-  REQUIRE_MESSAGE(day_row.size() == 17, table);
+  REQUIRE_MESSAGE(day_row.size() == 19, table);
   CHECK(day_row[2] == "sales");
   CHECK(day_row[4] == "4");  // entered
   CHECK(day_row[5] == "3");  // distributed
@@ -440,4 +440,173 @@ TEST_CASE("history: kill -9 of parleyd while facts are written: after the restar
     facts.insert(i.iid);
   CHECK(facts.size() == stopped.size());
   CHECK(std::set<std::uint64_t>(facts.begin(), facts.end()) == stopped);
+}
+
+TEST_CASE_TEMPLATE("history: retention deletes what its days no longer keep; the aggregates it leaves stay final", B,
+                   sqlite_engine, postgresql_engine) {
+  auto dsn = B::dsn();
+  if (!dsn)
+    return;
+  auto dir = temp_dir();
+  std::optional<std::string> pg;
+  if (!dsn->empty())
+    pg = *dsn;
+  auto run_at = [&](const std::string& start, const std::string& reporting) {
+    std::vector<std::string> sets{"engine.data_dir=" + dir, "engine.clock_start=\"" + start + "\""};
+    if (pg) {
+      sets.push_back("storage.backend=postgresql");
+      sets.push_back("storage.dsn=" + *pg);
+    }
+    return start_engine_toml(center_toml("poll_ms = 50\n" + reporting), sets);
+  };
+  storage::agg_filter january{1'767'225'600'000, 1'769'904'000'000, {}, {}};  // 2026-01-01 .. 02-01 UTC
+  auto summary_of = [](console_conn& con) { return con.ask("report queue-summary --from 2026-01-09", 10s); };
+
+  // A day in January: one call handled, the day aggregated (no retention: it has no entry).
+  std::string old_summary;
+  std::size_t old_events = 0;
+  {
+    auto eng = run_at("2026-01-09T14:00:00Z", "retention_cron = \"\"\n");
+    connected_client gw{eng->port(listener_kind::interaction)};
+    {
+      auto ann = std::make_unique<auto_agent>(eng->port(listener_kind::interaction), "ann");
+      ann->ready();
+      auto iid = id_of(submit(*gw.cl));
+      REQUIRE(eventually([&] { return ann->calls() == 1; }, 10s));
+      wait_domain(*eng, eng->clk().now_ms() + 40'000);
+      stop(*gw.cl, iid);
+    }
+    history_reader h{store_of(dir, pg)};
+    REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::agent_logout) == 1 && h.caught_up(); }, 20s));
+    old_events = h.store->events(1, 100'000).size();
+    CHECK(h.store->reporting().interactions(january, 10).size() == 1);
+    console_conn con{eng->console_port()};
+    CHECK(con.ask("schedule status").find("no [[schedule]] entries") != std::string::npos);
+    old_summary = summary_of(con);
+    REQUIRE_MESSAGE(old_summary.find("\n2026-01-09 ") != std::string::npos, old_summary);  // its row
+  }
+
+  // March 10th: events kept 35 days, facts 45, aggregates 90 — retention run by hand.
+  std::uint64_t last_seq = 0;
+  {
+    auto eng = run_at("2026-03-10T14:00:00Z", "events_days = 35\nfacts_days = 45\naggregates_days = 90\n"
+                                              "retention_cron = \"\"\n");
+    connected_client gw{eng->port(listener_kind::interaction)};
+    stop(*gw.cl, id_of(submit(*gw.cl)));
+    history_reader h{store_of(dir, pg)};
+    REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::submitted) == 2 && h.caught_up(); }, 20s));
+    auto before = h.store->events(1, 100'000).size();
+    console_conn con{eng->console_port()};
+    auto done = con.ask("report retention", 30s);
+    CHECK_MESSAGE(done.find("retention: deleted " + std::to_string(old_events) + " event(s) before 2026-02-03, ")
+                    != std::string::npos,
+                  done);
+    CHECK_MESSAGE(done.find(" fact(s) before 2026-01-24, 0 attempt row(s) and denial(s) before 2026-01-24, "
+                            "0 aggregate row(s) before 2025-12-10 in ")
+                    != std::string::npos,
+                  done);
+    auto left = h.store->events(1, 100'000);
+    CHECK(left.size() == before - old_events);
+    for (auto& e : left)
+      CHECK(e.engine_ms >= 1'770'076'800'000);  // 2026-02-03
+    CHECK(h.store->reporting().interactions(january, 10).empty());
+    CHECK(h.store->reporting().queue_entries(january, 10).empty());
+    // January's aggregates are final: its report is what it was, a rebuild leaves it.
+    CHECK(summary_of(con) == old_summary);
+    CHECK(con.ask("report rebuild --from 2026-01-09").rfind("0 interval(s) marked", 0) == 0);
+    CHECK(con.ask("report status").find("facts before 2026-01-24 deleted by retention") != std::string::npos);
+    CHECK(summary_of(con) == old_summary);
+    CHECK(con.ask("report retention", 30s).find("retention: deleted 0 event(s)") != std::string::npos);
+    last_seq = left.back().seq;
+  }
+
+  // Aggregates kept 45 days now, retention on its schedule (every minute of a 20x clock).
+  {
+    auto eng = run_at("2026-03-10T15:00:00Z", "facts_days = 45\naggregates_days = 45\n"
+                                              "retention_cron = \"* * * * *\"\n");
+    console_conn con{eng->console_port()};
+    std::string status;
+    REQUIRE_MESSAGE(eventually(
+                      [&] {
+                        status = con.ask("schedule status");
+                        return status.find("result=\"retention: deleted") != std::string::npos;
+                      },
+                      20s),
+                    status);
+    CHECK(status.find("schedule 0 enabled \"* * * * *\" UTC retention next=") == 0);
+    history_reader h{store_of(dir, pg)};
+    CHECK(h.store->reporting().queue_aggs(january).empty());
+    CHECK(h.store->reporting().agent_aggs(january).empty());
+    CHECK(summary_of(con).find("\n2026-01-09 ") == std::string::npos);
+    // The log's seqs went on from the last one, and the facts with them.
+    CHECK(h.store->reporting().runs().back() == last_seq + 1);
+    connected_client gw{eng->port(listener_kind::interaction)};
+    stop(*gw.cl, id_of(submit(*gw.cl)));
+    REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::submitted) == 2 && h.caught_up(); }, 20s));
+    storage::agg_filter march{1'773'100'800'000, 1'773'187'200'000, {}, {}};  // 2026-03-10 UTC
+    CHECK(h.store->reporting().interactions(march, 10).size() == 2);
+  }
+}
+
+TEST_CASE("history: a conference and a transfer made on agents' desktops count for the queue and the agents") {
+  auto dir = temp_dir();
+  auto eng = start_engine_toml(center_toml() + "[[queues]]\nname = \"support\"\ntenant = \"acme\"\n",
+                               {"engine.data_dir=" + dir});
+  connected_client gw{eng->port(listener_kind::interaction)};
+  auto ask = [](auto_agent& a, auto build) {
+    auto r = a.desk->cl->request(build).get();
+    REQUIRE(r.ok());
+  };
+  {
+    auto ann = std::make_unique<auto_agent>(eng->port(listener_kind::interaction), "ann");
+    auto bob = std::make_unique<auto_agent>(eng->port(listener_kind::interaction), "bob");
+    ann->ready();
+    auto iid = id_of(submit(*gw.cl));
+    REQUIRE(eventually([&] { return ann->calls() == 1; }, 10s));
+    bob->ready();
+    wait_domain(*eng, eng->clk().now_ms() + 20'000);
+    // ann invites bob (his desktop accepts), then transfers the call to support.
+    ask(*ann, [iid](protocol::encoder& e, std::uint64_t ref) {
+      return e.finish(ref, wire::CreateConferenceDirect(e.start(), iid, "bob"));
+    });
+    REQUIRE(eventually([&] { return bob->calls() == 1; }, 10s));
+    wait_domain(*eng, eng->clk().now_ms() + 20'000);
+    ask(*ann, [iid](protocol::encoder& e, std::uint64_t ref) {
+      return e.finish(ref, wire::CreateTransferDirect(e.start(), iid, nullptr, "support"));
+    });
+    stop(*gw.cl, iid);  // nobody in support: the caller hangs up
+  }
+  history_reader h{store_of(dir, std::nullopt)};
+  REQUIRE(eventually([&] { return h.stored(wire::ReportingKind::agent_logout) == 2 && h.caught_up(); }, 20s));
+  storage::agg_filter day{1'773'115'200'000, 1'773'201'600'000, {"acme"}, {}};
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> queues, agents;  // transferred, conferenced
+  for (auto& a : h.store->reporting().queue_aggs(day)) {
+    queues[a.queue].first += a.transferred;
+    queues[a.queue].second += a.conferenced;
+  }
+  for (auto& a : h.store->reporting().agent_aggs(day)) {
+    agents[a.agent].first += a.transferred;
+    agents[a.agent].second += a.conferenced;
+  }
+  CHECK(queues["sales"] == std::pair<std::int64_t, std::int64_t>{1, 1});
+  CHECK(queues["support"] == std::pair<std::int64_t, std::int64_t>{0, 0});
+  CHECK(agents["ann"] == std::pair<std::int64_t, std::int64_t>{1, 0});
+  CHECK(agents["bob"] == std::pair<std::int64_t, std::int64_t>{0, 1});
+  auto detail = h.store->reporting().interactions(day, 10);
+  REQUIRE(detail.size() == 1);
+  CHECK(std::tie(detail[0].outcome, detail[0].transfers, detail[0].conferences, detail[0].last_queue)
+        == std::tuple{"transferred", 1, 1, "support"});
+  // The console's Agent Summary shows them in its last two columns.
+  console_conn con{eng->console_port()};
+  auto table = con.ask("report agent-summary --from 2026-03-10 --agent bob", 10s);
+  std::istringstream lines{table};
+  std::vector<std::string> words;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("2026-03-10", 0) == 0) {
+      std::istringstream in{line};
+      words.assign(std::istream_iterator<std::string>{in}, {});
+    }
+  REQUIRE_MESSAGE(words.size() >= 2, table);
+  CHECK(words[words.size() - 2] == "0");  // transferred
+  CHECK(words.back() == "1");              // conferenced
 }

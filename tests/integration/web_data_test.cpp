@@ -276,7 +276,8 @@ file = "leads.csv"
   CHECK(con.ask("schedule enable x").rfind("error: usage: schedule status", 0) == 0);
   auto status = con.ask("schedule status");
   CHECK(status.find("schedule 0 disabled \"0 3 * * *\" America/New_York start campaign spring next=-") == 0);
-  CHECK(status.find("2 schedule entries") != std::string::npos);
+  CHECK(status.find("3 schedule entries") != std::string::npos);  // retention's, last, is the engine's own
+  CHECK(status.find("schedule 2 enabled \"40 3 * * *\" UTC retention") != std::string::npos);
   auto on = admin.request("POST", "/api/v1/schedules/0/enable");
   REQUIRE(on.status == 200);
   CHECK(on.json()["enabled"] == true);

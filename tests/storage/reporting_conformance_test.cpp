@@ -445,3 +445,123 @@ TEST_CASE("reporting/reports: bad requests are refused with a reason") {
   r.by = "week";
   CHECK(engine::check_report_request(r).empty());
 }
+
+TEST_CASE_TEMPLATE("reporting/transfers: a transfer counts for the agent who made it, a conference for the one who "
+                   "joined, both for the queue",
+                   B, PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto& rep = s->reporting();
+  int queued = static_cast<int>(S::queued), handled = static_cast<int>(S::handled);
+  auto as = [](event_row e, const std::string& agent) {
+    e.agent = agent;
+    return e;
+  };
+  auto to_queue = [](event_row e, const std::string& queue) {
+    e.queue = queue;
+    return e;
+  };
+  std::vector<event_row> events{
+    agent_event(1, 0, K::agent_login, A::not_ready),
+    agent_event(2, 1'000, K::agent_ready, A::ready),
+    as(agent_event(3, 1'000, K::agent_login, A::not_ready), "bob"),
+    // Call 1: ann takes it, invites bob into a conference, transfers it to support, where
+    // the caller hangs up.
+    iid_event(4, 10'000, K::submitted, 1, -1, S::submitted),
+    iid_event(5, 10'000, K::queued, 1, static_cast<int>(S::submitted), S::queued),
+    iid_event(6, 12'000, K::offered, 1, queued, S::offered, "ann"),
+    iid_event(7, 13'000, K::accepted, 1, static_cast<int>(S::offered), S::handled, "ann"),
+    iid_event(8, 20'000, K::offered, 1, -1, S::handled, "bob"),
+    iid_event(9, 22'000, K::conferenced, 1, -1, S::handled, "bob"),
+    to_queue(iid_event(10, 40'000, K::transferred, 1, handled, S::queued, "ann"), "support"),
+    to_queue(iid_event(11, 50'000, K::abandoned, 1, queued, S::stopped), "support"),
+    // Call 2: ann transfers it to bob (the event names the target).
+    iid_event(12, 60'000, K::submitted, 2, -1, S::submitted),
+    iid_event(13, 60'000, K::queued, 2, static_cast<int>(S::submitted), S::queued),
+    iid_event(14, 61'000, K::offered, 2, queued, S::offered, "ann"),
+    iid_event(15, 62'000, K::accepted, 2, static_cast<int>(S::offered), S::handled, "ann"),
+    iid_event(16, 70'000, K::offered, 2, -1, S::handled, "bob"),
+    iid_event(17, 71'000, K::transferred, 2, -1, S::handled, "bob"),
+    iid_event(18, 72'000, K::accepted, 2, -1, S::handled, "bob"),
+    iid_event(19, 90'000, K::stopped, 2, handled, S::stopped),
+  };
+  auto b = build_all(events);
+  std::multiset<std::string> handlings;
+  for (auto& h : b.handlings)
+    handlings.insert(std::to_string(h.iid) + " " + h.agent + " " + h.queue + " " + std::to_string(h.from_ms) + "-"
+                     + std::to_string(h.to_ms) + " transferred=" + std::to_string(h.transferred)
+                     + " conferenced=" + std::to_string(h.conferenced));
+  CHECK(handlings == std::multiset<std::string>{"1 ann sales 13000-40000 transferred=1 conferenced=0",
+                                                "1 bob sales 22000-40000 transferred=0 conferenced=1",
+                                                "2 ann sales 62000-71000 transferred=1 conferenced=0",
+                                                "2 bob sales 72000-90000 transferred=0 conferenced=0"});
+  // Stopped and resumed after every event (what a kill -9 of the writer comes to): the same.
+  std::vector<storage::fact_batch> pieces;
+  std::vector<storage::open_row> stored;
+  for (auto& e : events) {
+    reporting::fact_builder again{center(), 5'000};
+    again.restore(stored);
+    storage::fact_batch one;
+    again.apply(e, one);
+    again.finish(one);
+    for (auto& o : one.open) {
+      std::erase_if(stored, [&](auto& x) { return x.kind == o.kind && x.key == o.key; });
+      if (!o.body.empty())
+        stored.push_back(o);
+    }
+    pieces.push_back(std::move(one));
+  }
+  std::multiset<std::string> resumed;
+  for (auto& p : pieces)
+    for (auto& h : p.handlings)
+      resumed.insert(std::to_string(h.iid) + " " + h.agent + " " + std::to_string(h.transferred)
+                     + std::to_string(h.conferenced));
+  CHECK(resumed == std::multiset<std::string>{"1 ann 10", "1 bob 01", "2 ann 10", "2 bob 00"});
+
+  rep.write(b);
+  for (auto d : rep.dirty(100))
+    rep.aggregate(d);
+  auto queues = rep.queue_aggs({0, q15, {}, {}});
+  REQUIRE(queues.size() == 2);
+  CHECK(std::tie(queues[0].queue, queues[0].tenant, queues[0].transferred, queues[0].conferenced)
+        == std::tuple{"sales", "acme", 2, 1});
+  CHECK(std::tie(queues[0].entered, queues[0].distributed) == std::tuple{2, 2});
+  CHECK(std::tie(queues[1].queue, queues[1].entered, queues[1].abandoned, queues[1].transferred)
+        == std::tuple{"support", 1, 1, 0});
+  auto agents = rep.agent_aggs({0, q15, {}, {}});
+  REQUIRE(agents.size() == 2);
+  CHECK(std::tie(agents[0].agent, agents[0].handled, agents[0].transferred, agents[0].conferenced)
+        == std::tuple{"ann", 2, 2, 0});
+  CHECK(std::tie(agents[1].agent, agents[1].handled, agents[1].transferred, agents[1].conferenced)
+        == std::tuple{"bob", 2, 0, 1});
+  auto cfg = test_config({"stats.reset_time_zone=\"UTC\""});
+  engine::report_request r;
+  r.name = "queue-summary";
+  r.from = "1970-01-01";
+  auto t = engine::run_report(rep, r, cfg);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.columns[17] == "transferred");
+  CHECK(t.rows[0][17] == 2);
+  CHECK(t.rows[0][18] == 1);
+  // The tenant's row sums its queues; the group's its agents.
+  r.name = "tenant-summary";
+  auto tenants = engine::run_report(rep, r, cfg);
+  REQUIRE(tenants.rows.size() == 1);
+  CHECK(tenants.columns[2] == "media");
+  CHECK(tenants.rows[0][1] == "acme");
+  CHECK(tenants.rows[0][3] == 3);  // entered: sales 2, support 1
+  CHECK(tenants.rows[0][16] == 2);  // transferred
+  r.name = "group-summary";
+  auto groups = engine::run_report(rep, r, cfg);
+  REQUIRE(groups.rows.size() == 1);
+  CHECK(groups.columns[2] == "agents");
+  CHECK(groups.rows[0][2] == 2);
+  CHECK(groups.rows[0][3] == "floor");
+  CHECK(groups.rows[0][16] == 4);  // handled
+  CHECK(groups.rows[0][20] == 2);  // transferred
+  CHECK(groups.rows[0][21] == 1);  // conferenced
+  r.object = "nights";
+  CHECK(engine::run_report(rep, r, cfg).rows.empty());
+}

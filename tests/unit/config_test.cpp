@@ -149,15 +149,16 @@ TEST_CASE("[[schedule]] imports need a list and a file and a valid mapping") {
   auto cfg = parse_config(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\n"
                                  "list = \"l\"\nfile = \"l.csv\"\nmapping = \"phone=Tel\"\n",
                           "t.toml");
-  REQUIRE(cfg.domain.outbound.schedule.size() == 1);
+  REQUIRE(cfg.domain.outbound.schedule.size() == 2);  // and retention's, last
   CHECK(cfg.domain.outbound.schedule[0].file == "l.csv");
+  CHECK(cfg.domain.outbound.schedule[1].action == schedule_action::retention);
   CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\nlist = \"l\"\n")
           .find("an import needs list and file") != std::string::npos);
   CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"import\"\nlist = \"l\"\n"
                        "file = \"f\"\nmapping = \"nonsense\"\n")
           .find("schedule") != std::string::npos);
   CHECK(problem(head + "[[schedule]]\ncron = \"0 6 * * *\"\naction = \"dance\"\n")
-          .find("is not start, stop, pause, resume or import") != std::string::npos);
+          .find("is not start, stop, pause, resume, import or retention") != std::string::npos);
 }
 
 TEST_CASE("[[campaigns]] order is one of the record orders") {

@@ -4,7 +4,8 @@ import { api, el, live, say, start } from './app.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const TITLES = {
-  'queue-summary': 'Queue Summary', 'agent-summary': 'Agent Summary', 'not-ready': 'Not Ready by Reason',
+  'queue-summary': 'Queue Summary', 'tenant-summary': 'Tenant Summary', 'agent-summary': 'Agent Summary',
+  'group-summary': 'Agent Group Summary', 'not-ready': 'Not Ready by Reason',
   'agent-states': 'Agent State Details', interactions: 'Interaction Detail', 'abandon-delay': 'Abandon Delay',
   'speed-of-accept': 'Speed of Accept', 'campaign-summary': 'Campaign Summary',
   'campaign-compliance': 'Campaign Compliance',
@@ -37,8 +38,9 @@ function query(format) {
   if (to.value) q.set('to', to.value);
   if (tz.value.trim()) q.set('tz', tz.value.trim());
   const who = object.value.trim();
-  const kind = name.value.startsWith('agent') || name.value === 'not-ready' ? 'agent'
-    : name.value.startsWith('campaign') ? 'campaign' : 'queue';
+  const kinds = { 'group-summary': 'group', 'tenant-summary': 'tenant' };
+  const kind = kinds[name.value] ?? (name.value.startsWith('agent') || name.value === 'not-ready' ? 'agent'
+    : name.value.startsWith('campaign') ? 'campaign' : 'queue');
   if (who) q.set(kind, who);
   if (format) q.set('format', format);
   return `/api/v1/reports/${encodeURIComponent(name.value)}?${q}`;

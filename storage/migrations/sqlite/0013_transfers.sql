@@ -1,0 +1,10 @@
+-- 0013: transfers and conferences per queue and agent (docs/reporting.md "Queue measures",
+-- "Agent measures"). A handling says whether it ended in a transfer its agent made and
+-- whether it began by a conference; the queue and agent rows count them. Handlings stored
+-- before this migration count neither.
+ALTER TABLE fact_handling ADD COLUMN transferred INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE fact_handling ADD COLUMN conferenced INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agg_queue_15m ADD COLUMN transferred INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agg_queue_15m ADD COLUMN conferenced INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agg_agent_15m ADD COLUMN transferred INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agg_agent_15m ADD COLUMN conferenced INTEGER NOT NULL DEFAULT 0;
