@@ -18,7 +18,7 @@ struct range {
   std::int64_t from_ms = 0, to_ms = 0;
 };
 
-/// The start of the bucket (`by`: 15m, hour, day, week, month, total) `ms` falls in.
+/// The start of the bucket (`by`: 15m, hour, day, week, month, quarter, year, total) `ms` falls in.
 std::int64_t bucket_of(const date::time_zone* z, const std::string& by, std::int64_t ms, std::int64_t from_ms);
 /// The bucket's name in its zone ("2026-03-08", "2026-11-01 01:00 EST", "total").
 std::string label_of(const date::time_zone* z, const std::string& by, std::int64_t ms);

@@ -29,7 +29,7 @@ const std::vector<std::string> names{"queue-summary",   "tenant-summary",  "agen
                                      "interactions",    "abandon-delay",   "speed-of-accept",
                                      "campaign-summary", "campaign-compliance"};
 
-const std::vector<std::string> grains{"15m", "hour", "day", "week", "month", "total"};
+const std::vector<std::string> grains{"15m", "hour", "day", "week", "month", "quarter", "year", "total"};
 
 const date::time_zone* zone_named(const std::string& name) {
   try {
@@ -81,9 +81,11 @@ std::int64_t bucket_of(const date::time_zone* z, const std::string& by, std::int
   if (by == "week") {
     auto wd = date::weekday{day};
     start = day - (wd - date::Monday);
-  } else if (by == "month") {
+  } else if (by == "month" || by == "quarter" || by == "year") {
     auto ymd = date::year_month_day{day};
-    start = date::local_days{ymd.year() / ymd.month() / 1};
+    auto m = static_cast<unsigned>(ymd.month());
+    auto first = by == "month" ? m : by == "quarter" ? (m - 1) / 3 * 3 + 1 : 1u;
+    start = date::local_days{ymd.year() / date::month{first} / 1};
   }
   return to_ms(z, date::local_seconds{start});
 }
@@ -94,7 +96,11 @@ std::string label_of(const date::time_zone* z, const std::string& by, std::int64
   auto zt = date::make_zoned(z, date::floor<std::chrono::minutes>(sys_ms{milliseconds{ms}}));
   if (by == "15m" || by == "hour")
     return date::format("%F %H:%M %Z", zt);
-  return date::format(by == "month" ? "%Y-%m" : "%F", zt);
+  if (by == "quarter") {
+    auto month = static_cast<unsigned>(date::year_month_day{date::floor<date::days>(zt.get_local_time())}.month());
+    return date::format("%Y", zt) + "-Q" + std::to_string((month - 1) / 3 + 1);
+  }
+  return date::format(by == "month" ? "%Y-%m" : by == "year" ? "%Y" : "%F", zt);
 }
 
 json seconds(std::int64_t ms) {
@@ -385,7 +391,7 @@ std::string check_report_request(const report_request& req) {
   if (!req.tz.empty() && !zone_named(req.tz))
     return "unknown time zone \"" + req.tz + "\" (an IANA name such as America/New_York)";
   if (std::find(grains.begin(), grains.end(), req.by) == grains.end())
-    return "by \"" + req.by + "\" is not 15m, hour, day, week, month or total";
+    return "by \"" + req.by + "\" is not 15m, hour, day, week, month, quarter, year or total";
   if (!req.service_level.empty() && req.service_level != "parley" && req.service_level != "genesys"
       && req.service_level != "connect")
     return "service level formula \"" + req.service_level + "\" is not parley, genesys or connect";

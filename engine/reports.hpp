@@ -27,7 +27,7 @@ struct report_request {
   std::string name;           ///< one of report_names()
   std::string from, to;       ///< as given: YYYY-MM-DD or YYYY-MM-DDTHH:MM, local to `tz`
   std::string tz;             ///< IANA zone ("" = the tenant's reporting zone)
-  std::string by = "day";     ///< 15m, hour, day, week, month, total
+  std::string by = "day";     ///< 15m, hour, day, week, month, quarter, year, total
   std::string object;         ///< one queue, agent, campaign, group or tenant ("" = all)
   std::string service_level;  ///< parley, genesys, connect ("" = reporting.service_level_formula)
   std::vector<std::string> tenants;  ///< the caller's (empty: all)

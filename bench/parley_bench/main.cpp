@@ -296,8 +296,8 @@ int main(int argc, char** argv) {
 
   auto* history = app.add_subcommand(
     "history", "historical reporting: --count facts aggregated from scratch next to a plain GROUP BY, a month of "
-               "one queue at 15 min (goal <= 200 ms), then the fact writer's lag under the lifecycle load for "
-               "--duration s (goal <= 60 s)");
+               "one queue at 15 min (goal <= 200 ms), retention's rate, the fact writer's lag under an event stream "
+               "of --rate lifecycles/s and under the lifecycle load, each for --duration s (goal <= 60 s)");
   common_options(history, o);
   interaction_options(history, o);
   history->add_option("--backend", o.backend, "sqlite or postgresql (the from-scratch part)")
@@ -309,6 +309,8 @@ int main(int argc, char** argv) {
   history->add_option("--agents", o.agents, "desks of the lifecycle load")->capture_default_str();
   history->add_option("--gateways", o.gateways, "media-gateway connections of the load (default 4)");
   history->add_option("--window", o.window, "lifecycles in flight per gateway (default 64)");
+  history->add_option("--rate", o.rate, "lifecycles/s of the event stream the fact writer gets alone")
+    ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();

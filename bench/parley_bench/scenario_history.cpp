@@ -6,19 +6,29 @@
 //   2. a month of one queue at 15-minute grain read as a report (goal <= 200 ms);
 //   3. retention: the facts of the month's first half deleted in the retention job's chunks
 //      (their rate, and the longest chunk: what the engine's writers may wait);
-//   4. the continuous lag: the lifecycle load (closed loop, the embedded engine with its
-//      fact writer and aggregator) for --duration s, the engine's reporting lag sampled
-//      every 100 ms, then the time until the aggregates have everything (goal <= 60 s).
+//   4. the continuous lag at --rate lifecycles/s (default 5,000: more than the engine reaches
+//      on 2 cores): the engine's fact writer and aggregator (its history actor, on an actor
+//      system of its own) following an event log that a thread fills at that rate — five
+//      events a call, written as the persistence writer writes them — for --duration s;
+//   5. the same lag behind the real engine: the lifecycle load (closed loop, the embedded
+//      engine with its fact writer and aggregator) for --duration s.
+//   Lags are sampled every 100 ms, then the time until the aggregates have everything is
+//   taken (goal <= 60 s).
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
+#include <caf/all.hpp>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "actors/runtime/clock.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 #include "engine/config.hpp"
+#include "engine/counters.hpp"
+#include "engine/history.hpp"
 #include "engine/engine.hpp"
 #include "engine/reports.hpp"
 #include "engine/retention.hpp"
@@ -173,6 +183,139 @@ timed from_scratch(harness& h, const storage::config& sc, std::uint64_t facts) {
   return out;
 }
 
+/// The centre the stream's events belong to: the synthetic month's queues and agents.
+std::shared_ptr<const domain_config> stream_center() {
+  domain_config d;
+  for (int i = 0; i < queues; ++i) {
+    queue_config q;
+    q.name = "q" + std::to_string(i);
+    q.tenant = "acme";
+    q.service_level_s = 20;
+    d.queues.push_back(q);
+  }
+  agent_group_config g;
+  g.name = "floor";
+  g.tenant = "acme";
+  g.members = {"*"};
+  d.groups.push_back(g);
+  return std::make_shared<const domain_config>(d);
+}
+
+storage::event_row stream_event(std::uint64_t seq, std::int64_t t, wire::ReportingKind kind, std::uint64_t iid,
+                                const std::string& agent, const std::string& queue, int from, int state,
+                                wire::AgentState agent_state = wire::AgentState::logged_out) {
+  storage::event_row e;
+  e.seq = seq;
+  e.engine_ms = t;
+  e.kind = static_cast<std::uint8_t>(kind);
+  e.tenant = "acme";
+  e.iid = iid;
+  e.agent = agent;
+  e.queue = queue;
+  e.media = iid ? "voice" : "";
+  e.from_state = static_cast<std::int16_t>(from);
+  e.state = static_cast<std::uint8_t>(state);
+  e.agent_state = static_cast<std::uint8_t>(agent_state);
+  return e;
+}
+
+struct stream_run {
+  double rate = 0, max_lag_s = 0, catch_up_s = 0, behind_s = 0;
+  std::uint64_t lifecycles = 0, events = 0, facts = 0;
+};
+
+/// Step 4: the history actor alone behind an event log filled at `rate` lifecycles/s.
+stream_run under_stream(harness& h, const storage::config& sc) {
+  using K = wire::ReportingKind;
+  using S = wire::InteractionState;
+  auto& o = h.opts();
+  stream_run out;
+  auto log = storage::open_store(sc);
+  log->migrate();
+  auto seq = log->reporting().watermark().first;  // the facts of step 1 end there
+  auto first_seq = seq + 1;
+  auto clk = make_clock(1.0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count());
+  // Every agent logged in and ready, in the log before the writer starts.
+  storage::batch logins;
+  for (int a = 0; a < agents; ++a) {
+    auto id = "a" + std::to_string(a);
+    logins.events.push_back(stream_event(++seq, clk->now_ms(), K::agent_login, 0, id, "", -1, 0,
+                                         wire::AgentState::not_ready));
+    logins.events.push_back(stream_event(++seq, clk->now_ms(), K::agent_ready, 0, id, "", -1, 0,
+                                         wire::AgentState::ready));
+  }
+  log->write(logins);
+
+  engine::counters stats;
+  engine::config ecfg;
+  caf::actor_system_config caf_cfg;
+  caf::actor_system sys{engine::prepare_actor_system(caf_cfg, ecfg)};
+  auto history = engine::spawn_history(
+    sys, {sc, stream_center(), clk, std::chrono::milliseconds{1'000}, 5'000, 5'000, first_seq, &stats});
+
+  // A call k: submitted and queued at its start, offered and accepted 1 s later, stopped
+  // 3 s later; each 100 ms the events due are written in one batch.
+  std::int64_t start = clk->now_ms();
+  std::uint64_t started = 0, accepted = 0, stopped = 0;
+  auto call_at = [&](std::uint64_t k) { return start + static_cast<std::int64_t>(k * 1000.0 / o.rate); };
+  std::atomic<bool> done{false};
+  std::atomic<std::int64_t> max_lag{0};
+  std::thread sampler{[&] {
+    while (!done) {
+      max_lag = std::max(max_lag.load(), stats.reporting_lag_ms.load());
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+  }};
+  auto t0 = steady::now();
+  auto iid_of = [&](std::uint64_t k) { return 1'000'000'000 + k; };
+  auto q_of = [](std::uint64_t k) { return "q" + std::to_string(k % queues); };
+  auto a_of = [](std::uint64_t k) { return "a" + std::to_string(k % agents); };
+  while (seconds_since(t0) < o.duration_s) {
+    auto now = clk->now_ms();
+    storage::batch b;
+    for (; call_at(started) <= now; ++started) {
+      auto t = call_at(started);
+      b.events.push_back(stream_event(++seq, t, K::submitted, iid_of(started), "", q_of(started), -1,
+                                      static_cast<int>(S::submitted)));
+      b.events.push_back(stream_event(++seq, t, K::queued, iid_of(started), "", q_of(started),
+                                      static_cast<int>(S::submitted), static_cast<int>(S::queued)));
+    }
+    for (; accepted < started && call_at(accepted) + 1'000 <= now; ++accepted) {
+      auto t = call_at(accepted) + 1'000;
+      b.events.push_back(stream_event(++seq, t, K::offered, iid_of(accepted), a_of(accepted), q_of(accepted),
+                                      static_cast<int>(S::queued), static_cast<int>(S::offered)));
+      b.events.push_back(stream_event(++seq, t, K::accepted, iid_of(accepted), a_of(accepted), q_of(accepted),
+                                      static_cast<int>(S::offered), static_cast<int>(S::handled)));
+    }
+    for (; stopped < accepted && call_at(stopped) + 3'000 <= now; ++stopped)
+      b.events.push_back(stream_event(++seq, call_at(stopped) + 3'000, K::stopped, iid_of(stopped), "",
+                                      q_of(stopped), static_cast<int>(S::handled), static_cast<int>(S::stopped)));
+    out.events += b.events.size();
+    if (!b.events.empty())
+      log->write(b);
+    out.behind_s = std::max(out.behind_s, static_cast<double>(clk->now_ms() - now) / 1000.0);
+    if (!o.no_progress)
+      h.progress().update(seconds_since(t0) / o.duration_s, seconds_since(t0), stopped,
+                          static_cast<double>(stopped) / std::max(seconds_since(t0), 1e-3), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  h.progress().clear();
+  out.lifecycles = stopped;
+  out.rate = static_cast<double>(started) / seconds_since(t0);
+  // The stream has stopped: how long until the facts have every event and nothing is dirty?
+  auto c0 = steady::now();
+  while (seconds_since(c0) < 300 && !(stats.reporting_watermark.load() == seq && stats.reporting_lag_ms.load() == 0))
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  out.catch_up_s = seconds_since(c0);
+  done = true;
+  sampler.join();
+  out.max_lag_s = static_cast<double>(max_lag.load()) / 1000.0;
+  out.facts = stats.reporting_facts.load();
+  caf::anon_send_exit(history, caf::exit_reason::user_shutdown);
+  return out;
+}
+
 struct lag_run {
   double max_lag_s = 0, catch_up_s = 0;
   std::uint64_t facts = 0, lifecycles = 0;
@@ -250,6 +393,7 @@ result run_history(harness& h) {
   }
   auto facts = o.count ? o.count : 10'000'000u;
   auto t = from_scratch(h, sc, facts);
+  auto stream = under_stream(h, sc);
   if (!dir.empty())
     std::filesystem::remove_all(dir);
   auto lag = under_load(h);
@@ -273,15 +417,24 @@ result run_history(harness& h) {
     {"retention_facts", static_cast<std::int64_t>(t.purged), "retention: facts deleted", ""},
     {"retention_s", t.purge_s, "retention: took", " s"},
     {"retention_chunk_max_ms", t.purge_chunk_max_ms, "retention: longest chunk", " ms"},
+    {"stream_lifecycles_per_s", stream.rate, "stream lifecycles/s", ""},
+    {"stream_events", static_cast<std::int64_t>(stream.events), "stream events", ""},
+    {"stream_facts", static_cast<std::int64_t>(stream.facts), "stream facts", ""},
+    {"stream_max_lag_s", stream.max_lag_s, "stream lag max", " s"},
+    {"stream_catch_up_s", stream.catch_up_s, "stream caught up after", " s"},
     {"load_lifecycles_per_s", lag.lifecycles_per_s, "load lifecycles/s", ""},
     {"load_max_lag_s", lag.max_lag_s, "load lag max", " s"},
     {"catch_up_s", lag.catch_up_s, "caught up after", " s"},
     {"load_facts", static_cast<std::int64_t>(lag.facts), "load facts", ""},
   };
-  bool met = worst <= 200.0 && lag.max_lag_s <= 60.0;
-  r.aim = {"a month of one queue at 15 min <= 200 ms; lag <= 60 s under the lifecycle load", met,
-           "query " + ms_text(worst) + " (slowest of 10); lag max " + ms_text(lag.max_lag_s * 1000.0) + " at "
-             + grouped(static_cast<std::uint64_t>(lag.lifecycles_per_s)) + " lifecycles/s"};
+  bool met = worst <= 200.0 && stream.max_lag_s <= 60.0 && lag.max_lag_s <= 60.0;
+  r.aim = {"a month of one queue at 15 min <= 200 ms; lag <= 60 s at --rate lifecycles/s and under the "
+           "lifecycle load",
+           met,
+           "query " + ms_text(worst) + " (slowest of 10); lag max " + ms_text(stream.max_lag_s * 1000.0) + " at "
+             + grouped(static_cast<std::uint64_t>(stream.rate)) + " lifecycles/s (the writer alone), "
+             + ms_text(lag.max_lag_s * 1000.0) + " at " + grouped(static_cast<std::uint64_t>(lag.lifecycles_per_s))
+             + " lifecycles/s (the engine's load)"};
   r.notes.push_back("aggregation recomputes each interval from the facts (DELETE + INSERT ... SELECT, one "
                     "transaction each), so it can run again at any time and give the same rows; the GROUP "
                     "BY computes the same sums in one pass, once");

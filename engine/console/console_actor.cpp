@@ -60,7 +60,7 @@ const std::vector<console_command>& console_commands() {
      "next firing, the last one and what it did (status: viewer level); disable N keeps entry N "
      "from firing until enable N or the next start of parleyd"},
     {"report", role::viewer,
-     "report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
+     "report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|quarter|year|total] "
      "[--queue Q|--agent A|--campaign C|--group G|--tenant T] [--sl parley|genesys|connect] [--csv FILE] | "
      "report status | "
      "report rebuild --from DATE [--to DATE] | report retention",

@@ -17,7 +17,7 @@ namespace parley::engine {
 namespace {
 
 const char* report_usage =
-  "usage: report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|total] "
+  "usage: report NAME --from DATE [--to DATE] [--tz ZONE] [--by 15m|hour|day|week|month|quarter|year|total] "
   "[--queue Q | --agent A | --campaign C | --group G | --tenant T] [--sl parley|genesys|connect] [--csv FILE] | "
   "report status | report rebuild --from DATE [--to DATE] [--tz ZONE] | report retention";
 

@@ -411,6 +411,23 @@ TEST_CASE_TEMPLATE("reporting/reports: a spring-forward day has 23 hours and a f
   // The hour lived twice is two rows, told apart by the zone's abbreviation.
   CHECK(hours.rows[1][0] == "2026-11-01 01:00 EDT");
   CHECK(hours.rows[2][0] == "2026-11-01 01:00 EST");
+  // Quarters and years of the zone: both DST days (each with a quarter hour on either side).
+  engine::report_request longer;
+  longer.name = "queue-summary";
+  longer.from = "2026-01-01";
+  longer.to = "2027-01-01";
+  longer.by = "quarter";
+  auto quarters = engine::run_report(rep, longer, cfg);
+  REQUIRE(quarters.rows.size() == 2);
+  CHECK(quarters.rows[0][0] == "2026-Q1");
+  CHECK(quarters.rows[0][4] == 94);
+  CHECK(quarters.rows[1][0] == "2026-Q4");
+  CHECK(quarters.rows[1][4] == 102);
+  longer.by = "year";
+  auto years = engine::run_report(rep, longer, cfg);
+  REQUIRE(years.rows.size() == 1);
+  CHECK(years.rows[0][0] == "2026");
+  CHECK(years.rows[0][4] == 196);
   // A day of UTC over the same data: 96 quarters.
   engine::report_request utc;
   utc.name = "queue-summary";
