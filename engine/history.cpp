@@ -16,6 +16,9 @@ namespace {
 constexpr auto pass_budget = std::chrono::milliseconds{500};
 /// Intervals aggregated per query of the dirty set.
 constexpr std::size_t dirty_page = 200;
+/// Behind by more than this, passes follow each other at once; less, they leave the cores to
+/// the engine for reporting.poll_ms between them (half the 60-s lag goal, docs/reporting.md).
+constexpr std::int64_t hurry_lag_ms = 30'000;
 
 struct history_state {
   history_setup setup;
@@ -100,9 +103,11 @@ bool aggregate(history_state& st, std::chrono::steady_clock::time_point until) {
   return false;
 }
 
-void pass(history_self self) {
+/// One pass; true when the next one should wait reporting.poll_ms (false: at once).
+bool pass(history_self self) {
   auto& st = self->state;
   auto now = st.setup.clk->now_ms();
+  bool caught_up = false;
   try {
     if (!st.store)
       open(st);
@@ -110,7 +115,8 @@ void pass(history_self self) {
     bool facts_done = write_facts(st, until) && follow_outbound(st, until);
     // Aggregation gets its own budget: a long backlog of events must not starve it.
     bool aggregates_done = aggregate(st, std::chrono::steady_clock::now() + pass_budget);
-    if (facts_done && aggregates_done)
+    caught_up = facts_done && aggregates_done;
+    if (caught_up)
       st.caught_up_ms = now;
     st.status.error.clear();
   } catch (const std::exception& e) {
@@ -126,6 +132,7 @@ void pass(history_self self) {
   st.status.lag_ms = std::max<std::int64_t>(0, now - st.caught_up_ms);
   if (auto* c = st.setup.stats)
     c->reporting_lag_ms.store(st.status.lag_ms, std::memory_order_relaxed);
+  return caught_up || !st.status.error.empty() || st.status.lag_ms < hurry_lag_ms;
 }
 
 history_actor::behavior_type history(history_self self, history_setup setup) {
@@ -133,8 +140,12 @@ history_actor::behavior_type history(history_self self, history_setup setup) {
   self->send(self, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
-      pass(self);
-      self->delayed_send(self, self->state.setup.poll, caf::tick_atom_v);
+      // Far behind: the next pass at once (a message, so questions and rebuilds still come
+      // between passes); otherwise after poll_ms.
+      if (pass(self))
+        self->delayed_send(self, self->state.setup.poll, caf::tick_atom_v);
+      else
+        self->send(self, caf::tick_atom_v);
     },
     [=](caf::get_atom) -> caf::result<history_status> {
       auto& st = self->state;

@@ -5,7 +5,8 @@
 //      dirty intervals and the new watermark in one transaction;
 //   2. re-aggregates the dirty 15-minute intervals, oldest first, each from the facts.
 // Both steps are bounded per pass so `report rebuild` and status questions are answered
-// between passes. It starts by recording the run's first seq (what the last run left open
+// between passes, which follow each other every reporting.poll_ms — at once while the
+// aggregates are more than 30 s behind. It starts by recording the run's first seq (what the last run left open
 // ends there) and stops with the engine. A failed pass is logged, counted and tried again
 // at the next tick on a new connection; nothing is lost (the watermark did not move).
 #pragma once

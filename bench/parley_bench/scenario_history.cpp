@@ -427,12 +427,15 @@ result run_history(harness& h) {
     {"catch_up_s", lag.catch_up_s, "caught up after", " s"},
     {"load_facts", static_cast<std::int64_t>(lag.facts), "load facts", ""},
   };
-  bool met = worst <= 200.0 && stream.max_lag_s <= 60.0 && lag.max_lag_s <= 60.0;
-  r.aim = {"a month of one queue at 15 min <= 200 ms; lag <= 60 s at --rate lifecycles/s and under the "
-           "lifecycle load",
+  // A lag under 60 s over a short run proves little if the writer was falling behind all
+  // along: it must also have caught up within 10 s once the stream stopped.
+  bool met = worst <= 200.0 && stream.max_lag_s <= 60.0 && stream.catch_up_s <= 10.0 && lag.max_lag_s <= 60.0;
+  r.aim = {"a month of one queue at 15 min <= 200 ms; lag <= 60 s at --rate lifecycles/s (caught up <= 10 s "
+           "after) and under the lifecycle load",
            met,
            "query " + ms_text(worst) + " (slowest of 10); lag max " + ms_text(stream.max_lag_s * 1000.0) + " at "
-             + grouped(static_cast<std::uint64_t>(stream.rate)) + " lifecycles/s (the writer alone), "
+             + grouped(static_cast<std::uint64_t>(stream.rate)) + " lifecycles/s (the writer alone; caught up "
+             + ms_text(stream.catch_up_s * 1000.0) + " after), "
              + ms_text(lag.max_lag_s * 1000.0) + " at " + grouped(static_cast<std::uint64_t>(lag.lifecycles_per_s))
              + " lifecycles/s (the engine's load)"};
   r.notes.push_back("aggregation recomputes each interval from the facts (DELETE + INSERT ... SELECT, one "
