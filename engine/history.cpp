@@ -14,11 +14,8 @@ namespace {
 /// A pass stops taking more events or intervals after this much real time, so questions
 /// and rebuilds wait at most about this long.
 constexpr auto pass_budget = std::chrono::milliseconds{500};
-/// Intervals aggregated per query of the dirty set.
+/// Intervals recomputed per query of the dirty set.
 constexpr std::size_t dirty_page = 200;
-/// Behind by more than this, passes follow each other at once; less, they leave the cores to
-/// the engine for reporting.poll_ms between them (half the 60-s lag goal, docs/reporting.md).
-constexpr std::int64_t hurry_lag_ms = 30'000;
 
 struct history_state {
   history_setup setup;
@@ -76,8 +73,8 @@ bool write_facts(history_state& st, std::chrono::steady_clock::time_point until)
   return false;
 }
 
-/// Marks the intervals of new attempt results and denials dirty until none are left or the
-/// budget is spent; true when it read them all.
+/// Adds new attempt results and denials to the campaign aggregates until none are left or
+/// the budget is spent; true when it read them all.
 bool follow_outbound(history_state& st, std::chrono::steady_clock::time_point until) {
   auto& rep = st.store->reporting();
   while (std::chrono::steady_clock::now() < until)
@@ -86,8 +83,8 @@ bool follow_outbound(history_state& st, std::chrono::steady_clock::time_point un
   return false;
 }
 
-/// Aggregates dirty intervals until none are left or the budget is spent; true when none
-/// are left.
+/// Recomputes the intervals a rebuild marked dirty until none are left or the budget is
+/// spent; true when none are left.
 bool aggregate(history_state& st, std::chrono::steady_clock::time_point until) {
   auto& rep = st.store->reporting();
   while (std::chrono::steady_clock::now() < until) {
@@ -113,7 +110,7 @@ bool pass(history_self self) {
       open(st);
     auto until = std::chrono::steady_clock::now() + pass_budget;
     bool facts_done = write_facts(st, until) && follow_outbound(st, until);
-    // Aggregation gets its own budget: a long backlog of events must not starve it.
+    // Rebuilds get their own budget: a long backlog of events must not starve them.
     bool aggregates_done = aggregate(st, std::chrono::steady_clock::now() + pass_budget);
     caught_up = facts_done && aggregates_done;
     if (caught_up)
@@ -132,7 +129,7 @@ bool pass(history_self self) {
   st.status.lag_ms = std::max<std::int64_t>(0, now - st.caught_up_ms);
   if (auto* c = st.setup.stats)
     c->reporting_lag_ms.store(st.status.lag_ms, std::memory_order_relaxed);
-  return caught_up || !st.status.error.empty() || st.status.lag_ms < hurry_lag_ms;
+  return caught_up || !st.status.error.empty();
 }
 
 history_actor::behavior_type history(history_self self, history_setup setup) {
@@ -140,7 +137,7 @@ history_actor::behavior_type history(history_self self, history_setup setup) {
   self->send(self, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
-      // Far behind: the next pass at once (a message, so questions and rebuilds still come
+      // Work left: the next pass at once (a message, so questions and rebuilds still come
       // between passes); otherwise after poll_ms.
       if (pass(self))
         self->delayed_send(self, self->state.setup.poll, caf::tick_atom_v);

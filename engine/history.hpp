@@ -2,13 +2,15 @@
 // own store connection that, every reporting.poll_ms:
 //   1. reads the event log after its watermark (reporting.batch_events at a time) and folds
 //      the events into facts (actors/reporting/fact_builder.hpp), writing facts, open state,
-//      dirty intervals and the new watermark in one transaction;
-//   2. re-aggregates the dirty 15-minute intervals, oldest first, each from the facts.
+//      what the facts add to the 15-minute aggregates and the new watermark in one
+//      transaction; new attempt results and denials are added to the campaign aggregates
+//      likewise;
+//   2. recomputes the intervals `report rebuild` marked dirty, oldest first, from the facts.
 // Both steps are bounded per pass so `report rebuild` and status questions are answered
-// between passes, which follow each other every reporting.poll_ms — at once while the
-// aggregates are more than 30 s behind. It starts by recording the run's first seq (what the last run left open
-// ends there) and stops with the engine. A failed pass is logged, counted and tried again
-// at the next tick on a new connection; nothing is lost (the watermark did not move).
+// between passes, which follow each other at once while work is left and every
+// reporting.poll_ms otherwise. It starts by recording the run's first seq (what the last run
+// left open ends there) and stops with the engine. A failed pass is logged, counted and tried
+// again at the next tick on a new connection; nothing is lost (the watermark did not move).
 #pragma once
 
 #include <chrono>
@@ -36,7 +38,7 @@ namespace parley::engine {
 struct history_status {
   std::uint64_t watermark = 0;    ///< the last event in the facts
   std::int64_t watermark_ms = 0;  ///< its engine time
-  std::uint64_t dirty = 0;        ///< intervals waiting to be aggregated (at most 10,000 counted)
+  std::uint64_t dirty = 0;        ///< intervals a rebuild left to recompute (at most 10,000 counted)
   std::int64_t lag_ms = 0;        ///< domain time since the aggregates last had everything
   std::uint64_t facts = 0;        ///< facts written by this run
   std::int64_t final_before_ms = 0;  ///< retention took the facts before this (0: none)

@@ -85,6 +85,12 @@ public:
 
   void transaction(const std::function<void()>& body) override { pg_ops::transaction(body); }
 
+  /// Emptied at every commit (in place: no dead rows pile up in a table VACUUM never sees),
+  /// so within a transaction it is empty until written.
+  void scratch(const std::string& table, const std::string& select) override {
+    run("CREATE TEMP TABLE IF NOT EXISTS " + table + " ON COMMIT DELETE ROWS AS " + select + " WITH NO DATA", {});
+  }
+
   /// `ctid = ANY(ARRAY(...))` is a TID scan: the rows found are deleted where they lie.
   std::size_t delete_some(const std::string& table, const std::string& where, const std::vector<cell>& params,
                           std::size_t limit) override {

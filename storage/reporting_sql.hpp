@@ -32,6 +32,10 @@ public:
                       const std::vector<std::vector<cell>>& rows, const std::string& conflict) = 0;
   /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
   virtual void transaction(const std::function<void()>& body) = 0;
+  /// Within a transaction: makes `table` a table of this connection alone (created when
+  /// missing, gone with the connection) with the columns of `select`, empty until written.
+  /// Its rows last no longer than the next call (SQLite) or the transaction (PostgreSQL).
+  virtual void scratch(const std::string& table, const std::string& select) = 0;
   /// Deletes at most `limit` rows of `table` that match `where` (by the backend's row
   /// address: a chunk never scans more than it deletes when `where` has an index); how many.
   virtual std::size_t delete_some(const std::string& table, const std::string& where,

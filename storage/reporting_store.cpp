@@ -88,25 +88,33 @@ std::vector<std::vector<cell>> rows_of(const std::vector<Fact>& facts) {
 }
 
 // -- aggregation --------------------------------------------------------------------
-// ?1 = the interval's start, ?2 = its end. Disposition measures count where the outcome
-// happened (as the statistics do) except distributed_of_entered (where the wait began);
-// agent time is already split into pieces per interval by the fact writer.
+// One statement per aggregate table, run two ways. A rebuild recomputes one interval from
+// all of its facts (?1 = its start, ?2 = its end) after deleting its rows. The fact writer
+// runs the same statement over one batch of new facts (the batch_* tables, every interval
+// they touch) in the transaction that writes them, and adds the result to the rows: sums
+// add, maxima keep the larger. Only the source and the range differ between the two, so an
+// incremental run equals a rebuild by construction (tested), and the writer's cost follows
+// the new facts, not how many the interval they land in already holds.
+// Disposition measures count where the outcome happened (as the statistics do) except
+// distributed_of_entered (where the wait began); agent time is already split into pieces per
+// interval by the fact writer. A batch's wait counts as entered in the batch that first
+// writes it ({first}: 1 in a rebuild, first_write in a batch).
 
 // Rows key on (interval, queue, media): the tenant is the queue's, from its waits (a
 // handling carries its agent's; that one only when the interval has no wait of the queue).
-const char* const aggregate_queue_sql = R"(
+const char* const queue_sql = R"(
 INSERT INTO agg_queue_15m (interval_ms, tenant, queue, media, entered, distributed,
   distributed_within, distributed_of_entered, abandoned, abandoned_within, short_abandoned,
   overflowed, cleared, wait_distributed_ms, wait_abandoned_ms, max_wait_ms, transferred, conferenced)
-SELECT ?1, COALESCE(MAX(CASE WHEN k = 0 THEN tenant END), MAX(tenant)), queue, media, SUM(e), SUM(d),
+SELECT iv, COALESCE(MAX(CASE WHEN k = 0 THEN tenant END), MAX(tenant)), queue, media, SUM(e), SUM(d),
   SUM(dw), SUM(de), SUM(a), SUM(aw), SUM(sa), SUM(o), SUM(c), SUM(wd), SUM(wa), MAX(mw), SUM(tr), SUM(cf)
 FROM (
-  SELECT 0 AS k, tenant, queue, media, 1 AS e, 0 AS d, 0 AS dw,
+  SELECT entered_ms - entered_ms % {q} AS iv, 0 AS k, tenant, queue, media, {first} AS e, 0 AS d, 0 AS dw,
     CASE WHEN why = 'distributed' THEN 1 ELSE 0 END AS de, 0 AS a, 0 AS aw, 0 AS sa, 0 AS o,
     0 AS c, 0 AS wd, 0 AS wa, 0 AS mw, 0 AS tr, 0 AS cf
-  FROM fact_queue_entry WHERE entered_ms >= ?1 AND entered_ms < ?2
+  FROM {entries} WHERE entered_ms >= ?1 AND entered_ms < ?2
   UNION ALL
-  SELECT 0, tenant, queue, media, 0,
+  SELECT left_ms - left_ms % {q}, 0, tenant, queue, media, 0,
     CASE WHEN why = 'distributed' THEN 1 ELSE 0 END,
     CASE WHEN why = 'distributed' AND left_ms - entered_ms < sl_ms THEN 1 ELSE 0 END,
     0,
@@ -118,20 +126,31 @@ FROM (
     CASE WHEN why = 'distributed' THEN left_ms - entered_ms ELSE 0 END,
     CASE WHEN why = 'abandoned' THEN left_ms - entered_ms ELSE 0 END,
     CASE WHEN why IN ('distributed', 'abandoned') THEN left_ms - entered_ms ELSE 0 END, 0, 0
-  FROM fact_queue_entry WHERE left_ms >= ?1 AND left_ms < ?2 AND why <> ''
+  FROM {entries} WHERE left_ms >= ?1 AND left_ms < ?2 AND why <> ''
   UNION ALL
-  SELECT 1, tenant, queue, media, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, transferred, conferenced
-  FROM fact_handling WHERE to_ms >= ?1 AND to_ms < ?2 AND queue <> '' AND (transferred <> 0 OR conferenced <> 0)
-) x GROUP BY queue, media)";
+  SELECT to_ms - to_ms % {q}, 1, tenant, queue, media, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, transferred,
+    conferenced
+  FROM {handlings} WHERE to_ms >= ?1 AND to_ms < ?2 AND queue <> '' AND (transferred <> 0 OR conferenced <> 0)
+) x GROUP BY iv, queue, media)";
 
-const char* const aggregate_agent_sql = R"(
+// A row that has counted waits keeps its tenant; one that has not takes the waits' (the
+// rebuild's COALESCE above); between two of the same kind the larger, as MAX does.
+const char* const queue_adding = R"(
+ON CONFLICT (interval_ms, queue, media) DO UPDATE SET tenant = CASE
+  WHEN {waits:agg_queue_15m} > 0 AND {waits:excluded} = 0 THEN agg_queue_15m.tenant
+  WHEN {waits:agg_queue_15m} = 0 AND {waits:excluded} > 0 THEN excluded.tenant
+  WHEN excluded.tenant > agg_queue_15m.tenant THEN excluded.tenant ELSE agg_queue_15m.tenant END,
+  max_wait_ms = CASE WHEN excluded.max_wait_ms > agg_queue_15m.max_wait_ms THEN excluded.max_wait_ms
+    ELSE agg_queue_15m.max_wait_ms END, )";
+
+const char* const agent_sql = R"(
 INSERT INTO agg_agent_15m (interval_ms, tenant, agent, grp, login_ms, ready_ms, not_ready_ms,
   acw_ms, busy_ms, idle_ready_ms, idle_acw_ms, offered, accepted, rejected, timed_out, revoked,
   accept_ms, handled, handle_ms, hold_ms, transferred, conferenced)
-SELECT ?1, tenant, agent, grp, SUM(li), SUM(r), SUM(nr), SUM(acw), SUM(b), SUM(ir), SUM(ia),
+SELECT iv, tenant, agent, grp, SUM(li), SUM(r), SUM(nr), SUM(acw), SUM(b), SUM(ir), SUM(ia),
   SUM(o), SUM(ac), SUM(rj), SUM(t), SUM(rv), SUM(am), SUM(h), SUM(hm), SUM(ho), SUM(tr), SUM(cf)
 FROM (
-  SELECT tenant, agent, grp, to_ms - from_ms AS li,
+  SELECT interval_ms AS iv, tenant, agent, grp, to_ms - from_ms AS li,
     CASE WHEN state = 'ready' THEN to_ms - from_ms ELSE 0 END AS r,
     CASE WHEN state = 'not_ready' THEN to_ms - from_ms ELSE 0 END AS nr,
     CASE WHEN state = 'acw' THEN to_ms - from_ms ELSE 0 END AS acw,
@@ -139,31 +158,33 @@ FROM (
     CASE WHEN busy = 0 AND state = 'ready' THEN to_ms - from_ms ELSE 0 END AS ir,
     CASE WHEN busy = 0 AND state = 'acw' THEN to_ms - from_ms ELSE 0 END AS ia,
     0 AS o, 0 AS ac, 0 AS rj, 0 AS t, 0 AS rv, 0 AS am, 0 AS h, 0 AS hm, 0 AS ho, 0 AS tr, 0 AS cf
-  FROM fact_agent_state WHERE interval_ms = ?1
+  FROM {states} WHERE interval_ms >= ?1 AND interval_ms < ?2
   UNION ALL
-  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 1,
+  SELECT ended_ms - ended_ms % {q}, tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 1,
     CASE WHEN result = 'accepted' THEN 1 ELSE 0 END,
     CASE WHEN result = 'rejected' THEN 1 ELSE 0 END,
     CASE WHEN result = 'timed_out' THEN 1 ELSE 0 END,
     CASE WHEN result = 'revoked' THEN 1 ELSE 0 END,
     CASE WHEN result = 'accepted' THEN ended_ms - offered_ms ELSE 0 END, 0, 0, 0, 0, 0
-  FROM fact_offer WHERE ended_ms >= ?1 AND ended_ms < ?2
+  FROM {offers} WHERE ended_ms >= ?1 AND ended_ms < ?2
   UNION ALL
-  SELECT tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, to_ms - from_ms, hold_ms, transferred,
-    conferenced
-  FROM fact_handling WHERE to_ms >= ?1 AND to_ms < ?2
-) x GROUP BY tenant, agent, grp)";
+  SELECT to_ms - to_ms % {q}, tenant, agent, grp, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, to_ms - from_ms,
+    hold_ms, transferred, conferenced
+  FROM {handlings} WHERE to_ms >= ?1 AND to_ms < ?2
+) x GROUP BY iv, tenant, agent, grp)";
 
-const char* const aggregate_reason_sql = R"(
+const char* const reason_sql = R"(
 INSERT INTO agg_agent_reason_15m (interval_ms, tenant, agent, grp, reason, ms)
-SELECT ?1, tenant, agent, grp, reason, SUM(to_ms - from_ms) FROM fact_agent_state
-WHERE interval_ms = ?1 AND state = 'not_ready' GROUP BY tenant, agent, grp, reason)";
+SELECT interval_ms, tenant, agent, grp, reason, SUM(to_ms - from_ms) FROM {states}
+WHERE interval_ms >= ?1 AND interval_ms < ?2 AND state = 'not_ready'
+GROUP BY interval_ms, tenant, agent, grp, reason)";
 
-// Campaigns: the attempt log's result rows by dial time, denials by their time.
-const char* const aggregate_campaign_sql = R"(
+// Campaigns: the attempt log's result rows by dial time, denials by their time. A batch is
+// a range of their ids ({attempts} and {denials}: the rows of the interval or of the range).
+const char* const campaign_sql = R"(
 INSERT INTO agg_campaign_15m (interval_ms, campaign, dialed, answered, abandoned, connected,
   connected_in_2s, connect_ms, talk_ms)
-SELECT ?1, campaign, COUNT(*),
+SELECT started_ms - started_ms % {q}, campaign, COUNT(*),
   SUM(CASE WHEN answered_ms > 0 THEN 1 ELSE 0 END),
   SUM(CASE WHEN answered_ms > 0 AND abandoned <> 0 THEN 1 ELSE 0 END),
   SUM(CASE WHEN answered_ms > 0 AND connected_ms > 0 THEN 1 ELSE 0 END),
@@ -171,22 +192,99 @@ SELECT ?1, campaign, COUNT(*),
       THEN 1 ELSE 0 END),
   SUM(CASE WHEN answered_ms > 0 AND connected_ms > 0 THEN connected_ms - answered_ms ELSE 0 END),
   SUM(CASE WHEN connected_ms > 0 THEN ended_ms - connected_ms ELSE 0 END)
-FROM attempts WHERE started_ms >= ?1 AND started_ms < ?2 AND ended_ms > 0 GROUP BY campaign)";
+FROM attempts WHERE {attempts} AND ended_ms > 0 GROUP BY started_ms - started_ms % {q}, campaign)";
 
-const char* const aggregate_campaign_result_sql = R"(
+const char* const campaign_result_sql = R"(
 INSERT INTO agg_campaign_result_15m (interval_ms, campaign, result, n)
-SELECT ?1, campaign, call_result, COUNT(*) FROM attempts
-WHERE started_ms >= ?1 AND started_ms < ?2 AND ended_ms > 0 GROUP BY campaign, call_result)";
+SELECT started_ms - started_ms % {q}, campaign, call_result, COUNT(*) FROM attempts
+WHERE {attempts} AND ended_ms > 0 GROUP BY started_ms - started_ms % {q}, campaign, call_result)";
 
-const char* const aggregate_campaign_denial_sql = R"(
+const char* const campaign_denial_sql = R"(
 INSERT INTO agg_campaign_denial_15m (interval_ms, campaign, reason, n)
-SELECT ?1, campaign, reason, COUNT(*) FROM denials
-WHERE time_ms >= ?1 AND time_ms < ?2 GROUP BY campaign, reason)";
+SELECT time_ms - time_ms % {q}, campaign, reason, COUNT(*) FROM denials
+WHERE {denials} GROUP BY time_ms - time_ms % {q}, campaign, reason)";
 
-/// The 15-minute interval of a time column, in SQL (times are positive).
-std::string interval_sql(const std::string& column) {
-  return column + " - " + column + " % " + std::to_string(interval_ms);
+/// `sql` with each {name} of `with` replaced by its text.
+std::string fill(std::string sql, const std::vector<std::pair<std::string, std::string>>& with) {
+  for (auto& [name, text] : with)
+    for (auto at = sql.find(name); at != std::string::npos; at = sql.find(name, at + text.size()))
+      sql.replace(at, name.size(), text);
+  return sql;
 }
+
+/// " ON CONFLICT (keys) DO UPDATE SET c = table.c + excluded.c, ..." (after `head`, which
+/// opens the clause itself when given).
+std::string adding(const std::string& table, const std::string& keys, const std::vector<std::string>& sums,
+                   const std::string& head = "") {
+  auto out = head.empty() ? "\nON CONFLICT (" + keys + ") DO UPDATE SET " : head;
+  for (std::size_t i = 0; i < sums.size(); ++i)
+    out += (i ? ", " : "") + sums[i] + " = " + table + "." + sums[i] + " + excluded." + sums[i];
+  return out;
+}
+
+/// The aggregate statements one way: over the facts of an interval, or adding a batch.
+struct agg_statements {
+  std::string queue, agent, reason, campaign, campaign_result, campaign_denial;
+
+  explicit agg_statements(bool batch) {
+    std::vector<std::pair<std::string, std::string>> with{
+      {"{q}", std::to_string(interval_ms)},
+      {"{first}", batch ? "first_write" : "1"},
+      {"{entries}", batch ? "batch_queue_entry" : "fact_queue_entry"},
+      {"{states}", batch ? "batch_agent_state" : "fact_agent_state"},
+      {"{handlings}", batch ? "batch_handling" : "fact_handling"},
+      {"{offers}", batch ? "batch_offer" : "fact_offer"},
+      {"{attempts}", batch ? "id > ?1 AND id <= ?2" : "started_ms >= ?1 AND started_ms < ?2"},
+      {"{denials}", batch ? "id > ?1 AND id <= ?2" : "time_ms >= ?1 AND time_ms < ?2"},
+    };
+    queue = fill(queue_sql, with);
+    agent = fill(agent_sql, with);
+    reason = fill(reason_sql, with);
+    campaign = fill(campaign_sql, with);
+    campaign_result = fill(campaign_result_sql, with);
+    campaign_denial = fill(campaign_denial_sql, with);
+    if (!batch)
+      return;
+    auto waits = [](const std::string& t) {
+      return "(" + t + ".entered + " + t + ".distributed + " + t + ".abandoned + " + t + ".overflowed + " + t
+             + ".cleared)";
+    };
+    queue += adding("agg_queue_15m", "",
+                    {"entered", "distributed", "distributed_within", "distributed_of_entered", "abandoned",
+                     "abandoned_within", "short_abandoned", "overflowed", "cleared", "wait_distributed_ms",
+                     "wait_abandoned_ms", "transferred", "conferenced"},
+                    fill(queue_adding, {{"{waits:agg_queue_15m}", waits("agg_queue_15m")},
+                                        {"{waits:excluded}", waits("excluded")}}));
+    agent += adding("agg_agent_15m", "interval_ms, agent, grp",
+                    {"login_ms", "ready_ms", "not_ready_ms", "acw_ms", "busy_ms", "idle_ready_ms", "idle_acw_ms",
+                     "offered", "accepted", "rejected", "timed_out", "revoked", "accept_ms", "handled",
+                     "handle_ms", "hold_ms", "transferred", "conferenced"});
+    reason += adding("agg_agent_reason_15m", "interval_ms, agent, grp, reason", {"ms"});
+    campaign += adding("agg_campaign_15m", "interval_ms, campaign",
+                       {"dialed", "answered", "abandoned", "connected", "connected_in_2s", "connect_ms", "talk_ms"});
+    campaign_result += adding("agg_campaign_result_15m", "interval_ms, campaign, result", {"n"});
+    campaign_denial += adding("agg_campaign_denial_15m", "interval_ms, campaign, reason", {"n"});
+  }
+};
+
+const agg_statements rebuild_sql{false};
+const agg_statements batch_sql{true};
+
+/// The fact tables the aggregates read, and the per-connection tables a batch of them
+/// passes through (batch_<name>: the same columns, no keys; a queue entry also says whether
+/// this batch writes it first).
+struct batch_table {
+  const char* fact;
+  const char* batch;
+  const std::vector<std::string>& columns;
+  const char* conflict;  ///< how a fact row meets one already written
+};
+const batch_table entry_batch{"fact_queue_entry", "batch_queue_entry", entry_columns,
+                              "ON CONFLICT (entry_seq) DO UPDATE SET left_ms = excluded.left_ms, why = excluded.why, "
+                              "agent = excluded.agent"};
+const batch_table state_batch{"fact_agent_state", "batch_agent_state", state_columns, ""};
+const batch_table handling_batch{"fact_handling", "batch_handling", handling_columns, ""};
+const batch_table offer_batch{"fact_offer", "batch_offer", offer_columns, ""};
 
 /// " AND tenant IN (...)" and " AND <column> = ..." for a filter, parameters from ?3 on.
 std::string where_of(const agg_filter& f, const std::string& object_column, std::vector<cell>& params) {
@@ -238,16 +336,24 @@ public:
 
   void write(const fact_batch& b) override {
     db_->transaction([&] {
-      if (!b.entries.empty())
-        db_->insert("fact_queue_entry", entry_columns, rows_of(b.entries),
-                    "ON CONFLICT (entry_seq) DO UPDATE SET left_ms = excluded.left_ms, why = excluded.why, "
-                    "agent = excluded.agent");
+      // The facts the aggregates read pass through their batch tables: into the facts from
+      // there, and added from there to every interval they touch.
+      std::vector<std::vector<cell>> entries;
+      for (auto& e : b.entries) {
+        entries.push_back(cells(e));
+        entries.back().push_back(std::int64_t{e.first_write ? 1 : 0});
+      }
+      stage(entry_batch, entries);
+      stage(state_batch, rows_of(b.states));
+      stage(handling_batch, rows_of(b.handlings));
+      stage(offer_batch, rows_of(b.offers));
+      std::vector<cell> all{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()};
+      if (!b.entries.empty() || !b.handlings.empty())
+        db_->exec(batch_sql.queue, all);
+      if (!b.states.empty() || !b.offers.empty() || !b.handlings.empty())
+        db_->exec(batch_sql.agent, all);
       if (!b.states.empty())
-        db_->insert("fact_agent_state", state_columns, rows_of(b.states), "");
-      if (!b.handlings.empty())
-        db_->insert("fact_handling", handling_columns, rows_of(b.handlings), "");
-      if (!b.offers.empty())
-        db_->insert("fact_offer", offer_columns, rows_of(b.offers), "");
+        db_->exec(batch_sql.reason, all);
       if (!b.interactions.empty())
         db_->insert("fact_interaction", interaction_columns, rows_of(b.interactions), "");
       std::vector<std::vector<cell>> puts;
@@ -271,15 +377,6 @@ public:
       if (!puts.empty())
         db_->insert("report_open", {"kind", "key", "body"}, puts,
                     "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body");
-      std::vector<std::int64_t> dirty = b.dirty;
-      std::sort(dirty.begin(), dirty.end());
-      dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
-      if (!dirty.empty()) {
-        std::vector<std::vector<cell>> rows;
-        for (auto d : dirty)
-          rows.push_back({d});
-        db_->insert("agg_dirty", {"interval_ms"}, rows, "ON CONFLICT (interval_ms) DO NOTHING");
-      }
       db_->exec("INSERT INTO report_watermark (name, seq, engine_ms) VALUES ('events', ?1, ?2) "
                 "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, engine_ms = excluded.engine_ms",
                 {static_cast<std::int64_t>(b.watermark), b.watermark_ms});
@@ -302,12 +399,9 @@ public:
           throw final_interval{};
         for (auto* table : aggregate_tables)
           db_->exec(std::string{"DELETE FROM "} + table + " WHERE interval_ms = ?1", {start});
-        db_->exec(aggregate_queue_sql, p);
-        db_->exec(aggregate_agent_sql, p);
-        db_->exec(aggregate_reason_sql, {start});
-        db_->exec(aggregate_campaign_sql, p);
-        db_->exec(aggregate_campaign_result_sql, p);
-        db_->exec(aggregate_campaign_denial_sql, p);
+        for (auto* sql : {&rebuild_sql.queue, &rebuild_sql.agent, &rebuild_sql.reason, &rebuild_sql.campaign,
+                          &rebuild_sql.campaign_result, &rebuild_sql.campaign_denial})
+          db_->exec(*sql, p);
         // Again after the inserts: on PostgreSQL a retention run may commit between two
         // statements, and a snapshot that misses some facts also sees the new final_before.
         if (is_final(start))
@@ -360,7 +454,7 @@ public:
   std::size_t fold_outbound(std::size_t limit) override {
     std::size_t seen = 0;
     db_->transaction([&] {
-      for (auto [table, time] : {std::pair{"attempts", "started_ms"}, std::pair{"denials", "time_ms"}}) {
+      for (auto* table : {"attempts", "denials"}) {
         std::string name = table;
         auto w = db_->select("SELECT seq FROM report_watermark WHERE name = ?1", {name});
         std::int64_t from = w.empty() ? 0 : num(w[0][0]);
@@ -372,11 +466,12 @@ public:
           continue;
         auto to = num(r[0][1]);
         seen += static_cast<std::size_t>(n);
-        std::string only_results = name == "attempts" ? " AND ended_ms > 0" : "";
-        db_->exec("INSERT INTO agg_dirty (interval_ms) SELECT DISTINCT " + interval_sql(time) + " FROM "
-                    + name + " WHERE id > ?1 AND id <= ?2" + only_results
-                    + " ON CONFLICT (interval_ms) DO NOTHING",
-                  {from, to});
+        if (name == "attempts") {
+          db_->exec(batch_sql.campaign, {from, to});
+          db_->exec(batch_sql.campaign_result, {from, to});
+        } else {
+          db_->exec(batch_sql.campaign_denial, {from, to});
+        }
         db_->exec("INSERT INTO report_watermark (name, seq, engine_ms) VALUES (?1, ?2, 0) "
                   "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
                   {name, to});
@@ -492,6 +587,23 @@ public:
   }
 
 private:
+  /// Empties the batch table of `t` (made on first use: it lives as long as the
+  /// connection), puts `rows` in it and writes them into the facts.
+  void stage(const batch_table& t, const std::vector<std::vector<cell>>& rows) {
+    auto columns = joined(t.columns);
+    bool entries = &t == &entry_batch;
+    db_->scratch(t.batch, "SELECT " + columns + (entries ? ", 0 AS first_write" : "") + " FROM " + t.fact);
+    if (rows.empty())
+      return;
+    auto batch_columns = t.columns;
+    if (entries)
+      batch_columns.push_back("first_write");
+    db_->insert(t.batch, batch_columns, rows, "");
+    db_->exec(std::string{"INSERT INTO "} + t.fact + " (" + columns + ") SELECT " + columns + " FROM " + t.batch
+                + " WHERE true " + t.conflict,
+              {});
+  }
+
   /// Thrown to roll back an aggregation that met a retention run (aggregate()).
   struct final_interval {};
 

@@ -1,10 +1,11 @@
 // reporting_store: historical reporting's half of a store (store::reporting(); design in
 // docs/reporting.md). The fact writer reads the event log after its watermark and writes,
 // in one transaction, the facts those events make, what is still open (the writer's state),
-// the 15-minute intervals the facts touch (dirty) and the new watermark: after a kill -9 it
-// resumes exactly where it committed. The aggregator recomputes a dirty interval from the
-// facts alone (never patches it), so an incremental run and a rebuild give the same rows.
-// Same rules as store.hpp: one thread at a time, every method throws storage_error.
+// what those facts add to the 15-minute aggregates and the new watermark: after a kill -9 it
+// resumes exactly where it committed. A rebuild marks intervals dirty and recomputes each
+// from the facts alone with the same statements, so an incremental run and a rebuild give
+// the same rows. Same rules as store.hpp: one thread at a time, every method throws
+// storage_error.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,9 @@ struct queue_entry_fact {
   std::string agent;         ///< distributed to
   std::int64_t sl_ms = 0;    ///< the queue's service-level threshold when it entered
   std::int64_t short_ms = 0; ///< reporting.short_abandon_s when it entered
+  /// Not stored: this batch writes the wait first, so it counts as entered now (false: an
+  /// earlier batch wrote it open and counted it).
+  bool first_write = true;
 };
 
 /// One piece of an agent's state segment: the part of [seg_from_ms, seg_to_ms) inside one
@@ -117,12 +121,11 @@ struct fact_batch {
   std::vector<offer_fact> offers;
   std::vector<interaction_fact> interactions;
   std::vector<open_row> open;
-  std::vector<std::int64_t> dirty;        ///< interval starts
   std::uint64_t watermark = 0;            ///< the last event folded in
   std::int64_t watermark_ms = 0;          ///< its engine time
   bool empty() const {
     return entries.empty() && states.empty() && handlings.empty() && offers.empty()
-           && interactions.empty() && open.empty() && dirty.empty();
+           && interactions.empty() && open.empty();
   }
 };
 
@@ -219,10 +222,10 @@ public:
   virtual void add_run(std::uint64_t first_seq) = 0;
   /// What the writer held open at its last commit.
   virtual std::vector<open_row> open_rows() = 0;
-  /// One transaction: facts, open state, dirty intervals, watermark.
+  /// One transaction: facts, open state, what the facts add to the aggregates, watermark.
   virtual void write(const fact_batch& b) = 0;
 
-  /// Dirty intervals, oldest first, at most `limit`.
+  /// Intervals a rebuild marked dirty, oldest first, at most `limit`.
   virtual std::vector<std::int64_t> dirty(std::size_t limit) = 0;
   /// Recomputes the 15-minute rows of interval `start` from the facts and clears its mark,
   /// in one transaction (an interval before final_before() only loses its mark).
@@ -240,9 +243,9 @@ public:
   /// rebuild leave their rows as they are (0: none).
   virtual std::int64_t final_before() = 0;
 
-  /// Marks dirty the intervals of the attempt result rows and denials stored since the last
-  /// call (at most `limit` of each; they are append-only, written by one actor in id order)
-  /// and moves their watermarks, in one transaction. How many rows it read.
+  /// Adds the attempt result rows and denials stored since the last call (at most `limit` of
+  /// each; they are append-only, written by one actor in id order) to the campaign
+  /// aggregates and moves their watermarks, in one transaction. How many rows it read.
   virtual std::size_t fold_outbound(std::size_t limit) = 0;
 
   virtual std::vector<queue_agg> queue_aggs(const agg_filter& f) = 0;

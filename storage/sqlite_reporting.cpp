@@ -64,6 +64,11 @@ public:
     immediate_transaction(db_, path_, body);
   }
 
+  void scratch(const std::string& table, const std::string& select) override {
+    exec("CREATE TEMP TABLE IF NOT EXISTS " + table + " AS " + select + " LIMIT 0", {});
+    exec("DELETE FROM temp." + table, {});
+  }
+
   std::size_t delete_some(const std::string& table, const std::string& where, const std::vector<cell>& params,
                           std::size_t limit) override {
     exec("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT "

@@ -287,15 +287,14 @@ void fact_builder::on_fact(const std::string& key, const stats::stat_fact& f, co
     row.entered_ms = x.entered_ms;
     row.sl_ms = x.sl_ms;
     row.short_ms = x.short_ms;
-    dirty(x.entered_ms, out);
-    if (row.left_ms != 0) {
-      dirty(row.left_ms, out);
+    if (row.left_ms != 0)
       x.entry_seq = 0;
-    }
-    // One row per wait in a batch: its end replaces its begin.
+    // One row per wait in a batch: its end replaces its begin (and the wait still counts as
+    // entered in this batch).
     if (auto at = entry_index_.find(row.entry_seq); at != entry_index_.end())
       out.entries[at->second] = std::move(row);
     else {
+      row.first_write = f.kind == stats::fact_kind::wait_begin;
       entry_index_[row.entry_seq] = out.entries.size();
       out.entries.push_back(std::move(row));
     }
@@ -331,7 +330,6 @@ void fact_builder::on_fact(const std::string& key, const stats::stat_fact& f, co
     x.handle_ms += t - f.start_ms;
     x.hold_ms += hold;
     ++x.handlings;
-    dirty(t, out);
     out.handlings.push_back(std::move(h));
   }
 }
@@ -353,7 +351,6 @@ void fact_builder::end_offer(std::uint64_t iid, iid_extra& x, const std::string&
   o.offered_ms = it->second.at;
   o.ended_ms = t;
   o.result = result;
-  dirty(t, out);
   out.offers.push_back(std::move(o));
   x.offers.erase(it);
 }
@@ -381,7 +378,6 @@ void fact_builder::segment(const std::string& agent, const stats::agent_status& 
       piece.interval_ms = storage::interval_of(from);
       piece.from_ms = from;
       piece.to_ms = std::min(t, piece.interval_ms + storage::interval_ms);
-      dirty(from, out);
       out.states.push_back(piece);
       from = piece.to_ms;
     }

@@ -87,7 +87,6 @@ private:
                std::int64_t t, storage::fact_batch& out);
   std::string group_of(const std::string& agent) const;
   std::string tenant_of_queue(const std::string& queue, const std::string& fallback) const;
-  void dirty(std::int64_t t, storage::fact_batch& out) { out.dirty.push_back(storage::interval_of(t)); }
 
   std::shared_ptr<const domain_config> cfg_;
   std::int64_t short_abandon_ms_;

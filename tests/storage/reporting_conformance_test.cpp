@@ -167,8 +167,8 @@ TEST_CASE("reporting/facts: a scripted stretch gives exactly these facts") {
   CHECK(facts_of(b) == want);
   CHECK(b.watermark == 16);
   CHECK(b.watermark_ms == 2 * q15 + 60'000);
-  std::set<std::int64_t> dirty(b.dirty.begin(), b.dirty.end());
-  CHECK(dirty == std::set<std::int64_t>{0, q15, 2 * q15});
+  for (auto& e : b.entries)
+    CHECK(e.first_write);  // both waits begin in this batch
 }
 
 TEST_CASE("reporting/facts: stopped after any event and resumed from the stored open state, the facts are the same") {
@@ -250,18 +250,20 @@ TEST_CASE_TEMPLATE("reporting/store: facts, open state and watermark in one tran
   b.finish(one);
   rep.write(one);
   CHECK(rep.watermark().first == 13);
+  for (auto& e : one.entries)
+    CHECK(e.first_write);  // call 2 still waits: its entry counts now
   CHECK_FALSE(rep.open_rows().empty());
   for (std::size_t i = 13; i < events.size(); ++i)
     b.apply(events[i], two);
   b.finish(two);
+  REQUIRE(two.entries.size() == 1);  // call 2's abandon, its entry counted in batch one
+  CHECK(two.entries[0].why == "abandoned");
+  CHECK_FALSE(two.entries[0].first_write);
   rep.write(two);
   CHECK(rep.watermark() == std::pair<std::uint64_t, std::int64_t>{16, 2 * q15 + 60'000});
   for (auto& o : rep.open_rows())
     CHECK(o.kind == "m");  // nothing open but the time of the last event
-  CHECK(rep.dirty(100) == std::vector<std::int64_t>{0, q15, 2 * q15});
-  for (auto d : rep.dirty(100))
-    rep.aggregate(d);
-  CHECK(rep.dirty(100).empty());
+  CHECK(rep.dirty(100).empty());  // the writes added to the aggregates: nothing to recompute
 
   storage::agg_filter all{0, 3 * q15, {}, {}};
   auto queues = rep.queue_aggs(all);
@@ -312,17 +314,17 @@ TEST_CASE_TEMPLATE("reporting/store: an incremental run and a full rebuild give 
     return;
   auto s = db->migrated();
   auto& rep = s->reporting();
-  // Incremental: each event its own transaction, aggregated after each (late facts dirty
-  // earlier intervals again: call 2's abandon re-dirties the quarter it entered in).
+  // Incremental: each event its own transaction, each adding to the aggregates (late facts
+  // add to earlier intervals: call 2's wait counts as entered in one batch, its abandon in a
+  // later one).
   reporting::fact_builder b{center(), 5'000};
   for (auto& e : scripted()) {
     storage::fact_batch one;
     b.apply(e, one);
     b.finish(one);
     rep.write(one);
-    for (auto d : rep.dirty(100))
-      rep.aggregate(d);
   }
+  CHECK(rep.dirty(100).empty());
   storage::agg_filter all{-q15, 4 * q15, {}, {}};
   auto queues = rep.queue_aggs(all);
   auto agents = rep.agent_aggs(all);
@@ -382,13 +384,10 @@ TEST_CASE_TEMPLATE("reporting/reports: a spring-forward day has 23 hours and a f
       e.why = "distributed";
       e.sl_ms = 20'000;
       b.entries.push_back(e);
-      b.dirty.push_back(t);
     }
     b.watermark = seq;
     rep.write(b);
   }
-  for (auto d : rep.dirty(1000))
-    rep.aggregate(d);
   auto run = [&](const std::string& day, const std::string& by) {
     engine::report_request r;
     r.name = "queue-summary";
@@ -538,8 +537,6 @@ TEST_CASE_TEMPLATE("reporting/transfers: a transfer counts for the agent who mad
   CHECK(resumed == std::multiset<std::string>{"1 ann 10", "1 bob 01", "2 ann 10", "2 bob 00"});
 
   rep.write(b);
-  for (auto d : rep.dirty(100))
-    rep.aggregate(d);
   auto queues = rep.queue_aggs({0, q15, {}, {}});
   REQUIRE(queues.size() == 2);
   CHECK(std::tie(queues[0].queue, queues[0].tenant, queues[0].transferred, queues[0].conferenced)

@@ -34,7 +34,7 @@ storage::event_row retention_event(std::uint64_t seq, std::int64_t t) {
 }
 
 /// One of each fact at `t` (a quarter's start): a wait, two state pieces, a handling, an
-/// offer, an interaction — seven rows — and the interval marked dirty.
+/// offer, an interaction — seven rows.
 storage::fact_batch facts_at(std::int64_t t, std::uint64_t seq) {
   storage::fact_batch b;
   b.entries.push_back({seq, seq, "acme", "sales", "voice", t + 1'000, t + 3'000, "distributed", "ann", 20'000, 5'000});
@@ -44,7 +44,6 @@ storage::fact_batch facts_at(std::int64_t t, std::uint64_t seq) {
   b.handlings.push_back({seq, seq, "acme", "ann", "floor", "sales", "voice", t + 3'000, t + 33'000, 0});
   b.offers.push_back({seq, seq, "acme", "ann", "floor", "sales", t + 2'000, t + 3'000, "accepted"});
   b.interactions.push_back({seq, "acme", "voice", t, t + 33'000, "sales", "sales", "handled", 2'000, 30'000, 0, 0, 0, 1});
-  b.dirty.push_back(t);
   b.watermark = seq + 1;
   b.watermark_ms = t + 90'000;
   return b;
@@ -109,8 +108,6 @@ TEST_CASE_TEMPLATE("reporting/retention: each family goes by its cut, in chunks;
   // Facts of both days, aggregated.
   rep.write(facts_at(old_day, 1));
   rep.write(facts_at(new_day, 17));
-  for (auto d : rep.dirty(100))
-    rep.aggregate(d);
   auto old_aggregates = aggregate_text(rep, old_days), new_aggregates = aggregate_text(rep, new_days);
   REQUIRE(old_aggregates.size() == 3);  // a queue row, an agent row, a not-ready reason row
   CHECK(rep.final_before() == 0);
