@@ -357,6 +357,7 @@ std::vector<option> make_options() {
                       [](config& c) -> auto& { return c.pulse.history_retention_h; },
                       "trend samples are kept this long (Redis stream, or the embedded database)"));
   add_reporting_options(o);
+  add_streams_options(o);
   for (auto t : wire::EnumValuesClientType()) {
     if (t == wire::ClientType::unknown)
       continue;
@@ -505,6 +506,8 @@ config validate(toml::table& root, const std::string& name,
                                    + "\" is not loopback: set console.admin_token (there is no "
                                      "default secret)"});
   }
+  if (cfg.streams.export_events && cfg.redis.host.empty())
+    v.problems.push_back({~0u, name + ": streams.export = true needs a Redis (redis.host)"});
   if (cfg.storage.backend == storage::backend_kind::postgresql && cfg.storage.dsn.empty())
     v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
   if (cfg.storage.retry_max < cfg.storage.retry_min)

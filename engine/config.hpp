@@ -186,6 +186,16 @@ struct redis_config {
   std::uint16_t port = 6379;
 };
 
+/// Redis Streams ([streams], docs/streams.md): the export of the reporting events.
+struct streams_config {
+  bool export_events = false;          ///< append every stored reporting event to Redis Streams
+  std::string prefix = "parley:";      ///< keys: <prefix><tenant>:events, <prefix>export:events
+  std::uint64_t max_len = 1'000'000;   ///< entries a stream keeps, about (0: no cap)
+  std::uint32_t max_age_s = 0;         ///< entries whose event is older go (0: no cap)
+  std::uint32_t batch_events = 1'000;  ///< events per append transaction at most
+  milliseconds poll{100};              ///< how often the exporter looks for new events once caught up
+};
+
 /// Hooks for testing the engine's own failure handling ([debug]); all off by default.
 struct debug_config {
   /// The console's `debug kill ACTOR [NAME]` (admin) may kill a supervised actor.
@@ -218,6 +228,7 @@ struct config {
   tls_config tls;
   outbound_config outbound;
   redis_config redis;
+  streams_config streams;
   debug_config debug;
   /// Registration tokens per client type; a type without one registers without one.
   std::map<wire::ClientType, std::string> tokens;

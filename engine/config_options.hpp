@@ -163,4 +163,7 @@ void add_outbound_options(std::vector<option>& o);
 /// The [reporting] keys (config_reporting.cpp).
 void add_reporting_options(std::vector<option>& o);
 
+/// The [streams] keys (config_reporting.cpp).
+void add_streams_options(std::vector<option>& o);
+
 } // namespace parley::engine::config_detail

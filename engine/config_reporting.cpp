@@ -1,5 +1,6 @@
 // The [reporting] keys of the option table (config_options.hpp): historical reporting's
-// writer, its report defaults and each tenant's reporting zone (docs/reporting.md).
+// writer, its report defaults and each tenant's reporting zone (docs/reporting.md); and the
+// [streams] keys: the export of the reporting events to Redis Streams (docs/streams.md).
 #include <map>
 
 #include "actors/stats/reset_schedule.hpp"
@@ -85,6 +86,22 @@ void add_reporting_options(std::vector<option>& o) {
                    out += (out.size() > 1 ? ", \"" : "\"") + tenant + "=" + zone + "\"";
                  return out + "]";
                }});
+}
+
+void add_streams_options(std::vector<option>& o) {
+  o.push_back(flag("streams.export", [](config& c) -> auto& { return c.streams.export_events; },
+                   "append every stored reporting event to Redis Streams (needs redis.host; docs/streams.md)"));
+  o.push_back(text("streams.prefix", [](config& c) -> auto& { return c.streams.prefix; }, non_empty,
+                   "key prefix of the streams: <prefix><tenant>:events"));
+  o.push_back(integer("streams.max_len", 0, 1'000'000'000, [](config& c) -> auto& { return c.streams.max_len; },
+                      "entries each stream keeps, about (0: no cap)"));
+  o.push_back(integer("streams.max_age_s", 0, 36'500 * 86'400, [](config& c) -> auto& { return c.streams.max_age_s; },
+                      "entries whose event is older than this are trimmed (0: no cap)"));
+  o.push_back(integer("streams.batch_events", 1, 100'000,
+                      [](config& c) -> auto& { return c.streams.batch_events; },
+                      "events per append transaction at most"));
+  o.push_back(duration_ms("streams.poll_ms", 10, 60'000, [](config& c) -> auto& { return c.streams.poll; },
+                          "how often the exporter looks for new events once it has them all (real time)"));
 }
 
 } // namespace parley::engine::config_detail

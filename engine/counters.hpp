@@ -36,6 +36,14 @@ struct counters {
   std::atomic<std::uint64_t> reporting_facts{0};
   std::atomic<std::uint64_t> reporting_errors{0};
   std::atomic<std::int64_t> reporting_lag_ms{0};
+  /// The export to Redis Streams (engine/stream_export.hpp): the last event appended (its
+  /// seq), entries appended, appends Redis already had (a retry after a lost reply), failed
+  /// passes, and how long the streams have been behind the event log (ms; 0: caught up).
+  std::atomic<std::uint64_t> export_watermark{0};
+  std::atomic<std::uint64_t> export_appended{0};
+  std::atomic<std::uint64_t> export_duplicates{0};
+  std::atomic<std::uint64_t> export_errors{0};
+  std::atomic<std::int64_t> export_lag_ms{0};
   std::uint64_t errors_of(wire::ErrorCode c) const {
     return errors[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
   }

@@ -111,6 +111,10 @@ void engine::start() {
                                         cfg_.reporting.batch_events,
                                         std::int64_t{cfg_.reporting.short_abandon_s} * 1000, rec.max_seq + 1,
                                         &counters_});
+  if (auto& x = cfg_.streams; x.export_events)
+    exporter_ = spawn_exporter(*system_, {store_config(cfg_), cfg_.redis.host, cfg_.redis.port, x.prefix, x.max_len,
+                                          std::int64_t{x.max_age_s} * 1000, x.batch_events, x.poll, clock_,
+                                          &counters_});
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -298,6 +302,9 @@ void engine::stop_actors() {
   if (history_)  // it reads the store on its own connection: nothing waits for it
     caf::anon_send_exit(history_, caf::exit_reason::user_shutdown);
   history_ = history_actor{};
+  if (exporter_)  // the same: its own connections, and the event log keeps what it has not appended
+    caf::anon_send_exit(exporter_, caf::exit_reason::user_shutdown);
+  exporter_ = exporter_actor{};
   if (domain_) {
     // Sequences, then campaigns: they give their leased records back and take their dialer
     // sessions (linked) with them; then the gateway and compliance.

@@ -23,6 +23,7 @@
 #include "actors/directory/directory_actor.hpp"
 #include "actors/outbound/scheduler_actor.hpp"
 #include "engine/history.hpp"
+#include "engine/stream_export.hpp"
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/clock.hpp"
@@ -144,6 +145,7 @@ private:
   writer_actor writer_;  ///< persistence: stopped after every domain actor
   outbound::list_store_actor list_store_;  ///< outbound lists: stopped after the campaigns
   history_actor history_;  ///< historical reporting's writer (invalid: reporting.enabled = false)
+  exporter_actor exporter_;  ///< the export to Redis Streams (invalid: streams.export = false)
   outbound::scheduler_actor scheduler_;  ///< runs [[schedule]] (invalid: nothing scheduled)
   std::shared_ptr<supervision> supervision_ = std::make_shared<supervision>();
   caf::actor supervisor_;  ///< watches the long-lived actors; stopped first

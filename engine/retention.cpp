@@ -10,7 +10,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/outbound/record_fields.hpp"
+#include "actors/runtime/redis_link.hpp"
 #include "actors/runtime/types.hpp"
+#include "engine/stream_export.hpp"
 #include "storage/store.hpp"
 
 namespace parley::engine {
@@ -65,6 +67,21 @@ std::string retention_summary(const retention_run& run) {
   return "retention: deleted " + out + " in " + took + " s\n";
 }
 
+/// The last event the export has appended to Redis Streams; 0 (no event goes this time)
+/// when Redis cannot say.
+std::uint64_t exported(const config& cfg) {
+  try {
+    runtime::redis_link redis{cfg.redis.host, cfg.redis.port};
+    auto r = redis.command({"GET", export_watermark_key(cfg.streams.prefix)});
+    return r.type == runtime::redis_reply::kind::string ? std::stoull(r.str) : 0;
+  } catch (const std::exception& e) {
+    spdlog::warn("retention: the stream export's watermark is unknown ({}): the event log keeps every event "
+                 "this time",
+                 e.what());
+    return 0;
+  }
+}
+
 } // namespace
 
 std::int64_t compliance_reach_ms(const config& cfg) {
@@ -109,6 +126,8 @@ caf::actor start_retention(caf::actor_system& sys, const caf::actor& to, const c
     try {
       run->store = storage::open_store(store_config(run->cfg));
       run->cut = retention_cut_at(run->cfg, run->now_ms, run->store->reporting().watermark().first);
+      if (run->cfg.streams.export_events)
+        run->cut.events_seq = std::min(run->cut.events_seq, exported(run->cfg));
     } catch (const std::exception& e) {
       fail(e.what());
       return {};

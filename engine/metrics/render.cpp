@@ -93,6 +93,17 @@ void engine_part(page& p, const metrics_env& env) {
   p.single("parley_reporting_lag_seconds", "gauge",
            "Domain seconds since the historical aggregates last included every stored event (0: caught up).",
            static_cast<double>(s.reporting_lag_ms.load(std::memory_order_relaxed)) / 1000.0);
+  p.single("parley_export_watermark", "gauge",
+           "The last reporting event appended to Redis Streams (its seq).", count(s.export_watermark));
+  p.single("parley_export_appended_total", "counter", "Stream entries appended by this run.",
+           count(s.export_appended));
+  p.single("parley_export_duplicates_total", "counter",
+           "Appends Redis already had (a retry after a lost reply), skipped.", count(s.export_duplicates));
+  p.single("parley_export_errors_total", "counter",
+           "Failed export passes (Redis down or the event log unreadable; tried again).", count(s.export_errors));
+  p.single("parley_export_lag_seconds", "gauge",
+           "Domain seconds since the streams last had every stored event (0: caught up).",
+           static_cast<double>(s.export_lag_ms.load(std::memory_order_relaxed)) / 1000.0);
   p.single("parley_frames_received_total", "counter", "Frames received.", count(s.frames_in));
   p.single("parley_frames_sent_total", "counter", "Frames sent.", count(s.frames_out));
   p.single("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.",
