@@ -95,7 +95,7 @@ void add_streams_options(std::vector<option>& o) {
                    "key prefix of the streams: <prefix><tenant>:events"));
   o.push_back(integer("streams.max_len", 0, 1'000'000'000, [](config& c) -> auto& { return c.streams.max_len; },
                       "entries each stream keeps, about (0: no cap)"));
-  o.push_back(integer("streams.max_age_s", 0, 36'500 * 86'400, [](config& c) -> auto& { return c.streams.max_age_s; },
+  o.push_back(integer("streams.max_age_s", 0, std::int64_t{36'500} * 86'400, [](config& c) -> auto& { return c.streams.max_age_s; },
                       "entries whose event is older than this are trimmed (0: no cap)"));
   o.push_back(integer("streams.batch_events", 1, 100'000,
                       [](config& c) -> auto& { return c.streams.batch_events; },

@@ -66,7 +66,7 @@ std::vector<std::string> xadd(const export_state& st, const storage::event_row& 
 }
 
 /// Connects if needed: the watermark, and the streams there are (for trimming by age).
-void connect(export_state& st) {
+void connect_redis(export_state& st) {
   if (st.redis->connected() && st.watermark)
     return;
   auto w = st.redis->command({"GET", export_watermark_key(st.setup.prefix)});
@@ -90,7 +90,7 @@ void connect(export_state& st) {
 /// Appends one batch of events and moves the watermark past it. A refused id is a duplicate
 /// when the entry is there (a retry after a lost reply); any other refusal stops the batch
 /// before that event (the next pass tries it again).
-void append(export_state& st, const std::vector<storage::event_row>& events) {
+void append_batch(export_state& st, const std::vector<storage::event_row>& events) {
   std::vector<std::vector<std::string>> cmds;
   for (auto& e : events)
     cmds.push_back(xadd(st, e));
@@ -158,19 +158,19 @@ void trim_by_age(export_state& st, std::int64_t now_ms) {
 }
 
 /// One pass; true when the next one should wait streams.poll_ms (false: at once).
-bool pass(export_self self) {
+bool export_pass(export_self self) {
   auto& st = self->state;
   auto now = st.setup.clk->now_ms();
   bool caught_up = false, failed = false;
   try {
     if (!st.store)
       st.store = storage::open_store(st.setup.store);
-    connect(st);
+    connect_redis(st);
     auto until = std::chrono::steady_clock::now() + export_budget;
     while (std::chrono::steady_clock::now() < until) {
       auto events = st.store->events(*st.watermark + 1, st.setup.batch_events);
       if (!events.empty())
-        append(st, events);
+        append_batch(st, events);
       if (events.size() < st.setup.batch_events) {
         caught_up = true;
         break;
@@ -206,7 +206,7 @@ exporter_actor::behavior_type exporter(export_self self, export_setup setup) {
   self->send(self, caf::tick_atom_v);
   return {
     [=](caf::tick_atom) {
-      if (pass(self))
+      if (export_pass(self))
         self->delayed_send(self, self->state.setup.poll, caf::tick_atom_v);
       else
         self->send(self, caf::tick_atom_v);

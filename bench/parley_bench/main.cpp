@@ -312,6 +312,19 @@ int main(int argc, char** argv) {
   history->add_option("--rate", o.rate, "lifecycles/s of the event stream the fact writer gets alone")
     ->capture_default_str();
 
+  auto* exporting = app.add_subcommand(
+    "export", "the export to Redis Streams: --count stored events appended to a throwaway redis-server, next "
+              "to redis-benchmark XADD with the same pipeline in the same run (goal >= 50 %)");
+  common_options(exporting, o);
+  exporting->add_option("--backend", o.backend, "sqlite or postgresql (where the events are stored)")
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  exporting->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  exporting->add_option("--count", o.count, "events to append (default 1,000,000)")
+    ->check(CLI::Range(5u, 100'000'000u));
+  exporting->add_option("--pipeline", o.pipeline, "entries per pipeline: streams.batch_events (default 1,000)")
+    ->check(CLI::Range(1u, 100'000u));
+
   CLI11_PARSE(app, argc, argv);
   o.scenario = app.get_subcommands().front()->get_name();
   // Defaults that differ by scenario (the options struct holds one default per field).
@@ -373,6 +386,8 @@ int main(int argc, char** argv) {
       r = run_dashboards(h);
     else if (o.scenario == "history")
       r = run_history(h);
+    else if (o.scenario == "export")
+      r = run_export(h);
     else
       r = run_capacity(h);
     h.progress().clear();

@@ -170,21 +170,64 @@ std::vector<std::string> bench_argv(const std::string& exe, std::uint16_t port, 
 
 } // namespace
 
+throwaway_redis::throwaway_redis() {
+  auto server = find_in_path("redis-server");
+  if (server.empty()) {
+    why_ = "redis-server is not installed (apt-get install redis-server)";
+    return;
+  }
+  auto port = free_port();
+  pid_ = spawn({server, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no"},
+               nullptr);
+  if (pid_ < 0 || !port_open(port, 3s)) {
+    why_ = "redis-server did not start on port " + std::to_string(port);
+    return;
+  }
+  port_ = port;
+}
+
+throwaway_redis::~throwaway_redis() {
+  end_child(pid_);
+}
+
+std::optional<reference> redis_command_reference(std::uint16_t port, const std::vector<std::string>& command,
+                                                 unsigned clients, unsigned pipeline, std::uint64_t n,
+                                                 std::string& why) {
+  auto bench = find_in_path("redis-benchmark");
+  if (bench.empty()) {
+    why = "redis-benchmark is not installed: no reference (apt-get install redis-tools)";
+    return std::nullopt;
+  }
+  std::vector<std::string> argv{bench, "-h", "127.0.0.1", "-p", std::to_string(port), "-c", std::to_string(clients),
+                                "-P", std::to_string(pipeline), "-n", std::to_string(n), "-q", "--csv"};
+  argv.insert(argv.end(), command.begin(), command.end());
+  auto out = run_capture(argv, std::chrono::minutes{5});
+  // The CSV's first row after the header: "<the command>","<rps>",...
+  auto row = out ? out->find("\n\"") : std::string::npos;
+  auto rps_at = row == std::string::npos ? std::string::npos : out->find("\",\"", row + 2);
+  double rps = rps_at == std::string::npos ? 0 : std::strtod(out->c_str() + rps_at + 3, nullptr);
+  if (rps <= 0) {
+    why = "redis-benchmark gave no rate";
+    return std::nullopt;
+  }
+  std::string cmd = "redis-benchmark";
+  for (std::size_t i = 1; i < argv.size(); ++i)
+    cmd += " " + (argv[i] == "*" ? std::string{"'*'"} : argv[i]);
+  return reference{"redis-benchmark " + command.front() + " (same connection count and pipeline)", rps, cmd};
+}
+
 std::optional<reference> redis_ping_reference(unsigned clients, unsigned pipeline,
                                               double duration_s, std::string& why) {
-  auto server = find_in_path("redis-server");
   auto bench = find_in_path("redis-benchmark");
-  if (server.empty() || bench.empty()) {
+  if (bench.empty()) {
     why = "redis-server / redis-benchmark not installed: no reference (apt-get install redis-server)";
     return std::nullopt;
   }
-  auto port = free_port();
-  auto pid = spawn({server, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", "--daemonize", "no"},
-                   nullptr);
-  if (pid < 0 || !port_open(port, 3s)) {
-    end_child(pid);
-    why = "redis-server did not start on port " + std::to_string(port);
+  throwaway_redis server;
+  auto port = server.port();
+  if (port == 0) {
+    why = server.why();
     return std::nullopt;
   }
   // A short calibration run sizes the real one to last about `duration_s`.
@@ -209,7 +252,6 @@ std::optional<reference> redis_ping_reference(unsigned clients, unsigned pipelin
   } else {
     why = "redis-benchmark calibration gave no PING_MBULK rate";
   }
-  end_child(pid);
   return out;
 }
 

@@ -1,15 +1,40 @@
 // reference: the yardsticks measured in the same run as a scenario — redis-benchmark PING
-// against a throwaway redis-server for ping, wrk against nginx serving a static file for
+// against a throwaway redis-server for ping (XADD for export), wrk against nginx serving a static file for
 // http (well-known event-loop servers doing the same work on the same machine).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/parley_bench/report.hpp"
 
 namespace parley::bench {
+
+/// A redis-server child on a free loopback port (no persistence, not daemonized), ended
+/// with the object. port() is 0 when it did not start (why() says why).
+class throwaway_redis {
+public:
+  throwaway_redis();
+  ~throwaway_redis();
+  throwaway_redis(const throwaway_redis&) = delete;
+  throwaway_redis& operator=(const throwaway_redis&) = delete;
+  std::uint16_t port() const noexcept { return port_; }
+  const std::string& why() const noexcept { return why_; }
+
+private:
+  int pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string why_;
+};
+
+/// `redis-benchmark` sending `command` (its words; `*` is passed as is) `n` times over
+/// `clients` connections `pipeline` deep to the server on `port`: its requests/s, or nullopt
+/// with `why` set.
+std::optional<reference> redis_command_reference(std::uint16_t port, const std::vector<std::string>& command,
+                                                 unsigned clients, unsigned pipeline, std::uint64_t n,
+                                                 std::string& why);
 
 /// Starts `redis-server` on a free loopback port (no persistence, not daemonized, a child
 /// of this process), runs `redis-benchmark -t ping -c clients -P pipeline` sized to last

@@ -373,25 +373,30 @@ std::string ms_text(double ms) {
 
 } // namespace
 
-result run_history(harness& h) {
-  auto& o = h.opts();
-  result r;
-  r.scenario = "history";
+storage::config scratch_store(const options& o, const std::string& name, std::string& dir) {
   storage::config sc;
-  std::string dir;
   if (o.backend == "postgresql") {
     if (o.dsn.empty())
       throw std::runtime_error("--backend postgresql needs --dsn (an EMPTY database)");
     sc.backend = storage::backend_kind::postgresql;
     sc.dsn = o.dsn;
-  } else {
-    char tmpl[] = "/tmp/parley-bench-history-XXXXXX";
-    if (!::mkdtemp(tmpl))
-      throw std::runtime_error("cannot create a directory under /tmp");
-    dir = tmpl;
-    sc.path = dir + "/history.db";
-    sc.synchronous = storage::sync_mode::normal;
+    return sc;
   }
+  auto tmpl = "/tmp/parley-bench-" + name + "-XXXXXX";
+  if (!::mkdtemp(tmpl.data()))
+    throw std::runtime_error("cannot create a directory under /tmp");
+  dir = tmpl;
+  sc.path = dir + "/" + name + ".db";
+  sc.synchronous = storage::sync_mode::normal;
+  return sc;
+}
+
+result run_history(harness& h) {
+  auto& o = h.opts();
+  result r;
+  r.scenario = "history";
+  std::string dir;
+  auto sc = scratch_store(o, "history", dir);
   auto facts = o.count ? o.count : 10'000'000u;
   auto t = from_scratch(h, sc, facts);
   auto stream = under_stream(h, sc);

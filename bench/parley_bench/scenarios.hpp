@@ -8,6 +8,7 @@
 
 #include "bench/parley_bench/harness.hpp"
 #include "bench/parley_bench/report.hpp"
+#include "storage/store.hpp"
 
 namespace parley::bench {
 
@@ -54,6 +55,15 @@ result run_dashboards(harness& h);
 /// Historical reporting: --count facts aggregated from scratch next to a plain GROUP BY, a
 /// month of one queue at 15 minutes read as a report, the fact writer's lag under load.
 result run_history(harness& h);
+
+/// The export to Redis Streams: --count stored events appended by the engine's exporter,
+/// next to redis-benchmark XADD with the same pipeline.
+result run_export(harness& h);
+
+/// The store a scenario fills itself: --backend postgresql at --dsn (an EMPTY database), or
+/// SQLite (synchronous = normal) in a new directory /tmp/parley-bench-NAME-*, put in `dir`
+/// for the scenario to remove.
+storage::config scratch_store(const options& o, const std::string& name, std::string& dir);
 
 /// `s` as a TOML basic string.
 std::string toml_string(const std::string& s);

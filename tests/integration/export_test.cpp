@@ -111,27 +111,6 @@ capacity = { voice = 1 }
 )";
 }
 
-client::answer submit(client::client& gw, const std::string& tenant, const std::string& queue) {
-  return gw.request([&](protocol::encoder& e, std::uint64_t ref) {
-    auto& fbb = e.start();
-    return e.finish(ref, wire::CreateSubmit(fbb, fbb.CreateString(""), fbb.CreateString(tenant),
-                                            fbb.CreateString("voice"), fbb.CreateString(queue), 0));
-  }).get();
-}
-
-std::uint64_t id_of(const client::answer& a) {
-  REQUIRE(a.ok());
-  return a.as<wire::Submitted>()->interaction_id();
-}
-
-void stop(client::client& gw, std::uint64_t iid) {
-  auto r = gw.request([iid](protocol::encoder& e, std::uint64_t ref) {
-    auto& fbb = e.start();
-    return e.finish(ref, wire::CreateStopProcessingDirect(fbb, iid, "done"));
-  }).get();
-  REQUIRE(r.ok());
-}
-
 /// One call for each tenant: submitted, then stopped.
 void two_calls(client::client& gw) {
   stop(gw, id_of(submit(gw, "acme", "sales")));

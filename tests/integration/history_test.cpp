@@ -55,27 +55,6 @@ capacity = { voice = 1 }
 )";
 }
 
-client::answer submit(client::client& gw) {
-  return gw.request([](protocol::encoder& e, std::uint64_t ref) {
-    auto& fbb = e.start();
-    return e.finish(ref, wire::CreateSubmit(fbb, fbb.CreateString(""), fbb.CreateString("acme"),
-                                            fbb.CreateString("voice"), fbb.CreateString("sales"), 0));
-  }).get();
-}
-
-void stop(client::client& gw, std::uint64_t iid) {
-  auto r = gw.request([iid](protocol::encoder& e, std::uint64_t ref) {
-    auto& fbb = e.start();
-    return e.finish(ref, wire::CreateStopProcessingDirect(fbb, iid, "done"));
-  }).get();
-  REQUIRE(r.ok());
-}
-
-std::uint64_t id_of(const client::answer& a) {
-  REQUIRE(a.ok());
-  return a.as<wire::Submitted>()->interaction_id();
-}
-
 /// The reporting store of the engine's database, on a connection of the test's own.
 struct history_reader {
   std::unique_ptr<storage::store> store;

@@ -1,7 +1,8 @@
 // outbound_support: what the outbound integration tests share — a contact center config
 // with a campaign on scaled time, agent desktops that accept every invite, a CSV list
 // written into the engine's import directory, a field of a console status line, the list as
-// the engine stored it (`list export`), and samples from /metrics.
+// the engine stored it (`list export`), and samples from /metrics; and a gateway's calls
+// (submit, stop), which the history and stream export tests use too.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -236,6 +237,31 @@ inline double metric(std::uint16_t port, const std::string& sample) {
 /// The domain clock reached `ms` (it runs scaled: waiting for it is waiting for time to pass).
 inline void wait_domain(engine::engine& eng, std::int64_t ms) {
   REQUIRE(eventually([&] { return eng.clk().now_ms() >= ms; }, 30s));
+}
+
+/// A media gateway's voice interaction for `queue` of `tenant`, answered.
+inline client::answer submit(client::client& gw, const std::string& tenant = "acme",
+                             const std::string& queue = "sales") {
+  return gw.request([&](protocol::encoder& e, std::uint64_t ref) {
+    auto& fbb = e.start();
+    return e.finish(ref, wire::CreateSubmit(fbb, fbb.CreateString(""), fbb.CreateString(tenant),
+                                            fbb.CreateString("voice"), fbb.CreateString(queue), 0));
+  }).get();
+}
+
+/// The interaction a Submit made.
+inline std::uint64_t id_of(const client::answer& a) {
+  REQUIRE(a.ok());
+  return a.as<wire::Submitted>()->interaction_id();
+}
+
+/// Stops interaction `iid` (the gateway's StopProcessing), answered with success.
+inline void stop(client::client& gw, std::uint64_t iid) {
+  auto r = gw.request([iid](protocol::encoder& e, std::uint64_t ref) {
+    auto& fbb = e.start();
+    return e.finish(ref, wire::CreateStopProcessingDirect(fbb, iid, "done"));
+  }).get();
+  REQUIRE(r.ok());
 }
 
 inline std::uint64_t field(const std::string& status, const std::string& key) {
