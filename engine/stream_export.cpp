@@ -1,5 +1,6 @@
 #include "engine/stream_export.hpp"
 
+#include <charconv>
 #include <deque>
 #include <optional>
 #include <set>
@@ -21,7 +22,8 @@ struct export_state {
   export_setup setup;
   std::unique_ptr<storage::store> store;
   std::unique_ptr<runtime::redis_link> redis;
-  std::optional<std::uint64_t> watermark;  ///< read from Redis at every (re)connect
+  std::optional<std::uint64_t> watermark;  ///< the last event Redis has (read from it at every connect)
+  std::uint64_t saved = 0;                 ///< the watermark's value in Redis
   std::int64_t caught_up_ms = 0;           ///< domain time the streams last had everything
   /// (last seq, its engine time) of each batch appended, oldest first: what trimming by age
   /// cuts at.
@@ -33,25 +35,26 @@ struct export_state {
 
 using export_self = exporter_actor::stateful_pointer<export_state>;
 
-/// The entry of one event: its seq and times, its kind and what it is about (fields that do
-/// not apply are left out: docs/streams.md).
-std::vector<std::string> xadd(const export_state& st, const storage::event_row& e) {
-  std::vector<std::string> a{"XADD", events_stream(st.setup.prefix, e.tenant)};
-  if (st.setup.max_len > 0)
-    a.insert(a.end(), {"MAXLEN", "~", std::to_string(st.setup.max_len)});
-  a.push_back(std::to_string(e.seq) + "-0");
-  auto field = [&](const char* name, std::string value) {
-    a.push_back(name);
-    a.push_back(std::move(value));
+/// Appends the XADD of one event to `out`: its seq and times, its kind and what it is
+/// about (fields that do not apply are left out: docs/streams.md).
+void xadd(const export_state& st, const storage::event_row& e, runtime::redis_commands& out) {
+  char numbers[5][24];
+  auto number = [&](int slot, std::uint64_t v) {
+    auto end = std::to_chars(numbers[slot], numbers[slot] + sizeof numbers[slot], v).ptr;
+    return std::string_view{numbers[slot], static_cast<std::size_t>(end - numbers[slot])};
   };
-  field("seq", std::to_string(e.seq));
-  field("engine_ms", std::to_string(e.engine_ms));
+  std::pair<std::string_view, std::string_view> fields[12];
+  std::size_t n = 0;
+  auto field = [&](std::string_view name, std::string_view value) { fields[n++] = {name, value}; };
+  auto seq = number(0, e.seq);
+  field("seq", seq);
+  field("engine_ms", number(1, static_cast<std::uint64_t>(e.engine_ms)));
   if (e.source_ms != 0)
-    field("source_ms", std::to_string(e.source_ms));
+    field("source_ms", number(2, static_cast<std::uint64_t>(e.source_ms)));
   field("kind", wire::EnumNameReportingKind(static_cast<wire::ReportingKind>(e.kind)));
   field("tenant", e.tenant);
   if (e.iid != 0) {
-    field("iid", std::to_string(e.iid));
+    field("iid", number(3, e.iid));
     if (e.from_state >= 0)
       field("from_state", wire::EnumNameInteractionState(static_cast<wire::InteractionState>(e.from_state)));
     field("state", wire::EnumNameInteractionState(static_cast<wire::InteractionState>(e.state)));
@@ -62,7 +65,20 @@ std::vector<std::string> xadd(const export_state& st, const storage::event_row& 
                              {"reason", &e.reason}})
     if (!value->empty())
       field(name, *value);
-  return a;
+  bool capped = st.setup.max_len > 0;
+  out.begin(3 + (capped ? 3 : 0) + 2 * n);
+  out.word("XADD");
+  out.word({st.setup.prefix, e.tenant.empty() ? std::string_view{"_"} : std::string_view{e.tenant}, ":events"});
+  if (capped) {
+    out.word("MAXLEN");
+    out.word("~");
+    out.word(st.setup.max_len);
+  }
+  out.word({seq, "-0"});
+  for (std::size_t i = 0; i < n; ++i) {
+    out.word(fields[i].first);
+    out.word(fields[i].second);
+  }
 }
 
 /// Connects if needed: the watermark, and the streams there are (for trimming by age).
@@ -73,6 +89,7 @@ void connect_redis(export_state& st) {
   if (w.is_error())
     throw runtime::redis_error("GET " + export_watermark_key(st.setup.prefix) + ": " + w.str);
   st.watermark = w.type == runtime::redis_reply::kind::string ? std::stoull(w.str) : 0;
+  st.saved = *st.watermark;
   if (st.setup.max_age_ms > 0) {
     std::string cursor = "0";
     do {
@@ -87,56 +104,101 @@ void connect_redis(export_state& st) {
   }
 }
 
-/// Appends one batch of events and moves the watermark past it. A refused id is a duplicate
-/// when the entry is there (a retry after a lost reply); any other refusal stops the batch
-/// before that event (the next pass tries it again).
-void append_batch(export_state& st, const std::vector<storage::event_row>& events) {
-  std::vector<std::vector<std::string>> cmds;
+/// One batch of appends on its way: sent, its replies not read yet.
+struct flight {
+  std::vector<storage::event_row> events;
+  std::optional<std::uint64_t> set;  ///< the watermark's SET went first, with this value
+};
+
+std::vector<std::string> set_watermark(const export_state& st) {
+  return {"SET", export_watermark_key(st.setup.prefix), std::to_string(*st.watermark)};
+}
+
+/// Sends the XADDs of `events`, after the SET of the watermark when it moved since Redis
+/// last had it.
+flight send_batch(export_state& st, std::vector<storage::event_row> events) {
+  flight f;
+  runtime::redis_commands cmds;
+  if (st.saved != *st.watermark) {
+    cmds.begin(3);
+    for (auto& w : set_watermark(st))
+      cmds.word(w);
+    f.set = *st.watermark;
+  }
   for (auto& e : events)
-    cmds.push_back(xadd(st, e));
-  auto replies = st.redis->pipeline(cmds);
+    xadd(st, e, cmds);
+  st.redis->send(cmds);
+  f.events = std::move(events);
+  return f;
+}
+
+/// Saves the watermark in Redis if it moved.
+void save_watermark(export_state& st) {
+  if (st.saved == *st.watermark)
+    return;
+  auto r = st.redis->command(set_watermark(st));
+  if (r.is_error())
+    throw runtime::redis_error("SET " + export_watermark_key(st.setup.prefix) + ": " + r.str);
+  st.saved = *st.watermark;
+}
+
+/// Reads the replies of `f` and moves the watermark past what Redis has. A refused id is a
+/// duplicate when the entry is there (sent again after a lost reply); any other refusal
+/// stops the batch before that event (the next pass tries it again).
+void land(export_state& st, const flight& f) {
+  auto replies = st.redis->receive(f.events.size() + (f.set ? 1 : 0));
+  std::size_t at = 0;
+  if (f.set) {
+    if (replies[0].is_error())
+      throw runtime::redis_error("SET " + export_watermark_key(st.setup.prefix) + ": " + replies[0].str);
+    st.saved = *f.set;
+    at = 1;
+  }
   std::uint64_t appended = 0, duplicates = 0, last = *st.watermark;
   std::int64_t last_ms = 0;
   std::string failure;
-  for (std::size_t i = 0; i < events.size() && failure.empty(); ++i) {
-    auto& r = replies[i];
-    auto& key = cmds[i][1];
+  std::set<std::string> tenants;  // of the entries appended (trimming by age)
+  for (std::size_t i = 0; i < f.events.size(); ++i) {
+    auto& r = replies[at + i];
+    auto& e = f.events[i];
     if (!r.is_error()) {
       ++appended;
-      st.streams.insert(key);
+      if (st.setup.max_age_ms > 0 && !tenants.count(e.tenant))
+        tenants.insert(e.tenant);
     } else if (r.str.find("equal or smaller") != std::string::npos) {
-      auto id = std::to_string(events[i].seq) + "-0";
-      auto there = st.redis->command({"XRANGE", key, id, id});
-      if (there.elements.empty()) {
+      auto key = events_stream(st.setup.prefix, e.tenant);
+      auto id = std::to_string(e.seq) + "-0";
+      if (st.redis->command({"XRANGE", key, id, id}).elements.empty()) {
         // Passed over: a newer entry of this stream got in first. Nothing can put it back
         // in order; say so loudly and go on (docs/streams.md).
         spdlog::error("stream export: event {} is missing from {} and cannot be appended after newer entries",
-                      events[i].seq, key);
+                      e.seq, key);
         if (auto* c = st.setup.stats)
           c->export_errors.fetch_add(1, std::memory_order_relaxed);
       }
       ++duplicates;
     } else {
-      failure = "XADD " + key + " " + std::to_string(events[i].seq) + ": " + r.str;
+      failure = "XADD " + events_stream(st.setup.prefix, e.tenant) + " " + std::to_string(e.seq) + ": " + r.str;
       break;
     }
-    last = events[i].seq;
-    last_ms = events[i].engine_ms;
+    last = e.seq;
+    last_ms = e.engine_ms;
   }
   if (last != *st.watermark) {
-    auto r = st.redis->command({"SET", export_watermark_key(st.setup.prefix), std::to_string(last)});
-    if (r.is_error())
-      throw runtime::redis_error("SET " + export_watermark_key(st.setup.prefix) + ": " + r.str);
     st.watermark = last;
     st.batches.emplace_back(last, last_ms);
   }
+  for (auto& t : tenants)
+    st.streams.insert(events_stream(st.setup.prefix, t));
   if (auto* c = st.setup.stats) {
     c->export_appended.fetch_add(appended, std::memory_order_relaxed);
     c->export_duplicates.fetch_add(duplicates, std::memory_order_relaxed);
     c->export_watermark.store(*st.watermark, std::memory_order_relaxed);
   }
-  if (!failure.empty())
+  if (!failure.empty()) {
+    save_watermark(st);
     throw runtime::redis_error(failure);
+  }
 }
 
 /// Trims every stream to the entries whose event is younger than max_age (at the precision
@@ -166,16 +228,34 @@ bool export_pass(export_self self) {
     if (!st.store)
       st.store = storage::open_store(st.setup.store);
     connect_redis(st);
+    // One batch in flight: the next is read from the store while Redis appends this one.
     auto until = std::chrono::steady_clock::now() + export_budget;
-    while (std::chrono::steady_clock::now() < until) {
-      auto events = st.store->events(*st.watermark + 1, st.setup.batch_events);
-      if (!events.empty())
-        append_batch(st, events);
-      if (events.size() < st.setup.batch_events) {
+    auto read_to = *st.watermark;
+    std::optional<flight> flying;
+    for (;;) {
+      bool time_left = std::chrono::steady_clock::now() < until;
+      std::vector<storage::event_row> events;
+      if (time_left)
+        events = st.store->events(read_to + 1, st.setup.batch_events);
+      if (flying)
+        land(st, *flying);
+      flying.reset();
+      if (!time_left)
+        break;
+      if (events.empty()) {
+        caught_up = true;
+        break;
+      }
+      read_to = events.back().seq;
+      bool short_batch = events.size() < st.setup.batch_events;
+      flying = send_batch(st, std::move(events));
+      if (short_batch) {
+        land(st, *flying);
         caught_up = true;
         break;
       }
     }
+    save_watermark(st);
     trim_by_age(st, now);
     if (st.failing)
       spdlog::info("stream export: appending again to Redis {}", st.redis->where());

@@ -1,5 +1,6 @@
 #include "actors/runtime/redis_link.hpp"
 
+#include <charconv>
 #include <memory>
 
 #include <hiredis/hiredis.h>
@@ -31,6 +32,35 @@ timeval timeval_of(std::chrono::milliseconds d) {
 }
 
 } // namespace
+
+void redis_commands::begin(std::size_t words) {
+  text_ += '*';
+  text_ += std::to_string(words);
+  text_ += "\r\n";
+  ++count_;
+}
+
+void redis_commands::word(std::string_view w) {
+  word({w});
+}
+
+void redis_commands::word(std::uint64_t n) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  word({std::string_view{buf, static_cast<std::size_t>(end - buf)}});
+}
+
+void redis_commands::word(std::initializer_list<std::string_view> pieces) {
+  std::size_t n = 0;
+  for (auto p : pieces)
+    n += p.size();
+  text_ += '$';
+  text_ += std::to_string(n);
+  text_ += "\r\n";
+  for (auto p : pieces)
+    text_ += p;
+  text_ += "\r\n";
+}
 
 redis_link::redis_link(std::string host, int port, std::chrono::milliseconds timeout)
   : host_(std::move(host)), port_(port), timeout_(timeout) {}
@@ -72,6 +102,11 @@ redis_reply redis_link::command(const std::vector<std::string>& args) {
 }
 
 std::vector<redis_reply> redis_link::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  send(commands);
+  return receive(commands.size());
+}
+
+void redis_link::send(const std::vector<std::vector<std::string>>& commands) {
   connect();
   std::vector<const char*> argv;
   std::vector<std::size_t> lens;
@@ -85,9 +120,26 @@ std::vector<redis_reply> redis_link::pipeline(const std::vector<std::vector<std:
     if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
       fail(ctx_->errstr);
   }
+  for (int done = 0; !done;)
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK)
+      fail(ctx_->errstr);
+}
+
+void redis_link::send(const redis_commands& commands) {
+  connect();
+  if (redisAppendFormattedCommand(ctx_, commands.text().data(), commands.text().size()) != REDIS_OK)
+    fail(ctx_->errstr);
+  for (int done = 0; !done;)
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK)
+      fail(ctx_->errstr);
+}
+
+std::vector<redis_reply> redis_link::receive(std::size_t n) {
+  if (!ctx_)
+    throw redis_error("Redis " + where() + ": not connected");
   std::vector<redis_reply> out;
-  out.reserve(commands.size());
-  for (std::size_t i = 0; i < commands.size(); ++i) {
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw)
       fail(ctx_->err ? ctx_->errstr : "no reply");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct redisContext;
@@ -23,6 +24,24 @@ struct redis_reply {
   std::vector<redis_reply> elements;
 
   bool is_error() const noexcept { return type == kind::error; }
+};
+
+/// Commands in Redis's wire format (RESP), written into one buffer as they are built — no
+/// string per word — for pipelines of many commands.
+class redis_commands {
+public:
+  /// Starts a command of `words` words (the name included); exactly that many follow.
+  void begin(std::size_t words);
+  void word(std::string_view w);
+  void word(std::uint64_t n);
+  /// One word made of several pieces.
+  void word(std::initializer_list<std::string_view> pieces);
+  std::size_t count() const noexcept { return count_; }
+  const std::string& text() const noexcept { return text_; }
+
+private:
+  std::string text_;
+  std::size_t count_ = 0;
 };
 
 /// Redis could not be reached or the connection broke (then it is closed).
@@ -41,6 +60,11 @@ public:
   redis_reply command(const std::vector<std::string>& args);
   /// Several commands sent at once, their replies in order; throws like command().
   std::vector<redis_reply> pipeline(const std::vector<std::vector<std::string>>& commands);
+  /// The two halves of pipeline(), for a caller with work to do while Redis runs the
+  /// commands: send() writes them all; receive(n) reads the next n replies.
+  void send(const std::vector<std::vector<std::string>>& commands);
+  void send(const redis_commands& commands);
+  std::vector<redis_reply> receive(std::size_t n);
 
   bool connected() const noexcept { return ctx_ != nullptr; }
   void disconnect() noexcept;
