@@ -38,7 +38,7 @@ using export_self = exporter_actor::stateful_pointer<export_state>;
 /// Appends the XADD of one event to `out`: its seq and times, its kind and what it is
 /// about (fields that do not apply are left out: docs/streams.md).
 void xadd(const export_state& st, const storage::event_row& e, runtime::redis_commands& out) {
-  char numbers[5][24];
+  char numbers[4][24];
   auto number = [&](int slot, std::uint64_t v) {
     auto end = std::to_chars(numbers[slot], numbers[slot] + sizeof numbers[slot], v).ptr;
     return std::string_view{numbers[slot], static_cast<std::size_t>(end - numbers[slot])};
