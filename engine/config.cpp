@@ -508,6 +508,9 @@ config validate(toml::table& root, const std::string& name,
   }
   if (cfg.streams.export_events && cfg.redis.host.empty())
     v.problems.push_back({~0u, name + ": streams.export = true needs a Redis (redis.host)"});
+  for (auto& q : cfg.domain.queues)
+    if (q.stream_routed() && cfg.redis.host.empty())
+      v.problems.push_back({~0u, name + ": queue \"" + q.name + "\" has router = \"stream\", which needs a Redis (redis.host)"});
   if (cfg.storage.backend == storage::backend_kind::postgresql && cfg.storage.dsn.empty())
     v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
   if (cfg.storage.retry_max < cfg.storage.retry_min)

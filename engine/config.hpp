@@ -194,6 +194,11 @@ struct streams_config {
   std::uint32_t max_age_s = 0;         ///< entries whose event is older go (0: no cap)
   std::uint32_t batch_events = 1'000;  ///< events per append transaction at most
   milliseconds poll{100};              ///< how often the exporter looks for new events once caught up
+  // Routing over streams (queues with router = "stream"):
+  std::string consumer = "parleyd";        ///< the engine's consumer in the group "parley" on instructions
+  std::string router_group = "routers";    ///< the routers' group on to-route
+  milliseconds claim_idle{5'000};          ///< instructions another "parley" consumer left pending this long are claimed
+  std::uint64_t route_max_len = 100'000;   ///< requests each to-route stream keeps, about (0: no cap)
 };
 
 /// Hooks for testing the engine's own failure handling ([debug]); all off by default.

@@ -58,7 +58,10 @@ std::vector<entry_table> make_entry_tables() {
         {"overflow_to", in_quotes(q.overflow_to), "another queue of the same tenant"},
         {"service_level_s", std::to_string(q.service_level_s),
          "T of the service level operators see (console show queues, /metrics): answered "
-         "within T seconds, since the day's statistics reset"}}},
+         "within T seconds, since the day's statistics reset"},
+        {"router", in_quotes(q.router),
+         "\"builtin\" (a router client may take it over: RegisterRouter), or \"stream\": "
+         "routed by external routers over Redis Streams (needs redis.host)"}}},
       {"agent_groups",
        "one table per group; an agent logs in with the first group whose members match its id",
        {{"name", required, "group name"},
@@ -216,7 +219,10 @@ void validator::entries(const toml::node& n, const std::string& key) {
       r.duration("overflow_after_ms", q.overflow_after);
       r.text("overflow_to", q.overflow_to);
       r.number("service_level_s", q.service_level_s, 1, 86'400);
+      r.text("router", q.router);
       r.finish();
+      if (q.router != "builtin" && q.router != "stream")
+        fail(item, r.name, "router must be \"builtin\" or \"stream\", not \"" + q.router + "\"");
       if (d.find_queue(q.name))
         fail(item, r.name, "a queue named \"" + q.name + "\" exists already");
       d.queues.push_back(std::move(q));

@@ -102,6 +102,17 @@ void add_streams_options(std::vector<option>& o) {
                       "events per append transaction at most"));
   o.push_back(duration_ms("streams.poll_ms", 10, 60'000, [](config& c) -> auto& { return c.streams.poll; },
                           "how often the exporter looks for new events once it has them all (real time)"));
+  // Routing over Redis Streams: queues with router = "stream".
+  o.push_back(text("streams.consumer", [](config& c) -> auto& { return c.streams.consumer; }, non_empty,
+                   "this engine's consumer name in the group \"parley\" that reads <prefix><tenant>:instructions"));
+  o.push_back(text("streams.router_group", [](config& c) -> auto& { return c.streams.router_group; }, non_empty,
+                   "the routers' consumer group on <prefix><tenant>:to-route (the engine creates it)"));
+  o.push_back(duration_ms("streams.claim_idle_ms", 100, 3'600'000,
+                          [](config& c) -> auto& { return c.streams.claim_idle; },
+                          "instructions another consumer of \"parley\" left pending this long are claimed"));
+  o.push_back(integer("streams.route_max_len", 0, 1'000'000'000,
+                      [](config& c) -> auto& { return c.streams.route_max_len; },
+                      "routing requests <prefix><tenant>:to-route keeps, about (0: no cap)"));
 }
 
 } // namespace parley::engine::config_detail

@@ -15,6 +15,7 @@
 #include "actors/outbound/scheduler_actor.hpp"
 #include "engine/list_jobs.hpp"
 #include "engine/retention.hpp"
+#include "engine/stream_route.hpp"
 #include "engine/logging.hpp"
 #include "actors/stats/stats_hub.hpp"
 #include "engine/tls.hpp"
@@ -227,6 +228,13 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   }
   for (auto& q : d->cfg->queues)
     d->queues[q.name] = spawn_queue(sys, q);
+  route_stream_setup rs{cfg.redis.host, cfg.redis.port, cfg.streams.prefix, cfg.streams.consumer,
+                        cfg.streams.router_group, cfg.streams.claim_idle, cfg.streams.route_max_len, {}};
+  for (auto& q : d->cfg->queues)
+    if (q.stream_routed() && std::find(rs.tenants.begin(), rs.tenants.end(), q.tenant) == rs.tenants.end())
+      rs.tenants.push_back(q.tenant);
+  if (!rs.tenants.empty())
+    d->route_stream = spawn_route_stream(sys, std::move(rs));
   outbound::campaign_handles ob{{}, storage.list_store, storage.compliance};
   d->compliance = storage.compliance;
   if (storage.list_store && !d->cfg->outbound.campaigns.empty()) {
@@ -246,6 +254,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   caf::anon_send(d->bus, caf::join_atom_v, stats_atom_v, report_feed_actor{d->stats});
   for (auto& [tenant, r] : d->routers)
     caf::anon_send(r, init_atom_v, shared);
+  if (d->route_stream)
+    caf::anon_send(d->route_stream, init_atom_v, shared);
   for (auto& [name, q] : d->queues)
     caf::anon_send(q, init_atom_v, shared);
   for (auto& c : d->cfg->outbound.campaigns) {

@@ -61,6 +61,8 @@ std::vector<caf::actor> core_actors(const domain_handles& d) {
     out.push_back(any_actor(r));
   for (auto& [name, q] : d.queues)
     out.push_back(any_actor(q));
+  if (d.route_stream)  // its reader is linked to it
+    out.push_back(any_actor(d.route_stream));
   return out;
 }
 

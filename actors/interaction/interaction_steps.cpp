@@ -99,7 +99,8 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     done(err(wire::ErrorCode::unknown_id, "no queue named " + name));
     return;
   }
-  // The queue keeps what its snapshot shows, as it will be once queued (not the user data).
+  // The queue keeps what its snapshot shows, as it will be once queued (not the user data,
+  // but for a queue routed over streams: its routers see the properties).
   auto now = st.dom->clk->now_ms();
   auto summary = st.v;
   summary.queue = name;
@@ -108,7 +109,8 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   summary.held = false;
   summary.workbin.clear();
   summary.changed_ms = now;
-  summary.properties.clear();
+  if (auto* qc = st.dom->cfg->find_queue(name); !qc || !qc->stream_routed())
+    summary.properties.clear();
   // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
   bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;
   auto entered = same ? st.entered_ms : now;

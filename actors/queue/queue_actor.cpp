@@ -57,6 +57,8 @@ struct queue_state {
       auto& e = entries.at(head);
       h.priority = e.summary.priority;
       h.enqueued_ms = e.summary.submitted_ms;
+      if (cfg.stream_routed())
+        h.properties = e.summary.properties;
     }
     self->send(router, head_atom_v, std::move(h));
   }

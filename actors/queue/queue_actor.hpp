@@ -37,12 +37,13 @@ struct queue_head {
   std::uint64_t iid = 0;
   std::int32_t priority = 0;
   std::int64_t enqueued_ms = 0;  ///< first arrival in a queue: the age routing compares
+  property_list properties;      ///< only for a stream-routed queue: its routers see them
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_head& x) {
   return f(caf::meta::type_name("queue_head"), x.queue, x.media, x.present, x.iid, x.priority,
-           x.enqueued_ms);
+           x.enqueued_ms, x.properties);
 }
 
 /// A queue as operators see it now.

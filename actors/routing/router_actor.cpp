@@ -47,6 +47,7 @@ struct route_request {
   std::string queue;
   std::string media;
   std::uint64_t iid = 0;
+  std::chrono::steady_clock::time_point asked;  ///< for the round trip of stream routing
 };
 
 struct queue_entry {
@@ -56,6 +57,9 @@ struct queue_entry {
   std::map<std::string, bool> pending;      // an assignment or route request is out
   std::map<std::string, std::set<idle_key>> index;  // available eligible agents per media
   client_actor external;                    // an external router client, if any
+  bool stream = false;                      // routed over Redis Streams (router = "stream")
+
+  bool routed_outside() const { return external || stream; }
 };
 
 struct router_state {
@@ -116,33 +120,49 @@ void assign(router_self self, queue_entry& q, const std::string& media, std::str
   self->send(q.handle, assign_atom_v, q.heads[media].iid, id, a.handle, media);
 }
 
+void decide_builtin(router_self self, std::uint64_t rid);
+
 void ask_external(router_self self, queue_entry& q, const std::string& media) {
   auto& st = self->state;
   auto& head = q.heads[media];
   auto rid = (st.index << 48) | ++st.next_request;
-  st.requests[rid] = route_request{q.cfg->name, media, head.iid};
+  st.requests[rid] = route_request{q.cfg->name, media, head.iid, std::chrono::steady_clock::now()};
   q.pending[media] = true;
-  interaction_view v;
-  v.id = head.iid;
-  v.tenant = st.tenant;
-  v.media = media;
-  v.queue = q.cfg->name;
-  v.priority = head.priority;
-  v.state = wire::InteractionState::queued;
-  v.submitted_ms = head.enqueued_ms;
   std::vector<std::string> ready;
   for (auto& [since, id] : q.index[media]) {
     if (ready.size() == 50)
       break;
     ready.push_back(id);
   }
-  auto& fbb = st.enc.start();
-  auto info = build_info(fbb, v);
-  auto agents = fbb.CreateVectorOfStrings(ready);
-  auto f = protocol::to_bytes(st.enc.finish(0, wire::CreateRouteRequest(fbb, rid, info, agents)));
-  self->send(q.external, event_atom_v, std::move(f));
-  self->delayed_send(self, st.dom->clk->real_delay(st.dom->cfg->routing.router_timeout),
-                     route_atom_v, rid);
+  auto timeout = st.dom->cfg->routing.router_timeout;
+  if (q.stream) {
+    stream_route_request req{rid, st.tenant, q.cfg->name, media, head.iid, head.priority,
+                             head.enqueued_ms, st.dom->clk->now_ms(), timeout.count(),
+                             std::move(ready), static_cast<std::uint32_t>(q.index[media].size()),
+                             head.properties};
+    if (!st.dom->route_stream) {
+      decide_builtin(self, rid);
+      return;
+    }
+    // Redis did not take it: no router will see it, so the built-in router decides now.
+    self->request(st.dom->route_stream, timeout, route_atom_v, std::move(req))
+      .then([](caf::ok_atom) {}, [=](caf::error&) { decide_builtin(self, rid); });
+  } else {
+    interaction_view v;
+    v.id = head.iid;
+    v.tenant = st.tenant;
+    v.media = media;
+    v.queue = q.cfg->name;
+    v.priority = head.priority;
+    v.state = wire::InteractionState::queued;
+    v.submitted_ms = head.enqueued_ms;
+    auto& fbb = st.enc.start();
+    auto info = build_info(fbb, v);
+    auto agents = fbb.CreateVectorOfStrings(ready);
+    auto f = protocol::to_bytes(st.enc.finish(0, wire::CreateRouteRequest(fbb, rid, info, agents)));
+    self->send(q.external, event_atom_v, std::move(f));
+  }
+  self->delayed_send(self, st.dom->clk->real_delay(timeout), route_atom_v, rid);
 }
 
 /// Routes the head of one queue and media if it can.
@@ -150,7 +170,7 @@ void try_queue(router_self self, queue_entry& q, const std::string& media, bool 
   auto& head = q.heads[media];
   if (!head.present || q.pending[media])
     return;
-  if (q.external && !builtin) {
+  if (q.routed_outside() && !builtin) {
     ask_external(self, q, media);
     return;
   }
@@ -172,7 +192,7 @@ void offer_agent(router_self self, const std::string& id) {
     std::string best_media;
     for (auto& qn : a.queues) {
       auto& q = st.queues.at(qn);
-      if (q.external) {
+      if (q.routed_outside()) {
         // The external router decides here; ask it again if nothing is out for a head.
         for (auto& [media, head] : q.heads)
           if (a.available(media))
@@ -194,6 +214,58 @@ void offer_agent(router_self self, const std::string& id) {
       return;
     assign(self, *best, best_media, id);
   }
+}
+
+/// The external router did not decide request `rid` (no answer in time, its request could
+/// not be posted, its instruction could not be carried out): the built-in router decides for
+/// that head now.
+void decide_builtin(router_self self, std::uint64_t rid) {
+  auto& st = self->state;
+  auto it = st.requests.find(rid);
+  if (it == st.requests.end())
+    return;
+  auto r = it->second;
+  st.requests.erase(it);
+  st.dom->metrics->router_fallbacks.fetch_add(1, std::memory_order_relaxed);
+  auto& q = st.queues.at(r.queue);
+  q.pending[r.media] = false;
+  try_queue(self, q, r.media, true);
+}
+
+using instruct_result = caf::result<instruction_outcome, std::string>;
+
+/// Carries out a queue or stop instruction on the interaction itself; the outcome once it
+/// has (refused: the built-in router decides, if that interaction still heads the queue).
+instruct_result instruct_interaction(router_self self, const route_request& r,
+                                     const route_instruction& in) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<instruction_outcome, std::string>();
+  auto refused = [=](const caf::error& e) mutable {
+    auto& st = self->state;
+    auto& q = st.queues.at(r.queue);
+    if (q.heads[r.media].iid == r.iid && q.pending[r.media]) {
+      st.dom->metrics->router_fallbacks.fetch_add(1, std::memory_order_relaxed);
+      q.pending[r.media] = false;
+      try_queue(self, q, r.media, true);
+    }
+    rp.deliver(instruction_outcome::refused, describe(e));
+  };
+  auto timeout = st.dom->cfg->request_timeout;
+  auto what = in.what;
+  auto target = in.target;
+  self->request(st.dom->interactions, timeout, lookup_atom_v, r.iid)
+    .then(
+      [=](const interaction_actor& ia) mutable {
+        auto done = [=](caf::ok_atom) mutable { rp.deliver(instruction_outcome::applied, std::string{}); };
+        if (what == route_instruction::action::queue)
+          self->request(ia, timeout, place_atom_v, target).then(done, refused);
+        else
+          self->request(ia, timeout, stop_atom_v, requester{wire::ClientType::router, {}, {}, {}},
+                        target.empty() ? std::string{"router"} : target)
+            .then(done, refused);
+      },
+      refused);
+  return rp;
 }
 
 router_actor::behavior_type router_behavior(router_self self, std::string tenant, std::uint64_t index) {
@@ -226,7 +298,7 @@ router_actor::behavior_type router_behavior(router_self self, std::string tenant
       st.dom = dom;
       for (auto& qc : dom->cfg->queues)
         if (qc.tenant == st.tenant)
-          st.queues[qc.name] = queue_entry{&qc, dom->queue(qc.name), {}, {}, {}, {}};
+          st.queues[qc.name] = queue_entry{&qc, dom->queue(qc.name), {}, {}, {}, {}, qc.stream_routed()};
     },
     [=](head_atom, queue_head& h) {
       auto& st = self->state;
@@ -391,10 +463,15 @@ router_actor::behavior_type router_behavior(router_self self, std::string tenant
     [=](router_atom, const std::vector<std::string>& names,
         const client_actor& client) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
-      for (auto& n : names)
-        if (!st.queues.count(n))
+      for (auto& n : names) {
+        auto it = st.queues.find(n);
+        if (it == st.queues.end())
           return caf::make_error(wire::ErrorCode::unknown_id, "no queue " + n + " in tenant "
                                                                 + st.tenant);
+        if (it->second.stream)
+          return caf::make_error(wire::ErrorCode::wrong_state,
+                                 "queue " + n + " is routed over Redis Streams (router = \"stream\")");
+      }
       for (auto& n : names) {
         auto& q = st.queues.at(n);
         q.external = client;
@@ -429,16 +506,54 @@ router_actor::behavior_type router_behavior(router_self self, std::string tenant
     },
     [=](route_atom, std::uint64_t rid) {
       // The external router did not answer in time: decide here.
+      if (self->state.requests.count(rid))
+        spdlog::warn("external router did not answer route request {} in time; routing built-in", rid);
+      decide_builtin(self, rid);
+    },
+    [=](instruct_atom, const route_instruction& in) -> instruct_result {
+      // A stream router's instruction: applied at most once, because it must match the open
+      // request (which it closes) — a second copy, an answer after the timeout or for an
+      // old head, or one from another run of the engine finds none and is stale.
       auto& st = self->state;
-      auto it = st.requests.find(rid);
-      if (it == st.requests.end())
-        return;
+      auto it = st.requests.find(in.request_id);
+      if (it == st.requests.end() || it->second.iid != in.iid || !st.queues.at(it->second.queue).stream)
+        return {instruction_outcome::stale, "no open request " + std::to_string(in.request_id)
+                                              + " for interaction " + std::to_string(in.iid)};
       auto r = it->second;
-      st.requests.erase(it);
-      spdlog::warn("external router did not answer route request {} in time; routing built-in", rid);
       auto& q = st.queues.at(r.queue);
-      q.pending[r.media] = false;
-      try_queue(self, q, r.media, true);
+      st.dom->metrics->stream_round_trip.record(std::chrono::steady_clock::now() - r.asked);
+      auto refuse = [&](std::string why) -> instruct_result {
+        decide_builtin(self, in.request_id);
+        return {instruction_outcome::refused, std::move(why)};
+      };
+      switch (in.what) {
+        case route_instruction::action::route: {
+          auto a = st.agents.find(in.target);
+          if (a == st.agents.end())
+            return refuse("agent " + in.target + " is not logged in");
+          if (!router_state::eligible(a->second, *q.cfg) || !a->second.available(r.media))
+            return refuse("agent " + in.target + " cannot take a " + r.media + " interaction now");
+          st.requests.erase(it);
+          assign(self, q, r.media, in.target);
+          return {instruction_outcome::applied, std::string{}};
+        }
+        case route_instruction::action::wait:
+          // Asked again when an eligible agent becomes free or the head changes.
+          st.requests.erase(it);
+          q.pending[r.media] = false;
+          return {instruction_outcome::applied, std::string{}};
+        case route_instruction::action::queue: {
+          auto* to = st.dom->cfg->find_queue(in.target);
+          if (!to || to->tenant != st.tenant || to->name == r.queue)
+            return refuse("\"" + in.target + "\" is not another queue of tenant " + st.tenant);
+          break;
+        }
+        case route_instruction::action::stop:
+          break;
+      }
+      // Queue or stop: the head stays pending until it leaves this queue.
+      st.requests.erase(it);
+      return instruct_interaction(self, r, in);
     },
   };
 }

@@ -14,7 +14,9 @@
 //
 // External routers (client type router) may take over queues: the router actor sends them
 // RouteRequest events and waits router_timeout for RouteTo; on timeout or disconnect the
-// built-in choice is used.
+// built-in choice is used. A queue configured with router = "stream" is routed the same way
+// over Redis Streams (docs/streams.md): its requests go to the engine's route_stream actor,
+// which posts them, and its instructions come back as instruct_atom.
 //
 // Spawned by the engine, one per tenant; stopped by the engine. Messages: router_actor below.
 #pragma once
@@ -36,6 +38,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parley_router, caf::id_block::parley::end)
   CAF_ADD_ATOM(parley_router, parley, route_atom, "route")
   CAF_ADD_ATOM(parley_router, parley, reserve_atom, "reserve")
   CAF_ADD_ATOM(parley_router, parley, unreserve_atom, "unreserve")
+  CAF_ADD_ATOM(parley_router, parley, instruct_atom, "instruct")
 CAF_END_TYPE_ID_BLOCK(parley_router)
 
 namespace parley {
@@ -52,6 +55,57 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_report& x) {
   return f(caf::meta::type_name("agent_report"), x.agent, x.ready, x.used, x.seen);
 }
+
+/// A routing request of a stream-routed queue, for the route_stream actor to post.
+struct stream_route_request {
+  std::uint64_t request_id = 0;
+  std::string tenant;
+  std::string queue;
+  std::string media;
+  std::uint64_t iid = 0;
+  std::int32_t priority = 0;
+  std::int64_t submitted_ms = 0;    ///< when it first entered a queue
+  std::int64_t asked_ms = 0;        ///< domain time of the request
+  std::int64_t timeout_ms = 0;      ///< when the built-in router takes over: routing.router_timeout_ms
+  std::vector<std::string> ready;   ///< eligible agents free now, longest idle first (at most 50)
+  std::uint32_t ready_count = 0;    ///< all of them
+  property_list properties;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_route_request& x) {
+  return f(caf::meta::type_name("stream_route_request"), x.request_id, x.tenant, x.queue, x.media,
+           x.iid, x.priority, x.submitted_ms, x.asked_ms, x.timeout_ms, x.ready, x.ready_count,
+           x.properties);
+}
+
+/// What an external router answers over Redis Streams (docs/streams.md), parsed.
+struct route_instruction {
+  enum class action : std::uint8_t { route, queue, wait, stop };
+  std::uint64_t request_id = 0;
+  std::uint64_t iid = 0;
+  action what = action::route;
+  std::string target;  ///< route: the agent; queue: the queue; stop: the reason (may be empty)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_instruction& x) {
+  return f(caf::meta::type_name("route_instruction"), x.request_id, x.iid, x.what, x.target);
+}
+
+/// What became of an instruction.
+enum class instruction_outcome : std::uint8_t {
+  applied,
+  stale,    ///< no such open request (answered, timed out, head moved on, another run)
+  refused,  ///< the request was open but the instruction cannot be carried out: built-in routing decides
+};
+
+/// Posts the routing requests of stream-routed queues to Redis (engine/stream_route.cpp).
+/// An error (Redis unreachable) makes the router decide built-in at once.
+using route_stream_actor = caf::typed_actor<
+  // From the engine, first: the routers it hands the instructions to.
+  caf::reacts_to<init_atom, domain_ptr>,
+  caf::replies_to<route_atom, stream_route_request>::with<caf::ok_atom>>;
 
 using router_actor = caf::typed_actor<
   // From the engine, first: the other actors' handles and the configuration.
@@ -92,7 +146,10 @@ using router_actor = caf::typed_actor<
   // request went to another router client). (request_id, agent, client)
   caf::replies_to<route_atom, std::uint64_t, std::string, client_actor>::with<caf::ok_atom>,
   // Its own timer: the external router did not answer route request `request_id` in time.
-  caf::reacts_to<route_atom, std::uint64_t>>;
+  caf::reacts_to<route_atom, std::uint64_t>,
+  // From the route stream's reader: an instruction of a stream router; what became of it
+  // and why (empty when applied).
+  caf::replies_to<instruct_atom, route_instruction>::with<instruction_outcome, std::string>>;
 
 /// `index` (< 65536, unique per engine) makes this router's route request ids unique:
 /// request_id >> 48 == index.

@@ -39,6 +39,7 @@ struct domain_handles {
   std::unordered_map<std::string, queue_actor> queues;    ///< by queue name
   std::unordered_map<std::string, router_actor> routers;  ///< by tenant
   std::vector<router_actor> routers_by_index;             ///< see router_index_of()
+  route_stream_actor route_stream;  ///< posts stream-routed queues' requests (invalid: none configured)
   std::unordered_map<std::string, outbound::campaign_actor> campaigns;  ///< by campaign name
   std::unordered_map<std::string, outbound::sequence_actor> sequences;  ///< by sequence name
   outbound::compliance_actor compliance;  ///< outbound compliance and the do-not-call list

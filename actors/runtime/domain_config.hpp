@@ -26,7 +26,11 @@ struct queue_config {
   /// T of the queue's service level for operators (console, /metrics): answered within T
   /// seconds. 20 s is the industry's habit ("80/20").
   std::uint32_t service_level_s = 20;
+  /// "builtin" (an external router may take it over with RegisterRouter on 7120), or
+  /// "stream": routed by external routers over Redis Streams (docs/streams.md).
+  std::string router = "builtin";
 
+  bool stream_routed() const noexcept { return router == "stream"; }
   bool operator==(const queue_config&) const = default;
 };
 

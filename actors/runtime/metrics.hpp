@@ -108,6 +108,16 @@ struct domain_metrics {
   /// Agents' actions on records by outbound::record_op (update, reschedule, do_not_call,
   /// processed), then [4]: records written back because RecordProcessed never came.
   std::array<std::atomic<std::uint64_t>, 5> record_actions{};
+  // -- external routers (a router client on 7120, or routing over Redis Streams) --
+  std::atomic<std::uint64_t> router_fallbacks{0};  ///< requests decided built-in: no answer in time, a failed post, a refused instruction
+  std::atomic<std::uint64_t> stream_requests{0};   ///< routing requests posted to <prefix><tenant>:to-route
+  std::atomic<std::uint64_t> stream_post_errors{0};  ///< requests Redis did not take
+  /// Instructions read from <prefix><tenant>:instructions, by what became of them:
+  /// [0..3] applied route, queue, wait, stop; [4] stale; [5] refused; [6] dead letters.
+  std::array<std::atomic<std::uint64_t>, 7> stream_instructions{};
+  std::atomic<std::uint64_t> stream_claimed{0};    ///< instructions claimed from another consumer
+  std::atomic<std::uint64_t> stream_read_errors{0};  ///< failed reads or acknowledgements (retried)
+  latency_histogram stream_round_trip;             ///< request made -> instruction applied
   // -- supervision --
   /// Unexpected deaths by actor_family: counted by the engine's supervisor (long-lived
   /// actors) and by the registries (interactions, agents); an orderly stop is not one.

@@ -18,6 +18,43 @@ namespace parley::engine {
 
 namespace {
 
+/// External routers: fallbacks to the built-in router, and routing over Redis Streams.
+void routing_part(page& p, const domain_metrics& m) {
+  auto count = [](const std::atomic<std::uint64_t>& n) {
+    return static_cast<double>(n.load(std::memory_order_relaxed));
+  };
+  p.single("parley_router_fallbacks_total", "counter",
+           "Requests of external routers the built-in router decided: no answer within "
+           "routing.router_timeout_ms, a request Redis did not take, an instruction that could not "
+           "be carried out.",
+           count(m.router_fallbacks));
+  p.single("parley_stream_route_requests_total", "counter",
+           "Routing requests appended to <prefix><tenant>:to-route.", count(m.stream_requests));
+  p.single("parley_stream_route_post_errors_total", "counter",
+           "Routing requests Redis did not take (the built-in router decided them).",
+           count(m.stream_post_errors));
+  p.family("parley_stream_route_instructions_total", "counter",
+           "Instructions read from <prefix><tenant>:instructions, by outcome: applied (per action), "
+           "stale (no such open request: a second copy, too late, another run), refused (could not "
+           "be carried out), dead_letter (malformed).");
+  static constexpr const char* outcomes[][2] = {{"applied", "route"}, {"applied", "queue"}, {"applied", "wait"},
+                                                {"applied", "stop"},  {"stale", ""},         {"refused", ""},
+                                                {"dead_letter", ""}};
+  for (std::size_t i = 0; i < m.stream_instructions.size(); ++i)
+    p.sample("parley_stream_route_instructions_total",
+             label("outcome", outcomes[i][0]) + (*outcomes[i][1] ? "," + label("action", outcomes[i][1]) : ""),
+             count(m.stream_instructions[i]));
+  p.single("parley_stream_route_claimed_total", "counter",
+           "Instructions claimed from another consumer of the group parley that left them pending.",
+           count(m.stream_claimed));
+  p.single("parley_stream_route_read_errors_total", "counter",
+           "Failed reads or acknowledgements of instructions (Redis down; tried again).",
+           count(m.stream_read_errors));
+  p.histogram("parley_stream_route_round_trip_seconds",
+              "A routing request made to its instruction reaching the router (through Redis).",
+              m.stream_round_trip);
+}
+
 void storage_part(page& p, const storage_health& h, const config& cfg) {
   auto gauge = [&](const char* name, const char* help, double v) {
     p.family(name, "gauge", help);
@@ -123,6 +160,7 @@ void engine_part(page& p, const metrics_env& env) {
   p.histogram("parley_routing_seconds",
               "An interaction entering a queue to its agent showing the invite.", m.routing);
   storage_part(p, m.storage, env.cfg);
+  routing_part(p, m);
   outbound_part(p, m);
   p.single("parley_stats_open", "gauge", "Open statistics (2060).",
            static_cast<double>(m.stats_open.load()));

@@ -19,6 +19,7 @@
 #include "storage/store.hpp"
 #include "support/console_conn.hpp"
 #include "support/parleyd_process.hpp"
+#include "support/redis_server.hpp"
 #include "support/storage_env.hpp"
 
 using namespace parley;
@@ -27,57 +28,6 @@ using namespace parley::test::campaigns;
 using engine::listener_kind;
 
 namespace {
-
-/// A redis-server of the test's own, appending every write to its file before it answers
-/// (so a stop loses nothing), on a port free when it starts.
-class redis_server {
-public:
-  redis_server() : dir_(temp_dir()) {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
-    port_ = a.local_endpoint().port();
-  }
-
-  /// False when there is no redis-server to run (the case is then skipped, or fails under
-  /// the test command).
-  bool start() {
-    if (!std::filesystem::exists("/usr/bin/redis-server")) {
-      service_absent("redis", "redis-server", "PARLEY_TEST_REDIS_PORT");
-      return false;
-    }
-    proc_ = std::make_unique<child>(
-      std::vector<std::string>{"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                               "--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-                               "--daemonize", "no"},
-      dir_ + "/redis.log");
-    return eventually(
-      [&] {
-        try {
-          return runtime::redis_link{"127.0.0.1", port_}.command({"PING"}).str == "PONG";
-        } catch (const runtime::redis_error&) {
-          return false;
-        }
-      },
-      10s);
-  }
-
-  /// SIGSTOP / SIGCONT: connections stay open and nothing answers.
-  void freeze() { proc_->signal(SIGSTOP); }
-  void thaw() { proc_->signal(SIGCONT); }
-
-  void stop() {
-    proc_->signal(SIGTERM);
-    REQUIRE(proc_->wait(10s));
-    proc_.reset();
-  }
-
-  std::uint16_t port() const { return port_; }
-
-private:
-  std::string dir_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<child> proc_;
-};
 
 std::string center_toml(std::uint16_t redis_port, bool export_events = true) {
   return R"(

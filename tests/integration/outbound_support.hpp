@@ -59,7 +59,8 @@ lease_chunk = 50
 }
 
 /// A desktop that logs in, goes ready and accepts every invite; it remembers the
-/// properties of what it was offered (and, as `_iid`, the interaction's id) and how many
+/// properties of what it was offered (and, as `_iid` and `_queue`, the interaction's id and
+/// queue) and how many
 /// calls it held at once. With `rejecting` set it rejects invites instead, and goes not
 /// ready (so the call goes to another agent).
 struct auto_agent {
@@ -83,6 +84,7 @@ struct auto_agent {
           for (auto* p : *inv->info()->properties())
             props[p->key()->str()] = p->text() ? p->text()->str() : std::to_string(p->number());
         props["_iid"] = std::to_string(inv->info()->id());
+        props["_queue"] = inv->info()->queue() ? inv->info()->queue()->str() : "";
         {
           std::lock_guard lock{mx};
           offered.push_back(props);
