@@ -109,7 +109,7 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
   summary.held = false;
   summary.workbin.clear();
   summary.changed_ms = now;
-  if (auto* qc = st.dom->cfg->find_queue(name); !qc || !qc->stream_routed())
+  if (!st.dom->route_stream || !st.dom->cfg->find_queue(name)->stream_routed())  // no lookup without streams
     summary.properties.clear();
   // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
   bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;

@@ -73,6 +73,8 @@ void desk_pool::on_event(std::size_t i, client::client* c, const client::answer&
   ++invites_;
   if (closing())
     return;
+  if (on_invited)
+    on_invited(*inv);
   if (on_invite) {
     on_invite(i, *c, *inv);
     return;

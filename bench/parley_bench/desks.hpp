@@ -53,6 +53,9 @@ public:
   /// When set (before the first begin()), every Invite goes here instead of the default
   /// accept-and-stop: the desk's index, its client and the invite. Runs on an io thread.
   std::function<void(std::size_t, client::client&, const wire::Invite&)> on_invite;
+  /// When set (before the first begin()), sees every Invite before it is handled (by
+  /// on_invite or the default). Runs on an io thread.
+  std::function<void(const wire::Invite&)> on_invited;
   /// When set (before the first begin()), every other event a desk gets (ProcessingStopped,
   /// Revoked, PartyRemoved, AgentStateChanged ...) also comes here. Runs on an io thread.
   std::function<void(std::size_t, const client::answer&)> on_other;

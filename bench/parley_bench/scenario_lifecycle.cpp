@@ -15,13 +15,13 @@ namespace parley::bench {
 using namespace std::chrono_literals;
 using M = wire::Message;
 
-namespace {
-
 std::string p99_text(const histogram& h) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "p99 %.3f ms", h.quantile(0.99) / 1000.0);
   return buf;
 }
+
+namespace {
 
 std::string pct(double part, double whole) {
   char buf[32];
@@ -29,12 +29,7 @@ std::string pct(double part, double whole) {
   return buf;
 }
 
-/// One media-gateway connection with its own window of lifecycles in flight.
-struct gateway {
-  std::shared_ptr<client::client> cl;
-  std::atomic<int> in_flight{0};
-  std::atomic<std::uint64_t> submitted{0};
-};
+} // namespace
 
 std::vector<std::unique_ptr<gateway>> connect_gateways(harness& h, unsigned n) {
   std::vector<std::unique_ptr<gateway>> gws;
@@ -56,15 +51,12 @@ void start_all(harness& h, std::vector<std::unique_ptr<gateway>>& gws) {
     throw std::runtime_error("the gateways did not register within 10 s: " + h.errors().first());
 }
 
-/// Desks for the interaction scenarios, all ready, or an exception saying why not.
 void login_desks(harness& h, desk_pool& desks) {
   if (!desks.login_all(h.opts().concurrency, 30s))
     throw std::runtime_error("only " + std::to_string(desks.ready()) + " of "
                              + std::to_string(desks.size()) + " agents became ready: "
                              + h.errors().first());
 }
-
-} // namespace
 
 std::string bench_toml(const options& o, std::uint64_t queue_size, bool group) {
   std::string t;

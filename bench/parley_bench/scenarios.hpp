@@ -4,7 +4,10 @@
 // std::runtime_error when they cannot run at all (the engine does not start, ...).
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/parley_bench/harness.hpp"
 #include "bench/parley_bench/report.hpp"
@@ -60,6 +63,11 @@ result run_history(harness& h);
 /// next to redis-benchmark XADD with the same pipeline.
 result run_export(harness& h);
 
+/// Routing over Redis Streams: open-loop submits at --rate to a queue a router in this
+/// process routes through a throwaway redis-server, and to a built-in routed queue of the
+/// same engine (the reference): Submit -> Invite, and the engine's route round trip.
+result run_stream_route(harness& h);
+
 /// The store a scenario fills itself: --backend postgresql at --dsn (an EMPTY database), or
 /// SQLite (synchronous = normal) in a new directory /tmp/parley-bench-NAME-*, put in `dir`
 /// for the scenario to remove.
@@ -71,6 +79,24 @@ std::string toml_string(const std::string& s);
 /// The [routing]/[[queues]]/[[agent_groups]] TOML the interaction scenarios run on.
 /// `group` adds an agent group for "<prefix>*" with capacity 1 for the media.
 std::string bench_toml(const options& o, std::uint64_t queue_size, bool group);
+
+/// A media gateway's connection of the interaction scenarios.
+struct gateway {
+  std::shared_ptr<client::client> cl;
+  std::atomic<int> in_flight{0};
+  std::atomic<std::uint64_t> submitted{0};
+};
+
+/// `n` gateways (not started), started and registered, or an exception saying why not.
+std::vector<std::unique_ptr<gateway>> connect_gateways(harness& h, unsigned n);
+void start_all(harness& h, std::vector<std::unique_ptr<gateway>>& gws);
+
+class desk_pool;
+class histogram;
+/// "p99 1.234 ms", for the progress line.
+std::string p99_text(const histogram& h);
+/// Desks for the interaction scenarios, all ready, or an exception saying why not.
+void login_desks(harness& h, desk_pool& desks);
 
 /// Fills what every scenario reports the same way: errors, rss, target.
 void finish_result(harness& h, result& r);

@@ -327,7 +327,7 @@ TEST_CASE("describe_config lists every key, marks the reloadable ones, and the a
     CHECK_MESSAGE(d.entries.count(table) == 1, table);
   CHECK(d.entries["queues"] == std::vector<std::string>{"name", "tenant", "skills", "max_size",
                                                         "overflow_after_ms", "overflow_to",
-                                                        "service_level_s"});
+                                                        "service_level_s", "router"});
 }
 
 TEST_CASE("the readers of [[...]] read exactly the keys --config-keys describes") {
