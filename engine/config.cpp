@@ -194,6 +194,10 @@ std::vector<option> make_options() {
   o.push_back(reloadable(integer("limits.max_output_bytes", 4096, 1LL << 32,
                       [](config& c) -> auto& { return c.limits.max_output_bytes; },
                       "unsent bytes per connection before it is closed as not reading")));
+  o.push_back(integer("limits.replay_hold_events", 1, 10'000'000,
+                      [](config& c) -> auto& { return c.limits.replay_hold_events; },
+                      "live reporting events held back per client while its stored ones are replayed; "
+                      "beyond, they are read from the store too"));
   o.push_back(reloadable(duration_ms("timeouts.registration_ms", 10, day_ms,
                           [](config& c) -> auto& { return c.timeouts.registration; },
                           "time a new connection has to register")));

@@ -55,6 +55,10 @@ struct limits_config {
   std::uint32_t max_connections = 10'000;
   /// Unsent bytes queued for one connection before it is closed as not reading.
   std::uint64_t max_output_bytes = 8 * 1024 * 1024;
+  /// Live reporting events the bus holds back for one client while its stored ones are
+  /// replayed (SubscribeReporting from a sequence number); beyond, they are read from the
+  /// store too.
+  std::uint32_t replay_hold_events = 50'000;
   /// Open connections from one IP address; 0 = no limit beyond max_connections.
   std::uint32_t max_connections_per_address = 0;
   /// Requests per second on one connection (a burst of this many is allowed); 0 = no limit.

@@ -43,6 +43,24 @@ void arm_poll(connection_self self) {
   self->delayed_send(self, std::chrono::milliseconds{2}, nflush_atom_v, true);
 }
 
+/// Posts the replayer's waiting events if the peer's output has room, and answers it; else
+/// looks again in a few ms.
+void post_replay(connection_self self) {
+  auto& st = self->state;
+  if (st.replay_waiting.empty())
+    return;
+  if (st.link.backlog() >= st.watermark()) {
+    self->delayed_send(self, std::chrono::milliseconds{2}, replay_atom_v);
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  for (auto& f : st.replay_waiting)
+    bytes.insert(bytes.end(), f.begin(), f.end());
+  st.link.events(std::move(bytes), st.replay_waiting.size());
+  st.replay_waiting.clear();
+  st.replay_done.deliver(caf::ok_atom_v);
+}
+
 connection_actor::behavior_type connection(connection_self self, session_link link,
                                           connection_setup setup) {
   self->state.link = std::move(link);
@@ -109,6 +127,8 @@ connection_actor::behavior_type connection(connection_self self, session_link li
         caf::anon_send(st.agent_handle, logout_atom_v, true);
       if (st.setup.domain)
         caf::anon_send(st.setup.domain->bus, caf::leave_atom_v, caf::actor_cast<client_actor>(self));
+      if (st.replayer)
+        caf::anon_send_exit(st.replayer, caf::exit_reason::user_shutdown);
       // Every statistic this client opened ends with it (the stats hub monitors us).
       st.stats.clear();
       st.held.clear();
@@ -139,6 +159,16 @@ connection_actor::behavior_type connection(connection_self self, session_link li
       st.index_held(st.held.size() - 1);
       arm_poll(self);
     },
+    [=](replay_atom, std::vector<frame>& frames) -> caf::result<caf::ok_atom> {
+      // One page at a time: the replayer waits for the answer before it reads the next.
+      auto& st = self->state;
+      st.replay_waiting = std::move(frames);
+      st.replay_done = self->make_response_promise<caf::ok_atom>();
+      auto rp = st.replay_done;
+      post_replay(self);
+      return rp;
+    },
+    [=](replay_atom) { post_replay(self); },
     [=](nflush_atom, bool timer) {
       auto& st = self->state;
       if (timer)

@@ -14,6 +14,7 @@
 #include "actors/directory/directory_actor.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/types.hpp"
+#include "storage/store.hpp"
 
 namespace parley::engine {
 
@@ -34,7 +35,12 @@ using connection_actor = caf::typed_actor<
   // at most one per statistic, a newer value replacing the waiting one.
   caf::reacts_to<notify_atom, std::uint64_t, frame, bool>,
   // Its own: post the batch (false), or a timer to retry held notifications (true).
-  caf::reacts_to<nflush_atom, bool>>;
+  caf::reacts_to<nflush_atom, bool>,
+  // From its reporting replayer: stored events for the client, answered once they are
+  // posted — at once while the peer keeps up, else when its output has room again.
+  caf::replies_to<replay_atom, std::vector<frame>>::with<caf::ok_atom>,
+  // Its own timer: whether the replayer's waiting events fit now.
+  caf::reacts_to<replay_atom>>;
 
 /// Which listener a session came from.
 enum class listener_kind { interaction, vq, stat };
@@ -49,6 +55,9 @@ struct connection_setup {
   std::uint64_t max_output_bytes = 8 * 1024 * 1024;  ///< the session's output limit
   /// storage.durability = commit: a change is acknowledged once the writer committed it.
   bool commit_acks = true;
+  /// Where the reporting events are stored (SubscribeReporting from a sequence number reads
+  /// them); nullopt: nothing is stored, there is nothing to replay.
+  std::optional<storage::config> store;
 };
 
 /// Spawns the connection actor of one session.

@@ -31,6 +31,10 @@ struct connection_state {
     known[iid] = std::move(a);
   }
   protocol::encoder enc;
+  // -- the reporting replay (SubscribeReporting from a sequence number) --
+  caf::actor replayer;                 ///< reads the stored events and sends them here
+  std::vector<frame> replay_waiting;   ///< its events, while the peer's output is full
+  caf::typed_response_promise<caf::ok_atom> replay_done;
   // -- statistics (2060) --
   std::unordered_map<std::uint64_t, stats::stat_actor> stats;  ///< open statistics by stat id
   std::unordered_set<caf::actor_id> watching;  ///< calculations we monitor (once each)

@@ -214,7 +214,7 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   d->cfg = std::make_shared<const domain_config>(std::move(dc));
   d->metrics = storage.metrics ? storage.metrics : std::make_shared<domain_metrics>();
   d->store = storage.writer;
-  d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq);
+  d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq, cfg.limits.replay_hold_events);
   d->interactions = spawn_interaction_registry(sys);
   d->agents = spawn_agent_registry(sys);
   d->stats = stats::spawn_stats_hub(sys);

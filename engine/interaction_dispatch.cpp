@@ -3,6 +3,7 @@
 // answer. dispatch.cpp decides whether the client may send the request at all.
 #include "engine/connection_state.hpp"
 #include "engine/dispatch_handlers.hpp"
+#include "engine/reporting_replay.hpp"
 
 #include <caf/all.hpp>
 
@@ -398,17 +399,35 @@ void on_snapshot(connection_self self, const wire::Envelope& env) {
   snapshot(self, env.ref(), *env.message_as_QueueSnapshot());
 }
 
+/// Ends a reporting replay in progress (a new subscription or an unsubscribe replaces it).
+void stop_replay(connection_self self) {
+  auto& st = self->state;
+  if (st.replayer)
+    caf::anon_send_exit(st.replayer, caf::exit_reason::user_shutdown);
+  st.replayer = nullptr;
+}
+
 void on_subscribe_reporting(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
-  auto [ok, fail] = ack_or_fail(self, env.ref());
-  self->request(st.setup.domain->bus, st.setup.request_timeout, caf::join_atom_v, report_atom_v,
-                me(self))
-    .then(ok, fail);
+  auto from = env.message_as_SubscribeReporting()->from_seq();
+  stop_replay(self);
+  if (from == 0 || !st.setup.store) {
+    auto [ok, fail] = ack_or_fail(self, env.ref());
+    self->request(st.setup.domain->bus, st.setup.request_timeout, caf::join_atom_v, report_atom_v,
+                  me(self))
+      .then(ok, fail);
+    return;
+  }
+  // The Ack first, then the stored events, then the live ones (reporting_replay.hpp).
+  st.ack(env.ref());
+  st.replayer = caf::actor_cast<caf::actor>(
+    spawn_replayer(self->home_system(), *st.setup.store, from, self, st.setup.domain->bus));
 }
 
 /// UnsubscribeReporting and VqUnsubscribe: the bus forgets this client's subscriptions.
 void on_unsubscribe(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
+  stop_replay(self);
   auto [ok, fail] = ack_or_fail(self, env.ref());
   self->request(st.setup.domain->bus, st.setup.request_timeout, caf::leave_atom_v, me(self))
     .then(ok, fail);

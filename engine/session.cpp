@@ -131,6 +131,7 @@ void session::start() {
   setup.max_stats = cfg.limits.max_stats_per_connection;
   setup.max_output_bytes = cfg.limits.max_output_bytes;
   setup.commit_acks = cfg.storage.durability == durability_mode::commit;
+  setup.store = store_config(cfg);
   actor_ = spawn_connection(env_.system, session_link{weak_from_this(), backlog_}, std::move(setup));
   env_.registry.add(id_, weak_from_this(), address_);
   spdlog::debug("session {}: accepted from {} on the {} listener{}", id_, peer_,

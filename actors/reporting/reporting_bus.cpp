@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/runtime/harden.hpp"
+#include <spdlog/spdlog.h>
 
 #include "actors/persistence/rows.hpp"
 #include "protocol/codec.hpp"
@@ -23,10 +24,20 @@ struct vq_subscriber {
   }
 };
 
+/// A subscriber whose stored events are being replayed: its live ones wait here.
+struct held_subscriber {
+  client_actor client;
+  std::vector<frame> held;
+  bool overflowed = false;  ///< more than replay_hold_max: dropped, the replayer reads them
+};
+
 struct bus_state {
   std::shared_ptr<const clock> clk;
   std::uint64_t seq = 0;
   std::vector<client_actor> reporting;
+  std::vector<held_subscriber> replaying;
+  std::size_t hold_max = 50'000;
+  std::uint64_t replays = 0, replay_overflows = 0;
   report_feed_actor stats;  // the stats hub: gets the report itself, not a frame
   std::vector<vq_subscriber> vq;
   conservation_map counts;
@@ -95,6 +106,9 @@ struct bus_state {
     reporting.erase(std::remove_if(reporting.begin(), reporting.end(),
                                    [&](auto& a) { return a.address() == who; }),
                     reporting.end());
+    replaying.erase(std::remove_if(replaying.begin(), replaying.end(),
+                                   [&](auto& r) { return r.client.address() == who; }),
+                    replaying.end());
     vq.erase(std::remove_if(vq.begin(), vq.end(), [&](auto& s) { return s.client.address() == who; }),
              vq.end());
     traces.erase(std::remove_if(traces.begin(), traces.end(),
@@ -105,9 +119,11 @@ struct bus_state {
 
 reporting_bus_actor::behavior_type
 reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
-              std::shared_ptr<const clock> clk, writer_actor store, std::uint64_t last_seq) {
+              std::shared_ptr<const clock> clk, writer_actor store, std::uint64_t last_seq,
+              std::size_t hold_max) {
   self->state.clk = std::move(clk);
   self->state.seq = last_seq;
+  self->state.hold_max = hold_max;
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) { self->state.drop(dm.source); });
   return {
@@ -123,11 +139,25 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
                                                [&](auto& t) { return t.second == r.iid; });
       if (st.stats)
         self->send(st.stats, report_atom_v, r, st.seq, engine_ms);
-      if (st.reporting.empty() && !traced)
+      if (st.reporting.empty() && st.replaying.empty() && !traced)
         return;
       auto f = st.encode(r, engine_ms);  // encoded once; CAF messages share the payload copy-on-write
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
+      for (auto& sub : st.replaying) {
+        if (sub.overflowed)
+          continue;
+        if (sub.held.size() == st.hold_max) {
+          spdlog::info("reporting bus: more than {} events held for a replaying client; its replay reads them "
+                       "from the store", st.hold_max);
+          ++st.replay_overflows;
+          sub.overflowed = true;
+          sub.held.clear();
+          sub.held.shrink_to_fit();
+        } else {
+          sub.held.push_back(f);
+        }
+      }
       if (traced)
         for (auto& [client, iid] : st.traces)
           if (iid == r.iid)
@@ -150,6 +180,30 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
         self->monitor(client);
       }
       return caf::ok_atom_v;
+    },
+    [=](caf::join_atom, report_atom, const client_actor& client, replay_atom) {
+      auto& st = self->state;
+      st.drop(client.address());  // a subscription it had ends: the replay takes over
+      st.replaying.push_back({client, {}, false});
+      ++st.replays;
+      self->monitor(client);
+      return st.seq;
+    },
+    [=](replay_atom, const client_actor& client) -> std::uint64_t {
+      auto& st = self->state;
+      auto it = std::find_if(st.replaying.begin(), st.replaying.end(),
+                             [&](auto& r) { return r.client == client; });
+      if (it == st.replaying.end())
+        return 0;  // unsubscribed or gone meanwhile: nothing to send
+      if (it->overflowed) {  // the replayer reads what was let go from the store
+        it->overflowed = false;
+        return st.seq;
+      }
+      for (auto& f : it->held)
+        self->send(client, event_atom_v, f);
+      st.replaying.erase(it);
+      st.reporting.push_back(client);
+      return std::uint64_t{0};
     },
     [=](caf::join_atom, stats_atom, const report_feed_actor& hub) {
       self->state.stats = hub;
@@ -176,7 +230,7 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
     [=](count_atom) { return self->state.counts; },
     [=](state_atom) {
       auto& st = self->state;
-      bus_status out{st.seq, st.counts, {}, st.kinds};
+      bus_status out{st.seq, st.counts, {}, st.kinds, st.replays, st.replay_overflows};
       for (auto& [key, a] : st.agents) {
         auto& v = out.agents[a.tenant];
         v.resize(static_cast<std::size_t>(wire::AgentState::MAX) + 1);
@@ -199,8 +253,9 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
 } // namespace
 
 reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
-                                        writer_actor store, std::uint64_t last_seq) {
-  return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq);
+                                        writer_actor store, std::uint64_t last_seq,
+                                        std::size_t hold_max) {
+  return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq, hold_max);
 }
 
 } // namespace parley

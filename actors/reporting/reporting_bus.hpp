@@ -29,6 +29,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(parley_bus, caf::id_block::parley::end)
   CAF_ADD_ATOM(parley_bus, parley, vq_atom, "vq")
   CAF_ADD_ATOM(parley_bus, parley, trace_atom, "trace")
   CAF_ADD_ATOM(parley_bus, parley, stats_atom, "stats")
+  CAF_ADD_ATOM(parley_bus, parley, replay_atom, "replay")
 CAF_END_TYPE_ID_BLOCK(parley_bus)
 
 namespace parley {
@@ -118,11 +119,14 @@ struct bus_status {
   std::map<std::string, std::vector<std::uint64_t>> agents;
   /// Events so far by kind (index: wire::ReportingKind).
   std::vector<std::uint64_t> kinds;
+  std::uint64_t replays = 0;           ///< subscriptions from a sequence number
+  std::uint64_t replay_overflows = 0;  ///< holds that overflowed (read from the store instead)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
-  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds);
+  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds, x.replays,
+           x.replay_overflows);
 }
 
 /// What the bus sends the stats hub: every report as it orders it.
@@ -137,6 +141,14 @@ using reporting_bus_actor = caf::typed_actor<
   caf::reacts_to<vq_atom, vq_record>,
   // A client subscribes to the reporting stream (a ReportingEvent per report).
   caf::replies_to<caf::join_atom, report_atom, client_actor>::with<caf::ok_atom>,
+  // A client subscribes from a stored sequence number: its events are held back (not sent)
+  // while its replayer sends it the stored ones; the last sequence number ordered so far.
+  caf::replies_to<caf::join_atom, report_atom, client_actor, replay_atom>::with<std::uint64_t>,
+  // Its replayer sent it every stored event up to the last answer: the held events follow
+  // and it is an ordinary subscriber (0). When more were held than the bus keeps
+  // (hold_max), they were let go: the replayer goes on up to the answer (the last
+  // sequence number now) and asks again.
+  caf::replies_to<replay_atom, client_actor>::with<std::uint64_t>,
   // A client subscribes to the VQ events of these queues (empty: all).
   caf::replies_to<caf::join_atom, vq_atom, client_actor, std::vector<std::string>>::with<
     caf::ok_atom>,
@@ -154,8 +166,11 @@ using reporting_bus_actor = caf::typed_actor<
   caf::replies_to<snapshot_atom, std::uint32_t>::with<std::vector<agent_row>>>;
 
 /// `store`: the persistence writer every sequenced event goes to (may be invalid);
-/// `last_seq`: the last sequence number already stored, so the stream continues gap-free.
+/// `last_seq`: the last sequence number already stored, so the stream continues gap-free;
+/// `hold_max`: the live events held back for one replaying subscriber at most
+/// (limits.replay_hold_events).
 reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
-                                        writer_actor store = {}, std::uint64_t last_seq = 0);
+                                        writer_actor store = {}, std::uint64_t last_seq = 0,
+                                        std::size_t hold_max = 50'000);
 
 } // namespace parley
