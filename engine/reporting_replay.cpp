@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/persistence/rows.hpp"
 #include "protocol/codec.hpp"
 
 namespace parley::engine {
@@ -30,20 +31,6 @@ struct replay_state {
 };
 
 using replay_self = replayer_actor::stateful_pointer<replay_state>;
-
-frame encode(protocol::encoder& enc, const storage::event_row& e) {
-  auto& fbb = enc.start();
-  auto tenant = fbb.CreateString(e.tenant);
-  auto agent = fbb.CreateString(e.agent);
-  auto queue = fbb.CreateString(e.queue);
-  auto media = fbb.CreateString(e.media);
-  auto reason = fbb.CreateString(e.reason);
-  auto ev = wire::CreateReportingEvent(fbb, e.seq, static_cast<wire::ReportingKind>(e.kind), e.source_ms,
-                                       e.engine_ms, tenant, e.iid, agent, queue, media,
-                                       static_cast<wire::InteractionState>(e.state),
-                                       static_cast<wire::AgentState>(e.agent_state), reason);
-  return protocol::to_bytes(enc.finish(0, ev));
-}
 
 /// Ends the subscription: the bus forgets the client, this actor quits.
 void give_up(replay_self self, const std::string& why) {
@@ -101,7 +88,7 @@ void step(replay_self self) {
   page.reserve(rows.size());
   for (auto& e : rows)
     if (e.seq <= st.until)
-      page.push_back(encode(st.enc, e));
+      page.push_back(event_frame(st.enc, e));
   auto last = std::min(rows.back().seq, st.until);
   self->request(st.client, page_wait, replay_atom_v, std::move(page))
     .then(

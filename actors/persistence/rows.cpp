@@ -104,4 +104,18 @@ storage::event_row to_event(const report& r, std::uint64_t seq, std::int64_t eng
   return e;
 }
 
+frame event_frame(protocol::encoder& enc, const storage::event_row& e) {
+  auto& fbb = enc.start();
+  auto tenant = fbb.CreateString(e.tenant);
+  auto agent = fbb.CreateString(e.agent);
+  auto queue = fbb.CreateString(e.queue);
+  auto media = fbb.CreateString(e.media);
+  auto reason = fbb.CreateString(e.reason);
+  auto ev = wire::CreateReportingEvent(fbb, e.seq, static_cast<wire::ReportingKind>(e.kind), e.source_ms,
+                                       e.engine_ms, tenant, e.iid, agent, queue, media,
+                                       static_cast<wire::InteractionState>(e.state),
+                                       static_cast<wire::AgentState>(e.agent_state), reason);
+  return protocol::to_bytes(enc.finish(0, ev));
+}
+
 } // namespace parley

@@ -4,6 +4,7 @@
 
 #include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/views.hpp"
+#include "protocol/codec.hpp"
 #include "storage/rows.hpp"
 
 namespace parley {
@@ -16,6 +17,9 @@ storage::interaction_row to_row(const interaction_view& v, std::uint64_t queue_s
 interaction_view from_row(const storage::interaction_row& r);
 
 storage::event_row to_event(const report& r, std::uint64_t seq, std::int64_t engine_ms);
+
+/// An event's ReportingEvent frame (ref 0), as the 7120 stream sends it live and replayed.
+frame event_frame(protocol::encoder& enc, const storage::event_row& e);
 
 std::string properties_json(const property_list& props);
 property_list properties_from_json(const std::string& text);

@@ -31,6 +31,7 @@ struct entry {
 
 struct queue_state {
   queue_config cfg;
+  bool stream = false;  ///< routed over Redis Streams: the head carries the properties
   domain_ptr dom;
   router_actor router;
   std::uint64_t next_seq = 0;
@@ -57,7 +58,7 @@ struct queue_state {
       auto& e = entries.at(head);
       h.priority = e.summary.priority;
       h.enqueued_ms = e.summary.submitted_ms;
-      if (cfg.stream_routed())
+      if (stream)
         h.properties = e.summary.properties;
     }
     self->send(router, head_atom_v, std::move(h));
@@ -115,6 +116,7 @@ caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const int
 
 queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->state.stream = self->state.cfg.stream_routed();
   harden(self);
   return {
     [=](init_atom, const domain_ptr& dom) {

@@ -80,19 +80,6 @@ struct bus_state {
       ++c.violations;
   }
 
-  frame encode(const report& r, std::int64_t engine_ms) {
-    auto& fbb = enc.start();
-    auto tenant = fbb.CreateString(r.tenant);
-    auto agent = fbb.CreateString(r.agent);
-    auto queue = fbb.CreateString(r.queue);
-    auto media = fbb.CreateString(r.media);
-    auto reason = fbb.CreateString(r.reason);
-    auto ev = wire::CreateReportingEvent(fbb, seq, r.kind, r.source_ms, engine_ms, tenant,
-                                         r.iid, agent, queue, media, r.state, r.agent_state,
-                                         reason);
-    return protocol::to_bytes(enc.finish(0, ev));
-  }
-
   frame encode(const vq_record& r) {
     auto& fbb = enc.start();
     auto vq_name = fbb.CreateString(r.vq);
@@ -132,16 +119,18 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       ++st.seq;
       ++st.kinds[static_cast<std::size_t>(r.kind)];
       st.count(r);
-      auto engine_ms = st.clk->now_ms();
-      if (store)
-        self->send(store, persist_atom_v, to_event(r, st.seq, engine_ms));
+      auto e = to_event(r, st.seq, st.clk->now_ms());
       bool traced = r.iid != 0 && std::any_of(st.traces.begin(), st.traces.end(),
                                                [&](auto& t) { return t.second == r.iid; });
       if (st.stats)
-        self->send(st.stats, report_atom_v, r, st.seq, engine_ms);
-      if (st.reporting.empty() && st.replaying.empty() && !traced)
+        self->send(st.stats, report_atom_v, r, st.seq, e.engine_ms);
+      frame f;
+      if (!st.reporting.empty() || !st.replaying.empty() || traced)
+        f = event_frame(st.enc, e);  // encoded once; CAF messages share the payload copy-on-write
+      if (store)
+        self->send(store, persist_atom_v, std::move(e));
+      if (f.empty())
         return;
-      auto f = st.encode(r, engine_ms);  // encoded once; CAF messages share the payload copy-on-write
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
       for (auto& sub : st.replaying) {
