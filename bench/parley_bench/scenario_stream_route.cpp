@@ -227,14 +227,18 @@ result run_stream_route(harness& h) {
   };
   add_cpu_fields(r, cpu1, cpu2);
   (void)cpu0;
-  // The goal is on the round trip; Submit -> Invite holds it and more, so its p99 within
-  // 5 ms says the round trip's is.
+  // The goal is on the round trip (request made -> instruction applied): 5 ms is one of the
+  // engine histogram's bounds, so "99 % within 5 ms" is exact. Submit -> Invite holds it and
+  // the rest of the path, for comparison with built-in routing.
   bool kept_up = r.count >= 0.99 * o.rate * o.duration_s;
   r.aim.text = "p99 route round trip through Redis <= 5 ms at 1,000 routes/s";
-  r.aim.met = share5 >= 0.99 && ms(r.latency.p99) <= 5.0 && o.rate >= 1000 && kept_up;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "Submit -> Invite p99 %.2f ms (built-in %.2f ms); %.1f %% of %llu round trips within 5 ms",
-                ms(r.latency.p99), ms(builtin.p99), share5 * 100, static_cast<unsigned long long>(trips));
+  r.aim.met = share5 >= 0.99 && o.rate >= 1000 && kept_up;
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "%.1f %% of %llu round trips within 5 ms (%.1f %% within 1 ms); Submit -> Invite p99 %.2f ms "
+                "(built-in %.2f ms)",
+                share5 * 100, static_cast<unsigned long long>(trips), share1 * 100, ms(r.latency.p99),
+                ms(builtin.p99));
   r.aim.verdict = buf;
   if (!kept_up)
     r.notes.push_back("fewer than 99 % of the offered interactions were routed over the streams in time");
