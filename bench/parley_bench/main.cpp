@@ -44,6 +44,15 @@ void agent_options(CLI::App* s, options& o) {
     ->capture_default_str();
 }
 
+/// --backend (sqlite or postgresql; `what` says what it is for) and --dsn.
+void backend_options(CLI::App* s, options& o, const std::string& what,
+                     const std::string& dsn = "PostgreSQL connection string of an EMPTY database") {
+  s->add_option("--backend", o.backend, what)
+    ->check(CLI::IsMember({"sqlite", "postgresql"}))
+    ->capture_default_str();
+  s->add_option("--dsn", o.dsn, dsn);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -111,10 +120,7 @@ int main(int argc, char** argv) {
   common_options(crash, o);
   crash->get_option("--duration")->description("longest load per round before the kill (s)");
   interaction_options(crash, o);
-  crash->add_option("--backend", o.backend, "storage: sqlite or postgresql")
-    ->check(CLI::IsMember({"sqlite", "postgresql"}))
-    ->capture_default_str();
-  crash->add_option("--dsn", o.dsn, "PostgreSQL connection string (--backend postgresql)");
+  backend_options(crash, o, "storage: sqlite or postgresql", "PostgreSQL connection string (--backend postgresql)");
   crash->add_option("--rounds", o.rounds, "kill -9 rounds (default 3)")->check(CLI::Range(1u, 1000u));
   crash->add_option("--seed", o.seed, "seed for the kill moments and the stops")->capture_default_str();
   crash->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
@@ -127,10 +133,7 @@ int main(int argc, char** argv) {
   common_options(recovery, o, false);
   recovery->add_option("--count", o.count, "open interactions (default 20,000)")
     ->check(CLI::Range(1u, 100'000'000u));
-  recovery->add_option("--backend", o.backend, "storage: sqlite or postgresql")
-    ->check(CLI::IsMember({"sqlite", "postgresql"}))
-    ->capture_default_str();
-  recovery->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  backend_options(recovery, o, "storage: sqlite or postgresql");
   recovery->add_option("--agents", o.agents, "desks at the kill: half handle (a quarter of all park), half leave it offered (default 100)")
     ->check(CLI::Range(0u, 100'000u));
   recovery->add_option("--gateways", o.gateways, "media-gateway connections of the fill (default 4)");
@@ -140,10 +143,7 @@ int main(int argc, char** argv) {
   auto* store = app.add_subcommand(
     "storage", "rows/s through the persistence writer vs the database's own limit (raw COPY)");
   common_options(store, o);
-  store->add_option("--backend", o.backend, "sqlite or postgresql")
-    ->check(CLI::IsMember({"sqlite", "postgresql"}))
-    ->capture_default_str();
-  store->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  backend_options(store, o, "sqlite or postgresql");
   store->add_option("--count", o.count, "interactions (6 rows each; default 50,000)")
     ->check(CLI::Range(1u, 10'000'000u));
   auto* stats = app.add_subcommand(
@@ -300,10 +300,7 @@ int main(int argc, char** argv) {
                "of --rate lifecycles/s and under the lifecycle load, each for --duration s (goal <= 60 s)");
   common_options(history, o);
   interaction_options(history, o);
-  history->add_option("--backend", o.backend, "sqlite or postgresql (the from-scratch part)")
-    ->check(CLI::IsMember({"sqlite", "postgresql"}))
-    ->capture_default_str();
-  history->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  backend_options(history, o, "sqlite or postgresql (the from-scratch part)");
   history->add_option("--count", o.count, "facts to aggregate (default 10,000,000)")
     ->check(CLI::Range(5u, 100'000'000u));
   history->add_option("--agents", o.agents, "desks of the lifecycle load")->capture_default_str();
@@ -316,10 +313,7 @@ int main(int argc, char** argv) {
     "export", "the export to Redis Streams: --count stored events appended to a throwaway redis-server, next "
               "to redis-benchmark XADD with the same pipeline in the same run (goal >= 50 %)");
   common_options(exporting, o);
-  exporting->add_option("--backend", o.backend, "sqlite or postgresql (where the events are stored)")
-    ->check(CLI::IsMember({"sqlite", "postgresql"}))
-    ->capture_default_str();
-  exporting->add_option("--dsn", o.dsn, "PostgreSQL connection string of an EMPTY database");
+  backend_options(exporting, o, "sqlite or postgresql (where the events are stored)");
   exporting->add_option("--count", o.count, "events to append (default 1,000,000)")
     ->check(CLI::Range(5u, 100'000'000u));
   exporting->add_option("--pipeline", o.pipeline, "entries per pipeline: streams.batch_events (default 1,000)")
