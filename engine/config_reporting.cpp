@@ -28,7 +28,7 @@ void add_reporting_options(std::vector<option>& o) {
                    },
                    "service level in reports: parley (the statistic's), genesys or connect"));
   o.push_back(integer("reporting.events_days", 0, 36'500, [](config& c) -> auto& { return c.reporting.events_days; },
-                      "days the raw event log is kept once its facts are written (0: forever)"));
+                      "days the raw event log and the VQ event log are kept (events once their facts are written; 0: forever)"));
   o.push_back(integer("reporting.facts_days", 0, 36'500, [](config& c) -> auto& { return c.reporting.facts_days; },
                       "days facts, dial attempts and denials are kept (0: forever; attempts at least as "
                       "long as compliance reads them)"));
@@ -90,7 +90,7 @@ void add_reporting_options(std::vector<option>& o) {
 
 void add_streams_options(std::vector<option>& o) {
   o.push_back(flag("streams.export", [](config& c) -> auto& { return c.streams.export_events; },
-                   "append every stored reporting event to Redis Streams (needs redis.host; docs/streams.md)"));
+                   "append every stored reporting and VQ event to Redis Streams (needs redis.host; docs/streams.md)"));
   o.push_back(text("streams.prefix", [](config& c) -> auto& { return c.streams.prefix; }, non_empty,
                    "key prefix of the streams: <prefix><tenant>:events"));
   o.push_back(integer("streams.max_len", 0, 1'000'000'000, [](config& c) -> auto& { return c.streams.max_len; },

@@ -100,7 +100,7 @@ void engine::start() {
     throw;
   }
   domain_ = spawn_domain(*system_, cfg_, clock_,
-                         domain_storage{writer_, metrics, rec.max_seq, list_store_, ob});
+                         domain_storage{writer_, metrics, rec.max_seq, rec.max_vq_seq, list_store_, ob});
   scheduler_ = start_schedule();
   supervisor_ = spawn_supervisor(*system_, supervision_, metrics,
                                  long_lived_actors(*domain_, any_actor(directory_),
@@ -113,9 +113,12 @@ void engine::start() {
                                         std::int64_t{cfg_.reporting.short_abandon_s} * 1000, rec.max_seq + 1,
                                         &counters_});
   if (auto& x = cfg_.streams; x.export_events)
-    exporter_ = spawn_exporter(*system_, {store_config(cfg_), cfg_.redis.host, cfg_.redis.port, x.prefix, x.max_len,
-                                          std::int64_t{x.max_age_s} * 1000, x.batch_events, x.poll, clock_,
-                                          &counters_});
+    for (auto log : {export_log::events, export_log::vq})
+      exporters_[static_cast<std::size_t>(log)] =
+        spawn_exporter(*system_,
+                       {store_config(cfg_), cfg_.redis.host, cfg_.redis.port, x.prefix, x.max_len,
+                        std::int64_t{x.max_age_s} * 1000, x.batch_events, x.poll, clock_, &counters_},
+                       log);
   env_ = std::make_unique<session_env>(
     session_env{cfg_, live_, tls_.get(), *system_, directory_, domain_, clock_, counters_, sessions_});
   try {
@@ -214,7 +217,8 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   d->cfg = std::make_shared<const domain_config>(std::move(dc));
   d->metrics = storage.metrics ? storage.metrics : std::make_shared<domain_metrics>();
   d->store = storage.writer;
-  d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq, cfg.limits.replay_hold_events);
+  d->bus = spawn_reporting_bus(sys, d->clk, storage.writer, storage.last_seq, storage.last_vq_seq,
+                               cfg.limits.replay_hold_events);
   d->interactions = spawn_interaction_registry(sys);
   d->agents = spawn_agent_registry(sys);
   d->stats = stats::spawn_stats_hub(sys);
@@ -312,9 +316,11 @@ void engine::stop_actors() {
   if (history_)  // it reads the store on its own connection: nothing waits for it
     caf::anon_send_exit(history_, caf::exit_reason::user_shutdown);
   history_ = history_actor{};
-  if (exporter_)  // the same: its own connections, and the event log keeps what it has not appended
-    caf::anon_send_exit(exporter_, caf::exit_reason::user_shutdown);
-  exporter_ = exporter_actor{};
+  for (auto& x : exporters_) {  // the same: its own connections, and the log keeps what it has not appended
+    if (x)
+      caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+    x = exporter_actor{};
+  }
   if (domain_) {
     // Sequences, then campaigns: they give their leased records back and take their dialer
     // sessions (linked) with them; then the gateway and compliance.

@@ -7,6 +7,7 @@
 // Asio handlers (which hold actor handles) are destroyed while the system is alive.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <cstdint>
@@ -145,7 +146,8 @@ private:
   writer_actor writer_;  ///< persistence: stopped after every domain actor
   outbound::list_store_actor list_store_;  ///< outbound lists: stopped after the campaigns
   history_actor history_;  ///< historical reporting's writer (invalid: reporting.enabled = false)
-  exporter_actor exporter_;  ///< the export to Redis Streams (invalid: streams.export = false)
+  /// The export to Redis Streams, one per log (export_log; invalid: streams.export = false).
+  std::array<exporter_actor, 2> exporters_;
   outbound::scheduler_actor scheduler_;  ///< runs [[schedule]] (invalid: nothing scheduled)
   std::shared_ptr<supervision> supervision_ = std::make_shared<supervision>();
   caf::actor supervisor_;  ///< watches the long-lived actors; stopped first
@@ -177,6 +179,7 @@ struct domain_storage {
   writer_actor writer;
   std::shared_ptr<domain_metrics> metrics;
   std::uint64_t last_seq = 0;
+  std::uint64_t last_vq_seq = 0;
   outbound::list_store_actor list_store;  ///< campaigns' leases and history (invalid: no outbound)
   outbound::compliance_actor compliance;
 };

@@ -276,6 +276,14 @@ void route_to(connection_self self, std::uint64_t ref, const wire::RouteTo& m) {
     .then(ok, fail);
 }
 
+/// Ends a replay in progress, reporting or VQ (a new subscription or an unsubscribe replaces it).
+void stop_replay(connection_self self) {
+  auto& st = self->state;
+  if (st.replayer)
+    caf::anon_send_exit(st.replayer, caf::exit_reason::user_shutdown);
+  st.replayer = nullptr;
+}
+
 void vq_subscribe(connection_self self, std::uint64_t ref, const wire::VqSubscribe& m) {
   std::vector<std::string> names;
   if (m.queues())
@@ -286,10 +294,19 @@ void vq_subscribe(connection_self self, std::uint64_t ref, const wire::VqSubscri
       }
       names.push_back(q->str());
     }
-  auto [ok, fail] = ack_or_fail(self, ref);
-  self->request(self->state.setup.domain->bus, self->state.setup.request_timeout,
-                caf::join_atom_v, vq_atom_v, me(self), std::move(names))
-    .then(ok, fail);
+  auto& st = self->state;
+  stop_replay(self);
+  if (m.from_seq() == 0 || !st.setup.store) {
+    auto [ok, fail] = ack_or_fail(self, ref);
+    self->request(st.setup.domain->bus, st.setup.request_timeout, caf::join_atom_v, vq_atom_v, me(self),
+                  std::move(names))
+      .then(ok, fail);
+    return;
+  }
+  // The Ack first, then the stored events of those queues, then the live ones.
+  st.ack(ref);
+  st.replayer = caf::actor_cast<caf::actor>(
+    spawn_vq_replayer(self->home_system(), *st.setup.store, m.from_seq(), std::move(names), self, st.setup.domain->bus));
 }
 
 // -- one handler per request: (self, envelope) -------------------------------------
@@ -399,13 +416,6 @@ void on_snapshot(connection_self self, const wire::Envelope& env) {
   snapshot(self, env.ref(), *env.message_as_QueueSnapshot());
 }
 
-/// Ends a reporting replay in progress (a new subscription or an unsubscribe replaces it).
-void stop_replay(connection_self self) {
-  auto& st = self->state;
-  if (st.replayer)
-    caf::anon_send_exit(st.replayer, caf::exit_reason::user_shutdown);
-  st.replayer = nullptr;
-}
 
 void on_subscribe_reporting(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
@@ -445,12 +455,16 @@ void on_vq_subscribe(connection_self self, const wire::Envelope& env) {
   vq_subscribe(self, env.ref(), *env.message_as_VqSubscribe());
 }
 
-/// An external router publishes its own virtual-queue event to the subscribers.
+/// An external router publishes its own virtual-queue event to the subscribers (stored and
+/// sequenced as the queues' own; its tenant is the queue's, "default" for a virtual queue
+/// that is not a configured queue).
 void on_vq_event(connection_self self, const wire::Envelope& env) {
   auto* m = env.message_as_VqEvent();
+  auto name = text_of(m->vq());
+  auto* q = self->state.setup.domain->cfg->find_queue(name);
   caf::anon_send(self->state.setup.domain->bus, vq_atom_v,
-                 vq_record{m->kind(), text_of(m->vq()), m->interaction_id(), text_of(m->agent()),
-                           text_of(m->reason())});
+                 vq_record{m->kind(), q ? q->tenant : queue_config{}.tenant, std::move(name), m->interaction_id(),
+                           text_of(m->agent()), text_of(m->reason())});
   self->state.ack(env.ref());
 }
 

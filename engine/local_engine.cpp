@@ -100,6 +100,7 @@ local_engine::local_engine(caf::actor_system& sys, config cfg, std::shared_ptr<c
           "it holds interactions (up to id " + std::to_string(rec.max_interaction_id)
           + "); an in-process engine starts on an empty store (it does not recover)");
       ds.last_seq = rec.max_seq;
+      ds.last_vq_seq = rec.max_vq_seq;
       next_session_id = rec.max_session_id + 1;
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string{"storage: "} + e.what());

@@ -35,8 +35,9 @@ struct retention_family_row {
   std::int64_t storage::retention_cut::*before;
 };
 
-constexpr std::array<retention_family_row, 4> retention_families{{
+constexpr std::array<retention_family_row, 5> retention_families{{
   {storage::retention_family::events, "event(s)", &storage::retention_cut::events_ms},
+  {storage::retention_family::vq_events, "VQ event(s)", &storage::retention_cut::events_ms},
   {storage::retention_family::facts, "fact(s)", &storage::retention_cut::facts_ms},
   {storage::retention_family::outbound, "attempt row(s) and denial(s)", &storage::retention_cut::outbound_ms},
   {storage::retention_family::aggregates, "aggregate row(s)", &storage::retention_cut::aggregates_ms},
@@ -49,7 +50,7 @@ struct retention_run {
   std::unique_ptr<storage::store> store;
   storage::retention_cut cut;
   std::size_t family = 0;  ///< retention_families[family] is being deleted
-  std::array<std::uint64_t, 4> deleted{};
+  std::array<std::uint64_t, retention_families.size()> deleted{};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -67,17 +68,17 @@ std::string retention_summary(const retention_run& run) {
   return "retention: deleted " + out + " in " + took + " s\n";
 }
 
-/// The last event the export has appended to Redis Streams; 0 (no event goes this time)
-/// when Redis cannot say.
-std::uint64_t exported(const config& cfg) {
+/// The last event of `log` the export has appended to Redis Streams; 0 (no event goes this
+/// time) when Redis cannot say.
+std::uint64_t exported(const config& cfg, export_log log) {
   try {
     runtime::redis_link redis{cfg.redis.host, cfg.redis.port};
-    auto r = redis.command({"GET", export_watermark_key(cfg.streams.prefix)});
+    auto r = redis.command({"GET", export_watermark_key(cfg.streams.prefix, log)});
     return r.type == runtime::redis_reply::kind::string ? std::stoull(r.str) : 0;
   } catch (const std::exception& e) {
-    spdlog::warn("retention: the stream export's watermark is unknown ({}): the event log keeps every event "
+    spdlog::warn("retention: the stream export's watermark is unknown ({}): the {} log keeps every event "
                  "this time",
-                 e.what());
+                 e.what(), to_string(log));
     return 0;
   }
 }
@@ -126,8 +127,10 @@ caf::actor start_retention(caf::actor_system& sys, const caf::actor& to, const c
     try {
       run->store = storage::open_store(store_config(run->cfg));
       run->cut = retention_cut_at(run->cfg, run->now_ms, run->store->reporting().watermark().first);
-      if (run->cfg.streams.export_events)
-        run->cut.events_seq = std::min(run->cut.events_seq, exported(run->cfg));
+      if (run->cfg.streams.export_events) {
+        run->cut.events_seq = std::min(run->cut.events_seq, exported(run->cfg, export_log::events));
+        run->cut.vq_seq = exported(run->cfg, export_log::vq);
+      }
     } catch (const std::exception& e) {
       fail(e.what());
       return {};

@@ -1,9 +1,11 @@
-// stream_export: the export of the reporting events to Redis Streams (docs/streams.md). One
-// detached actor with its own store connection and its own Redis connection. Each pass reads
-// the event log after the export watermark and appends every event to
-// <prefix><tenant>:events with the entry id <seq>-0 (so the streams are in the event log's
-// order and a retried append is refused by Redis as not newer: counted as a duplicate, after
-// checking that the entry is there), then moves the watermark (<prefix>export:events, in
+// stream_export: the export of the stored event logs to Redis Streams (docs/streams.md): the
+// reporting events to <prefix><tenant>:events, the virtual-queue events to <prefix><tenant>:vq
+// (export_log; each log has its own sequence). One detached actor per log, with its own store
+// connection and its own Redis connection. Each pass reads the log after the export
+// watermark and appends every event to its tenant's stream with the entry id <seq>-0 (so the
+// streams are in the log's order and a retried append is refused by Redis as not newer:
+// counted as a duplicate, after checking that the entry is there), then moves the watermark
+// (<prefix>export:events, <prefix>export:vq, in
 // Redis beside the streams: it survives this engine, and a Redis that lost its data starts
 // again from the first stored event). Passes follow each other at once while events are
 // left, else every streams.poll_ms. The export never holds anything up: the engine stores
@@ -43,11 +45,13 @@ struct export_setup {
   counters* stats = nullptr;        ///< the engine's; outlives the actor
 };
 
-/// The stream of one tenant's reporting events ("_" stands for no tenant).
-std::string events_stream(const std::string& prefix, const std::string& tenant);
-/// The key holding the seq of the last event appended.
-std::string export_watermark_key(const std::string& prefix);
+/// The stream of one tenant's events of `log` ("_" stands for no tenant):
+/// <prefix><tenant>:events, <prefix><tenant>:vq.
+std::string export_stream(const std::string& prefix, const std::string& tenant,
+                          export_log log = export_log::events);
+/// The key holding the seq of the last event of `log` appended.
+std::string export_watermark_key(const std::string& prefix, export_log log = export_log::events);
 
-exporter_actor spawn_exporter(caf::actor_system& sys, export_setup setup);
+exporter_actor spawn_exporter(caf::actor_system& sys, export_setup setup, export_log log = export_log::events);
 
 } // namespace parley::engine

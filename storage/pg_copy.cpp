@@ -48,6 +48,11 @@ void copy_events(std::string& out, const std::vector<event_row>& rows) {
               e.media, int{e.from_state}, int{e.state}, int{e.agent_state}, e.reason);
 }
 
+void copy_vq_events(std::string& out, const std::vector<vq_event_row>& rows) {
+  for (auto& e : rows)
+    copy_line(out, e.seq, e.engine_ms, int{e.kind}, e.tenant, e.vq, e.iid, e.agent, e.reason);
+}
+
 void copy_interactions(std::string& out, const std::vector<interaction_row>& rows) {
   for (auto& r : rows)
     copy_line(out, r.id, r.external_id, r.tenant, r.media, r.queue, r.priority, int{r.state},

@@ -12,6 +12,7 @@
 namespace parley::storage {
 
 void copy_events(std::string& out, const std::vector<event_row>& rows);
+void copy_vq_events(std::string& out, const std::vector<vq_event_row>& rows);
 void copy_interactions(std::string& out, const std::vector<interaction_row>& rows);
 void copy_sessions(std::string& out, const std::vector<agent_session_row>& rows);
 /// Records without their id (the table assigns it), for `COPY records (record_copy_columns)`.

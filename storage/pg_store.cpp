@@ -58,6 +58,11 @@ public:
         copy_events(buf_, b.events);
         copy("COPY events FROM STDIN");
       }
+      if (!b.vq_events.empty()) {
+        buf_.clear();
+        copy_vq_events(buf_, b.vq_events);
+        copy("COPY vq_events FROM STDIN");
+      }
       if (!b.interactions.empty()) {
         buf_.clear();
         copy_interactions(buf_, b.interactions);
@@ -95,10 +100,12 @@ public:
       out.finished.push_back(read_interaction(done.get(), i));
     auto max = exec("SELECT (SELECT coalesce(max(id), 0) FROM interactions), "
                     "(SELECT coalesce(max(seq), 0) FROM events), "
-                    "(SELECT coalesce(max(id), 0) FROM agent_sessions)");
+                    "(SELECT coalesce(max(id), 0) FROM agent_sessions), "
+                    "(SELECT coalesce(max(seq), 0) FROM vq_events)");
     out.max_interaction_id = std::stoull(PQgetvalue(max.get(), 0, 0));
     out.max_seq = std::stoull(PQgetvalue(max.get(), 0, 1));
     out.max_session_id = std::stoull(PQgetvalue(max.get(), 0, 2));
+    out.max_vq_seq = std::stoull(PQgetvalue(max.get(), 0, 3));
     auto closed = exec("UPDATE agent_sessions SET logout_ms = " + std::to_string(now_ms)
                        + ", reason = 'engine restart' WHERE logout_ms = 0");
     out.closed_sessions = std::stoull(PQcmdTuples(closed.get()));
@@ -171,6 +178,27 @@ public:
       e.state = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 10)));
       e.agent_state = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 11)));
       e.reason = PQgetvalue(p, i, 12);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::vector<vq_event_row> vq_events(std::uint64_t from_seq, std::size_t limit) override {
+    auto r = exec_params("SELECT seq, engine_ms, kind, tenant, vq, iid, agent, reason FROM vq_events "
+                         "WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                         {std::to_string(from_seq), std::to_string(limit)});
+    std::vector<vq_event_row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      auto* p = r.get();
+      vq_event_row e;
+      e.seq = std::stoull(PQgetvalue(p, i, 0));
+      e.engine_ms = std::stoll(PQgetvalue(p, i, 1));
+      e.kind = static_cast<std::uint8_t>(std::stoi(PQgetvalue(p, i, 2)));
+      e.tenant = PQgetvalue(p, i, 3);
+      e.vq = PQgetvalue(p, i, 4);
+      e.iid = std::stoull(PQgetvalue(p, i, 5));
+      e.agent = PQgetvalue(p, i, 6);
+      e.reason = PQgetvalue(p, i, 7);
       out.push_back(std::move(e));
     }
     return out;

@@ -253,7 +253,8 @@ public:
     std::size_t n = 0;
     db_->transaction([&] {
       switch (family) {
-        case retention_family::events: n = purge_events(cut, limit); break;
+        case retention_family::events: n = purge_log("events", cut.events_ms, cut.events_seq, limit); break;
+        case retention_family::vq_events: n = purge_log("vq_events", cut.events_ms, cut.vq_seq, limit); break;
         case retention_family::facts: n = purge_facts(cut.facts_ms, limit); break;
         case retention_family::outbound:
           n = purge_tables({{"attempts", "started_ms < ?1"}, {"denials", "time_ms < ?1"}}, cut.outbound_ms, limit);
@@ -432,23 +433,24 @@ private:
     return before != 0 && start < before;
   }
 
-  /// One chunk of events: the oldest ones, up to the watermark and never the last event,
-  /// that are older than the cut (a newer one among them ends the run: seq order rules).
-  std::size_t purge_events(const retention_cut& cut, std::size_t limit) {
-    if (cut.events_ms <= 0)
+  /// One chunk of an event log (`events`, `vq_events`): the oldest rows, up to `upto_seq` and
+  /// never the last one, that are older than `before` (a newer one among them ends the run:
+  /// seq order rules).
+  std::size_t purge_log(const std::string& table, std::int64_t before, std::uint64_t upto_seq, std::size_t limit) {
+    if (before <= 0)
       return 0;
-    auto last = num(db_->select("SELECT coalesce(max(seq), 0) FROM events", {})[0][0]);
+    auto last = num(db_->select("SELECT coalesce(max(seq), 0) FROM " + table, {})[0][0]);
     auto upto = std::min<std::int64_t>(
-      last - 1, static_cast<std::int64_t>(std::min<std::uint64_t>(cut.events_seq, std::numeric_limits<std::int64_t>::max())));
+      last - 1, static_cast<std::int64_t>(std::min<std::uint64_t>(upto_seq, std::numeric_limits<std::int64_t>::max())));
     // The oldest `limit` by seq (the primary key): all of them go, up to the first that is
     // not older than the cut.
     auto r = db_->select("SELECT max(seq), min(CASE WHEN engine_ms >= ?3 THEN seq END) FROM (SELECT seq, engine_ms "
-                         "FROM events WHERE seq <= ?1 ORDER BY seq LIMIT ?2) x",
-                         {upto, static_cast<std::int64_t>(limit), cut.events_ms});
+                         "FROM " + table + " WHERE seq <= ?1 ORDER BY seq LIMIT ?2) x",
+                         {upto, static_cast<std::int64_t>(limit), before});
     if (r.empty() || r[0][0].empty())
       return 0;
     auto below = r[0][1].empty() ? num(r[0][0]) + 1 : num(r[0][1]);
-    return db_->delete_some("events", "seq < ?1", {below}, limit);
+    return db_->delete_some(table, "seq < ?1", {below}, limit);
   }
 
   /// One chunk of facts.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -191,7 +192,7 @@ struct agg_filter {
 };
 
 /// The families retention deletes (docs/reporting.md "Retention").
-enum class retention_family { events, facts, outbound, aggregates };
+enum class retention_family { events, vq_events, facts, outbound, aggregates };
 
 /// What one retention run deletes: rows older than these times (0: none of that family).
 struct retention_cut {
@@ -199,6 +200,9 @@ struct retention_cut {
                                    ///< the first newer one ...
   std::uint64_t events_seq = 0;    ///< ... and never past this seq (the fact writer's
                                    ///< watermark); the last event always stays (seqs go on from it)
+  /// VQ events go by events_ms as well, never past this seq (the stream export's VQ
+  /// watermark; the last VQ event always stays).
+  std::uint64_t vq_seq = std::numeric_limits<std::uint64_t>::max();
   std::int64_t facts_ms = 0;       ///< facts that ended before this; the aggregates of the
                                    ///< intervals before it are final from then on
   std::int64_t outbound_ms = 0;    ///< attempt rows dialed and denials made before this

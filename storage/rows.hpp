@@ -60,6 +60,25 @@ typename Inspector::result_type inspect(Inspector& f, event_row& x) {
            x.from_state, x.state, x.agent_state, x.reason);
 }
 
+/// One virtual-queue event: the second append-only log, keyed by its own gap-free sequence
+/// number (the VQ stream on 7122 is apart from the reporting stream, as in the systems Parley
+/// follows). `vq` is the queue's name; a router may publish events of its own queues.
+struct vq_event_row {
+  std::uint64_t seq = 0;
+  std::int64_t engine_ms = 0;
+  std::uint8_t kind = 0;  ///< wire::VqEventKind
+  std::string tenant;
+  std::string vq;
+  std::uint64_t iid = 0;
+  std::string agent;   ///< diverted: the agent it went to
+  std::string reason;  ///< cleared: why; abandoned: the stop reason
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, vq_event_row& x) {
+  return f(x.seq, x.engine_ms, x.kind, x.tenant, x.vq, x.iid, x.agent, x.reason);
+}
+
 /// One agent session, from login to logout (logout_ms 0 while it lasts).
 struct agent_session_row {
   std::uint64_t id = 0;
@@ -82,8 +101,11 @@ struct batch {
   std::vector<interaction_row> interactions;
   std::vector<event_row> events;
   std::vector<agent_session_row> sessions;
+  std::vector<vq_event_row> vq_events;
 
-  std::size_t size() const { return interactions.size() + events.size() + sessions.size(); }
+  std::size_t size() const {
+    return interactions.size() + events.size() + sessions.size() + vq_events.size();
+  }
   bool empty() const { return size() == 0; }
 };
 
@@ -93,6 +115,7 @@ struct recovered {
   std::vector<interaction_row> finished;  ///< the newest stopped ones with an external id
   std::uint64_t max_interaction_id = 0;
   std::uint64_t max_seq = 0;              ///< the last stored reporting event
+  std::uint64_t max_vq_seq = 0;           ///< the last stored VQ event
   std::uint64_t max_session_id = 0;
   std::uint64_t closed_sessions = 0;      ///< sessions left open by the last run, now closed
 };

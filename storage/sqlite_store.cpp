@@ -50,7 +50,7 @@ public:
 
   ~sqlite_store() override {
     outbound_.reset();
-    for (auto* s : {upsert_interaction_, insert_event_, upsert_session_})
+    for (auto* s : {upsert_interaction_, insert_event_, upsert_session_, insert_vq_event_})
       sqlite3_finalize(s);
     sqlite3_close(db_);
     if (lock_fd_ >= 0)
@@ -134,6 +134,18 @@ public:
         bind(s, 7, r.reason);
         step(s);
       }
+      for (auto& e : b.vq_events) {
+        auto* s = insert_vq_event_;
+        bind(s, 1, e.seq);
+        sqlite3_bind_int64(s, 2, e.engine_ms);
+        sqlite3_bind_int(s, 3, e.kind);
+        bind(s, 4, e.tenant);
+        bind(s, 5, e.vq);
+        bind(s, 6, e.iid);
+        bind(s, 7, e.agent);
+        bind(s, 8, e.reason);
+        step(s);
+      }
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -151,6 +163,7 @@ public:
           {}, [&](sqlite3_stmt* s) { out.finished.push_back(read_interaction(s)); });
     out.max_interaction_id = std::stoull(text_of("SELECT coalesce(max(id), 0) FROM interactions"));
     out.max_seq = std::stoull(text_of("SELECT coalesce(max(seq), 0) FROM events"));
+    out.max_vq_seq = std::stoull(text_of("SELECT coalesce(max(seq), 0) FROM vq_events"));
     out.max_session_id = std::stoull(text_of("SELECT coalesce(max(id), 0) FROM agent_sessions"));
     exec("UPDATE agent_sessions SET logout_ms = " + std::to_string(now_ms)
          + ", reason = 'engine restart' WHERE logout_ms = 0");
@@ -198,6 +211,25 @@ public:
             e.state = static_cast<std::uint8_t>(sqlite3_column_int(s, 10));
             e.agent_state = static_cast<std::uint8_t>(sqlite3_column_int(s, 11));
             e.reason = col(s, 12);
+            out.push_back(std::move(e));
+          });
+    return out;
+  }
+
+  std::vector<vq_event_row> vq_events(std::uint64_t from_seq, std::size_t limit) override {
+    std::vector<vq_event_row> out;
+    query("SELECT seq, engine_ms, kind, tenant, vq, iid, agent, reason FROM vq_events WHERE seq >= ?1 "
+          "ORDER BY seq LIMIT " + std::to_string(limit),
+          {std::to_string(from_seq)}, [&](sqlite3_stmt* s) {
+            vq_event_row e;
+            e.seq = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+            e.engine_ms = sqlite3_column_int64(s, 1);
+            e.kind = static_cast<std::uint8_t>(sqlite3_column_int(s, 2));
+            e.tenant = col(s, 3);
+            e.vq = col(s, 4);
+            e.iid = static_cast<std::uint64_t>(sqlite3_column_int64(s, 5));
+            e.agent = col(s, 6);
+            e.reason = col(s, 7);
             out.push_back(std::move(e));
           });
     return out;
@@ -309,6 +341,7 @@ private:
       "excluded.changed_ms, entered_ms = excluded.entered_ms, queue_seq = excluded.queue_seq");
     insert_event_ = make("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                          "?12, ?13)");
+    insert_vq_event_ = make("INSERT INTO vq_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     upsert_session_ = make(
       "INSERT INTO agent_sessions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE "
       "SET logout_ms = excluded.logout_ms, reason = excluded.reason");
@@ -367,6 +400,7 @@ private:
   int lock_fd_ = -1;
   sqlite3_stmt* upsert_interaction_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
+  sqlite3_stmt* insert_vq_event_ = nullptr;
   sqlite3_stmt* upsert_session_ = nullptr;
   std::unique_ptr<outbound_store> outbound_;
   std::unique_ptr<user_store> users_;

@@ -93,6 +93,8 @@ public:
   virtual std::vector<interaction_row> by_external_id(const std::string& tenant,
                                                       const std::string& external_id) = 0;
   virtual std::vector<event_row> events(std::uint64_t from_seq, std::size_t limit) = 0;
+  /// The stored VQ events from `from_seq` on, in seq order, at most `limit`.
+  virtual std::vector<vq_event_row> vq_events(std::uint64_t from_seq, std::size_t limit) = 0;
   virtual std::vector<agent_session_row> sessions(const std::string& agent) = 0;
   virtual std::uint64_t count_interactions() = 0;
 

@@ -118,4 +118,15 @@ frame event_frame(protocol::encoder& enc, const storage::event_row& e) {
   return protocol::to_bytes(enc.finish(0, ev));
 }
 
+frame vq_event_frame(protocol::encoder& enc, const storage::vq_event_row& e) {
+  auto& fbb = enc.start();
+  auto vq = fbb.CreateString(e.vq);
+  auto agent = fbb.CreateString(e.agent);
+  auto reason = fbb.CreateString(e.reason);
+  auto tenant = fbb.CreateString(e.tenant);
+  auto ev = wire::CreateVqEvent(fbb, static_cast<wire::VqEventKind>(e.kind), vq, e.iid, agent, e.engine_ms, reason,
+                                e.seq, tenant);
+  return protocol::to_bytes(enc.finish(0, ev));
+}
+
 } // namespace parley

@@ -20,6 +20,8 @@ storage::event_row to_event(const report& r, std::uint64_t seq, std::int64_t eng
 
 /// An event's ReportingEvent frame (ref 0), as the 7120 stream sends it live and replayed.
 frame event_frame(protocol::encoder& enc, const storage::event_row& e);
+/// A VQ event's VqEvent frame (ref 0), as the 7122 stream sends it live and replayed.
+frame vq_event_frame(protocol::encoder& enc, const storage::vq_event_row& e);
 
 std::string properties_json(const property_list& props);
 property_list properties_from_json(const std::string& text);

@@ -33,7 +33,7 @@ struct pending {
   std::unordered_map<std::uint64_t, std::size_t> session_at;
   std::vector<caf::typed_response_promise<caf::ok_atom>> waiters;
 
-  std::size_t size() const { return changes.size() + b.events.size() + b.sessions.size(); }
+  std::size_t size() const { return changes.size() + b.events.size() + b.sessions.size() + b.vq_events.size(); }
   bool empty() const { return size() == 0; }
 
   void put(interaction_change c) {
@@ -86,6 +86,14 @@ struct writer_state {
   static inline const char* name = "persistence_writer";
 
   storage_health& health() { return metrics->storage; }
+
+  /// An event past storage.max_pending with storage.shed_events: dropped (and counted).
+  bool shedding() {
+    if (!cfg.shed_events || buf.size() < cfg.max_pending)
+      return false;
+    health().shed.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
 
   void update_gauges() {
     auto n = buf.size();
@@ -231,12 +239,17 @@ writer_actor::behavior_type writer(writer_self self, std::shared_ptr<storage::st
     },
     [=](persist_atom, event_row& e) {
       auto& st = self->state;
-      if (st.cfg.shed_events && st.buf.size() >= st.cfg.max_pending) {
-        st.health().shed.fetch_add(1, std::memory_order_relaxed);
+      if (st.shedding())
         return;
-      }
       st.track_session(e);
       st.buf.b.events.push_back(std::move(e));
+      buffered(self);
+    },
+    [=](persist_atom, storage::vq_event_row& e) {
+      auto& st = self->state;
+      if (st.shedding())
+        return;
+      st.buf.b.vq_events.push_back(std::move(e));
       buffered(self);
     },
     [=](sync_atom) -> caf::result<caf::ok_atom> {

@@ -1,7 +1,7 @@
 // writer: the persistence actor. Group commit between the domain and a storage backend.
 //
 // Interaction actors send their current row after every change; the reporting bus sends
-// every event once it has its sequence number. The writer buffers them (one row per
+// every event and every VQ event once it has its sequence number. The writer buffers them (one row per
 // interaction id: the latest wins; events in order) and writes a batch in one transaction
 // when the batch is full, when its mailbox has no more writes waiting, or — with a
 // positive batch delay — when the oldest buffered row has waited that long. Agent
@@ -50,6 +50,8 @@ using writer_actor = caf::typed_actor<
   caf::reacts_to<persist_atom, interaction_view, std::uint64_t, std::int64_t>,
   // From the reporting bus: one sequenced event; no answer.
   caf::reacts_to<persist_atom, storage::event_row>,
+  // From the reporting bus: one sequenced VQ event; no answer.
+  caf::reacts_to<persist_atom, storage::vq_event_row>,
   // Answered once everything received before it is committed (see above); error
   // storage_unavailable at exit.
   caf::replies_to<sync_atom>::with<caf::ok_atom>,

@@ -43,7 +43,7 @@ struct queue_state {
 
   void vq(queue_actor::pointer self, wire::VqEventKind kind, std::uint64_t iid,
           const std::string& agent = {}, const std::string& reason = {}) {
-    self->send(dom->bus, vq_atom_v, vq_record{kind, cfg.name, iid, agent, reason});
+    self->send(dom->bus, vq_atom_v, vq_record{kind, cfg.tenant, cfg.name, iid, agent, reason});
   }
 
   /// Tells the router the head of `media` when it changed (or always, when forced).

@@ -27,13 +27,21 @@ struct vq_subscriber {
 /// A subscriber whose stored events are being replayed: its live ones wait here.
 struct held_subscriber {
   client_actor client;
+  bool vq = false;                  ///< VQ events (of `queues`), else reporting events
+  std::vector<std::string> queues;  ///< VQ: empty: all
   std::vector<frame> held;
   bool overflowed = false;  ///< more than replay_hold_max: dropped, the replayer reads them
+
+  bool wants(const std::string& name) const {
+    return queues.empty() || std::find(queues.begin(), queues.end(), name) != queues.end();
+  }
 };
 
 struct bus_state {
   std::shared_ptr<const clock> clk;
+  writer_actor store;
   std::uint64_t seq = 0;
+  std::uint64_t vq_seq = 0;
   std::vector<client_actor> reporting;
   std::vector<held_subscriber> replaying;
   std::size_t hold_max = 50'000;
@@ -80,13 +88,56 @@ struct bus_state {
       ++c.violations;
   }
 
-  frame encode(const vq_record& r) {
-    auto& fbb = enc.start();
-    auto vq_name = fbb.CreateString(r.vq);
-    auto agent = fbb.CreateString(r.agent);
-    auto reason = fbb.CreateString(r.reason);
-    auto ev = wire::CreateVqEvent(fbb, r.kind, vq_name, r.iid, agent, clk->now_ms(), reason);
-    return protocol::to_bytes(enc.finish(0, ev));
+  /// Holds `f` for a replaying subscriber, or lets it go past hold_max (its replayer reads
+  /// it from the store then).
+  void hold(held_subscriber& sub, const frame& f) {
+    if (sub.overflowed)
+      return;
+    if (sub.held.size() == hold_max) {
+      spdlog::info("reporting bus: more than {} events held for a replaying client; its replay reads them "
+                   "from the store",
+                   hold_max);
+      ++replay_overflows;
+      sub.overflowed = true;
+      sub.held.clear();
+      sub.held.shrink_to_fit();
+    } else {
+      sub.held.push_back(f);
+    }
+  }
+
+  /// The client's subscription of one kind (reporting or VQ, live or replaying) ends.
+  void forget(const client_actor& client, bool of_vq) {
+    if (of_vq)
+      vq.erase(std::remove_if(vq.begin(), vq.end(), [&](auto& s) { return s.client == client; }), vq.end());
+    else
+      reporting.erase(std::remove(reporting.begin(), reporting.end(), client), reporting.end());
+    replaying.erase(std::remove_if(replaying.begin(), replaying.end(),
+                                   [&](auto& r) { return r.client == client && r.vq == of_vq; }),
+                    replaying.end());
+  }
+
+  /// Its replayer sent `client` every stored event up to the last answer (see the actor's
+  /// interface): the held events follow and it becomes an ordinary subscriber (0), or, when
+  /// they were let go, the replayer goes on up to the last seq now.
+  template <class Self>
+  std::uint64_t hand_over(Self* self, const client_actor& client, bool of_vq) {
+    auto it = std::find_if(replaying.begin(), replaying.end(),
+                           [&](auto& r) { return r.client == client && r.vq == of_vq; });
+    if (it == replaying.end())
+      return 0;  // unsubscribed or gone meanwhile: nothing to send
+    if (it->overflowed) {  // the replayer reads what was let go from the store
+      it->overflowed = false;
+      return of_vq ? vq_seq : seq;
+    }
+    for (auto& f : it->held)
+      self->send(client, event_atom_v, f);
+    if (of_vq)
+      vq.push_back({client, std::move(it->queues)});
+    else
+      reporting.push_back(client);
+    replaying.erase(it);
+    return 0;
   }
 
   void drop(const caf::actor_addr& who) {
@@ -107,9 +158,11 @@ struct bus_state {
 reporting_bus_actor::behavior_type
 reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
               std::shared_ptr<const clock> clk, writer_actor store, std::uint64_t last_seq,
-              std::size_t hold_max) {
+              std::uint64_t last_vq_seq, std::size_t hold_max) {
   self->state.clk = std::move(clk);
+  self->state.store = store;
   self->state.seq = last_seq;
+  self->state.vq_seq = last_vq_seq;
   self->state.hold_max = hold_max;
   harden(self);
   self->set_down_handler([=](caf::down_msg& dm) { self->state.drop(dm.source); });
@@ -133,77 +186,67 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
         return;
       for (auto& sub : st.reporting)
         self->send(sub, event_atom_v, f);
-      for (auto& sub : st.replaying) {
-        if (sub.overflowed)
-          continue;
-        if (sub.held.size() == st.hold_max) {
-          spdlog::info("reporting bus: more than {} events held for a replaying client; its replay reads them "
-                       "from the store", st.hold_max);
-          ++st.replay_overflows;
-          sub.overflowed = true;
-          sub.held.clear();
-          sub.held.shrink_to_fit();
-        } else {
-          sub.held.push_back(f);
-        }
-      }
+      for (auto& sub : st.replaying)
+        if (!sub.vq)
+          st.hold(sub, f);
       if (traced)
         for (auto& [client, iid] : st.traces)
           if (iid == r.iid)
             self->send(client, event_atom_v, f);
     },
-    [=](vq_atom, const vq_record& r) {
+    [=](vq_atom, vq_record& r) {
       auto& st = self->state;
-      bool any = std::any_of(st.vq.begin(), st.vq.end(), [&](auto& s) { return s.wants(r.vq); });
-      if (!any)
-        return;
-      auto f = st.encode(r);
-      for (auto& sub : st.vq)
-        if (sub.wants(r.vq))
-          self->send(sub.client, event_atom_v, f);
+      storage::vq_event_row e{++st.vq_seq,        st.clk->now_ms(), static_cast<std::uint8_t>(r.kind),
+                              std::move(r.tenant), std::move(r.vq), r.iid,
+                              std::move(r.agent),  std::move(r.reason)};
+      bool any = std::any_of(st.vq.begin(), st.vq.end(), [&](auto& s) { return s.wants(e.vq); })
+                 || std::any_of(st.replaying.begin(), st.replaying.end(),
+                                [&](auto& s) { return s.vq && s.wants(e.vq); });
+      if (any) {
+        auto f = vq_event_frame(st.enc, e);
+        for (auto& sub : st.vq)
+          if (sub.wants(e.vq))
+            self->send(sub.client, event_atom_v, f);
+        for (auto& sub : st.replaying)
+          if (sub.vq && sub.wants(e.vq))
+            st.hold(sub, f);
+      }
+      if (st.store)
+        self->send(st.store, persist_atom_v, std::move(e));
     },
     [=](caf::join_atom, report_atom, const client_actor& client) {
       auto& st = self->state;
-      if (std::find(st.reporting.begin(), st.reporting.end(), client) == st.reporting.end()) {
-        st.reporting.push_back(client);
-        self->monitor(client);
-      }
+      st.forget(client, false);
+      st.reporting.push_back(client);
+      self->monitor(client);
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, report_atom, const client_actor& client, replay_atom) {
       auto& st = self->state;
-      st.drop(client.address());  // a subscription it had ends: the replay takes over
-      st.replaying.push_back({client, {}, false});
+      st.forget(client, false);  // a subscription it had ends: the replay takes over
+      st.replaying.push_back({client, false, {}, {}, false});
       ++st.replays;
       self->monitor(client);
       return st.seq;
     },
-    [=](replay_atom, const client_actor& client) -> std::uint64_t {
+    [=](caf::join_atom, vq_atom, const client_actor& client, std::vector<std::string>& qs, replay_atom) {
       auto& st = self->state;
-      auto it = std::find_if(st.replaying.begin(), st.replaying.end(),
-                             [&](auto& r) { return r.client == client; });
-      if (it == st.replaying.end())
-        return 0;  // unsubscribed or gone meanwhile: nothing to send
-      if (it->overflowed) {  // the replayer reads what was let go from the store
-        it->overflowed = false;
-        return st.seq;
-      }
-      for (auto& f : it->held)
-        self->send(client, event_atom_v, f);
-      st.replaying.erase(it);
-      st.reporting.push_back(client);
-      return std::uint64_t{0};
+      st.forget(client, true);
+      st.replaying.push_back({client, true, std::move(qs), {}, false});
+      ++st.replays;
+      self->monitor(client);
+      return st.vq_seq;
     },
+    [=](replay_atom, const client_actor& client) { return self->state.hand_over(self, client, false); },
+    [=](replay_atom, vq_atom, const client_actor& client) { return self->state.hand_over(self, client, true); },
     [=](caf::join_atom, stats_atom, const report_feed_actor& hub) {
       self->state.stats = hub;
       return caf::ok_atom_v;
     },
-    [=](caf::join_atom, vq_atom, const client_actor& client, const std::vector<std::string>& qs) {
+    [=](caf::join_atom, vq_atom, const client_actor& client, std::vector<std::string>& qs) {
       auto& st = self->state;
-      st.vq.erase(std::remove_if(st.vq.begin(), st.vq.end(),
-                                 [&](auto& s) { return s.client == client; }),
-                  st.vq.end());
-      st.vq.push_back({client, qs});
+      st.forget(client, true);
+      st.vq.push_back({client, std::move(qs)});
       self->monitor(client);
       return caf::ok_atom_v;
     },
@@ -219,7 +262,7 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
     [=](count_atom) { return self->state.counts; },
     [=](state_atom) {
       auto& st = self->state;
-      bus_status out{st.seq, st.counts, {}, st.kinds, st.replays, st.replay_overflows};
+      bus_status out{st.seq, st.vq_seq, st.counts, {}, st.kinds, st.replays, st.replay_overflows};
       for (auto& [key, a] : st.agents) {
         auto& v = out.agents[a.tenant];
         v.resize(static_cast<std::size_t>(wire::AgentState::MAX) + 1);
@@ -243,8 +286,8 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
 
 reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
                                         writer_actor store, std::uint64_t last_seq,
-                                        std::size_t hold_max) {
-  return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq, hold_max);
+                                        std::uint64_t last_vq_seq, std::size_t hold_max) {
+  return sys.spawn(reporting_bus, std::move(clk), std::move(store), last_seq, last_vq_seq, hold_max);
 }
 
 } // namespace parley

@@ -3,8 +3,9 @@
 // Every state change of an interaction or agent is sent here as a `report`; the bus gives
 // it the next engine-wide sequence number (gap-free, from 1), stamps the engine time and
 // fans the encoded ReportingEvent out to the subscribed reporting clients, in order. The
-// stats hub subscribes here too, and every event goes to the persistence writer. Virtual-queue events travel the
-// same way to VQ subscribers (filtered by queue). The bus also keeps the per-tenant
+// stats hub subscribes here too, and every event goes to the persistence writer. Virtual-queue
+// events travel the same way to VQ subscribers (filtered by queue), with a sequence of their
+// own (also gap-free from 1, stored: a VQ subscriber may replay from one). The bus also keeps the per-tenant
 // conservation counts: submitted = in_submitted + queued + offered + handled + parked +
 // stopped holds after every event it has processed.
 //
@@ -60,6 +61,7 @@ typename Inspector::result_type inspect(Inspector& f, report& x) {
 
 struct vq_record {
   wire::VqEventKind kind = wire::VqEventKind::entered;
+  std::string tenant;
   std::string vq;
   std::uint64_t iid = 0;
   std::string agent;
@@ -68,7 +70,7 @@ struct vq_record {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, vq_record& x) {
-  return f(caf::meta::type_name("vq_record"), x.kind, x.vq, x.iid, x.agent, x.reason);
+  return f(caf::meta::type_name("vq_record"), x.kind, x.tenant, x.vq, x.iid, x.agent, x.reason);
 }
 
 /// Interactions per state for one tenant; `submitted` and `stopped` are totals, the others
@@ -114,6 +116,7 @@ typename Inspector::result_type inspect(Inspector& f, agent_row& x) {
 /// What the console's `status` shows from the stream.
 struct bus_status {
   std::uint64_t seq = 0;  ///< events ordered so far
+  std::uint64_t vq_seq = 0;  ///< VQ events ordered so far
   conservation_map interactions;
   /// Logged-in agents per tenant and state (index: wire::AgentState).
   std::map<std::string, std::vector<std::uint64_t>> agents;
@@ -125,7 +128,7 @@ struct bus_status {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bus_status& x) {
-  return f(caf::meta::type_name("bus_status"), x.seq, x.interactions, x.agents, x.kinds, x.replays,
+  return f(caf::meta::type_name("bus_status"), x.seq, x.vq_seq, x.interactions, x.agents, x.kinds, x.replays,
            x.replay_overflows);
 }
 
@@ -144,11 +147,17 @@ using reporting_bus_actor = caf::typed_actor<
   // A client subscribes from a stored sequence number: its events are held back (not sent)
   // while its replayer sends it the stored ones; the last sequence number ordered so far.
   caf::replies_to<caf::join_atom, report_atom, client_actor, replay_atom>::with<std::uint64_t>,
+  // A client subscribes to the VQ events of these queues (empty: all) from a stored VQ
+  // sequence number: as above, with the last VQ sequence number ordered so far.
+  caf::replies_to<caf::join_atom, vq_atom, client_actor, std::vector<std::string>, replay_atom>::with<
+    std::uint64_t>,
   // Its replayer sent it every stored event up to the last answer: the held events follow
   // and it is an ordinary subscriber (0). When more were held than the bus keeps
   // (hold_max), they were let go: the replayer goes on up to the answer (the last
-  // sequence number now) and asks again.
+  // sequence number (of its log) now) and asks again.
   caf::replies_to<replay_atom, client_actor>::with<std::uint64_t>,
+  // The same for a VQ subscriber.
+  caf::replies_to<replay_atom, vq_atom, client_actor>::with<std::uint64_t>,
   // A client subscribes to the VQ events of these queues (empty: all).
   caf::replies_to<caf::join_atom, vq_atom, client_actor, std::vector<std::string>>::with<
     caf::ok_atom>,
@@ -166,11 +175,12 @@ using reporting_bus_actor = caf::typed_actor<
   caf::replies_to<snapshot_atom, std::uint32_t>::with<std::vector<agent_row>>>;
 
 /// `store`: the persistence writer every sequenced event goes to (may be invalid);
-/// `last_seq`: the last sequence number already stored, so the stream continues gap-free;
+/// `last_seq`, `last_vq_seq`: the last sequence numbers already stored (reporting and VQ
+/// events), so the streams continue gap-free;
 /// `hold_max`: the live events held back for one replaying subscriber at most
 /// (limits.replay_hold_events).
 reporting_bus_actor spawn_reporting_bus(caf::actor_system& sys, std::shared_ptr<const clock> clk,
                                         writer_actor store = {}, std::uint64_t last_seq = 0,
-                                        std::size_t hold_max = 50'000);
+                                        std::uint64_t last_vq_seq = 0, std::size_t hold_max = 50'000);
 
 } // namespace parley

@@ -77,6 +77,7 @@ result run_export(harness& h) {
   }
 
   engine::counters stats;
+  auto& exported = stats.exported(engine::export_log::events);
   engine::config ecfg;
   caf::actor_system_config caf_cfg;
   caf::actor_system sys{engine::prepare_actor_system(caf_cfg, ecfg)};
@@ -84,10 +85,10 @@ result run_export(harness& h) {
   auto t0 = steady::now();
   auto exporter = engine::spawn_exporter(
     sys, {sc, "127.0.0.1", redis.port(), "parley:", 0, 0, depth, std::chrono::milliseconds{100}, clk, &stats});
-  while (stats.export_watermark.load() < events && std::chrono::duration<double>(steady::now() - t0).count() < 600) {
+  while (exported.watermark.load() < events && std::chrono::duration<double>(steady::now() - t0).count() < 600) {
     if (!o.no_progress) {
       auto s = std::chrono::duration<double>(steady::now() - t0).count();
-      auto n = stats.export_watermark.load();
+      auto n = exported.watermark.load();
       h.progress().update(static_cast<double>(n) / static_cast<double>(events), s, n,
                           static_cast<double>(n) / std::max(s, 1e-3), 0);
     }
@@ -96,7 +97,7 @@ result run_export(harness& h) {
   auto took = std::chrono::duration<double>(steady::now() - t0).count();
   h.progress().clear();
   caf::anon_send_exit(exporter, caf::exit_reason::user_shutdown);
-  auto appended = stats.export_watermark.load();
+  auto appended = exported.watermark.load();
   if (!dir.empty())
     std::filesystem::remove_all(dir);
 
@@ -117,12 +118,12 @@ result run_export(harness& h) {
   r.count = appended;
   r.duration_s = took;
   r.throughput_per_s = static_cast<double>(appended) / std::max(took, 1e-9);
-  r.errors = stats.export_errors.load();
+  r.errors = exported.errors.load();
   r.extra = {
     {"backend", o.backend, "backend", ""},
     {"events", static_cast<std::int64_t>(events), "events stored", ""},
     {"pipeline", static_cast<std::int64_t>(depth), "pipeline (streams.batch_events)", ""},
-    {"duplicates", static_cast<std::int64_t>(stats.export_duplicates.load()), "duplicates", ""},
+    {"duplicates", static_cast<std::int64_t>(exported.duplicates.load()), "duplicates", ""},
   };
   double ratio = r.ref ? r.throughput_per_s / r.ref->throughput_per_s : 0;
   r.aim = {"events appended/s >= 50 % of redis-benchmark XADD (one connection, the same pipeline)",

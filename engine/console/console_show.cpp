@@ -314,6 +314,7 @@ void status(console_self self) {
       [=](const bus_status& b) {
         std::ostringstream o;
         o << "reporting events: " << b.seq << "\n";
+        o << "VQ events: " << b.vq_seq << "\n";
         for (auto& [tenant, c] : b.interactions)
           o << "interactions [" << tenant << "]: submitted " << c.submitted << " = in-submitted "
             << c.in_submitted << " + queued " << c.queued << " + offered " << c.offered

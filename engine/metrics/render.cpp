@@ -130,17 +130,24 @@ void engine_part(page& p, const metrics_env& env) {
   p.single("parley_reporting_lag_seconds", "gauge",
            "Domain seconds since the historical aggregates last included every stored event (0: caught up).",
            static_cast<double>(s.reporting_lag_ms.load(std::memory_order_relaxed)) / 1000.0);
-  p.single("parley_export_watermark", "gauge",
-           "The last reporting event appended to Redis Streams (its seq).", count(s.export_watermark));
-  p.single("parley_export_appended_total", "counter", "Stream entries appended by this run.",
-           count(s.export_appended));
-  p.single("parley_export_duplicates_total", "counter",
-           "Appends Redis already had (a retry after a lost reply), skipped.", count(s.export_duplicates));
-  p.single("parley_export_errors_total", "counter",
-           "Failed export passes (Redis down or the event log unreadable; tried again).", count(s.export_errors));
-  p.single("parley_export_lag_seconds", "gauge",
-           "Domain seconds since the streams last had every stored event (0: caught up).",
-           static_cast<double>(s.export_lag_ms.load(std::memory_order_relaxed)) / 1000.0);
+  // The stream export, per log: the reporting events and the VQ events.
+  auto exports = [&](const char* name, const char* type, const char* help, auto value) {
+    p.family(name, type, help);
+    for (auto log : {export_log::events, export_log::vq})
+      p.sample(name, label("log", to_string(log)), value(s.exported(log)));
+  };
+  exports("parley_export_watermark", "gauge", "The last event of the log appended to Redis Streams (its seq).",
+          [&](auto& x) { return count(x.watermark); });
+  exports("parley_export_appended_total", "counter", "Stream entries appended by this run.",
+          [&](auto& x) { return count(x.appended); });
+  exports("parley_export_duplicates_total", "counter",
+          "Appends Redis already had (a retry after a lost reply), skipped.", [&](auto& x) { return count(x.duplicates); });
+  exports("parley_export_errors_total", "counter",
+          "Failed export passes (Redis down or the event log unreadable; tried again).",
+          [&](auto& x) { return count(x.errors); });
+  exports("parley_export_lag_seconds", "gauge",
+          "Domain seconds since the streams last had every stored event of the log (0: caught up).",
+          [&](auto& x) { return static_cast<double>(x.lag_ms.load(std::memory_order_relaxed)) / 1000.0; });
   p.single("parley_frames_received_total", "counter", "Frames received.", count(s.frames_in));
   p.single("parley_frames_sent_total", "counter", "Frames sent.", count(s.frames_out));
   p.single("parley_requests_in_flight", "gauge", "Requests handed to actors and not yet answered.",

@@ -1,6 +1,6 @@
-// The export of the reporting events to Redis Streams (docs/streams.md), against a real
-// redis-server each case starts on a free loopback port (so that it can stop it): every
-// stored event in its tenant's stream exactly once and in order — across a kill -9 of
+// The export of the reporting and VQ events to Redis Streams (docs/streams.md), against a
+// real redis-server each case starts on a free loopback port (so that it can stop it): every
+// stored event in its tenant's stream (:events, :vq) exactly once and in order — across a kill -9 of
 // parleyd, a Redis stopped under load (submits never wait for it) and a lost connection
 // after which Redis already has what the exporter sends again.
 #include <doctest/doctest.h>
@@ -67,19 +67,30 @@ void two_calls(client::client& gw) {
   stop(gw, id_of(submit(gw, "globex", "support")));
 }
 
-/// What the event log holds, as the streams should: per stream, "seq kind iid" in order.
-std::map<std::string, std::vector<std::string>> stored(const storage::config& sc) {
+using engine::export_log;
+
+/// What a log holds, as the streams should: per stream, "seq kind iid|agent" (reporting
+/// events) or "seq kind iid vq" (VQ events) in order.
+std::map<std::string, std::vector<std::string>> stored(const storage::config& sc, export_log log = export_log::events) {
   auto store = storage::open_store(sc);
   std::map<std::string, std::vector<std::string>> out;
+  if (log == export_log::vq) {
+    for (auto& e : store->vq_events(1, 1'000'000))
+      out[engine::export_stream("parley:", e.tenant, log)].push_back(
+        std::to_string(e.seq) + " " + wire::EnumNameVqEventKind(static_cast<wire::VqEventKind>(e.kind)) + " "
+        + std::to_string(e.iid) + " " + e.vq);
+    return out;
+  }
   for (auto& e : store->events(1, 1'000'000))
-    out[engine::events_stream("parley:", e.tenant)].push_back(
+    out[engine::export_stream("parley:", e.tenant)].push_back(
       std::to_string(e.seq) + " " + wire::EnumNameReportingKind(static_cast<wire::ReportingKind>(e.kind)) + " "
       + (e.iid ? std::to_string(e.iid) : e.agent));
   return out;
 }
 
-/// What the streams hold, checking each entry's id against its seq.
-std::map<std::string, std::vector<std::string>> streamed(std::uint16_t port, const std::vector<std::string>& keys) {
+/// What the streams hold, as stored() puts it, checking each entry's id against its seq.
+std::map<std::string, std::vector<std::string>> streamed(std::uint16_t port, const std::vector<std::string>& keys,
+                                                         export_log log = export_log::events) {
   runtime::redis_link r{"127.0.0.1", port};
   std::map<std::string, std::vector<std::string>> out;
   for (auto& key : keys) {
@@ -90,21 +101,39 @@ std::map<std::string, std::vector<std::string>> streamed(std::uint16_t port, con
       for (std::size_t i = 0; i + 1 < kv.size(); i += 2)
         f[kv[i].str] = kv[i + 1].str;
       CHECK(e.elements.at(0).str == f["seq"] + "-0");
-      out[key].push_back(f["seq"] + " " + f["kind"] + " " + (f.count("iid") ? f["iid"] : f["agent"]));
+      out[key].push_back(f["seq"] + " " + f["kind"] + " "
+                         + (log == export_log::vq ? f["iid"] + " " + f["vq"] : f.count("iid") ? f["iid"] : f["agent"]));
     }
   }
   return out;
 }
 
-std::uint64_t exported(std::uint16_t port) {
-  auto r = runtime::redis_link{"127.0.0.1", port}.command({"GET", "parley:export:events"});
+/// The streams of what stored() holds.
+std::vector<std::string> keys_of(const std::map<std::string, std::vector<std::string>>& logs) {
+  std::vector<std::string> keys;
+  for (auto& [key, events] : logs)
+    keys.push_back(key);
+  return keys;
+}
+
+std::uint64_t exported(std::uint16_t port, export_log log = export_log::events) {
+  auto r = runtime::redis_link{"127.0.0.1", port}.command({"GET", engine::export_watermark_key("parley:", log)});
   return r.type == runtime::redis_reply::kind::string ? std::stoull(r.str) : 0;
 }
 
-std::uint64_t last_stored(const storage::config& sc) {
+std::uint64_t last_stored(const storage::config& sc, export_log log = export_log::events) {
   auto store = storage::open_store(sc);
+  if (log == export_log::vq) {
+    auto all = store->vq_events(1, 1'000'000);
+    return all.empty() ? 0 : all.back().seq;
+  }
   auto all = store->events(1, 1'000'000);
   return all.empty() ? 0 : all.back().seq;
+}
+
+/// Both logs are in Redis up to their last stored event.
+bool caught_up(std::uint16_t port, const storage::config& sc) {
+  return exported(port) == last_stored(sc) && exported(port, export_log::vq) == last_stored(sc, export_log::vq);
 }
 
 storage::config sqlite_at(const std::string& path) {
@@ -114,6 +143,7 @@ storage::config sqlite_at(const std::string& path) {
 }
 
 const std::vector<std::string> both{"parley:acme:events", "parley:globex:events"};
+const std::vector<std::string> both_vq{"parley:acme:vq", "parley:globex:vq"};
 
 } // namespace
 
@@ -122,9 +152,11 @@ TEST_CASE("stream export: needs a Redis; one stream per tenant") {
   auto cfg = engine::parse_config("[redis]\nhost = \"127.0.0.1\"\n[streams]\nexport = true\n", "t.toml");
   CHECK(cfg.streams.export_events);
   CHECK(cfg.streams.prefix == "parley:");
-  CHECK(engine::events_stream(cfg.streams.prefix, "acme") == "parley:acme:events");
-  CHECK(engine::events_stream(cfg.streams.prefix, "") == "parley:_:events");
+  CHECK(engine::export_stream(cfg.streams.prefix, "acme") == "parley:acme:events");
+  CHECK(engine::export_stream(cfg.streams.prefix, "") == "parley:_:events");
   CHECK(engine::export_watermark_key(cfg.streams.prefix) == "parley:export:events");
+  CHECK(engine::export_stream(cfg.streams.prefix, "acme", engine::export_log::vq) == "parley:acme:vq");
+  CHECK(engine::export_watermark_key(cfg.streams.prefix, engine::export_log::vq) == "parley:export:vq");
 }
 
 TEST_CASE("stream export <redis>: kill -9 of parleyd mid-export: every stored event is in its tenant's stream "
@@ -161,13 +193,15 @@ TEST_CASE("stream export <redis>: kill -9 of parleyd mid-export: every stored ev
     for (int i = 0; i < 5; ++i)
       two_calls(*gw.cl);
   }
-  REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 30s));
+  REQUIRE(eventually([&] { return caught_up(redis.port(), sc); }, 30s));
   auto want = stored(sc);
   CHECK(want.size() >= 2);  // acme's and globex's (ann's agent events are her tenant's)
-  std::vector<std::string> keys;
-  for (auto& [key, events] : want)
-    keys.push_back(key);
-  CHECK(streamed(redis.port(), keys) == want);
+  CHECK(streamed(redis.port(), keys_of(want)) == want);
+  // The VQ events as well, in their own streams and sequence.
+  auto want_vq = stored(sc, export_log::vq);
+  CHECK(keys_of(want_vq) == both_vq);
+  CHECK(want_vq["parley:globex:vq"].size() >= 25);  // an `entered` per globex call at least
+  CHECK(streamed(redis.port(), both_vq, export_log::vq) == want_vq);
 }
 
 TEST_CASE("stream export <redis>: Redis frozen or stopped under load: calls never wait, the streams catch up; "
@@ -182,7 +216,7 @@ TEST_CASE("stream export <redis>: Redis frozen or stopped under load: calls neve
   for (int i = 0; i < 10; ++i)
     two_calls(*gw.cl);
   REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 10s));
-  CHECK(eng->stats().export_errors.load() == 0);
+  CHECK(eng->stats().exported(engine::export_log::events).errors.load() == 0);
 
   // Frozen: the exporter's commands time out (1 s each); the calls go on as before. (What
   // it had sent when Redis froze is appended when it thaws: sent again, duplicates.)
@@ -194,10 +228,11 @@ TEST_CASE("stream export <redis>: Redis frozen or stopped under load: calls neve
     slowest = std::max(slowest, std::chrono::steady_clock::now() - t0);
   }
   CHECK(slowest < 1s);  // no request waited for Redis
-  REQUIRE(eventually([&] { return eng->stats().export_errors.load() > 0; }, 10s));
+  REQUIRE(eventually([&] { return eng->stats().exported(engine::export_log::events).errors.load() > 0; }, 10s));
   redis.thaw();
-  REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 20s));
+  REQUIRE(eventually([&] { return caught_up(redis.port(), sc); }, 20s));
   CHECK(streamed(redis.port(), both) == stored(sc));
+  CHECK(streamed(redis.port(), both_vq, export_log::vq) == stored(sc, export_log::vq));
 
   // Stopped, and started again on its file: the export goes on from its watermark.
   redis.stop();
@@ -206,14 +241,16 @@ TEST_CASE("stream export <redis>: Redis frozen or stopped under load: calls neve
   REQUIRE(redis.start());
   for (int i = 0; i < 5; ++i)
     two_calls(*gw.cl);
-  REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 20s));
+  REQUIRE(eventually([&] { return caught_up(redis.port(), sc); }, 20s));
   CHECK(streamed(redis.port(), both) == stored(sc));
+  CHECK(streamed(redis.port(), both_vq, export_log::vq) == stored(sc, export_log::vq));
+  CHECK(eng->stats().exported(export_log::vq).errors.load() > 0);  // it was down for the VQ export too
 
   // The connection breaks after Redis took entries it did not confirm: the exporter's
   // watermark in Redis is behind, as if the SET were lost. Sent again, they are refused,
   // found there and counted, not appended.
   auto last = exported(redis.port());
-  auto duplicates = eng->stats().export_duplicates.load();
+  auto duplicates = eng->stats().exported(engine::export_log::events).duplicates.load();
   {
     runtime::redis_link r{"127.0.0.1", redis.port()};
     r.command({"SET", "parley:export:events", std::to_string(last - 6)});
@@ -221,11 +258,11 @@ TEST_CASE("stream export <redis>: Redis frozen or stopped under load: calls neve
   }
   two_calls(*gw.cl);
   REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 10s));
-  CHECK(eng->stats().export_duplicates.load() - duplicates == 6);
+  CHECK(eng->stats().exported(engine::export_log::events).duplicates.load() - duplicates == 6);
   CHECK(streamed(redis.port(), both) == stored(sc));
 }
 
-TEST_CASE("stream export <redis>: retention keeps the events the streams do not have yet") {
+TEST_CASE("stream export <redis>: retention keeps the events (reporting and VQ) the streams do not have yet") {
   redis_server redis;
   if (!redis.start())  // the engine's suppression lists need it at start-up
     return;
@@ -236,13 +273,15 @@ TEST_CASE("stream export <redis>: retention keeps the events the streams do not 
   };
   auto sc = sqlite_at(dir + "/parley.db");
   auto count = [&] { return storage::open_store(sc)->events(1, 100'000).size(); };
+  auto count_vq = [&] { return storage::open_store(sc)->vq_events(1, 100'000).size(); };
   {  // January, before the export was switched on
     auto eng = run_at("2026-01-09T14:00:00Z", false);
     connected_client gw{eng->port(listener_kind::interaction)};
     two_calls(*gw.cl);
   }
-  auto january = count();
+  auto january = count(), january_vq = count_vq();
   REQUIRE(january >= 6);  // two calls: submitted, queued, stopped
+  REQUIRE(january_vq >= 4);  // entered, abandoned
   // March, the export on but its Redis stopped: retention cannot know what the streams have,
   // so it deletes no event.
   auto eng = run_at("2026-03-10T14:00:00Z", true);
@@ -251,13 +290,15 @@ TEST_CASE("stream export <redis>: retention keeps the events the streams do not 
   two_calls(*gw.cl);
   console_conn con{eng->console_port()};
   CHECK(con.ask("report retention", 30s).find("error") == std::string::npos);
-  auto all = count();
+  auto all = count(), all_vq = count_vq();
   CHECK(all == 2 * january);  // March's two calls, as many
+  CHECK(all_vq == 2 * january_vq);
   // Redis is back: everything is appended, January's events with the rest; now they may go.
   REQUIRE(redis.start());
-  REQUIRE(eventually([&] { return exported(redis.port()) == last_stored(sc); }, 20s));
+  REQUIRE(eventually([&] { return caught_up(redis.port(), sc); }, 20s));
   con.ask("report retention", 30s);
   CHECK(count() == all - january);
+  CHECK(count_vq() == all_vq - january_vq);
   auto streams = streamed(redis.port(), both);
   CHECK(streams["parley:acme:events"].size() + streams["parley:globex:events"].size() == all);
 }

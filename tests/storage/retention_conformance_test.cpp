@@ -4,9 +4,12 @@
 // the last one, and never past a newer one; once facts are gone, the aggregates of their
 // intervals are final (a rebuild or a late mark leaves them as they are). And the cuts a
 // configuration gives: days on UTC day boundaries, attempt rows kept as long as compliance
-// reads them, the [[schedule]] entry retention runs on.
+// reads them, the [[schedule]] entry retention runs on. The VQ event log too: written in the
+// batch's transaction, read back from a seq with every field as it was, its last seq
+// recovered, retained by the events' cut and never past the stream export's VQ watermark.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -258,4 +261,68 @@ abandon_window_days = 60
   refused({"reporting.retention_cron=\"61 * * * *\""}, "", "reporting.retention_cron");
   refused({}, "[[schedule]]\ncron = \"0 3 * * *\"\naction = \"retention\"\ncampaign = \"spring\"\n",
           "retention takes cron and zone only");
+}
+
+TEST_CASE_TEMPLATE("the VQ event log: stored with the batch, read from a seq, recovered, retained by its cut", B,
+                   PARLEY_BACKENDS) {
+  auto db = B::make();
+  if (!db)
+    return;
+  auto s = db->migrated();
+  auto vq = [](std::uint64_t seq, std::int64_t t) {
+    storage::vq_event_row e;
+    e.seq = seq;
+    e.engine_ms = t;
+    e.kind = static_cast<std::uint8_t>(seq % 4);
+    e.tenant = "acme";
+    e.vq = seq % 2 ? "sales" : "support";
+    e.iid = 1000 + seq;
+    e.agent = seq % 4 == 1 ? "ann\t\"x\"\n" : "";  // what COPY must escape
+    e.reason = seq % 4 == 3 ? "overflow" : "";
+    return e;
+  };
+  auto text = [](const storage::vq_event_row& e) {
+    return nlohmann::json{e.seq, e.engine_ms, e.kind, e.tenant, e.vq, e.iid, e.agent, e.reason}.dump();
+  };
+  storage::batch b;
+  for (std::uint64_t i = 1; i <= 12; ++i)
+    b.vq_events.push_back(vq(i, (i <= 6 ? t0 : t0 + 10 * day) + static_cast<std::int64_t>(i)));
+  b.events.push_back(retention_event(1, t0));  // the reporting log beside it, its own seq
+  s->write(b);
+  auto all = s->vq_events(1, 100);
+  REQUIRE(all.size() == 12);
+  for (std::size_t i = 0; i < all.size(); ++i)
+    CHECK(text(all[i]) == text(b.vq_events[i]));
+  auto page = s->vq_events(5, 3);
+  REQUIRE(page.size() == 3);
+  CHECK(page.front().seq == 5);
+  CHECK(page.back().seq == 7);
+  CHECK(s->vq_events(13, 10).empty());
+  auto rec = s->recover(10, t0 + 11 * day);
+  CHECK(rec.max_vq_seq == 12);
+  CHECK(rec.max_seq == 1);
+
+  // A batch that fails leaves none of its VQ events (one transaction): seq 12 again.
+  storage::batch dup;
+  dup.vq_events.push_back(vq(13, t0));
+  dup.vq_events.push_back(vq(12, t0));
+  CHECK_THROWS_AS(s->write(dup), storage::storage_error);
+  CHECK(s->vq_events(1, 100).size() == 12);
+
+  auto& rep = s->reporting();
+  storage::retention_cut cut;
+  auto family = storage::retention_family::vq_events;
+  CHECK(rep.purge(family, cut, 10) == 0);  // no cut: nothing goes
+  cut.events_ms = t0 + 5 * day;
+  cut.vq_seq = 4;  // the export has appended this far
+  CHECK(drain(rep, family, cut, 3) == 4);
+  CHECK(s->vq_events(1, 100).front().seq == 5);
+  cut.vq_seq = std::numeric_limits<std::uint64_t>::max();  // no export
+  CHECK(drain(rep, family, cut, 3) == 2);  // the rest of the old day, not past a newer one
+  cut.events_ms = t0 + 100 * day;
+  CHECK(drain(rep, family, cut, 4) == 5);
+  auto left = s->vq_events(1, 100);
+  REQUIRE(left.size() == 1);  // the last: the next run's seqs go on from it
+  CHECK(left[0].seq == 12);
+  CHECK(s->events(1, 10).size() == 1);  // the reporting log is another family
 }

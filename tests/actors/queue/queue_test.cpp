@@ -155,6 +155,14 @@ TEST_CASE_FIXTURE(fixture, "overflow exactly overflow_after_ms after entering; a
                        });
   CHECK(vq_times() == std::vector<std::int64_t>{start_ms, start_ms + 10'000, start_ms + 20'000,
                                                 start_ms + 30'000, start_ms + 30'000});
+  // The VQ stream's own sequence, gap-free from 1 (nothing else made VQ events here), and
+  // the queues' tenant.
+  std::vector<std::uint64_t> seqs;
+  for (auto* e : wall.all<wire::VqEvent>()) {
+    seqs.push_back(e->seq());
+    CHECK(e->tenant()->str() == "default");
+  }
+  CHECK(seqs == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
   // In backup there is no overflow: it waits there.
   vt.advance(60s);
   CHECK(snapshot(gw, "backup") == std::vector<std::uint64_t>{i1});
