@@ -106,6 +106,17 @@ struct bus_state {
     }
   }
 
+  /// Monitors a client once, however often it subscribes (its subscriptions go when it does).
+  template <class Self>
+  void watch(Self* self, const client_actor& client) {
+    auto is = [&](auto& x) { return x == client; };
+    auto has = [&](auto& x) { return x.client == client; };
+    if (std::none_of(reporting.begin(), reporting.end(), is) && std::none_of(vq.begin(), vq.end(), has)
+        && std::none_of(replaying.begin(), replaying.end(), has)
+        && std::none_of(traces.begin(), traces.end(), [&](auto& t) { return t.first == client; }))
+      self->monitor(client);
+  }
+
   /// The client's subscription of one kind (reporting or VQ, live or replaying) ends.
   void forget(const client_actor& client, bool of_vq) {
     if (of_vq)
@@ -216,25 +227,25 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
     },
     [=](caf::join_atom, report_atom, const client_actor& client) {
       auto& st = self->state;
+      st.watch(self, client);
       st.forget(client, false);
       st.reporting.push_back(client);
-      self->monitor(client);
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, report_atom, const client_actor& client, replay_atom) {
       auto& st = self->state;
+      st.watch(self, client);
       st.forget(client, false);  // a subscription it had ends: the replay takes over
       st.replaying.push_back({client, false, {}, {}, false});
       ++st.replays;
-      self->monitor(client);
       return st.seq;
     },
     [=](caf::join_atom, vq_atom, const client_actor& client, std::vector<std::string>& qs, replay_atom) {
       auto& st = self->state;
+      st.watch(self, client);
       st.forget(client, true);
       st.replaying.push_back({client, true, std::move(qs), {}, false});
       ++st.replays;
-      self->monitor(client);
       return st.vq_seq;
     },
     [=](replay_atom, const client_actor& client) { return self->state.hand_over(self, client, false); },
@@ -245,9 +256,9 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
     },
     [=](caf::join_atom, vq_atom, const client_actor& client, std::vector<std::string>& qs) {
       auto& st = self->state;
+      st.watch(self, client);
       st.forget(client, true);
       st.vq.push_back({client, std::move(qs)});
-      self->monitor(client);
       return caf::ok_atom_v;
     },
     [=](caf::leave_atom, const client_actor& client) {
@@ -255,8 +266,8 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, trace_atom, const client_actor& client, std::uint64_t iid) {
+      self->state.watch(self, client);
       self->state.traces.emplace_back(client, iid);
-      self->monitor(client);
       return caf::ok_atom_v;
     },
     [=](count_atom) { return self->state.counts; },
