@@ -65,13 +65,14 @@ struct options {
   bool no_progress = false;
   // simulate: a traffic profile (0: the preset's value) on scaled time
   std::string preset = "westbay";
+  std::string sim_mode = "virtual";  ///< simulate: virtual (discrete-event time) or scaled
   double calls_per_hour = 0;
   double aht_s = 0;
   unsigned sim_agents = 0;
   double sl_target_s = 0;
   double hours = 8;            ///< measured domain hours, after the warm-up
   double warmup_h = 0.25;      ///< domain hours before the measurement starts
-  double scale = 100;          ///< engine.clock_scale: domain seconds per real second
+  double scale = 100;          ///< engine.clock_scale: domain seconds per real second (scaled mode)
   std::uint64_t seed = 1;
   unsigned batches = 20;       ///< batch means for the confidence intervals
   // outbound (pacing, dial): the simulated gateway and the campaigns; 0 (or < 0 for the

@@ -171,6 +171,11 @@ int main(int argc, char** argv) {
   common_options(simulate, o, false);
   interaction_options(simulate, o);
   agent_options(simulate, o);
+  simulate->add_option("--mode", o.sim_mode,
+                       "virtual: the engine's actors on discrete-event time (deterministic, as fast as the CPU "
+                       "allows); scaled: the embedded engine on engine.clock_scale = --scale, played in real time")
+    ->check(CLI::IsMember({"virtual", "scaled"}))
+    ->capture_default_str();
   simulate->add_option("--preset", o.preset,
                        "traffic profile: westbay (720 calls/h, AHT 240 s, 55 agents, SL 15 s) or "
                        "small (240 calls/h, AHT 120 s, 10 agents, SL 20 s)")

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # ctest's smoke run of `parley-bench simulate` (bench/CMakeLists.txt): half a domain hour of
-# the small preset at 1000x, about 2 s. It checks that the run ends by itself, that the
+# the small preset in MODE (scaled: at 1000x, about 2 s; virtual: well under a second). It checks that the run ends by itself, that the
 # last line of stdout is a JSON object with the fields bench/README.md promises, and that
 # nothing went wrong (errors == 0). It never looks at the service level or any timing.
 set -euo pipefail
-bench=${1:?usage: simulate_smoke.sh PATH/TO/parley-bench}
+bench=${1:?usage: simulate_smoke.sh PATH/TO/parley-bench [scaled|virtual]}
+mode=${2:-scaled}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$bench" simulate --preset small --hours 0.5 --warmup-h 0 --scale 1000 --json --no-progress >"$out"
+"$bench" simulate --mode "$mode" --preset small --hours 0.5 --warmup-h 0 --scale 1000 --json --no-progress >"$out"
 tail -n 1 "$out" | python3 -c '
 import json, sys
 j = json.loads(sys.stdin.read())
@@ -22,5 +23,6 @@ assert j["errors"] == 0, f"errors: {kinds} first: {first}"
 assert j["count"] > 0, "no call answered"
 assert j["unanswered"] == 0, "calls never answered"
 count = j["count"]
-print(f"simulate smoke: {count} calls answered, 0 errors, every field present")
+mode = j["mode"]
+print(f"simulate smoke ({mode}): {count} calls answered, 0 errors, every field present")
 '
