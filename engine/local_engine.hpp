@@ -2,9 +2,10 @@
 // writer and the domain on an actor system the caller owns, with clients attached
 // in-process (local_session) instead of over TCP.
 //
-// Made for runs on virtual time: the scenario driver's virtual mode, and the simulator to
-// come. The caller builds the actor system (prepare_actor_system() plus testing_config()
-// for CAF's test coordinator) and a clock (a virtual_clock on the same system), then this;
+// Made for runs on virtual time: the scenario driver's virtual mode, and parley-bench
+// simulate's (bench/parley_bench/simulate_virtual.cpp). The caller builds the actor system
+// (prepare_actor_system() plus testing_config() for CAF's test coordinator) and a clock (a
+// virtual_clock on the same system), then this;
 // everything runs in the caller's thread whenever it runs the coordinator (virtual_time).
 // Nothing here blocks on an actor, so it works on a threaded scheduler too.
 //

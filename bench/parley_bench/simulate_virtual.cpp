@@ -1,5 +1,5 @@
 // simulate --mode virtual: the engine's actors on CAF's deterministic test coordinator,
-// driven by the drawn traffic on virtual time (docs/simulation.md).
+// driven by the drawn traffic on virtual time (bench/README.md, "simulate").
 //
 // The engine is engine::local_engine — the production directory, domain, router, queues,
 // interactions and agents, without sockets and without storage — and the simulated clients
