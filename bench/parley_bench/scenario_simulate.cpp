@@ -464,7 +464,6 @@ result run_simulate(harness& h) {
   if (virtual_mode) {
     r.extra.push_back({"event_log_hash", ran.event_log_hash, "event log hash (FNV-1a of every ReportingEvent)", ""});
     r.extra.push_back({"events", static_cast<std::int64_t>(ran.events), "reporting events", ""});
-    r.extra.push_back({"actor_jobs", static_cast<std::int64_t>(ran.jobs), "actor jobs run", ""});
     r.extra.push_back({"domain_hours_per_real_s", horizon_s / 3600 / std::max(run_s, 1e-9),
                        "domain hours per real second", "h"});
   } else {

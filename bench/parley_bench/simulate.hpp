@@ -106,7 +106,6 @@ struct sim_run {
   // virtual mode
   std::string event_log_hash;   ///< of every ReportingEvent frame, in order (hex)
   std::uint64_t events = 0;     ///< reporting events in the hash
-  std::uint64_t jobs = 0;       ///< actor jobs the coordinator ran
 };
 
 /// The engine's config for a run (one queue, one group of N one-call agents, no wrap-up);

@@ -1,9 +1,9 @@
 // simulate --mode virtual: the engine's actors on CAF's deterministic test coordinator,
 // driven by the drawn traffic on virtual time (bench/README.md, "simulate").
 //
-// The engine is engine::local_engine — the production directory, domain, router, queues,
-// interactions and agents, without sockets and without storage — and the simulated clients
-// are local_sessions in front of real connection actors: one media gateway, one desktop per
+// The engine is engine::local_engine (through virtual_center.hpp) — the production directory,
+// domain, router, queues, interactions and agents, without sockets and without storage — and
+// the simulated clients are local_sessions in front of real connection actors: one media gateway, one desktop per
 // agent and one reporting client, speaking the wire protocol in frames. Nothing runs on
 // another thread and nothing sleeps: this thread sends what is due at the next instant of the
 // traffic (a submit at its drawn arrival, a StopProcessing when a call's handle time is
@@ -12,54 +12,19 @@
 // whichever comes first (virtual_time). Real delays cost no domain time, and the same seed
 // gives the same run: the hash of every ReportingEvent frame, in order, is reported
 // (event_log_hash) and the determinism test compares two runs' hashes.
-#include <chrono>
-#include <cstdio>
 #include <limits>
-#include <memory>
 #include <queue>
-#include <span>
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/runtime/virtual_clock.hpp"
-#include "actors/runtime/virtual_time.hpp"
-#include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/simulate.hpp"
-#include "engine/engine.hpp"
-#include "engine/local_engine.hpp"
+#include "bench/parley_bench/virtual_center.hpp"
 
 namespace parley::bench {
 
-namespace {
-
 using M = wire::Message;
 
-/// Domain time at the start of a virtual run: 2026-01-05T00:00:00Z.
-constexpr std::chrono::milliseconds virtual_epoch{1'767'571'200'000};
-
-/// One simulated client: its session, and the frames that came since the driver looked.
-struct sim_client {
-  std::shared_ptr<engine::local_session> s;
-  std::vector<std::uint8_t> inbox;  ///< whole frames, back to back
-  std::uint64_t ref = 1;            ///< the last request's reference id (1: Register)
-};
-
-/// 64-bit FNV-1a, over every byte of the reporting stream.
-struct fnv1a {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  void add(std::span<const std::uint8_t> bytes) {
-    for (auto b : bytes) {
-      h ^= b;
-      h *= 0x100000001b3ull;
-    }
-  }
-  std::string hex() const {
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
-  }
-};
+namespace {
 
 /// A call's StopProcessing, due at `due_ms` (domain); ties in call order.
 struct due_stop {
@@ -69,19 +34,6 @@ struct due_stop {
   std::uint64_t iid;
   bool operator>(const due_stop& o) const { return due_ms != o.due_ms ? due_ms > o.due_ms : k > o.k; }
 };
-
-/// Calls `f(envelope, frame)` for each whole frame in `c.inbox`, then empties it.
-template <class F>
-void each_frame(sim_client& c, F f) {
-  std::span<const std::uint8_t> bytes{c.inbox};
-  while (bytes.size() >= 4) {
-    std::uint32_t n = bytes[0] | bytes[1] << 8 | bytes[2] << 16 | std::uint32_t(bytes[3]) << 24;
-    auto frame = bytes.first(4 + n);
-    f(*protocol::envelope_of(frame), frame);
-    bytes = bytes.subspan(4 + n);
-  }
-  c.inbox.clear();
-}
 
 } // namespace
 
@@ -93,28 +45,14 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   auto cfg = engine::parse_config(sim_toml(o, false), "simulate (virtual)", o.engine_set);
   spdlog::set_level(spdlog::level::warn);  // no info line per agent login
 
-  caf::actor_system_config caf_cfg;
-  caf::actor_system sys{testing_config(engine::prepare_actor_system(caf_cfg, cfg))};
-  virtual_time vt{sys};
-  auto clk = std::make_shared<virtual_clock>(sys.clock(), clock::time_point{virtual_epoch});
-  auto eng = std::make_unique<engine::local_engine>(sys, cfg, clk, engine::local_engine::storage_mode::none);
-  vt.run();
-
-  protocol::encoder enc;
+  virtual_center vc{cfg, engine::local_engine::storage_mode::none};
   sim_client gw, rep;
   std::vector<sim_client> desks(t.agents);
   std::priority_queue<due_stop, std::vector<due_stop>, std::greater<>> stops;
   fnv1a hash;
   sim_run ran;
   std::int64_t d0_ms = 0;
-  std::uint64_t jobs = 0;
 
-  auto connect = [&](sim_client& c, wire::ClientType type, const std::string& name) {
-    c.s = eng->connect(engine::listener_kind::interaction,
-                       [&c](std::span<const std::uint8_t> f) { c.inbox.insert(c.inbox.end(), f.begin(), f.end()); });
-    c.s->send(enc.register_client(1, name, type, ""));
-  };
-  auto send = [&](sim_client& c, const msg::build_fn& f) { c.s->send(f(enc, ++c.ref)); };
   // An answer that is an Error is counted; the run goes on.
   auto check = [&](const wire::Envelope& e) {
     if (auto* err = e.message_as_Error())
@@ -162,71 +100,45 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
         stops.push({info->changed_ms() + std::llround(handle[k] * 1000), k, d, info->id()});
       });
       for (auto iid : accepts)  // not from inside the sink: sessions are not re-entered
-        send(desk, msg::accept(iid));
+        vc.send(desk, msg::accept(iid));
     }
     return any;
   };
-  // Runs every actor and answers what arrived, until nothing is left to do at this instant.
-  auto settle = [&] {
-    do
-      jobs += vt.run();
-    while (look());
-  };
-  // Moves virtual time to `to_ms` (domain), answering whatever the engine's own timers
-  // make happen on the way at the instant it happens.
-  auto advance_to = [&](std::int64_t to_ms) {
-    for (;;) {
-      auto left = to_ms - clk->now_ms();
-      if (left <= 0)
-        return;
-      auto woke = vt.run_until([&] { return !gw.inbox.empty() || !rep.inbox.empty() || [&] {
-                                   for (auto& d : desks)
-                                     if (!d.inbox.empty())
-                                       return true;
-                                   return false;
-                                 }(); },
-                               std::chrono::milliseconds{left});
-      if (!woke)
-        return;
-      settle();
-    }
-  };
-
   // -- the clients: a reporting client, the gateway, N agents logged in and ready -------
-  connect(rep, wire::ClientType::reporting, "sim-reporting");
-  connect(gw, wire::ClientType::media_gateway, "sim-gateway");
+  vc.connect(rep, wire::ClientType::reporting, "sim-reporting");
+  vc.connect(gw, wire::ClientType::media_gateway, "sim-gateway");
   for (std::size_t d = 0; d < desks.size(); ++d)
-    connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
-  settle();
-  send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
+    vc.connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
+  vc.settle(look);
+  vc.send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
   for (std::size_t d = 0; d < desks.size(); ++d)
-    send(desks[d], msg::agent_login(o.agent_prefix + std::to_string(d)));
-  settle();
+    vc.send(desks[d], msg::agent_login(o.agent_prefix + std::to_string(d)));
+  vc.settle(look);
   for (auto& desk : desks)
-    send(desk, msg::agent_ready());
-  settle();
+    vc.send(desk, msg::agent_ready());
+  vc.settle(look);
   if (h.errors().total() > 0)
     throw std::runtime_error("the simulated clients could not log in: " + h.errors().first());
 
   // -- the traffic, instant by instant --------------------------------------------------
   auto r0 = steady::now();
   auto cpu0 = cpu_now();
-  d0_ms = clk->now_ms();
+  d0_ms = vc.now_ms();
   auto shown = r0;
   std::size_t next_k = 0;
   const auto no_time = std::numeric_limits<std::int64_t>::max();
   while (next_k < n || !stops.empty()) {
     std::int64_t arrive_ms = next_k < n ? d0_ms + std::llround(arrivals[next_k] * 1000) : no_time;
     auto stop_ms = stops.empty() ? no_time : stops.top().due_ms;
-    advance_to(std::min(arrive_ms, stop_ms));
+    vc.advance_to(std::min(arrive_ms, stop_ms), look);
     if (stop_ms <= arrive_ms) {  // a stop first: its agent frees before a same-instant arrival
       auto s = stops.top();
       stops.pop();
-      ty.stopped(s.k, s.desk, clk->now_ms());
-      send(desks[s.desk], msg::stop(s.iid));
+      ty.stopped(s.k, s.desk, vc.now_ms());
+      vc.send(desks[s.desk], msg::stop(s.iid));
     } else {
       auto k = next_k++;
-      send(gw, msg::make([&o, k](msg::fbb& b) {
+      vc.send(gw, msg::make([&o, k](msg::fbb& b) {
              auto q = b.CreateString(o.queue);
              auto m = b.CreateString(o.media);
              auto key = b.CreateString(k_key);
@@ -236,11 +148,11 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
       if (next_k == n || arrive_ms >= d0_ms + std::llround(draws.horizon_s * 1000))
         ran.load_s = std::chrono::duration<double>(steady::now() - r0).count();
     }
-    settle();
+    vc.settle(look);
     if (auto now = steady::now(); now - shown > std::chrono::milliseconds{250} && !o.no_progress) {
       shown = now;
       auto e = std::chrono::duration<double>(now - r0).count();
-      auto domain_s = static_cast<double>(clk->now_ms() - d0_ms) / 1000;
+      auto domain_s = static_cast<double>(vc.now_ms() - d0_ms) / 1000;
       auto a = ty.answered.load();
       std::string extra = "domain " + fmt("%.1f h", domain_s / 3600);
       if (a > 0)
@@ -255,18 +167,7 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   ran.submitted = next_k;
   ran.stopped = ty.stops_sent.load();
   ran.rss_bytes = rss_bytes();
-  ran.jobs = jobs;
   ran.event_log_hash = hash.hex();
-
-  // -- stop: the sessions, then every actor, before the actor system goes ---------------
-  eng->stop();
-  vt.run_until([&] { return sys.registry().running() == 0; }, std::chrono::seconds{60});
-  if (auto left = sys.registry().running(); left != 0) {
-    std::fprintf(stderr, "simulate: %zu actor(s) still running after the engine stopped\n", left);
-    std::fflush(nullptr);
-    std::_Exit(1);  // ~actor_system would wait for them forever
-  }
-  eng.reset();
   return ran;
 }
 
