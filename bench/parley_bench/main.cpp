@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
   };
 
   auto* pacing = app.add_subcommand(
-    "pacing", "a predictive campaign on scaled time with the simulated gateway: abandon rate and "
+    "pacing", "a predictive campaign on virtual or scaled time with the simulated gateway: abandon rate and "
               "agent occupancy (goals <= 3 %; >= 90 % at 50 agents, >= 80 % at 10)");
   common_options(pacing, o, false);
   interaction_options(pacing, o);
@@ -227,6 +227,11 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(0.001, 1e4));
   pacing->add_option("--warmup-h", o.warmup_h, "domain hours before the measurement starts")
     ->check(CLI::Range(0.0, 100.0))
+    ->capture_default_str();
+  pacing->add_option("--mode", o.sim_mode,
+                     "virtual: the engine's actors on discrete-event time (reproducible); scaled: the embedded "
+                     "engine on engine.clock_scale = --scale, through the console, in real time")
+    ->check(CLI::IsMember({"virtual", "scaled"}))
     ->capture_default_str();
   pacing->add_option("--scale", o.scale, "engine.clock_scale: domain seconds per real second")
     ->check(CLI::Range(1.0, 10'000.0))

@@ -4,13 +4,16 @@
 # line of stdout is a JSON object with the fields bench/README.md promises, and that nothing
 # went wrong (errors == 0). It never looks at the abandon rate, occupancy or throughput.
 set -euo pipefail
-bench=${1:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|dial}
-scenario=${2:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|dial}
+bench=${1:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|pacing-virtual|dial}
+scenario=${2:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|pacing-virtual|dial}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 case "$scenario" in
   pacing)  # 7 domain minutes at 200x: about 2 s
-    "$bench" pacing --agents 10 --hours 0.1 --warmup-h 0.02 --scale 200 --json --no-progress >"$out" ;;
+    "$bench" pacing --mode scaled --agents 10 --hours 0.1 --warmup-h 0.02 --scale 200 --json --no-progress >"$out" ;;
+  pacing-virtual)  # the same on virtual time: well under a second
+    "$bench" pacing --mode virtual --agents 10 --hours 0.1 --warmup-h 0.02 --json --no-progress >"$out"
+    scenario=pacing ;;
   dial)    # 1 s of dialing after 0.3 s, 30,000 records; the reference dials 20,000 more.
            # Three campaigns: their calls share the one gateway (call ids must not collide).
     "$bench" dial --agents 100 --campaigns 3 --count 30000 --warmup-s 0.3 --duration 1 --json --no-progress >"$out" ;;

@@ -21,13 +21,20 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <filesystem>
 #include <mutex>
+
+#include <stdlib.h>
+
+#include <spdlog/spdlog.h>
 
 #include "bench/parley_bench/desks.hpp"
 #include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/outbound.hpp"
 #include "bench/parley_bench/queueing.hpp"
 #include "bench/parley_bench/scenarios.hpp"
+#include "bench/parley_bench/virtual_center.hpp"
+#include "storage/store.hpp"
 
 namespace parley::bench {
 
@@ -72,9 +79,69 @@ pacing_setup resolve_pacing(const options& o) {
   return s;
 }
 
-std::string pacing_toml(const options& o, const pacing_setup& s) {
+/// What a run saw, whichever mode drove it; the analysis reads it afterwards.
+struct pacing_run {
+  std::vector<desk_log> logs;
+  histogram waits;  ///< answered (submitted) -> offered, domain ms recorded as if µs
+  std::atomic<std::int64_t> window_from{std::numeric_limits<std::int64_t>::max()},
+    window_till{std::numeric_limits<std::int64_t>::max()};
+  std::atomic<std::uint64_t> offers{0}, ends{0}, revoked{0};
+  campaign_status s0, s1;        ///< the campaign's counters at t0 and t1
+  std::int64_t t0 = 0, t1 = 0;   ///< the measured window, domain ms
+  std::int64_t end_ms = 0;       ///< domain ms when the desks' logs were read
+  /// Polls of the campaign's own abandon rate (over its compliance window: the whole run):
+  /// above max_abandon_rate after 20 answers, predictive dialing falls back to reserved
+  /// calls. [0]: before the measured window, [1]: in it.
+  std::uint64_t polls[2] = {0, 0}, polls_fallback[2] = {0, 0};
+  cpu_times cpu0{}, cpu1{};
+  double window_real_s = 0, import_s = 0;
+  std::string stop_answer;       ///< what stopping the campaign said
+  bool stopped = false;
+  std::uint64_t rss_bytes = 0;
+  std::string event_log_hash;    ///< virtual mode: FNV-1a of the reporting stream
+  std::uint64_t events = 0;
+
+  explicit pacing_run(unsigned agents) : logs(agents) {}
+
+  /// Desk d was offered `iid` (answered by the customer at `submitted_ms`) at `offered_ms`.
+  void offered(std::size_t d, std::uint64_t iid, std::int64_t submitted_ms, std::int64_t offered_ms,
+               error_counts& errors) {
+    {
+      std::lock_guard lock{logs[d].mx};
+      if (logs[d].since_ms >= 0)
+        errors.record_other("offered_while_busy", "an agent with capacity 1 got a second call");
+      logs[d].iid = iid;
+      logs[d].since_ms = offered_ms;
+    }
+    ++offers;
+    if (offered_ms >= window_from && offered_ms <= window_till)
+      waits.record(static_cast<std::uint64_t>(std::max<std::int64_t>(offered_ms - submitted_ms, 0)) * 1000);
+  }
+
+  /// Desk d's call `iid` ended (ProcessingStopped) or was taken back (Revoked) at `now_ms`.
+  void ended(std::size_t d, std::uint64_t iid, bool was_revoked, std::int64_t now_ms) {
+    revoked += was_revoked;
+    std::lock_guard lock{logs[d].mx};
+    if (iid != logs[d].iid || logs[d].since_ms < 0)
+      return;
+    logs[d].spans.emplace_back(logs[d].since_ms, now_ms);
+    logs[d].since_ms = -1;
+    logs[d].iid = 0;
+    ++ends;
+  }
+
+  void polled(const campaign_status& st, bool in_window) {
+    ++polls[in_window];
+    polls_fallback[in_window] += st.answered >= 20 && st.abandon_rate > max_abandon_rate;
+  }
+};
+
+std::string pacing_toml(const options& o, const pacing_setup& s, bool scaled) {
   std::string t;
-  t += "[engine]\nclock_scale = " + std::to_string(o.scale) + "\n\n";
+  if (scaled)
+    t += "[engine]\nclock_scale = " + std::to_string(o.scale) + "\n\n";
+  else  // a scratch store: a power cut may take it, a crash of the bench would not
+    t += "[storage]\nsynchronous = \"normal\"\n\n";
   // Desks accept at once: an offer timeout of a domain hour is never reached.
   t += "[routing]\nmedia = [" + toml_string(o.media) + "]\noffer_timeout_ms = 3600000\n";
   t += "max_no_answer = 0\n\n[[queues]]\nname = " + toml_string(o.queue) + "\nmax_size = 100000\n";
@@ -93,75 +160,37 @@ std::string pacing_toml(const options& o, const pacing_setup& s) {
 
 } // namespace
 
-result run_pacing(harness& h) {
+/// Scaled time: the embedded engine on engine.clock_scale = --scale over TCP, the list
+/// imported and the campaign run through the admin console (see the top of this file).
+void pacing_scaled(harness& h, const pacing_setup& s, std::uint64_t records, pacing_run& pr) {
   auto& o = h.opts();
-  if (!h.embedded())
-    throw std::runtime_error("pacing runs on the embedded engine only: it sets the engine's "
-                             "clock_scale, writes its import directory and reads its clock");
-  auto s = resolve_pacing(o);
   const unsigned agents = o.agents;
   const double scale = o.scale;
   const auto warmup_ms = static_cast<std::int64_t>(o.warmup_h * 3'600'000);
   const auto window_ms = static_cast<std::int64_t>(o.hours * 3'600'000);
   const double real_s = (warmup_ms + window_ms) / 1000.0 / scale;
-  if (real_s > max_real_hours * 3600)
-    throw std::runtime_error("--hours at --scale " + fmt("%g", scale) + " would take "
-                             + fmt("%.1f", real_s / 3600) + " h of real time: raise --scale");
-  // Enough records that the list never runs dry: every agent busy all the time needs
-  // agents x 3600 / talk connects an hour, i.e. that / answer dials (retries come back).
-  const double hours_all = (warmup_ms + window_ms) / 3'600'000.0;
-  const auto records = static_cast<std::uint64_t>(
-    std::ceil(agents * 3600.0 / o.talk_s / s.gw.answer * hours_all * 1.5) + 1000);
-
-  h.start_engine(pacing_toml(o, s), agents + 8);
+  h.start_engine(pacing_toml(o, s, true), agents + 8);
   const clock& clk = h.engine_ptr()->clk();
   console_link con{h.host(), h.engine_ptr()->console_port()};
   auto import_t0 = steady::now();
   write_contact_list(h.data_dir() + "/import", "pacing.csv", records);
   import_list(con, campaign, "pacing.csv", records, 300s);
-  auto import_s = std::chrono::duration<double>(steady::now() - import_t0).count();
+  pr.import_s = std::chrono::duration<double>(steady::now() - import_t0).count();
 
   desk_pool desks{h, agents};
-  std::vector<desk_log> logs(agents);
-  histogram waits;  // answered (submitted) -> offered, domain ms recorded as if µs
-  std::atomic<std::int64_t> window_from{std::numeric_limits<std::int64_t>::max()},
-    window_till{std::numeric_limits<std::int64_t>::max()};
-  std::atomic<std::uint64_t> offers{0}, ends{0}, revoked{0};
   desks.on_invite = [&](std::size_t d, client::client& c, const wire::Invite& inv) {
     auto* info = inv.info();
-    auto offered = info->changed_ms();
-    {
-      std::lock_guard lock{logs[d].mx};
-      if (logs[d].since_ms >= 0)
-        h.errors().record_other("offered_while_busy", "an agent with capacity 1 got a second call");
-      logs[d].iid = info->id();
-      logs[d].since_ms = offered;
-    }
-    ++offers;
-    if (offered >= window_from && offered <= window_till)
-      waits.record(static_cast<std::uint64_t>(std::max<std::int64_t>(offered - info->submitted_ms(), 0)) * 1000);
+    pr.offered(d, info->id(), info->submitted_ms(), info->changed_ms(), h.errors());
     c.request(msg::accept(info->id()), [&h](client::answer a) {
       if (a.type() != M::Ack)
         h.errors().record(a);
     });
   };
   desks.on_other = [&](std::size_t d, const client::answer& a) {
-    std::uint64_t id = 0;
     if (auto* ps = a.as<wire::ProcessingStopped>())
-      id = ps->interaction_id();
-    else if (auto* rv = a.as<wire::Revoked>()) {
-      id = rv->interaction_id();
-      ++revoked;
-    } else
-      return;
-    auto now = clk.now_ms();
-    std::lock_guard lock{logs[d].mx};
-    if (id != logs[d].iid || logs[d].since_ms < 0)
-      return;
-    logs[d].spans.emplace_back(logs[d].since_ms, now);
-    logs[d].since_ms = -1;
-    logs[d].iid = 0;
-    ++ends;
+      pr.ended(d, ps->interaction_id(), false, clk.now_ms());
+    else if (auto* rv = a.as<wire::Revoked>())
+      pr.ended(d, rv->interaction_id(), true, clk.now_ms());
   };
   clients_guard guard{h};
   if (!desks.login_all(o.concurrency, 30s))
@@ -181,18 +210,12 @@ result run_pacing(harness& h) {
   };
   campaign_status last;
   auto last_poll = steady::now() - 1h;
-  // Polls of the campaign's own abandon rate (over its compliance window: the whole run):
-  // above max_abandon_rate after 20 answers, predictive dialing falls back to reserved
-  // calls. Counted in and before the measured window.
-  std::uint64_t polls[2] = {0, 0}, polls_fallback[2] = {0, 0};
   auto show = [&] {
     auto now = steady::now();
     if (now - last_poll >= 1s) {  // the console line costs little, but not every 20 ms
       last = campaign_status_of(con, campaign);
       last_poll = now;
-      bool in_window = clk.now_ms() >= window_from;
-      ++polls[in_window];
-      polls_fallback[in_window] += last.answered >= 20 && last.abandon_rate > max_abandon_rate;
+      pr.polled(last, clk.now_ms() >= pr.window_from);
     }
     auto e = std::chrono::duration<double>(now - r0).count();
     auto dh = (clk.now_ms() - d0) / 3'600'000.0;
@@ -209,24 +232,252 @@ result run_pacing(harness& h) {
     return st;
   };
   h.wait_until(real_of(d0 + warmup_ms), nullptr, show);
-  std::int64_t t0 = 0, t1 = 0;
-  auto s0 = snapshot(t0);
-  window_from = t0;
-  auto cpu0 = cpu_now();
+  pr.s0 = snapshot(pr.t0);
+  pr.window_from = pr.t0;
+  pr.cpu0 = cpu_now();
   auto w0 = steady::now();
-  h.wait_until(real_of(t0 + window_ms), nullptr, show);
-  auto s1 = snapshot(t1);
-  window_till = t1;
-  auto cpu1 = cpu_now();
-  auto window_real_s = std::chrono::duration<double>(steady::now() - w0).count();
-  auto stopped = con.ask("campaign stop " + std::string{campaign});
+  h.wait_until(real_of(pr.t0 + window_ms), nullptr, show);
+  pr.s1 = snapshot(pr.t1);
+  pr.window_till = pr.t1;
+  pr.cpu1 = cpu_now();
+  pr.window_real_s = std::chrono::duration<double>(steady::now() - w0).count();
+  pr.stop_answer = con.ask("campaign stop " + std::string{campaign});
+  pr.stopped = pr.stop_answer.find(" stopped ") != std::string::npos;
   h.progress().clear();
+  pr.rss_bytes = rss_bytes();
+  h.finish_clients();
+  pr.end_ms = clk.now_ms();
+}
+
+/// Virtual time: the engine's actors on discrete-event time (virtual_center.hpp) with an
+/// SQLite store in a scratch directory. The contact list is written into the store before
+/// the engine starts (there is no console), an admin client starts the campaign, reads its
+/// counters every domain minute (GetCampaigns) and stops it, in frames; the desks and the
+/// simulated gateway are as in the scaled mode, and a reporting client's stream is hashed:
+/// the same seed gives the same run.
+void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pacing_run& pr) {
+  auto& o = h.opts();
+  const unsigned agents = o.agents;
+  const auto warmup_ms = static_cast<std::int64_t>(o.warmup_h * 3'600'000);
+  const auto window_ms = static_cast<std::int64_t>(o.hours * 3'600'000);
+  char scratch[] = "/tmp/parley-pacing-XXXXXX";
+  if (!::mkdtemp(scratch))
+    throw std::runtime_error("cannot make a scratch directory in /tmp");
+  struct remove_dir {
+    std::string path;
+    ~remove_dir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+  auto sets = o.engine_set;
+  sets.push_back("engine.data_dir=" + cleanup.path);
+  auto cfg = engine::parse_config(pacing_toml(o, s, false), "pacing (virtual)", sets);
+  spdlog::set_level(spdlog::level::warn);  // no info line per agent login
+
+  auto seed_list = [&](const engine::config& c) {
+    auto t0 = steady::now();
+    std::filesystem::create_directories(c.data_dir);
+    auto store = storage::open_store(engine::store_config(c));
+    store->migrate();
+    auto& ob = store->outbound();
+    auto id = ob.create_list(campaign, 0).id;
+    std::vector<storage::record_row> chunk;
+    for (std::uint64_t i = 0; i < records; ++i) {  // as write_contact_list has them
+      storage::record_row r;
+      char phone[24];
+      std::snprintf(phone, sizeof phone, "+1555%08llu", static_cast<unsigned long long>(i % 100'000'000));
+      r.phone = phone;
+      r.tz = "UTC";
+      r.customer_id = "c" + std::to_string(i);
+      chunk.push_back(std::move(r));
+      if (chunk.size() == 10'000 || i + 1 == records) {
+        ob.insert_records(id, chunk);
+        chunk.clear();
+      }
+    }
+    pr.import_s = std::chrono::duration<double>(steady::now() - t0).count();
+  };
+  virtual_center vc{cfg, engine::local_engine::storage_mode::store, seed_list};
+
+  sim_client admin, rep;
+  std::vector<sim_client> desks(agents);
+  fnv1a hash;
+  campaign_status last;
+  auto status_of = [](const wire::CampaignStatus& c) {
+    campaign_status st;
+    st.state = c.state() ? c.state()->str() : "";
+    st.ready_agents = c.ready_agents();
+    st.agents = c.agents();
+    st.dialed = c.dialed();
+    st.answered = c.answered();
+    st.abandoned = c.abandoned();
+    st.denied = c.denied();
+    st.in_flight = c.in_flight();
+    st.buffered = c.buffered();
+    st.abandon_rate = c.abandon_rate();
+    return st;
+  };
+  auto check = [&](const wire::Envelope& e) {
+    if (auto* err = e.message_as_Error())
+      h.errors().record_other(wire::EnumNameErrorCode(err->code()), err->text() ? err->text()->str() : "");
+  };
+  auto look = [&] {
+    bool any = false;
+    if (!admin.inbox.empty()) {
+      any = true;
+      each_frame(admin, [&](const wire::Envelope& e, auto) {
+        check(e);
+        if (auto* c = e.message_as_CampaignStatus())
+          last = status_of(*c);
+        else if (auto* all = e.message_as_Campaigns(); all && all->items())
+          for (auto* c : *all->items())
+            if (c->name() && c->name()->str() == campaign)
+              last = status_of(*c);
+      });
+    }
+    if (!rep.inbox.empty()) {
+      any = true;
+      each_frame(rep, [&](const wire::Envelope& e, std::span<const std::uint8_t> frame) {
+        check(e);
+        if (e.message_type() == M::ReportingEvent) {
+          hash.add(frame);
+          ++pr.events;
+        }
+      });
+    }
+    for (std::size_t d = 0; d < desks.size(); ++d) {
+      auto& desk = desks[d];
+      if (desk.inbox.empty())
+        continue;
+      any = true;
+      std::vector<std::uint64_t> accepts;
+      each_frame(desk, [&](const wire::Envelope& e, auto) {
+        check(e);
+        if (e.ref() != 0)
+          return;
+        if (auto* inv = e.message_as_Invite()) {
+          auto* info = inv->info();
+          pr.offered(d, info->id(), info->submitted_ms(), info->changed_ms(), h.errors());
+          accepts.push_back(info->id());
+        } else if (auto* ps = e.message_as_ProcessingStopped()) {
+          pr.ended(d, ps->interaction_id(), false, vc.now_ms());
+        } else if (auto* rv = e.message_as_Revoked()) {
+          pr.ended(d, rv->interaction_id(), true, vc.now_ms());
+        }
+      });
+      for (auto iid : accepts)  // not from inside the sink: sessions are not re-entered
+        vc.send(desk, msg::accept(iid));
+    }
+    return any;
+  };
+  auto control = [&](wire::CampaignOp op) {
+    vc.send(admin, msg::make([op](msg::fbb& b) { return wire::CreateCampaignControlDirect(b, campaign, op); }));
+    vc.settle(look);
+  };
+  auto poll = [&] {
+    vc.send(admin, msg::make([](msg::fbb& b) { return wire::CreateGetCampaigns(b); }));
+    vc.settle(look);
+  };
+
+  vc.connect(admin, wire::ClientType::admin, "sim-admin");
+  vc.connect(rep, wire::ClientType::reporting, "sim-reporting");
+  for (std::size_t d = 0; d < desks.size(); ++d)
+    vc.connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
+  vc.settle(look);
+  vc.send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
+  for (std::size_t d = 0; d < desks.size(); ++d)
+    vc.send(desks[d], msg::agent_login(o.agent_prefix + std::to_string(d)));
+  vc.settle(look);
+  for (auto& desk : desks)
+    vc.send(desk, msg::agent_ready());
+  vc.settle(look);
+  if (h.errors().total() > 0)
+    throw std::runtime_error("the simulated clients could not log in: " + h.errors().first());
+
+  // -- the run: warm-up, then the measured window, polled every domain minute -----------
+  control(wire::CampaignOp::start);
+  if (last.state != "running")
+    throw std::runtime_error("campaign start: the campaign is " + (last.state.empty() ? "not there" : last.state));
+  const auto r0 = steady::now();
+  const auto d0 = vc.now_ms();
+  const double horizon_ms = static_cast<double>(warmup_ms + window_ms);
+  auto shown = r0;
+  auto run_until = [&](std::int64_t until_ms) {
+    while (vc.now_ms() < until_ms) {
+      vc.advance_to(std::min<std::int64_t>(until_ms, vc.now_ms() + 60'000), look);
+      poll();
+      pr.polled(last, vc.now_ms() >= pr.window_from);
+      if (auto now = steady::now(); now - shown > 250ms && !o.no_progress) {
+        shown = now;
+        auto e = std::chrono::duration<double>(now - r0).count();
+        auto dh = (vc.now_ms() - d0) / 3'600'000.0;
+        h.progress().update((vc.now_ms() - d0) / horizon_ms, e, last.answered, last.answered / std::max(dh, 1e-9),
+                            h.errors().total(),
+                            "domain " + fmt("%.2f h", dh) + "  dialed " + grouped(last.dialed) + "  abandoned "
+                              + grouped(last.abandoned) + "  (answers per domain h)");
+      }
+    }
+  };
+  run_until(d0 + warmup_ms);
+  poll();
+  pr.s0 = last;
+  pr.t0 = vc.now_ms();
+  pr.window_from = pr.t0;
+  pr.cpu0 = cpu_now();
+  auto w0 = steady::now();
+  run_until(pr.t0 + window_ms);
+  poll();
+  pr.s1 = last;
+  pr.t1 = vc.now_ms();
+  pr.window_till = pr.t1;
+  pr.cpu1 = cpu_now();
+  pr.window_real_s = std::chrono::duration<double>(steady::now() - w0).count();
+  control(wire::CampaignOp::stop);
+  pr.stopped = last.state == "stopped";
+  pr.stop_answer = "the campaign is " + last.state;
+  h.progress().clear();
+  pr.rss_bytes = rss_bytes();
+  pr.end_ms = vc.now_ms();
+  pr.event_log_hash = hash.hex();
+}
+
+result run_pacing(harness& h) {
+  auto& o = h.opts();
+  bool virtual_mode = o.sim_mode == "virtual";
+  if (!h.embedded())
+    throw std::runtime_error("pacing runs on the embedded engine only: it sets the engine's "
+                             "clock, writes its store or import directory and reads its clock");
+  auto s = resolve_pacing(o);
+  const unsigned agents = o.agents;
+  const double scale = o.scale;
+  const auto warmup_ms = static_cast<std::int64_t>(o.warmup_h * 3'600'000);
+  const auto window_ms = static_cast<std::int64_t>(o.hours * 3'600'000);
+  const double real_s = (warmup_ms + window_ms) / 1000.0 / scale;
+  if (!virtual_mode && real_s > max_real_hours * 3600)
+    throw std::runtime_error("--hours at --scale " + fmt("%g", scale) + " would take "
+                             + fmt("%.1f", real_s / 3600) + " h of real time: raise --scale");
+  // Enough records that the list never runs dry: every agent busy all the time needs
+  // agents x 3600 / talk connects an hour, i.e. that / answer dials (retries come back).
+  const double hours_all = (warmup_ms + window_ms) / 3'600'000.0;
+  const auto records = static_cast<std::uint64_t>(
+    std::ceil(agents * 3600.0 / o.talk_s / s.gw.answer * hours_all * 1.5) + 1000);
+
+  pacing_run pr{agents};
+  if (virtual_mode)
+    pacing_virtual(h, s, records, pr);
+  else
+    pacing_scaled(h, s, records, pr);
+  auto &logs = pr.logs;
+  auto &offers = pr.offers, &revoked = pr.revoked;
+  auto &s0 = pr.s0, &s1 = pr.s1;
+  auto t0 = pr.t0, t1 = pr.t1, end_ms = pr.end_ms;
+  auto &polls = pr.polls, &polls_fallback = pr.polls_fallback;
+  auto window_real_s = pr.window_real_s, import_s = pr.import_s;
 
   result r;
   r.scenario = "pacing";
-  r.rss_bytes = rss_bytes();
-  h.finish_clients();
-  auto end_ms = clk.now_ms();
+  r.rss_bytes = pr.rss_bytes;
 
   // -- occupancy from the desks' own calls, clipped to [t0, t1] -------------------------
   // Also per slice of the window (15 domain minutes, at least 4 slices) for an interval.
@@ -277,7 +528,7 @@ result run_pacing(harness& h) {
   r.duration_s = window_real_s;
   r.throughput_per_s = window_real_s > 0 ? answered / window_real_s : 0;
   r.latency_what = "answered (interaction submitted) -> offered to an agent, DOMAIN ms";
-  r.latency = latency_summary::of(waits);
+  r.latency = latency_summary::of(pr.waits);
   r.extra = {
     {"abandon_rate", abandon_rate, "abandon rate (abandoned/answered)", ""},
     {"abandon_rate_ci95", ab_ci, "  +/- (95 %, binomial)", ""},
@@ -315,8 +566,13 @@ result run_pacing(harness& h) {
     {"import_s", import_s, "list written + imported in", "s"},
     {"offers", static_cast<std::int64_t>(offers.load()), "offers to desks, whole run", ""},
     {"revoked", static_cast<std::int64_t>(revoked.load()), "offers revoked, whole run", ""},
+    {"mode", o.sim_mode, "mode", ""},
   };
-  add_cpu_fields(r, cpu0, cpu1);
+  if (virtual_mode) {
+    r.extra.push_back({"event_log_hash", pr.event_log_hash, "event log hash (FNV-1a of every ReportingEvent)", ""});
+    r.extra.push_back({"events", static_cast<std::int64_t>(pr.events), "reporting events", ""});
+  }
+  add_cpu_fields(r, pr.cpu0, pr.cpu1);
   bool ok_ab = abandon_rate <= 0.03;
   bool ok_occ = occupancy >= occupancy_goal;
   r.aim.text = "abandon rate <= 3 % and occupancy >= 90 % (50+ agents) / >= 80 % (10 agents)";
@@ -333,8 +589,8 @@ result run_pacing(harness& h) {
                       "calls that straddle the window's edges explain");
   if (s1.buffered == 0 && s1.in_flight == 0)
     r.notes.push_back("the campaign had nothing left to dial at the end: the list ran dry");
-  if (stopped.find(" stopped ") == std::string::npos)
-    r.notes.push_back("campaign stop: " + stopped);
+  if (!pr.stopped)
+    r.notes.push_back("campaign stop: " + pr.stop_answer);
   finish_result(h, r);
   r.ran = answered > 0;
   return r;
