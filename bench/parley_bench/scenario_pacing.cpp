@@ -302,7 +302,7 @@ void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pa
 
   sim_client admin, rep;
   std::vector<sim_client> desks(agents);
-  fnv1a hash;
+  stream_hash log;
   campaign_status last;
   auto status_of = [](const wire::CampaignStatus& c) {
     campaign_status st;
@@ -318,16 +318,12 @@ void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pa
     st.abandon_rate = c.abandon_rate();
     return st;
   };
-  auto check = [&](const wire::Envelope& e) {
-    if (auto* err = e.message_as_Error())
-      h.errors().record_other(wire::EnumNameErrorCode(err->code()), err->text() ? err->text()->str() : "");
-  };
   auto look = [&] {
-    bool any = false;
+    bool any = log.read(rep, h.errors());
     if (!admin.inbox.empty()) {
       any = true;
       each_frame(admin, [&](const wire::Envelope& e, auto) {
-        check(e);
+        count_error(e, h.errors());
         if (auto* c = e.message_as_CampaignStatus())
           last = status_of(*c);
         else if (auto* all = e.message_as_Campaigns(); all && all->items())
@@ -336,40 +332,19 @@ void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pa
               last = status_of(*c);
       });
     }
-    if (!rep.inbox.empty()) {
-      any = true;
-      each_frame(rep, [&](const wire::Envelope& e, std::span<const std::uint8_t> frame) {
-        check(e);
-        if (e.message_type() == M::ReportingEvent) {
-          hash.add(frame);
-          ++pr.events;
-        }
-      });
-    }
-    for (std::size_t d = 0; d < desks.size(); ++d) {
-      auto& desk = desks[d];
-      if (desk.inbox.empty())
-        continue;
-      any = true;
-      std::vector<std::uint64_t> accepts;
-      each_frame(desk, [&](const wire::Envelope& e, auto) {
-        check(e);
-        if (e.ref() != 0)
-          return;
-        if (auto* inv = e.message_as_Invite()) {
-          auto* info = inv->info();
-          pr.offered(d, info->id(), info->submitted_ms(), info->changed_ms(), h.errors());
-          accepts.push_back(info->id());
-        } else if (auto* ps = e.message_as_ProcessingStopped()) {
-          pr.ended(d, ps->interaction_id(), false, vc.now_ms());
-        } else if (auto* rv = e.message_as_Revoked()) {
-          pr.ended(d, rv->interaction_id(), true, vc.now_ms());
-        }
-      });
-      for (auto iid : accepts)  // not from inside the sink: sessions are not re-entered
-        vc.send(desk, msg::accept(iid));
-    }
-    return any;
+    return vc.serve_desks(desks, h.errors(), [&](std::size_t d, const wire::Envelope& e) -> std::uint64_t {
+             if (auto* inv = e.message_as_Invite()) {
+               auto* info = inv->info();
+               pr.offered(d, info->id(), info->submitted_ms(), info->changed_ms(), h.errors());
+               return info->id();
+             }
+             if (auto* ps = e.message_as_ProcessingStopped())
+               pr.ended(d, ps->interaction_id(), false, vc.now_ms());
+             else if (auto* rv = e.message_as_Revoked())
+               pr.ended(d, rv->interaction_id(), true, vc.now_ms());
+             return 0;
+           })
+           || any;
   };
   auto control = [&](wire::CampaignOp op) {
     vc.send(admin, msg::make([op](msg::fbb& b) { return wire::CreateCampaignControlDirect(b, campaign, op); }));
@@ -439,7 +414,8 @@ void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pa
   h.progress().clear();
   pr.rss_bytes = rss_bytes();
   pr.end_ms = vc.now_ms();
-  pr.event_log_hash = hash.hex();
+  pr.event_log_hash = log.hex();
+  pr.events = log.events;
 }
 
 result run_pacing(harness& h) {

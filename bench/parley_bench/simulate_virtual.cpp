@@ -49,61 +49,37 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   sim_client gw, rep;
   std::vector<sim_client> desks(t.agents);
   std::priority_queue<due_stop, std::vector<due_stop>, std::greater<>> stops;
-  fnv1a hash;
+  stream_hash log;
   sim_run ran;
   std::int64_t d0_ms = 0;
 
-  // An answer that is an Error is counted; the run goes on.
-  auto check = [&](const wire::Envelope& e) {
-    if (auto* err = e.message_as_Error())
-      h.errors().record_other(wire::EnumNameErrorCode(err->code()), err->text() ? err->text()->str() : "");
-  };
   // What arrived at every client: Invites accepted and their stops scheduled, the reporting
   // stream hashed, errors counted. True when anything arrived (more may follow).
   auto look = [&] {
-    bool any = false;
+    bool any = log.read(rep, h.errors());
     if (!gw.inbox.empty()) {
       any = true;
-      each_frame(gw, [&](const wire::Envelope& e, auto) { check(e); });
+      each_frame(gw, [&](const wire::Envelope& e, auto) { count_error(e, h.errors()); });
     }
-    if (!rep.inbox.empty()) {
-      any = true;
-      each_frame(rep, [&](const wire::Envelope& e, std::span<const std::uint8_t> frame) {
-        check(e);
-        if (e.message_type() == M::ReportingEvent) {
-          hash.add(frame);
-          ++ran.events;
-        }
-      });
-    }
-    for (std::size_t d = 0; d < desks.size(); ++d) {
-      auto& desk = desks[d];
-      if (desk.inbox.empty())
-        continue;
-      any = true;
-      std::vector<std::uint64_t> accepts;
-      each_frame(desk, [&](const wire::Envelope& e, auto) {
-        check(e);
-        auto* inv = e.message_as_Invite();
-        if (!inv || e.ref() != 0)
-          return;
-        auto* info = inv->info();
-        auto kd = msg::number_of(info, k_key, -1);
-        if (kd < 0 || kd >= static_cast<double>(n)) {
-          h.errors().record_other("unexpected_invite", "an Invite without a simulated call index");
-          return;
-        }
-        auto k = static_cast<std::size_t>(kd);
-        if (!ty.offered(k, d, info->submitted_ms(), info->changed_ms(), d0_ms + std::llround(arrivals[k] * 1000)))
-          h.errors().record_other("offered_twice", "a call was offered twice (requeued?)");
-        accepts.push_back(info->id());
-        stops.push({info->changed_ms() + std::llround(handle[k] * 1000), k, d, info->id()});
-      });
-      for (auto iid : accepts)  // not from inside the sink: sessions are not re-entered
-        vc.send(desk, msg::accept(iid));
-    }
-    return any;
+    return vc.serve_desks(desks, h.errors(), [&](std::size_t d, const wire::Envelope& e) -> std::uint64_t {
+             auto* inv = e.message_as_Invite();
+             if (!inv)
+               return 0;
+             auto* info = inv->info();
+             auto kd = msg::number_of(info, k_key, -1);
+             if (kd < 0 || kd >= static_cast<double>(n)) {
+               h.errors().record_other("unexpected_invite", "an Invite without a simulated call index");
+               return 0;
+             }
+             auto k = static_cast<std::size_t>(kd);
+             if (!ty.offered(k, d, info->submitted_ms(), info->changed_ms(), d0_ms + std::llround(arrivals[k] * 1000)))
+               h.errors().record_other("offered_twice", "a call was offered twice (requeued?)");
+             stops.push({info->changed_ms() + std::llround(handle[k] * 1000), k, d, info->id()});
+             return info->id();
+           })
+           || any;
   };
+
   // -- the clients: a reporting client, the gateway, N agents logged in and ready -------
   vc.connect(rep, wire::ClientType::reporting, "sim-reporting");
   vc.connect(gw, wire::ClientType::media_gateway, "sim-gateway");
@@ -167,7 +143,8 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   ran.submitted = next_k;
   ran.stopped = ty.stops_sent.load();
   ran.rss_bytes = rss_bytes();
-  ran.event_log_hash = hash.hex();
+  ran.event_log_hash = log.hex();
+  ran.events = log.events;
   return ran;
 }
 

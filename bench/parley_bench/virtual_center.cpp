@@ -9,14 +9,28 @@
 
 namespace parley::bench {
 
-void fnv1a::add(std::span<const std::uint8_t> bytes) {
-  for (auto b : bytes) {
-    h ^= b;
-    h *= 0x100000001b3ull;
-  }
+void count_error(const wire::Envelope& e, error_counts& errors) {
+  if (auto* err = e.message_as_Error())
+    errors.record_other(wire::EnumNameErrorCode(err->code()), err->text() ? err->text()->str() : "");
 }
 
-std::string fnv1a::hex() const {
+bool stream_hash::read(sim_client& rep, error_counts& errors) {
+  if (rep.inbox.empty())
+    return false;
+  each_frame(rep, [&](const wire::Envelope& e, std::span<const std::uint8_t> frame) {
+    count_error(e, errors);
+    if (e.message_type() != wire::Message::ReportingEvent)
+      return;
+    for (auto b : frame) {
+      h ^= b;
+      h *= 0x100000001b3ull;
+    }
+    ++events;
+  });
+  return true;
+}
+
+std::string stream_hash::hex() const {
   char out[17];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
   return out;
@@ -61,6 +75,28 @@ void virtual_center::connect(sim_client& c, wire::ClientType type, const std::st
 
 void virtual_center::send(sim_client& c, const msg::build_fn& f) {
   c.s->send(f(enc_, ++c.ref));
+}
+
+bool virtual_center::serve_desks(std::vector<sim_client>& desks, error_counts& errors,
+                                 const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event) {
+  bool any = false;
+  std::vector<std::uint64_t> accepts;
+  for (std::size_t d = 0; d < desks.size(); ++d) {
+    auto& desk = desks[d];
+    if (desk.inbox.empty())
+      continue;
+    any = true;
+    accepts.clear();
+    each_frame(desk, [&](const wire::Envelope& e, auto) {
+      count_error(e, errors);
+      if (e.ref() == 0)
+        if (auto iid = on_event(d, e))
+          accepts.push_back(iid);
+    });
+    for (auto iid : accepts)
+      send(desk, msg::accept(iid));
+  }
+  return any;
 }
 
 bool virtual_center::any_inbox() const {

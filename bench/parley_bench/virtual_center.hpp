@@ -25,6 +25,7 @@
 #include "actors/runtime/virtual_clock.hpp"
 #include "actors/runtime/virtual_time.hpp"
 #include "bench/parley_bench/messages.hpp"
+#include "bench/parley_bench/report.hpp"
 #include "engine/config.hpp"
 #include "engine/local_engine.hpp"
 
@@ -50,10 +51,16 @@ void each_frame(sim_client& c, F f) {
   c.inbox.clear();
 }
 
-/// 64-bit FNV-1a: the event log hash of a virtual run.
-struct fnv1a {
+/// Counts `e` in `errors` when it is an Error (the run goes on).
+void count_error(const wire::Envelope& e, error_counts& errors);
+
+/// The event log of a virtual run: a reporting client's stream, hashed (64-bit FNV-1a of
+/// every ReportingEvent frame, in order).
+struct stream_hash {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  void add(std::span<const std::uint8_t> bytes);
+  std::uint64_t events = 0;
+  /// Reads `rep`'s inbox; true when anything arrived.
+  bool read(sim_client& rep, error_counts& errors);
   std::string hex() const;
 };
 
@@ -76,6 +83,11 @@ public:
   void connect(sim_client& c, wire::ClientType type, const std::string& name);
   /// One request from `c` (reference ids 2, 3, ...).
   void send(sim_client& c, const msg::build_fn& f);
+  /// Reads every desk's inbox: errors counted, each event (ref 0) handed to `on_event`,
+  /// which returns the interaction to accept (0: none); the Accepts go out after reading
+  /// (a session's sink must not be re-entered). True when anything arrived.
+  bool serve_desks(std::vector<sim_client>& desks, error_counts& errors,
+                   const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event);
 
   /// Runs every actor, then `look` (which reads the inboxes and may send), until look()
   /// says nothing arrived.
