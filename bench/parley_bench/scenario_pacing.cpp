@@ -356,19 +356,7 @@ void pacing_virtual(harness& h, const pacing_setup& s, std::uint64_t records, pa
   };
 
   vc.connect(admin, wire::ClientType::admin, "sim-admin");
-  vc.connect(rep, wire::ClientType::reporting, "sim-reporting");
-  for (std::size_t d = 0; d < desks.size(); ++d)
-    vc.connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
-  vc.settle(look);
-  vc.send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
-  for (std::size_t d = 0; d < desks.size(); ++d)
-    vc.send(desks[d], msg::agent_login(o.agent_prefix + std::to_string(d)));
-  vc.settle(look);
-  for (auto& desk : desks)
-    vc.send(desk, msg::agent_ready());
-  vc.settle(look);
-  if (h.errors().total() > 0)
-    throw std::runtime_error("the simulated clients could not log in: " + h.errors().first());
+  vc.open_floor(rep, desks, o.agent_prefix, h.errors(), look);
 
   // -- the run: warm-up, then the measured window, polled every domain minute -----------
   control(wire::CampaignOp::start);

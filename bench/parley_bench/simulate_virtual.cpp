@@ -81,20 +81,8 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   };
 
   // -- the clients: a reporting client, the gateway, N agents logged in and ready -------
-  vc.connect(rep, wire::ClientType::reporting, "sim-reporting");
   vc.connect(gw, wire::ClientType::media_gateway, "sim-gateway");
-  for (std::size_t d = 0; d < desks.size(); ++d)
-    vc.connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
-  vc.settle(look);
-  vc.send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
-  for (std::size_t d = 0; d < desks.size(); ++d)
-    vc.send(desks[d], msg::agent_login(o.agent_prefix + std::to_string(d)));
-  vc.settle(look);
-  for (auto& desk : desks)
-    vc.send(desk, msg::agent_ready());
-  vc.settle(look);
-  if (h.errors().total() > 0)
-    throw std::runtime_error("the simulated clients could not log in: " + h.errors().first());
+  vc.open_floor(rep, desks, o.agent_prefix, h.errors(), look);
 
   // -- the traffic, instant by instant --------------------------------------------------
   auto r0 = steady::now();

@@ -77,6 +77,23 @@ void virtual_center::send(sim_client& c, const msg::build_fn& f) {
   c.s->send(f(enc_, ++c.ref));
 }
 
+void virtual_center::open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
+                                error_counts& errors, const std::function<bool()>& look) {
+  connect(rep, wire::ClientType::reporting, "sim-reporting");
+  for (std::size_t d = 0; d < desks.size(); ++d)
+    connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
+  settle(look);
+  send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
+  for (std::size_t d = 0; d < desks.size(); ++d)
+    send(desks[d], msg::agent_login(agent_prefix + std::to_string(d)));
+  settle(look);
+  for (auto& desk : desks)
+    send(desk, msg::agent_ready());
+  settle(look);
+  if (errors.total() > 0)
+    throw std::runtime_error("the simulated clients could not log in: " + errors.first());
+}
+
 bool virtual_center::serve_desks(std::vector<sim_client>& desks, error_counts& errors,
                                  const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event) {
   bool any = false;

@@ -89,6 +89,12 @@ public:
   bool serve_desks(std::vector<sim_client>& desks, error_counts& errors,
                    const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event);
 
+  /// Opens a reporting client subscribed to the stream and one desk per agent
+  /// (<agent_prefix>0, 1, ...), logged in and ready, settling with `look` in between. Throws
+  /// when any of it failed (what `errors` counted).
+  void open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
+                  error_counts& errors, const std::function<bool()>& look);
+
   /// Runs every actor, then `look` (which reads the inboxes and may send), until look()
   /// says nothing arrived.
   void settle(const std::function<bool()>& look);
