@@ -416,7 +416,6 @@ void on_snapshot(connection_self self, const wire::Envelope& env) {
   snapshot(self, env.ref(), *env.message_as_QueueSnapshot());
 }
 
-
 void on_subscribe_reporting(connection_self self, const wire::Envelope& env) {
   auto& st = self->state;
   auto from = env.message_as_SubscribeReporting()->from_seq();
