@@ -66,6 +66,7 @@ struct options {
   // simulate: a traffic profile (0: the preset's value) on scaled time
   std::string preset = "westbay";
   std::string sim_mode = "virtual";  ///< simulate: virtual (discrete-event time) or scaled
+  double patience_s = 0;             ///< simulate: callers' mean patience (0: nobody abandons)
   double calls_per_hour = 0;
   double aht_s = 0;
   unsigned sim_agents = 0;

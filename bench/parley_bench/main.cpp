@@ -198,6 +198,11 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1.0, 100'000.0))
     ->capture_default_str();
   simulate->add_option("--seed", o.seed, "random seed of the traffic")->capture_default_str();
+  simulate->add_option("--patience-s", o.patience_s,
+                       "callers' mean patience, domain seconds (exponential; virtual mode): who is not offered "
+                       "to an agent by then hangs up (0: nobody does)")
+    ->check(CLI::Range(0.0, 1e6))
+    ->capture_default_str();
   simulate->add_option("--batches", o.batches, "batches for the 95 % intervals (batch means)")
     ->check(CLI::Range(2u, 1000u))
     ->capture_default_str();

@@ -72,6 +72,71 @@ std::vector<double> fcfs_replay(const std::vector<double>& arrivals,
   return waits;
 }
 
+std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::vector<double>& handle,
+                                const std::vector<double>& patience, unsigned agents,
+                                std::vector<char>& abandoned) {
+  if (arrivals.size() != handle.size() || arrivals.size() != patience.size())
+    throw std::invalid_argument("fcfs_replay: one handle time and one patience per arrival");
+  if (agents == 0)
+    throw std::invalid_argument("fcfs_replay: no agents");
+  // As above: a call that would start later than its patience leaves and takes no agent;
+  // the calls after it are served as if it had never come (FCFS: it was ahead of them).
+  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+  for (unsigned i = 0; i < agents; ++i)
+    free_at.push(-std::numeric_limits<double>::infinity());
+  std::vector<double> waits(arrivals.size());
+  abandoned.assign(arrivals.size(), 0);
+  for (std::size_t k = 0; k < arrivals.size(); ++k) {
+    auto start = std::max(arrivals[k], free_at.top());
+    // A microsecond of slack: times are sums of doubles, and "taken at exactly its patience"
+    // must hold for draws on whole milliseconds however long the run.
+    if (start - arrivals[k] > patience[k] + 1e-6) {
+      abandoned[k] = 1;
+      waits[k] = patience[k];
+      continue;
+    }
+    free_at.pop();
+    free_at.push(start + handle[k]);
+    waits[k] = start - arrivals[k];
+  }
+  return waits;
+}
+
+erlang_a_figures erlang_a(const traffic& t, double patience_s) {
+  erlang_a_figures f;
+  if (t.agents == 0 || t.aht_s <= 0 || patience_s <= 0 || t.calls_per_hour <= 0)
+    throw std::invalid_argument("erlang_a: agents, handle time, patience and arrivals must be above 0");
+  const double lambda = t.calls_per_hour / 3600.0, mu = 1.0 / t.aht_s, theta = 1.0 / patience_s;
+  const unsigned n_agents = t.agents;
+  // p[n] relative to p[0] = 1, rescaled whenever it grows large (A^N / N! overflows for big N).
+  std::vector<double> p{1.0};
+  double sum = 1.0;
+  for (std::size_t n = 0;; ++n) {
+    auto next = n + 1;
+    double death = std::min<double>(static_cast<double>(next), n_agents) * mu
+                   + (next > n_agents ? static_cast<double>(next - n_agents) * theta : 0.0);
+    double v = p.back() * lambda / death;
+    p.push_back(v);
+    sum += v;
+    if (sum > 1e250) {
+      for (auto& x : p)
+        x /= sum;
+      sum = 1.0;
+    }
+    if (next > n_agents && (v < 1e-16 * sum || next > n_agents + 10'000'000))
+      break;
+  }
+  double busy = 0, queue = 0;
+  for (std::size_t n = n_agents; n < p.size(); ++n) {
+    busy += p[n];
+    queue += static_cast<double>(n - n_agents) * p[n];
+  }
+  f.p_wait = busy / sum;
+  f.mean_queue_s = queue / sum / lambda;
+  f.p_abandon = queue / sum * theta / lambda;
+  return f;
+}
+
 double t95(unsigned dof) {
   // Two-sided 97.5 % quantiles; beyond 30 the normal value is close enough.
   static const double table[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,

@@ -7,7 +7,7 @@
 // compared call by call with what an ideal system would have done with the very same
 // random draws (which separates the engine's own error from sampling noise). Pure
 // functions, no CAF, no I/O; tests/unit/queueing_test.cpp checks them against textbook
-// values.
+// values. fcfs_replay() and erlang_a() also take callers who abandon (M/M/N+M).
 #pragma once
 
 #include <cstdint>
@@ -47,6 +47,23 @@ erlang_c_figures erlang_c(const traffic& t);
 /// `arrivals` must be non-decreasing; `handle` holds each call's handle time.
 std::vector<double> fcfs_replay(const std::vector<double>& arrivals,
                                 const std::vector<double>& handle, unsigned agents);
+
+/// The same with callers who give up: call k leaves unserved when no agent takes it within
+/// patience[k] (taken at exactly its patience, give or take a microsecond, it is served). Its wait is then its patience,
+/// and abandoned[k] is 1 (resized to the calls).
+std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::vector<double>& handle,
+                                const std::vector<double>& patience, unsigned agents,
+                                std::vector<char>& abandoned);
+
+/// M/M/N+M ("Erlang A": exponential patience of mean patience_s): the stationary birth–death
+/// chain (arrivals λ; services min(n, N) μ; abandonments max(n − N, 0) θ), truncated where its
+/// tail is negligible. Stable at any load.
+struct erlang_a_figures {
+  double p_wait = 0;        ///< an arrival finds every agent busy (PASTA)
+  double p_abandon = 0;     ///< rate of abandonment / arrival rate
+  double mean_queue_s = 0;  ///< time in queue per call, served or not (Little: E[queue] / λ)
+};
+erlang_a_figures erlang_a(const traffic& t, double patience_s);
 
 /// Student's t quantile for a two-sided 95 % interval with `dof` degrees of freedom.
 double t95(unsigned dof);

@@ -318,6 +318,8 @@ sim_run run_scaled(harness& h, const traffic& t, const sim_draws& draws, sim_tal
 result run_simulate(harness& h) {
   auto& o = h.opts();
   bool virtual_mode = o.sim_mode == "virtual";
+  if (o.patience_s > 0 && !virtual_mode)
+    throw std::runtime_error("--patience-s needs --mode virtual");
   if (!h.embedded())
     throw std::runtime_error("simulate runs on the embedded engine only: it sets the engine's "
                              "clock or runs it on virtual time, and reads its domain clock");
@@ -334,7 +336,7 @@ result run_simulate(harness& h) {
                              + " h of real time (the cap is 24 h): raise --scale");
 
   // -- the traffic, drawn up front (domain seconds) -------------------------------------
-  std::vector<double> arrivals, handle;
+  std::vector<double> arrivals, handle, patience;
   {
     std::mt19937_64 arrive_rng{o.seed}, handle_rng{o.seed ^ 0x9e3779b97f4a7c15ull};
     std::exponential_distribution<double> gap{t.calls_per_hour / 3600.0}, ht{1.0 / t.aht_s};
@@ -345,12 +347,18 @@ result run_simulate(harness& h) {
       arrivals.push_back(ms(at));
       handle.push_back(ms(ht(handle_rng)));
     }
+    if (o.patience_s > 0) {  // its own generator: the other draws stay as they were
+      std::mt19937_64 patience_rng{o.seed ^ 0x5851f42d4c957f2dull};
+      std::exponential_distribution<double> pt{1.0 / o.patience_s};
+      for (std::size_t k = 0; k < arrivals.size(); ++k)
+        patience.push_back(ms(pt(patience_rng)));
+    }
   }
   const std::size_t n = arrivals.size();
   auto first_measured = static_cast<std::size_t>(
     std::lower_bound(arrivals.begin(), arrivals.end(), warmup_s) - arrivals.begin());
   sim_tally ty{n, t.agents, static_cast<std::int64_t>(std::llround(t.sl_target_s * 1000)), first_measured};
-  sim_draws draws{arrivals, handle, warmup_s, horizon_s};
+  sim_draws draws{arrivals, handle, patience, warmup_s, horizon_s};
   auto ran = virtual_mode ? run_virtual(h, t, draws, ty) : run_scaled(h, t, draws, ty);
   auto measured_calls = n - first_measured;
 
@@ -369,52 +377,83 @@ result run_simulate(harness& h) {
   const auto sl_ms = ty.sl_ms;
 
   // -- what the engine did, next to Erlang C and an exact replay of the same draws -----
-  std::vector<double> replay = fcfs_replay(arrivals, handle, t.agents);
-  std::size_t measured = 0, replay_within = 0, replay_waited = 0, unanswered = 0;
+  // With patience, a call the engine or the replay let go counts as offered and not within
+  // the SL target, and as having waited; ASA stays over the answered ones.
+  const bool with_patience = !patience.empty();
+  std::vector<char> replay_gone;
+  std::vector<double> replay = with_patience ? fcfs_replay(arrivals, handle, patience, t.agents, replay_gone)
+                                             : fcfs_replay(arrivals, handle, t.agents);
+  std::size_t measured = 0, replay_answered = 0, replay_left = 0, replay_within = 0, replay_waited = 0;
+  std::size_t unanswered = 0;
   double replay_sum = 0, diff_sum = 0, diff_abs_sum = 0, lag_sum = 0, handle_err_sum = 0;
-  std::size_t differing = 0;  // calls whose wait is not the replay's (to the engine's millisecond)
+  double queue_sum_s = 0, replay_queue_sum_s = 0;  // time in queue, served or not
+  std::size_t differing = 0;  // calls the engine treated unlike the replay (to its millisecond)
   std::size_t handle_n = 0;
   unsigned nb = std::max(2u, o.batches);
-  std::vector<double> b_sl(nb, 0), b_asa(nb, 0), b_n(nb, 0);
+  std::vector<double> b_sl(nb, 0), b_asa(nb, 0), b_offered(nb, 0), b_answered(nb, 0);
   for (std::size_t k = first_measured; k < n; ++k) {
     auto& c = calls[k];
     auto w = c.wait_ms.load();
+    bool gone_r = with_patience && replay_gone[k];
+    auto b = std::min<std::size_t>(nb - 1, static_cast<std::size_t>(
+                                               (arrivals[k] - warmup_s) / (horizon_s - warmup_s) * nb));
+    // the replay
+    replay_queue_sum_s += replay[k];
+    if (gone_r) {
+      ++replay_left;
+    } else {
+      ++replay_answered;
+      replay_sum += replay[k];
+      replay_within += replay[k] <= t.sl_target_s + 1e-9;
+      replay_waited += replay[k] > 0;
+    }
+    // the engine
+    if (c.abandoned) {
+      differing += !gone_r;
+      queue_sum_s += patience[k];
+      b_offered[b] += 1;
+      continue;
+    }
     if (w < 0) {
       ++unanswered;
       continue;
     }
     ++measured;
     auto ws = std::max<std::int64_t>(w, 0) / 1000.0;
-    replay_sum += replay[k];
-    replay_within += replay[k] <= t.sl_target_s + 1e-9;
-    replay_waited += replay[k] > 0;
-    diff_sum += ws - replay[k];
-    diff_abs_sum += std::fabs(ws - replay[k]);
-    differing += std::fabs(ws - replay[k]) >= 0.0005;
+    queue_sum_s += ws;
+    if (gone_r) {
+      ++differing;
+    } else {
+      diff_sum += ws - replay[k];
+      diff_abs_sum += std::fabs(ws - replay[k]);
+      differing += std::fabs(ws - replay[k]) >= 0.0005;
+    }
     lag_sum += c.arrival_lag_ms;
     if (c.handle_ms > 0) {
       handle_err_sum += c.handle_ms / 1000.0 - handle[k];
       ++handle_n;
     }
-    auto b = std::min<std::size_t>(nb - 1, static_cast<std::size_t>(
-                                               (arrivals[k] - warmup_s) / (horizon_s - warmup_s) * nb));
-    b_n[b] += 1;
+    b_offered[b] += 1;
+    b_answered[b] += 1;
     b_sl[b] += w <= sl_ms;
     b_asa[b] += ws;
   }
   std::vector<double> sl_means, asa_means;
-  for (unsigned b = 0; b < nb; ++b)
-    if (b_n[b] > 0) {
-      sl_means.push_back(b_sl[b] / b_n[b]);
-      asa_means.push_back(b_asa[b] / b_n[b]);
-    }
+  for (unsigned b = 0; b < nb; ++b) {
+    if (b_offered[b] > 0)
+      sl_means.push_back(b_sl[b] / b_offered[b]);
+    if (b_answered[b] > 0)
+      asa_means.push_back(b_asa[b] / b_answered[b]);
+  }
   auto sl_ci = batch_interval(sl_means), asa_ci = batch_interval(asa_means);
   auto div = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
-  double sl_m = div(within_sl.load(), answered.load());
+  const double offered = static_cast<double>(answered.load() + ty.abandoned.load());
+  const double offered_r = static_cast<double>(replay_answered + replay_left);
+  double sl_m = div(within_sl.load(), offered);
   double asa_m = div(sum_wait_ms.load() / 1000.0, answered.load());
-  double pw_m = div(waited.load(), answered.load());
-  double sl_r = div(replay_within, measured), asa_r = div(replay_sum, measured);
-  double pw_r = div(replay_waited, measured);
+  double pw_m = div(waited.load() + ty.abandoned.load(), offered);
+  double sl_r = div(replay_within, offered_r), asa_r = div(replay_sum, replay_answered);
+  double pw_r = div(replay_waited + replay_left, offered_r);
 
   r.count_what = "calls answered (offered to an agent), arriving after the warm-up";
   r.count = answered;
@@ -461,6 +500,26 @@ result run_simulate(harness& h) {
     {"load_s", load_s, "real time of the load", "s"},
     {"mode", o.sim_mode, "mode", ""},
   };
+  erlang_a_figures ea;
+  double ab_m = 0, ab_r = 0, queue_m = 0, queue_r = 0;
+  if (with_patience) {
+    ea = erlang_a(t, o.patience_s);
+    ab_m = div(ty.abandoned.load(), offered);
+    ab_r = div(replay_left, offered_r);
+    queue_m = div(queue_sum_s, offered);
+    queue_r = div(replay_queue_sum_s, offered_r);
+    r.extra.insert(r.extra.begin(), {
+      {"abandon_measured", ab_m, "abandoned (gave up before an offer)", ""},
+      {"abandon_erlang_a", ea.p_abandon, "abandoned Erlang A", ""},
+      {"abandon_replay", ab_r, "  exact FCFS replay, same draws", ""},
+      {"p_wait_erlang_a", ea.p_wait, "P(wait) Erlang A", ""},
+      {"queue_time_measured_s", queue_m, "time in queue per call (all)", "s"},
+      {"queue_time_erlang_a_s", ea.mean_queue_s, "time in queue per call Erlang A", "s"},
+      {"queue_time_replay_s", queue_r, "  exact FCFS replay, same draws", "s"},
+      {"patience_s", o.patience_s, "callers' mean patience", "s"},
+      {"abandoned", static_cast<std::int64_t>(ty.abandoned.load()), "calls abandoned (measured)", ""},
+    });
+  }
   if (virtual_mode) {
     r.extra.push_back({"event_log_hash", ran.event_log_hash, "event log hash (FNV-1a of every ReportingEvent)", ""});
     r.extra.push_back({"events", static_cast<std::int64_t>(ran.events), "reporting events", ""});
@@ -484,12 +543,26 @@ result run_simulate(harness& h) {
                               "equal to the exact FCFS replay's"
                             : "service level within +/-2 points and ASA within +/-10 % of Erlang C";
   r.aim.met = sl_ok && asa_ok && replay_ok && unanswered == 0;
+  if (with_patience) {  // Erlang C knows no abandonment: the reference is Erlang A
+    bool ab_ok = std::fabs(ab_m - ea.p_abandon) <= 0.05 * ea.p_abandon;
+    bool pw_ok = std::fabs(pw_m - ea.p_wait) <= 0.01;
+    bool queue_ok = std::fabs(queue_m - ea.mean_queue_s) <= 0.05 * ea.mean_queue_s;
+    r.aim.text = "abandoned share and time in queue within +/-5 % and P(wait) within +/-1 point of Erlang A; every "
+                 "call as the exact FCFS replay with the same patience has it";
+    r.aim.met = ab_ok && pw_ok && queue_ok && replay_ok && unanswered == 0;
+  }
   r.aim.verdict = "SL " + fmt("%.1f %%", 100 * sl_m) + " (+/-" + fmt("%.1f", 100 * sl_ci.half)
                   + " at 95 %) vs " + fmt("%.1f %%", 100 * ec.service_level) + ", ASA "
                   + fmt("%.2f s", asa_m) + " (+/-" + fmt("%.2f", asa_ci.half) + ") vs "
                   + fmt("%.2f s", ec.asa_s) + "; the same draws through an exact FCFS queue: SL "
                   + fmt("%.1f %%", 100 * sl_r) + ", ASA " + fmt("%.2f s", asa_r);
-  if (!ec.stable)
+  if (with_patience)
+    r.aim.verdict = "abandoned " + fmt("%.2f %%", 100 * ab_m) + " vs Erlang A " + fmt("%.2f %%", 100 * ea.p_abandon)
+                    + ", P(wait) " + fmt("%.3f", pw_m) + " vs " + fmt("%.3f", ea.p_wait) + ", time in queue "
+                    + fmt("%.2f s", queue_m) + " vs " + fmt("%.2f s", ea.mean_queue_s) + "; SL " + fmt("%.1f %%", 100 * sl_m)
+                    + " and ASA " + fmt("%.2f s", asa_m) + " where Erlang C, which knows no abandonment, says "
+                    + fmt("%.1f %%", 100 * ec.service_level) + " and " + fmt("%.2f s", ec.asa_s);
+  if (!ec.stable && !with_patience)
     r.notes.push_back("offered load >= agents: Erlang C has no steady state and the queue grows");
   if (sl_ci.half > sl_tol || asa_ci.half > asa_tol * ec.asa_s)
     r.notes.push_back("the run is too short to resolve the goal: sampling noise alone (the 95 % intervals) is wider "

@@ -22,6 +22,7 @@ inline constexpr const char* k_key = "sim_k";
 struct sim_draws {
   const std::vector<double>& arrivals;
   const std::vector<double>& handle;
+  const std::vector<double>& patience;  ///< per call (empty: nobody abandons)
   double warmup_s = 0;
   double horizon_s = 0;
 };
@@ -34,6 +35,7 @@ struct call_rec {
   std::int64_t arrival_lag_ms = 0;        ///< submitted_ms - intended domain arrival
   std::int64_t handle_ms = 0;             ///< domain ms from offer to StopProcessing sent
   bool waited = false;
+  bool abandoned = false;                 ///< the caller gave up before an offer
 };
 
 /// What the engine did with the drawn calls, as both modes record it (see offered() and
@@ -43,6 +45,7 @@ struct sim_tally {
   std::vector<std::atomic<std::int64_t>> free_ms;  ///< domain ms the desk's last stop went out
   histogram soa;  ///< speed of answer, domain ms recorded as if µs: p50_ms reads as domain ms
   std::atomic<std::uint64_t> answered{0}, within_sl{0}, waited{0}, sum_wait_ms{0}, stops_sent{0};
+  std::atomic<std::uint64_t> abandoned{0};  ///< measured calls whose caller gave up
   /// A waiting call is offered when an agent frees: domain ms from StopProcessing sent to
   /// the next offer to that agent (real engine latency x scale: agent time lost per call).
   std::atomic<std::uint64_t> handoffs{0}, sum_handoff_ms{0}, max_handoff_ms{0};
@@ -84,6 +87,13 @@ struct sim_tally {
         ++waited;
     }
     return true;
+  }
+
+  /// Call k's caller gave up, not offered to anyone by then.
+  void gave_up(std::size_t k) {
+    calls[k].abandoned = true;
+    if (k >= first_measured)
+      ++abandoned;
   }
 
   /// Desk d sends the StopProcessing of call k at `now_ms` (domain).

@@ -12,8 +12,10 @@
 // whichever comes first (virtual_time). Real delays cost no domain time, and the same seed
 // gives the same run: the hash of every ReportingEvent frame, in order, is reported
 // (event_log_hash) and the determinism test compares two runs' hashes.
+#include <algorithm>
 #include <limits>
 #include <queue>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -49,6 +51,12 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   sim_client gw, rep;
   std::vector<sim_client> desks(t.agents);
   std::priority_queue<due_stop, std::vector<due_stop>, std::greater<>> stops;
+  // Callers who give up: (due ms, call), earliest first; the interaction each submit got.
+  std::priority_queue<std::pair<std::int64_t, std::size_t>, std::vector<std::pair<std::int64_t, std::size_t>>,
+                      std::greater<>>
+    hangups;
+  std::vector<std::uint64_t> iid_of(draws.patience.empty() ? 0 : n, 0);
+  std::unordered_map<std::uint64_t, std::size_t> submit_ref;  // gateway ref -> call
   stream_hash log;
   sim_run ran;
   std::int64_t d0_ms = 0;
@@ -59,7 +67,14 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
     bool any = log.read(rep, h.errors());
     if (!gw.inbox.empty()) {
       any = true;
-      each_frame(gw, [&](const wire::Envelope& e, auto) { count_error(e, h.errors()); });
+      each_frame(gw, [&](const wire::Envelope& e, auto) {
+        count_error(e, h.errors());
+        if (auto it = submit_ref.find(e.ref()); it != submit_ref.end()) {
+          if (auto* sub = e.message_as_Submitted())
+            iid_of[it->second] = sub->interaction_id();
+          submit_ref.erase(it);
+        }
+      });
     }
     return vc.serve_desks(desks, h.errors(), [&](std::size_t d, const wire::Envelope& e) -> std::uint64_t {
              auto* inv = e.message_as_Invite();
@@ -91,17 +106,31 @@ sim_run run_virtual(harness& h, const traffic& t, const sim_draws& draws, sim_ta
   auto shown = r0;
   std::size_t next_k = 0;
   const auto no_time = std::numeric_limits<std::int64_t>::max();
-  while (next_k < n || !stops.empty()) {
+  while (next_k < n || !stops.empty() || !hangups.empty()) {
     std::int64_t arrive_ms = next_k < n ? d0_ms + std::llround(arrivals[next_k] * 1000) : no_time;
     auto stop_ms = stops.empty() ? no_time : stops.top().due_ms;
-    vc.advance_to(std::min(arrive_ms, stop_ms), look);
-    if (stop_ms <= arrive_ms) {  // a stop first: its agent frees before a same-instant arrival
+    auto hangup_ms = hangups.empty() ? no_time : hangups.top().first;
+    vc.advance_to(std::min({arrive_ms, stop_ms, hangup_ms}), look);
+    // At one instant: agents free first (a caller whose patience ends just then is taken,
+    // as the replay has it), then callers hang up, then new calls arrive.
+    if (stop_ms <= arrive_ms && stop_ms <= hangup_ms) {
       auto s = stops.top();
       stops.pop();
       ty.stopped(s.k, s.desk, vc.now_ms());
       vc.send(desks[s.desk], msg::stop(s.iid));
+    } else if (hangup_ms <= arrive_ms) {
+      auto k = hangups.top().second;
+      hangups.pop();
+      if (ty.calls[k].wait_ms.load() == -1) {  // still waiting: the gateway ends it
+        ty.gave_up(k);
+        vc.send(gw, msg::stop(iid_of[k]));
+      }
     } else {
       auto k = next_k++;
+      if (!draws.patience.empty()) {
+        submit_ref[gw.ref + 1] = k;
+        hangups.push({arrive_ms + std::llround(draws.patience[k] * 1000), k});
+      }
       vc.send(gw, msg::make([&o, k](msg::fbb& b) {
              auto q = b.CreateString(o.queue);
              auto m = b.CreateString(o.media);

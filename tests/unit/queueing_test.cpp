@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "bench/parley_bench/queueing.hpp"
 
 using namespace parley::bench;
@@ -56,4 +58,51 @@ TEST_CASE("fcfs replay: two agents, by hand") {
   CHECK(w[2] == 8);
   CHECK(w[3] == 8);
   CHECK(w[4] == 0);
+}
+
+TEST_CASE("fcfs replay with patience: who leaves takes no agent, taken at exactly its patience it stays") {
+  // One agent. a: 0 (10); b: 1, patience 3 -> would start at 10: leaves, takes nothing;
+  // c: 2, patience 8 -> starts at 10, waited exactly 8: served; d: 3, patience 100 -> 20.
+  std::vector<char> gone;
+  auto w = fcfs_replay({0, 1, 2, 3}, {10, 10, 10, 1}, {5, 3, 8, 100}, 1, gone);
+  CHECK(gone == std::vector<char>{0, 1, 0, 0});
+  CHECK(w == std::vector<double>{0, 3, 8, 17});
+}
+
+TEST_CASE("erlang A: patience without end is Erlang C; with patience, an overload is stable") {
+  traffic t{720, 240, 55, 15};
+  auto c = erlang_c(t);
+  auto a = erlang_a(t, 1e9);
+  CHECK(a.p_wait == doctest::Approx(c.p_wait).epsilon(1e-4));
+  CHECK(a.mean_queue_s == doctest::Approx(c.asa_s).epsilon(1e-3));
+  CHECK(a.p_abandon < 1e-6);
+  // 60 Erlangs on 55 agents: Erlang C has no steady state; abandonment makes one, and
+  // what is not served is exactly the overflow (λ (1 − P(ab)) AHT ≤ N).
+  traffic over{900, 240, 55, 15};
+  auto o = erlang_a(over, 120);
+  CHECK(o.p_abandon > 0.05);
+  CHECK(900.0 / 3600 * (1 - o.p_abandon) * 240 <= 55.0 + 1e-6);
+}
+
+TEST_CASE("erlang A against the replay of 400,000 drawn calls") {
+  std::mt19937_64 rng{7};
+  std::exponential_distribution<double> gap{720.0 / 3600}, ht{1.0 / 240}, pt{1.0 / 60};
+  std::vector<double> at, h, pat;
+  double now = 0;
+  for (int i = 0; i < 400'000; ++i) {
+    now += gap(rng);
+    at.push_back(now);
+    h.push_back(ht(rng));
+    pat.push_back(pt(rng));
+  }
+  std::vector<char> gone;
+  auto w = fcfs_replay(at, h, pat, 50, gone);
+  double left = 0, queue = 0;
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    left += gone[k];
+    queue += w[k];
+  }
+  auto a = erlang_a({720, 240, 50, 15}, 60);
+  CHECK(left / w.size() == doctest::Approx(a.p_abandon).epsilon(0.05));
+  CHECK(queue / w.size() == doctest::Approx(a.mean_queue_s).epsilon(0.05));
 }
