@@ -51,27 +51,6 @@ erlang_c_figures erlang_c(const traffic& t) {
   return f;
 }
 
-std::vector<double> fcfs_replay(const std::vector<double>& arrivals,
-                                const std::vector<double>& handle, unsigned agents) {
-  if (arrivals.size() != handle.size())
-    throw std::invalid_argument("fcfs_replay: one handle time per arrival");
-  if (agents == 0)
-    throw std::invalid_argument("fcfs_replay: no agents");
-  // The instants the agents become free; under FCFS each call takes the agent that frees
-  // first (which agent does not matter: they are identical).
-  std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
-  for (unsigned i = 0; i < agents; ++i)
-    free_at.push(-std::numeric_limits<double>::infinity());
-  std::vector<double> waits(arrivals.size());
-  for (std::size_t k = 0; k < arrivals.size(); ++k) {
-    auto start = std::max(arrivals[k], free_at.top());
-    free_at.pop();
-    free_at.push(start + handle[k]);
-    waits[k] = start - arrivals[k];
-  }
-  return waits;
-}
-
 std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::vector<double>& handle,
                                 const std::vector<double>& patience, unsigned agents,
                                 std::vector<char>& abandoned) {
@@ -79,8 +58,10 @@ std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::
     throw std::invalid_argument("fcfs_replay: one handle time and one patience per arrival");
   if (agents == 0)
     throw std::invalid_argument("fcfs_replay: no agents");
-  // As above: a call that would start later than its patience leaves and takes no agent;
-  // the calls after it are served as if it had never come (FCFS: it was ahead of them).
+  // The instants the agents become free; under FCFS each call takes the agent that frees
+  // first (which agent does not matter: they are identical). A call that would start later
+  // than its patience leaves and takes no agent; the calls after it are served as if it had
+  // never come (FCFS: it was ahead of them).
   std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
   for (unsigned i = 0; i < agents; ++i)
     free_at.push(-std::numeric_limits<double>::infinity());
@@ -100,6 +81,15 @@ std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::
     waits[k] = start - arrivals[k];
   }
   return waits;
+}
+
+std::vector<double> fcfs_replay(const std::vector<double>& arrivals,
+                                const std::vector<double>& handle, unsigned agents) {
+  if (arrivals.size() != handle.size())
+    throw std::invalid_argument("fcfs_replay: one handle time per arrival");
+  std::vector<char> none;  // endless patience: nobody leaves
+  return fcfs_replay(arrivals, handle, std::vector<double>(arrivals.size(), std::numeric_limits<double>::infinity()),
+                     agents, none);
 }
 
 erlang_a_figures erlang_a(const traffic& t, double patience_s) {
