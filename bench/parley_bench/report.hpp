@@ -19,25 +19,26 @@
 
 #include "bench/parley_bench/histogram.hpp"
 #include "protocol/client/client.hpp"
+#include "sim/error_sink.hpp"
 
 namespace parley::bench {
 
 /// Errors by kind: the engine's Error codes, the client's transport outcomes, lost
 /// connections and answers of an unexpected type. Thread-safe; never hides anything but
 /// the requests cut short by the benchmark's own stop (after `closing` is set).
-class error_counts {
+class error_counts : public sim::error_sink {
 public:
   /// Counts `a` when it is not the answer wanted (an Error, a transport failure).
   void record(const client::answer& a);
   /// A connection that dropped (the client does not reconnect in parley-bench).
   void record_disconnect(const std::string& why);
   /// Anything else that went wrong, with a short kind name ("unexpected_answer", ...).
-  void record_other(const std::string& kind, const std::string& why);
+  void record_other(const std::string& kind, const std::string& why) override;
 
-  std::uint64_t total() const;
+  std::uint64_t total() const override;
   std::vector<std::pair<std::string, std::uint64_t>> by_kind() const;
   /// The text of the first error seen ("" when none), to tell a misconfiguration apart.
-  std::string first() const;
+  std::string first() const override;
 
   /// From now on transport failures (requests the benchmark itself cut short) are ignored.
   std::atomic<bool> closing{false};

@@ -31,12 +31,19 @@
 #include "bench/parley_bench/desks.hpp"
 #include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/outbound.hpp"
-#include "bench/parley_bench/queueing.hpp"
 #include "bench/parley_bench/scenarios.hpp"
-#include "bench/parley_bench/virtual_center.hpp"
+#include "sim/queueing.hpp"
+#include "sim/virtual_center.hpp"
 #include "storage/store.hpp"
 
 namespace parley::bench {
+
+using sim::count_error;
+using sim::each_frame;
+using sim::sim_client;
+using sim::stream_hash;
+using sim::t95;
+using sim::virtual_center;
 
 using namespace std::chrono_literals;
 using M = wire::Message;

@@ -24,9 +24,9 @@
 
 #include "bench/parley_bench/desks.hpp"
 #include "bench/parley_bench/messages.hpp"
-#include "bench/parley_bench/queueing.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 #include "bench/parley_bench/simulate.hpp"
+#include "sim/queueing.hpp"
 
 namespace parley::bench {
 

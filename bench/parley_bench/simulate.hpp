@@ -11,9 +11,17 @@
 
 #include "bench/parley_bench/harness.hpp"
 #include "bench/parley_bench/histogram.hpp"
-#include "bench/parley_bench/queueing.hpp"
+#include "sim/queueing.hpp"
 
 namespace parley::bench {
+
+using sim::erlang_a;
+using sim::erlang_a_figures;
+using sim::erlang_c;
+using sim::erlang_c_figures;
+using sim::fcfs_replay;
+using sim::t95;
+using sim::traffic;
 
 /// The numeric property that carries a call's index in the drawn traffic.
 inline constexpr const char* k_key = "sim_k";

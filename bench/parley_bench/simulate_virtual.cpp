@@ -20,9 +20,15 @@
 #include <spdlog/spdlog.h>
 
 #include "bench/parley_bench/simulate.hpp"
-#include "bench/parley_bench/virtual_center.hpp"
+#include "sim/virtual_center.hpp"
 
 namespace parley::bench {
+
+using sim::count_error;
+using sim::each_frame;
+using sim::sim_client;
+using sim::stream_hash;
+using sim::virtual_center;
 
 using M = wire::Message;
 

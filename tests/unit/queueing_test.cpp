@@ -1,4 +1,4 @@
-// The queueing theory behind `parley-bench simulate` (bench/parley_bench/queueing.hpp):
+// The queueing theory behind `parley-bench simulate` (sim/queueing.hpp):
 // Erlang B and C against textbook and closed-form values, and the FCFS replay by hand.
 #include <cmath>
 #include <limits>
@@ -7,9 +7,9 @@
 
 #include <random>
 
-#include "bench/parley_bench/queueing.hpp"
+#include "sim/queueing.hpp"
 
-using namespace parley::bench;
+using namespace parley::sim;
 
 TEST_CASE("erlang C: the westbay preset (360 calls per 30 min, AHT 240 s, 55 agents, 15 s)") {
   auto f = erlang_c({720, 240, 55, 15});

@@ -1,4 +1,4 @@
-#include "bench/parley_bench/queueing.hpp"
+#include "sim/queueing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <queue>
 #include <stdexcept>
 
-namespace parley::bench {
+namespace parley::sim {
 
 double erlang_b(double a, unsigned n) {
   // The recurrence stays in [0, 1]: no factorials, no powers, no overflow for any N.
@@ -140,4 +140,4 @@ double t95(unsigned dof) {
   return 1.960;
 }
 
-} // namespace parley::bench
+} // namespace parley::sim

@@ -1,5 +1,6 @@
 // virtual_center: the engine's actors on discrete-event time, with simulated clients —
-// what the virtual modes of `simulate` and `pacing` stand on (bench/README.md).
+// what the staffing planner (sim/planner.hpp) and the virtual modes of parley-bench's
+// `simulate` and `pacing` stand on (bench/README.md).
 //
 // engine::local_engine (the production directory, domain and, with a store, the outbound
 // actors and the simulated gateway) on CAF's deterministic test coordinator, domain time a
@@ -24,12 +25,12 @@
 
 #include "actors/runtime/virtual_clock.hpp"
 #include "actors/runtime/virtual_time.hpp"
-#include "bench/parley_bench/messages.hpp"
-#include "bench/parley_bench/report.hpp"
 #include "engine/config.hpp"
 #include "engine/local_engine.hpp"
+#include "sim/error_sink.hpp"
+#include "sim/frames.hpp"
 
-namespace parley::bench {
+namespace parley::sim {
 
 /// One simulated client: its session, and the frames that came since the scenario looked.
 struct sim_client {
@@ -52,7 +53,7 @@ void each_frame(sim_client& c, F f) {
 }
 
 /// Counts `e` in `errors` when it is an Error (the run goes on).
-void count_error(const wire::Envelope& e, error_counts& errors);
+void count_error(const wire::Envelope& e, error_sink& errors);
 
 /// The event log of a virtual run: a reporting client's stream, hashed (64-bit FNV-1a of
 /// every ReportingEvent frame, in order).
@@ -60,7 +61,7 @@ struct stream_hash {
   std::uint64_t h = 0xcbf29ce484222325ull;
   std::uint64_t events = 0;
   /// Reads `rep`'s inbox; true when anything arrived.
-  bool read(sim_client& rep, error_counts& errors);
+  bool read(sim_client& rep, error_sink& errors);
   std::string hex() const;
 };
 
@@ -82,18 +83,18 @@ public:
   /// `c` must stay where it is while the center lives.
   void connect(sim_client& c, wire::ClientType type, const std::string& name);
   /// One request from `c` (reference ids 2, 3, ...).
-  void send(sim_client& c, const msg::build_fn& f);
+  void send(sim_client& c, const build_fn& f);
   /// Reads every desk's inbox: errors counted, each event (ref 0) handed to `on_event`,
   /// which returns the interaction to accept (0: none); the Accepts go out after reading
   /// (a session's sink must not be re-entered). True when anything arrived.
-  bool serve_desks(std::vector<sim_client>& desks, error_counts& errors,
+  bool serve_desks(std::vector<sim_client>& desks, error_sink& errors,
                    const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event);
 
   /// Opens a reporting client subscribed to the stream and one desk per agent
   /// (<agent_prefix>0, 1, ...), logged in and ready, settling with `look` in between. Throws
   /// when any of it failed (what `errors` counted).
   void open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
-                  error_counts& errors, const std::function<bool()>& look);
+                  error_sink& errors, const std::function<bool()>& look);
 
   /// Runs every actor, then `look` (which reads the inboxes and may send), until look()
   /// says nothing arrived.
@@ -119,4 +120,4 @@ private:
   std::uint64_t jobs_ = 0;
 };
 
-} // namespace parley::bench
+} // namespace parley::sim

@@ -1,4 +1,4 @@
-#include "bench/parley_bench/virtual_center.hpp"
+#include "sim/virtual_center.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -7,14 +7,14 @@
 
 #include "engine/engine.hpp"
 
-namespace parley::bench {
+namespace parley::sim {
 
-void count_error(const wire::Envelope& e, error_counts& errors) {
+void count_error(const wire::Envelope& e, error_sink& errors) {
   if (auto* err = e.message_as_Error())
     errors.record_other(wire::EnumNameErrorCode(err->code()), err->text() ? err->text()->str() : "");
 }
 
-bool stream_hash::read(sim_client& rep, error_counts& errors) {
+bool stream_hash::read(sim_client& rep, error_sink& errors) {
   if (rep.inbox.empty())
     return false;
   each_frame(rep, [&](const wire::Envelope& e, std::span<const std::uint8_t> frame) {
@@ -58,7 +58,7 @@ virtual_center::~virtual_center() {
   eng_->stop();
   vt_.run_until([&] { return sys_.registry().running() == 0; }, std::chrono::seconds{60});
   if (auto left = sys_.registry().running(); left != 0) {
-    std::fprintf(stderr, "parley-bench: %zu actor(s) still running after the virtual engine stopped\n", left);
+    std::fprintf(stderr, "parley: %zu actor(s) still running after the virtual engine stopped\n", left);
     std::fflush(nullptr);
     std::_Exit(1);  // ~actor_system would wait for them forever
   }
@@ -73,28 +73,28 @@ void virtual_center::connect(sim_client& c, wire::ClientType type, const std::st
   clients_.push_back(&c);
 }
 
-void virtual_center::send(sim_client& c, const msg::build_fn& f) {
+void virtual_center::send(sim_client& c, const build_fn& f) {
   c.s->send(f(enc_, ++c.ref));
 }
 
 void virtual_center::open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
-                                error_counts& errors, const std::function<bool()>& look) {
+                                error_sink& errors, const std::function<bool()>& look) {
   connect(rep, wire::ClientType::reporting, "sim-reporting");
   for (std::size_t d = 0; d < desks.size(); ++d)
     connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
   settle(look);
-  send(rep, msg::make([](msg::fbb& b) { return wire::CreateSubscribeReporting(b); }));
+  send(rep, make([](fbb& b) { return wire::CreateSubscribeReporting(b); }));
   for (std::size_t d = 0; d < desks.size(); ++d)
-    send(desks[d], msg::agent_login(agent_prefix + std::to_string(d)));
+    send(desks[d], agent_login(agent_prefix + std::to_string(d)));
   settle(look);
   for (auto& desk : desks)
-    send(desk, msg::agent_ready());
+    send(desk, agent_ready());
   settle(look);
   if (errors.total() > 0)
     throw std::runtime_error("the simulated clients could not log in: " + errors.first());
 }
 
-bool virtual_center::serve_desks(std::vector<sim_client>& desks, error_counts& errors,
+bool virtual_center::serve_desks(std::vector<sim_client>& desks, error_sink& errors,
                                  const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event) {
   bool any = false;
   std::vector<std::uint64_t> accepts;
@@ -111,7 +111,7 @@ bool virtual_center::serve_desks(std::vector<sim_client>& desks, error_counts& e
           accepts.push_back(iid);
     });
     for (auto iid : accepts)
-      send(desk, msg::accept(iid));
+      send(desk, accept(iid));
   }
   return any;
 }
@@ -140,4 +140,4 @@ void virtual_center::advance_to(std::int64_t to_ms, const std::function<bool()>&
   }
 }
 
-} // namespace parley::bench
+} // namespace parley::sim

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace parley::bench {
+namespace parley::sim {
 
 /// A traffic profile: what a contact-center planner types into an Erlang calculator.
 struct traffic {
@@ -68,4 +68,4 @@ erlang_a_figures erlang_a(const traffic& t, double patience_s);
 /// Student's t quantile for a two-sided 95 % interval with `dof` degrees of freedom.
 double t95(unsigned dof);
 
-} // namespace parley::bench
+} // namespace parley::sim
