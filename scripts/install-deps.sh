@@ -11,7 +11,7 @@ packages=(
   libsodium-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev doctest-dev libbenchmark-dev
   libsqlite3-dev nlohmann-json3-dev sqlite3 libpq-dev postgresql redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata libssl-dev valgrind openssl python3 libedit-dev tmux netcat-openbsd prometheus libsystemd-dev systemd clang-14 libclang-rt-14-dev
-  chromium fonts-dejavu-core wrk nginx-light python3-redis
+  libcairo2-dev chromium fonts-dejavu-core wrk nginx-light python3-redis
 )
 # Node.js and npm from Debian unless the machine has them already (an image may carry
 # NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).

@@ -51,6 +51,16 @@ erlang_c_figures erlang_c(const traffic& t) {
   return f;
 }
 
+unsigned erlang_c_agents(const traffic& t, double sl) {
+  if (t.calls_per_hour <= 0 || t.aht_s <= 0)
+    return 0;
+  auto c = t;
+  c.agents = static_cast<unsigned>(std::floor(t.calls_per_hour / 3600.0 * t.aht_s)) + 1;  // the first stable N
+  while (erlang_c(c).service_level < sl)
+    ++c.agents;
+  return c.agents;
+}
+
 std::vector<double> fcfs_replay(const std::vector<double>& arrivals, const std::vector<double>& handle,
                                 const std::vector<double>& patience, unsigned agents,
                                 std::vector<char>& abandoned) {

@@ -42,6 +42,9 @@ double erlang_b(double offered_erlangs, unsigned agents);
 /// Erlang C from Erlang B: C = N B / (N - A (1 - B)); 1 when A >= N.
 double erlang_c_probability(double offered_erlangs, unsigned agents);
 erlang_c_figures erlang_c(const traffic& t);
+/// The fewest agents whose Erlang C service level (answered within `t.sl_target_s`) is at
+/// least `sl`, for `t`'s calls and AHT (t.agents is ignored); 0 when no call is offered.
+unsigned erlang_c_agents(const traffic& t, double sl);
 
 /// One call's wait in an exact FCFS queue with `agents` servers, in the units given.
 /// `arrivals` must be non-decreasing; `handle` holds each call's handle time.

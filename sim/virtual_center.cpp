@@ -77,15 +77,18 @@ void virtual_center::send(sim_client& c, const build_fn& f) {
   c.s->send(f(enc_, ++c.ref));
 }
 
-void virtual_center::open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
-                                error_sink& errors, const std::function<bool()>& look) {
-  connect(rep, wire::ClientType::reporting, "sim-reporting");
+void virtual_center::open_floor(sim_client* rep, std::vector<sim_client>& desks,
+                                const std::function<std::string(std::size_t)>& agent, error_sink& errors,
+                                const std::function<bool()>& look) {
+  if (rep)
+    connect(*rep, wire::ClientType::reporting, "sim-reporting");
   for (std::size_t d = 0; d < desks.size(); ++d)
     connect(desks[d], wire::ClientType::agent_desktop, "sim-desk-" + std::to_string(d));
   settle(look);
-  send(rep, make([](fbb& b) { return wire::CreateSubscribeReporting(b); }));
+  if (rep)
+    send(*rep, make([](fbb& b) { return wire::CreateSubscribeReporting(b); }));
   for (std::size_t d = 0; d < desks.size(); ++d)
-    send(desks[d], agent_login(agent_prefix + std::to_string(d)));
+    send(desks[d], agent_login(agent(d)));
   settle(look);
   for (auto& desk : desks)
     send(desk, agent_ready());

@@ -90,11 +90,17 @@ public:
   bool serve_desks(std::vector<sim_client>& desks, error_sink& errors,
                    const std::function<std::uint64_t(std::size_t, const wire::Envelope&)>& on_event);
 
-  /// Opens a reporting client subscribed to the stream and one desk per agent
-  /// (<agent_prefix>0, 1, ...), logged in and ready, settling with `look` in between. Throws
-  /// when any of it failed (what `errors` counted).
+  /// Opens a reporting client subscribed to the stream (unless `rep` is null) and one desk
+  /// per agent, `agent(i)` for desks[i], logged in and ready, settling with `look` in
+  /// between. Throws when any of it failed (what `errors` counted).
+  void open_floor(sim_client* rep, std::vector<sim_client>& desks,
+                  const std::function<std::string(std::size_t)>& agent, error_sink& errors,
+                  const std::function<bool()>& look);
+  /// The same with agents <agent_prefix>0, 1, ...
   void open_floor(sim_client& rep, std::vector<sim_client>& desks, const std::string& agent_prefix,
-                  error_sink& errors, const std::function<bool()>& look);
+                  error_sink& errors, const std::function<bool()>& look) {
+    open_floor(&rep, desks, [&](std::size_t i) { return agent_prefix + std::to_string(i); }, errors, look);
+  }
 
   /// Runs every actor, then `look` (which reads the inboxes and may send), until look()
   /// says nothing arrived.

@@ -1,4 +1,5 @@
-// parley: the console client. Talks the admin console's line protocol (see
+// parley: the console client (and `parley plan`, the staffing planner: sim/plan_command.hpp).
+// Talks the admin console's line protocol (see
 // docs/console.md) with line editing, history and tab completion (libedit), or runs
 // commands given with -c and exits — for scripts: exit 0 when no answer has a line
 // starting with "error: " (the console's error convention), 1 when one does (a refused
@@ -20,6 +21,7 @@
 #include <editline/readline.h>
 
 #include "engine/console/console_actor.hpp"
+#include "sim/plan_command.hpp"
 #include "protocol/wire.hpp"
 
 namespace {
@@ -150,10 +152,10 @@ char** complete(const char* text, int start, int) {
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"parley: the Parley admin console client"};
+  CLI::App app{"parley: the Parley admin console client, and the staffing planner (parley plan)"};
   app.footer("Exit status with -c: 0 when every answer succeeded, 1 when one was an error\n"
              "(a line starting with \"error: \"), 2 when the console cannot be reached.\n"
-             "Commands: docs/console.md, or `help` at the prompt.");
+             "Commands: docs/console.md, or `help` at the prompt. parley plan --help: docs/planning.md.");
   std::string host = "127.0.0.1";
   std::string port = "7123";
   std::string token;
@@ -167,7 +169,11 @@ int main(int argc, char** argv) {
     ->expected(1)
     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--version", version, "print the version and exit");
+  parley::sim::plan_command plan;
+  auto* plan_cmd = parley::sim::add_plan_command(app, plan);
   CLI11_PARSE(app, argc, argv);
+  if (plan_cmd->parsed())
+    return parley::sim::run_plan(plan);
   if (version) {
     std::cout << "parley " << PARLEY_VERSION << " (protocol " << parley::protocol::protocol_version
               << ")\n";

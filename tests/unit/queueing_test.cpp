@@ -20,6 +20,19 @@ TEST_CASE("erlang C: the westbay preset (360 calls per 30 min, AHT 240 s, 55 age
   CHECK(f.service_level == doctest::Approx(0.846).epsilon(0.001));  // 84.59 %
 }
 
+TEST_CASE("erlang C staffing: the fewest agents meeting a service level") {
+  // westbay: 55 agents give 84.6 % in 15 s, 54 fewer than that (and 84 % is met by 55).
+  CHECK(erlang_c_agents({720, 240, 0, 15}, 0.846) == 56);
+  CHECK(erlang_c_agents({720, 240, 0, 15}, 0.84) == 55);
+  CHECK(erlang_c({720, 240, 54, 15}).service_level < 0.84);
+  // The classic 80/20: 100 calls per half hour of 180 s (10 Erlangs) needs 13 agents.
+  CHECK(erlang_c({200, 180, 13, 20}).service_level >= 0.8);
+  CHECK(erlang_c({200, 180, 12, 20}).service_level < 0.8);
+  CHECK(erlang_c_agents({200, 180, 0, 20}, 0.8) == 13);
+  CHECK(erlang_c_agents({0, 180, 0, 20}, 0.8) == 0);
+  CHECK(erlang_c_agents({1, 180, 0, 20}, 0.0) == 1);  // stable takes one agent at least
+}
+
 TEST_CASE("erlang B and C: closed forms and textbook tables") {
   CHECK(erlang_b(10, 10) == doctest::Approx(0.2146).epsilon(0.001));  // the classic table entry
   CHECK(erlang_b(2, 3) == doctest::Approx(4.0 / 19));
