@@ -152,8 +152,9 @@ int run_plan(plan_command& c) {
     std::cout << sum << "wrote " << c.out_path << ", " << queues_path
               << (c.chart_path.empty() ? "" : ", " + c.chart_path) << "\n";
     if (unmet > 0) {
-      std::cerr << "parley plan: " << unmet << " interval(s) cannot meet the targets with up to " << c.o.max_agents
-                << " agents per group\n";
+      std::cerr << "parley plan: " << unmet << " interval(s) cannot meet the targets (NOT MET above): more agents "
+                << "stopped bringing them closer, or a group reached --max-agents " << c.o.max_agents
+                << "; their rows hold the staffing that came closest\n";
       return 1;
     }
     return 0;

@@ -66,8 +66,8 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
   return h;
 }
 
-/// The interval's seed: from the run's seed and its traffic, so that two intervals with the
-/// same traffic get the same draws (and the same plan).
+} // namespace
+
 std::uint64_t interval_seed(std::uint64_t seed, const std::vector<forecast_stream>& streams) {
   auto h = mix(0x5851f42d4c957f2dull, seed);
   for (auto& s : streams) {
@@ -78,6 +78,8 @@ std::uint64_t interval_seed(std::uint64_t seed, const std::vector<forecast_strea
   }
   return h;
 }
+
+namespace {
 
 class interval_search {
 public:
@@ -164,6 +166,9 @@ void erlang_c_answer(const domain_config& dom, const forecast_interval& iv, cons
       ip.erlang_c_sl[q] /= ip.offered[q];
 }
 
+/// Steps of one agent without coming closer to the targets before the search gives up.
+constexpr unsigned k_flat = 6;
+
 /// Plans one interval (see the top of planner.hpp).
 interval_plan plan_interval(const engine::config& planning, const forecast_interval& iv, const plan_options& o,
                             const std::vector<std::int64_t>& sl_ms) {
@@ -178,9 +183,13 @@ interval_plan plan_interval(const engine::config& planning, const forecast_inter
   for (auto& a : s)
     a = std::min(a, o.max_agents);
   ip.erlang_c_run = search.run(s);
-  // Up: one agent at a time to the group whose agent brings the targets closest.
+  // Up: one agent at a time to the group whose agent brings the targets closest — until
+  // they are met, or agents stop helping (k_flat steps without getting closer: what is
+  // missing is not agents, e.g. offers ringing out cost waiting no staffing removes).
   ip.met = search.meets(ip.erlang_c_run);
-  while (!ip.met) {
+  auto closest = s;
+  auto closest_gap = search.shortfall(ip.erlang_c_run);
+  for (unsigned flat = 0; !ip.met && flat < k_flat;) {
     std::optional<std::vector<unsigned>> best;
     double best_gap = 0;
     for (std::size_t g = 0; g < s.size(); ++g) {
@@ -198,7 +207,16 @@ interval_plan plan_interval(const engine::config& planning, const forecast_inter
       break;  // every useful group at max_agents
     s = *best;
     ip.met = best_gap == 0;
+    if (best_gap < closest_gap - 1e-4) {
+      closest = s;
+      closest_gap = best_gap;
+      flat = 0;
+    } else {
+      ++flat;
+    }
   }
+  if (!ip.met)
+    s = closest;  // the fewest agents that came closest
   // Down: first all groups together, by a factor found by bisection (Erlang C can be far
   // too many), then one agent at a time from the largest group that can spare one.
   if (ip.met) {

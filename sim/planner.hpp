@@ -5,7 +5,8 @@
 // the search starts from what Erlang C says (per queue and media, each on the first group
 // that can take it, summed per group — the workforce planner's spreadsheet), adds one agent
 // at a time to the group that helps most until every queue meets both targets, then takes
-// agents away, one at a time, while they still do. Every candidate is measured by playing
+// agents away — all groups by one factor, then one agent at a time — while they still do.
+// When more agents stop bringing the targets closer, the interval is reported as not met. Every candidate is measured by playing
 // the interval's drawn traffic on the production engine (the same draws for every
 // candidate), so skills, shared groups, overflow, offer timeouts, wrap-up and callers who
 // hang up count as the engine handles them. Intervals with the same traffic are planned
@@ -46,7 +47,9 @@ struct interval_plan {
   std::vector<double> erlang_c_sl;  ///< by queue: the service level Erlang C predicts for its answer
   staffing_run planned;             ///< the plan, simulated
   staffing_run erlang_c_run;        ///< Erlang C's answer, simulated
-  bool met = false;                 ///< false: no staffing up to max_agents met the targets
+  /// False: the targets were not met — more agents stopped bringing them closer, or every
+  /// group reached max_agents; `agents` is then the fewest that came closest.
+  bool met = false;
   unsigned runs = 0;                ///< staffings simulated (0: the same as an earlier interval)
   std::uint64_t calls = 0;          ///< calls simulated in those runs
   double real_s = 0;
@@ -64,6 +67,11 @@ struct plan {
 struct plan_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// The seed of an interval's draws (traffic and agents' no-answers): from the plan's seed
+/// and the interval's traffic, so that two intervals with the same traffic get the same
+/// draws, and the same plan.
+std::uint64_t interval_seed(std::uint64_t seed, const std::vector<forecast_stream>& streams);
 
 /// Plans `f` for `deployment`; `progress` (if any) hears of each interval with traffic
 /// unlike an earlier one's as it is done (from the thread that planned it, one at a time;

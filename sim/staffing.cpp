@@ -116,6 +116,7 @@ struct call_state {
   enum state_t : std::uint8_t { waiting, ringing, answered, abandoned } st = waiting;
   std::uint64_t iid = 0;
   std::uint32_t gen = 0;  ///< offers so far: a pick-up due for an older one is void
+  std::size_t desk = 0;   ///< ringing: where
 };
 
 } // namespace
@@ -194,11 +195,13 @@ staffing_run simulate_staffing(const engine::config& planning, const std::vector
                auto& cs = state[k];
                if (cs.st == call_state::abandoned)
                  return 0;  // the caller hung up as it was offered: the engine takes it back
-               if (cs.st != call_state::waiting) {
+               // Ringing elsewhere: that offer timed out, its Revoked is in a desk not read yet.
+               if (cs.st == call_state::answered || (cs.st == call_state::ringing && cs.desk == d)) {
                  errors.record_other("offered_twice", "a call offered while not waiting");
                  return 0;
                }
                cs.st = call_state::ringing;
+               cs.desk = d;
                ++cs.gen;
                if (b.no_answer > 0 && u01(rng) < b.no_answer)
                  return 0;  // it rings until the engine's offer timeout takes it back
@@ -212,7 +215,7 @@ staffing_run simulate_staffing(const engine::config& planning, const std::vector
              if (auto* rev = e.message_as_Revoked()) {
                if (auto it = call_of.find(rev->interaction_id()); it != call_of.end()) {
                  auto& cs = state[it->second];
-                 if (cs.st == call_state::ringing) {
+                 if (cs.st == call_state::ringing && cs.desk == d) {
                    cs.st = call_state::waiting;  // back in its queue; a pick-up due is void
                    ++cs.gen;
                  }
