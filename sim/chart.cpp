@@ -1,11 +1,11 @@
 #include "sim/chart.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
 #include <memory>
 
 #include <cairo.h>
+#include <fmt/format.h>
 
 namespace parley::sim {
 
@@ -152,19 +152,11 @@ void write_plan_chart(const std::string& path, const plan& p) {
     text(left + plot_w + 58, ly + 4, s.name, 12, 0);
     ly += 22;
   }
-  double hours_plan = 0, hours_ec = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    hours_plan += total[i] * p.interval_min / 60;
-    hours_ec += total_ec[i] * p.interval_min / 60;
-  }
-  char line[64];
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   ly += 12;
   text(left + plot_w + 16, ly, "agent-hours:", 12, 0);
-  std::snprintf(line, sizeof line, "Parley %.1f", hours_plan);
-  text(left + plot_w + 16, ly + 18, line, 12, 0);
-  std::snprintf(line, sizeof line, "Erlang C %.1f", hours_ec);
-  text(left + plot_w + 16, ly + 36, line, 12, 0);
+  text(left + plot_w + 16, ly + 18, fmt::format("Parley {:.1f}", agent_hours(p, false)), 12, 0);
+  text(left + plot_w + 16, ly + 36, fmt::format("Erlang C {:.1f}", agent_hours(p, true)), 12, 0);
 
   cairo_surface_flush(surface.get());
   if (auto st = cairo_surface_write_to_png(surface.get(), path.c_str()); st != CAIRO_STATUS_SUCCESS)

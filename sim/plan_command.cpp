@@ -1,6 +1,7 @@
 #include "sim/plan_command.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -74,12 +75,6 @@ std::string with_suffix(const std::string& path, const std::string& suffix) {
 
 namespace {
 
-std::string one_decimal(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f", v);
-  return b;
-}
-
 void write_file(const std::string& path, const std::function<void(std::ostream&)>& f) {
   std::ofstream out{path, std::ios::trunc};
   if (out)
@@ -115,18 +110,28 @@ int run_plan(plan_command& c) {
         if (ip.agents[g] > 0 || ip.erlang_c[g] > 0)
           per_group += " " + cfg.domain.groups[g].name + "=" + std::to_string(ip.agents[g]);
       }
+      // The queue furthest from each target.
       std::string worst;
-      double worst_sl = 2;
-      for (std::size_t q = 0; q < ip.offered.size(); ++q)
-        if (ip.offered[q] > 0 && ip.planned.queues[q].service_level() < worst_sl) {
-          worst_sl = ip.planned.queues[q].service_level();
-          worst = " lowest SL " + one_decimal(worst_sl * 100) + " % (" + cfg.domain.queues[q].name + ")";
+      double worst_sl = 2, worst_ab = -1;
+      std::size_t sl_q = 0, ab_q = 0;
+      for (std::size_t q = 0; q < ip.offered.size(); ++q) {
+        if (ip.offered[q] <= 0)
+          continue;
+        auto& out = ip.planned.queues[q];
+        if (out.service_level() < worst_sl) {
+          worst_sl = out.service_level();
+          sl_q = q;
         }
-      char head[160];
-      std::snprintf(head, sizeof head, "[%zu/%zu] %s: %u agents (Erlang C %u)", done, of, ip.label.c_str(), ours,
-                    theirs);
-      std::cout << head << " —" << per_group << worst << (ip.met ? "" : "  NOT MET") << "  " << ip.runs
-                << " runs, " << one_decimal(ip.real_s) << " s\n"
+        if (out.abandon_rate() > worst_ab) {
+          worst_ab = out.abandon_rate();
+          ab_q = q;
+        }
+      }
+      if (worst_ab >= 0)
+        worst = fmt::format("; SL {:.1f} % ({}), abandoned {:.1f} % ({})", worst_sl * 100,
+                            cfg.domain.queues[sl_q].name, worst_ab * 100, cfg.domain.queues[ab_q].name);
+      std::cout << fmt::format("[{}/{}] {}: {} agents (Erlang C {}):{}{}{}  {} runs, {:.1f} s\n", done, of, ip.label,
+                               ours, theirs, per_group, worst, ip.met ? "" : "  NOT MET", ip.runs, ip.real_s)
                 << std::flush;
     });
     write_file(c.out_path, [&](std::ostream& out) { write_plan_csv(out, p); });
@@ -135,21 +140,13 @@ int run_plan(plan_command& c) {
     if (!c.chart_path.empty())
       write_plan_chart(c.chart_path, p);
 
-    double ours = 0, theirs = 0;
-    std::size_t unmet = 0;
-    for (auto& ip : p.intervals) {
-      for (std::size_t g = 0; g < ip.agents.size(); ++g) {
-        ours += ip.agents[g] * p.interval_min / 60;
-        theirs += ip.erlang_c[g] * p.interval_min / 60;
-      }
-      unmet += ip.met ? 0 : 1;
-    }
-    char sum[256];
-    std::snprintf(sum, sizeof sum,
-                  "plan: %zu intervals, %.1f agent-hours (Erlang C %.1f, %+.1f %%); %llu calls simulated in %.1f s\n",
-                  p.intervals.size(), ours, theirs, theirs > 0 ? (ours - theirs) / theirs * 100 : 0.0,
-                  static_cast<unsigned long long>(p.calls), p.real_s);
-    std::cout << sum << "wrote " << c.out_path << ", " << queues_path
+    double ours = agent_hours(p, false), theirs = agent_hours(p, true);
+    auto unmet = std::count_if(p.intervals.begin(), p.intervals.end(), [](auto& ip) { return !ip.met; });
+    std::cout << fmt::format("plan: {} intervals, {:.1f} agent-hours (Erlang C {:.1f}, {:+.1f} %); {} calls "
+                             "simulated in {:.1f} s\n",
+                             p.intervals.size(), ours, theirs, theirs > 0 ? (ours - theirs) / theirs * 100 : 0.0,
+                             p.calls, p.real_s);
+    std::cout << "wrote " << c.out_path << ", " << queues_path
               << (c.chart_path.empty() ? "" : ", " + c.chart_path) << "\n";
     if (unmet > 0) {
       std::cerr << "parley plan: " << unmet << " interval(s) cannot meet the targets (NOT MET above): more agents "

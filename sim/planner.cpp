@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <chrono>
-#include <cmath>
-#include <map>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/outbound/csv_reader.hpp"
@@ -32,32 +33,36 @@ bool takes(const agent_group_config& g, const queue_config& q, const std::string
   return true;
 }
 
+/// The queue and those its calls overflow to, in order (a cycle is cut).
+std::vector<const queue_config*> overflow_chain(const domain_config& dom, std::size_t queue) {
+  std::vector<const queue_config*> chain{&dom.queues[queue]};
+  for (auto* q = chain.back(); q->overflow_after.count() > 0;) {
+    q = dom.find_queue(q->overflow_to);
+    if (!q || std::find(chain.begin(), chain.end(), q) != chain.end())
+      break;
+    chain.push_back(q);
+  }
+  return chain;
+}
+
 /// The group Erlang C puts a stream on: the first that can take it in its queue, else in
 /// the queue it overflows to (and so on); -1 when none can.
 int first_group(const domain_config& dom, std::size_t queue, const std::string& media) {
-  const queue_config* q = &dom.queues[queue];
-  for (std::size_t hops = 0; q && hops <= dom.queues.size(); ++hops) {
+  for (auto* q : overflow_chain(dom, queue))
     for (std::size_t g = 0; g < dom.groups.size(); ++g)
       if (takes(dom.groups[g], *q, media))
         return static_cast<int>(g);
-    q = q->overflow_after.count() > 0 ? dom.find_queue(q->overflow_to) : nullptr;
-  }
   return -1;
 }
 
 /// Every group that can take a stream of the interval in its queue or one it overflows to.
 std::vector<bool> useful_groups(const domain_config& dom, const std::vector<forecast_stream>& streams) {
   std::vector<bool> useful(dom.groups.size(), false);
-  for (auto& s : streams) {
-    if (s.offered <= 0)
-      continue;
-    const queue_config* q = &dom.queues[s.queue];
-    for (std::size_t hops = 0; q && hops <= dom.queues.size(); ++hops) {
-      for (std::size_t g = 0; g < dom.groups.size(); ++g)
-        useful[g] = useful[g] || takes(dom.groups[g], *q, s.media);
-      q = q->overflow_after.count() > 0 ? dom.find_queue(q->overflow_to) : nullptr;
-    }
-  }
+  for (auto& s : streams)
+    if (s.offered > 0)
+      for (auto* q : overflow_chain(dom, s.queue))
+        for (std::size_t g = 0; g < dom.groups.size(); ++g)
+          useful[g] = useful[g] || takes(dom.groups[g], *q, s.media);
   return useful;
 }
 
@@ -187,6 +192,7 @@ interval_plan plan_interval(const engine::config& planning, const forecast_inter
   // they are met, or agents stop helping (k_flat steps without getting closer: what is
   // missing is not agents, e.g. offers ringing out cost waiting no staffing removes).
   ip.met = search.meets(ip.erlang_c_run);
+  const bool erlang_c_met = ip.met;
   auto closest = s;
   auto closest_gap = search.shortfall(ip.erlang_c_run);
   for (unsigned flat = 0; !ip.met && flat < k_flat;) {
@@ -217,9 +223,10 @@ interval_plan plan_interval(const engine::config& planning, const forecast_inter
   }
   if (!ip.met)
     s = closest;  // the fewest agents that came closest
-  // Down: first all groups together, by a factor found by bisection (Erlang C can be far
-  // too many), then one agent at a time from the largest group that can spare one.
-  if (ip.met) {
+  // Down: when Erlang C's answer met the targets (it can be far too many), first all groups
+  // together, by a factor found by bisection; then one agent at a time from the largest
+  // group that can spare one.
+  if (erlang_c_met) {
     double lo = 0, hi = 1;
     auto scaled = [&](double f) {
       auto t = s;
@@ -289,9 +296,8 @@ plan make_plan(const engine::config& deployment, const forecast& f, const plan_o
   if (!problems.empty())
     throw plan_error{problems};
   if (o.people.answer_s * 1000 >= static_cast<double>(dom.routing.offer_timeout.count()))
-    throw plan_error{"agents picking up after " + std::to_string(o.people.answer_s)
-                     + " s never answer within routing.offer_timeout_ms = "
-                     + std::to_string(dom.routing.offer_timeout.count())};
+    throw plan_error{fmt::format("agents picking up after {} s never answer within routing.offer_timeout_ms = {}",
+                                 o.people.answer_s, dom.routing.offer_timeout.count())};
 
   spdlog::set_level(spdlog::level::warn);  // no info line per agent login
   // Intervals with the same traffic are planned once; the others each on a worker thread
@@ -347,15 +353,13 @@ plan make_plan(const engine::config& deployment, const forecast& f, const plan_o
   return p;
 }
 
-namespace {
-
-std::string num(double v, int decimals) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", decimals, v);
-  return b;
+double agent_hours(const plan& p, bool erlang_c) {
+  double agents = 0;
+  for (auto& ip : p.intervals)
+    for (auto a : erlang_c ? ip.erlang_c : ip.agents)
+      agents += a;
+  return agents * p.interval_min / 60;
 }
-
-} // namespace
 
 void write_plan_csv(std::ostream& out, const plan& p) {
   out << "interval,group,agents,erlang_c_agents\n";
@@ -374,11 +378,9 @@ void write_queues_csv(std::ostream& out, const plan& p) {
         continue;
       auto& a = ip.planned.queues[q];
       auto& e = ip.erlang_c_run.queues[q];
-      out << outbound::csv_field(ip.label) << ',' << outbound::csv_field(p.queues[q]) << ','
-          << num(ip.offered[q], 2) << ',' << num(a.service_level(), 4) << ',' << num(a.abandon_rate(), 4) << ','
-          << num(a.asa_s(), 2) << ',' << (ip.met ? "true" : "false") << ',' << num(ip.erlang_c_sl[q], 4) << ','
-          << num(e.service_level(), 4) << ','
-          << num(e.abandon_rate(), 4) << '\n';
+      out << outbound::csv_field(ip.label) << ',' << outbound::csv_field(p.queues[q])
+          << fmt::format(",{:.2f},{:.4f},{:.4f},{:.2f},{},{:.4f},{:.4f},{:.4f}\n", ip.offered[q], a.service_level(),
+                         a.abandon_rate(), a.asa_s(), ip.met, ip.erlang_c_sl[q], e.service_level(), e.abandon_rate());
     }
 }
 

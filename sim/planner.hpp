@@ -79,6 +79,9 @@ std::uint64_t interval_seed(std::uint64_t seed, const std::vector<forecast_strea
 plan make_plan(const engine::config& deployment, const forecast& f, const plan_options& o,
                const std::function<void(const interval_plan&, std::size_t done, std::size_t of)>& progress = {});
 
+/// Agent-hours over all intervals: of the plan, or of Erlang C's answer.
+double agent_hours(const plan& p, bool erlang_c);
+
 /// interval,group,agents,erlang_c_agents — one row per interval and group.
 void write_plan_csv(std::ostream& out, const plan& p);
 /// interval,queue,offered,service_level,abandon_rate,asa_s,erlang_c_service_level_predicted,

@@ -36,7 +36,7 @@ struct behaviour {
 
 /// How long an interval is simulated.
 struct measure_spec {
-  std::uint64_t calls = 10'000;  ///< measured arrivals, at least
+  std::uint64_t calls = 20'000;  ///< measured arrivals, at least
   double min_hours = 1;          ///< domain hours measured, at least
   double warmup_s = 1800;        ///< not measured: the center fills up from empty
 };

@@ -14,6 +14,26 @@ using namespace parley::sim;
 
 namespace {
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PARLEY_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PARLEY_TEST_SANITIZED 1
+#endif
+#ifdef PARLEY_TEST_SANITIZED
+constexpr bool k_sanitized = true;
+#else
+constexpr bool k_sanitized = false;
+#endif
+
+/// Calls per staffing: under the sanitizers (some 15 times slower) a fifth — what that run
+/// looks for is memory and undefined behaviour; the statistics are checked in the plain one.
+std::uint64_t calls(std::uint64_t n) {
+  return k_sanitized ? n / 5 : n;
+}
+
 /// One queue, one group of one-call agents, no wrap-up: Erlang C's own model.
 const char* k_plain = R"(
 [routing]
@@ -129,17 +149,20 @@ router = "stream"
 TEST_CASE("planner: where Erlang C is exact (one queue, one group, no wrap-up, nobody hangs up), it agrees") {
   auto c = engine::parse_config(k_plain, "plain");
   // Light, ~85 % and ~95 % occupancy: 20 calls of 180 s, 180 of 240 s, 450 of 240 s per 15 min.
-  auto f = read("interval,queue,media,offered,aht_s\n"
-                "a,sales,voice,20,180\n"
-                "b,sales,voice,180,240\n"
-                "c,sales,voice,450,240\n",
+  auto f = read(k_sanitized ? "interval,queue,media,offered,aht_s\na,sales,voice,20,180\n"
+                            : "interval,queue,media,offered,aht_s\n"
+                              "a,sales,voice,20,180\n"
+                              "b,sales,voice,180,240\n"
+                              "c,sales,voice,450,240\n",
                 c);
   plan_options o;
   o.people.patience_s = 0;
-  o.measure.calls = 20'000;
+  o.measure.calls = calls(20'000);
   o.jobs = 2;
   auto p = make_plan(c, f, o);
-  REQUIRE(p.intervals.size() == 3);
+  REQUIRE(p.intervals.size() == f.intervals.size());
+  if (k_sanitized)
+    return;
   for (auto& ip : p.intervals) {
     INFO("interval " << ip.label << ": planned " << ip.agents[0] << ", Erlang C " << ip.erlang_c[0]);
     CHECK(ip.met);
@@ -164,7 +187,7 @@ TEST_CASE("planner: shared agents and overflow — fewer agents than Erlang C, e
                 "08:15,support,chat,20,600\n",
                 c);
   plan_options o;
-  o.measure.calls = 4000;
+  o.measure.calls = calls(4000);
   auto p = make_plan(c, f, o);
   REQUIRE(p.intervals.size() == 2);
   auto& ip = p.intervals[0];
@@ -214,7 +237,7 @@ TEST_CASE("planner: the same seed, the same plan (one thread or two)") {
                 "2,sales,voice,50,240\n2,support,voice,30,300\n",
                 c);
   plan_options o;
-  o.measure.calls = 2000;
+  o.measure.calls = calls(2000);
   o.jobs = 1;
   auto a = make_plan(c, f, o);
   o.jobs = 2;
@@ -260,7 +283,7 @@ TEST_CASE("planner: targets no staffing reaches are reported, not searched for e
   auto c = engine::parse_config(k_plain, "plain");
   auto f = read("interval,queue,media,offered,aht_s\n1,sales,voice,30,240\n", c);
   plan_options o;
-  o.measure.calls = 2000;
+  o.measure.calls = calls(2000);
   o.people.answer_s = 10;  // exponential patience of 60 s: ~15 % hang up while it rings
   o.people.patience_s = 60;
   o.max_abandon = 0.05;
