@@ -184,9 +184,7 @@ interval_plan plan_interval(const engine::config& planning, const forecast_inter
   erlang_c_answer(dom, iv, o, sl_ms, ip);
   interval_search search{planning, iv.streams, o, sl_ms, interval_seed(o.seed, iv.streams)};
   auto useful = useful_groups(dom, iv.streams);
-  auto s = ip.erlang_c;
-  for (auto& a : s)
-    a = std::min(a, o.max_agents);
+  auto s = ip.erlang_c;  // make_plan refused more than max_agents
   ip.erlang_c_run = search.run(s);
   // Up: one agent at a time to the group whose agent brings the targets closest — until
   // they are met, or agents stop helping (k_flat steps without getting closer: what is
@@ -293,6 +291,19 @@ plan make_plan(const engine::config& deployment, const forecast& f, const plan_o
           problems += "no agent group can take " + what
                       + " (none of its tenant has the skills and a capacity for the media, nor in a queue it overflows to)\n";
       }
+  // A forecast far beyond the deployment (a typo, a unit slip) is refused, not simulated
+  // for hours: Erlang C's answer above max_agents for a group.
+  for (auto& iv : f.intervals) {
+    if (!problems.empty())
+      break;
+    interval_plan ip;
+    erlang_c_answer(dom, iv, o, sl_ms, ip);
+    for (std::size_t g = 0; g < ip.erlang_c.size(); ++g)
+      if (ip.erlang_c[g] > o.max_agents)
+        problems += fmt::format("interval '{}': Erlang C puts {} agents in group '{}', above the {} allowed "
+                                "(--max-agents)\n",
+                                iv.label, ip.erlang_c[g], dom.groups[g].name, o.max_agents);
+  }
   if (!problems.empty())
     throw plan_error{problems};
   if (o.people.answer_s * 1000 >= static_cast<double>(dom.routing.offer_timeout.count()))

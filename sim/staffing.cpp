@@ -131,8 +131,13 @@ staffing_run simulate_staffing(const engine::config& planning, const std::vector
   auto& calls = traffic.calls;
   const std::size_t n = calls.size();
   const auto answer_ms = std::llround(b.answer_s * 1000), away_ms = std::llround(b.away_s * 1000);
-  // More waiting than two hours of traffic: the staffing cannot keep up.
-  const auto max_waiting = static_cast<std::uint64_t>(2 * traffic.calls_per_hour) + 1000;
+  // More waiting than two hours of traffic, or twenty calls per agent: the staffing cannot
+  // keep up (a stable queue, even at 97 % occupancy, stays far below either).
+  std::uint64_t total_agents = 0;
+  for (auto a : agents)
+    total_agents += a;
+  const auto max_waiting =
+    std::min(static_cast<std::uint64_t>(2 * traffic.calls_per_hour), 20 * total_agents) + 1000;
   std::mt19937_64 rng{seed};
   std::uniform_real_distribution<double> u01;
 

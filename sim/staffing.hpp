@@ -58,7 +58,8 @@ struct queue_outcome {
 
 struct staffing_run {
   std::vector<queue_outcome> queues;  ///< by domain_config::queues index
-  /// Stopped early: more calls waited than two hours of the interval's traffic.
+  /// Stopped early: more calls waited than two hours of the interval's traffic, or than
+  /// twenty per agent (plus a thousand).
   bool overloaded = false;
   std::uint64_t calls = 0;            ///< submitted
   std::uint64_t errors = 0;           ///< Error frames and surprises (0 in a sound run)

@@ -277,6 +277,26 @@ skills = { vip = 1 }
   auto ok = read("interval,queue,media,offered,aht_s\n1,sales,voice,10,200\n", c);
   o.people.answer_s = 25;  // offers time out at 20 s
   CHECK_THROWS_AS(make_plan(c, ok, o), plan_error);
+  o.people.answer_s = 0;
+  // A unit slip (a day's calls in one interval) is refused, not simulated for hours.
+  auto huge = read("interval,queue,media,offered,aht_s\n08:00,sales,voice,1000000,200\n", c);
+  try {
+    make_plan(c, huge, o);
+    FAIL("planned a million calls in 15 minutes");
+  } catch (const plan_error& e) {
+    CHECK(std::string{e.what()}.find("interval '08:00': Erlang C puts") != std::string::npos);
+    CHECK(std::string{e.what()}.find("(--max-agents)") != std::string::npos);
+  }
+}
+
+TEST_CASE("planner: an interval without traffic needs nobody") {
+  auto c = engine::parse_config(k_shared, "shared");
+  auto f = read("interval,queue,media,offered,aht_s\nnight,sales,voice,0,240\nnight,support,chat,0,600\n", c);
+  auto p = make_plan(c, f, plan_options{});
+  REQUIRE(p.intervals.size() == 1);
+  CHECK(p.intervals[0].met);
+  CHECK(p.intervals[0].agents == std::vector<unsigned>{0, 0});
+  CHECK(p.intervals[0].erlang_c == std::vector<unsigned>{0, 0});
 }
 
 TEST_CASE("planner: targets no staffing reaches are reported, not searched for ever") {
