@@ -55,7 +55,7 @@ CLI::App* add_plan_command(CLI::App& app, plan_command& c) {
     ->capture_default_str()
     ->check(CLI::Range(1.0, 1440.0));
   p->add_option("--seed", c.o.seed, "the draws' seed: the same seed, the same plan")->capture_default_str();
-  p->add_option("--max-agents", c.o.max_agents, "per group: the search gives up above this")
+  p->add_option("--max-agents", c.o.max_agents, "per group: a forecast Erlang C staffs above this is refused, the search stops at it")
     ->capture_default_str()
     ->check(CLI::Range(1, 100'000));
   c.o.jobs = std::max(1u, std::thread::hardware_concurrency());
