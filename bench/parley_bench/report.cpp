@@ -152,9 +152,14 @@ std::string ms(std::uint64_t us) {
 std::string show(const field::value_type& v) {
   if (auto* i = std::get_if<std::int64_t>(&v))
     return *i < 0 ? std::to_string(*i) : grouped(static_cast<std::uint64_t>(*i));
-  if (auto* d = std::get_if<double>(&v))
-    return std::fabs(*d) >= 100 ? grouped(static_cast<std::uint64_t>(std::llround(*d)))
-                                : fixed(*d, std::fabs(*d) >= 10 ? 1 : 3);
+  if (auto* d = std::get_if<double>(&v)) {
+    // Erlang C's ASA of an overloaded queue is infinite (the JSON says null).
+    if (!std::isfinite(*d))
+      return std::isnan(*d) ? "none" : *d > 0 ? "infinite" : "-infinite";
+    if (std::fabs(*d) >= 100)
+      return (*d < 0 ? "-" : "") + grouped(static_cast<std::uint64_t>(std::llround(std::fabs(*d))));
+    return fixed(*d, std::fabs(*d) >= 10 ? 1 : 3);
+  }
   if (auto* b = std::get_if<bool>(&v))
     return *b ? "yes" : "no";
   return std::get<std::string>(v);
