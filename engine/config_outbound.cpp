@@ -7,6 +7,7 @@
 #include "engine/config_entries.hpp"
 #include "actors/outbound/cron.hpp"
 #include "actors/outbound/list_import.hpp"
+#include "actors/outbound/messages.hpp"
 #include "actors/outbound/record_fields.hpp"
 
 namespace parley::engine::config_detail {
@@ -41,7 +42,10 @@ std::vector<treatment> default_treatments() {
           t(call_result::fax, next, 0, 0),
           t(call_result::sit, next, 0, 0),
           treatment{abandoned_result, retry, std::chrono::minutes{30}, 5},
-          t(call_result::answer, final, 0, 0)};
+          t(call_result::answer, final, 0, 0),
+          t(call_result::delivered, final, 0, 0),
+          t(call_result::undeliverable, next, 0, 0),
+          t(call_result::opted_out, final, 0, 0)};
 }
 
 const char* order_word(storage::lease_order o) {
@@ -63,8 +67,30 @@ void read_campaign(entry_reader& r, const toml::node& item) {
   r.strings("lists", c.lists);
   r.choice("mode", c.mode, {dial_mode::preview, dial_mode::progressive, dial_mode::predictive},
            outbound::to_name);
-  r.text("queue", c.queue, true);
+  r.text("queue", c.queue);
   r.text("media", c.media);
+  r.text("message", c.message);
+  r.text("subject", c.subject);
+  r.real("messages_per_second", c.messages_per_second, 0.1, 10'000.0);
+  const bool message = outbound::is_message_media(c.media);
+  if (message && c.message.empty())
+    v.fail(item, r.name + ".message", "an " + c.media + " campaign needs the message it sends");
+  if (!message && !c.message.empty())
+    v.fail(item, r.name + ".message", "only sms and email campaigns send a message");
+  if (c.media == "email" && c.subject.empty())
+    v.fail(item, r.name + ".subject", "an email campaign needs a subject");
+  if (!message && c.queue.empty())
+    v.fail(item, r.name + ".queue", "required: the queue whose agents take the calls");
+  c.rules.media = c.media;
+  r.text("caller_id", c.caller_id);
+  if (!c.caller_id.empty()) {
+    std::string normal;
+    auto why = c.media == "email" ? outbound::parse_email(c.caller_id, normal)
+                                  : outbound::parse_phone(c.caller_id, "", normal);
+    if (!why.empty())
+      v.fail(item, r.name + ".caller_id", why);
+    c.caller_id = normal;
+  }
   r.real("lines_per_agent", c.lines_per_agent, 1.0, 20.0);
   r.real("target_abandon", c.target_abandon, 0.001, 0.5);
   r.real("max_abandon_rate", c.rules.max_abandon_rate, 0.001, 1.0);
@@ -267,14 +293,22 @@ void check_retention(validator& v, const std::string& name) {
 void check_outbound(validator& v, const std::string& name) {
   check_retention(v, name);
   auto& d = v.cfg.domain;
+  auto& g = d.outbound.gateway;
+  if (g.answer + g.busy + g.no_answer + g.machine + g.fax + g.sit + g.dropped <= 0)
+    v.problems.push_back({~0u, name + ": outbound.gateway: the call outcome shares add up to 0"});
+  if (g.delivered + g.undeliverable + g.opted_out <= 0)
+    v.problems.push_back({~0u, name + ": outbound.gateway: the message outcome shares "
+                                      "(delivered, undeliverable, opted_out) add up to 0"});
   for (auto& c : d.outbound.campaigns) {
+    if (outbound::is_message_media(c.media) && c.queue.empty())
+      continue;  // a message campaign without agents: its own tenant, no routing media
     auto* q = d.find_queue(c.queue);
     if (!q)
       v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" dials for queue \"" + c.queue
                                    + "\", which is not configured"});
     else
       c.tenant = q->tenant;
-    if (!d.knows_media(c.media))
+    if (!outbound::is_message_media(c.media) && !d.knows_media(c.media))
       v.problems.push_back({~0u, name + ": campaigns: \"" + c.name + "\" uses media \"" + c.media
                                    + "\", which is not in routing.media"});
   }

@@ -31,6 +31,15 @@ void add_outbound_options(std::vector<option>& o) {
                       [](config& c) -> auto& { return c.outbound.import_chunk_rows; },
                       "records written per transaction when importing a list"));
   auto gw = [](config& c) -> gateway_config& { return c.domain.outbound.gateway; };
+  o.push_back(choice("outbound.gateway.kind", {gateway_kind::simulated, gateway_kind::external},
+                     +[](gateway_kind k) -> const char* { return parley::to_string(k); },
+                     [=](config& c) -> auto& { return gw(c).kind; },
+                     "\"simulated\": the built-in gateway places calls; \"external\": dial_gateway "
+                     "clients over 7120 do (docs/outbound.md)"));
+  o.push_back(duration_ms("outbound.gateway.report_grace_ms", 1'000, 3'600'000,
+                          [=](config& c) -> auto& { return gw(c).report_grace; },
+                          "external gateways: a call neither answered nor ended this long after "
+                          "its no_answer_after_ms is ended as failed"));
   o.push_back(integer("outbound.gateway.seed", 0, INT64_MAX,
                       [=](config& c) -> auto& { return gw(c).seed; },
                       "seed of the simulated telephony gateway (the same seed, the same calls)"));
@@ -42,7 +51,12 @@ void add_outbound_options(std::vector<option>& o) {
          {"machine", &gateway_config::machine, "share of calls an answering machine takes"},
          {"fax", &gateway_config::fax, "share of calls a fax answers"},
          {"sit", &gateway_config::sit, "share of calls to numbers not in service (SIT)"},
-         {"dropped", &gateway_config::dropped, "share of calls the network drops"}})
+         {"dropped", &gateway_config::dropped, "share of calls the network drops"},
+         {"delivered", &gateway_config::delivered, "share of messages (sms, email) delivered"},
+         {"undeliverable", &gateway_config::undeliverable,
+          "share of messages to no such number or mailbox"},
+         {"opted_out", &gateway_config::opted_out,
+          "share of messages whose recipient opts out (STOP)"}})
   {
     // Not a structured binding: lambdas may not capture those (clang).
     auto field = std::get<1>(entry);
@@ -55,7 +69,7 @@ void add_outbound_options(std::vector<option>& o) {
                           "mean time to an answer, busy, machine, fax or SIT (uniform 0.25x-1.75x)"));
   o.push_back(duration_ms("outbound.gateway.no_answer_after_ms", 1, 600'000,
                           [=](config& c) -> auto& { return gw(c).no_answer_after; },
-                          "a call nobody answers ends after this"));
+                          "a call nobody answers ends after this (simulated); the DialRequest's timeout_ms (external)"));
   o.push_back(duration_ms("outbound.gateway.talk_mean_ms", 1, 86'400'000,
                           [=](config& c) -> auto& { return gw(c).talk_mean; },
                           "mean talk time of answered calls (exponential); the customer hangs up after"));

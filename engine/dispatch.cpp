@@ -35,7 +35,8 @@ constexpr clients router = bit(ClientType::router);
 constexpr clients reporting = bit(ClientType::reporting);
 constexpr clients stat_client = bit(ClientType::stat_client);
 constexpr clients admin = bit(ClientType::admin);
-constexpr clients any = gateway | desktop | router | reporting | stat_client | admin;
+constexpr clients dialer = bit(ClientType::dial_gateway);
+constexpr clients any = gateway | desktop | router | reporting | stat_client | admin | dialer;
 
 struct route {
   Message message;
@@ -84,6 +85,8 @@ constexpr route routes[] = {
   {Message::RecordReschedule, interaction, desktop, false, dispatch_outbound},
   {Message::RecordDoNotCall, interaction, desktop, false, dispatch_outbound},
   {Message::RecordProcessed, interaction, desktop, false, dispatch_outbound},
+  {Message::RegisterDialGateway, interaction, dialer, false, dispatch_outbound},
+  {Message::CallProgress, interaction, dialer, false, dispatch_outbound},
   // -- virtual-queue family (7122) --
   {Message::VqSubscribe, vq, any, false, on_vq_subscribe},
   {Message::VqUnsubscribe, vq, any, false, on_unsubscribe},

@@ -242,7 +242,12 @@ domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,
   outbound::campaign_handles ob{{}, storage.list_store, storage.compliance};
   d->compliance = storage.compliance;
   if (storage.list_store && !d->cfg->outbound.campaigns.empty()) {
-    ob.gateway = outbound::spawn_simulated_gateway(sys, d->cfg->outbound.gateway, d->clk);
+    if (d->cfg->outbound.gateway.kind == gateway_kind::external) {
+      d->gateway_pool = outbound::spawn_gateway_pool(sys, d->cfg->outbound.gateway, d->clk, d->metrics);
+      ob.gateway = caf::actor_cast<outbound::gateway_actor>(d->gateway_pool);
+    } else {
+      ob.gateway = outbound::spawn_simulated_gateway(sys, d->cfg->outbound.gateway, d->clk);
+    }
     d->gateway = ob.gateway;
     for (auto& c : d->cfg->outbound.campaigns)
       d->campaigns[c.name] = outbound::spawn_campaign(sys, &c);

@@ -1,6 +1,7 @@
 // outbound_dispatch: the outbound family on 7120 — campaign control and status for any
 // client (changes for admin clients only), preview dialing and the record of the agent's
-// call (update, reschedule, do-not-call, processed) for agent desktops. Called by
+// call (update, reschedule, do-not-call, processed) for agent desktops, and the dialing
+// gateways' registration and call progress (dial_gateway clients). Called by
 // dispatch() once the port and the client type are checked; answers exactly once.
 #include "engine/connection_state.hpp"
 
@@ -201,6 +202,45 @@ void record_processed(connection_self self, std::uint64_t ref, const wire::Recor
 
 } // namespace
 
+// -- dialing gateways (dial_gateway clients) --------------------------------------------
+
+/// The pool of external gateways, or a wrong_state answer and an invalid handle.
+outbound::gateway_pool_actor pool_or_fail(connection_self self, std::uint64_t ref) {
+  auto& dom = *self->state.setup.domain;
+  if (!dom.gateway_pool)
+    self->state.fail(ref, wire::ErrorCode::wrong_state,
+                     dom.cfg->outbound.campaigns.empty()
+                       ? "this engine has no campaigns: it places no calls"
+                       : "this engine dials through its simulated gateway (outbound.gateway.kind "
+                         "= \"simulated\")");
+  return dom.gateway_pool;
+}
+
+void register_dial_gateway(connection_self self, std::uint64_t ref, const wire::RegisterDialGateway& m) {
+  auto pool = pool_or_fail(self, ref);
+  if (!pool)
+    return;
+  std::vector<std::string> media;
+  if (m.media())
+    for (auto* x : *m.media())
+      media.push_back(x->str());
+  auto& st = self->state;
+  self->request(pool, st.setup.request_timeout, lines_atom_v, st.setup.info.session_id,
+                st.setup.info.name, std::move(media), m.lines(), caf::actor_cast<client_actor>(self))
+    .then([=](caf::ok_atom) { self->state.ack(ref); },
+          [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
+void call_progress(connection_self self, std::uint64_t ref, const wire::CallProgress& m) {
+  auto pool = pool_or_fail(self, ref);
+  if (!pool)
+    return;
+  self->request(pool, self->state.setup.request_timeout, call_atom_v, m.call_id(),
+                static_cast<std::uint8_t>(m.event()), caf::actor_cast<client_actor>(self))
+    .then([=](caf::ok_atom) { self->state.ack(ref); },
+          [=](caf::error& e) { self->state.fail(ref, e); });
+}
+
 void dispatch_outbound(connection_self self, const wire::Envelope& env) {
   auto ref = env.ref();
   switch (env.message_type()) {
@@ -214,6 +254,9 @@ void dispatch_outbound(connection_self self, const wire::Envelope& env) {
     case Message::RecordDoNotCall: return record_dnc(self, ref, *env.message_as_RecordDoNotCall());
     case Message::RecordProcessed:
       return record_processed(self, ref, *env.message_as_RecordProcessed());
+    case Message::RegisterDialGateway:
+      return register_dial_gateway(self, ref, *env.message_as_RegisterDialGateway());
+    case Message::CallProgress: return call_progress(self, ref, *env.message_as_CallProgress());
     default:
       self->state.fail(ref, wire::ErrorCode::unknown_message, "not an outbound request");
   }

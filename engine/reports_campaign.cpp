@@ -88,13 +88,13 @@ void campaign_summary(storage::reporting_store& rep, const report_request& req, 
                "answer_rate", "abandoned",  "abandon_rate",    "connected",      "connected_in_2s",
                "in_2s_of_answered", "avg_connect_s", "avg_talk_s"};
   std::vector<std::string> result_keys;
-  for (int k = 1; k <= static_cast<int>(storage::call_result::error); ++k) {
+  for (int k = 1; k <= static_cast<int>(storage::call_result::opted_out); ++k) {
     result_keys.push_back(std::to_string(k));
     t.columns.push_back(std::string{"result_"} + outbound::to_name(static_cast<storage::call_result>(k)));
   }
   t.columns.push_back("denied");
   std::vector<std::string> reasons;
-  for (int k = 1; k <= static_cast<int>(outbound::deny_reason::abandon_rate); ++k) {
+  for (int k = 1; k <= static_cast<int>(outbound::deny_reason::no_address); ++k) {
     reasons.push_back(outbound::to_name(static_cast<outbound::deny_reason>(k)));
     t.columns.push_back("denied_" + reasons.back());
   }

@@ -259,7 +259,8 @@ void session::on_frame(std::span<const std::uint8_t> frame) {
   }
   if (ref != 0 && type != wire::Message::Ping)
     last_request_ = steady::now();
-  if (ref != 0 && !take_token()) {
+  // A dialing gateway's call progress is never refused: a lost report leaves a call up.
+  if (ref != 0 && type != wire::Message::CallProgress && !take_token()) {
     send_error(ref, wire::ErrorCode::rate_limited,
                "over limits.max_requests_per_second (" + std::to_string(live_->limits.max_requests_per_second)
                  + ")");

@@ -69,6 +69,8 @@ inline const char* order_by(lease_order o) {
 enum class call_result : std::uint8_t {
   none = 0, answer = 1, busy = 2, no_answer = 3, answering_machine = 4, fax = 5, sit = 6,
   dropped = 7, cancelled = 8, wrong_party = 9, error = 10,
+  // messages (media sms, email)
+  delivered = 11, undeliverable = 12, opted_out = 13,
 };
 
 /// One contact list. `records` is filled by reads (the number of records it holds).

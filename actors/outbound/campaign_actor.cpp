@@ -276,9 +276,28 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
       // That answered call reached an agent.
       self->state.waiting.erase(call);
     },
+    [=](dial_atom, std::uint64_t, record_row& r) {
+      // No gateway line for it: not an attempt. Its record waits where it was (a personal
+      // callback for its agent, anything else at the front) and dialing pauses until a
+      // call ends or a second passes.
+      auto& st = self->state;
+      if (auto it = st.sessions.find(r.id);
+          it != st.sessions.end() && it->second.address() == self->current_sender())
+        st.sessions.erase(it);
+      --st.ringing;
+      --st.dialed;
+      st.no_line_until_ms = st.now_ms() + 1'000;
+      if (st.state == run_state::stopped)
+        give_back_allowed(self, std::move(r), 0);
+      else if (storage::is_personal(r.record_type))
+        st.personal.push_back({std::move(r), st.now_ms()});
+      else
+        st.dialable.push_front(std::move(r));
+    },
     [=](outcome_atom, const attempt_report& r) {
       auto& st = self->state;
       auto now = st.now_s();
+      st.no_line_until_ms = 0;  // a line is free again
       if (r.picked_up) {  // reported at the answer (call_atom): it was talking
         st.talking.erase(r.call);
         st.waiting.erase(r.call);

@@ -36,6 +36,10 @@ const char* to_string(schedule_action a) noexcept {
   return "?";
 }
 
+const char* to_string(gateway_kind k) noexcept {
+  return k == gateway_kind::external ? "external" : "simulated";
+}
+
 const char* to_string(machine_policy p) noexcept {
   switch (p) {
     case machine_policy::drop: return "drop";

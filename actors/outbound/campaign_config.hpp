@@ -60,6 +60,11 @@ struct campaign_config {
   dial_mode mode = dial_mode::progressive;
   std::string queue;                ///< agents eligible for it take the calls; answers wait there
   std::string media = "voice";
+  std::string caller_id;            ///< the number its calls present (E.164; "": the trunk's); email: the sender address
+  // -- sms and email campaigns (outbound::is_message_media(media)): no agents, no queue --
+  std::string message;              ///< the text, {field}s filled in from the record
+  std::string subject;              ///< email: the subject, the same way
+  double messages_per_second = 10;  ///< how fast it sends (max_in_flight caps what is under way)
   double lines_per_agent = 3.0;     ///< predictive: the most lines per logged-in agent
   double target_abandon = 0.03;     ///< predictive pacing aims under this
   std::chrono::milliseconds abandon_after{2000};  ///< an answer must reach an agent in this
@@ -87,10 +92,16 @@ struct campaign_config {
   treatment treatment_for(std::uint8_t result) const;
 };
 
-/// The built-in simulated telephony gateway: outcome probabilities (normalized), ring and
-/// talk times. Seeded, so a run can be repeated.
+/// Who places a campaign's calls: the built-in simulated gateway, or dial_gateway clients
+/// over 7120 (docs/outbound.md "External dialing gateways").
+enum class gateway_kind { simulated, external };
+
+const char* to_string(gateway_kind k) noexcept;  ///< "simulated", "external"
+
+/// The telephony gateway: which kind; for the built-in simulated one its outcome
+/// probabilities (normalized), ring and talk times, seeded so that a run can be repeated.
 struct gateway_config {
-  std::string kind = "simulated";
+  gateway_kind kind = gateway_kind::simulated;
   std::uint64_t seed = 1;
   double answer = 0.30, busy = 0.10, no_answer = 0.35, machine = 0.12, fax = 0.03, sit = 0.05,
          dropped = 0.05;
@@ -98,6 +109,11 @@ struct gateway_config {
   std::chrono::milliseconds no_answer_after{25'000};
   std::chrono::milliseconds talk_mean{120'000};     ///< exponential; the customer hangs up after
   std::uint32_t max_lines = 100'000;                ///< simultaneous calls it accepts
+  /// Messages (media sms, email): outcome shares (normalized), after a delay like a ring.
+  double delivered = 0.95, undeliverable = 0.04, opted_out = 0.01;
+  /// External gateways: a call not answered (nor ended) this long after its dial's
+  /// timeout_ms (= no_answer_after) is ended as failed — a gateway that forgot it.
+  std::chrono::milliseconds report_grace{30'000};
 
   bool operator==(const gateway_config&) const = default;
 };

@@ -49,7 +49,7 @@ void sort_verdicts(self_ptr self, std::vector<record_row>& rows, std::vector<ver
     }
     switch (reason) {
       case deny_reason::none:
-        if (storage::is_personal(r.record_type))
+        if (storage::is_personal(r.record_type) && !st.messages())
           st.personal.push_back({std::move(r), now});
         else
           st.dialable.push_back(std::move(r));
@@ -58,6 +58,7 @@ void sort_verdicts(self_ptr self, std::vector<record_row>& rows, std::vector<ver
       case deny_reason::suppressed_phone:
       case deny_reason::suppressed_customer:
       case deny_reason::unknown_zone:
+      case deny_reason::no_address:
         give_back(self, r, r.dial_sched_ms, storage::record_status::cancelled);
         break;
       case deny_reason::record_attempts:
@@ -179,10 +180,39 @@ void dial_reserved(self_ptr self, record_row r, const std::string& agent) {
       });
 }
 
+/// An sms or email campaign: as many messages as its rate allows since the last time (a
+/// second's worth at most), under max_in_flight; no agents.
+void pace_messages(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.now_s();
+  auto rate = st.cfg->messages_per_second;
+  if (st.credit_at_s >= 0)
+    st.credit = std::min(std::max(1.0, rate), st.credit + (now - st.credit_at_s) * rate);
+  st.credit_at_s = now;
+  auto n = static_cast<std::uint32_t>(st.credit);
+  if (st.cfg->max_in_flight)
+    n = st.ringing >= st.cfg->max_in_flight ? 0 : std::min(n, st.cfg->max_in_flight - st.ringing);
+  while (n > 0 && !st.dialable.empty()) {
+    auto r = std::move(st.dialable.front());
+    st.dialable.pop_front();
+    if (st.cfg->media == "sms" && !window_still_open(self, r))  // calling hours bind texts
+      continue;
+    --n;
+    st.credit -= 1;
+    dial(self, std::move(r), {});
+  }
+  if (st.dialable.size() < st.cfg->lease_chunk / 2 + n)
+    lease(self);
+}
+
 void pace(self_ptr self) {
   auto& st = self->state;
-  if (st.state != run_state::running)
+  if (st.state != run_state::running || st.now_ms() < st.no_line_until_ms)
     return;
+  if (st.messages()) {
+    pace_messages(self);
+    return;
+  }
   serve_personal(self);
   std::uint32_t n = 0;
   if (st.agents == 0) {
@@ -229,6 +259,11 @@ void tick(self_ptr self) {
   auto& st = self->state;
   if (st.state != run_state::running) {
     st.ticking = false;
+    return;
+  }
+  if (st.messages()) {  // no agents to count
+    pace(self);
+    self->delayed_send(self, st.dom->clk->real_delay(tick_every), tick_atom_v);
     return;
   }
   self->request(st.router, st.dom->cfg->request_timeout, count_atom_v, st.cfg->queue, st.cfg->media)

@@ -17,6 +17,7 @@
 #include <caf/response_promise.hpp>
 
 #include "actors/outbound/campaign_actor.hpp"
+#include "actors/outbound/messages.hpp"
 #include "actors/outbound/compliance.hpp"
 #include "actors/outbound/pacing.hpp"
 #include "actors/runtime/domain.hpp"
@@ -72,6 +73,9 @@ struct campaign_state {
   bool ticking = false;
   std::uint32_t reserving = 0;          ///< reservation requests out
   std::uint32_t ringing = 0;            ///< dialed, no outcome yet
+  std::int64_t no_line_until_ms = 0;    ///< a dial found no gateway line: none before this
+  double credit = 0;                    ///< sms/email: messages it may send now
+  double credit_at_s = -1;              ///< when the credit was last topped up (-1: not yet)
   std::unordered_map<std::uint64_t, double> talking;  ///< answered call -> answered at (s)
   std::unordered_set<std::uint64_t> waiting;  ///< of those, not offered to an agent yet
   std::unordered_map<std::uint64_t, preview_hold> previews;  ///< by record id
@@ -96,6 +100,8 @@ struct campaign_state {
     auto a = abandons.over(now_ms(), cfg->abandon_window);
     return a.answered >= 20 && a.rate() > cfg->rules.max_abandon_rate;
   }
+  /// An sms or email campaign: messages at a rate, no agents.
+  bool messages() const { return is_message_media(cfg->media); }
   bool reserved_calls() {
     return cfg->mode != dial_mode::predictive || fallback();
   }

@@ -37,6 +37,7 @@ const char* to_name(deny_reason r) {
     case deny_reason::record_attempts: return "record_attempts";
     case deny_reason::customer_attempts: return "customer_attempts";
     case deny_reason::abandon_rate: return "abandon_rate";
+    case deny_reason::no_address: return "no_address";
   }
   return "unknown";
 }
@@ -93,9 +94,15 @@ decision check_window(const storage::record_row& r, const calling_window& campai
 decision check(const check_input& in, const compliance_rules& rules) {
   decision d;
   auto& r = *in.record;
+  if (in.no_address) {
+    d.reason = deny_reason::no_address;
+    d.detail = "no valid email address in the record's email field";
+    return d;
+  }
   if (in.phone_suppressed) {
     d.reason = deny_reason::suppressed_phone;
-    d.detail = r.phone + " is on the do-not-call list";
+    d.detail = (in.address.empty() ? r.phone : in.address) + " is on the do-not-call list"
+               + (in.suppressed_kind == "phone" ? "" : " (" + in.suppressed_kind + ")");
     return d;
   }
   if (in.customer_suppressed) {
@@ -103,8 +110,10 @@ decision check(const check_input& in, const compliance_rules& rules) {
     d.detail = "customer " + r.customer_id + " is on the do-not-call list";
     return d;
   }
-  if (d = check_window(r, rules.window, in.now_ms); !d.allowed())
-    return d;
+  // Calling hours bind calls and text messages, not email.
+  if (rules.media != "email")
+    if (d = check_window(r, rules.window, in.now_ms); !d.allowed())
+      return d;
   auto hours = [](std::chrono::hours h) { return std::to_string(h.count()) + " h"; };
   if (rules.max_record_attempts) {
     auto since = in.now_ms - std::chrono::duration_cast<ms>(rules.record_period).count();

@@ -30,6 +30,7 @@ enum class deny_reason : std::uint8_t {
   record_attempts,
   customer_attempts,
   abandon_rate,
+  no_address,  ///< an email campaign's record without a valid `email` field
 };
 
 const char* to_name(deny_reason r);
@@ -50,6 +51,10 @@ struct compliance_rules {
   std::uint32_t max_customer_attempts = 0;  ///< 0: no cap (per customer id, else chain)
   std::chrono::hours customer_period{24};
   double max_abandon_rate = 0.03;
+  /// The campaign's media: which do-not-call kinds apply (voice: phone, customer; sms:
+  /// phone, sms, customer; email: email, customer), whether the calling window does (not
+  /// for email) and the abandon cap (voice only).
+  std::string media = "voice";
 
   bool operator==(const compliance_rules&) const = default;
 };
@@ -81,7 +86,12 @@ private:
 
 struct check_input {
   const storage::record_row* record = nullptr;
+  /// The record's address (its phone, or for email its `email` field) is on the list, as
+  /// `suppressed_kind` ("phone", "sms", "email").
   bool phone_suppressed = false;
+  std::string suppressed_kind = "phone";
+  std::string address;      ///< what was checked ("": the record's phone)
+  bool no_address = false;  ///< an email campaign's record has no valid address
   bool customer_suppressed = false;
   std::span<const std::int64_t> record_attempts;    ///< start times (ms), any order
   std::span<const std::int64_t> customer_attempts;  ///< the same for the customer

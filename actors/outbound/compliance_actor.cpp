@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/outbound/messages.hpp"
 #include "actors/outbound/record_fields.hpp"
 #include "actors/outbound/suppression.hpp"
 #include "actors/runtime/harden.hpp"
@@ -122,7 +123,17 @@ verdict check_one(compliance_self self, const std::string& campaign, const compl
   in.record = &r;
   in.now_ms = now;
   in.abandon = abandon;
-  in.phone_suppressed = dnc.contains("phone", r.phone);
+  if (rules.media == "email") {
+    in.no_address = !email_of(r, in.address);
+    in.suppressed_kind = "email";
+    in.phone_suppressed = !in.no_address && dnc.contains("email", in.address);
+  } else {
+    in.phone_suppressed = dnc.contains("phone", r.phone);
+    if (!in.phone_suppressed && rules.media == "sms") {
+      in.suppressed_kind = "sms";
+      in.phone_suppressed = dnc.contains("sms", r.phone);
+    }
+  }
   in.customer_suppressed = !in.phone_suppressed && !r.customer_id.empty()
                            && dnc.contains("customer", r.customer_id);
   std::vector<std::int64_t> rec, cust;
@@ -149,6 +160,8 @@ verdict check_one(compliance_self self, const std::string& campaign, const compl
     st.holds[r.id] = hold{ct ? r.customer_id : std::string{}, now};
   }
   verdict v{static_cast<std::uint8_t>(d.reason), std::move(d.detail), d.retry_ms};
+  static_assert(std::tuple_size_v<decltype(domain_metrics::compliance)>
+                == static_cast<std::size_t>(deny_reason::no_address) + 1);
   st.env->metrics->compliance[v.reason].fetch_add(1, std::memory_order_relaxed);
   if (v.reason != 0) {
     storage::denial_row row{now, campaign, r.list_id, r.id, r.phone, r.customer_id,
@@ -203,16 +216,14 @@ compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr
     [=](caf::add_atom, const std::string& kind,
         const std::vector<std::string>& values) -> caf::result<std::uint64_t> {
       try {
-        check_kind(kind);
-        if (kind == "phone")
-          for (auto& v : values) {
-            std::string e164;
-            if (auto why = parse_phone(v, {}, e164); !why.empty())
-              return caf::make_error(wire::ErrorCode::invalid_argument, why);
-            if (e164 != v)
-              return caf::make_error(wire::ErrorCode::invalid_argument,
-                                     "\"" + v + "\" is not E.164 (" + e164 + ")");
-          }
+        for (auto& v : values) {
+          std::string normal;
+          if (auto why = normalize_entry(kind, v, {}, normal); !why.empty())
+            return caf::make_error(wire::ErrorCode::invalid_argument, why);
+          if (normal != v)
+            return caf::make_error(wire::ErrorCode::invalid_argument,
+                                   "\"" + v + "\" is not as stored (" + normal + ")");
+        }
         return self->state.env->dnc->add(kind, values, self->state.env->clk->now_ms());
       } catch (const std::exception& e) {
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
@@ -220,14 +231,18 @@ compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr
     },
     [=](caf::delete_atom, const std::string& kind, const std::string& value) -> caf::result<bool> {
       try {
-        return self->state.env->dnc->remove(kind, value);
+        std::string normal;
+        return self->state.env->dnc->remove(
+          kind, normalize_entry(kind, value, {}, normal).empty() ? normal : value);
       } catch (const std::exception& e) {
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
       }
     },
     [=](caf::get_atom, const std::string& kind, const std::string& value) -> caf::result<bool> {
       try {
-        return self->state.env->dnc->contains(kind, value);
+        std::string normal;
+        return self->state.env->dnc->contains(
+          kind, normalize_entry(kind, value, {}, normal).empty() ? normal : value);
       } catch (const std::exception& e) {
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
       }

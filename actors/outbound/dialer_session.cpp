@@ -6,6 +6,7 @@
 
 #include "actors/interaction/interaction_registry.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/outbound/messages.hpp"
 #include "actors/outbound/record_actions.hpp"
 #include "actors/runtime/domain.hpp"
 #include "actors/runtime/harden.hpp"
@@ -28,6 +29,9 @@ std::uint8_t result_of(std::uint8_t event, bool abandoned) {
     case call_event::machine: return static_cast<std::uint8_t>(call_result::answering_machine);
     case call_event::fax: return static_cast<std::uint8_t>(call_result::fax);
     case call_event::sit: return static_cast<std::uint8_t>(call_result::sit);
+    case call_event::delivered: return static_cast<std::uint8_t>(call_result::delivered);
+    case call_event::undeliverable: return static_cast<std::uint8_t>(call_result::undeliverable);
+    case call_event::opted_out: return static_cast<std::uint8_t>(call_result::opted_out);
     default: return static_cast<std::uint8_t>(call_result::error);
   }
 }
@@ -59,6 +63,7 @@ struct session_state {
   interaction_actor interaction;
   bool answered = false, reached = false, abandoned = false, ended = false;
   bool machine = false;            ///< a machine answered and the campaign passed it to an agent
+  bool placed = false;             ///< the gateway took the call: an attempt (history, counts)
   bool submitting = false;         ///< the answered call's interaction is being created
   std::int64_t dialed_ms = 0, answered_ms = 0, connected_ms = 0;  ///< answered_ms: picked up
   std::string connected_to;        ///< the agent the answered call was offered to (last)
@@ -360,6 +365,54 @@ void to_agent(session_self self, bool machine) {
     self->delayed_send(self, st.s.dom->clk->real_delay(c.abandon_after), caf::timeout_atom_v);
 }
 
+/// A message's final event: the recipient who opted out goes on the media's do-not-call
+/// list (kind sms or email), then the attempt ends like a call's.
+void finish_message(session_self self, std::uint8_t ev) {
+  auto& st = self->state;
+  if (static_cast<call_event>(ev) == call_event::opted_out) {
+    auto& media = st.s.campaign->media;
+    std::string value = st.s.record.phone;
+    if (media == "email")
+      email_of(st.s.record, value);
+    auto campaign = st.s.campaign->name;
+    self->request(st.s.compliance, st.s.dom->cfg->storage_timeout, caf::add_atom_v, media,
+                  std::vector<std::string>{value})
+      .then([=](std::uint64_t) { spdlog::info("campaign {}: {} opted out of {}", campaign, value, media); },
+            [=](caf::error& e) {
+              spdlog::warn("campaign {}: {} opted out of {} but is not on the list: {}", campaign,
+                           value, media, describe(e));
+            });
+  }
+  finish(self, ev);
+}
+
+/// The gateway took the call: it is an attempt from here on — its dial row, the compliance
+/// attempt count, the dial metrics.
+void placed(session_self self) {
+  auto& st = self->state;
+  if (st.placed)
+    return;
+  st.placed = true;
+  auto& r = st.s.record;
+  self->send(st.s.list_store, attempt_atom_v, attempt_row_of(st.s, st.dialed_ms));
+  self->send(st.s.compliance, attempt_atom_v, r.id, r.customer_id, st.dialed_ms);
+  st.s.dom->metrics->dials.fetch_add(1, std::memory_order_relaxed);
+  st.s.dom->metrics->dials_in_flight.fetch_add(1, std::memory_order_relaxed);
+}
+
+/// No gateway had a free line: nothing was dialed. The record goes back to the campaign
+/// (still allowed by compliance, dialed when a line frees up) and the agent held for it is
+/// released; no history, no attempt.
+void not_placed(session_self self, const caf::error& e) {
+  auto& st = self->state;
+  spdlog::debug("campaign {}: call {} not placed: {}", st.s.campaign->name, st.s.call, describe(e));
+  st.s.dom->metrics->dials_not_placed.fetch_add(1, std::memory_order_relaxed);
+  release_agent(self);
+  st.ended = st.written = true;
+  self->send(st.s.owner, dial_atom_v, st.s.call, st.s.record);
+  self->quit();
+}
+
 dialer_session_actor::behavior_type dialer_session(session_self self, dialer_setup setup) {
   auto& st0 = self->state;
   st0.s = std::move(setup);
@@ -380,18 +433,30 @@ dialer_session_actor::behavior_type dialer_session(session_self self, dialer_set
     }
     self->quit(m.reason);
   });
-  {
-    auto& r = st0.s.record;
-    self->send(st0.s.list_store, attempt_atom_v, attempt_row_of(st0.s, st0.dialed_ms));
-    self->send(st0.s.compliance, attempt_atom_v, r.id, r.customer_id, st0.dialed_ms);
-    st0.s.dom->metrics->dials.fetch_add(1, std::memory_order_relaxed);
-    st0.s.dom->metrics->dials_in_flight.fetch_add(1, std::memory_order_relaxed);
+  dial_request req;
+  req.call = st0.s.call;
+  req.phone = st0.s.record.phone;
+  req.caller_id = st0.s.campaign->caller_id;
+  req.media = st0.s.campaign->media;
+  req.campaign = st0.s.campaign->name;
+  req.timeout_ms = static_cast<std::uint32_t>(st0.s.dom->cfg->outbound.gateway.no_answer_after.count());
+  if (is_message_media(req.media)) {
+    req.text = fill_template(st0.s.campaign->message, st0.s.record);
+    if (req.media == "email") {
+      email_of(st0.s.record, req.email);  // compliance let it through: it has one
+      req.subject = fill_template(st0.s.campaign->subject, st0.s.record);
+    }
   }
-  self->request(st0.s.gateway, st0.s.dom->cfg->request_timeout, dial_atom_v, st0.s.call,
-                st0.s.record.phone, caf::actor_cast<call_party_actor>(self))
-    .then([](caf::ok_atom) {},
+  self->request(st0.s.gateway, st0.s.dom->cfg->request_timeout, dial_atom_v, std::move(req),
+                caf::actor_cast<call_party_actor>(self))
+    .then([=](caf::ok_atom) { placed(self); },
           [=](caf::error& e) {
+            if (wire_code(e) == wire::ErrorCode::limit_exceeded && !self->state.placed) {
+              not_placed(self, e);
+              return;
+            }
             spdlog::debug("dial {} failed: {}", self->state.s.call, describe(e));
+            placed(self);
             finish(self, static_cast<std::uint8_t>(call_event::failed));
           });
   return {
@@ -399,6 +464,13 @@ dialer_session_actor::behavior_type dialer_session(session_self self, dialer_set
       auto& st = self->state;
       if (st.ended)
         return;
+      placed(self);  // a gateway may report before its answer to the dial arrives
+      if (is_message_media(st.s.campaign->media)) {
+        // A message has no answer, only its final event.
+        if (is_final(static_cast<call_event>(ev)))
+          finish_message(self, ev);
+        return;
+      }
       switch (static_cast<call_event>(ev)) {
         case call_event::ringing:
           return;
@@ -414,8 +486,13 @@ dialer_session_actor::behavior_type dialer_session(session_self self, dialer_set
           finish(self, ev);
           return;
         case call_event::hangup:
-          // The customer hung up: whoever has the call is done with it.
-          stop_interaction(self, st.abandoned ? "abandoned" : "customer hung up");
+        case call_event::failed:
+          // The customer hung up, or the line is gone (its gateway went away): whoever has
+          // the call is done with it.
+          if (ev == static_cast<std::uint8_t>(call_event::failed))
+            stop_interaction(self, "line lost");
+          else
+            stop_interaction(self, st.abandoned ? "abandoned" : "customer hung up");
           finish(self, ev);
           return;
         default:

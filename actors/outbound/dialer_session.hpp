@@ -2,7 +2,8 @@
 //
 // Spawned by its campaign with a record that compliance allowed (and, in preview and
 // progressive mode, an agent the router reserved for it). It writes the attempt's first
-// history row and asks the telephony gateway to dial; then follows the call's progress:
+// history row once the telephony gateway took the dial (a gateway without a free line gives
+// the record back to the campaign: not an attempt); then follows the call's progress:
 //   - no live answer (busy, no answer, fax, SIT, dropped, failed): releases the
 //     reservation, writes the result row, applies the campaign's treatment, reports, quits;
 //   - an answering machine: as the campaign's `answering_machine` policy says — hung up
@@ -62,6 +63,9 @@ using campaign_feedback_actor = caf::typed_actor<
   caf::reacts_to<call_atom, std::uint64_t>,
   // Once, when the call is over: how the attempt went.
   caf::reacts_to<outcome_atom, attempt_report>,
+  // Instead, when the gateway had no free line: the call was not placed (no attempt, no
+  // history), here is its record back; its agent reservation is released. (call, record)
+  caf::reacts_to<dial_atom, std::uint64_t, storage::record_row>,
   // The session is done with its record: written back (after the agent processed it, with a
   // record_processed_timeout). (record)
   caf::reacts_to<record_atom, std::uint64_t>>;

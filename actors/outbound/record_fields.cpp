@@ -40,9 +40,9 @@ constexpr std::array<const char*, 7> type_names{
 constexpr std::array<const char*, 7> status_names{"ready",     "retrieved",   "updated",
                                                   "stale",     "cancelled",   "agent_error",
                                                   "missed_callback"};
-constexpr std::array<const char*, 11> result_names{
+constexpr std::array<const char*, 14> result_names{
   "none", "answer", "busy", "no_answer", "answering_machine", "fax", "sit", "dropped",
-  "cancelled", "wrong_party", "error"};
+  "cancelled", "wrong_party", "error", "delivered", "undeliverable", "opted_out"};
 
 } // namespace
 

@@ -23,6 +23,9 @@ const char* to_name(call_event e) {
     case call_event::dropped: return "dropped";
     case call_event::hangup: return "hangup";
     case call_event::failed: return "failed";
+    case call_event::delivered: return "delivered";
+    case call_event::undeliverable: return "undeliverable";
+    case call_event::opted_out: return "opted_out";
   }
   return "unknown";
 }
@@ -40,6 +43,7 @@ struct gateway_state {
   std::shared_ptr<const clock> clk;
   std::mt19937_64 rng;
   std::discrete_distribution<int> outcome;
+  std::discrete_distribution<int> message_outcome;
   std::unordered_map<std::uint64_t, call> calls;
   static inline const char* name = "sim_gateway";
 
@@ -59,6 +63,8 @@ using gateway_self = sim_gateway_actor::stateful_pointer<gateway_state>;
 constexpr call_event outcomes[] = {call_event::answered, call_event::busy, call_event::no_answer,
                                    call_event::machine,  call_event::fax,  call_event::sit,
                                    call_event::dropped};
+constexpr call_event message_outcomes[] = {call_event::delivered, call_event::undeliverable,
+                                           call_event::opted_out};
 
 void later(gateway_self self, std::chrono::milliseconds d, std::uint64_t id, call_event e) {
   self->delayed_send(self, self->state.clk->real_delay(d), call_atom_v, id,
@@ -71,15 +77,24 @@ sim_gateway_actor::behavior_type simulated_gateway(gateway_self self, gateway_co
   st.rng.seed(cfg.seed);
   st.outcome = std::discrete_distribution<int>{cfg.answer, cfg.busy, cfg.no_answer, cfg.machine,
                                                cfg.fax, cfg.sit, cfg.dropped};
+  st.message_outcome = std::discrete_distribution<int>{cfg.delivered, cfg.undeliverable, cfg.opted_out};
   st.cfg = std::move(cfg);
   st.clk = std::move(clk);
   harden(self);
   return {
-    [=](dial_atom, std::uint64_t id, const std::string&,
+    [=](dial_atom, const dial_request& req,
         const call_party_actor& session) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
+      auto id = req.call;
       if (st.calls.size() >= st.cfg.max_lines)
         return caf::make_error(wire::ErrorCode::limit_exceeded, "all gateway lines are busy");
+      if (req.media == "sms" || req.media == "email") {
+        // A message: one final event after a delay like a ring (no ringing before it).
+        auto outcome = message_outcomes[st.message_outcome(st.rng)];
+        st.calls.emplace(id, call{session, outcome, {}});
+        later(self, st.ring_time(), id, outcome);
+        return caf::ok_atom_v;
+      }
       auto outcome = outcomes[st.outcome(st.rng)];
       call c{session, outcome, {}};
       auto ring = outcome == call_event::no_answer ? st.cfg.no_answer_after : st.ring_time();

@@ -1,16 +1,32 @@
 #include "actors/outbound/suppression.hpp"
 
+#include <unordered_map>
 #include <unordered_set>
 
 #include "actors/outbound/csv_reader.hpp"
+#include "actors/outbound/messages.hpp"
 #include "actors/outbound/record_fields.hpp"
 #include "storage/store.hpp"
 
 namespace parley::outbound {
 
 void check_kind(const std::string& kind) {
-  if (kind != "phone" && kind != "customer")
-    throw std::invalid_argument("\"" + kind + "\" is not a suppression kind (phone or customer)");
+  if (kind != "phone" && kind != "customer" && kind != "sms" && kind != "email")
+    throw std::invalid_argument("\"" + kind + "\" is not a suppression kind (phone, sms, email or "
+                                "customer)");
+}
+
+std::string normalize_entry(const std::string& kind, const std::string& value,
+                            const std::string& default_prefix, std::string& out) {
+  check_kind(kind);
+  if (kind == "phone" || kind == "sms")
+    return parse_phone(value, default_prefix, out);
+  if (kind == "email")
+    return parse_email(value, out);
+  if (value.empty())
+    return "empty";
+  out = value;
+  return {};
 }
 
 namespace {
@@ -74,13 +90,10 @@ public:
   }
 
 private:
-  std::unordered_set<std::string>& set(const std::string& kind) {
-    return kind == "phone" ? phones_ : customers_;
-  }
+  std::unordered_set<std::string>& set(const std::string& kind) { return sets_[kind]; }
 
   std::shared_ptr<storage::store> store_;
-  std::unordered_set<std::string> phones_;
-  std::unordered_set<std::string> customers_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> sets_;  ///< by kind
 };
 
 } // namespace
@@ -117,14 +130,10 @@ suppression_import import_suppression(suppression_list& list, const std::string&
       reject(reader.error().empty() ? "no value" : reader.error());
       return;
     }
-    if (kind == "phone") {
-      std::string e164;
-      if (auto why = parse_phone(f[col], default_prefix, e164); !why.empty())
-        return reject("phone: " + why);
-      batch.push_back(e164);
-    } else {
-      batch.push_back(f[col]);
-    }
+    std::string value;
+    if (auto why = normalize_entry(kind, f[col], default_prefix, value); !why.empty())
+      return reject(kind + ": " + why);
+    batch.push_back(std::move(value));
     if (batch.size() >= 10'000) {
       res.added += list.add(kind, batch, now_ms);
       batch.clear();

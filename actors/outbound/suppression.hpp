@@ -1,4 +1,5 @@
-// suppression: do-not-call lists by phone number or customer id (no CAF; blocking).
+// suppression: do-not-call lists by phone number, by media (numbers that may not be texted,
+// email addresses) or by customer id (no CAF; blocking).
 //
 // Two implementations behind one interface, chosen at start-up: with a configured Redis
 // ([redis] host/port) the entries live in Redis sets, one key per kind
@@ -29,8 +30,15 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-/// "phone" or "customer"; anything else is refused (std::invalid_argument).
+/// "phone" (a number no campaign calls or texts), "sms" (a number no SMS campaign texts),
+/// "email" (an address no email campaign writes to) or "customer" (every media); anything
+/// else is refused (std::invalid_argument).
 void check_kind(const std::string& kind);
+
+/// `value` as the list stores an entry of `kind` (E.164 numbers, lower-case addresses) in
+/// `out`; else why it is none.
+std::string normalize_entry(const std::string& kind, const std::string& value,
+                            const std::string& default_prefix, std::string& out);
 
 class suppression_list {
 public:
@@ -61,8 +69,8 @@ struct suppression_import {
   std::vector<std::string> errors;  ///< the first few, "line N: why"
 };
 
-/// Imports a CSV of values: the column named `kind` ("phone"/"customer"), else the first
-/// column; phone numbers are normalized to E.164 (`default_prefix` as in list imports).
+/// Imports a CSV of values: the column named `kind`, else the first column; phone numbers
+/// are normalized to E.164 (`default_prefix` as in list imports), addresses lower-cased.
 suppression_import import_suppression(suppression_list& list, const std::string& kind,
                                       std::istream& in, const std::string& default_prefix,
                                       std::int64_t now_ms);

@@ -18,6 +18,7 @@
 #include "actors/outbound/sequence_actor.hpp"
 #include "actors/outbound/compliance_actor.hpp"
 #include "actors/outbound/gateway.hpp"
+#include "actors/outbound/gateway_pool.hpp"
 #include "actors/persistence/writer.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/reporting/reporting_bus.hpp"
@@ -44,6 +45,9 @@ struct domain_handles {
   std::unordered_map<std::string, outbound::sequence_actor> sequences;  ///< by sequence name
   outbound::compliance_actor compliance;  ///< outbound compliance and the do-not-call list
   outbound::gateway_actor gateway;  ///< the telephony gateway (invalid: no campaigns configured)
+  /// The same actor when the gateway is external: dial_gateway clients register with it
+  /// (invalid: simulated, or no campaigns).
+  outbound::gateway_pool_actor gateway_pool;
   std::shared_ptr<const clock> clk;
   std::shared_ptr<const domain_config> cfg;
   std::shared_ptr<domain_metrics> metrics;

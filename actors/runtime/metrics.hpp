@@ -99,12 +99,18 @@ struct domain_metrics {
   std::atomic<std::uint64_t> stats_redis_writes{0};    ///< hash fields written to Redis
   std::atomic<std::uint64_t> stats_redis_errors{0};    ///< failed Redis connects or writes
   // -- outbound --
-  std::array<std::atomic<std::uint64_t>, 8> compliance{};   ///< decisions by deny_reason (0: allowed)
+  std::array<std::atomic<std::uint64_t>, 9> compliance{};   ///< decisions by deny_reason (0: allowed)
   std::array<std::atomic<std::uint64_t>, 16> dial_results{}; ///< finished attempts by call_event
   std::atomic<std::uint64_t> dials{0};                       ///< attempts placed
   std::atomic<std::uint64_t> dial_abandoned{0};              ///< answers no agent took in time
   std::atomic<std::int64_t> dials_in_flight{0};              ///< dialer sessions alive
   std::atomic<std::uint64_t> dial_missed_personal{0};        ///< personal callbacks their agent missed
+  std::atomic<std::uint64_t> dials_not_placed{0};            ///< dials no gateway had a line for
+  // -- external dialing gateways (gateway_pool) --
+  std::atomic<std::int64_t> dial_gateways{0};                ///< dial_gateway clients registered
+  std::atomic<std::int64_t> dial_gateway_lines{0};           ///< lines they offer
+  std::atomic<std::int64_t> dial_gateway_lines_busy{0};      ///< of which calls use
+  std::atomic<std::uint64_t> dial_gateway_calls_lost{0};     ///< calls ended as failed: disconnect, no report
   /// Agents' actions on records by outbound::record_op (update, reschedule, do_not_call,
   /// processed), then [4]: records written back because RecordProcessed never came.
   std::array<std::atomic<std::uint64_t>, 5> record_actions{};

@@ -264,6 +264,13 @@ void harness::finish_clients() {
     }
 }
 
+void harness::new_round() {
+  finish_clients();
+  clients_.clear();
+  finished_ = false;
+  errors_.closing = false;
+}
+
 void harness::wait_until(steady::time_point deadline, const std::function<bool()>& done,
                          const std::function<void()>& tick) {
   for (;;) {

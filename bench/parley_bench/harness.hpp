@@ -90,6 +90,7 @@ struct options {
   unsigned max_in_flight = 0;  ///< dial: per campaign, 0: no cap
   unsigned campaigns = 1;      ///< dial: campaigns, one list each
   double warmup_s = 2;         ///< dial: real seconds before the measured window
+  std::string gateway = "simulated";  ///< dial: "external" = parley-dial-gateway (after an embedded pass)
 };
 
 /// Microseconds on the steady clock: what latencies are measured in.
@@ -173,6 +174,9 @@ public:
   /// Stops every client (their cut-short requests are not errors), waits for them, joins
   /// the io threads. Idempotent.
   void finish_clients();
+  /// Finishes the clients (finish_clients()) and forgets them, so that a scenario's next
+  /// round (a second engine) makes new ones. The io threads stay.
+  void new_round();
 
   error_counts& errors() noexcept { return errors_; }
   progress_bar& progress() noexcept { return progress_; }

@@ -281,6 +281,10 @@ int main(int argc, char** argv) {
   dial->add_option("--scale", o.scale, "engine.clock_scale (default 1: real time)")->check(CLI::Range(1.0, 10'000.0));
   gateway_options(dial, "0.002", "0.002", "0");
   dial->add_flag("--no-reference", o.no_reference, "skip the storage-alone reference");
+  dial->add_option("--gateway", o.gateway,
+                   "simulated (the embedded gateway) or external: parley-dial-gateway in its own "
+                   "process over 7120, after a pass with the embedded one (the reference)")
+    ->check(CLI::IsMember({"simulated", "external"}));
 
   auto* http = app.add_subcommand(
     "http", "GET /api/v1/queues with wrk next to nginx serving a static file of the same size; --count "

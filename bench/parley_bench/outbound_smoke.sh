@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# ctest's smoke runs of `parley-bench pacing` and `parley-bench dial` (bench/CMakeLists.txt),
+# ctest's smoke runs of `parley-bench pacing` and `parley-bench dial` (also with
+# --gateway external) (bench/CMakeLists.txt),
 # a few seconds each with tiny sizes. It checks that the run ends by itself, that the last
 # line of stdout is a JSON object with the fields bench/README.md promises, and that nothing
 # went wrong (errors == 0). It never looks at the abandon rate, occupancy or throughput.
 set -euo pipefail
-bench=${1:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|pacing-virtual|dial}
-scenario=${2:?usage: outbound_smoke.sh PATH/TO/parley-bench pacing|pacing-virtual|dial}
+usage="usage: outbound_smoke.sh PATH/TO/parley-bench pacing|pacing-virtual|dial|dial-external"
+bench=${1:?$usage}
+scenario=${2:?$usage}
+external=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 case "$scenario" in
@@ -17,9 +20,13 @@ case "$scenario" in
   dial)    # 1 s of dialing after 0.3 s, 30,000 records; the reference dials 20,000 more.
            # Three campaigns: their calls share the one gateway (call ids must not collide).
     "$bench" dial --agents 100 --campaigns 3 --count 30000 --warmup-s 0.3 --duration 1 --json --no-progress >"$out" ;;
+  dial-external)  # the same through parley-dial-gateway in its own process, after an embedded pass
+    "$bench" dial --gateway external --agents 100 --campaigns 2 --count 20000 --warmup-s 0.3 --duration 1 \
+      --json --no-progress >"$out"
+    scenario=dial external=1 ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
-tail -n 1 "$out" | SCENARIO="$scenario" python3 -c '
+tail -n 1 "$out" | SCENARIO="$scenario" EXTERNAL="$external" python3 -c '
 import json, os, sys
 j = json.loads(sys.stdin.read())
 scenario = os.environ["SCENARIO"]
@@ -43,6 +50,13 @@ assert set(j["goal"]) >= {"text", "met", "verdict"}, j["goal"]
 if scenario == "dial":
     lost = j["unfinished_after_drain"]
     assert lost == 0, f"{lost} calls never ended (lost between dialer sessions and the gateway?)"
+if os.environ["EXTERNAL"] == "1":
+    assert j["gateway"].startswith("external"), j["gateway"]
+    assert j["embedded_dials_per_s"] > 0, "the embedded pass dialed nothing"
+    summary = j["gateway_summary"]
+    assert " errors 0 " in summary, f"the external gateway: {summary}"
+    requests, placed = int(summary.split()[1]), j["count"]
+    assert requests >= placed, f"the gateway saw {requests} dials, the campaigns placed {placed}"
 if scenario == "pacing":
     assert 0 <= j["occupancy"] <= 1, j["occupancy"]
     assert j["connected_campaign"] == j["answered"] - j["abandoned"]

@@ -24,14 +24,28 @@
 #include <filesystem>
 #include <limits>
 
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <spawn.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/parley_bench/desks.hpp"
 #include "bench/parley_bench/outbound.hpp"
+#include "bench/parley_bench/parleyd_process.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 #include "engine/config.hpp"
 #include "storage/store.hpp"
+
+extern char** environ;
 
 namespace parley::bench {
 
@@ -136,32 +150,108 @@ struct sample {
   std::int64_t history = -1;
 };
 
-} // namespace
+/// An external gateway process (parley-dial-gateway beside parley-bench) for one pass: it
+/// connects to `port`, offers `lines` lines and answers calls as the simulated gateway's
+/// mix `g` would; its output goes to DIR/dial-gateway.log. It stops by itself (1 s idle
+/// after the campaigns stopped, or at its --duration-s); the destructor kills one still
+/// running.
+class gateway_process {
+public:
+  gateway_process(const std::string& dir, std::uint16_t port, const gateway_mix& g, double run_s)
+    : log_(dir + "/dial-gateway.log") {
+    auto exe = exe_dir() + "/parley-dial-gateway";
+    auto mix = "answered=" + fmt("%.6f", g.answer) + ",busy=" + fmt("%.6f", g.busy)
+               + ",no_answer=" + fmt("%.6f", g.no_answer);
+    std::vector<std::string> args{exe, "--port", std::to_string(port), "--lines", "100000",
+                                  "--mix", mix, "--ring-ms", std::to_string(g.ring_mean_ms),
+                                  "--no-answer-ms", std::to_string(g.no_answer_after_ms),
+                                  "--talk-ms", std::to_string(g.talk_mean_ms),
+                                  "--seed", std::to_string(g.seed),
+                                  "--duration-s", fmt("%.0f", run_s), "--idle-exit-s", "1"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    auto rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+      throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
+  }
+  ~gateway_process() { finish(0s); }
+  gateway_process(const gateway_process&) = delete;
+  gateway_process& operator=(const gateway_process&) = delete;
 
-result run_dial(harness& h) {
+  pid_t pid() const noexcept { return pid_; }
+  /// CPU seconds the process used so far (0 when gone).
+  double cpu_s() const {
+    std::ifstream in{"/proc/" + std::to_string(pid_) + "/stat"};
+    std::string text{std::istreambuf_iterator<char>(in), {}};
+    auto close = text.rfind(')');
+    if (pid_ == 0 || close == std::string::npos)
+      return 0;
+    std::istringstream f{text.substr(close + 2)};
+    std::string skip;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i < 14; ++i)  // fields 3..13
+      f >> skip;
+    f >> utime >> stime;
+    return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+  }
+  /// Waits up to `limit` for it to exit (then kills it); its last output line.
+  std::string finish(std::chrono::milliseconds limit) {
+    if (pid_ > 0) {
+      int status = 0;
+      auto until = steady::now() + limit;
+      while (::waitpid(pid_, &status, WNOHANG) == 0) {
+        if (steady::now() >= until) {
+          ::kill(pid_, SIGKILL);
+          ::waitpid(pid_, &status, 0);
+          break;
+        }
+        std::this_thread::sleep_for(20ms);
+      }
+      pid_ = 0;
+    }
+    std::ifstream in{log_};
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty())
+        last = line;
+    return last;
+  }
+
+private:
+  pid_t pid_ = 0;
+  std::string log_;
+};
+
+/// One pass of the scenario: an engine, its lists and desks, dialing through the
+/// simulated gateway or an external one in its own process.
+struct pass {
+  std::uint64_t dials = 0;
+  double secs = 0, slice_min = 0, slice_max = 0, metric_dials = 0, finished = 0;
+  double history = std::nan("");
+  cpu_times cpu0, cpu1;
+  sample s1, s2;
+  double import_s = 0;
+  double gateway_cpu_s = 0;     ///< external: the gateway process's CPU in the window
+  std::string gateway_summary;  ///< external: the gateway's summary line
+  std::uint64_t rss = 0;
+  engine::storage_config storage;
+};
+
+pass run_pass(harness& h, bool external, const gateway_mix& g, unsigned ncamp,
+              std::uint64_t per_list, std::uint32_t chunk, double lines) {
   auto& o = h.opts();
-  if (!h.embedded())
-    throw std::runtime_error("dial runs on the embedded engine only: it writes the engine's "
-                             "import directory and reads its database");
-  const unsigned ncamp = std::max(1u, o.campaigns);
+  h.new_round();  // the clients of an earlier pass are finished
   const unsigned agents = o.agents;
-  // Enough records for 40,000 dials/s over the whole run (a list that runs dry ends the
-  // dialing early, and the scenario says so).
-  const std::uint64_t total =
-    o.count ? o.count : static_cast<std::uint64_t>(40'000 * (o.warmup_s + o.duration_s)) + 10'000;
-  const std::uint64_t per_list = (total + ncamp - 1) / ncamp;
-  gateway_mix g;
-  g.answer = o.answer_share >= 0 ? o.answer_share : 0.0;
-  g.busy = g.no_answer = (1 - g.answer) / 2;
-  g.ring_mean_ms = std::max<std::int64_t>(1, std::llround((o.ring_s > 0 ? o.ring_s : 0.002) * 1000));
-  g.no_answer_after_ms = std::max<std::int64_t>(1, std::llround((o.no_answer_s > 0 ? o.no_answer_s : 0.002) * 1000));
-  g.talk_mean_ms = 60'000;  // answered calls: the desk stops them at once
-  g.seed = o.seed;
-  const double lines = o.lines_per_agent > 0 ? o.lines_per_agent : 20.0;
-  const std::uint32_t chunk = o.lease_chunk ? o.lease_chunk : 2000;
-
-  std::string toml = "[engine]\nclock_scale = " + std::to_string(o.scale) + "\n\n" + bench_toml(o, 1'000'000, true)
-                     + "wrap_up_ms = 0\n\n" + gateway_toml(g);
+  std::string toml = "[engine]\nclock_scale = " + std::to_string(o.scale) + "\n\n"
+                     + bench_toml(o, 1'000'000, true) + "wrap_up_ms = 0\n\n" + gateway_toml(g)
+                     + (external ? "kind = \"external\"\n" : "");
   for (unsigned k = 0; k < ncamp; ++k)
     toml += predictive_campaign_toml(
       name_of(k), name_of(k), o.queue,
@@ -173,16 +263,30 @@ result run_dial(harness& h) {
   console_link con{h.host(), eng->console_port()};
   const auto db_path = eng->cfg().storage.path.empty() ? h.data_dir() + "/parley.db"
                                                         : eng->cfg().storage.path;
+  const std::string label = external ? "external gateway: " : "";
 
   auto import_t0 = steady::now();
   for (unsigned k = 0; k < ncamp; ++k) {
     auto file = name_of(k) + ".csv";
     write_contact_list(h.data_dir() + "/import", file, per_list, k * per_list);
-    h.progress().update(double(k) / ncamp, 0, k * per_list, 0, 0, "importing lists");
+    h.progress().update(double(k) / ncamp, 0, k * per_list, 0, 0, label + "importing lists");
     import_list(con, name_of(k), file, per_list, 600s);
   }
-  auto import_s = std::chrono::duration<double>(steady::now() - import_t0).count();
+  pass p;
+  p.import_s = std::chrono::duration<double>(steady::now() - import_t0).count();
 
+  const double run_s = o.warmup_s + o.duration_s;
+  std::unique_ptr<gateway_process> gw;
+  if (external) {
+    gw = std::make_unique<gateway_process>(h.data_dir(), h.port(), g, run_s + o.drain_s + 60);
+    auto until = steady::now() + 10s;
+    while (metric_sum(h.host(), eng->metrics_port(), "parley_dial_gateway_lines") <= 0
+           && steady::now() < until)
+      std::this_thread::sleep_for(20ms);
+    if (steady::now() >= until)
+      throw std::runtime_error("the external gateway did not register its lines within 10 s: "
+                               + gw->finish(0s));
+  }
   desk_pool desks{h, agents};  // accept and stop at once whatever is answered
   clients_guard guard{h};
   if (!desks.login_all(o.concurrency, 30s))
@@ -212,7 +316,6 @@ result run_dial(harness& h) {
       throw std::runtime_error("campaign start: " + started);
   }
   const auto r0 = steady::now();
-  const double run_s = o.warmup_s + o.duration_s;
   sample last{r0};
   // Dials/s per ~0.5 s slice inside the measured window: how steady the rate is.
   double slice_min = std::numeric_limits<double>::infinity(), slice_max = 0;
@@ -230,55 +333,105 @@ result run_dial(harness& h) {
     }
     auto e = std::chrono::duration<double>(now - r0).count();
     h.progress().update(e / run_s, e, last.dialed, dt > 0 ? (last.dialed - prev.dialed) / dt : 0,
-                        h.errors().total(), "in flight " + grouped(last.in_flight) + "  buffered "
-                                              + grouped(last.buffered));
+                        h.errors().total(), label + "in flight " + grouped(last.in_flight)
+                                              + "  buffered " + grouped(last.buffered));
   };
   auto sec = [](double s) { return std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(s)); };
   h.wait_until(r0 + sec(o.warmup_s), nullptr, show);
   auto s0 = take();
   last = s0;
   measuring = true;
-  auto cpu0 = cpu_now();
+  p.cpu0 = cpu_now();
+  double gw_cpu0 = gw ? gw->cpu_s() : 0;
   h.wait_until(s0.at + sec(o.duration_s), nullptr, show);
-  auto s1 = take();
+  p.s1 = take();
   measuring = false;
-  auto cpu1 = cpu_now();
+  p.cpu1 = cpu_now();
+  if (gw)
+    p.gateway_cpu_s = gw->cpu_s() - gw_cpu0;
   for (unsigned k = 0; k < ncamp; ++k)
     con.ask("campaign stop " + name_of(k));
   // Calls under way finish (milliseconds); the history of the window is committed by then.
-  sample s2 = s1;
+  p.s2 = p.s1;
   h.wait_until(steady::now() + sec(std::max(o.drain_s, 0.5)),
                [&] {
-                 s2 = take();
-                 return s2.in_flight == 0;
+                 p.s2 = take();
+                 return p.s2.in_flight == 0;
                },
                nullptr);
   h.progress().clear();
+  p.rss = rss_bytes();
+  h.finish_clients();
+  if (gw)
+    p.gateway_summary = gw->finish(10s);
+  p.secs = std::chrono::duration<double>(p.s1.at - s0.at).count();
+  p.dials = p.s1.dialed - s0.dialed;
+  p.metric_dials = p.s1.metric_dials - s0.metric_dials;
+  p.finished = p.s1.metric_done - s0.metric_done;
+  if (s0.history >= 0 && p.s1.history >= 0)
+    p.history = double(p.s1.history - s0.history);
+  p.slice_min = std::isfinite(slice_min) ? slice_min : 0.0;
+  p.slice_max = slice_max;
+  p.storage = eng->cfg().storage;
+  h.stop_engine();
+  return p;
+}
+
+} // namespace
+
+result run_dial(harness& h) {
+  auto& o = h.opts();
+  if (!h.embedded())
+    throw std::runtime_error("dial runs on the embedded engine only: it writes the engine's "
+                             "import directory and reads its database");
+  const bool external = o.gateway == "external";
+  const unsigned ncamp = std::max(1u, o.campaigns);
+  const unsigned agents = o.agents;
+  // Enough records for 40,000 dials/s over the whole run (a list that runs dry ends the
+  // dialing early, and the scenario says so).
+  const std::uint64_t total =
+    o.count ? o.count : static_cast<std::uint64_t>(40'000 * (o.warmup_s + o.duration_s)) + 10'000;
+  const std::uint64_t per_list = (total + ncamp - 1) / ncamp;
+  gateway_mix g;
+  g.answer = o.answer_share >= 0 ? o.answer_share : 0.0;
+  g.busy = g.no_answer = (1 - g.answer) / 2;
+  g.ring_mean_ms = std::max<std::int64_t>(1, std::llround((o.ring_s > 0 ? o.ring_s : 0.002) * 1000));
+  g.no_answer_after_ms = std::max<std::int64_t>(1, std::llround((o.no_answer_s > 0 ? o.no_answer_s : 0.002) * 1000));
+  g.talk_mean_ms = 60'000;  // answered calls: the desk stops them at once
+  g.seed = o.seed;
+  const double lines = o.lines_per_agent > 0 ? o.lines_per_agent : 20.0;
+  const std::uint32_t chunk = o.lease_chunk ? o.lease_chunk : 2000;
+
+  // With --gateway external the embedded gateway goes first, in the same run: the
+  // reference the external one is compared with.
+  std::optional<pass> embedded;
+  if (external)
+    embedded = run_pass(h, false, g, ncamp, per_list, chunk, lines);
+  auto p = run_pass(h, external, g, ncamp, per_list, chunk, lines);
 
   result r;
   r.scenario = "dial";
-  r.rss_bytes = rss_bytes();
-  h.finish_clients();
-  const double secs = std::chrono::duration<double>(s1.at - s0.at).count();
-  const auto dials = s1.dialed - s0.dialed;
-  const double metric_dials = s1.metric_dials - s0.metric_dials;
-  const double finished = s1.metric_done - s0.metric_done;
-  const double history = (s0.history >= 0 && s1.history >= 0) ? double(s1.history - s0.history) : std::nan("");
-  auto cpu_engine_s = cpu1.engine_s - cpu0.engine_s;
-  auto sc = eng->cfg().storage;
-  h.stop_engine();
+  r.rss_bytes = p.rss;
+  const double secs = p.secs;
+  const auto dials = p.dials;
+  const double history = p.history;
+  auto cpu_engine_s = p.cpu1.engine_s - p.cpu0.engine_s;
+  auto& sc = p.storage;
+  auto& s1 = p.s1;
+  auto& s2 = p.s2;
 
   r.count_what = "dial attempts placed in the measured window (campaign `dialed`)";
   r.count = dials;
   r.duration_s = secs;
   r.throughput_per_s = secs > 0 ? dials / secs : 0;
   r.extra = {
-    {"dials_metric", metric_dials, "parley_dials_total, same window", ""},
-    {"attempts_finished", finished, "attempts finished (metrics)", ""},
+    {"gateway", std::string{external ? "external (parley-dial-gateway, its own process)" : "simulated (embedded)"}, "gateway", ""},
+    {"dials_metric", p.metric_dials, "parley_dials_total, same window", ""},
+    {"attempts_finished", p.finished, "attempts finished (metrics)", ""},
     {"history_rows", history, "history rows committed", ""},
     {"history_rows_per_dial", dials ? history / dials : std::nan(""), "  per dial (2: storage keeps up)", ""},
-    {"slice_min_per_s", std::isfinite(slice_min) ? slice_min : 0.0, "dials/s, slowest 0.5 s slice", ""},
-    {"slice_max_per_s", slice_max, "dials/s, fastest 0.5 s slice", ""},
+    {"slice_min_per_s", p.slice_min, "dials/s, slowest 0.5 s slice", ""},
+    {"slice_max_per_s", p.slice_max, "dials/s, fastest 0.5 s slice", ""},
     {"dialed_end", static_cast<std::int64_t>(s1.dialed), "dialed since the start, at the end", ""},
     {"lists_dry", static_cast<std::int64_t>(s1.dry), "lists dialed through by the end", ""},
     {"in_flight_end", static_cast<std::int64_t>(s1.in_flight), "calls in flight at the end", ""},
@@ -295,12 +448,27 @@ result run_dial(harness& h) {
     {"no_answer_ms", static_cast<std::int64_t>(g.no_answer_after_ms), "no answer after (domain)", "ms"},
     {"scale", o.scale, "clock scale", "x"},
     {"records", static_cast<std::int64_t>(per_list * ncamp), "records imported", ""},
-    {"import_s", import_s, "lists written + imported in", "s"},
-    {"import_rows_per_s", import_s > 0 ? per_list * ncamp / import_s : 0.0, "  rows/s", ""},
+    {"import_s", p.import_s, "lists written + imported in", "s"},
+    {"import_rows_per_s", p.import_s > 0 ? per_list * ncamp / p.import_s : 0.0, "  rows/s", ""},
     {"backend", std::string{storage::to_string(sc.backend)}, "storage backend", ""},
     {"synchronous", std::string{storage::to_string(sc.synchronous)}, "storage.synchronous", ""},
   };
-  add_cpu_fields(r, cpu0, cpu1);
+  if (external) {
+    r.extra.push_back({"gateway_cpu_us_per_dial", dials ? 1e6 * p.gateway_cpu_s / dials : 0.0,
+                       "gateway process CPU/dial", "µs"});
+    r.extra.push_back({"gateway_summary", p.gateway_summary, "the gateway's own count", ""});
+    auto& e = *embedded;
+    r.extra.push_back({"embedded_dials_per_s", e.secs > 0 ? e.dials / e.secs : 0.0,
+                       "embedded gateway: dials/s", ""});
+    r.extra.push_back({"embedded_cpu_us_per_dial",
+                       e.dials ? 1e6 * (e.cpu1.engine_s - e.cpu0.engine_s) / e.dials : 0.0,
+                       "  its engine CPU per dial", "µs"});
+    r.ref = reference{"the embedded simulated gateway, same engine set-up, the pass before this one",
+                      e.secs > 0 ? e.dials / e.secs : 0.0, "outbound.gateway.kind = \"simulated\""};
+    if (p.gateway_summary.find(" errors 0 ") == std::string::npos)
+      r.notes.push_back("the external gateway reported errors: " + p.gateway_summary);
+  }
+  add_cpu_fields(r, p.cpu0, p.cpu1);
   if (s2.in_flight > 0)
     r.notes.push_back(grouped(s2.in_flight) + " calls had not ended " + fmt("%.1f", std::max(o.drain_s, 0.5))
                       + " s after the campaigns stopped, though every call rings for milliseconds: "
@@ -310,10 +478,10 @@ result run_dial(harness& h) {
     r.notes.push_back(std::to_string(s1.dry) + " of " + std::to_string(ncamp) + " lists ran (nearly) "
                       "dry before the end of the window, which slows dialing down: the figure is a "
                       "lower bound; raise --count");
-  if (dials > 0 && std::fabs(metric_dials - double(dials)) > 0.01 * dials + 10)
-    r.notes.push_back("parley_dials_total moved by " + fmt("%.0f", metric_dials) + ", the campaigns "
+  if (dials > 0 && std::fabs(p.metric_dials - double(dials)) > 0.01 * dials + 10)
+    r.notes.push_back("parley_dials_total moved by " + fmt("%.0f", p.metric_dials) + ", the campaigns "
                       "counted " + grouped(dials));
-  if (!o.no_reference && sc.backend == storage::backend_kind::sqlite && dials > 0) {
+  if (!external && !o.no_reference && sc.backend == storage::backend_kind::sqlite && dials > 0) {
     // The same number of dials (at least 20,000 for a stable figure, at most 500,000).
     auto n = std::clamp<std::uint64_t>(dials, 20'000, 500'000);
     auto dir = std::filesystem::temp_directory_path() / ("parley-dial-ref-" + std::to_string(::getpid()));

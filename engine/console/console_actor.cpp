@@ -25,7 +25,8 @@ const std::vector<console_command>& console_commands() {
     {"status", role::viewer, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", role::viewer,
-     "show connections|agents|queues|interactions|stats|lists|campaigns|sequences [key=value ...] "
+     "show connections|agents|queues|interactions|stats|lists|campaigns|sequences|gateways "
+     "[key=value ...] "
      "[limit=N]",
      "list objects live; filters: type= (connections), state= tenant= (agents), tenant= "
      "(queues), state= queue= tenant= (interactions); limit defaults to 50"},
@@ -71,9 +72,10 @@ const std::vector<console_command>& console_commands() {
      "outbound.import_dir; status shows the fact writer's watermark and lag and what retention left; "
      "rebuild (admin) recomputes the aggregates of a range from the facts; retention (admin) deletes now "
      "what reporting.events_days, facts_days and aggregates_days no longer keep"},
-    {"dnc", role::operator_, "dnc add|remove|check phone|customer VALUE",
+    {"dnc", role::operator_, "dnc add|remove|check phone|sms|email|customer VALUE",
      "the do-not-call list: add or remove an entry, or check one (check: viewer level); "
-     "dnc import phone|customer FILE adds a CSV from outbound.import_dir"},
+     "dnc import phone|sms|email|customer FILE adds a CSV from outbound.import_dir; kinds: phone "
+     "(no call nor text to the number), sms (no text), email (an address), customer (every media)"},
     {"agent", role::supervisor, "agent logout ID",
      "log an agent out as if its desktop disconnected (its interactions go back to their queues)"},
     {"interaction", role::admin, "interaction stop ID [REASON]",

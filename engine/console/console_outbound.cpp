@@ -124,6 +124,34 @@ void show_campaigns(console_self self) {
   });
 }
 
+void show_gateways(console_self self) {
+  auto& env = *self->state.env;
+  auto& gw = env.domain->cfg->outbound.gateway;
+  if (!env.domain->gateway) {
+    done(self, "no campaigns configured: no gateway\n");
+    return;
+  }
+  if (!env.domain->gateway_pool) {
+    done(self, "simulated gateway: " + std::to_string(gw.max_lines) + " line(s), seed "
+                 + std::to_string(gw.seed) + " (outbound.gateway.kind = \"simulated\")\n");
+    return;
+  }
+  self->request(env.domain->gateway_pool, std::chrono::seconds{5}, caf::get_atom_v)
+    .then(
+      [=](const std::vector<outbound::dial_gateway_view>& all) {
+        std::ostringstream o;
+        for (auto& v : all) {
+          o << "gateway " << v.name << " session=" << v.session << " media=";
+          for (std::size_t i = 0; i < v.media.size(); ++i)
+            o << (i ? "," : "") << v.media[i];
+          o << " lines=" << v.lines << " busy=" << v.busy << " dials=" << v.dials
+            << " lost=" << v.lost << "\n";
+        }
+        done(self, o.str() + std::to_string(all.size()) + " dialing gateway(s)\n");
+      },
+      [=](caf::error& e) { done(self, "error: " + describe(e) + "\n"); });
+}
+
 void run_campaign(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& env = *self->state.env;
   if (w.size() != 3 && !(w.size() == 4 && (w[1] == "audit" || w[1] == "actions"))) {
@@ -157,7 +185,8 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
 void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line) {
   auto& env = *self->state.env;
   if (w.size() != 4 || (w[1] != "add" && w[1] != "remove" && w[1] != "check" && w[1] != "import")) {
-    fail(self, "usage: dnc add|remove|check phone|customer VALUE | dnc import phone|customer FILE");
+    fail(self, "usage: dnc add|remove|check phone|sms|email|customer VALUE | dnc import "
+               "phone|sms|email|customer FILE");
     return;
   }
   auto err = [=](caf::error& e) {

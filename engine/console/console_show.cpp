@@ -370,9 +370,10 @@ void show(console_self self, const std::vector<std::string>& w) {
     rules = {{"state", names_of(wire::EnumNamesInteractionState(), 0)},
              {"queue", queues_of(cfg)},
              {"tenant", tenants_of(cfg)}};
-  else if (what != "stats" && what != "lists" && what != "campaigns" && what != "sequences") {
-    fail(self, "show what? connections, agents, queues, interactions, stats, lists, campaigns "
-               "or sequences");
+  else if (what != "stats" && what != "lists" && what != "campaigns" && what != "sequences"
+           && what != "gateways") {
+    fail(self, "show what? connections, agents, queues, interactions, stats, lists, campaigns, "
+               "sequences or gateways");
     return;
   }
   std::map<std::string, std::string> f;
@@ -395,6 +396,8 @@ void show(console_self self, const std::vector<std::string>& w) {
     start_show_lists(self->system(), caf::actor{self}, self->state.env->cfg);
   else if (what == "sequences")
     show_sequences(self);
+  else if (what == "gateways")
+    show_gateways(self);
   else
     show_campaigns(self);
 }

@@ -74,6 +74,9 @@ void run_campaign(console_self self, const std::vector<std::string>& w, const st
 void run_dnc(console_self self, const std::vector<std::string>& w, const std::string& line);
 void run_list(console_self self, const std::vector<std::string>& w, const std::string& line);
 void show_campaigns(console_self self);
+/// `show gateways`: the telephony gateway — the simulated one, or each registered dialing
+/// gateway with its media, lines, busy lines, dials and lost calls.
+void show_gateways(console_self self);
 
 // Campaign sequences (console_sequence.cpp): `sequence`, `show sequences`.
 void run_sequence(console_self self, const std::vector<std::string>& w, const std::string& line);

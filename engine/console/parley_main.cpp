@@ -98,7 +98,7 @@ private:
 std::vector<std::string> followers(const std::string& first) {
   if (first == "show")
     return {"connections", "agents", "queues", "interactions", "stats", "lists", "campaigns",
-            "sequences"};
+            "sequences", "gateways"};
   if (first == "trace")
     return {"interaction"};
   if (first == "set")

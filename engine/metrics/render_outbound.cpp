@@ -16,7 +16,8 @@ using outbound::call_event;
 /// counts as `abandoned` instead.
 constexpr call_event final_events[] = {
     call_event::busy, call_event::no_answer, call_event::machine, call_event::fax,
-    call_event::sit,  call_event::dropped,   call_event::hangup,  call_event::failed};
+    call_event::sit,  call_event::dropped,   call_event::hangup,  call_event::failed,
+    call_event::delivered, call_event::undeliverable, call_event::opted_out};
 
 /// Samples of a by-result family: every final event (0 included), then abandoned.
 template <class Count>
@@ -50,6 +51,23 @@ void outbound_part(page& p, const domain_metrics& m) {
            "Personal callbacks their agent did not take within personal_callback_grace_ms "
            "(then dialed for any agent of the campaign).",
            static_cast<double>(m.dial_missed_personal.load()));
+  p.single("parley_dials_not_placed_total", "counter",
+           "Dials no gateway had a free line for: not placed, not an attempt (the record is "
+           "dialed when a line frees up).",
+           static_cast<double>(m.dials_not_placed.load()));
+  p.single("parley_dial_gateways", "gauge",
+           "External dialing gateways (dial_gateway clients) registered now.",
+           static_cast<double>(m.dial_gateways.load()));
+  p.single("parley_dial_gateway_lines", "gauge",
+           "Lines the registered dialing gateways offer.",
+           static_cast<double>(m.dial_gateway_lines.load()));
+  p.single("parley_dial_gateway_lines_busy", "gauge",
+           "Of those, lines with a call on them now.",
+           static_cast<double>(m.dial_gateway_lines_busy.load()));
+  p.single("parley_dial_gateway_calls_lost_total", "counter",
+           "Calls ended as failed because their dialing gateway disconnected or never reported "
+           "their end (their records are retried as the campaign's error treatment says).",
+           static_cast<double>(m.dial_gateway_calls_lost.load()));
   p.family("parley_record_actions_total", "counter",
            "Agents' desktop actions on the records of their calls, by action (update, "
            "reschedule, do_not_call, processed), and timeout: records written back because "

@@ -131,9 +131,10 @@ void call::error(unsigned status, wire::ErrorCode code, const std::string& messa
 
 bool call::dnc_kind() const {
   auto& kind = params.at("kind");
-  if (kind == "phone" || kind == "customer")
+  if (kind == "phone" || kind == "customer" || kind == "sms" || kind == "email")
     return true;
-  error(400, wire::ErrorCode::invalid_argument, "a do-not-call entry is a phone or a customer, not " + kind);
+  error(400, wire::ErrorCode::invalid_argument,
+        "a do-not-call entry is a phone, sms, email or customer, not " + kind);
   return false;
 }
 

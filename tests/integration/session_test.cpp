@@ -287,7 +287,7 @@ std::set<wire::Message> documented_requests(listener_kind kind) {
               M::QueueSnapshot, M::SubscribeReporting, M::UnsubscribeReporting,
               M::RegisterRouter, M::RouteTo, M::CampaignControl, M::GetCampaigns,
               M::PreviewRequest, M::PreviewDecision, M::RecordUpdate, M::RecordReschedule,
-              M::RecordDoNotCall, M::RecordProcessed};
+              M::RecordDoNotCall, M::RecordProcessed, M::RegisterDialGateway, M::CallProgress};
     case listener_kind::vq: return {M::VqSubscribe, M::VqUnsubscribe, M::VqEvent};
     case listener_kind::stat: return {M::OpenStat, M::PeekStat, M::CloseStat, M::ResetStat};
   }

@@ -31,7 +31,14 @@ void check_behaviour(suppression_list& l) {
   CHECK_FALSE(l.remove("phone", "+15550002"));
   CHECK_FALSE(l.contains("phone", "+15550002"));
   CHECK(l.size("phone") == 2);
-  CHECK_THROWS_AS(l.contains("email", "x"), std::invalid_argument);
+  CHECK_THROWS_AS(l.contains("fax", "x"), std::invalid_argument);
+  // Kinds per media: a number that may not be texted, an address.
+  CHECK(l.add("sms", {"+15550001"}, 3) == 1);
+  CHECK(l.add("email", {"ann@example.com"}, 3) == 1);
+  CHECK(l.contains("sms", "+15550001"));
+  CHECK_FALSE(l.contains("sms", "+15550003"));  // on the phone list only
+  CHECK(l.contains("email", "ann@example.com"));
+  CHECK(l.size("email") == 1);
 
   std::istringstream csv{"name,phone\nAnn,+1 212 555 0100\nBob,12345\nCy,0212 5550101\n"};
   auto res = import_suppression(l, "phone", csv, "+1", 4);
@@ -63,6 +70,8 @@ TEST_CASE("suppression in process: lookups, and it survives a restart through st
   CHECK(l->contains("phone", "+15550001"));
   CHECK_FALSE(l->contains("phone", "+15550002"));  // the removal was stored too
   CHECK(l->contains("customer", "c8"));
+  CHECK(l->contains("sms", "+15550001"));
+  CHECK(l->contains("email", "ann@example.com"));
   CHECK(l->size("phone") == 4);
   CHECK(l->describe().find("in process") == 0);
 }
@@ -85,6 +94,9 @@ TEST_CASE("suppression in Redis: lookups, and two engines share the sets <redis>
     a->remove("phone", p);
   for (auto& c : {"c1", "c7", "c8"})
     a->remove("customer", c);
+  a->remove("sms", "+15550001");
+  a->remove("email", "ann@example.com");
+  CHECK(a->size("sms") == 0);
   CHECK(a->size("phone") == 0);
 }
 
