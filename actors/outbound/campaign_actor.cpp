@@ -287,6 +287,11 @@ campaign_actor::behavior_type campaign(self_ptr self, const campaign_config* cfg
       --st.ringing;
       --st.dialed;
       st.no_line_until_ms = st.now_ms() + 1'000;
+      if (st.now_ms() - st.no_line_logged_ms >= 60'000) {  // once a minute at most
+        st.no_line_logged_ms = st.now_ms();
+        spdlog::warn("campaign {}: no gateway has a free line for {} (show gateways); its "
+                     "records wait", st.cfg->name, st.cfg->media);
+      }
       if (st.state == run_state::stopped)
         give_back_allowed(self, std::move(r), 0);
       else if (storage::is_personal(r.record_type))

@@ -74,6 +74,7 @@ struct campaign_state {
   std::uint32_t reserving = 0;          ///< reservation requests out
   std::uint32_t ringing = 0;            ///< dialed, no outcome yet
   std::int64_t no_line_until_ms = 0;    ///< a dial found no gateway line: none before this
+  std::int64_t no_line_logged_ms = -60'000;  ///< when that was last logged
   double credit = 0;                    ///< sms/email: messages it may send now
   double credit_at_s = -1;              ///< when the credit was last topped up (-1: not yet)
   std::unordered_map<std::uint64_t, double> talking;  ///< answered call -> answered at (s)

@@ -45,6 +45,26 @@ std::uint64_t raise_fd_limit() {
   return lim.rlim_cur;
 }
 
+double stat_cpu_s(const std::string& stat_path) {
+  static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::ifstream stat_in{stat_path};
+  std::string stat{std::istreambuf_iterator<char>{stat_in}, {}};
+  auto close = stat.rfind(')');
+  if (close == std::string::npos)
+    return 0;
+  // After "pid (comm)" come fields 3...; utime and stime are fields 14 and 15.
+  std::istringstream rest{stat.substr(close + 2)};
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14)
+      utime = std::stod(field);
+    if (i == 15)
+      stime = std::stod(field);
+  }
+  return (utime + stime) / ticks;
+}
+
 cpu_times cpu_now() {
   cpu_times out;
   static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
@@ -54,22 +74,7 @@ cpu_times cpu_now() {
     std::ifstream comm_in{task.path() / "comm"};
     std::string comm;
     std::getline(comm_in, comm);
-    std::ifstream stat_in{task.path() / "stat"};
-    std::string stat{std::istreambuf_iterator<char>{stat_in}, {}};
-    auto close = stat.rfind(')');
-    if (close == std::string::npos)
-      continue;
-    // After "pid (comm)" come fields 3...; utime and stime are fields 14 and 15.
-    std::istringstream rest{stat.substr(close + 2)};
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14)
-        utime = std::stod(field);
-      if (i == 15)
-        stime = std::stod(field);
-    }
-    auto used = (utime + stime) / ticks;
+    auto used = stat_cpu_s((task.path() / "stat").string());
     bool loadgen = comm.rfind("bench.", 0) == 0 || task.path().filename() == self;
     (loadgen ? out.loadgen_s : out.engine_s) += used;
   }

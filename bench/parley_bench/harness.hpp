@@ -113,6 +113,9 @@ struct cpu_times {
   steady::time_point at = steady::now();
 };
 cpu_times cpu_now();
+/// utime + stime, in seconds, from a /proc stat file ("/proc/PID/stat", a task's); 0 when
+/// unreadable.
+double stat_cpu_s(const std::string& stat_path);
 /// Appends cpu_engine_pct, cpu_loadgen_pct and cpu_other_pct (other processes; 100 = one
 /// core busy) between two samples, and a note when other processes took a noticeable share.
 void add_cpu_fields(result& r, const cpu_times& from, const cpu_times& to);

@@ -21,6 +21,24 @@ std::string exe_dir() {
   return std::filesystem::canonical("/proc/self/exe").parent_path().string();
 }
 
+pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log) {
+  auto copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  auto rc = posix_spawn(&pid, copy.at(0).c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0)
+    throw std::runtime_error("cannot start " + copy.at(0) + ": " + std::strerror(rc));
+  return pid;
+}
+
 parleyd_process::parleyd_process(const std::string& exe, const std::string& dir,
                                  const std::vector<std::string>& sets, int n)
   : dir_(dir), log_(dir + "/parleyd-" + std::to_string(n) + ".log") {
@@ -30,20 +48,7 @@ parleyd_process::parleyd_process(const std::string& exe, const std::string& dir,
     args.push_back("--set");
     args.push_back(s);
   }
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  auto rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    pid_ = 0;
-    throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
-  }
+  pid_ = spawn_logged(args, log_);
 }
 
 void parleyd_process::wait_listening(std::chrono::milliseconds limit, std::chrono::milliseconds poll) {

@@ -47,4 +47,8 @@ private:
 /// The directory of the running executable (parleyd is expected beside parley-bench).
 std::string exe_dir();
 
+/// Starts `args[0]` (a path) with `args`, stdout and stderr into `log` (truncated); its pid.
+/// Throws std::runtime_error when it cannot start.
+pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log);
+
 } // namespace parley::bench

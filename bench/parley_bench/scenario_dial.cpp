@@ -25,15 +25,10 @@
 #include <limits>
 
 #include <csignal>
-#include <cstring>
 #include <fstream>
-#include <iterator>
 #include <optional>
-#include <sstream>
 #include <thread>
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,8 +39,6 @@
 #include "bench/parley_bench/scenarios.hpp"
 #include "engine/config.hpp"
 #include "storage/store.hpp"
-
-extern char** environ;
 
 namespace parley::bench {
 
@@ -168,39 +161,14 @@ public:
                                   "--talk-ms", std::to_string(g.talk_mean_ms),
                                   "--seed", std::to_string(g.seed),
                                   "--duration-s", fmt("%.0f", run_s), "--idle-exit-s", "1"};
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    auto rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-      throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
+    pid_ = spawn_logged(args, log_);
   }
   ~gateway_process() { finish(0s); }
   gateway_process(const gateway_process&) = delete;
   gateway_process& operator=(const gateway_process&) = delete;
 
-  pid_t pid() const noexcept { return pid_; }
   /// CPU seconds the process used so far (0 when gone).
-  double cpu_s() const {
-    std::ifstream in{"/proc/" + std::to_string(pid_) + "/stat"};
-    std::string text{std::istreambuf_iterator<char>(in), {}};
-    auto close = text.rfind(')');
-    if (pid_ == 0 || close == std::string::npos)
-      return 0;
-    std::istringstream f{text.substr(close + 2)};
-    std::string skip;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i < 14; ++i)  // fields 3..13
-      f >> skip;
-    f >> utime >> stime;
-    return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
-  }
+  double cpu_s() const { return pid_ > 0 ? stat_cpu_s("/proc/" + std::to_string(pid_) + "/stat") : 0; }
   /// Waits up to `limit` for it to exit (then kills it); its last output line.
   std::string finish(std::chrono::milliseconds limit) {
     if (pid_ > 0) {

@@ -5,7 +5,6 @@
 // cancelled.
 #include <doctest/doctest.h>
 
-#include <mutex>
 #include <thread>
 
 #include "integration/outbound_support.hpp"
@@ -19,54 +18,6 @@ using namespace parley::test::campaigns;
 using engine::listener_kind;
 
 namespace {
-
-/// One request a message gateway got.
-struct sent_message {
-  std::uint64_t call = 0;
-  std::string phone, email, subject, text, media, caller_id;
-};
-
-/// A dial_gateway client that keeps what it is asked to send and reports nothing by itself.
-struct message_gateway {
-  std::mutex mx;
-  std::vector<sent_message> got;
-  std::unique_ptr<connected_client> conn;
-
-  message_gateway(std::uint16_t port, std::vector<std::string> media) {
-    conn = std::make_unique<connected_client>(port, wire::ClientType::dial_gateway);
-    conn->cl->on_event([this](const client::answer& a) {
-      if (auto* d = a.as<wire::DialRequest>()) {
-        auto s = [](const flatbuffers::String* x) { return x ? x->str() : std::string{}; };
-        std::lock_guard lock{mx};
-        got.push_back({d->call_id(), s(d->phone()), s(d->email()), s(d->subject()), s(d->text()),
-                       s(d->media()), s(d->caller_id())});
-      }
-    });
-    auto r = conn->cl->request([media](protocol::encoder& e, std::uint64_t ref) {
-                       auto& fbb = e.start();
-                       return e.finish(ref, wire::CreateRegisterDialGateway(
-                                              fbb, fbb.CreateVectorOfStrings(media), 100));
-                     }).get();
-    REQUIRE(r.ok());
-  }
-
-  std::optional<sent_message> to(const std::string& phone) {
-    std::lock_guard lock{mx};
-    for (auto& m : got)
-      if (m.phone == phone)
-        return m;
-    return std::nullopt;
-  }
-  std::size_t count() {
-    std::lock_guard lock{mx};
-    return got.size();
-  }
-  client::answer report(std::uint64_t call, wire::CallEvent e) {
-    return conn->cl->request([=](protocol::encoder& enc, std::uint64_t ref) {
-                       return enc.finish(ref, wire::CreateCallProgress(enc.start(), call, e));
-                     }).get();
-  }
-};
 
 double message_decisions(engine::engine& eng, const std::string& decision) {
   return metric(eng.metrics_port(),
@@ -119,14 +70,15 @@ window = "00:00-24:00"
   CHECK(con.ask("dnc add sms +12125550102").find("added") != std::string::npos);
   CHECK(con.ask("dnc add fax +12125550102").find("error") != std::string::npos);
 
-  message_gateway gw{port, {"sms", "voice"}};
+  test_gateway gw{port};
+  REQUIRE(gw.offer(100, {"sms", "voice"}).ok());
   auto_agent ann{port, "ann"};
   ann.ready();
   REQUIRE(con.ask("campaign start texts").find("running") != std::string::npos);
   REQUIRE(con.ask("campaign start calls").find("running") != std::string::npos);
-  CHECK(eventually([&] { return gw.count() == 3; }, 10s));  // two texts, one call
+  CHECK(eventually([&] { return gw.dial_count() == 3; }, 10s));  // two texts, one call
   std::this_thread::sleep_for(200ms);
-  CHECK(gw.count() == 3);
+  CHECK(gw.dial_count() == 3);
   auto ann_text = gw.to("+12125550100");
   REQUIRE(ann_text);
   CHECK(ann_text->media == "sms");

@@ -1,8 +1,9 @@
 // outbound_support: what the outbound integration tests share — a contact center config
 // with a campaign on scaled time, agent desktops that accept every invite, a CSV list
 // written into the engine's import directory, a field of a console status line, the list as
-// the engine stored it (`list export`), and samples from /metrics; and a gateway's calls
-// (submit, stop), which the history and stream export tests use too.
+// the engine stored it (`list export`), and samples from /metrics; a gateway's calls
+// (submit, stop), which the history and stream export tests use too; and a dialing
+// gateway's client (test_gateway).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,7 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <memory>
 #include <mutex>
@@ -265,6 +269,97 @@ inline void stop(client::client& gw, std::uint64_t iid) {
   }).get();
   REQUIRE(r.ok());
 }
+
+/// What the engine asked a dialing gateway to place (a call, or a message).
+struct dial_seen {
+  std::uint64_t call = 0;
+  std::string phone, caller_id, campaign, media, email, subject, text;
+  std::uint32_t timeout_ms = 0;
+};
+
+/// A dial_gateway client (external gateways, outbound.gateway.kind = "external"): it keeps
+/// every DialRequest and DialHangup and, when `answer_with` is set, reports ringing and then
+/// that event for each call at once (`answered` calls stay up until the engine hangs up).
+struct test_gateway {
+  std::mutex mx;
+  std::vector<dial_seen> requests;
+  std::set<std::uint64_t> up, hangups;
+  std::size_t most_up = 0;
+  std::optional<wire::CallEvent> answer_with;
+  std::unique_ptr<connected_client> conn;
+
+  explicit test_gateway(std::uint16_t port) {
+    conn = std::make_unique<connected_client>(port, wire::ClientType::dial_gateway);
+    auto cl = conn->cl.get();
+    cl->on_event([this, cl](const client::answer& a) {
+      if (auto* d = a.as<wire::DialRequest>()) {
+        std::optional<wire::CallEvent> reply;
+        {
+          std::lock_guard lock{mx};
+          auto text = [](const flatbuffers::String* x) { return x ? x->str() : std::string{}; };
+          requests.push_back({d->call_id(), text(d->phone()), text(d->caller_id()),
+                              text(d->campaign()), text(d->media()), text(d->email()),
+                              text(d->subject()), text(d->text()), d->timeout_ms()});
+          up.insert(d->call_id());
+          most_up = std::max(most_up, up.size());
+          reply = answer_with;
+        }
+        if (reply) {
+          send(*cl, d->call_id(), wire::CallEvent::ringing);
+          send(*cl, d->call_id(), *reply);
+          if (*reply != wire::CallEvent::answered) {
+            std::lock_guard lock{mx};
+            up.erase(d->call_id());
+          }
+        }
+      } else if (auto* h = a.as<wire::DialHangup>()) {
+        std::lock_guard lock{mx};
+        hangups.insert(h->call_id());
+        up.erase(h->call_id());
+      }
+    });
+  }
+
+  static std::future<client::answer> send(client::client& cl, std::uint64_t call, wire::CallEvent e) {
+    return cl.request([call, e](protocol::encoder& enc, std::uint64_t ref) {
+      return enc.finish(ref, wire::CreateCallProgress(enc.start(), call, e));
+    });
+  }
+
+  client::answer offer(std::uint32_t lines, std::vector<std::string> media = {"voice"}) {
+    return conn->cl->request([=](protocol::encoder& e, std::uint64_t ref) {
+                     auto& fbb = e.start();
+                     return e.finish(ref, wire::CreateRegisterDialGateway(
+                                            fbb, fbb.CreateVectorOfStrings(media), lines));
+                   }).get();
+  }
+
+  client::answer report(std::uint64_t call, wire::CallEvent e) {
+    if (e != wire::CallEvent::ringing && e != wire::CallEvent::answered
+        && e != wire::CallEvent::answered_machine) {
+      std::lock_guard lock{mx};
+      up.erase(call);
+    }
+    return send(*conn->cl, call, e).get();
+  }
+
+  std::size_t dial_count() {
+    std::lock_guard lock{mx};
+    return requests.size();
+  }
+  std::vector<std::uint64_t> calls_up() {
+    std::lock_guard lock{mx};
+    return {up.begin(), up.end()};
+  }
+  /// The request to `phone`, if one came.
+  std::optional<dial_seen> to(const std::string& phone) {
+    std::lock_guard lock{mx};
+    for (auto& d : requests)
+      if (d.phone == phone)
+        return d;
+    return std::nullopt;
+  }
+};
 
 inline std::uint64_t field(const std::string& status, const std::string& key) {
   auto at = status.find(" " + key + "=");
