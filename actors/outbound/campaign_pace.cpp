@@ -180,14 +180,16 @@ void dial_reserved(self_ptr self, record_row r, const std::string& agent) {
       });
 }
 
-/// An sms or email campaign: as many messages as its rate allows since the last time (a
-/// second's worth at most), under max_in_flight; no agents.
+/// An sms or email campaign: as many messages as its rate allows since the last time, under
+/// max_in_flight; no agents. The credit holds 50 ms worth at most (one at least): sends
+/// follow the outcomes (each one paces) instead of leaving in bursts of a tick's worth,
+/// which flooded the engine with sessions at once (a third of the throughput at 10,000/s).
 void pace_messages(self_ptr self) {
   auto& st = self->state;
   auto now = st.now_s();
   auto rate = st.cfg->messages_per_second;
   if (st.credit_at_s >= 0)
-    st.credit = std::min(std::max(1.0, rate), st.credit + (now - st.credit_at_s) * rate);
+    st.credit = std::min(std::max(1.0, rate * 0.05), st.credit + (now - st.credit_at_s) * rate);
   st.credit_at_s = now;
   auto n = static_cast<std::uint32_t>(st.credit);
   if (st.cfg->max_in_flight)

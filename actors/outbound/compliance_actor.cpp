@@ -7,6 +7,7 @@
 #include <tuple>
 #include <fstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -52,7 +53,17 @@ struct compliance_state {
   std::unordered_map<std::uint64_t, hold> holds;  ///< by record id
   std::int64_t horizon_ms = 0;  ///< the longest cap period seen (history older is dropped)
   std::uint64_t checks = 0;
+  /// Opt-outs not on the list yet, by kind (checked with it); written every 100 ms.
+  std::unordered_map<std::string, std::unordered_set<std::string>> opted_out;
+  bool flush_armed = false;
   static inline const char* name = "compliance";
+
+  /// On the do-not-call list, or opted out and about to be.
+  bool listed(const std::string& kind, const std::string& value) {
+    if (auto it = opted_out.find(kind); it != opted_out.end() && it->second.count(value))
+      return true;
+    return env->dnc->contains(kind, value);
+  }
 
   /// The record's and customer's dial times, loaded from storage on first sight.
   std::pair<times*, times*> history(const storage::record_row& r, std::int64_t now) {
@@ -126,12 +137,12 @@ verdict check_one(compliance_self self, const std::string& campaign, const compl
   if (rules.media == "email") {
     in.no_address = !email_of(r, in.address);
     in.suppressed_kind = "email";
-    in.phone_suppressed = !in.no_address && dnc.contains("email", in.address);
+    in.phone_suppressed = !in.no_address && st.listed("email", in.address);
   } else {
     in.phone_suppressed = dnc.contains("phone", r.phone);
     if (!in.phone_suppressed && rules.media == "sms") {
       in.suppressed_kind = "sms";
-      in.phone_suppressed = dnc.contains("sms", r.phone);
+      in.phone_suppressed = st.listed("sms", r.phone);
     }
   }
   in.customer_suppressed = !in.phone_suppressed && !r.customer_id.empty()
@@ -171,9 +182,36 @@ verdict check_one(compliance_self self, const std::string& campaign, const compl
   return v;
 }
 
+/// The opt-outs waiting go on the do-not-call list, one transaction per kind; on a storage
+/// failure they wait for the next flush (checks still see them).
+void flush_opt_outs(compliance_self self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  for (auto it = st.opted_out.begin(); it != st.opted_out.end();) {
+    try {
+      st.env->dnc->add(it->first, {it->second.begin(), it->second.end()}, st.env->clk->now_ms());
+      it = st.opted_out.erase(it);
+    } catch (const std::exception& e) {
+      spdlog::warn("compliance: {} opt-out(s) ({}) not on the do-not-call list yet: {}",
+                   it->second.size(), it->first, e.what());
+      ++it;
+    }
+  }
+  if (!st.opted_out.empty()) {
+    st.flush_armed = true;
+    self->delayed_send(self, std::chrono::seconds{1}, caf::flush_atom_v);
+  }
+}
+
 compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr<compliance_setup> env) {
   self->state.env = std::move(env);
   harden(self);
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    if (m.reason == caf::exit_reason::normal)  // CAF's default: a normal end is no reason
+      return;
+    flush_opt_outs(self);  // the engine stops: no opt-out is lost
+    self->quit(m.reason);
+  });
   return {
     [=](check_atom, const std::string& campaign, const compliance_rules& rules,
         const abandon_stats& abandon,
@@ -241,8 +279,8 @@ compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr
     [=](caf::get_atom, const std::string& kind, const std::string& value) -> caf::result<bool> {
       try {
         std::string normal;
-        return self->state.env->dnc->contains(
-          kind, normalize_entry(kind, value, {}, normal).empty() ? normal : value);
+        return self->state.listed(kind,
+                                  normalize_entry(kind, value, {}, normal).empty() ? normal : value);
       } catch (const std::exception& e) {
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
       }
@@ -265,6 +303,15 @@ compliance_actor::behavior_type compliance(compliance_self self, std::shared_ptr
         return caf::make_error(wire::ErrorCode::invalid_argument, e.what());
       }
     },
+    [=](caf::add_atom, const std::string& kind, const std::string& value) {
+      auto& st = self->state;
+      st.opted_out[kind].insert(value);
+      if (!st.flush_armed) {
+        st.flush_armed = true;
+        self->delayed_send(self, std::chrono::milliseconds{100}, caf::flush_atom_v);
+      }
+    },
+    [=](caf::flush_atom) { flush_opt_outs(self); },
   };
 }
 

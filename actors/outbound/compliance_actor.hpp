@@ -64,7 +64,13 @@ using compliance_actor = caf::typed_actor<
   caf::replies_to<caf::add_atom, std::string, std::vector<std::string>>::with<std::uint64_t>,
   caf::replies_to<caf::delete_atom, std::string, std::string>::with<bool>,
   caf::replies_to<caf::get_atom, std::string, std::string>::with<bool>,
-  caf::replies_to<import_atom, std::string, std::string, std::string>::with<std::string>>;
+  caf::replies_to<import_atom, std::string, std::string, std::string>::with<std::string>,
+  // A message's recipient opted out (kind "sms" or "email", value as stored): checks see it
+  // at once, the list gets it with the next batch (every 100 ms: one transaction for many
+  // opt-outs, not one per message). (kind, value)
+  caf::reacts_to<caf::add_atom, std::string, std::string>,
+  // Its own timer: the opt-outs waiting go on the list.
+  caf::reacts_to<caf::flush_atom>>;
 
 /// Detached unless `where` says scheduled (CAF's test coordinator: local_engine).
 compliance_actor spawn_compliance(caf::actor_system& sys, std::shared_ptr<compliance_setup> setup,

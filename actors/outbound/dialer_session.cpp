@@ -374,14 +374,8 @@ void finish_message(session_self self, std::uint8_t ev) {
     std::string value = st.s.record.phone;
     if (media == "email")
       email_of(st.s.record, value);
-    auto campaign = st.s.campaign->name;
-    self->request(st.s.compliance, st.s.dom->cfg->storage_timeout, caf::add_atom_v, media,
-                  std::vector<std::string>{value})
-      .then([=](std::uint64_t) { spdlog::info("campaign {}: {} opted out of {}", campaign, value, media); },
-            [=](caf::error& e) {
-              spdlog::warn("campaign {}: {} opted out of {} but is not on the list: {}", campaign,
-                           value, media, describe(e));
-            });
+    spdlog::debug("campaign {}: {} opted out of {}", st.s.campaign->name, value, media);
+    self->send(st.s.compliance, caf::add_atom_v, media, std::move(value));
   }
   finish(self, ev);
 }

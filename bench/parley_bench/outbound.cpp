@@ -134,17 +134,18 @@ campaign_status campaign_status_of(console_link& con, const std::string& campaig
 // -- contact lists --------------------------------------------------------------------------
 
 void write_contact_list(const std::string& dir, const std::string& file, std::uint64_t rows,
-                        std::uint64_t first) {
+                        std::uint64_t first, bool email) {
   std::filesystem::create_directories(dir);
   std::ofstream out{std::filesystem::path{dir} / file, std::ios::binary};
   if (!out)
     throw std::runtime_error("cannot write " + dir + "/" + file);
-  out << "phone,tz,customer\n";
-  char line[64];
+  out << (email ? "phone,tz,customer,email\n" : "phone,tz,customer\n");
+  char line[96];
   for (std::uint64_t i = first; i < first + rows; ++i) {
-    auto n = std::snprintf(line, sizeof line, "+1555%08llu,UTC,c%llu\n",
-                           static_cast<unsigned long long>(i % 100'000'000),
-                           static_cast<unsigned long long>(i));
+    auto id = static_cast<unsigned long long>(i);
+    auto n = email ? std::snprintf(line, sizeof line, "+1555%08llu,UTC,c%llu,c%llu@example.com\n",
+                                   id % 100'000'000, id, id)
+                   : std::snprintf(line, sizeof line, "+1555%08llu,UTC,c%llu\n", id % 100'000'000, id);
     out.write(line, n);
   }
   if (!out.flush())

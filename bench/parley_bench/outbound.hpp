@@ -47,9 +47,10 @@ campaign_status parse_campaign_status(const std::string& line);
 campaign_status campaign_status_of(console_link& con, const std::string& campaign);
 
 /// Writes `<dir>/<file>` (creating `dir`): a header `phone,tz,customer` and `rows` UTC
-/// records with distinct E.164 numbers (+1555 and 8 digits from `first`).
+/// records with distinct E.164 numbers (+1555 and 8 digits from `first`); with `email`
+/// an `email` column too (c<i>@example.com, for email campaigns).
 void write_contact_list(const std::string& dir, const std::string& file, std::uint64_t rows,
-                        std::uint64_t first = 0);
+                        std::uint64_t first = 0, bool email = false);
 /// `list import NAME FILE` through the console; returns the rows imported, throws unless
 /// every row was.
 std::uint64_t import_list(console_link& con, const std::string& name, const std::string& file,

@@ -150,12 +150,15 @@ struct sample {
 /// running.
 class gateway_process {
 public:
-  gateway_process(const std::string& dir, std::uint16_t port, const gateway_mix& g, double run_s)
+  gateway_process(const std::string& dir, std::uint16_t port, const gateway_mix& g,
+                  const std::string& media, double run_s)
     : log_(dir + "/dial-gateway.log") {
     auto exe = exe_dir() + "/parley-dial-gateway";
     auto mix = "answered=" + fmt("%.6f", g.answer) + ",busy=" + fmt("%.6f", g.busy)
                + ",no_answer=" + fmt("%.6f", g.no_answer);
     std::vector<std::string> args{exe, "--port", std::to_string(port), "--lines", "100000",
+                                  "--media", media,
+                                  "--message-mix", "delivered=0.95,undeliverable=0.04,opted_out=0.01",
                                   "--mix", mix, "--ring-ms", std::to_string(g.ring_mean_ms),
                                   "--no-answer-ms", std::to_string(g.no_answer_after_ms),
                                   "--talk-ms", std::to_string(g.talk_mean_ms),
@@ -220,12 +223,17 @@ pass run_pass(harness& h, bool external, const gateway_mix& g, unsigned ncamp,
   std::string toml = "[engine]\nclock_scale = " + std::to_string(o.scale) + "\n\n"
                      + bench_toml(o, 1'000'000, true) + "wrap_up_ms = 0\n\n" + gateway_toml(g)
                      + (external ? "kind = \"external\"\n" : "");
+  // SMS and email campaigns send at most 10,000 messages a second each (the config's cap).
+  std::string message;
+  if (o.media == "sms" || o.media == "email")
+    message = "message = \"Your order for {customer_id} ships today.\"\nmessages_per_second = 10000.0\n"
+              + std::string{o.media == "email" ? "subject = \"Your order\"\n" : ""};
   for (unsigned k = 0; k < ncamp; ++k)
     toml += predictive_campaign_toml(
       name_of(k), name_of(k), o.queue,
       "media = " + toml_string(o.media) + "\nlines_per_agent = " + fmt("%.3f", lines)
         + "\nlease_chunk = " + std::to_string(chunk) + "\nmax_in_flight = "
-        + std::to_string(o.max_in_flight) + "\n");
+        + std::to_string(o.max_in_flight) + "\n" + message);
   h.start_engine(toml, agents + 8);
   auto* eng = h.engine_ptr();
   console_link con{h.host(), eng->console_port()};
@@ -236,7 +244,7 @@ pass run_pass(harness& h, bool external, const gateway_mix& g, unsigned ncamp,
   auto import_t0 = steady::now();
   for (unsigned k = 0; k < ncamp; ++k) {
     auto file = name_of(k) + ".csv";
-    write_contact_list(h.data_dir() + "/import", file, per_list, k * per_list);
+    write_contact_list(h.data_dir() + "/import", file, per_list, k * per_list, o.media == "email");
     h.progress().update(double(k) / ncamp, 0, k * per_list, 0, 0, label + "importing lists");
     import_list(con, name_of(k), file, per_list, 600s);
   }
@@ -246,7 +254,7 @@ pass run_pass(harness& h, bool external, const gateway_mix& g, unsigned ncamp,
   const double run_s = o.warmup_s + o.duration_s;
   std::unique_ptr<gateway_process> gw;
   if (external) {
-    gw = std::make_unique<gateway_process>(h.data_dir(), h.port(), g, run_s + o.drain_s + 60);
+    gw = std::make_unique<gateway_process>(h.data_dir(), h.port(), g, o.media, run_s + o.drain_s + 60);
     auto until = steady::now() + 10s;
     while (metric_sum(h.host(), eng->metrics_port(), "parley_dial_gateway_lines") <= 0
            && steady::now() < until)
@@ -393,6 +401,7 @@ result run_dial(harness& h) {
   r.duration_s = secs;
   r.throughput_per_s = secs > 0 ? dials / secs : 0;
   r.extra = {
+    {"media", o.media, "campaign media (sms, email: messages at 10,000/s per campaign at most)", ""},
     {"gateway", std::string{external ? "external (parley-dial-gateway, its own process)" : "simulated (embedded)"}, "gateway", ""},
     {"dials_metric", p.metric_dials, "parley_dials_total, same window", ""},
     {"attempts_finished", p.finished, "attempts finished (metrics)", ""},
