@@ -166,6 +166,16 @@ struct storage_config {
   std::uint32_t dedupe_retained = 100'000;  ///< stopped external ids kept for resubmits
 };
 
+/// A warm-standby pair on one PostgreSQL ([ha], docs/ha.md).
+struct ha_config {
+  bool enabled = false;
+  std::string node;       ///< this node's name, unique in the pair; empty: the host name
+  std::string advertise;  ///< the host clients reach this node at; empty: listen.bind
+  milliseconds lease{4'000};  ///< a primary that has not renewed for this long is taken over
+  milliseconds renew{1'000};  ///< the primary renews, the backup looks, this often
+  std::uint64_t term = 0;     ///< not a key: the term of the lease this engine runs under
+};
+
 /// TLS on the protocol listeners (7120, 7122, 2060); the console and /metrics stay plain.
 struct tls_config {
   bool enabled = false;
@@ -234,6 +244,7 @@ struct config {
   pulse_config pulse;
   reporting_config reporting;
   storage_config storage;
+  ha_config ha;
   tls_config tls;
   outbound_config outbound;
   redis_config redis;

@@ -156,6 +156,9 @@ const option* find_option(const std::string& key);
 
 /// The [storage] keys (config_storage.cpp).
 void add_storage_options(std::vector<option>& o);
+void add_ha_options(std::vector<option>& o);
+/// Why `v` is no ha.node (empty when it is one).
+std::string ha_node_problem(const std::string& v);
 
 /// The [outbound] and [redis] keys (config_storage.cpp).
 void add_outbound_options(std::vector<option>& o);

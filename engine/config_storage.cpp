@@ -132,6 +132,29 @@ void add_storage_options(std::vector<option>& o) {
                       "finds them instead of creating a duplicate"));
 }
 
+std::string ha_node_problem(const std::string& v) {
+  if (v.size() > 40 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+                         != std::string::npos)
+    return "\"" + v + "\" is not a node name (letters, digits, '.', '_', '-'; at most 40)";
+  return {};
+}
+
+void add_ha_options(std::vector<option>& o) {
+  o.push_back(flag("ha.enabled", [](config& c) -> auto& { return c.ha.enabled; },
+                   "run as one node of a warm-standby pair on storage.dsn (PostgreSQL): the "
+                   "primary serves, the backup takes over when it fails (docs/ha.md)"));
+  o.push_back(text("ha.node", [](config& c) -> auto& { return c.ha.node; }, ha_node_problem,
+                   "this node's name, different on the two nodes; empty = the host name"));
+  o.push_back(text("ha.advertise", [](config& c) -> auto& { return c.ha.advertise; }, any_text,
+                   "the host or address clients reach this node at (the backup tells them); "
+                   "empty = listen.bind"));
+  o.push_back(duration_ms("ha.lease_ms", 500, 60'000, [](config& c) -> auto& { return c.ha.lease; },
+                          "a primary that has not renewed its lease for this long is taken over "
+                          "(a killed one at once: its lock goes with its connection)"));
+  o.push_back(duration_ms("ha.renew_ms", 100, 30'000, [](config& c) -> auto& { return c.ha.renew; },
+                          "how often the primary renews its lease and the backup looks at it"));
+}
+
 } // namespace parley::engine::config_detail
 
 namespace parley::engine {
@@ -145,6 +168,10 @@ storage::config store_config(const config& c) {
   out.synchronous = c.storage.synchronous;
   out.dsn = c.storage.dsn;
   out.connect_timeout_s = c.storage.connect_timeout_s;
+  if (c.ha.enabled) {
+    out.ha_node = c.ha.node;
+    out.ha_term = c.ha.term;
+  }
   return out;
 }
 

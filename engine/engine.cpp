@@ -153,23 +153,28 @@ void engine::start() {
           return std::nullopt;
         return reload_from_source("console reload");
       },
-      list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_)), history_};
+      list_store_, scheduler_, std::make_shared<audit_log>(audit_file(cfg_)), history_, ha_};
     console_ = std::make_unique<console_server>(io_, ops);
     web_ = std::make_unique<web::web_server>(io_, ops, tls_.get(), counters_.tls_handshake_failures);
-    metrics_ = std::make_unique<metrics_server>(io_, metrics_env{
-      cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); },
-      [this]() -> std::string {
-        if (auto dead = supervision_->failure(); !dead.empty())
-          return dead + "; parleyd restarts (exit code " + std::to_string(supervision_exit_code)
-                 + ")";
-        if (stopping_.load())
-          return "stopping";
-        if (draining_.load())
-          return "draining";
-        if (!domain_->metrics->storage.up.load())
-          return "storage unreachable (" + domain_->metrics->storage.backend + ")";
-        return {};
-      }});
+    auto page_env = std::make_shared<metrics_env>(
+      metrics_env{cfg_, *system_, domain_, counters_, [this] { return sessions_.size(); }, ha_});
+    metrics_ = std::make_unique<metrics_server>(
+      io_, cfg_.metrics.bind, cfg_.metrics.port,
+      http_probes{[this]() -> std::string {
+                    if (auto dead = supervision_->failure(); !dead.empty())
+                      return dead + "; parleyd restarts (exit code " + std::to_string(supervision_exit_code)
+                             + ")";
+                    if (stopping_.load())
+                      return "stopping";
+                    if (draining_.load())
+                      return "draining";
+                    if (ha_ && !ha_->primary.load())
+                      return "no longer the primary of the HA pair (stepping down)";
+                    if (!domain_->metrics->storage.up.load())
+                      return "storage unreachable (" + domain_->metrics->storage.backend + ")";
+                    return {};
+                  },
+                  [page_env](std::function<void(std::string)> done) { render_metrics(page_env, std::move(done)); }});
   } catch (...) {
     console_.reset();
     web_.reset();

@@ -34,6 +34,7 @@
 #include "engine/metrics/metrics_server.hpp"
 #include "engine/web/web_server.hpp"
 #include "engine/counters.hpp"
+#include "engine/ha_status.hpp"
 #include "engine/listener.hpp"
 #include "engine/live_config.hpp"
 #include "engine/reload_result.hpp"
@@ -93,6 +94,10 @@ public:
   /// its file with the same --set overrides. Throws config_error. Set before start().
   void on_reload_request(std::function<config()> f) { reload_source_ = std::move(f); }
 
+  /// One node of an HA pair (docs/ha.md): the console and /metrics show its state, and
+  /// /readyz says 503 once it is no longer the primary. Before start().
+  void set_ha(std::shared_ptr<const ha_status> s) { ha_ = std::move(s); }
+
   /// Applies `next` if every key that differs from the running config is reloadable
   /// (the option table's `reloadable` column): all of it at once, or — when any other key
   /// changed — nothing. Logs one line per changed key (or one line naming the refused
@@ -127,6 +132,7 @@ private:
   live_config live_;
   std::mutex reload_mx_;
   std::function<config()> reload_source_;
+  std::shared_ptr<const ha_status> ha_;
   std::unique_ptr<boost::asio::ssl::context> tls_;  ///< tls.enabled: shared by every TLS session
   std::shared_ptr<const clock> clock_;
   counters counters_;

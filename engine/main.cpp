@@ -22,6 +22,7 @@
 
 #include "engine/config.hpp"
 #include "engine/engine.hpp"
+#include "engine/ha_node.hpp"
 #include "engine/logging.hpp"
 #include "engine/user_cli.hpp"
 
@@ -44,10 +45,13 @@ void write_ports_file(const std::string& path, const engine& eng) {
   std::rename(tmp.c_str(), path.c_str());  // readers never see half a file
 }
 
+/// Runs one engine until a signal, the console's shutdown, a supervised actor's death or,
+/// on an HA pair's primary (`ha`), the loss of the lease stops it; returns the exit code.
 int serve(const config& cfg, const std::string& ports_file, const std::string& config_path,
-          const std::vector<std::string>& overrides) {
-  setup_logging(cfg.log);
+          const std::vector<std::string>& overrides, ha_node* ha = nullptr) {
   engine eng{cfg};
+  if (ha)
+    eng.set_ha(ha->status());
   // The console's `shutdown` takes the same path as a signal.
   eng.on_shutdown_request([] { ::kill(::getpid(), SIGTERM); });
   // SIGHUP and the console's `reload` read the same file with the same overrides.
@@ -78,6 +82,17 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
                cfg.clock_scale);
   if (!ports_file.empty())
     write_ports_file(ports_file, eng);
+  if (ha)
+    ha->serving({cfg.ha.advertise, eng.port(listener_kind::interaction), eng.port(listener_kind::vq),
+                 eng.port(listener_kind::stat), eng.http_port()},
+                [&](std::string why) {
+                  boost::asio::post(signals_io, [&, why] { begin_stop("HA: " + why); });
+                });
+  // The lease thread must not post to signals_io once it is gone.
+  auto unbind = std::unique_ptr<ha_node, void (*)(ha_node*)>{ha, [](ha_node* n) {
+                                                                if (n)
+                                                                  n->serving_ended();
+                                                              }};
   // Under systemd (Type=notify): ready now that every listener is up.
   sd_notifyf(0, "READY=1\nSTATUS=serving on %s, interaction port %u", l.bind.c_str(),
              static_cast<unsigned>(eng.port(listener_kind::interaction)));
@@ -142,6 +157,39 @@ int serve(const config& cfg, const std::string& ports_file, const std::string& c
     return code;
   }
   return 0;
+}
+
+/// One node of an HA pair (docs/ha.md): the backup until it takes the lease, then an engine
+/// under that lease's term until it stops (the lease is released: the other node takes over
+/// at once) or loses the lease (it is the backup again).
+int serve_pair(const config& cfg, const std::string& ports_file, const std::string& config_path,
+               const std::vector<std::string>& overrides) {
+  ha_node node{cfg};
+  for (;;) {
+    auto term = node.serve_standby(ports_file, [&] {
+      sd_notifyf(0, "READY=1\nSTATUS=backup of the HA pair (node %s)", cfg.ha.node.c_str());
+    });
+    if (term == 0) {
+      node.release();
+      return 0;
+    }
+    auto c = cfg;
+    c.ha.term = term;
+    int code = 0;
+    try {
+      code = serve(c, ports_file, config_path, overrides, &node);
+    } catch (const std::exception& e) {
+      if (!node.demoted()) {
+        node.release();
+        throw;
+      }
+      spdlog::error("ha: the engine of term {} did not start: {}", term, e.what());
+    }
+    if (!node.demoted()) {
+      node.release();
+      return code;
+    }
+  }
 }
 
 /// The text after --help's options: ports, signals, where to read more.
@@ -224,7 +272,11 @@ int main(int argc, char** argv) {
       return no_default_config(config_path);
     if (users.user->parsed())
       return run_user_command(load_config(config_path, overrides), users);
-    return serve(load_config(config_path, overrides), ports_file, config_path, overrides);
+    auto cfg = load_config(config_path, overrides);
+    setup_logging(cfg.log);
+    if (cfg.ha.enabled)
+      return serve_pair(cfg, ports_file, config_path, overrides);
+    return serve(cfg, ports_file, config_path, overrides);
   } catch (const config_error& e) {
     std::cerr << "parleyd: config error:\n" << e.what() << "\n";
     return 2;

@@ -48,10 +48,13 @@ std::span<const std::uint8_t> encoder::ack(std::uint64_t ref) {
 }
 
 std::span<const std::uint8_t> encoder::error(std::uint64_t ref, wire::ErrorCode code,
-                                             std::string_view text) {
+                                             std::string_view text, std::string_view primary) {
   start();
   auto t = fbb_.CreateString(text.data(), text.size());
-  return finish(ref, wire::CreateError(fbb_, code, t));
+  flatbuffers::Offset<flatbuffers::String> p;
+  if (!primary.empty())
+    p = fbb_.CreateString(primary.data(), primary.size());
+  return finish(ref, wire::CreateError(fbb_, code, t, p));
 }
 
 std::span<const std::uint8_t> encoder::register_client(std::uint64_t ref, std::string_view name,

@@ -46,8 +46,9 @@ public:
   std::span<const std::uint8_t> ping(std::uint64_t ref, std::uint64_t payload);
   std::span<const std::uint8_t> pong(std::uint64_t ref, std::uint64_t payload);
   std::span<const std::uint8_t> ack(std::uint64_t ref);
+  /// `primary`: where the primary is, with not_primary (docs/ha.md).
   std::span<const std::uint8_t> error(std::uint64_t ref, wire::ErrorCode code,
-                                      std::string_view text);
+                                      std::string_view text, std::string_view primary = {});
   std::span<const std::uint8_t> register_client(std::uint64_t ref, std::string_view name,
                                                 wire::ClientType type,
                                                 std::string_view credential,

@@ -21,7 +21,8 @@ namespace {
 
 class pg_store final : public store {
 public:
-  explicit pg_store(const config& cfg) : dsn_(cfg.dsn), timeout_s_(cfg.connect_timeout_s) {
+  explicit pg_store(const config& cfg)
+    : dsn_(cfg.dsn), timeout_s_(cfg.connect_timeout_s), node_(cfg.ha_node), term_(cfg.ha_term) {
     describe_ = "postgresql " + safe_dsn();
     connect();
   }
@@ -262,8 +263,10 @@ private:
   void reset() {
     PQreset(conn_);
     staged_ = false;
-    if (PQstatus(conn_) == CONNECTION_OK && claimed_) {
-      exec("SET client_min_messages = warning");
+    if (PQstatus(conn_) != CONNECTION_OK)
+      return;
+    session_setup();
+    if (claimed_) {
       if (!try_lock())
         throw storage_error("another parleyd took the database " + describe_
                               + " while the connection was down",
@@ -297,13 +300,31 @@ private:
     const char* keys[] = {"dbname", "connect_timeout", "application_name", "keepalives",
                           "keepalives_idle", "keepalives_interval", "keepalives_count",
                           "tcp_user_timeout", nullptr};
-    const char* values[] = {dsn_.c_str(), timeout.c_str(), "parleyd", "1", "5", "2", "3", "10000",
+    // An HA node's engine names its connections with its term: the node that takes the
+    // lease over ends exactly those (storage/ha_lease.hpp).
+    auto app = node_.empty() ? std::string{"parleyd"}
+                             : "parleyd/" + node_ + (term_ ? "/t" + std::to_string(term_) : std::string{});
+    const char* values[] = {dsn_.c_str(), timeout.c_str(), app.c_str(), "1", "5", "2", "3", "10000",
                             nullptr};
     conn_ = PQconnectdbParams(keys, values, 1);
     if (PQstatus(conn_) != CONNECTION_OK)
       throw storage_error("cannot connect to PostgreSQL (" + safe_dsn() + "): " + error(), true);
-    exec("SET client_min_messages = warning");
+    session_setup();
     exec("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
+  }
+
+  /// What every (re)connection says first; a primary's connection checks that its term is
+  /// still the lease's, so that a node that lost its lease cannot even start to write.
+  void session_setup() {
+    exec("SET client_min_messages = warning");
+    if (term_ == 0)
+      return;
+    exec("SET parley.term = '" + std::to_string(term_) + "'");
+    auto r = exec("SELECT term FROM ha_lease WHERE id = 1");
+    if (PQntuples(r.get()) != 1 || std::stoull(PQgetvalue(r.get(), 0, 0)) != term_)
+      throw storage_error("fenced: term " + std::to_string(term_)
+                            + " is no longer the primary's (ha_lease); this node steps down",
+                          false);
   }
 
   std::string error() const {
@@ -404,6 +425,8 @@ private:
 
   std::string dsn_;
   std::uint32_t timeout_s_;
+  std::string node_;
+  std::uint64_t term_ = 0;
   std::string describe_;
   PGconn* conn_ = nullptr;
   bool staged_ = false;

@@ -54,6 +54,12 @@ struct config {
   sync_mode synchronous = sync_mode::full;   ///< SQLite only
   std::string dsn;                           ///< PostgreSQL connection string (libpq)
   std::uint32_t connect_timeout_s = 5;
+  /// High availability (docs/ha.md), PostgreSQL only: this node's name (its connections'
+  /// application_name is "parleyd/<node>") and, while it is the primary, its fencing term —
+  /// every connection says it (SET parley.term) and refuses to start when the lease has
+  /// moved on; every write statement fails with a non-transient storage_error after that.
+  std::string ha_node;
+  std::uint64_t ha_term = 0;
 };
 
 class store {

@@ -127,6 +127,20 @@ int main(int argc, char** argv) {
   crash->add_option("--window", o.window, "submits in flight per gateway (default 16)");
   crash->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
 
+  auto* failover = app.add_subcommand(
+    "failover", "an HA pair on one PostgreSQL: kill -9 the primary under load, N rounds; client "
+                "outage p50/p99/max (goal p99 <= 10 s), acked submits lost (goal 0), agents restored");
+  common_options(failover, o);
+  failover->get_option("--duration")->description("longest load per round before the kill (s)");
+  failover->add_option("--dsn", o.dsn, "PostgreSQL connection string of the database both nodes share")->required();
+  failover->add_option("--rounds", o.rounds, "kill -9 rounds (default 3)")->check(CLI::Range(1u, 1000u));
+  failover->add_option("--seed", o.seed, "seed for the kill moments")->capture_default_str();
+  failover->add_option("--gateways", o.gateways, "media-gateway connections (default 4)");
+  failover->add_option("--window", o.window, "submits in flight per gateway (default 8)");
+  failover->add_option("--agents", o.agents, "agent desktops kept logged in (default 200, at most 1,000)")
+    ->capture_default_str();
+  failover->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
+
   auto* recovery = app.add_subcommand(
     "recovery", "fill a parleyd with --count open interactions, kill -9, restart: time until "
                 "they are back and routable (goal 1,000,000 in <= 10 s)");
@@ -401,6 +415,8 @@ int main(int argc, char** argv) {
       r = run_agents(h);
     else if (o.scenario == "crash")
       r = run_crash(h);
+    else if (o.scenario == "failover")
+      r = run_failover(h);
     else if (o.scenario == "recovery")
       r = run_recovery(h);
     else if (o.scenario == "storage")
@@ -439,7 +455,7 @@ int main(int argc, char** argv) {
                  o.scenario.c_str());
     return 1;
   }
-  if (o.scenario == "crash" && !r.aim.met)
+  if ((o.scenario == "crash" || o.scenario == "failover") && !r.aim.met)
     return 2;  // a broken promise, not a slow run
   return 0;
 }

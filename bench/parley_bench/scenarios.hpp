@@ -28,6 +28,8 @@ result run_capacity(harness& h);
 
 /// Rounds of load against a parleyd process, kill -9, restart, retry: acked vs found.
 result run_crash(harness& h);
+/// Two parleyd of an HA pair, kill -9 of the primary each round (docs/ha.md).
+result run_failover(harness& h);
 
 /// --count open interactions (queued, offered, handled, parked) in a parleyd, kill -9,
 /// restart: time to listening, /readyz, the first routed interaction and all routable.

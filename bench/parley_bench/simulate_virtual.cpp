@@ -19,6 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bench/parley_bench/messages.hpp"
 #include "bench/parley_bench/simulate.hpp"
 #include "sim/virtual_center.hpp"
 

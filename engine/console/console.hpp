@@ -30,6 +30,7 @@
 #include "engine/audit.hpp"
 #include "engine/config.hpp"
 #include "engine/counters.hpp"
+#include "engine/ha_status.hpp"
 #include "engine/history.hpp"
 #include "engine/live_config.hpp"
 #include "engine/reload_result.hpp"
@@ -58,6 +59,7 @@ struct console_env {
   outbound::scheduler_actor scheduler;    ///< the [[schedule]] runner (invalid: nothing scheduled)
   std::shared_ptr<audit_log> audit;       ///< shared with the HTTP API
   history_actor history;                  ///< historical reporting (invalid: off)
+  std::shared_ptr<const ha_status> ha;    ///< the HA pair (null: [ha] enabled = false)
 };
 
 class console_server {

@@ -25,7 +25,7 @@ const std::vector<console_command>& console_commands() {
     {"status", role::viewer, "status",
      "uptime, connections, interactions and agents by state, queues, storage"},
     {"show", role::viewer,
-     "show connections|agents|queues|interactions|stats|lists|campaigns|sequences|gateways "
+     "show connections|agents|queues|interactions|stats|lists|campaigns|sequences|gateways|ha "
      "[key=value ...] "
      "[limit=N]",
      "list objects live; filters: type= (connections), state= tenant= (agents), tenant= "

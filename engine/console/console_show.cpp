@@ -348,7 +348,7 @@ void status(console_self self) {
 }
 
 const char* show_usage() {
-  return "show connections|agents|queues|interactions|stats|lists|campaigns|sequences "
+  return "show connections|agents|queues|interactions|stats|lists|campaigns|sequences|gateways|ha "
          "[key=value ...] [limit=N]";
 }
 
@@ -370,10 +370,14 @@ void show(console_self self, const std::vector<std::string>& w) {
     rules = {{"state", names_of(wire::EnumNamesInteractionState(), 0)},
              {"queue", queues_of(cfg)},
              {"tenant", tenants_of(cfg)}};
-  else if (what != "stats" && what != "lists" && what != "campaigns" && what != "sequences"
+  else if (what == "ha") {
+    auto& ha = self->state.env->ha;
+    done(self, ha ? ha->describe() : "not an HA node: [ha] enabled = false (docs/ha.md)\n");
+    return;
+  } else if (what != "stats" && what != "lists" && what != "campaigns" && what != "sequences"
            && what != "gateways") {
     fail(self, "show what? connections, agents, queues, interactions, stats, lists, campaigns, "
-               "sequences or gateways");
+               "sequences, gateways or ha");
     return;
   }
   std::map<std::string, std::string> f;

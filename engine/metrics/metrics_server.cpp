@@ -18,8 +18,8 @@ namespace {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket s, std::shared_ptr<metrics_env> env)
-    : stream_(std::move(s)), env_(std::move(env)) {}
+  http_session(tcp::socket s, std::shared_ptr<const http_probes> probes)
+    : stream_(std::move(s)), probes_(std::move(probes)) {}
 
   void start() { read(); }
 
@@ -71,11 +71,11 @@ private:
     if (target == "/healthz") {
       reply(http::status::ok, "ok\n", "text/plain");
     } else if (target == "/readyz") {
-      auto why_not = env_->not_ready();
+      auto why_not = probes_->not_ready();
       reply(why_not.empty() ? http::status::ok : http::status::service_unavailable,
             why_not.empty() ? "ready\n" : "not ready: " + why_not + "\n", "text/plain");
     } else if (target == "/metrics") {
-      render_metrics(env_, [reply](std::string text) {
+      probes_->render([reply](std::string text) {
         reply(http::status::ok, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
       });
     } else {
@@ -86,15 +86,15 @@ private:
   beast::tcp_stream stream_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<metrics_env> env_;
+  std::shared_ptr<const http_probes> probes_;
 };
 
 } // namespace
 
-metrics_server::metrics_server(asio::io_context& io, metrics_env env)
-  : io_(io), acceptor_(io), env_(std::make_shared<metrics_env>(std::move(env))) {
-  port_ = open_acceptor(acceptor_, env_->cfg.metrics.bind, env_->cfg.metrics.port,
-                        "the metrics endpoint");
+metrics_server::metrics_server(asio::io_context& io, const std::string& bind, std::uint16_t port,
+                               http_probes probes)
+  : io_(io), acceptor_(io), probes_(std::make_shared<const http_probes>(std::move(probes))) {
+  port_ = open_acceptor(acceptor_, bind, port, "the metrics endpoint");
 }
 
 void metrics_server::start() {
@@ -113,7 +113,7 @@ void metrics_server::accept() {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open())
       return;
     if (!ec)
-      std::make_shared<http_session>(std::move(s), env_)->start();
+      std::make_shared<http_session>(std::move(s), probes_)->start();
     accept();
   });
 }

@@ -306,6 +306,8 @@ void render_metrics(const std::shared_ptr<metrics_env>& env, std::function<void(
       queue_part(p, got->queues);
       campaign_part(p, *env->domain, got->campaigns);
       sequence_part(p, got->sequences);
+      if (env->ha)
+        ha_part(p, *env->ha);
       process_part(p);
       done(p.text());
       self->quit();

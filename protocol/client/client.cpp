@@ -78,6 +78,27 @@ std::string answer::error_text() const {
   return {};
 }
 
+std::optional<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']')
+      return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return std::nullopt;  // an IPv6 address needs its brackets
+  }
+  auto port = text.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  auto n = std::stoul(port);
+  if (n == 0 || n > 65535)
+    return std::nullopt;
+  return std::pair{host, static_cast<std::uint16_t>(n)};
+}
+
 // -- TLS ------------------------------------------------------------------------
 
 namespace {
@@ -121,10 +142,27 @@ struct client::impl : std::enable_shared_from_this<impl> {
     clock_type::time_point deadline;
   };
 
+  struct standing {
+    std::uint64_t id;
+    build_fn build;
+    answer_fn done;
+  };
+  using endpoint_t = std::pair<std::string, std::uint16_t>;
+
   impl(asio::any_io_executor ex, options o)
     : strand(asio::make_strand(ex)), opts(std::move(o)), socket(strand), resolver(strand),
       heartbeat(strand), backoff_timer(strand), reader(opts.max_frame_bytes, 4096),
-      backoff(opts.backoff_initial) {}
+      backoff(opts.backoff_initial) {
+    targets.emplace_back(opts.host, opts.port);
+    for (auto& e : opts.endpoints) {
+      auto t = parse_endpoint(e);
+      if (!t)
+        throw std::invalid_argument("client endpoint \"" + e + "\" is not host:port");
+      if (std::find(targets.begin(), targets.end(), *t) == targets.end())
+        targets.push_back(*t);
+    }
+    current = targets.front();
+  }
 
   asio::strand<asio::any_io_executor> strand;
   options opts;
@@ -145,6 +183,13 @@ struct client::impl : std::enable_shared_from_this<impl> {
   std::uint64_t generation = 0;  // bumps per connection attempt; stale handlers check it
   std::map<std::uint64_t, pending> in_flight;  // ordered by ref == ordered by deadline
   std::deque<waiting> queued;
+  std::vector<standing> kept;  // keep(): re-sent after every registration, in order
+  std::atomic<std::uint64_t> next_kept{1};
+  std::vector<endpoint_t> targets;  // host:port, then options.endpoints
+  std::size_t target = 0;           // the one tried last
+  std::optional<endpoint_t> redirect;  // a backup named the primary: go there next
+  endpoint_t current;
+  mutable std::mutex current_mx;
   clock_type::time_point last_rx, last_tx;
   std::chrono::milliseconds hb_interval{1000};
   std::chrono::milliseconds backoff;
@@ -180,11 +225,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
       }
     }
     ++generation;
+    {
+      std::lock_guard lock{current_mx};
+      current = redirect ? *redirect : targets[target];
+    }
+    redirect.reset();
     set_state(state::connecting, "");
     arm_heartbeat();
     auto self = shared_from_this();
     auto gen = generation;
-    resolver.async_resolve(opts.host, std::to_string(opts.port),
+    resolver.async_resolve(current.first, std::to_string(current.second),
                            [self, gen](error_code ec, tcp::resolver::results_type rs) {
                              if (gen != self->generation)
                                return;
@@ -206,7 +256,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
   void handshake() {
     tls = std::make_shared<ssl::stream<tcp::socket&>>(socket, *tls_ctx);
-    auto name = opts.tls_server_name.empty() ? opts.host : opts.tls_server_name;
+    auto name = opts.tls_server_name.empty() ? current.first : opts.tls_server_name;
     error_code ec;
     asio::ip::make_address(name, ec);
     if (ec)  // a host name, not an address: send it (SNI)
@@ -233,7 +283,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
     read();
   }
 
-  /// The connection is gone: fail what was in flight and retry later (or stop).
+  /// The connection is gone: fail what was in flight and retry later (or stop) — the next
+  /// endpoint, or at once the primary a backup named.
   void lost(const std::string& why) {
     if (st == state::stopped)
       return;
@@ -246,8 +297,15 @@ struct client::impl : std::enable_shared_from_this<impl> {
     }
     set_state(state::backoff, why);
     arm_heartbeat();  // keeps expiring waiting requests while disconnected
-    backoff_timer.expires_after(backoff);
-    backoff = std::min(backoff * 2, opts.backoff_max);
+    auto wait = backoff;
+    if (redirect) {
+      wait = std::chrono::milliseconds{0};
+    } else {
+      target = (target + 1) % targets.size();
+      if (target == 0)  // a whole round failed
+        backoff = std::min(backoff * 2, opts.backoff_max);
+    }
+    backoff_timer.expires_after(wait);
     auto self = shared_from_this();
     auto gen = generation;
     backoff_timer.async_wait([self, gen](error_code ec) {
@@ -361,10 +419,16 @@ struct client::impl : std::enable_shared_from_this<impl> {
         auto why = "registration refused: " + a.error_text();
         // A wrong credential or version will not get better by retrying.
         if (code == wire::ErrorCode::bad_credential || code == wire::ErrorCode::unsupported_version
-            || code == wire::ErrorCode::wrong_client_type)
+            || code == wire::ErrorCode::wrong_client_type) {
           stop_now(why);
-        else
-          lost(why);
+          return;
+        }
+        // An HA backup (docs/ha.md) names the primary: go there now, unless it names this
+        // very engine (a stale lease) — then on as after any loss.
+        if (code == wire::ErrorCode::not_primary)
+          if (auto at = parse_endpoint(protocol::text_of(env->message_as_Error()->primary())); at && *at != current)
+            redirect = at;
+        lost(why);
       }
       return;
     }
@@ -386,6 +450,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
     set_state(state::registered, "");
     arm_heartbeat();
     auto now = clock_type::now();
+    // What the client had first (an agent's login before its requests), then what waited.
+    for (auto& k : kept)
+      send_request(k.build, k.done, now + opts.request_timeout);
     while (!queued.empty() && st == state::registered) {
       auto w = std::move(queued.front());
       queued.pop_front();
@@ -539,6 +606,32 @@ std::future<answer> client::request(build_fn build) {
   auto f = p->get_future();
   request(std::move(build), [p](answer a) { p->set_value(std::move(a)); });
   return f;
+}
+
+std::uint64_t client::keep(build_fn build, answer_fn done) {
+  auto id = impl_->next_kept++;
+  asio::post(impl_->strand, [i = impl_, id, b = std::move(build), d = std::move(done)]() mutable {
+    if (i->st == state::stopped) {
+      d(answer{status::stopped, "client stopped"});
+      return;
+    }
+    i->kept.push_back({id, b, d});
+    if (i->st == state::registered)
+      i->send_request(std::move(b), std::move(d), clock_type::now() + i->opts.request_timeout);
+  });
+  return id;
+}
+
+void client::forget(std::uint64_t id) {
+  asio::post(impl_->strand, [i = impl_, id] {
+    std::erase_if(i->kept, [id](const impl::standing& k) { return k.id == id; });
+  });
+}
+
+std::string client::endpoint() const {
+  std::lock_guard lock{impl_->current_mx};
+  auto& [host, port] = impl_->current;
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 std::future<answer> client::ping(std::uint64_t payload) {

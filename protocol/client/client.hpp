@@ -9,6 +9,12 @@
 // `disconnected`/`timeout`/`stopped` status. Requests made while not registered wait
 // (bounded) until registration. Events (reference id 0) go to the event callback.
 //
+// Failover (docs/ha.md): with `endpoints` the client goes on to the next engine when a
+// connection is lost, and straight to the primary an HA backup names in its not_primary
+// answer. Requests kept with keep() — an agent's login, a statistic's open, a reporting
+// subscription resuming after the last sequence seen — are sent again after every
+// registration, so a client restores what it had on whichever engine it reaches.
+//
 // Every method is thread-safe; callbacks run on the client's strand, never concurrently.
 // Tests, parley-bench and the console client all use this library.
 #pragma once
@@ -19,6 +25,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -100,7 +107,13 @@ struct options {
   /// A client certificate and its key (PEM), for engines with tls.require_client_cert.
   std::string tls_cert_file;
   std::string tls_key_file;
+  /// More engines, "host:port" each ("[v6]:port"), tried in turn after host:port when the
+  /// connection is lost: the other node of an HA pair. The backoff grows once per round.
+  std::vector<std::string> endpoints;
 };
+
+/// "host:port" or "[v6]:port" split; nullopt when it is not that.
+std::optional<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text);
 
 class client {
 public:
@@ -123,6 +136,17 @@ public:
 
   void request(build_fn build, answer_fn done);
   std::future<answer> request(build_fn build);
+
+  /// A standing request: sent now when registered, and again after every registration (a
+  /// reconnect, or another engine after a failover), built anew each time — so that it can
+  /// resume from what the client saw last. `done` gets each answer (or local status).
+  /// Returns the id forget() takes.
+  std::uint64_t keep(build_fn build, answer_fn done);
+  /// Stops re-sending a standing request (what it did on the engine stays).
+  void forget(std::uint64_t id);
+
+  /// "host:port" of the engine of the current (or last) connection attempt.
+  std::string endpoint() const;
   std::future<answer> ping(std::uint64_t payload = 0);
 
   state current_state() const noexcept;
