@@ -4,6 +4,7 @@
 #include <array>
 #include <csignal>
 #include <list>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 
@@ -346,7 +347,6 @@ void ha_node::look() {
       observe(*row);
     return;
   }
-  auto row = keeper_->read();
   {
     std::lock_guard lock{mx_};
     role_ = role::primary;
@@ -360,9 +360,15 @@ void ha_node::look() {
   }
   status_->primary = true;
   status_->promotions.fetch_add(1);
-  if (row)
-    observe(*row);
   last_holder_ = cfg_.ha.node;
+  std::optional<storage::ha_lease_row> row;
+  try {
+    row = keeper_->read();  // for show ha; the term is ours either way
+    if (row)
+      observe(*row);
+  } catch (const storage::storage_error&) {
+    status_->term = term;
+  }
   spdlog::warn("ha: node {} is the primary now (term {}{}); starting the engine", cfg_.ha.node, term,
                row && !row->previous.empty() && row->previous != cfg_.ha.node ? ", took over from " + row->previous
                                                                                : std::string{});

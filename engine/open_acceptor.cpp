@@ -26,4 +26,15 @@ std::uint16_t open_acceptor(boost::asio::ip::tcp::acceptor& acceptor, const std:
   return acceptor.local_endpoint().port();
 }
 
+std::vector<std::uint16_t> free_loopback_ports(std::size_t n) {
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::acceptor> held;  // all bound at once: n different ports
+  std::vector<std::uint16_t> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& a = held.emplace_back(io, boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), 0});
+    out.push_back(a.local_endpoint().port());
+  }
+  return out;
+}
+
 } // namespace parley::engine

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -14,5 +15,10 @@ namespace parley::engine {
 /// address on failure.
 std::uint16_t open_acceptor(boost::asio::ip::tcp::acceptor& acceptor, const std::string& address,
                             std::uint16_t port, const std::string& what);
+
+/// `n` loopback ports nobody listens on at this moment (bound together, then let go), for
+/// tests and benchmarks that run an HA pair: a node keeps its ports when it changes role,
+/// so port 0 will not do.
+std::vector<std::uint16_t> free_loopback_ports(std::size_t n);
 
 } // namespace parley::engine

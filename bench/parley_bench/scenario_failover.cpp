@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "bench/parley_bench/messages.hpp"
+#include "engine/open_acceptor.hpp"
 #include "bench/parley_bench/parleyd_process.hpp"
 #include "bench/parley_bench/scenarios.hpp"
 
@@ -34,18 +35,6 @@ namespace parley::bench {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-/// Ports nobody listens on now: a node keeps its ports when it changes role.
-std::vector<std::uint16_t> free_ports(std::size_t n) {
-  boost::asio::io_context io;
-  std::vector<boost::asio::ip::tcp::acceptor> held;
-  std::vector<std::uint16_t> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& a = held.emplace_back(io, boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), 0});
-    out.push_back(a.local_endpoint().port());
-  }
-  return out;
-}
 
 /// One node: its sets (ports, [ha]) and its process while it runs.
 struct node {
@@ -127,7 +116,7 @@ result run_failover(harness& h) {
   }
   std::array<node, 2> nodes{node{"a"}, node{"b"}};
   for (auto& n : nodes) {
-    auto p = free_ports(6);
+    auto p = engine::free_loopback_ports(6);
     n.interaction = p[0];
     std::filesystem::create_directories(dir / n.name);
     std::filesystem::copy_file(dir / "parley.toml", dir / n.name / "parley.toml");

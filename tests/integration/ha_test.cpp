@@ -20,6 +20,7 @@
 
 #include "protocol/client/client.hpp"
 #include "protocol/codec.hpp"
+#include "engine/open_acceptor.hpp"
 #include "storage/store.hpp"
 #include "support/child.hpp"
 #include "support/parleyd_process.hpp"
@@ -32,19 +33,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Ports nobody listens on now (bound together, then let go): a node keeps its ports when
-/// it changes role, so port 0 will not do.
-std::vector<std::uint16_t> free_ports(std::size_t n) {
-  boost::asio::io_context io;
-  std::vector<boost::asio::ip::tcp::acceptor> held;
-  std::vector<std::uint16_t> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& a = held.emplace_back(io, boost::asio::ip::tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), 0});
-    out.push_back(a.local_endpoint().port());
-  }
-  return out;
-}
-
 /// One node of the pair: parleyd with the shipped config, [ha] on, its own ports.
 struct ha_node_process {
   std::string name;
@@ -54,7 +42,7 @@ struct ha_node_process {
   std::unique_ptr<child> proc;
 
   ha_node_process(std::string node, const std::string& dsn, std::vector<std::string> sets = {}) : name(std::move(node)) {
-    auto p = free_ports(6);
+    auto p = engine::free_loopback_ports(6);
     ports = {{"interaction", p[0]}, {"vq", p[1]}, {"stat", p[2]}, {"console", p[3]}, {"metrics", p[4]}, {"http", p[5]}};
     argv = {parleyd_path(), "--config", source_dir() + "/conf/parley.toml", "--ports-file", dir + "/ports"};
     std::vector<std::string> all{"listen.interaction_port=" + std::to_string(p[0]), "listen.vq_port=" + std::to_string(p[1]),
