@@ -206,7 +206,8 @@ const char* help_footer =
   "  SIGHUP           reload the config file (reloadable keys only, all or nothing)\n"
   "  SIGUSR1          reopen the log file (after logrotate)\n"
   "Docs: docs/configuration.md (every key; --config-keys lists them), docs/console.md,\n"
-  "docs/metrics.md, docs/protocol.md, docs/persistence.md, docs/outbound.md, docs/web.md.\n"
+  "docs/metrics.md, docs/protocol.md, docs/persistence.md, docs/outbound.md, docs/web.md,\n"
+  "docs/ha.md (a warm-standby pair: [ha]).\n"
   "Web users: parleyd user --help.";
 
 /// Without --config parleyd reads conf/parley.toml from the current directory. When it is
