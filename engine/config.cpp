@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <functional>
 #include <sstream>
 
@@ -519,34 +518,9 @@ config validate(toml::table& root, const std::string& name,
       v.problems.push_back({~0u, name + ": queue \"" + q.name + "\" has router = \"stream\", which needs a Redis (redis.host)"});
   if (cfg.storage.backend == storage::backend_kind::postgresql && cfg.storage.dsn.empty())
     v.problems.push_back({~0u, name + ": storage.backend = \"postgresql\" needs storage.dsn"});
-  if (cfg.ha.enabled) {
-    auto& ha = cfg.ha;
-    auto fail = [&](const std::string& why) { v.problems.push_back({~0u, name + ": " + why}); };
-    if (cfg.storage.backend != storage::backend_kind::postgresql)
-      fail("ha.enabled = true needs storage.backend = \"postgresql\": the two nodes share one "
-           "database, and a SQLite file belongs to one process (docs/ha.md)");
-    if (cfg.storage.durability != durability_mode::commit)
-      fail("ha.enabled = true needs storage.durability = \"commit\": a change acknowledged "
-           "before its commit would be lost when the backup takes over");
-    if (ha.renew * 2 > ha.lease)
-      fail("ha.renew_ms must be at most half of ha.lease_ms (a lease renewed less often expires "
-           "between two renewals)");
-    if (ha.node.empty()) {
-      char host[256] = {};
-      ::gethostname(host, sizeof host - 1);
-      ha.node = host;
-      if (ha.node.empty() || !ha_node_problem(ha.node).empty())
-        fail("ha.node is empty and the host name \"" + ha.node + "\" is not a node name: set ha.node");
-    }
-    if (ha.advertise.empty()) {
-      boost::system::error_code ec;
-      auto addr = boost::asio::ip::make_address(cfg.listen.bind, ec);
-      if (!ec && addr.is_unspecified())
-        fail("ha.advertise is empty and listen.bind = \"" + cfg.listen.bind
-             + "\" is no address a client can reach: set ha.advertise");
-      ha.advertise = cfg.listen.bind;
-    }
-  }
+  if (cfg.ha.enabled)
+    for (auto& why : check_ha(cfg))
+      v.problems.push_back({~0u, name + ": " + why});
   if (cfg.storage.retry_max < cfg.storage.retry_min)
     v.problems.push_back({~0u, name + ": storage.retry_max_ms must not be below storage.retry_min_ms"});
   if (cfg.tls.enabled && (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty()))

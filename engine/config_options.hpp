@@ -159,6 +159,9 @@ void add_storage_options(std::vector<option>& o);
 void add_ha_options(std::vector<option>& o);
 /// Why `v` is no ha.node (empty when it is one).
 std::string ha_node_problem(const std::string& v);
+/// What is wrong with [ha] as a whole (ha.enabled): storage, durability, timing; fills in
+/// ha.node (the host name) and ha.advertise (listen.bind) when they are empty.
+std::vector<std::string> check_ha(config& cfg);
 
 /// The [outbound] and [redis] keys (config_storage.cpp).
 void add_outbound_options(std::vector<option>& o);

@@ -1,6 +1,9 @@
-// The [storage], [outbound] and [redis] keys of the option table (config_options.hpp), and
-// what the storage backend and list imports are given of them.
+// The [storage], [ha], [outbound] and [redis] keys of the option table (config_options.hpp),
+// the checks of [ha] as a whole, and what the storage backend and list imports are given.
 #include <filesystem>
+
+#include <boost/asio/ip/address.hpp>
+#include <unistd.h>
 
 #include "engine/config_options.hpp"
 
@@ -137,6 +140,37 @@ std::string ha_node_problem(const std::string& v) {
                          != std::string::npos)
     return "\"" + v + "\" is not a node name (letters, digits, '.', '_', '-'; at most 40)";
   return {};
+}
+
+std::vector<std::string> check_ha(config& cfg) {
+  std::vector<std::string> problems;
+  auto fail = [&](const std::string& why) { problems.push_back(why); };
+  auto& ha = cfg.ha;
+  if (cfg.storage.backend != storage::backend_kind::postgresql)
+    fail("ha.enabled = true needs storage.backend = \"postgresql\": the two nodes share one "
+         "database, and a SQLite file belongs to one process (docs/ha.md)");
+  if (cfg.storage.durability != durability_mode::commit)
+    fail("ha.enabled = true needs storage.durability = \"commit\": a change acknowledged "
+         "before its commit would be lost when the backup takes over");
+  if (ha.renew * 2 > ha.lease)
+    fail("ha.renew_ms must be at most half of ha.lease_ms (a lease renewed less often expires "
+         "between two renewals)");
+  if (ha.node.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    ha.node = host;
+    if (ha.node.empty() || !ha_node_problem(ha.node).empty())
+      fail("ha.node is empty and the host name \"" + ha.node + "\" is not a node name: set ha.node");
+  }
+  if (ha.advertise.empty()) {
+    boost::system::error_code ec;
+    auto addr = boost::asio::ip::make_address(cfg.listen.bind, ec);
+    if (!ec && addr.is_unspecified())
+      fail("ha.advertise is empty and listen.bind = \"" + cfg.listen.bind
+           + "\" is no address a client can reach: set ha.advertise");
+    ha.advertise = cfg.listen.bind;
+  }
+  return problems;
 }
 
 void add_ha_options(std::vector<option>& o) {
