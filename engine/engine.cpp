@@ -78,14 +78,17 @@ void engine::start() {
   // interactions the last run left are back in their queues before a client connects.
   std::shared_ptr<storage::store> store;
   storage::recovered rec;
+  auto read_from = std::chrono::steady_clock::now();
   try {
     store = storage::open_store(store_config(cfg_));
     store->claim(std::chrono::seconds{cfg_.storage.connect_timeout_s});
     store->migrate();
+    read_from = std::chrono::steady_clock::now();
     rec = store->recover(cfg_.storage.dedupe_retained, clock_->now_ms());
   } catch (const storage::storage_error& e) {
     throw std::runtime_error(std::string{"storage: "} + e.what());
   }
+  auto read_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - read_from);
   auto metrics = std::make_shared<domain_metrics>();
   metrics->storage.backend = store->describe();
   caf_cfg_ = std::make_unique<caf::actor_system_config>();
@@ -106,7 +109,7 @@ void engine::start() {
                                  long_lived_actors(*domain_, any_actor(directory_),
                                                    any_actor(list_store_), any_actor(scheduler_)),
                                  [this](const std::string& what) { fatal_death(what); });
-  recover(rec);
+  recover(rec, read_ms);
   if (cfg_.reporting.enabled)
     history_ = spawn_history(*system_, {store_config(cfg_), domain_->cfg, clock_, cfg_.reporting.poll,
                                         cfg_.reporting.batch_events,
@@ -194,8 +197,9 @@ void engine::start() {
   started_ = true;
 }
 
-void engine::recover(storage::recovered& rec) {
+void engine::recover(storage::recovered& rec, std::chrono::milliseconds read_ms) {
   auto live = rec.live.size();
+  auto from = std::chrono::steady_clock::now();
   caf::scoped_actor self{*system_};
   std::string failure;
   self->request(domain_->interactions, std::chrono::minutes{5}, recover_atom_v, std::move(rec.live),
@@ -206,10 +210,12 @@ void engine::recover(storage::recovered& rec) {
     stop_actors();
     throw std::runtime_error("storage: recovery failed: " + failure);
   }
-  spdlog::info("storage: {} ({}); recovered {} interaction(s); reporting continues after "
-               "seq {}; {} agent session(s) left open by the last run closed",
-               domain_->metrics->storage.backend, to_string(cfg_.storage.durability), live, rec.max_seq,
-               rec.closed_sessions);
+  auto requeue_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - from);
+  spdlog::info("storage: {} ({}); recovered {} interaction(s) (read {} ms, requeued {} ms); reporting "
+               "continues after seq {}; {} agent session(s) left open by the last run closed",
+               domain_->metrics->storage.backend, to_string(cfg_.storage.durability), live,
+               read_ms.count(), requeue_ms.count(), rec.max_seq, rec.closed_sessions);
 }
 
 domain_ptr spawn_domain(caf::actor_system& sys, const config& cfg,

@@ -140,7 +140,8 @@ private:
   std::atomic<std::uint64_t> next_session_id_{0};
   std::unique_ptr<caf::actor_system_config> caf_cfg_;
   std::unique_ptr<caf::actor_system> system_;
-  void recover(storage::recovered& rec);
+  /// Puts the stored live interactions back (`read_ms`: how long reading them took, logged).
+  void recover(storage::recovered& rec, std::chrono::milliseconds read_ms);
   /// Outbound: recovers stale leases, opens the list store and compliance (own store
   /// connections; the do-not-call list in Redis or in process). Returns compliance.
   outbound::compliance_actor start_outbound(storage::store& main,

@@ -83,6 +83,11 @@ struct writer_state {
   std::uint64_t failed_attempts = 0;
   std::uint64_t next_session = 1;
   std::unordered_map<std::string, agent_session_row> open_sessions;  // tenant '\n' agent
+  commit_feed_actor feed;
+  bool feed_waits = false;                         // it asked to be told at the next commit
+  std::uint64_t events_seen = 0, vq_seen = 0;      // the last sequence numbers received,
+  std::uint64_t events_stored = 0, vq_stored = 0;  // stored (or shed),
+  std::uint64_t events_told = 0, vq_told = 0;      // and told the feed
   static inline const char* name = "persistence_writer";
 
   storage_health& health() { return metrics->storage; }
@@ -135,6 +140,24 @@ struct writer_state {
 
 using writer_self = writer_actor::stateful_pointer<writer_state>;
 
+/// Everything received is stored (or shed).
+void all_stored(writer_self self) {
+  auto& st = self->state;
+  st.events_stored = st.events_seen;
+  st.vq_stored = st.vq_seen;
+}
+
+/// The feed learns what is stored if it waits for news and there is some.
+void tell_feed(writer_self self) {
+  auto& st = self->state;
+  if (!st.feed_waits || (st.events_told == st.events_stored && st.vq_told == st.vq_stored))
+    return;
+  st.feed_waits = false;
+  st.events_told = st.events_stored;
+  st.vq_told = st.vq_stored;
+  self->send(st.feed, committed_atom_v, st.events_told, st.vq_told);
+}
+
 void deliver(std::vector<caf::typed_response_promise<caf::ok_atom>>& waiters, const caf::error& err) {
   for (auto& w : waiters)
     if (err)
@@ -150,6 +173,8 @@ void write_now(writer_self self) {
   if (st.retrying)
     return;  // the retry timer writes
   if (st.buf.empty()) {
+    all_stored(self);
+    tell_feed(self);
     deliver(st.buf.waiters, caf::none);
     return;
   }
@@ -192,6 +217,8 @@ void write_now(writer_self self) {
   st.buf.waiters.clear();
   st.buf.clear();
   st.update_gauges();
+  all_stored(self);
+  tell_feed(self);
   deliver(waiters, caf::none);
 }
 
@@ -239,6 +266,7 @@ writer_actor::behavior_type writer(writer_self self, std::shared_ptr<storage::st
     },
     [=](persist_atom, event_row& e) {
       auto& st = self->state;
+      st.events_seen = e.seq;
       if (st.shedding())
         return;
       st.track_session(e);
@@ -247,10 +275,16 @@ writer_actor::behavior_type writer(writer_self self, std::shared_ptr<storage::st
     },
     [=](persist_atom, storage::vq_event_row& e) {
       auto& st = self->state;
+      st.vq_seen = e.seq;
       if (st.shedding())
         return;
       st.buf.b.vq_events.push_back(std::move(e));
       buffered(self);
+    },
+    [=](caf::join_atom, commit_feed_actor& feed) {
+      self->state.feed = std::move(feed);
+      self->state.feed_waits = true;
+      tell_feed(self);  // news already (committed before it asked)? else after the next commit
     },
     [=](sync_atom) -> caf::result<caf::ok_atom> {
       auto& st = self->state;

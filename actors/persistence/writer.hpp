@@ -7,6 +7,12 @@
 // positive batch delay — when the oldest buffered row has waited that long. Agent
 // sessions are derived from the login/logout events, in the same transaction.
 //
+// Stored events: a commit feed (the reporting bus) that asks (join_atom) is told once, at
+// the next commit or at once if there is news, the last event and VQ event sequence
+// numbers stored so far; it asks again while it has events waiting for that. So live
+// subscribers see an event only once it is stored (a restart never reuses a number they
+// saw), and nothing is sent while nobody waits.
+//
 // Acknowledgement: (sync_atom) is answered once everything the writer received before it
 // is committed ("durability = commit"), or at once ("async"). The connection actors ask
 // for it before they acknowledge a request, so an acknowledged change is on disk.
@@ -40,9 +46,14 @@
 CAF_BEGIN_TYPE_ID_BLOCK(parley_writer, caf::id_block::parley::end)
   CAF_ADD_ATOM(parley_writer, parley, persist_atom, "persist")
   CAF_ADD_ATOM(parley_writer, parley, retry_atom, "retry")
+  CAF_ADD_ATOM(parley_writer, parley, committed_atom, "committed")
 CAF_END_TYPE_ID_BLOCK(parley_writer)
 
 namespace parley {
+
+/// Told by the writer after a commit: (the last event seq stored, the last VQ event seq
+/// stored). Events dropped by storage.shed_events count as stored: they never will be.
+using commit_feed_actor = caf::typed_actor<caf::reacts_to<committed_atom, std::uint64_t, std::uint64_t>>;
 
 using writer_actor = caf::typed_actor<
   // From an interaction actor after every change; no answer. Made into a row (JSON) only
@@ -52,6 +63,8 @@ using writer_actor = caf::typed_actor<
   caf::reacts_to<persist_atom, storage::event_row>,
   // From the reporting bus: one sequenced VQ event; no answer.
   caf::reacts_to<persist_atom, storage::vq_event_row>,
+  // The reporting bus asks to be told what is stored, once (commit_feed_actor).
+  caf::reacts_to<caf::join_atom, commit_feed_actor>,
   // Answered once everything received before it is committed (see above); error
   // storage_unavailable at exit.
   caf::replies_to<sync_atom>::with<caf::ok_atom>,

@@ -1,6 +1,7 @@
 #include "actors/reporting/reporting_bus.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -15,9 +16,16 @@ namespace parley {
 
 namespace {
 
+/// A live subscriber of the reporting events: gets those after `from` as they are stored.
+struct live_subscriber {
+  client_actor client;
+  std::uint64_t from = 0;
+};
+
 struct vq_subscriber {
   client_actor client;
   std::vector<std::string> queues;  // empty: all
+  std::uint64_t from = 0;           // gets the VQ events after this one
 
   bool wants(const std::string& vq) const {
     return queues.empty() || std::find(queues.begin(), queues.end(), vq) != queues.end();
@@ -31,10 +39,19 @@ struct held_subscriber {
   std::vector<std::string> queues;  ///< VQ: empty: all
   std::vector<frame> held;
   bool overflowed = false;  ///< more than replay_hold_max: dropped, the replayer reads them
+  std::uint64_t from = 0;   ///< holds the events after this one (its replayer sends the others)
 
   bool wants(const std::string& name) const {
     return queues.empty() || std::find(queues.begin(), queues.end(), name) != queues.end();
   }
+};
+
+/// An encoded event ordered but not stored yet: subscribers get it once the writer says it
+/// is stored, so a number they saw is never reused after a crash (a restart, a failover).
+struct unstored {
+  std::uint64_t seq = 0;
+  frame f;
+  std::string vq;  // a VQ event's queue
 };
 
 struct bus_state {
@@ -42,7 +59,9 @@ struct bus_state {
   writer_actor store;
   std::uint64_t seq = 0;
   std::uint64_t vq_seq = 0;
-  std::vector<client_actor> reporting;
+  std::deque<unstored> unstored_events, unstored_vq;  // in seq order
+  bool asked = false;  // the writer will say what is stored
+  std::vector<live_subscriber> reporting;
   std::vector<held_subscriber> replaying;
   std::size_t hold_max = 50'000;
   std::uint64_t replays = 0, replay_overflows = 0;
@@ -109,9 +128,8 @@ struct bus_state {
   /// Monitors a client once, however often it subscribes (its subscriptions go when it does).
   template <class Self>
   void watch(Self* self, const client_actor& client) {
-    auto is = [&](auto& x) { return x == client; };
     auto has = [&](auto& x) { return x.client == client; };
-    if (std::none_of(reporting.begin(), reporting.end(), is) && std::none_of(vq.begin(), vq.end(), has)
+    if (std::none_of(reporting.begin(), reporting.end(), has) && std::none_of(vq.begin(), vq.end(), has)
         && std::none_of(replaying.begin(), replaying.end(), has)
         && std::none_of(traces.begin(), traces.end(), [&](auto& t) { return t.first == client; }))
       self->monitor(client);
@@ -122,7 +140,8 @@ struct bus_state {
     if (of_vq)
       vq.erase(std::remove_if(vq.begin(), vq.end(), [&](auto& s) { return s.client == client; }), vq.end());
     else
-      reporting.erase(std::remove(reporting.begin(), reporting.end(), client), reporting.end());
+      reporting.erase(std::remove_if(reporting.begin(), reporting.end(), [&](auto& s) { return s.client == client; }),
+                      reporting.end());
     replaying.erase(std::remove_if(replaying.begin(), replaying.end(),
                                    [&](auto& r) { return r.client == client && r.vq == of_vq; }),
                     replaying.end());
@@ -139,21 +158,22 @@ struct bus_state {
       return 0;  // unsubscribed or gone meanwhile: nothing to send
     if (it->overflowed) {  // the replayer reads what was let go from the store
       it->overflowed = false;
-      return of_vq ? vq_seq : seq;
+      it->from = of_vq ? vq_seq : seq;
+      return it->from;
     }
     for (auto& f : it->held)
       self->send(client, event_atom_v, f);
     if (of_vq)
-      vq.push_back({client, std::move(it->queues)});
+      vq.push_back({client, std::move(it->queues), it->from});
     else
-      reporting.push_back(client);
+      reporting.push_back({client, it->from});
     replaying.erase(it);
     return 0;
   }
 
   void drop(const caf::actor_addr& who) {
     reporting.erase(std::remove_if(reporting.begin(), reporting.end(),
-                                   [&](auto& a) { return a.address() == who; }),
+                                   [&](auto& s) { return s.client.address() == who; }),
                     reporting.end());
     replaying.erase(std::remove_if(replaying.begin(), replaying.end(),
                                    [&](auto& r) { return r.client.address() == who; }),
@@ -163,6 +183,43 @@ struct bus_state {
     traces.erase(std::remove_if(traces.begin(), traces.end(),
                                 [&](auto& t) { return t.first.address() == who; }),
                  traces.end());
+  }
+
+  /// Something waits to be stored: the writer is to say when it is (once per question).
+  template <class Self>
+  void ask_writer(Self* self) {
+    if (asked || (unstored_events.empty() && unstored_vq.empty()))
+      return;
+    asked = true;
+    self->send(store, caf::join_atom_v, commit_feed_actor{caf::actor_cast<reporting_bus_actor>(self)});
+  }
+
+  /// The events up to `stored` are stored: their subscribers get them now.
+  template <class Self>
+  void release(Self* self, std::uint64_t stored) {
+    for (; !unstored_events.empty() && unstored_events.front().seq <= stored; unstored_events.pop_front()) {
+      auto& e = unstored_events.front();
+      for (auto& sub : reporting)
+        if (e.seq > sub.from)
+          self->send(sub.client, event_atom_v, e.f);
+      for (auto& sub : replaying)
+        if (!sub.vq && e.seq > sub.from)
+          hold(sub, e.f);
+    }
+  }
+
+  /// The same for the VQ events up to `stored`.
+  template <class Self>
+  void release_vq(Self* self, std::uint64_t stored) {
+    for (; !unstored_vq.empty() && unstored_vq.front().seq <= stored; unstored_vq.pop_front()) {
+      auto& e = unstored_vq.front();
+      for (auto& sub : vq)
+        if (e.seq > sub.from && sub.wants(e.vq))
+          self->send(sub.client, event_atom_v, e.f);
+      for (auto& sub : replaying)
+        if (sub.vq && e.seq > sub.from && sub.wants(e.vq))
+          hold(sub, e.f);
+    }
   }
 };
 
@@ -191,19 +248,18 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       frame f;
       if (!st.reporting.empty() || !st.replaying.empty() || traced)
         f = event_frame(st.enc, e);  // encoded once; CAF messages share the payload copy-on-write
-      if (store)
-        self->send(store, persist_atom_v, std::move(e));
-      if (f.empty())
-        return;
-      for (auto& sub : st.reporting)
-        self->send(sub, event_atom_v, f);
-      for (auto& sub : st.replaying)
-        if (!sub.vq)
-          st.hold(sub, f);
-      if (traced)
+      if (traced)  // the console's trace: as ordered, stored or not
         for (auto& [client, iid] : st.traces)
           if (iid == r.iid)
             self->send(client, event_atom_v, f);
+      if (!st.reporting.empty() || !st.replaying.empty())
+        st.unstored_events.push_back({st.seq, std::move(f), {}});
+      if (!store) {
+        st.release(self, st.seq);
+        return;
+      }
+      self->send(store, persist_atom_v, std::move(e));
+      st.ask_writer(self);
     },
     [=](vq_atom, vq_record& r) {
       auto& st = self->state;
@@ -213,30 +269,34 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       bool any = std::any_of(st.vq.begin(), st.vq.end(), [&](auto& s) { return s.wants(e.vq); })
                  || std::any_of(st.replaying.begin(), st.replaying.end(),
                                 [&](auto& s) { return s.vq && s.wants(e.vq); });
-      if (any) {
-        auto f = vq_event_frame(st.enc, e);
-        for (auto& sub : st.vq)
-          if (sub.wants(e.vq))
-            self->send(sub.client, event_atom_v, f);
-        for (auto& sub : st.replaying)
-          if (sub.vq && sub.wants(e.vq))
-            st.hold(sub, f);
+      if (any)
+        st.unstored_vq.push_back({e.seq, vq_event_frame(st.enc, e), e.vq});
+      if (!st.store) {
+        st.release_vq(self, st.vq_seq);
+        return;
       }
-      if (st.store)
-        self->send(st.store, persist_atom_v, std::move(e));
+      self->send(st.store, persist_atom_v, std::move(e));
+      st.ask_writer(self);
+    },
+    [=](committed_atom, std::uint64_t stored, std::uint64_t vq_stored) {
+      auto& st = self->state;
+      st.asked = false;
+      st.release(self, stored);
+      st.release_vq(self, vq_stored);
+      st.ask_writer(self);  // more ordered meanwhile
     },
     [=](caf::join_atom, report_atom, const client_actor& client) {
       auto& st = self->state;
       st.watch(self, client);
       st.forget(client, false);
-      st.reporting.push_back(client);
+      st.reporting.push_back({client, st.seq});
       return caf::ok_atom_v;
     },
     [=](caf::join_atom, report_atom, const client_actor& client, replay_atom) {
       auto& st = self->state;
       st.watch(self, client);
       st.forget(client, false);  // a subscription it had ends: the replay takes over
-      st.replaying.push_back({client, false, {}, {}, false});
+      st.replaying.push_back({client, false, {}, {}, false, st.seq});
       ++st.replays;
       return st.seq;
     },
@@ -244,7 +304,7 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       auto& st = self->state;
       st.watch(self, client);
       st.forget(client, true);
-      st.replaying.push_back({client, true, std::move(qs), {}, false});
+      st.replaying.push_back({client, true, std::move(qs), {}, false, st.vq_seq});
       ++st.replays;
       return st.vq_seq;
     },
@@ -258,7 +318,7 @@ reporting_bus(reporting_bus_actor::stateful_pointer<bus_state> self,
       auto& st = self->state;
       st.watch(self, client);
       st.forget(client, true);
-      st.vq.push_back({client, std::move(qs)});
+      st.vq.push_back({client, std::move(qs), st.vq_seq});
       return caf::ok_atom_v;
     },
     [=](caf::leave_atom, const client_actor& client) {

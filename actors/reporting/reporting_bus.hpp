@@ -1,9 +1,11 @@
 // reporting_bus: the one ordered stream of "what happened".
 //
 // Every state change of an interaction or agent is sent here as a `report`; the bus gives
-// it the next engine-wide sequence number (gap-free, from 1), stamps the engine time and
-// fans the encoded ReportingEvent out to the subscribed reporting clients, in order. The
-// stats hub subscribes here too, and every event goes to the persistence writer. Virtual-queue
+// it the next engine-wide sequence number (gap-free, from 1), stamps the engine time, sends
+// it to the persistence writer and — once the writer says it is stored — fans the encoded
+// ReportingEvent out to the subscribed reporting clients, in order: a subscriber never sees
+// a number that a crash could make the next run give to another event. The stats hub gets
+// every report at once (statistics are not replayed), the console's trace too. Virtual-queue
 // events travel the same way to VQ subscribers (filtered by queue), with a sequence of their
 // own (also gap-free from 1, stored: a VQ subscriber may replay from one). The bus also keeps the per-tenant
 // conservation counts: submitted = in_submitted + queued + offered + handled + parked +
@@ -140,6 +142,9 @@ using report_feed_actor = caf::typed_actor<
 using reporting_bus_actor = caf::typed_actor<
   // From any domain actor: one state change to order and fan out; no answer.
   caf::reacts_to<report_atom, report>,
+  // From the persistence writer: the events up to these sequence numbers (reporting, VQ)
+  // are stored; their subscribers get them now (commit_feed_actor).
+  caf::reacts_to<committed_atom, std::uint64_t, std::uint64_t>,
   // From queues and routers: a virtual-queue event for the VQ subscribers; no answer.
   caf::reacts_to<vq_atom, vq_record>,
   // A client subscribes to the reporting stream (a ReportingEvent per report).

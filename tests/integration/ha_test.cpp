@@ -5,6 +5,7 @@
 // acknowledged lost, nothing committed by a primary that lost its lease.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -272,6 +273,21 @@ TEST_CASE("ha: kill -9 of the primary under load: the backup serves within 5 s a
   if (!dsn)
     return;
   pair_fixture pair{*dsn};
+  // A reporting client on the primary notes every event it is sent: (seq, kind, iid).
+  connected_client rep{pair.a->ports.at("interaction"), wire::ClientType::reporting};
+  std::mutex seen_mx;
+  std::vector<std::string> seen;
+  rep.cl->on_event([&](const client::answer& ev) {
+    if (auto* r = ev.as<wire::ReportingEvent>()) {
+      std::lock_guard lock{seen_mx};
+      seen.push_back(std::to_string(r->seq()) + ":" + std::to_string(static_cast<int>(r->kind())) + ":"
+                     + std::to_string(r->interaction_id()));
+    }
+  });
+  REQUIRE(rep.cl->request([](protocol::encoder& e, std::uint64_t ref) {
+                  auto& fbb = e.start();
+                  return e.finish(ref, wire::CreateSubscribeReporting(fbb, 0));
+                }).get().ok());
   // Two gateways submit as fast as they are answered, until the primary is gone.
   std::atomic<bool> go{true};
   std::mutex mx;
@@ -320,6 +336,19 @@ TEST_CASE("ha: kill -9 of the primary under load: the backup serves within 5 s a
   connected_client gw{pair.b->ports.at("interaction")};
   CHECK(submit(*gw.cl, "after-failover").ok());
   CHECK(pair.b->log().find("took over from a") != std::string::npos);
+  // Every event the reporting client was sent is stored as it saw it: the new primary
+  // numbers on after them and never reuses a seq the client saw for another event.
+  std::lock_guard lock{seen_mx};
+  REQUIRE(seen.size() >= 200);
+  std::string sent;
+  for (auto& e : seen)
+    sent += (sent.empty() ? "" : ",") + e;
+  auto stored = sql_value(*dsn, "SELECT string_agg(seq || ':' || kind || ':' || iid, ',' ORDER BY seq) FROM events "
+                                "WHERE seq <= " + seen.back().substr(0, seen.back().find(':')));
+  auto at = std::mismatch(sent.begin(), sent.end(), stored.begin(), stored.end()).first - sent.begin();
+  auto from = std::max<std::ptrdiff_t>(at - 40, 0);
+  CHECK_MESSAGE(stored == sent, "seq:kind:iid sent ..." << sent.substr(from, 80) << "... stored ..."
+                                                        << stored.substr(from, 80) << "...");
 }
 
 TEST_CASE("ha: SIGSTOP of the primary past its lease: the backup takes over; resumed, the old primary commits nothing and becomes the backup <postgresql>") {
@@ -353,8 +382,11 @@ TEST_CASE("ha: SIGSTOP of the primary past its lease: the backup takes over; res
     CHECK_MESSAGE(!r.ok(), "a frozen primary's submit was acknowledged after the takeover");
   }
   REQUIRE_MESSAGE(eventually([&] { return pair.a->role() == "backup"; }, 10s), pair.a->log());
+  // The role says backup as it steps down; its ports answer so once its engine has stopped.
   std::string at;
-  CHECK(register_on(pair.a->ports.at("interaction"), &at) == wire::ErrorCode::not_primary);
+  CHECK_MESSAGE(eventually([&] { return register_on(pair.a->ports.at("interaction"), &at) == wire::ErrorCode::not_primary; },
+                           10s),
+                pair.a->log());
   CHECK(at == pair.b->addr("interaction"));
   CHECK(sql_value(*dsn, "SELECT count(*) FROM interactions WHERE external_id LIKE 'late-%'") == "0");
   CHECK(sql_value(*dsn, "SELECT count(*) FROM interactions WHERE external_id = 'before'") == "1");
