@@ -50,6 +50,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
     [=](recover_atom) -> caf::result<InteractionState> {
       auto& st = self->state;
       auto parked = st.v.state == InteractionState::parked;
+      st.stored_as_is = st.v.state == InteractionState::queued && !st.v.held && st.dom->queue(st.v.queue);
       st.v.agents.clear();
       st.v.held = false;
       st.v.state = InteractionState::submitted;  // it enters the count like a new submit
@@ -67,6 +68,7 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
       auto rp = self->make_response_promise<InteractionState>();
       enqueue(self, st.v.queue, st.seq, ReportingKind::queued, {}, "engine restart",
               [=](const caf::error& e) mutable {
+                self->state.stored_as_is = false;  // every change from now on is written
                 if (e)
                   rp.deliver(e);
                 else

@@ -104,7 +104,7 @@ void recover_some(registry_self self, const std::shared_ptr<recovery_run>& run) 
       --run->in_flight;
       recover_some(self, run);
     };
-    self->request(a, st.dom->cfg->request_timeout, recover_atom_v)
+    self->request(a, caf::infinite, recover_atom_v)  // no timer: see enqueue() (interaction_steps.cpp)
       .then([=](wire::InteractionState) { back(); },
             [=](caf::error& e) {
               spdlog::error("recovery: interaction {} could not be requeued: {}", id, describe(e));

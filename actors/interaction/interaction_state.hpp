@@ -37,6 +37,9 @@ struct interaction_state {
   std::uint64_t offer_gen = 0;
   bool announced = false;
   bool recovering = false;   // loaded at start-up: its first report is `recovered`
+  /// Recovered, and its stored row already says what the recovery makes of it (queued in
+  /// the same queue at the same position): the recovery's reports do not write it again.
+  bool stored_as_is = false;
   std::string reserved_for;  // an outbound call's reserved agent, until its first enqueue
   std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
   clock::time_point entered_at;  // the same, precisely (routing latency)

@@ -37,7 +37,8 @@ void publish(self_ptr self, ReportingKind kind, const std::string& agent,
   self->send(st.dom->bus, report_atom_v, std::move(r));
   // The row goes to the writer before the handler answers, so a sync asked for after the
   // answer covers it (durability = commit).
-  self->send(st.dom->store, persist_atom_v, st.v, st.seq, st.entered_ms);
+  if (!st.stored_as_is)
+    self->send(st.dom->store, persist_atom_v, st.v, st.seq, st.entered_ms);
 }
 
 /// Moves to `to` and reports it as one transition.
@@ -138,13 +139,17 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     done(caf::none);
   };
   auto refused = [=](caf::error& e) { done(e); };
+  // A recovery's requeue waits without a timer: at start-up 100,000s of them would each
+  // register one with CAF's clock thread (a lock and a wake-up each: a sixth of the
+  // recovery's time). The queue is local; if it is gone, CAF answers with an error.
+  auto wait = st.recovering && !st.announced ? caf::duration{caf::infinite} : caf::duration{st.dom->cfg->request_timeout};
   if (pinned.empty())
-    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id,
+    self->request(q, wait, enqueue_atom_v, st.v.id,
                   caf::actor_cast<interaction_actor>(self), summary,
                   seq, entered)
       .await(taken, refused);
   else
-    self->request(q, st.dom->cfg->request_timeout, enqueue_atom_v, st.v.id,
+    self->request(q, wait, enqueue_atom_v, st.v.id,
                   caf::actor_cast<interaction_actor>(self), summary,
                   seq, entered, pinned)
       .await(taken, refused);

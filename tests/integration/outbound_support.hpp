@@ -109,8 +109,8 @@ struct auto_agent {
         cl->request([iid](protocol::encoder& e, std::uint64_t ref) {
           return e.finish(ref, wire::CreateAccept(e.start(), iid));
         });
-      } else if (a.as<wire::ProcessingStopped>()) {
-        --holding;
+      } else if (a.as<wire::ProcessingStopped>() || (a.as<wire::Revoked>() && !rejecting)) {
+        --holding;  // revoked: the call ended before its Accept arrived (a gateway gone)
       }
     });
     auto r = cl->request([id](protocol::encoder& e, std::uint64_t ref) {
