@@ -157,7 +157,7 @@ struct storage_config {
   std::string dsn;                     ///< PostgreSQL connection string
   std::uint32_t connect_timeout_s = 5;
   durability_mode durability = durability_mode::commit;
-  std::uint32_t batch_size = 1000;     ///< rows per transaction at most
+  std::uint32_t batch_size = 5000;     ///< rows per transaction at most
   milliseconds batch_delay{0};         ///< longest wait for more rows; 0: none
   std::uint64_t max_pending = 200'000; ///< buffered rows before new work is refused
   milliseconds retry_min{50};

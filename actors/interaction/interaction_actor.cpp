@@ -22,7 +22,13 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
   st0.owner = std::move(setup.owner);
   st0.dom = std::move(setup.dom);
   st0.reserved_for = std::move(setup.reserved_for);
-  if (setup.recovered) {
+  if (setup.waiting) {
+    st0.announced = true;
+    st0.queue = st0.dom->queue(st0.v.queue);
+    st0.seq = setup.queue_seq;
+    st0.entered_ms = setup.entered_ms;
+    st0.entered_at = setup.entered_at;
+  } else if (setup.recovered) {
     st0.recovering = true;
     st0.seq = setup.queue_seq;
     st0.entered_ms = setup.entered_ms;
@@ -50,7 +56,6 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
     [=](recover_atom) -> caf::result<InteractionState> {
       auto& st = self->state;
       auto parked = st.v.state == InteractionState::parked;
-      st.stored_as_is = st.v.state == InteractionState::queued && !st.v.held && st.dom->queue(st.v.queue);
       st.v.agents.clear();
       st.v.held = false;
       st.v.state = InteractionState::submitted;  // it enters the count like a new submit
@@ -68,7 +73,6 @@ interaction_actor::behavior_type interaction_behavior(self_ptr self, interaction
       auto rp = self->make_response_promise<InteractionState>();
       enqueue(self, st.v.queue, st.seq, ReportingKind::queued, {}, "engine restart",
               [=](const caf::error& e) mutable {
-                self->state.stored_as_is = false;  // every change from now on is written
                 if (e)
                   rp.deliver(e);
                 else

@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/agent_actor.hpp"
+#include "actors/runtime/clock.hpp"
 #include "actors/runtime/domain_config.hpp"
 #include "actors/runtime/domain_fwd.hpp"
 #include "actors/runtime/views.hpp"
@@ -40,9 +41,10 @@ using interaction_actor = interaction_ref::extend<
   // submitter (id, existing = false, queued) or why no queue took it — then it tells the
   // registry (forget_atom, not finished) and ends.
   caf::replies_to<init_atom>::with<std::uint64_t, bool, wire::InteractionState>,
-  // From the registry at start-up: back to its queue at its old position (offered or
-  // handled ones too: their agents are gone), or parked where it was; a queue no longer
-  // configured parks it in "orphaned:<queue>".
+  // From the registry at start-up: back to its queue at its old position (an offered or
+  // handled one: its agents are gone), or parked where it was; a queue no longer
+  // configured parks it in "orphaned:<queue>". (A queued one waits without an actor until
+  // needed: waiting_record, and `waiting` below.)
   caf::replies_to<recover_atom>::with<wire::InteractionState>,
   caf::replies_to<state_atom>::with<interaction_view>,
   // A resubmit: events go to `owner` from now on (invalid: unchanged).
@@ -84,6 +86,10 @@ struct interaction_setup {
   std::int64_t entered_ms = 0;
   /// An outbound call: its first queue hands it straight to this reserved agent.
   std::string reserved_for;
+  /// Recovered and already waiting in its queue at `queue_seq` (a waiting_record the
+  /// registry gave the queue, reported there): it starts queued, no recover_atom.
+  bool waiting = false;
+  clock::time_point entered_at{};  ///< with `waiting`: when the recovery queued it
 };
 
 interaction_actor spawn_interaction(caf::actor_system& sys, interaction_setup setup);

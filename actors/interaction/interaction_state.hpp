@@ -9,6 +9,7 @@
 
 #include "actors/interaction/interaction_actor.hpp"
 #include "actors/queue/queue_actor.hpp"
+#include "actors/reporting/reporting_bus.hpp"
 #include "actors/runtime/domain.hpp"
 #include "protocol/codec.hpp"
 
@@ -37,9 +38,6 @@ struct interaction_state {
   std::uint64_t offer_gen = 0;
   bool announced = false;
   bool recovering = false;   // loaded at start-up: its first report is `recovered`
-  /// Recovered, and its stored row already says what the recovery makes of it (queued in
-  /// the same queue at the same position): the recovery's reports do not write it again.
-  bool stored_as_is = false;
   std::string reserved_for;  // an outbound call's reserved agent, until its first enqueue
   std::int64_t entered_ms = 0;  // when it entered its current queue (overflow counts from here)
   clock::time_point entered_at;  // the same, precisely (routing latency)
@@ -64,6 +62,15 @@ using done_fn = std::function<void(const caf::error&)>;
 
 caf::error err(wire::ErrorCode code, std::string text);
 std::string id_text(self_ptr self);
+
+/// The report of `v` as it is now (source_ms: when it happened).
+report make_report(const interaction_view& v, ReportingKind kind, std::int64_t source_ms,
+                   const std::string& agent, const std::string& reason, bool transition,
+                   InteractionState from, bool has_from);
+/// What queue `queue` keeps of `v` once it waits there (its snapshot's row): not the user
+/// data, except for a queue routed over streams (its routers see the properties).
+interaction_view queue_summary(const domain_handles& dom, const interaction_view& v,
+                               const std::string& queue, std::int64_t now_ms);
 
 /// One report to the reporting bus; every report also stores the interaction's row.
 void publish(self_ptr self, ReportingKind kind, const std::string& agent = {},

@@ -18,27 +18,48 @@ std::string id_text(self_ptr self) {
   return "interaction " + std::to_string(self->state.v.id);
 }
 
-void publish(self_ptr self, ReportingKind kind, const std::string& agent,
-             const std::string& reason, bool transition, InteractionState from, bool has_from) {
-  auto& st = self->state;
+report make_report(const interaction_view& v, ReportingKind kind, std::int64_t source_ms,
+                   const std::string& agent, const std::string& reason, bool transition,
+                   InteractionState from, bool has_from) {
   parley::report r;
   r.kind = kind;
-  r.source_ms = transition ? st.v.changed_ms : st.dom->clk->now_ms();
-  r.tenant = st.v.tenant;
-  r.iid = st.v.id;
+  r.source_ms = source_ms;
+  r.tenant = v.tenant;
+  r.iid = v.id;
   r.agent = agent;
-  r.queue = st.v.queue;
-  r.media = st.v.media;
+  r.queue = v.queue;
+  r.media = v.media;
   r.transition = transition;
   r.has_from = has_from;
   r.from = from;
-  r.state = st.v.state;
+  r.state = v.state;
   r.reason = reason;
-  self->send(st.dom->bus, report_atom_v, std::move(r));
+  return r;
+}
+
+interaction_view queue_summary(const domain_handles& dom, const interaction_view& v,
+                               const std::string& queue, std::int64_t now_ms) {
+  auto summary = v;
+  summary.queue = queue;
+  summary.state = InteractionState::queued;
+  summary.agents.clear();
+  summary.held = false;
+  summary.workbin.clear();
+  summary.changed_ms = now_ms;
+  if (!dom.route_stream || !dom.cfg->find_queue(queue)->stream_routed())  // no lookup without streams
+    summary.properties.clear();
+  return summary;
+}
+
+void publish(self_ptr self, ReportingKind kind, const std::string& agent,
+             const std::string& reason, bool transition, InteractionState from, bool has_from) {
+  auto& st = self->state;
+  self->send(st.dom->bus, report_atom_v,
+             make_report(st.v, kind, transition ? st.v.changed_ms : st.dom->clk->now_ms(), agent,
+                         reason, transition, from, has_from));
   // The row goes to the writer before the handler answers, so a sync asked for after the
   // answer covers it (durability = commit).
-  if (!st.stored_as_is)
-    self->send(st.dom->store, persist_atom_v, st.v, st.seq, st.entered_ms);
+  self->send(st.dom->store, persist_atom_v, st.v, st.seq, st.entered_ms);
 }
 
 /// Moves to `to` and reports it as one transition.
@@ -100,18 +121,8 @@ void enqueue(self_ptr self, const std::string& name, std::uint64_t seq, Reportin
     done(err(wire::ErrorCode::unknown_id, "no queue named " + name));
     return;
   }
-  // The queue keeps what its snapshot shows, as it will be once queued (not the user data,
-  // but for a queue routed over streams: its routers see the properties).
   auto now = st.dom->clk->now_ms();
-  auto summary = st.v;
-  summary.queue = name;
-  summary.state = InteractionState::queued;
-  summary.agents.clear();
-  summary.held = false;
-  summary.workbin.clear();
-  summary.changed_ms = now;
-  if (!st.dom->route_stream || !st.dom->cfg->find_queue(name)->stream_routed())  // no lookup without streams
-    summary.properties.clear();
+  auto summary = queue_summary(*st.dom, st.v, name, now);
   // A requeue keeps its position and its overflow deadline; a new queue starts both afresh.
   bool same = seq != 0 && name == st.v.queue && st.entered_ms != 0;
   auto entered = same ? st.entered_ms : now;

@@ -19,7 +19,7 @@ std::string properties_json(const property_list& props) {
 
 property_list properties_from_json(const std::string& text) {
   property_list out;
-  if (text.empty())
+  if (text.empty() || text == "[]")  // most rows: no parse (a recovery reads every live row)
     return out;
   try {
     for (auto& p : nlohmann::json::parse(text)) {
@@ -73,7 +73,7 @@ interaction_view from_row(const storage::interaction_row& r) {
     throw std::invalid_argument("stored state " + std::to_string(r.state) + " is not known");
   v.state = static_cast<wire::InteractionState>(r.state);
   try {
-    if (!r.agents.empty())
+    if (!r.agents.empty() && r.agents != "[]")
       v.agents = nlohmann::json::parse(r.agents).get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string{"stored agents are not valid: "} + e.what());

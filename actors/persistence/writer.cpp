@@ -3,7 +3,6 @@
 #include <unordered_map>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/persistence/rows.hpp"
 #include "actors/runtime/harden.hpp"

@@ -22,7 +22,7 @@ using order_key = std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;  // -p
 
 struct entry {
   order_key key;
-  interaction_actor interaction;
+  interaction_actor interaction;  ///< invalid: recovered without an actor (waiting_record)
   interaction_view summary;
   std::uint64_t overflow_gen = 0;
   bool pinned = false;  ///< waits for the agent reserved for it: not a routing head
@@ -74,11 +74,29 @@ struct queue_state {
 
 using queue_self = queue_actor::stateful_pointer<queue_state>;
 
+/// Runs `then` with the actor of an interaction that left this queue: its own handle, or
+/// for one recovered without an actor the one the registry spawns for it now. `failed`
+/// runs when there is none (it stopped meanwhile, the registry is gone).
+template <class Then, class Failed>
+void with_actor(queue_self self, std::uint64_t iid, const interaction_actor& inter, Then then,
+                Failed failed) {
+  if (inter) {
+    then(inter);
+    return;
+  }
+  auto& st = self->state;
+  self->request(st.dom->interactions, st.dom->cfg->request_timeout, lookup_atom_v, iid)
+    .then([=](const interaction_actor& a) mutable { then(a); },
+          [=](caf::error& e) mutable { failed(e); });
+}
+
 /// Takes an interaction in (a new one: seq 0; a requeue or recovery keeps its seq). One
 /// pinned to a reserved agent is not a routing head: the router hands it to that agent.
+/// `quiet`: the router is told the heads later (a recovery's batch).
 caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const interaction_actor& inter,
                                    interaction_view& summary, std::uint64_t seq,
-                                   std::int64_t entered_ms, const std::string& pinned_to) {
+                                   std::int64_t entered_ms, const std::string& pinned_to,
+                                   bool quiet = false) {
   auto& st = self->state;
   if (st.entries.count(iid))
     return caf::make_error(wire::ErrorCode::wrong_state, "already waiting in " + st.cfg.name);
@@ -107,7 +125,8 @@ caf::result<std::uint64_t> enqueue(queue_self self, std::uint64_t iid, const int
   st.vq(self, wire::VqEventKind::entered, iid);
   if (pinned_to.empty()) {
     st.order[media].insert(key);
-    st.publish(self, media, false);
+    if (!quiet)
+      st.publish(self, media, false);
   } else {
     self->send(st.router, deliver_atom_v, st.cfg.name, iid, pinned_to, media);
   }
@@ -131,6 +150,15 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
         std::uint64_t seq, std::int64_t entered_ms,
         const std::string& pinned_to) -> caf::result<std::uint64_t> {
       return enqueue(self, iid, inter, summary, seq, entered_ms, pinned_to);
+    },
+    [=](recover_atom, std::vector<waiting_record>& records) {
+      auto& st = self->state;
+      auto before = st.entries.size();
+      for (auto& r : records)  // refused only when it waits here already
+        enqueue(self, r.iid, {}, r.summary, r.seq, r.entered_ms, {}, true);
+      for (auto& [media, set] : st.order)
+        st.publish(self, media, false);
+      return static_cast<std::uint64_t>(st.entries.size() - before);
     },
     [=](unpin_atom, std::uint64_t iid) {
       auto& st = self->state;
@@ -168,10 +196,12 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
         // If the interaction cannot take the offer any more (stopped, moved), the router's
         // reservation is void.
         auto router = st.router;
-        self->request(inter, st.dom->cfg->request_timeout, offer_atom_v, agent, agent_handle,
-                      st.cfg.name)
-          .then([](caf::ok_atom) {},
-                [=](caf::error&) { self->send(router, void_atom_v, agent, media); });
+        auto fail = [=](caf::error&) { self->send(router, void_atom_v, agent, media); };
+        with_actor(self, iid, inter, [=](const interaction_actor& a) {
+          self->request(a, self->state.dom->cfg->request_timeout, offer_atom_v, agent, agent_handle,
+                        self->state.cfg.name)
+            .then([](caf::ok_atom) {}, fail);
+        }, fail);
       }
       if (!pinned)  // a pinned one was no head; the router's pending flag is not about it
         st.publish(self, media, true);  // always: it also clears the router's pending flag
@@ -186,7 +216,9 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
       st.erase(iid);
       st.vq(self, wire::VqEventKind::cleared, iid, {}, "overflow");
       st.publish(self, media, false);
-      self->send(inter, overflow_atom_v, st.cfg.overflow_to);
+      auto to = st.cfg.overflow_to;
+      with_actor(self, iid, inter, [=](const interaction_actor& a) { self->send(a, overflow_atom_v, to); },
+                 [](caf::error&) {});  // it stopped meanwhile
     },
     [=](snapshot_atom, std::uint32_t offset, std::uint32_t limit) {
       auto& st = self->state;
@@ -213,8 +245,10 @@ queue_actor::behavior_type queue_behavior(queue_self self, queue_config cfg) {
       // as a client's StopProcessing, so reporting, storage and statistics see a stop.
       auto& st = self->state;
       requester console{wire::ClientType::admin, {}, {}, {}};
-      for (auto& [iid, e] : st.entries)
-        caf::anon_send(e.interaction, stop_atom_v, console, reason);  // no answer wanted
+      for (auto& [iid, e] : st.entries)  // no answer wanted
+        with_actor(self, iid, e.interaction,
+                   [=](const interaction_actor& a) { caf::anon_send(a, stop_atom_v, console, reason); },
+                   [](caf::error&) {});
       return static_cast<std::uint64_t>(st.entries.size());
     },
   };

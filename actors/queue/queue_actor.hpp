@@ -58,6 +58,22 @@ typename Inspector::result_type inspect(Inspector& f, queue_status& x) {
   return f(caf::meta::type_name("queue_status"), x.queue, x.waiting, x.oldest_entered_ms);
 }
 
+/// An interaction recovered at start-up that waits without an actor of its own: its queue
+/// holds this record, and the interaction registry spawns the actor when something needs
+/// it (the router offers it, its overflow wait ends, it is cleared or looked up). A
+/// recovery then costs a record per waiting interaction, not an actor and two requests.
+struct waiting_record {
+  std::uint64_t iid = 0;
+  interaction_view summary;  ///< as the queue shows it (queue_summary)
+  std::uint64_t seq = 0;     ///< its position
+  std::int64_t entered_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, waiting_record& x) {
+  return f(caf::meta::type_name("waiting_record"), x.iid, x.summary, x.seq, x.entered_ms);
+}
+
 using queue_actor = caf::typed_actor<
   // From the engine, first: the other actors' handles and the configuration.
   caf::reacts_to<init_atom, domain_ptr>,
@@ -72,6 +88,9 @@ using queue_actor = caf::typed_actor<
   // (..., pinned_to)
   caf::replies_to<enqueue_atom, std::uint64_t, interaction_actor, interaction_view,
                   std::uint64_t, std::int64_t, std::string>::with<std::uint64_t>,
+  // From the interaction registry at start-up, before any client connects: recovered
+  // interactions that wait without an actor (never refused); how many.
+  caf::replies_to<recover_atom, std::vector<waiting_record>>::with<std::uint64_t>,
   // From the router: the reservation is gone, route it like the others. (iid)
   caf::reacts_to<unpin_atom, std::uint64_t>,
   // From an interaction leaving (abandoned or not); no answer (nothing happens when it is

@@ -52,10 +52,13 @@ void tracker::agent_event(const report& r, std::uint64_t seq, std::int64_t t, co
   }
   if (r.kind == ReportingKind::agent_logout && it->second.st.handling > 0) {
     // Its interactions report going back to their queues after this: end its handlings
-    // now, while the agent (its group, its tenant) is still known. Logouts are rare.
-    for (auto& [iid, st] : iids_)
-      if (st.handling.count(r.agent))
-        end_handling(iid, st, r.agent, seq, t, out);
+    // now, while the agent (its group, its tenant) is still known.
+    if (auto h = handled_by_.find(r.agent); h != handled_by_.end()) {
+      auto iids = h->second;  // end_handling() changes it
+      for (auto iid : iids)
+        if (auto st = iids_.find(iid); st != iids_.end())
+          end_handling(iid, st->second, r.agent, seq, t, out);
+    }
   }
   auto& row = it->second;
   stat_fact f;
@@ -81,6 +84,12 @@ void tracker::agent_event(const report& r, std::uint64_t seq, std::int64_t t, co
   emit_agent(r.agent, row, f, out);
   if (r.kind == ReportingKind::agent_logout)
     agents_.erase(it);
+}
+
+void tracker::restore(std::uint64_t iid, iid_state st) {
+  for (auto& [agent, since] : st.handling)
+    handled_by_[agent].insert(iid);
+  iids_[iid] = std::move(st);
 }
 
 void tracker::change_handling(const std::string& agent, int delta, std::uint64_t seq,
@@ -111,6 +120,11 @@ void tracker::end_handling(std::uint64_t iid, iid_state& st, const std::string& 
   // extracting the node keeps the key alive until we return, where erase() freed it.
   auto node = st.handling.extract(h);
   const auto& who = node.key();
+  if (auto by = handled_by_.find(who); by != handled_by_.end()) {
+    by->second.erase(iid);
+    if (by->second.empty())
+      handled_by_.erase(by);
+  }
   stat_fact f;
   f.kind = fact_kind::handled;
   f.t_ms = t;
@@ -196,8 +210,10 @@ void tracker::apply(const report& r, std::uint64_t seq, std::int64_t t, const si
   // Handling starts: an accepted offer, a joined conference, a pulled interaction.
   if ((r.kind == ReportingKind::accepted || r.kind == ReportingKind::conferenced
        || r.kind == ReportingKind::pulled)
-      && !r.agent.empty() && st.handling.emplace(r.agent, t).second)
+      && !r.agent.empty() && st.handling.emplace(r.agent, t).second) {
+    handled_by_[r.agent].insert(r.iid);
     change_handling(r.agent, +1, seq, t, out);
+  }
   if (r.transition && r.state == InteractionState::stopped)
     iids_.erase(r.iid);
 }

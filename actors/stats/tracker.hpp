@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -65,7 +66,7 @@ public:
   // follows with its facts and gives it back after a restart.
   const iid_state* interaction(std::uint64_t iid) const;
   const agent_row* agent(const std::string& id) const;
-  void restore(std::uint64_t iid, iid_state st) { iids_[iid] = std::move(st); }
+  void restore(std::uint64_t iid, iid_state st);
   void restore(const std::string& agent, agent_row row) { agents_[agent] = std::move(row); }
   /// The agents logged in now.
   std::vector<std::string> agent_ids() const;
@@ -87,6 +88,9 @@ private:
   std::shared_ptr<const domain_config> cfg_;
   std::unordered_map<std::uint64_t, iid_state> iids_;
   std::unordered_map<std::string, agent_row> agents_;
+  /// agent -> the interactions it handles (iid_state::handling the other way round): a
+  /// logout ends its handlings without a scan of every interaction.
+  std::unordered_map<std::string, std::set<std::uint64_t>> handled_by_;
 };
 
 } // namespace parley::stats

@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
   failover->add_option("--window", o.window, "submits in flight per gateway (default 8)");
   failover->add_option("--agents", o.agents, "agent desktops kept logged in (default 200, at most 1,000)")
     ->capture_default_str();
+  failover->add_option("--count", o.count, "interactions left waiting before the first kill (default 0): "
+                                           "every promotion recovers them")
+    ->check(CLI::Range(0u, 10'000'000u));
   failover->add_option("--parleyd", o.parleyd, "parleyd binary (default: beside parley-bench)");
 
   auto* recovery = app.add_subcommand(

@@ -4,7 +4,8 @@
 // resubmit what a lost connection left unanswered (with the same id, as a real gateway
 // does); desktops keep their agent logged in (client::keep). Each round: load, kill -9 the
 // primary at a seeded moment, wait until every client has succeeded on the new primary,
-// start the killed node again (it comes back as the backup). Measured per client and round:
+// start the killed node again (it comes back as the backup). --count interactions are left
+// waiting before the first round, so that each promotion recovers them. Measured per client and round:
 // the outage — the kill to its first success on the new primary — and whether each agent
 // was logged in again. At the end the database itself is read: every acknowledged submit is
 // stored exactly once.
@@ -233,6 +234,34 @@ result run_failover(harness& h) {
   for (auto& c : gws)
     if (!c->wait_registered(std::chrono::seconds{10}))
       throw std::runtime_error("a gateway could not register with the primary");
+  // --count: interactions left waiting before the load starts (the agents are not ready), so
+  // that every promotion recovers at least that many.
+  std::atomic<std::uint64_t> filled{0}, fill_next{0};
+  std::function<void(unsigned)> fill = [&](unsigned g) {
+    auto n = fill_next++;
+    if (n >= o.count)
+      return;
+    auto ext = "fo-open-" + std::to_string(::getpid()) + "-" + std::to_string(n);
+    gws[g]->request(msg::make([ext, q = o.queue](msg::fbb& b) {
+                      return wire::CreateSubmitDirect(b, ext.c_str(), "", "voice", q.c_str(), 0);
+                    }),
+                    [&, g](client::answer a) {
+                      if (a.ok())
+                        ++filled;
+                      else
+                        h.errors().record(a);
+                      fill(g);
+                    });
+  };
+  for (unsigned g = 0; g < gateways_n; ++g)
+    for (unsigned w = 0; w < 64; ++w)
+      fill(g);
+  auto fill_until = steady::now() + std::chrono::seconds{60 + o.count / 1000};
+  while (filled < o.count && steady::now() < fill_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  if (filled < o.count)
+    throw std::runtime_error("only " + std::to_string(filled.load()) + " of " + std::to_string(o.count)
+                             + " interactions could be submitted before the first kill");
   for (unsigned g = 0; g < gateways_n; ++g)
     for (unsigned w = 0; w < window; ++w)
       send(g, fresh());
@@ -330,6 +359,7 @@ result run_failover(harness& h) {
   auto to = latency_summary::of(takeover);
   r.extra = {{"rounds", std::int64_t(rounds), "kill -9 rounds", ""},
              {"clients", std::int64_t(gateways_n + agents_n), "clients (gateways + desktops), each given both nodes", ""},
+             {"waiting_before", std::int64_t(filled.load()), "interactions left waiting before the first kill", ""},
              {"takeover_p50_ms", double(to.p50) / 1000, "kill -9 -> the backup serves, p50", " ms"},
              {"takeover_max_ms", double(to.max) / 1000, "kill -9 -> the backup serves, max", " ms"},
              {"outage_p50_ms", double(r.latency.p50) / 1000, "outage p50", " ms"},
