@@ -3,7 +3,9 @@
 // Submit comes here: the request is validated (media, queue, tenant, property limits), a
 // resubmit of a known external id returns the existing interaction instead of a duplicate,
 // and a new interaction actor is spawned and placed in its queue before the submit is
-// answered. Anyone else finds an interaction by id here. Spawned once by the engine; on
+// answered. Anyone else finds an interaction by id here. At start-up it recovers the
+// stored ones: a queued one goes back to its queue as a waiting_record without an actor,
+// which a lookup here spawns when something first needs it. Spawned once by the engine; on
 // shutdown it stops every interaction it knows.
 // Messages: interaction_registry_actor below.
 #pragma once

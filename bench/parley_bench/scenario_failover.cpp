@@ -359,7 +359,7 @@ result run_failover(harness& h) {
   auto to = latency_summary::of(takeover);
   r.extra = {{"rounds", std::int64_t(rounds), "kill -9 rounds", ""},
              {"clients", std::int64_t(gateways_n + agents_n), "clients (gateways + desktops), each given both nodes", ""},
-             {"waiting_before", std::int64_t(filled.load()), "interactions left waiting before the first kill", ""},
+             {"waiting_before", std::int64_t(filled.load()), "waiting before the first kill", ""},
              {"takeover_p50_ms", double(to.p50) / 1000, "kill -9 -> the backup serves, p50", " ms"},
              {"takeover_max_ms", double(to.max) / 1000, "kill -9 -> the backup serves, max", " ms"},
              {"outage_p50_ms", double(r.latency.p50) / 1000, "outage p50", " ms"},
